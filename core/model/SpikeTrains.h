@@ -29,3 +29,14 @@ struct SpikeTrains {
 };
 
 } // namespace nr
+
+namespace nr {
+
+// One stimulus presentation in a continuous recording: [start, stop) seconds, condition index and trial id.
+struct TrialEpoch {
+    double start = 0, stop = 0;
+    int condition = 0;
+    int64_t trialId = 0;
+};
+
+} // namespace nr
