@@ -1,0 +1,200 @@
+#include "CommandLine.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QImageWriter>
+#include <QThread>
+#include <cstdio>
+
+#include "ConnectomePanel.h"
+#include "FigureExport.h"
+#include "MainWindow.h"
+#include "SimulationDock.h"
+#include "vtk/ConnectomeView.h"
+
+std::optional<QSize> parseSize(const QString& s) {
+    const QStringList p = s.toLower().split(QLatin1Char('x'));
+    if (p.size() != 2) return std::nullopt;
+    bool ok1 = false, ok2 = false;
+    const int w = p[0].toInt(&ok1), h = p[1].toInt(&ok2);
+    if (!ok1 || !ok2 || w < 16 || h < 16 || w > 16384 || h > 16384) return std::nullopt;
+    return QSize(w, h);
+}
+
+QString usageText() {
+    return QStringLiteral(
+        "Usage:\n"
+        "  neurorama [FILE [NODE_TABLE]]            open the window (the demo network when no file)\n"
+        "  neurorama --screenshot OUT.png [--size WxH] [FILE [NODE_TABLE]]\n"
+        "                                           render the window offscreen to a PNG and exit\n"
+        "  neurorama export [FILE [NODE_TABLE]] --out FIG.(png|tif|svg|pdf) [--view "
+        "network|raster|geometry]\n"
+        "                   [--size WxH | --width-mm MM] [--dpi N] [--transparent] [--color-by COLUMN]\n"
+        "                                           write one view as a figure and exit\n"
+        "  neurorama simulate MODEL [--seconds T] [--seed S] [--neurons N] [--param name=value ...]\n"
+        "                   [--out spikes.csv|.npy] MODEL: coba, brunel, attractor, demo or a connectome "
+        "file\n"
+        "  neurorama analyze PLUGIN --input FILE [--trials FILE] [--param name=value ...] [--out "
+        "result.json]\n"
+        "  neurorama --help | --version\n"
+        "\n"
+        "Options for window modes:\n"
+        "  --color-by COLUMN     colour nodes by degree, class or any node column\n"
+        "  --sim-seconds T       simulated time to run the live demo before a screenshot (default 1)\n"
+        "  --no-simulation       show the demo network without running its simulation\n");
+}
+
+CommandLine parseCommandLine(const QStringList& argsIn) {
+    CommandLine cl;
+    QStringList args = argsIn.mid(1);
+    if (!args.isEmpty() && (args[0] == QLatin1String("simulate") || args[0] == QLatin1String("analyze"))) {
+        cl.mode =
+            args[0] == QLatin1String("simulate") ? CommandLine::Mode::Simulate : CommandLine::Mode::Analyze;
+        cl.rest = args.mid(1);
+        return cl;
+    }
+    if (!args.isEmpty() && args[0] == QLatin1String("export")) {
+        cl.mode = CommandLine::Mode::Export;
+        args.removeFirst();
+    }
+    auto fail = [&](const QString& why) {
+        cl.mode = CommandLine::Mode::Error;
+        cl.error = QStringLiteral("neurorama: %1").arg(why);
+        return cl;
+    };
+    for (int i = 0; i < args.size(); ++i) {
+        const QString& a = args[i];
+        auto value = [&](QString& into) {
+            if (i + 1 >= args.size()) return false;
+            into = args[++i];
+            return true;
+        };
+        QString v;
+        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
+            cl.mode = CommandLine::Mode::Help;
+            return cl;
+        } else if (a == QLatin1String("--version")) {
+            cl.mode = CommandLine::Mode::Version;
+            return cl;
+        } else if (a == QLatin1String("--screenshot")) {
+            if (!value(cl.out)) return fail(QStringLiteral("--screenshot needs an output PNG path"));
+            if (cl.mode != CommandLine::Mode::Export) cl.mode = CommandLine::Mode::Screenshot;
+        } else if (a == QLatin1String("--out") || a == QLatin1String("-o")) {
+            if (!value(cl.out)) return fail(QStringLiteral("%1 needs a path").arg(a));
+        } else if (a == QLatin1String("--size")) {
+            if (!value(v)) return fail(QStringLiteral("--size needs WxH"));
+            auto s = parseSize(v);
+            if (!s) return fail(QStringLiteral("--size '%1' is not WxH with 16..16384 pixels each").arg(v));
+            cl.size = *s;
+            cl.sizeGiven = true;
+        } else if (a == QLatin1String("--width-mm")) {
+            bool ok = false;
+            if (!value(v) || (cl.widthMm = v.toDouble(&ok), !ok) || cl.widthMm < 10 || cl.widthMm > 1000)
+                return fail(QStringLiteral("--width-mm needs a width from 10 to 1000"));
+        } else if (a == QLatin1String("--dpi")) {
+            bool ok = false;
+            if (!value(v) || (cl.dpi = v.toInt(&ok), !ok) || cl.dpi < 72 || cl.dpi > 2400)
+                return fail(QStringLiteral("--dpi needs a number from 72 to 2400"));
+        } else if (a == QLatin1String("--transparent")) {
+            cl.transparent = true;
+        } else if (a == QLatin1String("--view")) {
+            if (!value(cl.view)) return fail(QStringLiteral("--view needs network, raster or geometry"));
+            if (cl.view != QLatin1String("network") && cl.view != QLatin1String("raster") &&
+                cl.view != QLatin1String("geometry"))
+                return fail(QStringLiteral("--view '%1' is not network, raster or geometry").arg(cl.view));
+        } else if (a == QLatin1String("--color-by")) {
+            if (!value(cl.colorBy)) return fail(QStringLiteral("--color-by needs a column name"));
+        } else if (a == QLatin1String("--sim-seconds")) {
+            bool ok = false;
+            if (!value(v) || (cl.simSeconds = v.toDouble(&ok), !ok) || cl.simSeconds < 0 ||
+                cl.simSeconds > 3600)
+                return fail(QStringLiteral("--sim-seconds needs a time from 0 to 3600"));
+        } else if (a == QLatin1String("--no-simulation")) {
+            cl.noSimulation = true;
+        } else if (a.startsWith(QLatin1String("-")) && a.size() > 1) {
+            return fail(QStringLiteral("unknown option '%1' (see --help)").arg(a));
+        } else {
+            cl.files << a;
+        }
+    }
+    if (cl.mode == CommandLine::Mode::Export && cl.out.isEmpty())
+        return fail(QStringLiteral("export needs --out FILE"));
+    if (cl.files.size() > 2) return fail(QStringLiteral("give at most a graph file and its node table"));
+    return cl;
+}
+
+namespace {
+
+void waitFor(int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < ms) {
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+}
+
+} // namespace
+
+int runWindowCommand(const CommandLine& cl) {
+    MainWindow w;
+    w.resize(cl.size);
+    const bool live = cl.files.isEmpty() && !cl.noSimulation;
+    if (cl.files.isEmpty()) {
+        w.showDemo(live);
+    } else if (QString err = w.openFilesBlocking(cl.files); !err.isEmpty()) {
+        fprintf(stderr, "%s\n", qPrintable(err));
+        return 1;
+    }
+    if (!cl.colorBy.isEmpty()) {
+        const auto cols = w.graph()->nodeColumnNames();
+        if (std::find(cols.begin(), cols.end(), cl.colorBy.toStdString()) == cols.end()) {
+            fprintf(stderr, "neurorama: --color-by: no node column '%s'\n", qPrintable(cl.colorBy));
+            return 1;
+        }
+        w.connectomePanel()->applyColorBy(cl.colorBy, false);
+    }
+    w.show();
+    waitFor(200);
+    if (live) {
+        // Let the demo simulation run so the raster and the flashing network have something to show.
+        QElapsedTimer t;
+        t.start();
+        while (w.simulationDock()->simulatedSeconds() < cl.simSeconds && t.elapsed() < 20000) waitFor(50);
+        w.simulationDock()->pause();
+        waitFor(150);
+    }
+    const auto& g = *w.graph();
+    const QString what = QStringLiteral("connectome nodes=%1 edges=%2 visible_edges=%3")
+                             .arg(g.nodeCount())
+                             .arg(g.edgeCount())
+                             .arg(w.connectomeView()->visibleEdgeCount());
+    if (cl.mode == CommandLine::Mode::Screenshot) {
+        QImage img = w.grab().toImage();
+        if (img.isNull()) {
+            fprintf(stderr, "%s: the window could not be rendered\n", qPrintable(cl.out));
+            return 1;
+        }
+        QImageWriter writer(cl.out);
+        if (!writer.write(img)) {
+            fprintf(stderr, "%s: %s\n", qPrintable(cl.out), qPrintable(writer.errorString()));
+            return 1;
+        }
+        printf("%s image=%s size=%dx%d\n", qPrintable(what), qPrintable(cl.out), img.width(), img.height());
+        return 0;
+    }
+    FigureSpec spec;
+    spec.path = cl.out;
+    spec.dpi = cl.dpi;
+    spec.transparent = cl.transparent;
+    spec.pixels = cl.widthMm > 0 ? pixelsForWidth(cl.widthMm, cl.dpi, cl.size) : cl.size;
+    const QString err = exportViewFigure(&w, cl.view, spec);
+    if (!err.isEmpty()) {
+        fprintf(stderr, "%s\n", qPrintable(err));
+        return 1;
+    }
+    printf("export view=%s %s figure=%s size=%dx%d dpi=%d\n", qPrintable(cl.view), qPrintable(what),
+           qPrintable(cl.out), spec.pixels.width(), spec.pixels.height(), spec.dpi);
+    return 0;
+}

@@ -1,0 +1,34 @@
+// The command line: `neurorama [FILE...]`, `--screenshot`, `export`, `simulate`, `analyze`, `--help`,
+// `--version`. Headless modes print one summary line on stdout, `FILE:LINE: reason` on stderr on failure and
+// return non-zero.
+#pragma once
+
+#include <QSize>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+struct CommandLine {
+    enum class Mode { Window, Screenshot, Export, Simulate, Analyze, Help, Version, Error };
+    Mode mode = Mode::Window;
+    QStringList files;      // datasets to open
+    QString out;            // --screenshot PATH / export --out PATH
+    QSize size{1600, 1000}; // --size WxH
+    bool sizeGiven = false;
+    double widthMm = 0;                       // export --width-mm
+    int dpi = 300;                            // export --dpi
+    bool transparent = false;                 // export --transparent
+    QString view = QStringLiteral("network"); // export --view
+    QString colorBy;                          // --color-by COLUMN
+    double simSeconds = 1.0;                  // --sim-seconds for screenshots/exports of the live demo
+    bool noSimulation = false;                // --no-simulation
+    QStringList rest;                         // arguments after `simulate` / `analyze`
+    QString error;                            // for Mode::Error
+};
+
+CommandLine parseCommandLine(const QStringList& args);
+QString usageText();
+// Parses "WxH" (e.g. 1920x1080); nullopt when malformed or outside 16..16384.
+std::optional<QSize> parseSize(const QString& s);
+// Runs --screenshot or export with a window that is shown under the current display; returns the exit code.
+int runWindowCommand(const CommandLine& cl);

@@ -1,0 +1,53 @@
+// Figure export: any view to PNG / TIFF at a pixel size or a physical width and DPI, and, for 2-D plots, to
+// SVG / PDF as vector paths. Used by File > Export Figure and by `neurorama export`.
+#pragma once
+
+#include <QDialog>
+#include <QSize>
+#include <QString>
+
+class MainWindow;
+class ConnectomeView;
+class QComboBox;
+class QSpinBox;
+class QDoubleSpinBox;
+class QCheckBox;
+class QLineEdit;
+class QRadioButton;
+
+struct FigureSpec {
+    QString path; // format from the extension: png, tif/tiff, svg, pdf
+    QSize pixels{1600, 1200};
+    int dpi = 300;
+    bool transparent = false;
+};
+
+// Pixel size for a physical width in millimetres at a DPI, keeping the aspect ratio of `aspectFrom`.
+QSize pixelsForWidth(double widthMm, int dpi, QSize aspectFrom);
+
+// Writes the 3-D view. Returns an empty string or the error message (naming the file).
+QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec);
+// Writes one of the window's views by name: "network", "raster", "geometry".
+QString exportViewFigure(MainWindow* w, const QString& viewName, const FigureSpec& spec);
+
+class FigureExportDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit FigureExportDialog(MainWindow* w);
+
+private:
+    void updatePixelsFromPhysical();
+    void browse();
+    void accept() override;
+    QSize viewSize() const;
+
+    MainWindow* w_;
+    QComboBox* viewCombo_;
+    QRadioButton* byPixels_;
+    QSpinBox* width_;
+    QSpinBox* height_;
+    QDoubleSpinBox* widthMm_;
+    QSpinBox* dpi_;
+    QCheckBox* transparent_;
+    QLineEdit* path_;
+};

@@ -1,0 +1,320 @@
+#include "MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QEventLoop>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTime>
+#include <QToolButton>
+#include <QUndoStack>
+
+#include "AnalysisDock.h"
+#include "ConnectomePanel.h"
+#include "FigureExport.h"
+#include "SimulationDock.h"
+#include "io/DemoNetwork.h"
+#include "io/GraphIO.h"
+#include "vtk/ConnectomeView.h"
+
+namespace {
+const char* kRecentKey = "recentFiles";
+const int kMaxRecent = 8;
+const char* kFileFilter = "Graphs (*.csv *.tsv *.txt *.graphml *.xml *.gml);;All files (*)";
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle(QStringLiteral("Neurorama"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/neurorama.svg")));
+    setAcceptDrops(true);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    undo_ = new QUndoStack(this);
+
+    view_ = new ConnectomeView(this);
+    view_->setMinimumSize(320, 240);
+    setCentralWidget(view_);
+
+    buildDocks();
+    buildMenus();
+
+    status_ = new QLabel(tr("Ready"));
+    statusBar()->addWidget(status_, 1);
+    progress_ = new QProgressBar;
+    progress_->setRange(0, 1000);
+    progress_->setMaximumWidth(220);
+    progress_->hide();
+    cancel_ = new QToolButton;
+    cancel_->setText(tr("Cancel"));
+    cancel_->setToolTip(tr("Stop loading (Esc)"));
+    cancel_->hide();
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancel_);
+    connect(cancel_, &QToolButton::clicked, &loader_, &DatasetLoader::cancel);
+
+    connect(&loader_, &DatasetLoader::progress, this, [this](double f, const QString& what) {
+        progress_->setValue(int(f * 1000));
+        status_->setText(what);
+    });
+    connect(&loader_, &DatasetLoader::loaded, this, [this](const LoadedGraph& r) {
+        progress_->hide();
+        cancel_->hide();
+        setGraph(r);
+        addRecent(r.files);
+    });
+    connect(&loader_, &DatasetLoader::failed, this, [this](const QString& msg) {
+        progress_->hide();
+        cancel_->hide();
+        showError(msg);
+    });
+    connect(view_, &ConnectomeView::nodeHovered, this, [this](long id) {
+        if (!graph_ || id < 0 || size_t(id) >= graph_->nodeCount()) return;
+        const auto& o = graph_->out();
+        const auto& in = graph_->in();
+        status_->setText(tr("%1 — in %2, out %3")
+                             .arg(QString::fromStdString(graph_->names[size_t(id)]))
+                             .arg(in.off[size_t(id) + 1] - in.off[size_t(id)])
+                             .arg(o.off[size_t(id) + 1] - o.off[size_t(id)]));
+    });
+    resize(1500, 950);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks() {
+    auto* netDock = new QDockWidget(tr("Network"), this);
+    netDock->setObjectName(QStringLiteral("networkDock"));
+    panel_ = new ConnectomePanel(view_, undo_, netDock);
+    netDock->setWidget(panel_);
+    addDockWidget(Qt::LeftDockWidgetArea, netDock);
+    connect(panel_, &ConnectomePanel::message, this, [this](const QString& m) { status_->setText(m); });
+
+    simDock_ = new SimulationDock(this);
+    addDockWidget(Qt::BottomDockWidgetArea, simDock_);
+
+    analysisDock_ = new AnalysisDock(this);
+    addDockWidget(Qt::RightDockWidgetArea, analysisDock_);
+
+    auto* logDock = new QDockWidget(tr("Messages"), this);
+    logDock->setObjectName(QStringLiteral("messagesDock"));
+    log_ = new QPlainTextEdit;
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(2000);
+    logDock->setWidget(log_);
+    addDockWidget(Qt::LeftDockWidgetArea, logDock);
+    tabifyDockWidget(netDock, logDock);
+    netDock->raise();
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Open a graph (edge list, GraphML, GML), optionally with its node table"));
+    file->addAction(tr("Add &Node Table…"), this, &MainWindow::addNodeTableDialog);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addAction(tr("Show &Demo Network"), this, [this] { showDemo(true); });
+    file->addSeparator();
+    QAction* exp = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigureDialog);
+    exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = undo_->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = undo_->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    QAction* find = edit->addAction(tr("&Find Neuron…"), panel_, &ConnectomePanel::focusSearch);
+    find->setShortcut(QKeySequence::Find);
+    QAction* clear = edit->addAction(tr("Clear &Highlight"), this, [this] { view_->highlightNode(-1); });
+    clear->setShortcut(QKeySequence(Qt::Key_Escape));
+
+    QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+    QAction* reset = viewMenu->addAction(tr("&Reset Camera"), this, [this] { view_->resetCamera(); });
+    reset->setShortcut(QKeySequence(Qt::Key_R));
+    viewMenu->addSeparator();
+    for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu->addAction(d->toggleViewAction());
+
+    simDock_->addMenuActions(menuBar()->addMenu(tr("&Simulation")));
+    analysisDock_->addMenuActions(menuBar()->addMenu(tr("&Analysis")));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        QMessageBox::information(this, tr("Keyboard shortcuts"),
+                                 tr("Ctrl+O  open\nCtrl+E  export figure\nCtrl+F  find neuron\nCtrl+Z / "
+                                    "Ctrl+Shift+Z  undo / redo view changes\nR  reset camera\nEsc  clear "
+                                    "highlight\nSpace  play / pause simulation\nS  step simulation\n\n"
+                                    "Mouse: left drag rotate, wheel zoom, middle or Shift+left drag pan, "
+                                    "click a neuron to highlight its partners."));
+    });
+    help->addAction(tr("&About Neurorama"), this, [this] {
+        QMessageBox::about(
+            this, tr("About Neurorama"),
+            tr("<b>Neurorama %1</b><p>Connectomes, neurons and spiking networks in one window.</p>")
+                .arg(QStringLiteral(NR_VERSION)));
+    });
+}
+
+void MainWindow::openDialog() {
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Open graph (select an edge list and, optionally, its node table)"), QString(),
+        tr(kFileFilter));
+    if (!files.isEmpty()) openFiles(files);
+}
+
+void MainWindow::addNodeTableDialog() {
+    if (!graph_) {
+        showError(tr("Open a graph first, then add its node table."));
+        return;
+    }
+    const QString f = QFileDialog::getOpenFileName(this, tr("Add node table"), QString(), tr(kFileFilter));
+    if (f.isEmpty()) return;
+    LoadedGraph r = joinNodeTable(*graph_, f);
+    if (!r.graph) {
+        showError(QString::fromStdString(r.error.str()));
+        return;
+    }
+    r.files = QStringList{title_} + r.files;
+    setGraph(r);
+}
+
+void MainWindow::openFiles(const QStringList& files) {
+    if (loader_.busy()) {
+        status_->setText(tr("Still loading the previous file…"));
+        return;
+    }
+    progress_->setValue(0);
+    progress_->show();
+    cancel_->show();
+    status_->setText(tr("Opening %1…").arg(QFileInfo(files.value(0)).fileName()));
+    loader_.load(files);
+}
+
+QString MainWindow::openFilesBlocking(const QStringList& files) {
+    LoadedGraph r = loadGraphFiles(files, {});
+    if (!r.graph) return QString::fromStdString(r.error.str());
+    setGraph(r);
+    return QString();
+}
+
+void MainWindow::showDemo(bool startSimulation) {
+    LoadedGraph r;
+    r.graph = std::make_shared<nr::Graph>(nr::makeDemoNetwork());
+    r.summary =
+        tr("Demo cortical column: nodes=%1 edges=%2").arg(r.graph->nodeCount()).arg(r.graph->edgeCount());
+    r.files = QStringList{tr("demo network")};
+    setGraph(r);
+    if (startSimulation) simDock_->startModel(QStringLiteral("demo"), graph_);
+}
+
+void MainWindow::setGraph(const LoadedGraph& r) {
+    graph_ = r.graph;
+    title_ = r.files.value(0);
+    view_->setGraph(graph_);
+    panel_->setGraph(graph_);
+    simDock_->setGraph(graph_);
+    analysisDock_->setGraph(graph_);
+    undo_->clear();
+    setWindowTitle(QStringLiteral("%1 — Neurorama").arg(QFileInfo(title_).fileName()));
+    status_->setText(r.summary);
+    logMessage(r.summary);
+    if (!r.unmatched.isEmpty()) {
+        const int shown = std::min<int>(int(r.unmatched.size()), 40);
+        logMessage(tr("Names not matched between graph and node table (%1): %2%3")
+                       .arg(r.unmatched.size())
+                       .arg(r.unmatched.mid(0, shown).join(QStringLiteral(", ")))
+                       .arg(r.unmatched.size() > shown ? QStringLiteral(", …") : QString()));
+    }
+}
+
+void MainWindow::logMessage(const QString& text, bool error) {
+    const QString line =
+        QStringLiteral("%1  %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), text);
+    if (error)
+        log_->appendHtml(QStringLiteral("<span style='color:#d33'>%1</span>").arg(line.toHtmlEscaped()));
+    else
+        log_->appendPlainText(line);
+}
+
+void MainWindow::showError(const QString& message) {
+    logMessage(message, true);
+    status_->setText(message);
+    if (isVisible() && !QApplication::arguments().contains(QStringLiteral("--screenshot")))
+        QMessageBox::warning(this, tr("Could not open"), message);
+}
+
+void MainWindow::addRecent(const QStringList& files) {
+    if (files.isEmpty() || !QFileInfo::exists(files[0])) return;
+    QSettings s;
+    QStringList recent = s.value(kRecentKey).toStringList();
+    const QString entry = files.join(QLatin1Char('|'));
+    recent.removeAll(entry);
+    recent.prepend(entry);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    s.setValue(kRecentKey, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value(kRecentKey).toStringList();
+    for (const QString& entry : recent) {
+        const QStringList files = entry.split(QLatin1Char('|'));
+        QStringList names;
+        for (auto& f : files) names << QFileInfo(f).fileName();
+        recentMenu_->addAction(names.join(QStringLiteral(" + ")), this, [this, files] { openFiles(files); })
+            ->setToolTip(files.join(QLatin1Char('\n')));
+    }
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::exportFigureDialog() {
+    FigureExportDialog dlg(this);
+    dlg.exec();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    QStringList files;
+    for (const QUrl& u : e->mimeData()->urls())
+        if (u.isLocalFile()) files << u.toLocalFile();
+    if (files.isEmpty()) return;
+    e->acceptProposedAction();
+    if (files.size() == 1 && graph_ && nr::looksLikeNodeTable(files[0].toStdString())) {
+        LoadedGraph r = joinNodeTable(*graph_, files[0]);
+        if (r.graph) {
+            r.files = QStringList{title_} + r.files;
+            setGraph(r);
+        } else {
+            showError(QString::fromStdString(r.error.str()));
+        }
+        return;
+    }
+    openFiles(files);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    loader_.cancel();
+    simDock_->stop();
+    QMainWindow::closeEvent(e);
+}

@@ -1,0 +1,73 @@
+// The main window: menus, the central 3-D view and the docks. It wires parts together and delegates the work:
+// loading to DatasetLoader, view controls to ConnectomePanel, figures to FigureExport, the simulator to
+// SimulationDock, analyses to AnalysisDock.
+#pragma once
+
+#include <QMainWindow>
+#include <memory>
+
+#include "DatasetLoader.h"
+
+class ConnectomeView;
+class ConnectomePanel;
+class QUndoStack;
+class QPlainTextEdit;
+class QProgressBar;
+class QToolButton;
+class QMenu;
+class QLabel;
+class SimulationDock;
+class AnalysisDock;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens files in the background (progress in the status bar, cancellable).
+    void openFiles(const QStringList& files);
+    // Opens files and waits; returns the error ("FILE:LINE: reason") or an empty string.
+    QString openFilesBlocking(const QStringList& files);
+    // The built-in demo network (and, with simulation, its running simulation).
+    void showDemo(bool startSimulation = true);
+
+    std::shared_ptr<const nr::Graph> graph() const { return graph_; }
+    ConnectomeView* connectomeView() const { return view_; }
+    ConnectomePanel* connectomePanel() const { return panel_; }
+    SimulationDock* simulationDock() const { return simDock_; }
+    AnalysisDock* analysisDock() const { return analysisDock_; }
+    QUndoStack* undoStack() const { return undo_; }
+    QString datasetTitle() const { return title_; }
+    void logMessage(const QString& text, bool error = false);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+    void closeEvent(QCloseEvent* e) override;
+
+private:
+    void buildMenus();
+    void buildDocks();
+    void setGraph(const LoadedGraph& r);
+    void addRecent(const QStringList& files);
+    void rebuildRecentMenu();
+    void openDialog();
+    void addNodeTableDialog();
+    void exportFigureDialog();
+    void showError(const QString& message);
+
+    ConnectomeView* view_ = nullptr;
+    ConnectomePanel* panel_ = nullptr;
+    SimulationDock* simDock_ = nullptr;
+    AnalysisDock* analysisDock_ = nullptr;
+    QUndoStack* undo_ = nullptr;
+    QPlainTextEdit* log_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QToolButton* cancel_ = nullptr;
+    QLabel* status_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    DatasetLoader loader_;
+    std::shared_ptr<nr::Graph> graph_;
+    QString title_;
+};

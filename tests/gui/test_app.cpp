@@ -1,0 +1,180 @@
+// Whole-application tests: the command line (screenshot, export, errors) as a user runs it, and the main
+// window's controls (search, colour, filter, undo).
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+#include "CommandLine.h"
+#include "ConnectomePanel.h"
+#include "FigureExport.h"
+#include "MainWindow.h"
+#include "vtk/ConnectomeView.h"
+
+namespace {
+
+const QString kData = QStringLiteral(NR_SHARED_DATA);
+QString herm() {
+    return kData + QStringLiteral("/connectome/herm_full_edgelist.csv");
+}
+QString somas() {
+    return kData + QStringLiteral("/connectome/celegans_somas.csv");
+}
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run runApp(const QStringList& args, int timeoutMs = 120000) {
+    QProcess p;
+    p.setProgram(QCoreApplication::applicationDirPath() + QStringLiteral("/neurorama"));
+    p.setArguments(args);
+    p.start();
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        r.err = QStringLiteral("timed out");
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+// Fraction of pixels that differ clearly from the corner colour.
+double nonBackgroundFraction(const QImage& img) {
+    const QRgb bg = img.pixel(2, 2);
+    long n = 0;
+    for (int y = 0; y < img.height(); y += 2)
+        for (int x = 0; x < img.width(); x += 2) {
+            const QRgb c = img.pixel(x, y);
+            if (std::abs(qRed(c) - qRed(bg)) + std::abs(qGreen(c) - qGreen(bg)) +
+                    std::abs(qBlue(c) - qBlue(bg)) >
+                40)
+                ++n;
+        }
+    return double(n) / ((img.width() / 2) * (img.height() / 2));
+}
+
+} // namespace
+
+class TestApp : public QObject {
+    Q_OBJECT
+private slots:
+    void parsesCommandLine() {
+        auto cl = parseCommandLine({"neurorama", "--screenshot", "a.png", "--size", "640x480", "g.csv"});
+        QCOMPARE(int(cl.mode), int(CommandLine::Mode::Screenshot));
+        QCOMPARE(cl.out, QStringLiteral("a.png"));
+        QCOMPARE(cl.size, QSize(640, 480));
+        QCOMPARE(cl.files, QStringList{"g.csv"});
+        QCOMPARE(int(parseCommandLine({"neurorama", "--size", "12"}).mode), int(CommandLine::Mode::Error));
+        QCOMPARE(int(parseCommandLine({"neurorama", "--bogus"}).mode), int(CommandLine::Mode::Error));
+        QCOMPARE(int(parseCommandLine({"neurorama", "export", "g.csv"}).mode), int(CommandLine::Mode::Error));
+        auto sim = parseCommandLine({"neurorama", "simulate", "coba", "--seconds", "1"});
+        QCOMPARE(int(sim.mode), int(CommandLine::Mode::Simulate));
+        QCOMPARE(sim.rest, (QStringList{"coba", "--seconds", "1"}));
+        QVERIFY(!parseSize("0x10"));
+        QCOMPARE(pixelsForWidth(25.4, 300, QSize(400, 200)), QSize(300, 150));
+    }
+
+    void helpAndVersion() {
+        Run h = runApp({"--help"});
+        QCOMPARE(h.code, 0);
+        QVERIFY(h.out.contains("--screenshot"));
+        Run v = runApp({"--version"});
+        QCOMPARE(v.code, 0);
+        QVERIFY(v.out.startsWith("neurorama "));
+    }
+
+    void screenshotOfCelegans() {
+        QTemporaryDir dir;
+        const QString png = dir.filePath("celegans.png");
+        Run r = runApp({"--screenshot", png, "--size", "1200x800", herm(), somas()});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith("connectome nodes=448 edges=7379"), qPrintable(r.out));
+        QCOMPARE(r.out.count('\n'), 1);
+        QImage img(png);
+        QCOMPARE(img.size(), QSize(1200, 800));
+        QVERIFY(nonBackgroundFraction(img) > 0.05);
+    }
+
+    void screenshotOfDemo() {
+        QTemporaryDir dir;
+        const QString png = dir.filePath("demo.png");
+        Run r = runApp({"--screenshot", png, "--size", "1400x900", "--sim-seconds", "0.3"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith("connectome nodes=3000 "), qPrintable(r.out));
+        QVERIFY(nonBackgroundFraction(QImage(png)) > 0.05);
+    }
+
+    void screenshotOfBadFileFails() {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath("bad.csv");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("source,target,weight\nA,B,1\nB,C,heavy\n");
+        f.close();
+        const QString png = dir.filePath("never.png");
+        Run r = runApp({"--screenshot", png, bad});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains(bad + ":3:"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(png));
+        Run missing = runApp({"--screenshot", png, dir.filePath("nope.csv")});
+        QVERIFY(missing.code != 0);
+        QVERIFY(missing.err.contains("nope.csv"));
+    }
+
+    void exportAtPhysicalWidth() {
+        QTemporaryDir dir;
+        const QString png = dir.filePath("fig.png");
+        Run r = runApp({"export", herm(), somas(), "--out", png, "--width-mm", "85", "--dpi", "300", "--size",
+                        "800x600", "--transparent", "--color-by", "cell_type"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QImage img(png);
+        QCOMPARE(img.width(), 1004); // 85 mm at 300 dpi
+        QCOMPARE(img.height(), 753);
+        QVERIFY(std::abs(img.dotsPerMeterX() - 11811) <= 1);
+        QCOMPARE(qAlpha(img.pixel(0, 0)), 0);
+        Run bad = runApp({"export", herm(), "--out", dir.filePath("x.png"), "--color-by", "no_such_column"});
+        QVERIFY(bad.code != 0);
+        QVERIFY(bad.err.contains("no_such_column"));
+    }
+
+    void windowSearchFilterUndo() {
+        MainWindow w;
+        QCOMPARE(w.openFilesBlocking({herm(), somas()}), QString());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto g = w.graph();
+        QCOMPARE(g->nodeCount(), size_t(448));
+        ConnectomePanel* p = w.connectomePanel();
+        QVERIFY(p->findNeuron("aval"));
+        QVERIFY(!p->findNeuron("NOT_A_NEURON"));
+        const size_t all = w.connectomeView()->visibleEdgeCount();
+        QCOMPARE(all, size_t(7379));
+        EdgeFilter f = p->currentFilter();
+        f.typeVisible = {true, true};
+        const long chemIdx =
+            std::find(g->edgeTypes.begin(), g->edgeTypes.end(), "chemical") - g->edgeTypes.begin();
+        f.typeVisible[size_t(1 - chemIdx)] = false; // electrical off
+        p->applyFilter(f);
+        QCOMPARE(w.connectomeView()->visibleEdgeCount(), size_t(4681));
+        w.undoStack()->undo();
+        QCOMPARE(w.connectomeView()->visibleEdgeCount(), all);
+        w.undoStack()->redo();
+        QCOMPARE(w.connectomeView()->visibleEdgeCount(), size_t(4681));
+        p->applyColorBy("degree");
+        QCOMPARE(p->colorBy(), QStringLiteral("degree"));
+        w.undoStack()->undo();
+        QVERIFY(p->colorBy() != QStringLiteral("degree"));
+    }
+};
+
+QTEST_MAIN(TestApp)
+#include "test_app.moc"
