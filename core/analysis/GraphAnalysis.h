@@ -1,0 +1,29 @@
+// Graph communities and centralities (igraph) as per-node columns.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/Error.h"
+#include "model/Graph.h"
+
+namespace nr {
+
+struct Communities {
+    std::vector<int> membership; // community per node, 0..count-1, numbered by first appearance
+    int count = 0;
+    double modularity = 0;
+};
+
+// Leiden communities optimising modularity on the undirected graph (edge weights when `useWeights`; they must
+// be positive). `resolution` 1 is standard modularity. Seeded, deterministic for a given seed.
+Result<Communities> detectCommunities(const Graph& g, bool useWeights = true, double resolution = 1.0,
+                                      uint64_t seed = 1);
+
+// Betweenness centrality (unweighted shortest paths; undirected unless `directed`), unnormalised.
+Result<std::vector<double>> betweenness(const Graph& g, bool directed = false);
+
+// Total degree per node as doubles (a convenience for per-node result columns).
+std::vector<double> degreeColumn(const Graph& g);
+
+} // namespace nr

@@ -1,0 +1,283 @@
+#include "io/Nwb.h"
+
+#include <algorithm>
+#include <cmath>
+#include <hdf5.h>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+namespace nr {
+
+namespace {
+
+// The HDF5 library is not built thread-safe on every system; readers take this lock.
+std::mutex& hdf5Mutex() {
+    static std::mutex m;
+    return m;
+}
+
+struct Handle {
+    hid_t id = -1;
+    herr_t (*close)(hid_t) = nullptr;
+    Handle(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
+    ~Handle() {
+        if (id >= 0 && close) close(id);
+    }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    bool ok() const { return id >= 0; }
+};
+
+struct Silence {
+    H5E_auto2_t func = nullptr;
+    void* data = nullptr;
+    Silence() {
+        H5Eget_auto2(H5E_DEFAULT, &func, &data);
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+    ~Silence() { H5Eset_auto2(H5E_DEFAULT, func, data); }
+};
+
+bool exists(hid_t file, const std::string& path) {
+    // Check each component so a missing group does not raise.
+    size_t pos = 0;
+    while (true) {
+        pos = path.find('/', pos + 1);
+        const std::string part = path.substr(0, pos);
+        if (H5Lexists(file, part.c_str(), H5P_DEFAULT) <= 0) return false;
+        if (pos == std::string::npos) return true;
+    }
+}
+
+// Reads a 1-D dataset converted to `memType`.
+template <class T>
+Result<std::vector<T>> read1d(hid_t file, const std::string& path, const std::string& fname, hid_t memType) {
+    if (!exists(file, path)) return Error{fname, 0, "dataset '" + path + "' not found"};
+    Handle ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!ds.ok()) return Error{fname, 0, "cannot open dataset '" + path + "'"};
+    Handle sp(H5Dget_space(ds.id), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(sp.id);
+    if (rank != 1) return Error{fname, 0, "dataset '" + path + "' is not one-dimensional"};
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(sp.id, &n, nullptr);
+    if (n > (hsize_t(1) << 31)) return Error{fname, 0, "dataset '" + path + "' is implausibly large"};
+    std::vector<T> v(n);
+    if (n > 0 && H5Dread(ds.id, memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+        return Error{fname, 0, "cannot read dataset '" + path + "' as numbers"};
+    return v;
+}
+
+// A column that may hold numbers or strings, as text.
+Result<std::vector<std::string>> readTextColumn(hid_t file, const std::string& path,
+                                                const std::string& fname) {
+    Handle ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!ds.ok()) return Error{fname, 0, "cannot open dataset '" + path + "'"};
+    Handle type(H5Dget_type(ds.id), H5Tclose);
+    Handle sp(H5Dget_space(ds.id), H5Sclose);
+    if (H5Sget_simple_extent_ndims(sp.id) != 1)
+        return Error{fname, 0, "'" + path + "' is not one-dimensional"};
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(sp.id, &n, nullptr);
+    std::vector<std::string> out;
+    const H5T_class_t cls = H5Tget_class(type.id);
+    if (cls == H5T_STRING) {
+        if (H5Tis_variable_str(type.id) > 0) {
+            Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+            H5Tset_size(mem.id, H5T_VARIABLE);
+            std::vector<char*> buf(n, nullptr);
+            if (n && H5Dread(ds.id, mem.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
+                return Error{fname, 0, "cannot read strings of '" + path + "'"};
+            for (char* s : buf) out.emplace_back(s ? s : "");
+            if (n) H5Dvlen_reclaim(mem.id, sp.id, H5P_DEFAULT, buf.data());
+        } else {
+            const size_t len = H5Tget_size(type.id);
+            Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+            H5Tset_size(mem.id, len);
+            std::vector<char> buf(n * len + 1, 0);
+            if (n && H5Dread(ds.id, mem.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
+                return Error{fname, 0, "cannot read strings of '" + path + "'"};
+            for (hsize_t i = 0; i < n; ++i) {
+                std::string s(buf.data() + i * len, len);
+                s = s.substr(0, s.find('\0'));
+                out.push_back(s);
+            }
+        }
+        return out;
+    }
+    if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
+        auto v = read1d<double>(file, path, fname, H5T_NATIVE_DOUBLE);
+        if (!v) return v.error();
+        for (double x : v.value()) {
+            if (std::isfinite(x) && x == std::floor(x))
+                out.push_back(std::to_string(int64_t(x)));
+            else {
+                std::ostringstream os;
+                os.precision(17);
+                os << x;
+                out.push_back(os.str());
+            }
+        }
+        return out;
+    }
+    return Error{fname, 0, "'" + path + "' holds neither numbers nor strings"};
+}
+
+struct Units {
+    std::vector<int64_t> ids;
+    std::vector<double> times;
+    std::vector<uint64_t> ends;
+};
+
+Result<Units> readUnitsLocked(hid_t file, const std::string& fname) {
+    Units u;
+    auto ids = read1d<int64_t>(file, "units/id", fname, H5T_NATIVE_INT64);
+    if (!ids) return ids.error();
+    auto times = read1d<double>(file, "units/spike_times", fname, H5T_NATIVE_DOUBLE);
+    if (!times) return times.error();
+    auto ends = read1d<uint64_t>(file, "units/spike_times_index", fname, H5T_NATIVE_UINT64);
+    if (!ends) return ends.error();
+    u.ids = std::move(ids.value());
+    u.times = std::move(times.value());
+    u.ends = std::move(ends.value());
+    if (u.ends.size() != u.ids.size())
+        return Error{fname, 0,
+                     "units/spike_times_index has " + std::to_string(u.ends.size()) + " entries for " +
+                         std::to_string(u.ids.size()) + " units"};
+    uint64_t prev = 0;
+    for (size_t i = 0; i < u.ends.size(); ++i) {
+        if (u.ends[i] < prev || u.ends[i] > u.times.size())
+            return Error{fname, 0,
+                         "units/spike_times_index is not increasing within spike_times at entry " +
+                             std::to_string(i)};
+        for (uint64_t k = prev; k < u.ends[i]; ++k) {
+            if (!std::isfinite(u.times[k]))
+                return Error{fname, 0,
+                             "unit " + std::to_string(u.ids[i]) + ": spike time " + std::to_string(k) +
+                                 " is not a finite number"};
+            if (k > prev && u.times[k] < u.times[k - 1])
+                return Error{fname, 0,
+                             "spike times of unit " + std::to_string(u.ids[i]) +
+                                 " are not sorted (at spike_times[" + std::to_string(k) + "])"};
+        }
+        prev = u.ends[i];
+    }
+    return u;
+}
+
+Result<hid_t> openFile(const std::string& path) {
+    const htri_t isH5 = H5Fis_hdf5(path.c_str());
+    if (isH5 <= 0) return Error{path, 0, "not an HDF5/NWB file or cannot be opened"};
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return Error{path, 0, "cannot open HDF5 file"};
+    return f;
+}
+
+} // namespace
+
+Result<SpikeTrains> readNwbUnits(const std::string& path) {
+    std::lock_guard<std::mutex> lock(hdf5Mutex());
+    Silence quiet;
+    auto f = openFile(path);
+    if (!f) return f.error();
+    Handle file(f.value(), H5Fclose);
+    auto ur = readUnitsLocked(file.id, path);
+    if (!ur) return ur.error();
+    const Units& u = ur.value();
+    SpikeTrains st;
+    st.unitIds = u.ids;
+    st.unitLabels.assign(u.ids.size(), "");
+    st.times.reserve(u.times.size());
+    st.units.reserve(u.times.size());
+    uint64_t prev = 0;
+    for (size_t i = 0; i < u.ends.size(); ++i) {
+        for (uint64_t k = prev; k < u.ends[i]; ++k) st.add(u.times[k], uint32_t(i));
+        prev = u.ends[i];
+    }
+    if (!st.times.empty()) {
+        st.tStart = *std::min_element(st.times.begin(), st.times.end());
+        st.tStop = *std::max_element(st.times.begin(), st.times.end());
+    }
+    if (exists(file.id, "intervals/epochs/start_time") && exists(file.id, "intervals/epochs/stop_time")) {
+        auto a = read1d<double>(file.id, "intervals/epochs/start_time", path, H5T_NATIVE_DOUBLE);
+        auto b = read1d<double>(file.id, "intervals/epochs/stop_time", path, H5T_NATIVE_DOUBLE);
+        if (a && b && !a.value().empty() && !b.value().empty()) {
+            st.tStart = std::min(st.tStart, *std::min_element(a.value().begin(), a.value().end()));
+            st.tStop = std::max(st.tStop, *std::max_element(b.value().begin(), b.value().end()));
+        }
+    }
+    return st;
+}
+
+bool nwbHasTrials(const std::string& path) {
+    std::lock_guard<std::mutex> lock(hdf5Mutex());
+    Silence quiet;
+    auto f = openFile(path);
+    if (!f) return false;
+    Handle file(f.value(), H5Fclose);
+    return exists(file.id, "intervals/trials/start_time") && exists(file.id, "intervals/trials/stop_time");
+}
+
+Result<TrialData> readNwbTrialData(const std::string& path) {
+    std::lock_guard<std::mutex> lock(hdf5Mutex());
+    Silence quiet;
+    auto f = openFile(path);
+    if (!f) return f.error();
+    Handle file(f.value(), H5Fclose);
+    if (!exists(file.id, "intervals/trials/start_time") || !exists(file.id, "intervals/trials/stop_time"))
+        return Error{path, 0, "no trials table (intervals/trials with start_time and stop_time)"};
+    auto ur = readUnitsLocked(file.id, path);
+    if (!ur) return ur.error();
+    auto start = read1d<double>(file.id, "intervals/trials/start_time", path, H5T_NATIVE_DOUBLE);
+    if (!start) return start.error();
+    auto stop = read1d<double>(file.id, "intervals/trials/stop_time", path, H5T_NATIVE_DOUBLE);
+    if (!stop) return stop.error();
+    const size_t n = start.value().size();
+    if (stop.value().size() != n) return Error{path, 0, "trials start_time and stop_time differ in length"};
+    std::string condPath;
+    for (const char* name : {"condition", "stimulus", "cond", "stimulus_name", "stim"}) {
+        const std::string p = std::string("intervals/trials/") + name;
+        if (exists(file.id, p)) {
+            condPath = p;
+            break;
+        }
+    }
+    if (condPath.empty())
+        return Error{path, 0,
+                     "the trials table has no condition column (condition, stimulus, cond, stimulus_name "
+                     "or stim)"};
+    auto cond = readTextColumn(file.id, condPath, path);
+    if (!cond) return cond.error();
+    if (cond.value().size() != n) return Error{path, 0, "'" + condPath + "' has the wrong length"};
+    std::vector<int64_t> trialIds(n);
+    for (size_t i = 0; i < n; ++i) trialIds[i] = int64_t(i);
+    if (exists(file.id, "intervals/trials/id")) {
+        auto ids = read1d<int64_t>(file.id, "intervals/trials/id", path, H5T_NATIVE_INT64);
+        if (!ids) return ids.error();
+        if (ids.value().size() == n) trialIds = ids.value();
+    }
+    TrialData d;
+    d.spikesSource = path;
+    d.trialsSource = path;
+    for (size_t k = 0; k < n; ++k) {
+        const double a = start.value()[k], b = stop.value()[k];
+        if (!std::isfinite(a) || !std::isfinite(b) || !(b > a))
+            return Error{path, 0,
+                         "trial " + std::to_string(trialIds[k]) + " has an empty or invalid interval"};
+        d.addTrial(trialIds[k], cond.value()[k]);
+    }
+    const Units& u = ur.value();
+    uint64_t prev = 0;
+    for (size_t i = 0; i < u.ends.size(); ++i) {
+        const auto first = u.times.begin() + long(prev), last = u.times.begin() + long(u.ends[i]);
+        for (size_t k = 0; k < n; ++k) {
+            const double a = start.value()[k], b = stop.value()[k];
+            for (auto it = std::lower_bound(first, last, a); it != last && *it < b; ++it)
+                d.addSpike(u.ids[i], trialIds[k], *it - a);
+        }
+        prev = u.ends[i];
+    }
+    return d;
+}
+
+} // namespace nr
