@@ -1,0 +1,357 @@
+// ConnectomeView and VtkView under a real GL context (run under xvfb-run with Mesa llvmpipe).
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTest>
+#include <cmath>
+#include <memory>
+
+#include <vtkActor.h>
+#include <vtkCellArray.h>
+#include <vtkCellData.h>
+#include <vtkFloatArray.h>
+#include <vtkOpenGLSphereMapper.h>
+#include <vtkPointData.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkTypeInt32Array.h>
+#include <vtkUnsignedCharArray.h>
+
+#include "model/Graph.h"
+#include "vtk/ConnectomeView.h"
+
+namespace {
+
+// Six nodes well apart in the z = 0 plane plus one off-plane node; two classes, two edge types.
+//   id  name  pos            class
+//   0   a     (0, 0, 0)      A
+//   1   b     (10, 0, 0)     A
+//   2   c     (0, 10, 0)     B
+//   3   d     (10, 10, 0)    B
+//   4   e     (5, 5, 0)      A
+//   5   f     (-10, 5, 2)    B
+// edges (src -> dst, weight, type): 0->1 1 chem, 1->2 2 chem, 2->3 3 elec, 3->0 4 elec, 4->0 0.5 chem,
+//   1->4 5 elec, 4->3 2.5 chem, 5->4 1.5 elec
+std::shared_ptr<nr::Graph> smallGraph() {
+    auto g = std::make_shared<nr::Graph>();
+    const char* names[] = {"a", "b", "c", "d", "e", "f"};
+    const float pos[6][3] = {{0, 0, 0}, {10, 0, 0}, {0, 10, 0}, {10, 10, 0}, {5, 5, 0}, {-10, 5, 2}};
+    const char* cls[] = {"A", "A", "B", "B", "A", "B"};
+    for (int i = 0; i < 6; ++i) {
+        g->addNode(names[i]);
+        g->x.push_back(pos[i][0]);
+        g->y.push_back(pos[i][1]);
+        g->z.push_back(pos[i][2]);
+        g->nodeClass.push_back(cls[i]);
+    }
+    const uint8_t chem = g->typeIndex("chemical"), elec = g->typeIndex("electrical");
+    g->addEdge(0, 1, 1.f, chem);
+    g->addEdge(1, 2, 2.f, chem);
+    g->addEdge(2, 3, 3.f, elec);
+    g->addEdge(3, 0, 4.f, elec);
+    g->addEdge(4, 0, 0.5f, chem);
+    g->addEdge(1, 4, 5.f, elec);
+    g->addEdge(4, 3, 2.5f, chem);
+    g->addEdge(5, 4, 1.5f, elec);
+    g->nodeNumeric["score"] = {0.f, 1.f, 2.f, 3.f, 4.f, 5.f};
+    return g;
+}
+
+// A fixed camera looking down -z at the small graph.
+VtkView::CameraState topCamera() {
+    VtkView::CameraState c;
+    c.pos[0] = 0;
+    c.pos[1] = 5;
+    c.pos[2] = 60;
+    c.focal[0] = 0;
+    c.focal[1] = 5;
+    c.focal[2] = 0;
+    c.up[0] = 0;
+    c.up[1] = 1;
+    c.up[2] = 0;
+    c.viewAngle = 30;
+    return c;
+}
+
+int countDiffering(const QImage& img, QRgb bg, int tol = 24) {
+    int n = 0;
+    for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x) {
+            const QRgb p = img.pixel(x, y);
+            if (std::abs(qRed(p) - qRed(bg)) + std::abs(qGreen(p) - qGreen(bg)) +
+                    std::abs(qBlue(p) - qBlue(bg)) >
+                tol)
+                ++n;
+        }
+    return n;
+}
+
+double luminance(vtkUnsignedCharArray* a, vtkIdType i) {
+    return 0.2126 * a->GetComponent(i, 0) + 0.7152 * a->GetComponent(i, 1) + 0.0722 * a->GetComponent(i, 2);
+}
+
+std::array<int, 3> rgbOf(vtkUnsignedCharArray* a, vtkIdType i) {
+    return {int(a->GetComponent(i, 0)), int(a->GetComponent(i, 1)), int(a->GetComponent(i, 2))};
+}
+
+} // namespace
+
+class TestConnectomeView : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<ConnectomeView> view_;
+    std::shared_ptr<nr::Graph> graph_;
+
+private slots:
+    void init() {
+        view_ = std::make_unique<ConnectomeView>();
+        view_->resize(400, 300);
+        view_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(view_.get()));
+        graph_ = smallGraph();
+        view_->setGraph(graph_);
+        view_->setCamera(topCamera());
+        QCoreApplication::processEvents();
+    }
+    void cleanup() { view_.reset(); }
+
+    void rendersNonBlankImageOfRequestedSize() {
+        // Larger than the widget on purpose.
+        const QSize size(1100, 700);
+        const QImage img = view_->renderImage(size, false);
+        QCOMPARE(img.size(), size);
+        const QRgb bg = img.pixel(0, 0);
+        const int n = countDiffering(img, bg);
+        QVERIFY2(n > 2000, qPrintable(QStringLiteral("only %1 non-background pixels").arg(n)));
+        // The widget keeps rendering at its own size afterwards.
+        const QImage widgetImg = view_->grabFramebuffer();
+        QCOMPARE(widgetImg.size(), view_->size() * view_->devicePixelRatio());
+        QVERIFY(countDiffering(widgetImg, widgetImg.pixel(widgetImg.width() - 1, widgetImg.height() - 1)) >
+                200);
+    }
+
+    void picksNodeAtItsProjectedPosition() {
+        view_->grabFramebuffer();
+        for (long id = 0; id < 6; ++id) {
+            const QPointF p = view_->projectNode(id);
+            QVERIFY(QRectF(view_->rect()).contains(p));
+            QCOMPARE(view_->pickNode(p.toPoint()), id);
+        }
+        // Corner and a point half-way between two nodes are empty.
+        QCOMPARE(view_->pickNode(QPoint(3, 3)), -1L);
+        const QPointF mid = (view_->projectNode(0) + view_->projectNode(5)) / 2.0 + QPointF(0, 25);
+        QCOMPARE(view_->pickNode(mid.toPoint()), -1L);
+    }
+
+    void clickHighlightsAndEmits() {
+        view_->grabFramebuffer();
+        QSignalSpy clicked(view_.get(), &ConnectomeView::nodeClicked);
+        const QPoint p = view_->projectNode(4).toPoint();
+        QTest::mouseClick(view_.get(), Qt::LeftButton, Qt::NoModifier, p);
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.at(0).at(0).toLongLong(), 4LL);
+        QCOMPARE(view_->highlightedNode(), 4L);
+        QSignalSpy selected(view_.get(), &ConnectomeView::selectionChanged);
+        QTest::mouseClick(view_.get(), Qt::LeftButton, Qt::ShiftModifier, view_->projectNode(2).toPoint());
+        QCOMPARE(selected.count(), 1);
+        QCOMPARE(view_->selection(), std::vector<uint32_t>{2});
+    }
+
+    void filterChangesVisibleEdgesWithoutRebuild() {
+        vtkPolyData* poly = view_->edgePolyData();
+        vtkPolyDataMapper* mapper = view_->edgeMapper();
+        vtkCellArray* lines = poly->GetLines();
+        vtkUnsignedCharArray* colors = view_->edgeColors();
+        QCOMPARE(view_->visibleEdgeCount(), size_t(8));
+        QCOMPARE(poly->GetNumberOfLines(), vtkIdType(8));
+        QVERIFY(!lines->IsStorage64Bit());
+
+        // Weights in [1, 2.5]: 0->1 (1), 1->2 (2), 4->3 (2.5), 5->4 (1.5).
+        view_->setEdgeFilter(1.f, 2.5f, {true, true});
+        QCOMPARE(view_->visibleEdgeCount(), size_t(4));
+        QCOMPARE(poly->GetNumberOfLines(), vtkIdType(4));
+        const int expected[4][2] = {{0, 1}, {1, 2}, {4, 3}, {5, 4}};
+        vtkTypeInt32Array* conn = lines->GetConnectivityArray32();
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(int(conn->GetValue(2 * i)), expected[i][0]);
+            QCOMPARE(int(conn->GetValue(2 * i + 1)), expected[i][1]);
+        }
+        QCOMPARE(colors->GetNumberOfTuples(), vtkIdType(4));
+
+        // Only electrical (type 1): 2->3, 3->0, 1->4, 5->4.
+        view_->setEdgeFilter(-1e9f, 1e9f, {false, true});
+        QCOMPARE(view_->visibleEdgeCount(), size_t(4));
+        // Electrical with weight >= 3: 2->3, 3->0, 1->4.
+        view_->setEdgeFilter(3.f, 1e9f, {false, true});
+        QCOMPARE(view_->visibleEdgeCount(), size_t(3));
+        view_->setEdgeFilter(100.f, 200.f, {true, true});
+        QCOMPARE(view_->visibleEdgeCount(), size_t(0));
+        view_->grabFramebuffer(); // renders with no edges
+        view_->setEdgeFilter(-1e9f, 1e9f, {true, true});
+        QCOMPARE(view_->visibleEdgeCount(), size_t(8));
+
+        QCOMPARE(view_->edgePolyData(), poly);
+        QCOMPARE(view_->edgeMapper(), mapper);
+        QCOMPARE(poly->GetLines(), lines);
+        QCOMPARE(view_->edgeActor()->GetMapper(), static_cast<vtkMapper*>(mapper));
+        QCOMPARE(mapper->GetInput(), poly);
+        QCOMPARE(view_->edgeColors(), colors);
+        QCOMPARE(poly->GetCellData()->GetScalars(), static_cast<vtkDataArray*>(colors));
+    }
+
+    void edgeColoursByTypeAndSource() {
+        vtkUnsignedCharArray* c = view_->edgeColors();
+        // Edge 0 is chemical, edge 2 electrical.
+        QVERIFY(rgbOf(c, 0) != rgbOf(c, 2));
+        QCOMPARE(rgbOf(c, 0), rgbOf(c, 1)); // both chemical
+        view_->setColorBy("class");
+        view_->setEdgeColoring(ConnectomeView::EdgeColoring::BySource);
+        QCOMPARE(view_->edgeColors(), c);
+        // Edge 0 starts at node 0 (class A), edge 2 at node 2 (class B).
+        QCOMPARE(rgbOf(c, 0), rgbOf(view_->nodeColors(), 0));
+        QCOMPARE(rgbOf(c, 2), rgbOf(view_->nodeColors(), 2));
+    }
+
+    void colourByClassGivesDistinctColours() {
+        vtkUnsignedCharArray* colors = view_->nodeColors();
+        QVERIFY(view_->setColorBy("class"));
+        QCOMPARE(view_->nodeColors(), colors);
+        QCOMPARE(colors->GetNumberOfTuples(), vtkIdType(6));
+        QCOMPARE(rgbOf(colors, 0), rgbOf(colors, 1)); // A
+        QCOMPARE(rgbOf(colors, 0), rgbOf(colors, 4)); // A
+        QCOMPARE(rgbOf(colors, 2), rgbOf(colors, 3)); // B
+        QVERIFY(rgbOf(colors, 0) != rgbOf(colors, 2));
+        // Numeric column: increasing values give increasing brightness on the viridis-like map.
+        QVERIFY(view_->setColorBy("score"));
+        QVERIFY(luminance(colors, 5) > luminance(colors, 0) + 50);
+        QVERIFY(!view_->setColorBy("no such column"));
+        QCOMPARE(view_->colorBy(), std::string("score"));
+        // A column added by name (e.g. community ids).
+        view_->setNodeColumn("community", {0, 0, 0, 1, 1, 1});
+        QVERIFY(view_->setColorBy("community"));
+        QCOMPARE(rgbOf(colors, 0), rgbOf(colors, 2));
+        QVERIFY(rgbOf(colors, 0) != rgbOf(colors, 3));
+    }
+
+    void highlightDimsNonPartners() {
+        view_->setColorBy("class");
+        vtkUnsignedCharArray* nc = view_->nodeColors();
+        std::vector<double> before;
+        for (int i = 0; i < 6; ++i) before.push_back(luminance(nc, i));
+        // Node 4: presynaptic partners 1 (1->4) and 5 (5->4); postsynaptic 0 (4->0) and 3 (4->3). Node 2 is
+        // not a partner.
+        view_->highlightNode(4);
+        QVERIFY(luminance(nc, 2) < before[2] * 0.5);
+        const auto pre1 = rgbOf(nc, 1), pre5 = rgbOf(nc, 5), post0 = rgbOf(nc, 0), post3 = rgbOf(nc, 3);
+        QCOMPARE(pre1, pre5);
+        QCOMPARE(post0, post3);
+        QVERIFY(pre1 != post0);
+        QVERIFY(luminance(nc, 4) > 200);
+        for (int i : {0, 1, 3, 5}) QVERIFY(luminance(nc, i) > luminance(nc, 2) * 2);
+        // Edges: 1->2 (index 1) and 2->3 (index 2) are not incident to node 4 and are dimmed; 1->4 (index 5,
+        // into the node) and 4->3 (index 6, out of it) keep pre and post colours.
+        vtkUnsignedCharArray* ec = view_->edgeColors();
+        QCOMPARE(rgbOf(ec, 5), pre1);
+        QCOMPARE(rgbOf(ec, 6), post0);
+        QVERIFY(luminance(ec, 1) < 40);
+        QVERIFY(luminance(ec, 6) > luminance(ec, 1) * 3);
+        // Radii: the highlighted node is the largest.
+        auto* radius = vtkFloatArray::SafeDownCast(view_->nodePolyData()->GetPointData()->GetArray("radius"));
+        QVERIFY(radius);
+        QVERIFY(radius->GetValue(4) > radius->GetValue(1));
+        view_->highlightNode(-1);
+        for (int i = 0; i < 6; ++i) QCOMPARE(luminance(nc, i), before[i]);
+    }
+
+    void selectionAndActivityAreArrayUpdates() {
+        auto* radius = vtkFloatArray::SafeDownCast(view_->nodePolyData()->GetPointData()->GetArray("radius"));
+        vtkUnsignedCharArray* nc = view_->nodeColors();
+        const float r0 = radius->GetValue(1);
+        QCOMPARE(r0, view_->nodeRadius());
+        const double l0 = luminance(nc, 1);
+        view_->setSelection({1, 3});
+        QVERIFY(radius->GetValue(1) > r0 * 1.2f);
+        QVERIFY(luminance(nc, 1) > l0);
+        QCOMPARE(radius->GetValue(0), r0);
+        view_->setSelection({});
+
+        std::vector<float> act(6, 0.f);
+        act[2] = 1.f;
+        const double l2 = luminance(nc, 2);
+        view_->setActivity(act);
+        QVERIFY(luminance(nc, 2) > l2 + 30);
+        QVERIFY(radius->GetValue(2) > r0 * 1.3f);
+        QCOMPARE(radius->GetValue(3), r0);
+        QCOMPARE(view_->nodeColors(), nc);
+        view_->setActivity({});
+        QCOMPARE(radius->GetValue(2), r0);
+        QCOMPARE(view_->nodeMapper()->GetInput(), view_->nodePolyData());
+
+        view_->setNodeSize(2.f);
+        QCOMPARE(radius->GetValue(0), 2.f * r0);
+    }
+
+    void cameraRoundTrip() {
+        VtkView::CameraState c = topCamera();
+        c.pos[0] = 7;
+        c.viewAngle = 25;
+        view_->setCamera(c);
+        const VtkView::CameraState d = view_->camera();
+        QCOMPARE(d.pos[0], 7.0);
+        QCOMPARE(d.pos[2], 60.0);
+        QCOMPARE(d.focal[1], 5.0);
+        QCOMPARE(d.viewAngle, 25.0);
+        view_->flyTo(3);
+        QTRY_COMPARE_WITH_TIMEOUT(view_->camera().focal[0], 10.0, 3000);
+        QCOMPARE(view_->camera().focal[1], 10.0);
+        const QPointF p = view_->projectNode(3);
+        QVERIFY(std::abs(p.x() - view_->width() / 2.0) < 3);
+        QVERIFY(std::abs(p.y() - view_->height() / 2.0) < 3);
+    }
+
+    void transparentBackgroundExport() {
+        const QImage img = view_->renderImage(QSize(300, 200), true);
+        QCOMPARE(img.size(), QSize(300, 200));
+        QVERIFY(img.hasAlphaChannel());
+        for (QPoint p : {QPoint(0, 0), QPoint(299, 0), QPoint(0, 199), QPoint(299, 199)})
+            QCOMPARE(qAlpha(img.pixel(p)), 0);
+        int opaque = 0;
+        for (int y = 0; y < img.height(); ++y)
+            for (int x = 0; x < img.width(); ++x) opaque += qAlpha(img.pixel(x, y)) > 200;
+        QVERIFY2(opaque > 100, qPrintable(QString::number(opaque)));
+        const QImage solid = view_->renderImage(QSize(300, 200), false);
+        QCOMPARE(qAlpha(solid.pixel(0, 0)), 255);
+    }
+
+    void whiteBackground() {
+        view_->setWhiteBackground(true);
+        const QImage img = view_->renderImage(QSize(200, 150), false);
+        QCOMPARE(img.pixel(0, 0), qRgb(255, 255, 255));
+        view_->setWhiteBackground(false);
+        const QImage dark = view_->renderImage(QSize(200, 150), false);
+        QVERIFY(qGray(dark.pixel(0, 0)) < 40);
+    }
+
+    void overlayDrawsInItsCorner() {
+        view_->setOverlayVisible(false);
+        const QImage off = view_->grabFramebuffer();
+        view_->setOverlayVisible(true);
+        view_->grabFramebuffer(); // auto-sized ImGui windows appear from their second frame
+        const QImage on = view_->grabFramebuffer();
+        QCOMPARE(on.size(), off.size());
+        int differ = 0;
+        for (int y = 0; y < 60; ++y)
+            for (int x = 0; x < 120; ++x) differ += on.pixel(x, y) != off.pixel(x, y);
+        QVERIFY2(differ > 300, qPrintable(QString::number(differ)));
+        // The opposite corner has no overlay.
+        int far = 0;
+        for (int y = on.height() - 40; y < on.height(); ++y)
+            for (int x = on.width() - 60; x < on.width(); ++x) far += on.pixel(x, y) != off.pixel(x, y);
+        QCOMPARE(far, 0);
+        QVERIFY(view_->lastFrameMs() > 0);
+    }
+};
+
+QTEST_MAIN(TestConnectomeView)
+#include "test_connectome_view.moc"

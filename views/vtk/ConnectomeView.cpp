@@ -1,0 +1,720 @@
+#include "vtk/ConnectomeView.h"
+
+#include <QMouseEvent>
+#include <QRect>
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <imgui.h>
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkCellData.h>
+#include <vtkFloatArray.h>
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkHardwareSelector.h>
+#include <vtkMatrix4x4.h>
+#include <vtkOpenGLSphereMapper.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkTypeInt32Array.h>
+#include <vtkUnsignedCharArray.h>
+
+namespace {
+
+struct Rgb {
+    float r, g, b;
+};
+
+// Viridis sampled at nine evenly spaced stops.
+const Rgb kViridis[9] = {{68, 1, 84},    {71, 44, 122}, {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
+                         {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}};
+
+// Categorical palette (Tableau-like), readable on dark and white backgrounds.
+const Rgb kPalette[12] = {{31, 119, 180},  {255, 127, 14},  {44, 160, 44},   {214, 39, 40},
+                          {148, 103, 189}, {140, 86, 75},   {227, 119, 194}, {188, 189, 34},
+                          {23, 190, 207},  {174, 199, 232}, {255, 187, 120}, {152, 223, 138}};
+const Rgb kUnknown = {128, 128, 128};
+
+const Rgb kPre = {70, 150, 255};   // presynaptic partners (edges into the highlighted node)
+const Rgb kPost = {255, 140, 30};  // postsynaptic partners (edges out of it)
+const Rgb kBoth = {200, 110, 255}; // partners in both directions
+const Rgb kFocus = {255, 255, 255};
+const Rgb kFlash = {255, 244, 130};
+
+Rgb viridis(float t) {
+    // The darkest tenth of the map disappears on a dark background: start above it.
+    t = 0.1f + 0.9f * std::clamp(t, 0.f, 1.f);
+    const float f = t * 8.f;
+    const int i = std::min(7, int(f));
+    const float u = f - i;
+    const Rgb& a = kViridis[i];
+    const Rgb& b = kViridis[i + 1];
+    return {a.r + (b.r - a.r) * u, a.g + (b.g - a.g) * u, a.b + (b.b - a.b) * u};
+}
+
+Rgb edgeTypeColor(const std::string& name, size_t index) {
+    if (name == "chemical") return {90, 150, 255};
+    if (name == "electrical") return {255, 205, 60};
+    if (name == "inhibitory") return {240, 80, 80};
+    if (name == "excitatory") return {80, 215, 110};
+    return kPalette[(index + 4) % 12];
+}
+
+unsigned char u8(float v) {
+    return (unsigned char)std::lround(std::clamp(v, 0.f, 255.f));
+}
+
+} // namespace
+
+ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
+    points_->SetDataTypeToFloat();
+    nodeColors_->SetName("color");
+    nodeColors_->SetNumberOfComponents(3);
+    nodeRadii_->SetName("radius");
+    edgeColors_->SetName("color");
+    edgeColors_->SetNumberOfComponents(3);
+    lines_->Use32BitStorage();
+
+    nodePoly_->SetPoints(points_);
+    verts_->Use32BitStorage();
+    nodePoly_->SetVerts(verts_);
+    nodePoly_->GetPointData()->SetScalars(nodeColors_);
+    nodePoly_->GetPointData()->AddArray(nodeRadii_);
+    nodeMapper_->SetInputData(nodePoly_);
+    nodeMapper_->SetScaleArray("radius");
+    nodeMapper_->SetColorModeToDirectScalars();
+    nodeMapper_->SetScalarModeToUsePointData();
+    nodeMapper_->ScalarVisibilityOn();
+    nodeActor_->SetMapper(nodeMapper_);
+    vtkProperty* np = nodeActor_->GetProperty();
+    np->SetAmbient(0.25);
+    np->SetDiffuse(0.8);
+    np->SetSpecular(0.35);
+    np->SetSpecularPower(30);
+
+    edgePoly_->SetPoints(points_); // the same points as the nodes: no copy
+    edgePoly_->SetLines(lines_);
+    edgePoly_->GetCellData()->SetScalars(edgeColors_);
+    edgeMapper_->SetInputData(edgePoly_);
+    edgeMapper_->SetColorModeToDirectScalars();
+    edgeMapper_->SetScalarModeToUseCellData();
+    edgeMapper_->ScalarVisibilityOn();
+    edgeActor_->SetMapper(edgeMapper_);
+    edgeActor_->GetProperty()->LightingOff();
+    edgeActor_->GetProperty()->SetLineWidth(1.f);
+    edgeActor_->GetProperty()->SetOpacity(edgeOpacity_);
+    edgeActor_->PickableOff();
+
+    renderer()->AddActor(edgeActor_);
+    renderer()->AddActor(nodeActor_);
+
+    hoverTimer_.setSingleShot(true);
+    hoverTimer_.setInterval(40);
+    connect(&hoverTimer_, &QTimer::timeout, this, &ConnectomeView::onHoverTimer);
+
+    flight_.setDuration(400);
+    flight_.setStartValue(0.0);
+    flight_.setEndValue(1.0);
+    flight_.setEasingCurve(QEasingCurve::InOutCubic);
+    connect(&flight_, &QVariantAnimation::valueChanged, this, [this](const QVariant& v) {
+        const double u = v.toDouble();
+        CameraState c = flightTo_;
+        for (int k = 0; k < 3; ++k) {
+            c.pos[k] = flightFrom_.pos[k] + (flightTo_.pos[k] - flightFrom_.pos[k]) * u;
+            c.focal[k] = flightFrom_.focal[k] + (flightTo_.focal[k] - flightFrom_.focal[k]) * u;
+        }
+        setCamera(c);
+    });
+}
+
+ConnectomeView::~ConnectomeView() = default;
+
+vtkPolyData* ConnectomeView::edgePolyData() const {
+    return edgePoly_;
+}
+vtkPolyData* ConnectomeView::nodePolyData() const {
+    return nodePoly_;
+}
+vtkPolyDataMapper* ConnectomeView::edgeMapper() const {
+    return edgeMapper_;
+}
+vtkOpenGLSphereMapper* ConnectomeView::nodeMapper() const {
+    return nodeMapper_;
+}
+vtkActor* ConnectomeView::edgeActor() const {
+    return edgeActor_;
+}
+vtkActor* ConnectomeView::nodeActor() const {
+    return nodeActor_;
+}
+vtkUnsignedCharArray* ConnectomeView::nodeColors() const {
+    return nodeColors_;
+}
+vtkUnsignedCharArray* ConnectomeView::edgeColors() const {
+    return edgeColors_;
+}
+float ConnectomeView::nodeRadius() const {
+    return baseRadius_ * nodeScale_;
+}
+
+void ConnectomeView::setGraph(std::shared_ptr<const nr::Graph> g) {
+    flight_.stop();
+    graph_ = std::move(g);
+    highlight_ = -1;
+    hovered_ = -1;
+    hoverText_.clear();
+    selection_.clear();
+    activity_.clear();
+    extraColumns_.clear();
+    colorBy_ = "degree";
+    minWeight_ = -std::numeric_limits<float>::infinity();
+    maxWeight_ = std::numeric_limits<float>::infinity();
+    typeVisible_.clear();
+
+    const size_t n = graph_ && graph_->hasPositions() ? graph_->nodeCount() : 0;
+    role_.assign(n, 0);
+    selected_.assign(n, 0);
+    points_->SetNumberOfPoints(vtkIdType(n));
+    float* p = static_cast<float*>(points_->GetVoidPointer(0));
+    for (size_t i = 0; i < n; ++i) {
+        p[3 * i] = graph_->x[i];
+        p[3 * i + 1] = graph_->y[i];
+        p[3 * i + 2] = graph_->z[i];
+    }
+    points_->Modified();
+    // One vertex cell per node: the sphere mapper draws (and the selector identifies) vertex cells.
+    verts_->GetOffsetsArray32()->SetNumberOfValues(vtkIdType(n + 1));
+    verts_->GetConnectivityArray32()->SetNumberOfValues(vtkIdType(n));
+    int32_t* vo = verts_->GetOffsetsArray32()->GetPointer(0);
+    int32_t* vc = n ? verts_->GetConnectivityArray32()->GetPointer(0) : nullptr;
+    for (size_t i = 0; i <= n; ++i) vo[i] = int32_t(i);
+    for (size_t i = 0; i < n; ++i) vc[i] = int32_t(i);
+    verts_->Modified();
+    double diag = 0;
+    if (n > 0) {
+        const std::vector<float> b = graph_->bounds();
+        diag = std::sqrt(double(b[3] - b[0]) * (b[3] - b[0]) + double(b[4] - b[1]) * (b[4] - b[1]) +
+                         double(b[5] - b[2]) * (b[5] - b[2]));
+    }
+    // Node size follows the scene: a fraction of the bounding box diagonal that shrinks with the node
+    // count (dense graphs stay readable), between 1/500 and 1/50 of the diagonal.
+    baseRadius_ =
+        diag > 0 ? float(std::clamp(0.08 * diag / std::sqrt(double(n)), diag * 0.002, diag * 0.02)) : 1.f;
+    nodeColors_->SetNumberOfTuples(vtkIdType(n));
+    nodeRadii_->SetNumberOfTuples(vtkIdType(n));
+
+    updateBaseColors();
+    updateNodeArrays();
+    rebuildEdges();
+    nodePoly_->Modified();
+    resetCamera();
+}
+
+// ---- colouring ---------------------------------------------------------------------------------------
+
+void ConnectomeView::setNodeColumn(const std::string& name, const std::vector<float>& values) {
+    extraColumns_[name] = values;
+    if (colorBy_ == name) {
+        updateBaseColors();
+        updateNodeArrays();
+        if (edgeColoring_ == EdgeColoring::BySource) recolorEdges();
+    }
+}
+
+bool ConnectomeView::setColorBy(const std::string& column) {
+    const bool known = column == "degree" || column == "in-degree" || column == "out-degree" ||
+                       column == "class" || extraColumns_.count(column) ||
+                       (graph_ && (graph_->nodeNumeric.count(column) || graph_->nodeText.count(column)));
+    if (!known) return false;
+    colorBy_ = column;
+    updateBaseColors();
+    updateNodeArrays();
+    if (edgeColoring_ == EdgeColoring::BySource) recolorEdges();
+    return true;
+}
+
+void ConnectomeView::updateBaseColors() {
+    const size_t n = role_.size();
+    baseRgb_.assign(3 * n, 128);
+    if (n == 0) return;
+    auto put = [this](size_t i, const Rgb& c) {
+        baseRgb_[3 * i] = u8(c.r);
+        baseRgb_[3 * i + 1] = u8(c.g);
+        baseRgb_[3 * i + 2] = u8(c.b);
+    };
+    auto categorical = [&](const std::vector<std::string>& v) {
+        if (v.size() != n) {
+            for (size_t i = 0; i < n; ++i) put(i, kUnknown);
+            return;
+        }
+        std::set<std::string> cats(v.begin(), v.end());
+        cats.erase("");
+        std::map<std::string, size_t> index;
+        for (const auto& c : cats) index.emplace(c, index.size());
+        for (size_t i = 0; i < n; ++i) put(i, v[i].empty() ? kUnknown : kPalette[index[v[i]] % 12]);
+    };
+    auto numeric = [&](const std::vector<float>& v, bool logScale) {
+        float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+        for (size_t i = 0; i < n && i < v.size(); ++i)
+            if (std::isfinite(v[i])) {
+                const float x = logScale ? std::log1p(std::max(0.f, v[i])) : v[i];
+                lo = std::min(lo, x);
+                hi = std::max(hi, x);
+            }
+        for (size_t i = 0; i < n; ++i) {
+            if (i >= v.size() || !std::isfinite(v[i])) {
+                put(i, kUnknown);
+                continue;
+            }
+            const float x = logScale ? std::log1p(std::max(0.f, v[i])) : v[i];
+            put(i, viridis(hi > lo ? (x - lo) / (hi - lo) : 0.5f));
+        }
+    };
+    auto fromCounts = [&](const std::vector<uint32_t>& d) {
+        numeric(std::vector<float>(d.begin(), d.end()), true);
+    };
+    if (auto it = extraColumns_.find(colorBy_); it != extraColumns_.end())
+        numeric(it->second, false);
+    else if (colorBy_ == "degree")
+        fromCounts(graph_->degrees());
+    else if (colorBy_ == "in-degree")
+        fromCounts(graph_->inDegrees());
+    else if (colorBy_ == "out-degree")
+        fromCounts(graph_->outDegrees());
+    else if (colorBy_ == "class")
+        categorical(graph_->nodeClass);
+    else if (auto nt = graph_->nodeNumeric.find(colorBy_); nt != graph_->nodeNumeric.end())
+        numeric(nt->second, false);
+    else if (auto tt = graph_->nodeText.find(colorBy_); tt != graph_->nodeText.end())
+        categorical(tt->second);
+}
+
+void ConnectomeView::updateNodeArrays() {
+    const size_t n = role_.size();
+    double bg[3];
+    backgroundColor(bg);
+    const Rgb back = {float(bg[0] * 255), float(bg[1] * 255), float(bg[2] * 255)};
+    const bool hasActivity = activity_.size() == n;
+    unsigned char* c = n ? nodeColors_->GetPointer(0) : nullptr;
+    float* r = n ? nodeRadii_->GetPointer(0) : nullptr;
+    const float r0 = baseRadius_ * nodeScale_;
+    for (size_t i = 0; i < n; ++i) {
+        Rgb col = {float(baseRgb_[3 * i]), float(baseRgb_[3 * i + 1]), float(baseRgb_[3 * i + 2])};
+        float rad = r0;
+        if (highlight_ >= 0) {
+            switch (role_[i]) {
+            case 4:
+                col = kFocus;
+                rad *= 1.8f;
+                break;
+            case 1:
+                col = kPre;
+                rad *= 1.3f;
+                break;
+            case 2:
+                col = kPost;
+                rad *= 1.3f;
+                break;
+            case 3:
+                col = kBoth;
+                rad *= 1.3f;
+                break;
+            default: // dimmed: most of the way to the background
+                col = {back.r + (col.r - back.r) * 0.18f, back.g + (col.g - back.g) * 0.18f,
+                       back.b + (col.b - back.b) * 0.18f};
+                rad *= 0.8f;
+            }
+        }
+        if (selected_[i]) {
+            col = {col.r + (255 - col.r) * 0.55f, col.g + (255 - col.g) * 0.55f,
+                   col.b + (255 - col.b) * 0.55f};
+            rad *= 1.5f;
+        }
+        if (hasActivity) {
+            const float a = std::clamp(activity_[i], 0.f, 1.f);
+            col = {col.r + (kFlash.r - col.r) * a, col.g + (kFlash.g - col.g) * a,
+                   col.b + (kFlash.b - col.b) * a};
+            rad *= 1.f + 0.6f * a;
+        }
+        c[3 * i] = u8(col.r);
+        c[3 * i + 1] = u8(col.g);
+        c[3 * i + 2] = u8(col.b);
+        r[i] = rad;
+    }
+    nodeColors_->Modified();
+    nodeRadii_->Modified();
+    update();
+}
+
+void ConnectomeView::backgroundChanged() {
+    updateNodeArrays();
+    recolorEdges();
+}
+
+// ---- edges -------------------------------------------------------------------------------------------
+
+bool ConnectomeView::edgeVisible(size_t e) const {
+    const float w = graph_->weight.empty() ? 1.f : graph_->weight[e];
+    if (w < minWeight_ || w > maxWeight_) return false;
+    const size_t t = graph_->type.empty() ? 0 : graph_->type[e];
+    if (t < typeVisible_.size() && !typeVisible_[t]) return false;
+    return graph_->src[e] < role_.size() && graph_->dst[e] < role_.size();
+}
+
+void ConnectomeView::edgeColor(size_t e, unsigned char rgb[3]) const {
+    Rgb c;
+    if (edgeColoring_ == EdgeColoring::BySource) {
+        const uint32_t s = graph_->src[e];
+        c = {float(baseRgb_[3 * s]), float(baseRgb_[3 * s + 1]), float(baseRgb_[3 * s + 2])};
+    } else {
+        const size_t t = graph_->type.empty() ? 0 : graph_->type[e];
+        c = edgeTypeColor(t < graph_->edgeTypes.size() ? graph_->edgeTypes[t] : std::string(), t);
+    }
+    if (highlight_ >= 0) {
+        const uint32_t h = uint32_t(highlight_);
+        if (graph_->dst[e] == h && graph_->src[e] != h)
+            c = kPre;
+        else if (graph_->src[e] == h)
+            c = kPost;
+        else {
+            double bg[3];
+            const_cast<ConnectomeView*>(this)->backgroundColor(bg);
+            const Rgb back = {float(bg[0] * 255), float(bg[1] * 255), float(bg[2] * 255)};
+            c = {back.r + (c.r - back.r) * 0.12f, back.g + (c.g - back.g) * 0.12f,
+                 back.b + (c.b - back.b) * 0.12f};
+        }
+    }
+    rgb[0] = u8(c.r);
+    rgb[1] = u8(c.g);
+    rgb[2] = u8(c.b);
+}
+
+void ConnectomeView::rebuildEdges() {
+    const size_t m = graph_ && !role_.empty() ? graph_->edgeCount() : 0;
+    size_t k = 0;
+    for (size_t e = 0; e < m; ++e) k += edgeVisible(e);
+    vtkTypeInt32Array* offsets = lines_->GetOffsetsArray32();
+    vtkTypeInt32Array* conn = lines_->GetConnectivityArray32();
+    offsets->SetNumberOfValues(vtkIdType(k + 1));
+    conn->SetNumberOfValues(vtkIdType(2 * k));
+    edgeColors_->SetNumberOfTuples(vtkIdType(k));
+    int32_t* off = offsets->GetPointer(0);
+    int32_t* ids = k ? conn->GetPointer(0) : nullptr;
+    unsigned char* col = k ? edgeColors_->GetPointer(0) : nullptr;
+    off[0] = 0;
+    size_t j = 0;
+    for (size_t e = 0; e < m && j < k; ++e) {
+        if (!edgeVisible(e)) continue;
+        ids[2 * j] = int32_t(graph_->src[e]);
+        ids[2 * j + 1] = int32_t(graph_->dst[e]);
+        off[j + 1] = int32_t(2 * (j + 1));
+        edgeColor(e, col + 3 * j);
+        ++j;
+    }
+    visibleEdges_ = k;
+    offsets->Modified();
+    conn->Modified();
+    lines_->Modified();
+    edgeColors_->Modified();
+    edgePoly_->Modified();
+    update();
+}
+
+void ConnectomeView::recolorEdges() {
+    const size_t m = graph_ && !role_.empty() ? graph_->edgeCount() : 0;
+    if (size_t(edgeColors_->GetNumberOfTuples()) != visibleEdges_) return rebuildEdges();
+    unsigned char* col = visibleEdges_ ? edgeColors_->GetPointer(0) : nullptr;
+    size_t j = 0;
+    for (size_t e = 0; e < m && j < visibleEdges_; ++e)
+        if (edgeVisible(e)) edgeColor(e, col + 3 * j++);
+    edgeColors_->Modified();
+    update();
+}
+
+void ConnectomeView::setEdgeFilter(float minWeight, float maxWeight, const std::vector<bool>& typeVisible) {
+    minWeight_ = minWeight;
+    maxWeight_ = maxWeight;
+    typeVisible_ = typeVisible;
+    rebuildEdges();
+}
+
+void ConnectomeView::setEdgeColoring(EdgeColoring c) {
+    edgeColoring_ = c;
+    recolorEdges();
+}
+
+void ConnectomeView::setNodeSize(float scale) {
+    nodeScale_ = std::max(0.01f, scale);
+    updateNodeArrays();
+}
+
+void ConnectomeView::setEdgeOpacity(float a) {
+    edgeOpacity_ = std::clamp(a, 0.f, 1.f);
+    edgeActor_->GetProperty()->SetOpacity(edgeOpacity_);
+    edgeActor_->SetVisibility(edgeOpacity_ > 0.f);
+    update();
+}
+
+// ---- highlight, selection, activity ------------------------------------------------------------------
+
+void ConnectomeView::highlightNode(long id) {
+    const size_t n = role_.size();
+    if (id < 0 || size_t(id) >= n) id = -1;
+    if (id == highlight_) return;
+    highlight_ = id;
+    std::fill(role_.begin(), role_.end(), 0);
+    if (id >= 0) {
+        // One pass over the edge columns: cheaper in memory than building both adjacency indexes.
+        const uint32_t h = uint32_t(id);
+        const auto& s = graph_->src;
+        const auto& d = graph_->dst;
+        for (size_t e = 0; e < s.size(); ++e) {
+            if (d[e] == h && s[e] < n) role_[s[e]] |= 1;
+            if (s[e] == h && d[e] < n) role_[d[e]] |= 2;
+        }
+        role_[h] = 4;
+    }
+    updateNodeArrays();
+    recolorEdges();
+}
+
+void ConnectomeView::setSelection(const std::vector<uint32_t>& ids) {
+    std::fill(selected_.begin(), selected_.end(), 0);
+    selection_.clear();
+    for (uint32_t i : ids)
+        if (i < selected_.size() && !selected_[i]) {
+            selected_[i] = 1;
+            selection_.push_back(i);
+        }
+    updateNodeArrays();
+}
+
+void ConnectomeView::setActivity(const std::vector<float>& level) {
+    if (level.size() == role_.size())
+        activity_ = level;
+    else
+        activity_.clear();
+    updateNodeArrays();
+}
+
+// ---- camera ------------------------------------------------------------------------------------------
+
+void ConnectomeView::flyTo(long id) {
+    if (id < 0 || size_t(id) >= role_.size()) return;
+    flight_.stop();
+    flightFrom_ = camera();
+    flightTo_ = flightFrom_;
+    const double target[3] = {graph_->x[size_t(id)], graph_->y[size_t(id)], graph_->z[size_t(id)]};
+    double dir[3], dist = 0;
+    for (int k = 0; k < 3; ++k) {
+        dir[k] = flightFrom_.pos[k] - flightFrom_.focal[k];
+        dist += dir[k] * dir[k];
+    }
+    dist = std::sqrt(dist);
+    if (dist <= 0) return;
+    // Close enough to see the neighbourhood: at most 60 node radii away.
+    const double newDist = std::min(dist, 60.0 * baseRadius_ * nodeScale_ /
+                                              std::tan(flightFrom_.viewAngle * M_PI / 360.0) * 0.2);
+    for (int k = 0; k < 3; ++k) {
+        flightTo_.focal[k] = target[k];
+        flightTo_.pos[k] = target[k] + dir[k] / dist * std::max(newDist, dist * 0.25);
+    }
+    flight_.start();
+}
+
+// ---- picking -----------------------------------------------------------------------------------------
+
+long ConnectomeView::pickNode(QPoint widgetPos) {
+    if (role_.empty() || !rect().contains(widgetPos)) return -1;
+    int x = 0, y = 0;
+    toDisplay(widgetPos, x, y);
+    long picked = -1;
+    withRenderContext([&] {
+        const int* size = renderWindow()->GetSize();
+        const int reach = std::max(2, int(3 * pixelRatio()));
+        vtkNew<vtkHardwareSelector> sel;
+        sel->SetRenderer(renderer());
+        // Vertex cell i is node i, so the cell id is the node id.
+        sel->SetFieldAssociation(vtkDataObject::FIELD_ASSOCIATION_CELLS);
+        sel->SetArea(unsigned(std::max(0, x - reach)), unsigned(std::max(0, y - reach)),
+                     unsigned(std::min(size[0] - 1, x + reach)), unsigned(std::min(size[1] - 1, y + reach)));
+        // Edges never hide a node from the pointer: leave them out of the selection passes.
+        const bool edgesOn = edgeActor_->GetVisibility();
+        edgeActor_->VisibilityOff();
+        if (sel->CaptureBuffers()) {
+            const unsigned int pos[2] = {unsigned(x), unsigned(y)};
+            unsigned int found[2];
+            const auto info = sel->GetPixelInformation(pos, reach, found);
+            if (info.Valid && info.Prop == nodeActor_.GetPointer() && info.AttributeID >= 0 &&
+                size_t(info.AttributeID) < role_.size())
+                picked = long(info.AttributeID);
+            sel->ClearBuffers();
+        }
+        edgeActor_->SetVisibility(edgesOn);
+    });
+    update();
+    return picked;
+}
+
+QPointF ConnectomeView::projectNode(long id) const {
+    if (id < 0 || size_t(id) >= role_.size()) return QPointF(-1, -1);
+    vtkRenderer* ren = renderer();
+    ren->SetWorldPoint(graph_->x[size_t(id)], graph_->y[size_t(id)], graph_->z[size_t(id)], 1.0);
+    ren->WorldToDisplay();
+    double d[3];
+    ren->GetDisplayPoint(d);
+    const double dpr = pixelRatio();
+    const int h = renderWindow()->GetSize()[1];
+    return QPointF(d[0] / dpr, (h - 1 - d[1]) / dpr);
+}
+
+std::vector<uint32_t> ConnectomeView::nodesInRect(QRect r) const {
+    std::vector<uint32_t> ids;
+    const size_t n = role_.size();
+    if (n == 0) return ids;
+    vtkRenderer* ren = renderer();
+    const double aspect = double(width()) / std::max(1, height());
+    vtkMatrix4x4* m = ren->GetActiveCamera()->GetCompositeProjectionTransformMatrix(aspect, -1, 1);
+    double a[16];
+    std::copy(&m->Element[0][0], &m->Element[0][0] + 16, a);
+    for (size_t i = 0; i < n; ++i) {
+        const double p[3] = {graph_->x[i], graph_->y[i], graph_->z[i]};
+        const double w = a[12] * p[0] + a[13] * p[1] + a[14] * p[2] + a[15];
+        if (w <= 0) continue;
+        const double nx = (a[0] * p[0] + a[1] * p[1] + a[2] * p[2] + a[3]) / w;
+        const double ny = (a[4] * p[0] + a[5] * p[1] + a[6] * p[2] + a[7]) / w;
+        const double sx = (nx + 1) * 0.5 * width(), sy = (1 - ny) * 0.5 * height();
+        if (r.contains(QPoint(int(sx), int(sy)))) ids.push_back(uint32_t(i));
+    }
+    return ids;
+}
+
+// ---- mouse -------------------------------------------------------------------------------------------
+
+void ConnectomeView::mousePressEvent(QMouseEvent* e) {
+    pressPos_ = e->position().toPoint();
+    pressButton_ = e->button();
+    hoverTimer_.stop();
+    if (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ControlModifier)) {
+        // Ctrl + drag draws a rubber band that adds the nodes inside to the selection.
+        rubberBand_ = true;
+        bandEnd_ = pressPos_;
+        return;
+    }
+    VtkView::mousePressEvent(e);
+}
+
+void ConnectomeView::mouseMoveEvent(QMouseEvent* e) {
+    if (rubberBand_) {
+        bandEnd_ = e->position().toPoint();
+        update();
+        return;
+    }
+    if (e->buttons() == Qt::NoButton) {
+        hoverPos_ = e->position().toPoint();
+        if (!hoverTimer_.isActive()) hoverTimer_.start();
+    }
+    VtkView::mouseMoveEvent(e);
+}
+
+void ConnectomeView::mouseReleaseEvent(QMouseEvent* e) {
+    const QPoint pos = e->position().toPoint();
+    const bool click = e->button() == pressButton_ && (pos - pressPos_).manhattanLength() < 4;
+    const bool additive = e->modifiers() & (Qt::ShiftModifier | Qt::ControlModifier);
+    if (rubberBand_ && e->button() == Qt::LeftButton) {
+        rubberBand_ = false;
+        std::vector<uint32_t> add;
+        if (click) {
+            const long id = pickNode(pos);
+            if (id >= 0) add.push_back(uint32_t(id));
+        } else {
+            add = nodesInRect(QRect(pressPos_, pos).normalized());
+        }
+        std::vector<uint32_t> sel = selection_;
+        if (click && add.size() == 1 && add[0] < selected_.size() && selected_[add[0]])
+            sel.erase(std::remove(sel.begin(), sel.end(), add[0]), sel.end());
+        else
+            sel.insert(sel.end(), add.begin(), add.end());
+        setSelection(sel);
+        emit selectionChanged(selection_);
+        update();
+        return;
+    }
+    VtkView::mouseReleaseEvent(e);
+    if (!click || e->button() != Qt::LeftButton) return;
+    const long id = pickNode(pos);
+    if (additive) {
+        if (id < 0) return;
+        std::vector<uint32_t> sel = selection_;
+        if (selected_[size_t(id)])
+            sel.erase(std::remove(sel.begin(), sel.end(), uint32_t(id)), sel.end());
+        else
+            sel.push_back(uint32_t(id));
+        setSelection(sel);
+        emit selectionChanged(selection_);
+        return;
+    }
+    highlightNode(id);
+    emit nodeClicked(id);
+}
+
+void ConnectomeView::leaveEvent(QEvent* e) {
+    hoverTimer_.stop();
+    if (hovered_ != -1) {
+        hovered_ = -1;
+        hoverText_.clear();
+        emit nodeHovered(-1);
+        update();
+    }
+    VtkView::leaveEvent(e);
+}
+
+void ConnectomeView::onHoverTimer() {
+    const long id = pickNode(hoverPos_);
+    if (id == hovered_) return;
+    hovered_ = id;
+    if (id >= 0) {
+        hoverText_ = QString::fromStdString(graph_->names[size_t(id)]);
+        if (!graph_->nodeClass.empty() && !graph_->nodeClass[size_t(id)].empty())
+            hoverText_ += QStringLiteral(" (%1)").arg(QString::fromStdString(graph_->nodeClass[size_t(id)]));
+    } else {
+        hoverText_.clear();
+    }
+    emit nodeHovered(id);
+    update();
+}
+
+// ---- overlay -----------------------------------------------------------------------------------------
+
+void ConnectomeView::drawOverlay() {
+    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_Always);
+    ImGui::SetNextWindowBgAlpha(0.55f);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove;
+    if (ImGui::Begin("##connectome-stats", nullptr, flags)) {
+        ImGui::Text("%.1f ms/frame", lastFrameMs());
+        ImGui::Text("%zu nodes", role_.size());
+        ImGui::Text("%zu / %zu edges", visibleEdges_,
+                    graph_ && !role_.empty() ? graph_->edgeCount() : size_t(0));
+        if (!selection_.empty()) ImGui::Text("%zu selected", selection_.size());
+        if (!hoverText_.isEmpty()) {
+            ImGui::Separator();
+            ImGui::TextUnformatted(hoverText_.toUtf8().constData());
+        }
+    }
+    ImGui::End();
+    if (rubberBand_) {
+        ImDrawList* dl = ImGui::GetForegroundDrawList();
+        const ImVec2 a(float(pressPos_.x()), float(pressPos_.y())),
+            b(float(bandEnd_.x()), float(bandEnd_.y()));
+        dl->AddRectFilled(a, b, IM_COL32(120, 170, 255, 40));
+        dl->AddRect(a, b, IM_COL32(120, 170, 255, 200));
+    }
+}

@@ -1,0 +1,164 @@
+// ConnectomeView: a graph with node positions drawn in 3-D as two actors, one for all nodes (imposter
+// spheres, vtkOpenGLSphereMapper, radius and colour per point) and one for all edges (one vtkPolyData of
+// 2-point lines with 32-bit cell storage and an RGB colour per line). Colouring, filtering, highlight,
+// selection and activity only rewrite arrays of these two data sets; the pipeline is built once per graph.
+#pragma once
+
+#include <QPoint>
+#include <QString>
+#include <QTimer>
+#include <QVariantAnimation>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+#include <vtkNew.h>
+
+#include "model/Graph.h"
+#include "vtk/VtkView.h"
+
+class vtkActor;
+class vtkCellArray;
+class vtkFloatArray;
+class vtkOpenGLSphereMapper;
+class vtkPoints;
+class vtkPolyData;
+class vtkPolyDataMapper;
+class vtkUnsignedCharArray;
+
+class ConnectomeView : public VtkView {
+    Q_OBJECT
+public:
+    enum class EdgeColoring { ByType, BySource };
+
+    explicit ConnectomeView(QWidget* parent = nullptr);
+    ~ConnectomeView() override;
+
+    // Shows `g` (nodes need positions: g->hasPositions(); without them the view is empty). Resets colouring
+    // to "degree", the edge filter to everything, highlight, selection and activity, and fits the camera.
+    void setGraph(std::shared_ptr<const nr::Graph> g);
+    const std::shared_ptr<const nr::Graph>& graph() const { return graph_; }
+
+    // "degree", "in-degree", "out-degree", "class", a node column of the graph or one set by setNodeColumn.
+    // Numeric columns use a viridis-like colour map, text columns a categorical palette. Returns false
+    // (and keeps the colouring) for an unknown column.
+    bool setColorBy(const std::string& column);
+    const std::string& colorBy() const { return colorBy_; }
+    // Adds or replaces a numeric node column (e.g. community ids); one value per node.
+    void setNodeColumn(const std::string& name, const std::vector<float>& values);
+
+    // Shows edges with minWeight <= weight <= maxWeight whose type index t has typeVisible[t] (types past
+    // the end of typeVisible are shown).
+    void setEdgeFilter(float minWeight, float maxWeight, const std::vector<bool>& typeVisible);
+    size_t visibleEdgeCount() const { return visibleEdges_; }
+    void setEdgeColoring(EdgeColoring c);
+    EdgeColoring edgeColoring() const { return edgeColoring_; }
+
+    // Node radius relative to the default (a fraction of the scene's bounding box diagonal).
+    void setNodeSize(float scale);
+    // Edge opacity 0..1 (blended without sorting).
+    void setEdgeOpacity(float a);
+
+    // -1 clears. Otherwise the node, its presynaptic (in) and postsynaptic (out) partners and the edges
+    // between the node and them keep their look; everything else is dimmed. Partners are tinted: blue for
+    // presynaptic, orange for postsynaptic, purple for both.
+    void highlightNode(long id);
+    long highlightedNode() const { return highlight_; }
+    // Moves the camera to centre the node (animated, about 0.4 s).
+    void flyTo(long id);
+    // Selected nodes are drawn brighter and larger.
+    void setSelection(const std::vector<uint32_t>& ids);
+    const std::vector<uint32_t>& selection() const { return selection_; }
+    // 0..1 per node: nodes flash towards yellow-white and grow slightly. Only rewrites two arrays; meant to
+    // be called at display rate. An empty vector clears.
+    void setActivity(const std::vector<float>& level);
+
+    // Node under the widget position (hardware selection), -1 for none.
+    long pickNode(QPoint widgetPos);
+    // Window position of node `id` (logical widget pixels) under the current camera.
+    QPointF projectNode(long id) const;
+
+    // The text the overlay shows for the hovered neuron ("" when none).
+    const QString& overlayHoverText() const { return hoverText_; }
+
+    // Pipeline objects, for tests and export code.
+    vtkPolyData* edgePolyData() const;
+    vtkPolyData* nodePolyData() const;
+    vtkPolyDataMapper* edgeMapper() const;
+    vtkOpenGLSphereMapper* nodeMapper() const;
+    vtkActor* edgeActor() const;
+    vtkActor* nodeActor() const;
+    // RGB per node after colouring, highlight, selection and activity (the array the mapper draws).
+    vtkUnsignedCharArray* nodeColors() const;
+    // RGB per visible edge, in the order of the line cells.
+    vtkUnsignedCharArray* edgeColors() const;
+    // Base radius of a node in world units (before selection and activity).
+    float nodeRadius() const;
+
+signals:
+    void nodeHovered(long id);
+    void nodeClicked(long id);
+    void selectionChanged(std::vector<uint32_t> ids);
+
+protected:
+    void drawOverlay() override;
+    void backgroundChanged() override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
+    void leaveEvent(QEvent* e) override;
+
+private:
+    void updateBaseColors();
+    void updateNodeArrays();
+    void rebuildEdges(); // filter: rewrites connectivity and colours of the visible edges
+    void recolorEdges(); // colours only, same visible edges
+    bool edgeVisible(size_t e) const;
+    void edgeColor(size_t e, unsigned char rgb[3]) const;
+    void onHoverTimer();
+    std::vector<uint32_t> nodesInRect(QRect r) const;
+
+    std::shared_ptr<const nr::Graph> graph_;
+    vtkNew<vtkPoints> points_;
+    vtkNew<vtkPolyData> nodePoly_;
+    vtkNew<vtkPolyData> edgePoly_;
+    vtkNew<vtkCellArray> lines_;
+    vtkNew<vtkCellArray> verts_;
+    vtkNew<vtkUnsignedCharArray> nodeColors_;
+    vtkNew<vtkFloatArray> nodeRadii_;
+    vtkNew<vtkUnsignedCharArray> edgeColors_;
+    vtkNew<vtkOpenGLSphereMapper> nodeMapper_;
+    vtkNew<vtkPolyDataMapper> edgeMapper_;
+    vtkNew<vtkActor> nodeActor_;
+    vtkNew<vtkActor> edgeActor_;
+
+    std::string colorBy_ = "degree";
+    std::map<std::string, std::vector<float>> extraColumns_;
+    std::vector<unsigned char> baseRgb_;  // 3 per node
+    std::vector<unsigned char> role_;     // per node: 0 other, 1 pre, 2 post, 3 both, 4 the highlighted node
+    std::vector<unsigned char> selected_; // per node
+    std::vector<uint32_t> selection_;
+    std::vector<float> activity_;
+    long highlight_ = -1;
+    float minWeight_ = -std::numeric_limits<float>::infinity();
+    float maxWeight_ = std::numeric_limits<float>::infinity();
+    std::vector<bool> typeVisible_;
+    size_t visibleEdges_ = 0;
+    EdgeColoring edgeColoring_ = EdgeColoring::ByType;
+    float nodeScale_ = 1.f;
+    float baseRadius_ = 1.f;
+    float edgeOpacity_ = 0.35f;
+
+    QTimer hoverTimer_;
+    QPoint hoverPos_;
+    long hovered_ = -1;
+    QString hoverText_;
+    QPoint pressPos_;
+    Qt::MouseButton pressButton_ = Qt::NoButton;
+    bool rubberBand_ = false;
+    QPoint bandEnd_;
+    QVariantAnimation flight_;
+    VtkView::CameraState flightFrom_, flightTo_;
+};

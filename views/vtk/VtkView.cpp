@@ -1,0 +1,357 @@
+#include "vtk/VtkView.h"
+
+#include <QElapsedTimer>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QOpenGLContext>
+#include <QOpenGLExtraFunctions>
+#include <QWheelEvent>
+#include <algorithm>
+#include <cstring>
+
+#include <vtkCamera.h>
+#include <vtkCommand.h>
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkGenericRenderWindowInteractor.h>
+#include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkOpenGLState.h>
+#include <vtkRenderer.h>
+#include <vtkUnsignedCharArray.h>
+
+namespace {
+const double kDark[3] = {0.07, 0.075, 0.09};
+const double kWhite[3] = {1.0, 1.0, 1.0};
+} // namespace
+
+QSurfaceFormat VtkView::defaultFormat() {
+    QSurfaceFormat f;
+    f.setRenderableType(QSurfaceFormat::OpenGL);
+    f.setVersion(3, 2);
+    f.setProfile(QSurfaceFormat::CoreProfile);
+    f.setSwapBehavior(QSurfaceFormat::DoubleBuffer);
+    f.setRedBufferSize(8);
+    f.setGreenBufferSize(8);
+    f.setBlueBufferSize(8);
+    f.setAlphaBufferSize(8);
+    f.setDepthBufferSize(24);
+    f.setStencilBufferSize(8);
+    f.setSamples(0);
+    return f;
+}
+
+VtkView::VtkView(QWidget* parent) : QOpenGLWidget(parent), imgui_(this) {
+    setFormat(defaultFormat());
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    setMinimumSize(64, 48);
+
+    rw_->SetOwnContext(false);
+    rw_->SetFrameBlitModeToNoBlit();
+    rw_->SetReadyForRendering(false);
+    rw_->SetMultiSamples(0);
+    rw_->SetAlphaBitPlanes(1);
+    rw_->SetIsDirect(1);
+    rw_->SetSupportsOpenGL(1);
+    rw_->SetMapped(1);
+    rw_->SetForceMaximumHardwareLineWidth(1);
+    rw_->SetSize(std::max(1, width()), std::max(1, height()));
+    rw_->AddRenderer(ren_);
+    // Called by VTK when it needs the context (e.g. from a picker); inside paintGL it already is current.
+    rw_->AddObserver(vtkCommand::WindowMakeCurrentEvent, this, &VtkView::onInteractorRender);
+
+    ren_->SetBackground(kDark[0], kDark[1], kDark[2]);
+    ren_->SetBackgroundAlpha(1.0);
+    ren_->SetUseDepthPeeling(false);
+
+    iren_->SetRenderWindow(rw_);
+    iren_->SetInteractorStyle(style_);
+    // The interactor does not render by itself; its render requests become widget repaints.
+    iren_->EnableRenderOff();
+    iren_->AddObserver(vtkCommand::RenderEvent, this, &VtkView::onInteractorRender);
+    iren_->Initialize();
+}
+
+VtkView::~VtkView() {
+    if (glInitialized_ && context()) {
+        makeCurrent();
+        releaseGraphics();
+        doneCurrent();
+    }
+}
+
+vtkRenderer* VtkView::renderer() const {
+    return ren_;
+}
+vtkGenericOpenGLRenderWindow* VtkView::renderWindow() const {
+    return rw_;
+}
+
+void VtkView::onInteractorRender(vtkObject*, unsigned long event, void*) {
+    if (event == vtkCommand::WindowMakeCurrentEvent) {
+        if (context() && QOpenGLContext::currentContext() != context()) makeCurrent();
+        return;
+    }
+    update();
+}
+
+void VtkView::releaseGraphics() {
+    rw_->SetReadyForRendering(false);
+    rw_->ReleaseGraphicsResources(rw_);
+    imgui_.releaseGL();
+    glInitialized_ = false;
+}
+
+void VtkView::onContextDestroyed() {
+    if (!glInitialized_) return;
+    makeCurrent();
+    releaseGraphics();
+    doneCurrent();
+}
+
+void VtkView::initializeGL() {
+    if (glInitialized_) releaseGraphics();
+    connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, &VtkView::onContextDestroyed,
+            Qt::UniqueConnection);
+    const double dpr = pixelRatio();
+    rw_->SetSize(std::max(1, int(width() * dpr)), std::max(1, int(height() * dpr)));
+    rw_->SetPosition(0, 0);
+    rw_->OpenGLInitContext();
+    imgui_.initializeGL();
+    glInitialized_ = true;
+}
+
+double VtkView::pixelRatio() const {
+    return devicePixelRatioF();
+}
+
+void VtkView::resizeGL(int w, int h) {
+    const double dpr = pixelRatio();
+    const int pw = std::max(1, int(w * dpr)), ph = std::max(1, int(h * dpr));
+    iren_->UpdateSize(pw, ph);
+    rw_->SetSize(pw, ph);
+}
+
+void VtkView::paintGL() {
+    QElapsedTimer t;
+    t.start();
+    const double dpr = pixelRatio();
+    const int pw = std::max(1, int(width() * dpr)), ph = std::max(1, int(height() * dpr));
+    if (rw_->GetSize()[0] != pw || rw_->GetSize()[1] != ph) rw_->SetSize(pw, ph);
+
+    vtkOpenGLState* state = rw_->GetState();
+    // Qt and the overlay change GL state behind VTK's cache: re-read it before every frame.
+    state->Reset();
+    state->Push();
+    state->vtkglDepthFunc(GL_LEQUAL);
+    rw_->SetReadyForRendering(true);
+    rw_->SetIsCurrent(true);
+    ++renderDepth_;
+    rw_->Render();
+    --renderDepth_;
+
+    state->PushFramebufferBindings();
+    state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
+    rw_->BlitDisplayFramebuffer(0, 0, 0, pw, ph, 0, 0, pw, ph, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    state->PopFramebufferBindings();
+    rw_->SetReadyForRendering(false);
+    state->Pop();
+
+    auto* gl = context()->extraFunctions();
+    gl->glBindFramebuffer(GL_FRAMEBUFFER, defaultFramebufferObject());
+    gl->glViewport(0, 0, pw, ph);
+    if (overlay_) imgui_.render([this] { drawOverlay(); });
+    gl->glFinish();
+    lastFrameMs_ = t.nsecsElapsed() / 1e6;
+}
+
+bool VtkView::withRenderContext(const std::function<void()>& fn) {
+    if (!glInitialized_ || !context()) return false;
+    const bool nested = renderDepth_ > 0;
+    if (!nested) makeCurrent();
+    vtkOpenGLState* state = rw_->GetState();
+    if (!nested) {
+        state->Reset();
+        state->Push();
+    }
+    const bool wasReady = rw_->GetReadyForRendering();
+    rw_->SetReadyForRendering(true);
+    rw_->SetIsCurrent(true);
+    ++renderDepth_;
+    fn();
+    --renderDepth_;
+    rw_->SetReadyForRendering(wasReady);
+    if (!nested) {
+        state->Pop();
+        doneCurrent();
+    }
+    return true;
+}
+
+QImage VtkView::renderImage(QSize pixels, bool transparentBackground) {
+    if (pixels.isEmpty()) return QImage();
+    QImage out;
+    withRenderContext([&] {
+        GLint maxRb = 4096, maxVp[2] = {4096, 4096};
+        auto* gl = context()->extraFunctions();
+        gl->glGetIntegerv(GL_MAX_RENDERBUFFER_SIZE, &maxRb);
+        gl->glGetIntegerv(GL_MAX_VIEWPORT_DIMS, maxVp);
+        const int maxW = std::min<int>(maxRb, maxVp[0]), maxH = std::min<int>(maxRb, maxVp[1]);
+        // Beyond the driver's framebuffer limit the largest image of the same aspect is rendered and scaled.
+        const double shrink = std::min({1.0, double(maxW) / pixels.width(), double(maxH) / pixels.height()});
+        const int w = std::max(1, int(pixels.width() * shrink)),
+                  h = std::max(1, int(pixels.height() * shrink));
+
+        const int oldW = rw_->GetSize()[0], oldH = rw_->GetSize()[1];
+        const double oldAlpha = ren_->GetBackgroundAlpha();
+        ren_->SetBackgroundAlpha(transparentBackground ? 0.0 : 1.0);
+        rw_->SetSize(w, h);
+        rw_->Render();
+        vtkNew<vtkUnsignedCharArray> rgba;
+        rw_->GetRGBACharPixelData(0, 0, w - 1, h - 1, 1, rgba);
+        QImage img(w, h, QImage::Format_RGBA8888);
+        if (rgba->GetNumberOfTuples() == vtkIdType(w) * h) {
+            const unsigned char* src = rgba->GetPointer(0);
+            for (int y = 0; y < h; ++y) // VTK rows run bottom-up
+                std::memcpy(img.scanLine(h - 1 - y), src + size_t(y) * w * 4, size_t(w) * 4);
+            if (!transparentBackground)
+                for (int y = 0; y < h; ++y) {
+                    uchar* row = img.scanLine(y);
+                    for (int x = 0; x < w; ++x) row[4 * x + 3] = 255;
+                }
+            out = (w == pixels.width() && h == pixels.height())
+                      ? img
+                      : img.scaled(pixels, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        }
+        ren_->SetBackgroundAlpha(oldAlpha);
+        rw_->SetSize(oldW, oldH);
+    });
+    update();
+    return out;
+}
+
+void VtkView::resetCamera() {
+    ren_->ResetCamera();
+    ren_->ResetCameraClippingRange();
+    update();
+}
+
+void VtkView::requestRender() {
+    update();
+}
+
+VtkView::CameraState VtkView::camera() const {
+    CameraState c;
+    vtkCamera* cam = ren_->GetActiveCamera();
+    cam->GetPosition(c.pos);
+    cam->GetFocalPoint(c.focal);
+    cam->GetViewUp(c.up);
+    c.viewAngle = cam->GetViewAngle();
+    return c;
+}
+
+void VtkView::setCamera(const CameraState& c) {
+    vtkCamera* cam = ren_->GetActiveCamera();
+    cam->SetPosition(c.pos);
+    cam->SetFocalPoint(c.focal);
+    cam->SetViewUp(c.up);
+    cam->SetViewAngle(c.viewAngle);
+    cam->OrthogonalizeViewUp();
+    ren_->ResetCameraClippingRange();
+    update();
+}
+
+void VtkView::setWhiteBackground(bool white) {
+    if (white == white_) return;
+    white_ = white;
+    const double* c = white ? kWhite : kDark;
+    ren_->SetBackground(c[0], c[1], c[2]);
+    backgroundChanged();
+    update();
+}
+
+void VtkView::backgroundColor(double rgb[3]) const {
+    ren_->GetBackground(rgb);
+}
+
+void VtkView::setOverlayVisible(bool on) {
+    overlay_ = on;
+    update();
+}
+
+void VtkView::toDisplay(QPointF p, int& x, int& y) const {
+    const double dpr = pixelRatio();
+    x = int(p.x() * dpr);
+    y = std::max(1, int(height() * dpr)) - 1 - int(p.y() * dpr);
+}
+
+bool VtkView::event(QEvent* e) {
+    if (glInitialized_ && overlay_ && imgui_.handleEvent(e)) return true;
+    return QOpenGLWidget::event(e);
+}
+
+void VtkView::forwardMouse(QMouseEvent* e, unsigned long vtkEvent) {
+    int x = 0, y = 0;
+    toDisplay(e->position(), x, y);
+    const auto m = e->modifiers();
+    iren_->SetEventInformation(x, y, (m & Qt::ControlModifier) ? 1 : 0, (m & Qt::ShiftModifier) ? 1 : 0, 0,
+                               e->type() == QEvent::MouseButtonDblClick ? 1 : 0);
+    iren_->SetAltKey((m & Qt::AltModifier) ? 1 : 0);
+    iren_->InvokeEvent(vtkEvent, e);
+}
+
+void VtkView::mousePressEvent(QMouseEvent* e) {
+    switch (e->button()) {
+    case Qt::LeftButton:
+        forwardMouse(e, vtkCommand::LeftButtonPressEvent);
+        break;
+    case Qt::MiddleButton:
+        forwardMouse(e, vtkCommand::MiddleButtonPressEvent);
+        break;
+    case Qt::RightButton:
+        forwardMouse(e, vtkCommand::RightButtonPressEvent);
+        break;
+    default:
+        break;
+    }
+}
+
+void VtkView::mouseReleaseEvent(QMouseEvent* e) {
+    switch (e->button()) {
+    case Qt::LeftButton:
+        forwardMouse(e, vtkCommand::LeftButtonReleaseEvent);
+        break;
+    case Qt::MiddleButton:
+        forwardMouse(e, vtkCommand::MiddleButtonReleaseEvent);
+        break;
+    case Qt::RightButton:
+        forwardMouse(e, vtkCommand::RightButtonReleaseEvent);
+        break;
+    default:
+        break;
+    }
+}
+
+void VtkView::mouseMoveEvent(QMouseEvent* e) {
+    forwardMouse(e, vtkCommand::MouseMoveEvent);
+}
+
+void VtkView::wheelEvent(QWheelEvent* e) {
+    int x = 0, y = 0;
+    toDisplay(e->position(), x, y);
+    const auto m = e->modifiers();
+    iren_->SetEventInformation(x, y, (m & Qt::ControlModifier) ? 1 : 0, (m & Qt::ShiftModifier) ? 1 : 0);
+    const int d = e->angleDelta().y();
+    if (d > 0)
+        iren_->InvokeEvent(vtkCommand::MouseWheelForwardEvent, e);
+    else if (d < 0)
+        iren_->InvokeEvent(vtkCommand::MouseWheelBackwardEvent, e);
+    e->accept();
+}
+
+void VtkView::keyPressEvent(QKeyEvent* e) {
+    if (e->key() == Qt::Key_R && e->modifiers() == Qt::NoModifier) {
+        resetCamera();
+        return;
+    }
+    QOpenGLWidget::keyPressEvent(e);
+}

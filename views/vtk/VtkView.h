@@ -1,0 +1,109 @@
+// VtkView: VTK 9 rendering hosted in a Qt 6 QOpenGLWidget.
+//
+// A vtkGenericOpenGLRenderWindow renders into its own offscreen framebuffers with the widget's context
+// (own context off, no blit); paintGL renders and blits the result into the widget's framebuffer, then an
+// ImGuiLayer draws the overlay (subclasses fill it by overriding drawOverlay()). Qt mouse events drive a
+// vtkGenericRenderWindowInteractor with a trackball camera: left drag rotates, wheel or right drag zooms,
+// middle drag or shift + left drag pans.
+#pragma once
+
+#include <QImage>
+#include <QOpenGLWidget>
+#include <QSize>
+#include <functional>
+#include <vtkNew.h>
+
+#include "imgui/ImGuiLayer.h"
+
+class vtkGenericOpenGLRenderWindow;
+class vtkGenericRenderWindowInteractor;
+class vtkInteractorStyleTrackballCamera;
+class vtkObject;
+class vtkRenderer;
+
+class VtkView : public QOpenGLWidget {
+    Q_OBJECT
+public:
+    // Camera as stored in sessions and undo steps.
+    struct CameraState {
+        double pos[3] = {0, 0, 1};
+        double focal[3] = {0, 0, 0};
+        double up[3] = {0, 1, 0};
+        double viewAngle = 30;
+    };
+
+    explicit VtkView(QWidget* parent = nullptr);
+    ~VtkView() override;
+
+    // The OpenGL 3.2 core format VTK needs; set on every VtkView by its constructor.
+    static QSurfaceFormat defaultFormat();
+
+    vtkRenderer* renderer() const;
+    vtkGenericOpenGLRenderWindow* renderWindow() const;
+    // Fits the camera to the visible props.
+    void resetCamera();
+    // Schedules a repaint (coalesced by Qt).
+    void requestRender();
+
+    // Renders the scene offscreen at `pixels` (independent of the widget size) without the overlay.
+    // With transparentBackground the background has alpha 0. Returns a null image when the widget has no
+    // GL context yet (it must have been shown once) or the size is empty.
+    QImage renderImage(QSize pixels, bool transparentBackground);
+
+    // Wall time of the last paintGL (scene, blit and overlay, finished on the GPU), in milliseconds.
+    double lastFrameMs() const { return lastFrameMs_; }
+
+    CameraState camera() const;
+    void setCamera(const CameraState& c);
+
+    // Dark background (default) or white, for figures.
+    void setWhiteBackground(bool white);
+    bool whiteBackground() const { return white_; }
+    // Background colour in 0..1.
+    void backgroundColor(double rgb[3]) const;
+
+    void setOverlayVisible(bool on);
+    bool overlayVisible() const { return overlay_; }
+    ImGuiLayer& imgui() { return imgui_; }
+
+protected:
+    void initializeGL() override;
+    void resizeGL(int w, int h) override;
+    void paintGL() override;
+    bool event(QEvent* e) override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
+    void wheelEvent(QWheelEvent* e) override;
+    void keyPressEvent(QKeyEvent* e) override;
+
+    // ImGui calls that draw the overlay; runs inside paintGL after the scene.
+    virtual void drawOverlay() {}
+    // Called after the background colour changed (subclasses recolour what depends on it).
+    virtual void backgroundChanged() {}
+
+    // Runs fn with the GL context current and the render window ready to render and read pixels (for
+    // hardware selection and offscreen renders). Returns false when there is no GL context yet.
+    bool withRenderContext(const std::function<void()>& fn);
+    // Device pixel ratio used between Qt logical pixels and VTK display pixels.
+    double pixelRatio() const;
+    // Qt widget position -> VTK display coordinates (device pixels, origin bottom-left).
+    void toDisplay(QPointF widgetPos, int& x, int& y) const;
+
+private:
+    void forwardMouse(QMouseEvent* e, unsigned long vtkEvent);
+    void onInteractorRender(vtkObject*, unsigned long, void*);
+    void releaseGraphics();
+    void onContextDestroyed();
+
+    vtkNew<vtkGenericOpenGLRenderWindow> rw_;
+    vtkNew<vtkRenderer> ren_;
+    vtkNew<vtkGenericRenderWindowInteractor> iren_;
+    vtkNew<vtkInteractorStyleTrackballCamera> style_;
+    ImGuiLayer imgui_;
+    double lastFrameMs_ = 0;
+    bool white_ = false;
+    bool overlay_ = true;
+    bool glInitialized_ = false;
+    int renderDepth_ = 0;
+};
