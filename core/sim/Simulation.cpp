@@ -1,0 +1,690 @@
+// The per-step loops below are written to be vectorised by the compiler (no calls, no branches
+// that depend on data except blends), hence the optimisation level for this file; no-trapping-math
+// lets comparisons be if-converted (results are unchanged, only FP exception flags are not kept).
+#pragma GCC optimize("O3", "no-trapping-math")
+#include "sim/Simulation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+namespace nr {
+
+namespace {
+
+std::string num(double x) {
+    std::ostringstream s;
+    s << x;
+    return s.str();
+}
+
+uint32_t maxDelaySteps(const Network& net) {
+    uint32_t d = 1;
+    for (const auto& t : net.synapses) {
+        d = std::max<uint32_t>(d, t.uniformDelay);
+        for (uint16_t x : t.delay) d = std::max<uint32_t>(d, x);
+    }
+    return d;
+}
+
+} // namespace
+
+Status Simulation::init(Network net, uint64_t seed) {
+    if (auto e = validateNetwork(net)) return e;
+    if (auto e = checkMemory(estimateStateBytes(net) + net.synapseCount() * 10, "simulation state")) return e;
+    net_ = std::move(net);
+    rng_.reseed(seed);
+    step_ = 0;
+    diverged_ = false;
+    reason_.clear();
+    totalSpikes_ = 0;
+    windowSpikes_ = 0;
+    const uint32_t n = net_.n;
+    v_.assign(n, 0.f);
+    w_.assign(n, 0.f);
+    refr_.assign(n, 0);
+    iin_.assign(n, 0.f);
+    gin_.assign(n, 0.f);
+    din_.assign(n, 0.f);
+    ext_.assign(n, 0.f);
+    spiked_.clear();
+    for (const auto& p : net_.populations) {
+        const double lo = p.p.v0Min, hi = p.p.v0Max;
+        for (uint32_t i = p.start; i < p.start + p.size; ++i) {
+            v_[i] = float(lo + rng_.uniform() * (hi - lo));
+            if (p.p.type == NeuronType::Izhikevich) w_[i] = float(p.p.izB * v_[i]);
+        }
+    }
+    const size_t nc = net_.channels.size();
+    ringSlots_ = maxDelaySteps(net_) + 1;
+    g_.assign(nc, std::vector<float>(n, 0.f));
+    ring_.assign(nc, std::vector<float>(size_t(ringSlots_) * n, 0.f));
+    decay_.assign(nc, 0.f);
+    anyConductance_ = false;
+    hasDin_ = false;
+    for (const auto& p : net_.populations)
+        if (p.p.noiseSigma > 0) hasDin_ = true;
+    for (size_t c = 0; c < nc; ++c) {
+        const Channel& ch = net_.channels[c];
+        if (ch.type == SynapseType::Delta) hasDin_ = true;
+        decay_[c] = ch.type == SynapseType::Delta ? 0.f : float(std::exp(-net_.dt / ch.tau));
+        if (ch.type == SynapseType::ConductanceExp) anyConductance_ = true;
+    }
+    // Without longer delays, conductances take spikes directly and need no delay buffer.
+    direct_ = true;
+    for (size_t c = 0; c < nc; ++c) {
+        if (net_.channels[c].type == SynapseType::Delta) continue;
+        const SynapseTable& t = net_.synapses[c];
+        if (!t.delay.empty() || t.uniformDelay != 1) direct_ = false;
+    }
+    for (size_t c = 0; c < nc; ++c)
+        if (direct_ && net_.channels[c].type != SynapseType::Delta) std::vector<float>().swap(ring_[c]);
+    spikeBuf_.assign(n, 0);
+    spikeCount_ = 0;
+    for (double& k : knobs_) k = 1;
+    extraRate_.assign(net_.poisson.rateHz.empty() && net_.stimulus.epochs.empty() ? 0 : n, 0.f);
+    epoch_ = 0;
+    inEpoch_ = false;
+    refreshPoisson();
+
+    spikes_ = SpikeTrains{};
+    spikes_.unitIds.resize(n);
+    for (uint32_t i = 0; i < n; ++i) spikes_.unitIds[i] = i;
+    if (!net_.labels.empty() && net_.labels.size() == n) spikes_.unitLabels = net_.labels;
+    binCounts_.clear();
+    binSteps_ = std::max<uint64_t>(1, uint64_t(std::llround(binMs_ / net_.dt)));
+    for (auto& t : traces_) t.values.clear();
+    return std::nullopt;
+}
+
+void Simulation::recordAllSpikes(bool on) {
+    recordAll_ = on;
+    recordMask_.clear();
+}
+
+void Simulation::recordSpikesOf(const std::vector<uint32_t>& neurons) {
+    recordAll_ = false;
+    recordMask_.assign(net_.n, 0);
+    for (uint32_t i : neurons)
+        if (i < net_.n) recordMask_[i] = 1;
+}
+
+void Simulation::setRateBin(double ms) {
+    binMs_ = ms > 0 ? ms : 1;
+    binSteps_ = std::max<uint64_t>(1, uint64_t(std::llround(binMs_ / net_.dt)));
+    binCounts_.clear();
+}
+
+Result<size_t> Simulation::recordState(uint32_t neuron, const std::string& variable, int everySteps) {
+    if (neuron >= net_.n)
+        return Error{"simulate", 0,
+                     "cannot record neuron " + num(neuron) + ": the network has " + num(net_.n)};
+    int which = -3;
+    if (variable == "v")
+        which = -1;
+    else if (variable == "w" || variable == "u")
+        which = -2;
+    for (size_t c = 0; c < net_.channels.size(); ++c)
+        if (net_.channels[c].name == variable) which = int(c);
+    if (which == -3) return Error{"simulate", 0, "unknown state variable '" + variable + "'"};
+    StateTrace t;
+    t.neuron = neuron;
+    t.variable = variable;
+    t.everySteps = std::max(1, everySteps);
+    t.intervalMs = t.everySteps * net_.dt;
+    traces_.push_back(std::move(t));
+    traceChannel_.push_back(which);
+    return traces_.size() - 1;
+}
+
+void Simulation::setKnob(LiveKnob k, double multiplier) {
+    if (!std::isfinite(multiplier)) return;
+    knobs_[size_t(k)] = multiplier;
+    if (k == LiveKnob::Noise) refreshPoisson();
+}
+
+double Simulation::knob(LiveKnob k) const {
+    return knobs_[size_t(k)];
+}
+
+Status Simulation::setParameter(const std::string& name, double value) {
+    for (auto& p : net_.parameters) {
+        if (p.name != name) continue;
+        if (!std::isfinite(value)) return Error{"simulate", 0, "parameter '" + name + "' must be finite"};
+        if (value < p.min || value > p.max)
+            return Error{"simulate", 0,
+                         "parameter '" + name + "' = " + num(value) + " is outside [" + num(p.min) + ", " +
+                             num(p.max) + "]"};
+        if (p.live == LiveKnob::None)
+            return Error{"simulate", 0,
+                         "parameter '" + name + "' cannot change while running; reset to apply it"};
+        if (p.live == LiveKnob::Speed) return std::nullopt;
+        setKnob(p.live, p.value != 0 ? value / p.value : value);
+        return std::nullopt;
+    }
+    return Error{"simulate", 0, "unknown parameter '" + name + "'"};
+}
+
+void Simulation::refreshPoisson() {
+    const uint32_t n = net_.n;
+    if (net_.poisson.rateHz.empty() && extraRate_.empty()) {
+        lambda_.clear();
+        expNegLambda_.clear();
+        return;
+    }
+    lambda_.assign(n, 0.f);
+    expNegLambda_.assign(n, 1.0);
+    const double perStep = net_.dt * 1e-3;
+    const double k = knobs_[size_t(LiveKnob::Noise)];
+    for (uint32_t i = 0; i < n; ++i) {
+        double r = net_.poisson.rateHz.empty() ? 0.0 : net_.poisson.rateHz[i] * k;
+        if (!extraRate_.empty()) r += extraRate_[i];
+        if (r < 0) r = 0;
+        lambda_[i] = float(r * perStep);
+        expNegLambda_[i] = std::exp(-double(lambda_[i]));
+    }
+}
+
+void Simulation::applyStimulus() {
+    const auto& s = net_.stimulus;
+    if (s.epochs.empty() || extraRate_.empty()) return;
+    const double tSec = timeMs() * 1e-3;
+    bool changed = false;
+    if (inEpoch_ && epoch_ < s.epochs.size() && tSec >= s.epochs[epoch_].stop) {
+        for (uint32_t i : s.assemblies[size_t(s.epochs[epoch_].condition)]) extraRate_[i] = 0.f;
+        inEpoch_ = false;
+        ++epoch_;
+        changed = true;
+    }
+    while (!inEpoch_ && epoch_ < s.epochs.size() && tSec >= s.epochs[epoch_].stop) ++epoch_;
+    if (!inEpoch_ && epoch_ < s.epochs.size() && tSec >= s.epochs[epoch_].start) {
+        for (uint32_t i : s.assemblies[size_t(s.epochs[epoch_].condition)]) extraRate_[i] = s.extraRateHz;
+        inEpoch_ = true;
+        changed = true;
+    }
+    if (changed) refreshPoisson();
+}
+
+namespace {
+
+// Everything the fused LIF kernel needs for neurons [a, b).
+struct LifArgs {
+    uint32_t a, b;
+    int nc; // non-delta channels, at most kMaxChannels
+    float* g[4];
+    float* r[4];
+    float dec[4], A[4], B[4]; // per channel: x = g*dec + arrivals; input += x*A; conductance += x*B
+    float* v;
+    int32_t* refr;
+    const float* din; // direct jumps of v (delta synapses, noise)
+    const float* ext; // extra input current (gap junctions)
+    float el, vt, vr, drive, P, k;
+    int32_t refSet;
+    bool euler, ring, extra;
+};
+
+// Eight lanes of float / int32 with GCC vector extensions: one register in the AVX2 clone, two SSE
+// registers otherwise.
+constexpr uint32_t kLanes = 8;
+typedef float vf8 __attribute__((vector_size(4 * kLanes)));
+typedef int32_t vi8 __attribute__((vector_size(4 * kLanes)));
+
+// Unaligned, aliasing views for loads and stores (no helper functions: vectors never cross a call).
+typedef float vf8u __attribute__((vector_size(4 * kLanes), aligned(4), may_alias));
+typedef int32_t vi8u __attribute__((vector_size(4 * kLanes), aligned(4), may_alias));
+#define NR_LOADF(p) (*reinterpret_cast<const vf8u*>(p))
+#define NR_LOADI(p) (*reinterpret_cast<const vi8u*>(p))
+#define NR_STOREF(p, x) (*reinterpret_cast<vf8u*>(p) = (x))
+#define NR_STOREI(p, x) (*reinterpret_cast<vi8u*>(p) = (x))
+
+// One channel in the fused loop: deliver arrivals, decay, and add to input and conductance.
+// g holds the value for this step; it is decayed after use, and spikes with a delay of one step add
+// straight into it (RING = false) or arrive through this step's delay-buffer slot (RING = true).
+#define NR_CHANNEL_LANES(K)                                                                                  \
+    if constexpr (NC > K) {                                                                                  \
+        vf8 x = NR_LOADF(g##K + i);                                                                          \
+        if constexpr (RING) {                                                                                \
+            x += NR_LOADF(r##K + i);                                                                         \
+            NR_STOREF(r##K + i, zero);                                                                       \
+        }                                                                                                    \
+        NR_STOREF(g##K + i, x * d##K);                                                                       \
+        in += x * A##K;                                                                                      \
+        gt += x * B##K;                                                                                      \
+    }
+
+template <int NC, bool EULER, bool RING, bool EXTRA>
+__attribute__((always_inline)) inline uint32_t lifLoop(const LifArgs& q, uint32_t* __restrict out) {
+    // Everything in locals: the stores below cannot then be assumed to change them.
+    const uint32_t a = q.a, b = q.b;
+    float* __restrict g0 = q.g[0];
+    float* __restrict g1 = q.g[1];
+    float* __restrict g2 = q.g[2];
+    float* __restrict g3 = q.g[3];
+    float* __restrict r0 = q.r[0];
+    float* __restrict r1 = q.r[1];
+    float* __restrict r2 = q.r[2];
+    float* __restrict r3 = q.r[3];
+    const float d0 = q.dec[0], d1 = q.dec[1], d2 = q.dec[2], d3 = q.dec[3];
+    const float A0 = q.A[0], A1 = q.A[1], A2 = q.A[2], A3 = q.A[3];
+    const float B0 = q.B[0], B1 = q.B[1], B2 = q.B[2], B3 = q.B[3];
+    float* __restrict v = q.v;
+    int32_t* __restrict refr = q.refr;
+    const float* __restrict din = q.din;
+    const float* __restrict ext = q.ext;
+    const float drive = q.drive, k = q.k, P = q.P;
+    uint32_t cnt = 0, i = a;
+    const vf8 el = vf8{} + q.el, vt = vf8{} + q.vt, vr = vf8{} + q.vr, zero = vf8{};
+    const vi8 refSet = vi8{} + q.refSet, izero = vi8{}, ione = vi8{} + 1;
+    const vf8 driveV = vf8{} + drive;
+    for (; i + kLanes <= b; i += kLanes) {
+        vf8 in = driveV, gt = zero;
+        if constexpr (EXTRA) in += NR_LOADF(ext + i);
+        NR_CHANNEL_LANES(0)
+        NR_CHANNEL_LANES(1)
+        NR_CHANNEL_LANES(2)
+        NR_CHANNEL_LANES(3)
+        const vf8 vi = NR_LOADF(v + i);
+        vf8 vn;
+        if constexpr (EULER) {
+            vn = vi + k * (el - vi + in - gt * vi);
+        } else {
+            const vf8 vinf = el + in;
+            vn = vinf + (vi - vinf) * P;
+        }
+        if constexpr (EXTRA) vn += NR_LOADF(din + i);
+        // Refractory neurons keep v and count down; the others may cross the threshold.
+        const vi8 ri = NR_LOADI(refr + i);
+        const vi8 act = ri <= izero;
+        vn = act ? vn : vi;
+        vi8 rr = ri - ione;
+        rr = rr > izero ? rr : izero;
+        const vi8 sp = act & (vn > vt);
+        NR_STOREF(v + i, sp ? vr : vn);
+        NR_STOREI(refr + i, sp ? refSet : rr);
+        uint64_t any[kLanes / 2];
+        std::memcpy(any, &sp, sizeof any);
+        uint64_t a0 = 0;
+        for (uint32_t j = 0; j < kLanes / 2; ++j) a0 |= any[j];
+        if (a0)
+            for (uint32_t j = 0; j < kLanes; ++j)
+                if (sp[j]) out[cnt++] = i + j;
+    }
+#undef NR_CHANNEL_LANES
+#undef NR_LOADF
+#undef NR_LOADI
+#undef NR_STOREF
+#undef NR_STOREI
+    for (; i < b; ++i) {
+        float in = q.drive + q.ext[i], gt = 0.f;
+        for (int c = 0; c < NC; ++c) {
+            float x = q.g[c][i];
+            if (RING) {
+                x += q.r[c][i];
+                q.r[c][i] = 0.f;
+            }
+            q.g[c][i] = x * q.dec[c];
+            in += x * q.A[c];
+            gt += x * q.B[c];
+        }
+        const float vi = q.v[i];
+        float vn = EULER ? vi + q.k * (q.el - vi + in - gt * vi) + q.din[i]
+                         : (q.el + in) + (vi - (q.el + in)) * q.P + q.din[i];
+        const int32_t ri = q.refr[i];
+        const bool act = ri <= 0;
+        vn = act ? vn : vi;
+        const bool sp = act && vn > q.vt;
+        q.v[i] = sp ? q.vr : vn;
+        q.refr[i] = sp ? q.refSet : std::max(ri - 1, 0);
+        if (sp) out[cnt++] = i;
+    }
+    return cnt;
+}
+
+template <bool EULER, bool RING, bool EXTRA>
+__attribute__((always_inline)) inline uint32_t lifDispatch(const LifArgs& q, uint32_t* out) {
+    switch (q.nc) {
+    case 0:
+        return lifLoop<0, EULER, RING, EXTRA>(q, out);
+    case 1:
+        return lifLoop<1, EULER, RING, EXTRA>(q, out);
+    case 2:
+        return lifLoop<2, EULER, RING, EXTRA>(q, out);
+    case 3:
+        return lifLoop<3, EULER, RING, EXTRA>(q, out);
+    default:
+        return lifLoop<4, EULER, RING, EXTRA>(q, out);
+    }
+}
+
+// Compiled for AVX2 and the baseline; the loader picks one for the running CPU.
+// Writes the indices of neurons that spiked to `out` and returns how many.
+__attribute__((target_clones("avx2", "default"))) uint32_t lifKernel(const LifArgs& q, uint32_t* out) {
+    const int sel = (q.euler ? 4 : 0) | (q.ring ? 2 : 0) | (q.extra ? 1 : 0);
+    switch (sel) {
+    case 0:
+        return lifDispatch<false, false, false>(q, out);
+    case 1:
+        return lifDispatch<false, false, true>(q, out);
+    case 2:
+        return lifDispatch<false, true, false>(q, out);
+    case 3:
+        return lifDispatch<false, true, true>(q, out);
+    case 4:
+        return lifDispatch<true, false, false>(q, out);
+    case 5:
+        return lifDispatch<true, false, true>(q, out);
+    case 6:
+        return lifDispatch<true, true, false>(q, out);
+    default:
+        return lifDispatch<true, true, true>(q, out);
+    }
+}
+
+} // namespace
+
+void Simulation::updateLif(const Population& p, uint32_t a, uint32_t b) {
+    LifArgs q{};
+    q.a = a;
+    q.b = b;
+    q.nc = 0;
+    const uint32_t n = net_.n;
+    const uint32_t slot = uint32_t(step_ % ringSlots_);
+    for (size_t c = 0; c < net_.channels.size(); ++c) {
+        const Channel& ch = net_.channels[c];
+        if (ch.type == SynapseType::Delta) continue;
+        q.g[q.nc] = g_[c].data();
+        q.r[q.nc] = direct_ ? nullptr : ring_[c].data() + size_t(slot) * n;
+        q.dec[q.nc] = decay_[c];
+        q.A[q.nc] = ch.type == SynapseType::ConductanceExp ? float(ch.erev) : 1.f;
+        q.B[q.nc] = ch.type == SynapseType::ConductanceExp ? 1.f : 0.f;
+        ++q.nc;
+    }
+    q.v = v_.data();
+    q.refr = refr_.data();
+    q.din = din_.data();
+    q.ext = ext_.data();
+    q.el = float(p.p.vRest);
+    q.vt = float(p.p.vThresh);
+    q.vr = float(p.p.vReset);
+    q.drive = float(p.p.drive * knobs_[size_t(LiveKnob::Drive)]);
+    q.P = float(std::exp(-net_.dt / p.p.tauM));
+    q.k = float(net_.dt / p.p.tauM);
+    q.refSet = int32_t(std::llround(p.p.tRef / net_.dt)) - 1;
+    q.euler = anyConductance_;
+    q.ring = !direct_;
+    q.extra = hasDin_ || !net_.gaps.empty();
+    spikeCount_ += lifKernel(q, spikeBuf_.data() + spikeCount_);
+}
+
+// Channel inputs of neurons [a, b) into iin_/gin_ (for the models updated without the fused kernel).
+void Simulation::channelInputs(uint32_t a, uint32_t b) {
+    const uint32_t n = net_.n;
+    const uint32_t slot = uint32_t(step_ % ringSlots_);
+    for (uint32_t i = a; i < b; ++i) {
+        iin_[i] = ext_[i];
+        gin_[i] = 0.f;
+    }
+    for (size_t c = 0; c < net_.channels.size(); ++c) {
+        const Channel& ch = net_.channels[c];
+        if (ch.type == SynapseType::Delta) continue;
+        float* g = g_[c].data();
+        float* r = direct_ ? nullptr : ring_[c].data() + size_t(slot) * n;
+        const float dec = decay_[c];
+        const float A = ch.type == SynapseType::ConductanceExp ? float(ch.erev) : 1.f;
+        const float B = ch.type == SynapseType::ConductanceExp ? 1.f : 0.f;
+        for (uint32_t i = a; i < b; ++i) {
+            float x = g[i];
+            if (!direct_) {
+                x += r[i];
+                r[i] = 0.f;
+            }
+            g[i] = x * dec;
+            iin_[i] += x * A;
+            gin_[i] += x * B;
+        }
+    }
+}
+
+void Simulation::updateAdEx(const Population& p, uint32_t a, uint32_t b) {
+    const NeuronParams& q = p.p;
+    const float dtC = float(net_.dt / q.C), dtW = float(net_.dt / q.tauW);
+    const float gl = float(q.gL), el = float(q.vRest), vt = float(q.vThresh), dT = float(q.deltaT);
+    const float aa = float(q.a), bb = float(q.b), vpeak = float(q.vPeak), vr = float(q.vReset);
+    const float drive = float(q.drive * knobs_[size_t(LiveKnob::Drive)]);
+    const int32_t refSet = int32_t(std::llround(q.tRef / net_.dt)) - 1;
+    channelInputs(a, b);
+    for (uint32_t i = a; i < b; ++i) {
+        const float vi = v_[i], wi = w_[i];
+        const float x = std::min((vi - vt) / dT, 20.f);
+        const float I = drive + iin_[i] - gin_[i] * vi;
+        float vn = vi + dtC * (-gl * (vi - el) + gl * dT * std::exp(x) - wi + I) + din_[i];
+        const float wn = wi + dtW * (aa * (vi - el) - wi);
+        const bool act = refr_[i] <= 0;
+        if (!act) {
+            vn = vi;
+            --refr_[i];
+        }
+        w_[i] = wn;
+        const bool sp = act && vn >= vpeak;
+        if (sp) {
+            vn = vr;
+            w_[i] += bb;
+            refr_[i] = refSet;
+        }
+        v_[i] = vn;
+        if (sp) spikeBuf_[spikeCount_++] = i;
+    }
+}
+
+void Simulation::updateIzhikevich(const Population& p, uint32_t a, uint32_t b) {
+    const NeuronParams& q = p.p;
+    const float dt = float(net_.dt), A = float(q.izA), B = float(q.izB), c = float(q.izC), d = float(q.izD);
+    const float drive = float(q.drive * knobs_[size_t(LiveKnob::Drive)]);
+    const int32_t refSet = int32_t(std::llround(q.tRef / net_.dt)) - 1;
+    channelInputs(a, b);
+    for (uint32_t i = a; i < b; ++i) {
+        const float vi = v_[i], ui = w_[i];
+        const float I = drive + iin_[i] - gin_[i] * vi;
+        float vn = vi + dt * (0.04f * vi * vi + 5.f * vi + 140.f - ui + I) + din_[i];
+        float un = ui + dt * A * (B * vi - ui);
+        const bool act = refr_[i] <= 0;
+        if (!act) {
+            vn = vi;
+            --refr_[i];
+        }
+        const bool sp = act && vn >= 30.f;
+        if (sp) {
+            vn = c;
+            un += d;
+            refr_[i] = refSet;
+        }
+        v_[i] = vn;
+        w_[i] = un;
+        if (sp) spikeBuf_[spikeCount_++] = i;
+    }
+}
+
+void Simulation::step() {
+    if (diverged_) return;
+    const uint32_t n = net_.n;
+    const uint32_t slot = uint32_t(step_ % ringSlots_);
+    applyStimulus();
+
+    // Poisson input events of this step go straight into this step's slot.
+    if (!lambda_.empty()) {
+        const uint32_t pc = net_.poisson.channel;
+        const bool toG = direct_ && net_.channels[pc].type != SynapseType::Delta;
+        float* r = toG ? g_[pc].data() : ring_[pc].data() + size_t(slot) * n;
+        const float w = net_.poisson.weight;
+        for (uint32_t i = 0; i < n; ++i) {
+            const float l = lambda_[i];
+            if (l <= 0.f) continue;
+            if (l < 0.05f) { // Bernoulli is exact enough below 5 % per step and needs one draw
+                if (rng_.uniformf() < l) {
+                    // P(k >= 2) / P(k >= 1) is below l / 2: draw the rest only then.
+                    const uint32_t more = rng_.uniformf() < l * 0.5f ? rng_.poisson(l, expNegLambda_[i]) : 0;
+                    r[i] += w * float(1 + more);
+                }
+            } else {
+                const uint32_t k = rng_.poisson(l, expNegLambda_[i]);
+                if (k) r[i] += w * float(k);
+            }
+        }
+    }
+
+    // Delta channels: this step's arrivals jump v directly.
+    float* __restrict din = din_.data();
+    if (hasDin_) std::memset(din, 0, n * sizeof(float));
+    for (size_t c = 0; c < net_.channels.size(); ++c) {
+        if (net_.channels[c].type != SynapseType::Delta) continue;
+        float* __restrict r = ring_[c].data() + size_t(slot) * n;
+        for (uint32_t i = 0; i < n; ++i) {
+            din[i] += r[i];
+            r[i] = 0.f;
+        }
+    }
+
+    // Electrical coupling from the membrane potentials at the start of the step.
+    if (!net_.gaps.empty()) {
+        const float k = float(knobs_[size_t(LiveKnob::Coupling)]);
+        const auto& gj = net_.gaps;
+        for (uint32_t i = 0; i < n; ++i) {
+            float s = 0.f;
+            const float vi = v_[i];
+            for (uint32_t e = gj.off[i]; e < gj.off[i + 1]; ++e) s += gj.g[e] * (v_[gj.target[e]] - vi);
+            ext_[i] = k * s;
+        }
+    }
+
+    // White noise (exact for the free membrane: stationary standard deviation noiseSigma).
+    const double noiseK = knobs_[size_t(LiveKnob::Noise)];
+    for (const auto& p : net_.populations) {
+        if (p.p.noiseSigma <= 0 || noiseK <= 0) continue;
+        const double tau = p.p.type == NeuronType::LIF ? p.p.tauM : p.p.C / p.p.gL;
+        const float s = float(p.p.noiseSigma * noiseK * std::sqrt(1.0 - std::exp(-2.0 * net_.dt / tau)));
+        for (uint32_t i = p.start; i < p.start + p.size; ++i) din[i] += s * float(rng_.normal());
+    }
+
+    spikeCount_ = 0;
+    for (const auto& p : net_.populations) {
+        switch (p.p.type) {
+        case NeuronType::LIF:
+            updateLif(p, p.start, p.start + p.size);
+            break;
+        case NeuronType::AdEx:
+            updateAdEx(p, p.start, p.start + p.size);
+            break;
+        case NeuronType::Izhikevich:
+            updateIzhikevich(p, p.start, p.start + p.size);
+            break;
+        }
+    }
+    spiked_.assign(spikeBuf_.begin(), spikeBuf_.begin() + spikeCount_);
+
+    propagate();
+
+    // Record.
+    const double t = timeMs() * 1e-3;
+    for (uint32_t i : spiked_)
+        if (recordAll_ || (!recordMask_.empty() && recordMask_[i])) spikes_.add(t, i);
+    totalSpikes_ += spiked_.size();
+    windowSpikes_ += spiked_.size();
+    const uint64_t bin = step_ / binSteps_;
+    if (binCounts_.size() <= bin) binCounts_.resize(bin + 1, 0);
+    binCounts_[bin] += uint32_t(spiked_.size());
+    for (size_t k = 0; k < traces_.size(); ++k) {
+        StateTrace& tr = traces_[k];
+        if (step_ % uint64_t(tr.everySteps)) continue;
+        const int which = traceChannel_[k];
+        tr.values.push_back(which == -1   ? v_[tr.neuron]
+                            : which == -2 ? w_[tr.neuron]
+                                          : g_[size_t(which)][tr.neuron]);
+    }
+    ++step_;
+    checkDivergence();
+}
+
+void Simulation::propagate() {
+    if (spiked_.empty()) return;
+    const uint32_t n = net_.n;
+    for (size_t c = 0; c < net_.channels.size(); ++c) {
+        const SynapseTable& t = net_.synapses[c];
+        if (t.off.empty()) continue;
+        const LiveKnob kn = net_.channels[c].scale;
+        const float s = kn == LiveKnob::None ? 1.f : float(knobs_[size_t(kn)]);
+        const uint32_t* __restrict tg = t.target.data();
+        const float* __restrict w = t.weight.data();
+        if (t.delay.empty()) {
+            const bool toG = direct_ && net_.channels[c].type != SynapseType::Delta;
+            float* __restrict r =
+                toG ? g_[c].data() : ring_[c].data() + size_t((step_ + t.uniformDelay) % ringSlots_) * n;
+            if (s == 1.f) {
+                for (uint32_t i : spiked_)
+                    for (uint32_t k = t.off[i], e = t.off[i + 1]; k < e; ++k) r[tg[k]] += w[k];
+            } else {
+                for (uint32_t i : spiked_)
+                    for (uint32_t k = t.off[i], e = t.off[i + 1]; k < e; ++k) r[tg[k]] += s * w[k];
+            }
+        } else {
+            float* base = ring_[c].data();
+            const uint32_t now = uint32_t(step_ % ringSlots_);
+            const uint16_t* dl = t.delay.data();
+            for (uint32_t i : spiked_)
+                for (uint32_t k = t.off[i], e = t.off[i + 1]; k < e; ++k) {
+                    uint32_t sl = now + dl[k];
+                    if (sl >= ringSlots_) sl -= ringSlots_;
+                    base[size_t(sl) * n + tg[k]] += s * w[k];
+                }
+        }
+    }
+}
+
+void Simulation::checkDivergence() {
+    // NaN check every 10 ms, rate check over 100 ms windows.
+    const uint64_t nanEvery = std::max<uint64_t>(1, uint64_t(std::llround(10.0 / net_.dt)));
+    if (step_ % nanEvery == 0) {
+        float s = 0.f;
+        for (float x : v_) s += x;
+        if (!std::isfinite(s)) {
+            diverged_ = true;
+            reason_ = "diverged at t = " + num(timeMs()) + " ms: membrane potential is not finite";
+            return;
+        }
+    }
+    const uint64_t window = std::max<uint64_t>(1, uint64_t(std::llround(100.0 / net_.dt)));
+    if (step_ % window == 0) {
+        const double rate = double(windowSpikes_) / (double(net_.n) * window * net_.dt * 1e-3);
+        windowSpikes_ = 0;
+        if (rate > 1000.0) {
+            diverged_ = true;
+            reason_ = "diverged at t = " + num(timeMs()) + " ms: mean rate " + num(rate) +
+                      " Hz over the last 100 ms is above 1000 Hz";
+        }
+    }
+}
+
+uint64_t Simulation::run(double ms) {
+    const uint64_t steps = uint64_t(std::llround(ms / net_.dt));
+    uint64_t done = 0;
+    while (done < steps && !diverged_) {
+        step();
+        ++done;
+    }
+    return done;
+}
+
+std::vector<double> Simulation::populationRate() const {
+    std::vector<double> r;
+    const uint64_t complete = step_ / binSteps_;
+    const double norm = 1.0 / (double(net_.n) * binSteps_ * net_.dt * 1e-3);
+    for (uint64_t b = 0; b < complete && b < binCounts_.size(); ++b) r.push_back(binCounts_[b] * norm);
+    return r;
+}
+
+double Simulation::meanRateHz() const {
+    if (step_ == 0 || net_.n == 0) return 0;
+    return double(totalSpikes_) / (double(net_.n) * timeMs() * 1e-3);
+}
+
+} // namespace nr

@@ -1,0 +1,140 @@
+// Simulation: runs a Network step by step. Single-threaded, deterministic for a given seed.
+//
+// Integration (dt = Network::dt, 0.1 ms by default):
+//  - synaptic variables decay exactly by precomputed factors exp(-dt/tau);
+//  - LIF with current-based (or no) synaptic input is integrated exactly for input held over the step;
+//    LIF with conductance input uses forward Euler (as Brian2 does for the COBA benchmark), accurate
+//    for dt <= 0.1 ms with tau_m = 20 ms;
+//  - AdEx and Izhikevich use forward Euler; use dt <= 0.1 ms (the exponential term of AdEx is
+//    clamped so a spike upstroke cannot overflow within one step).
+// Per step: deliver the delay buffer slot of this step into the channels (g = g * decay + arrivals),
+// add Poisson and noise input, update neurons, detect threshold crossings, reset, send spikes to the
+// delay buffers (a delay of d steps is seen d steps later), record.
+#pragma once
+
+#include "model/Error.h"
+#include "model/SpikeTrains.h"
+#include "sim/Network.h"
+#include "sim/Rng.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nr {
+
+// One recorded state variable of one neuron, sampled every `everySteps` steps.
+struct StateTrace {
+    uint32_t neuron = 0;
+    std::string variable; // "v", "w" (AdEx), "u" (Izhikevich) or a channel name ("exc", "inh", ...)
+    int everySteps = 1;
+    double intervalMs = 0;
+    std::vector<float> values;
+};
+
+class Simulation {
+public:
+    Simulation() = default;
+
+    // Validates `net` and the memory it needs, then allocates state and initialises v from `seed`.
+    Status init(Network net, uint64_t seed);
+
+    // ---- recording (set before running; all spikes and 1 ms rate bins by default) --------------------
+    void recordAllSpikes(bool on);
+    void recordSpikesOf(const std::vector<uint32_t>& neurons); // only these neurons
+    void setRateBin(double ms);
+    // Adds a trace; returns its index or an Error naming the bad neuron or variable.
+    Result<size_t> recordState(uint32_t neuron, const std::string& variable, int everySteps = 1);
+
+    // ---- running ------------------------------------------------------------------------------------
+    // One step. Does nothing once diverged.
+    void step();
+    // Runs until `ms` more of simulated time have passed or the run diverges. Returns steps done.
+    uint64_t run(double ms);
+
+    // ---- live parameters ----------------------------------------------------------------------------
+    // Live knobs are multipliers of the values the network was built with (1 = as built).
+    void setKnob(LiveKnob k, double multiplier);
+    double knob(LiveKnob k) const;
+    // Changes a live parameter of the network by name (value in the parameter's own units).
+    Status setParameter(const std::string& name, double value);
+
+    // ---- state --------------------------------------------------------------------------------------
+    const Network& network() const { return net_; }
+    uint32_t size() const { return net_.n; }
+    uint64_t stepCount() const { return step_; }
+    double dt() const { return net_.dt; }
+    double timeMs() const { return double(step_) * net_.dt; }
+    bool diverged() const { return diverged_; }
+    const std::string& divergeReason() const { return reason_; }
+    uint64_t totalSpikes() const { return totalSpikes_; }
+    // Neurons that spiked in the last step.
+    const std::vector<uint32_t>& lastSpikes() const { return spiked_; }
+    const std::vector<float>& v() const { return v_; }
+
+    // ---- recordings ---------------------------------------------------------------------------------
+    const SpikeTrains& spikes() const { return spikes_; } // times in seconds, unit = neuron index
+    // Population rate per bin (Hz, mean over all neurons), for the bins completed so far.
+    std::vector<double> populationRate() const;
+    double rateBinMs() const { return binMs_; }
+    // Mean rate over all neurons and the simulated time so far (Hz).
+    double meanRateHz() const;
+    const std::vector<StateTrace>& traces() const { return traces_; }
+
+private:
+    void updateLif(const Population& p, uint32_t a, uint32_t b);
+    void updateAdEx(const Population& p, uint32_t a, uint32_t b);
+    void updateIzhikevich(const Population& p, uint32_t a, uint32_t b);
+    void channelInputs(uint32_t a, uint32_t b);
+    void applyStimulus();
+    void refreshPoisson();
+    void checkDivergence();
+    void propagate();
+
+    Network net_;
+    Rng rng_;
+    uint64_t step_ = 0;
+    bool diverged_ = false;
+    std::string reason_;
+    uint64_t totalSpikes_ = 0;
+
+    // neuron state (struct of arrays)
+    std::vector<float> v_, w_; // w_: AdEx adaptation or Izhikevich recovery u
+    std::vector<int32_t> refr_;
+    // per step: input current, total conductance, direct v jumps, extra current (gap junctions)
+    std::vector<float> iin_, gin_, din_, ext_;
+    bool hasDin_ = false;
+    std::vector<uint32_t> spiked_;
+    std::vector<uint32_t> spikeBuf_; // capacity n, filled by the neuron updates
+    uint32_t spikeCount_ = 0;
+
+    // channels
+    std::vector<std::vector<float>> g_;    // per channel state
+    std::vector<std::vector<float>> ring_; // per channel, D slots of n accumulators
+    std::vector<float> decay_;
+    uint32_t ringSlots_ = 2;
+    bool anyConductance_ = false;
+    bool direct_ = false; // all current/conductance channels have a one-step delay: no delay buffer
+
+    // Poisson input and stimulus
+    std::vector<float> lambda_;
+    std::vector<double> expNegLambda_;
+    std::vector<float> extraRate_;
+    size_t epoch_ = 0;
+    bool inEpoch_ = false;
+
+    double knobs_[6] = {1, 1, 1, 1, 1, 1};
+
+    // recording
+    bool recordAll_ = true;
+    std::vector<uint8_t> recordMask_;
+    SpikeTrains spikes_;
+    double binMs_ = 1;
+    uint64_t binSteps_ = 10;
+    std::vector<uint32_t> binCounts_;
+    std::vector<StateTrace> traces_;
+    std::vector<int> traceChannel_; // -1 v, -2 w/u, >= 0 channel
+    uint64_t windowSpikes_ = 0;
+};
+
+} // namespace nr

@@ -1,0 +1,129 @@
+// COBA benchmark (Vogels & Abbott 2005, as in Brette et al. 2007): our simulator against Brian2's C++
+// standalone mode on the same network, 10 s simulated, dt = 0.1 ms, single thread, spikes recorded.
+// Then the cost per simulated second of COBA-like networks with 1,000 synapses per neuron.
+// Prints key=value lines; the last is ratio = brian2 wall / our wall.
+#include "sim/Models.h"
+#include "sim/Simulation.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+namespace {
+
+double now() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Runs `cmd` and returns its standard output and error.
+std::string capture(const std::string& cmd, int& status) {
+    std::string out;
+    FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+    if (!f) {
+        status = -1;
+        return out;
+    }
+    char buf[4096];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, k);
+    status = pclose(f);
+    return out;
+}
+
+// The number after `key` (e.g. "wall=") in the line starting with "brian2 ", or NaN.
+double field(const std::string& text, const std::string& key) {
+    const size_t line = text.rfind("brian2 ");
+    if (line == std::string::npos) return NAN;
+    const size_t p = text.find(key, line);
+    if (p == std::string::npos) return NAN;
+    return std::strtod(text.c_str() + p + key.size(), nullptr);
+}
+
+struct Run {
+    double wall = 0, rate = 0;
+    uint64_t spikes = 0;
+    bool ok = false;
+    std::string error;
+};
+
+Run runOurs(const nr::ModelRequest& req, double seconds) {
+    Run r;
+    auto net = nr::buildModel(req);
+    if (!net) {
+        r.error = net.error().str();
+        return r;
+    }
+    nr::Simulation sim;
+    if (auto e = sim.init(std::move(net.value()), req.seed)) {
+        r.error = e->str();
+        return r;
+    }
+    const double t0 = now();
+    sim.run(seconds * 1e3);
+    r.wall = now() - t0;
+    r.spikes = sim.spikes().spikeCount();
+    r.rate = sim.meanRateHz();
+    r.ok = !sim.diverged();
+    if (!r.ok) r.error = sim.divergeReason();
+    return r;
+}
+
+} // namespace
+
+int main() {
+    const double T = 10.0;
+    nr::ModelRequest req;
+    req.model = "coba";
+    req.seed = 1;
+    const Run ours = runOurs(req, T);
+    if (!ours.ok) {
+        std::cout << "our_error=" << ours.error << "\nratio=nan" << std::endl;
+        return 1;
+    }
+    std::cout << "our_wall_s=" << ours.wall << "\nour_spikes=" << ours.spikes << "\nour_rate_hz=" << ours.rate
+              << std::endl;
+
+    int status = 0;
+    const std::string cmd =
+        std::string("/usr/bin/python3 ") + NR_SHARED_DIR + "/bench/coba_brian2.py standalone 10 1";
+    const std::string out = capture(cmd, status);
+    const double bWall = field(out, "wall="), bSpikes = field(out, "spikes=");
+    if (status != 0 || !std::isfinite(bWall) || !std::isfinite(bSpikes) || bWall <= 0) {
+        std::string msg = out.size() > 400 ? out.substr(out.size() - 400) : out;
+        for (char& c : msg)
+            if (c == '\n') c = ' ';
+        std::cout << "brian2_error=" << (msg.empty() ? "no output from " + cmd : msg) << "\nratio=nan"
+                  << std::endl;
+        return 1;
+    }
+    const double bRate = bSpikes / (4000.0 * T);
+    std::cout << "brian2_wall_s=" << bWall << "\nbrian2_spikes=" << bSpikes << "\nbrian2_rate_hz=" << bRate
+              << "\nrate_agreement=" << std::fabs(ours.rate - bRate) / bRate << std::endl;
+
+    // COBA-like networks with 1,000 synapses per neuron; weights scaled by 80 / 1000 so each neuron
+    // gets the same mean input as in COBA (80 synapses). Simulated time shortened for the large ones.
+    const struct {
+        const char* key;
+        size_t n;
+        double seconds;
+    } sizes[] = {{"10k", 10000, 1.0}, {"50k", 50000, 0.4}, {"100k", 100000, 0.2}};
+    for (const auto& s : sizes) {
+        nr::ModelRequest r;
+        r.model = "coba";
+        r.seed = 1;
+        r.neurons = s.n;
+        r.params = {{"p", 1000.0 / double(s.n)}, {"we", 0.6 * 0.08}, {"wi", 6.7 * 0.08}};
+        const Run x = runOurs(r, s.seconds);
+        if (!x.ok) {
+            std::cout << "error_" << s.key << "=" << x.error << std::endl;
+            continue;
+        }
+        std::cout << "sec_per_sim_s_" << s.key << "=" << x.wall / s.seconds << "\nrate_hz_" << s.key << "="
+                  << x.rate << std::endl;
+    }
+    std::cout << "ratio=" << bWall / ours.wall << std::endl;
+    return 0;
+}
