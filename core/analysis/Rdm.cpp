@@ -57,8 +57,14 @@ Result<Eigen::MatrixXd> rdmOfResponses(const Eigen::MatrixXd& x, RdmMetric metri
                         "' has the same response in every unit; its correlation distance is undefined"};
             n.row(c) /= norm;
         }
-        Eigen::MatrixXd d = Eigen::MatrixXd::Ones(C, C) - n * n.transpose();
-        d.diagonal().setZero();
+        // Only one triangle of N N^T is computed (rank update), then mirrored.
+        Eigen::MatrixXd g = Eigen::MatrixXd::Zero(C, C);
+        g.selfadjointView<Eigen::Lower>().rankUpdate(n);
+        Eigen::MatrixXd d(C, C);
+        for (Eigen::Index j = 0; j < C; ++j) {
+            d(j, j) = 0;
+            for (Eigen::Index i = j + 1; i < C; ++i) d(i, j) = d(j, i) = 1.0 - g(i, j);
+        }
         return d;
     }
     // Euclidean: ||a - b|| from squared norms and one matrix product.

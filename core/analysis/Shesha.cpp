@@ -14,35 +14,72 @@ namespace nr {
 
 namespace {
 
-// Chooses the first half of `n` items: on return idx[0..n/2) are the chosen positions (random split: partial
-// Fisher-Yates shuffle; odd-even: positions 0, 2, 4, ...). Returns the size of the first half.
-uint32_t chooseHalf(uint32_t n, SheshaSplit split, SplitMix64& rng, std::vector<uint32_t>& idx) {
-    idx.resize(n);
+// Uniform integers below n from 16-bit pieces of 64-bit draws (four per draw; Lemire's multiply-and-reject,
+// exact). Sizes above 65536 take a whole draw each.
+class HalfDraws {
+public:
+    explicit HalfDraws(SplitMix64& rng) : rng_(rng) {}
+    uint32_t below(uint32_t n) {
+        if (n > 65536u) return rng_.below(n);
+        uint32_t m = next16() * n;
+        uint32_t low = m & 0xFFFFu;
+        if (low < n) {
+            const uint32_t threshold = (65536u - n) % n;
+            while (low < threshold) {
+                m = next16() * n;
+                low = m & 0xFFFFu;
+            }
+        }
+        return m >> 16;
+    }
+
+private:
+    uint32_t next16() {
+        if (left_ == 0) {
+            buf_ = rng_.next();
+            left_ = 4;
+        }
+        const uint32_t v = uint32_t(buf_ & 0xFFFFu);
+        buf_ >>= 16;
+        --left_;
+        return v;
+    }
+    SplitMix64& rng_;
+    uint64_t buf_ = 0;
+    int left_ = 0;
+};
+
+// Chooses the first half of `n` items: on return idx[0..k) are the chosen positions and k is returned (random
+// split: k = n/2 by a partial Fisher-Yates shuffle; odd-even: positions 0, 2, 4, ..., k = ceil(n/2)).
+uint32_t chooseHalf(uint32_t n, SheshaSplit split, HalfDraws& draws, std::vector<uint32_t>& idx) {
+    if (idx.size() < n) idx.resize(n);
+    uint32_t* p = idx.data();
     if (split == SheshaSplit::OddEven) {
         uint32_t k = 0;
-        for (uint32_t i = 0; i < n; i += 2) idx[k++] = i;
-        for (uint32_t i = 1; i < n; i += 2) idx[k++] = i;
+        for (uint32_t i = 0; i < n; i += 2) p[k++] = i;
+        for (uint32_t i = 1; i < n; i += 2) p[k++] = i;
         return (n + 1) / 2;
     }
-    std::iota(idx.begin(), idx.end(), 0u);
+    for (uint32_t i = 0; i < n; ++i) p[i] = i;
     const uint32_t k = n / 2;
-    for (uint32_t i = 0; i < k; ++i) std::swap(idx[i], idx[i + rng.below(n - i)]);
+    for (uint32_t i = 0; i < k; ++i) std::swap(p[i], p[i + draws.below(n - i)]);
     return k;
 }
 
 void fillMask(const TrialCounts& tc, const SheshaOptions& opt, int index, std::vector<uint8_t>& mask,
               std::vector<uint32_t>& idx) {
     SplitMix64 rng(opt.seed, uint64_t(index));
+    HalfDraws draws(rng);
     if (opt.mode == SheshaMode::Units) {
         mask.assign(tc.unitCount(), 0);
-        const uint32_t k = chooseHalf(uint32_t(tc.unitCount()), opt.split, rng, idx);
+        const uint32_t k = chooseHalf(uint32_t(tc.unitCount()), opt.split, draws, idx);
         for (uint32_t i = 0; i < k; ++i) mask[idx[i]] = 1;
         return;
     }
     mask.assign(tc.counts.size(), 0);
     for (size_t s = 0; s + 1 < tc.offset.size(); ++s) {
         const uint32_t n = tc.offset[s + 1] - tc.offset[s];
-        const uint32_t k = chooseHalf(n, opt.split, rng, idx);
+        const uint32_t k = chooseHalf(n, opt.split, draws, idx);
         for (uint32_t i = 0; i < k; ++i) mask[tc.offset[s] + idx[i]] = 1;
     }
 }
@@ -109,11 +146,12 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
             if (opt.mode == SheshaMode::Trials && meanBased) {
                 // Means of both halves straight from the partial shuffle (same draws as sheshaSplitMask).
                 SplitMix64 rng(opt.seed, uint64_t(i));
+                HalfDraws draws(rng);
                 for (size_t c = 0; c < C; ++c) {
                     for (size_t u = 0; u < U; ++u) {
                         const size_t s = c * U + u;
                         const uint32_t n = tc.offset[s + 1] - tc.offset[s];
-                        const uint32_t k = chooseHalf(n, opt.split, rng, idx);
+                        const uint32_t k = chooseHalf(n, opt.split, draws, idx);
                         const float* x = tc.counts.data() + tc.offset[s];
                         double sa = 0;
                         for (uint32_t j = 0; j < k; ++j) sa += x[idx[j]];

@@ -1,0 +1,160 @@
+// Benchmark: RDM and Shesha (100 random splits, mode=trials, correlation) for 500 units x 100 conditions x 40
+// trials, against the NumPy/SciPy peer tests/benchmarks/geometry_reference.py run on the same counts and the
+// same split halves.
+#include <QCoreApplication>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+
+#include "analysis/Rdm.h"
+#include "analysis/Shesha.h"
+
+using namespace nr;
+
+namespace {
+
+constexpr int kUnits = 500, kConditions = 100, kTrials = 40, kSplits = 100;
+
+double seconds(std::chrono::steady_clock::time_point a) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+}
+
+// NPY v1.0 header for a C-ordered array.
+void writeNpy(const std::string& path, const std::string& descr, const std::string& shape, const void* data,
+              size_t bytes) {
+    std::string h = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    while ((10 + h.size() + 1) % 64) h += ' ';
+    h += '\n';
+    std::ofstream f(path, std::ios::binary);
+    f.write("\x93NUMPY\x01\x00", 8);
+    const char len[2] = {char(h.size() & 0xff), char(h.size() >> 8)};
+    f.write(len, 2);
+    f.write(h.data(), std::streamsize(h.size()));
+    f.write(static_cast<const char*>(data), std::streamsize(bytes));
+}
+
+// Counts with low-dimensional structure: log rate = unit bias + unit loadings . condition latent (3-D).
+TrialCounts syntheticCounts(uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> n(0, 1);
+    std::vector<double> bias(kUnits), load(kUnits * 3), lat(kConditions * 3);
+    for (auto& b : bias) b = 1.0 + 0.5 * n(rng);
+    for (auto& l : load) l = 0.3 * n(rng);
+    for (auto& l : lat) l = n(rng);
+    TrialCounts tc;
+    tc.source = "synthetic";
+    for (int u = 0; u < kUnits; ++u) tc.unitIds.push_back(u);
+    for (int c = 0; c < kConditions; ++c) tc.conditions.push_back(std::to_string(c));
+    tc.offset.push_back(0);
+    for (int c = 0; c < kConditions; ++c)
+        for (int u = 0; u < kUnits; ++u) {
+            double x = bias[size_t(u)];
+            for (int d = 0; d < 3; ++d) x += load[size_t(u * 3 + d)] * lat[size_t(c * 3 + d)];
+            std::poisson_distribution<int> p(std::exp(x));
+            for (int k = 0; k < kTrials; ++k) {
+                tc.counts.push_back(float(p(rng)));
+                tc.trialIds.push_back(c * 1000 + k);
+            }
+            tc.offset.push_back(uint32_t(tc.counts.size()));
+        }
+    tc.windowStart = 0;
+    tc.windowEnd = 1;
+    return tc;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QTemporaryDir dir;
+    const TrialCounts tc = syntheticCounts(12345);
+    SheshaOptions opt;
+    opt.splits = kSplits;
+    opt.seed = 7;
+
+    // Ours: RDM (best of 5), Shesha (best of 3).
+    double ourRdm = 1e9;
+    Eigen::MatrixXd rdm;
+    for (int r = 0; r < 5; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto res = rdmOfResponses(responseMatrix(tc), RdmMetric::Correlation, tc.conditions, tc.source);
+        ourRdm = std::min(ourRdm, seconds(t0));
+        if (!res) {
+            fprintf(stderr, "%s\n", res.error().str().c_str());
+            return 1;
+        }
+        rdm = res.value();
+    }
+    double ourShesha = 1e9, sheshaValue = 0;
+    for (int r = 0; r < 3; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto s = shesha(tc, opt);
+        ourShesha = std::min(ourShesha, seconds(t0));
+        if (!s) {
+            fprintf(stderr, "%s\n", s.error().str().c_str());
+            return 1;
+        }
+        sheshaValue = s.value().mean;
+    }
+
+    // Inputs for the peer: the counts and the exact halves (packed bits, numpy.packbits order).
+    const std::string countsPath = dir.filePath("counts.npy").toStdString();
+    const std::string masksPath = dir.filePath("masks.npy").toStdString();
+    const std::string prefix = dir.filePath("numpy").toStdString();
+    writeNpy(countsPath, "<f4",
+             "(" + std::to_string(kConditions) + ", " + std::to_string(kUnits) + ", " +
+                 std::to_string(kTrials) + ")",
+             tc.counts.data(), tc.counts.size() * sizeof(float));
+    const size_t packed = (tc.counts.size() + 7) / 8;
+    std::vector<uint8_t> bits(packed * kSplits, 0);
+    for (int i = 0; i < kSplits; ++i) {
+        const auto mask = sheshaSplitMask(tc, opt, i);
+        for (size_t k = 0; k < mask.size(); ++k)
+            if (mask[k]) bits[size_t(i) * packed + k / 8] |= uint8_t(0x80u >> (k % 8));
+    }
+    writeNpy(masksPath, "|u1", "(" + std::to_string(kSplits) + ", " + std::to_string(packed) + ")",
+             bits.data(), bits.size());
+
+    QProcess py;
+    py.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    py.start("/usr/bin/python3",
+             {QString(NR_BENCH_SOURCE_DIR) + "/geometry_reference.py", QString::fromStdString(countsPath),
+              QString::fromStdString(masksPath), QString::fromStdString(prefix)});
+    if (!py.waitForFinished(1800000) || py.exitCode() != 0) {
+        fprintf(stderr, "geometry_reference.py failed\n");
+        return 1;
+    }
+    std::map<std::string, double> peer;
+    for (const QByteArray& line : py.readAllStandardOutput().split('\n')) {
+        const int eq = line.indexOf('=');
+        if (eq > 0) peer[line.left(eq).toStdString()] = line.mid(eq + 1).toDouble();
+    }
+    std::vector<double> npRdm(size_t(kConditions) * kConditions);
+    std::ifstream rf(prefix + ".rdm", std::ios::binary);
+    rf.read(reinterpret_cast<char*>(npRdm.data()), std::streamsize(npRdm.size() * sizeof(double)));
+    if (!rf || !peer.count("numpy_rdm_s") || !peer.count("numpy_shesha_s") || !peer.count("numpy_shesha")) {
+        fprintf(stderr, "geometry_reference.py gave incomplete output\n");
+        return 1;
+    }
+    double maxDiff = 0;
+    for (int i = 0; i < kConditions; ++i)
+        for (int j = 0; j < kConditions; ++j)
+            maxDiff = std::max(maxDiff, std::fabs(rdm(i, j) - npRdm[size_t(i * kConditions + j)]));
+
+    printf("units=%d\nconditions=%d\ntrials=%d\nsplits=%d\n", kUnits, kConditions, kTrials, kSplits);
+    printf("shesha=%.9f\n", sheshaValue);
+    printf("our_rdm_s=%.6f\n", ourRdm);
+    printf("numpy_rdm_s=%.6f\n", peer["numpy_rdm_s"]);
+    printf("our_shesha_s=%.6f\n", ourShesha);
+    printf("numpy_shesha_s=%.6f\n", peer["numpy_shesha_s"]);
+    printf("max_abs_diff_rdm=%.3g\n", maxDiff);
+    printf("abs_diff_shesha=%.3g\n", std::fabs(sheshaValue - peer["numpy_shesha"]));
+    printf("ratio=%.2f\n", (peer["numpy_rdm_s"] + peer["numpy_shesha_s"]) / (ourRdm + ourShesha));
+    return 0;
+}
