@@ -140,6 +140,7 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
     auto work = [&]() {
         std::vector<uint8_t> mask;
         std::vector<uint32_t> idx;
+        std::vector<float> vals;
         Eigen::MatrixXd ma(C, U), mb(C, U);
         for (int i = next++; i < nSplits && !stop; i = next++) {
             Result<double> r = 0.0;
@@ -151,10 +152,23 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
                     for (size_t u = 0; u < U; ++u) {
                         const size_t s = c * U + u;
                         const uint32_t n = tc.offset[s + 1] - tc.offset[s];
-                        const uint32_t k = chooseHalf(n, opt.split, draws, idx);
                         const float* x = tc.counts.data() + tc.offset[s];
+                        uint32_t k;
                         double sa = 0;
-                        for (uint32_t j = 0; j < k; ++j) sa += x[idx[j]];
+                        if (opt.split == SheshaSplit::Random) {
+                            // The same partial shuffle as chooseHalf, applied to the counts themselves.
+                            if (vals.size() < n) vals.resize(n);
+                            float* v = vals.data();
+                            std::copy(x, x + n, v);
+                            k = n / 2;
+                            for (uint32_t j = 0; j < k; ++j) {
+                                std::swap(v[j], v[j + draws.below(n - j)]);
+                                sa += v[j];
+                            }
+                        } else {
+                            k = chooseHalf(n, opt.split, draws, idx);
+                            for (uint32_t j = 0; j < k; ++j) sa += x[idx[j]];
+                        }
                         ma(Eigen::Index(c), Eigen::Index(u)) = sa / k;
                         mb(Eigen::Index(c), Eigen::Index(u)) = (slotSum[s] - sa) / (n - k);
                     }
