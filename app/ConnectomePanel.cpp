@@ -241,3 +241,11 @@ void ConnectomePanel::updateCounts() {
                          .arg(view_->visibleEdgeCount())
                          .arg(graph_->edgeCount()));
 }
+
+void ConnectomePanel::addColumn(const QString& name) {
+    if (colorCombo_->findText(name) >= 0) return;
+    const bool was = updating_;
+    updating_ = true;
+    colorCombo_->addItem(name);
+    updating_ = was;
+}

@@ -39,6 +39,8 @@ public:
     // Finds a neuron by name (case-insensitive) and flies to it; false when absent.
     bool findNeuron(const QString& name);
     void focusSearch();
+    // Offers a column that came from an analysis (e.g. communities) in the colour menu.
+    void addColumn(const QString& name);
 
 signals:
     void message(const QString& text);

@@ -24,6 +24,7 @@
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
+#include "Session.h"
 #include "SimulationDock.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
@@ -101,10 +102,20 @@ void MainWindow::buildDocks() {
     connect(panel_, &ConnectomePanel::message, this, [this](const QString& m) { status_->setText(m); });
 
     simDock_ = new SimulationDock(this);
+    simDock_->setConnectomeView(view_);
     addDockWidget(Qt::BottomDockWidgetArea, simDock_);
+    connect(simDock_, &SimulationDock::message, this, [this](const QString& m, bool err) {
+        logMessage(m, err);
+        status_->setText(m);
+    });
 
     analysisDock_ = new AnalysisDock(this);
+    analysisDock_->connectTo(simDock_, view_, panel_);
     addDockWidget(Qt::RightDockWidgetArea, analysisDock_);
+    connect(analysisDock_, &AnalysisDock::message, this, [this](const QString& m, bool err) {
+        logMessage(m, err);
+        status_->setText(m);
+    });
 
     auto* logDock = new QDockWidget(tr("Messages"), this);
     logDock->setObjectName(QStringLiteral("messagesDock"));
@@ -126,6 +137,19 @@ void MainWindow::buildMenus() {
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addAction(tr("Show &Demo Network"), this, [this] { showDemo(true); });
+    file->addSeparator();
+    file->addAction(tr("Open &Session…"), this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("Sessions (*.json)"));
+        if (f.isEmpty()) return;
+        if (QString err = loadSession(this, f); !err.isEmpty()) showError(err);
+    });
+    file->addAction(tr("Save Session &As…"), this, [this] {
+        const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), QStringLiteral("session.json"),
+                                                       tr("Sessions (*.json)"));
+        if (f.isEmpty()) return;
+        if (QString err = saveSession(this, f); !err.isEmpty()) showError(err);
+        else logMessage(tr("Saved session %1").arg(f));
+    });
     file->addSeparator();
     QAction* exp = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigureDialog);
     exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -227,6 +251,9 @@ void MainWindow::showDemo(bool startSimulation) {
 void MainWindow::setGraph(const LoadedGraph& r) {
     graph_ = r.graph;
     title_ = r.files.value(0);
+    files_.clear();
+    for (const QString& f : r.files)
+        if (QFileInfo::exists(f)) files_ << f;
     view_->setGraph(graph_);
     panel_->setGraph(graph_);
     simDock_->setGraph(graph_);

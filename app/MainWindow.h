@@ -39,6 +39,7 @@ public:
     AnalysisDock* analysisDock() const { return analysisDock_; }
     QUndoStack* undoStack() const { return undo_; }
     QString datasetTitle() const { return title_; }
+    QStringList datasetFiles() const { return files_; }
     void logMessage(const QString& text, bool error = false);
 
 protected:
@@ -70,4 +71,5 @@ private:
     DatasetLoader loader_;
     std::shared_ptr<nr::Graph> graph_;
     QString title_;
+    QStringList files_; // files of the open graph (empty for the demo)
 };

@@ -1,0 +1,69 @@
+// Runs any analysis plugin on what is open: a form made from the plugin's declared parameters, the input
+// (open graph, recorded or simulated spikes, or a file), a worker thread with progress and cancel, the results
+// as a table, node columns painted onto the 3-D view, matrices shown in the geometry panel, Save as CSV / JSON.
+#pragma once
+
+#include <QFutureWatcher>
+#include <QWidget>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "plugin/PluginRegistry.h"
+
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QTableWidget;
+
+class PluginPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit PluginPanel(QWidget* parent = nullptr);
+    ~PluginPanel() override;
+
+    nr::PluginRegistry& registry() { return registry_; }
+    void setGraph(std::shared_ptr<const nr::Graph> g) { graph_ = std::move(g); }
+    // Called when a run needs spikes (the simulation's recording or an opened spike file).
+    void setSpikesProvider(std::function<std::shared_ptr<const nr::SpikeTrains>()> f) { spikesProvider_ = std::move(f); }
+    void selectPlugin(const QString& name);
+    // Starts the selected plugin on a worker thread; false when the input is missing.
+    bool runSelected();
+    void cancel() { cancel_ = true; }
+    bool busy() const { return watcher_.isRunning(); }
+    const nr::Results& lastResults() const { return results_; }
+
+signals:
+    void message(const QString& text, bool error);
+    void finished(const nr::Results& r);
+
+private:
+    void rebuildForm();
+    void showResults();
+    void save();
+    nr::Result<nr::Inputs> gatherInputs(const nr::AnalysisPlugin& p) const;
+
+    nr::PluginRegistry registry_;
+    std::shared_ptr<const nr::Graph> graph_;
+    std::function<std::shared_ptr<const nr::SpikeTrains>()> spikesProvider_;
+    QComboBox* pluginCombo_;
+    QComboBox* inputCombo_;
+    QLineEdit* inputFile_;
+    QFormLayout* form_;
+    QWidget* formHost_;
+    std::map<std::string, QWidget*> editors_;
+    QPushButton* run_;
+    QPushButton* cancelBtn_;
+    QPushButton* saveBtn_;
+    QProgressBar* progress_;
+    QTableWidget* table_;
+    QLabel* description_;
+    QFutureWatcher<nr::Result<nr::Results>> watcher_;
+    std::atomic<bool> cancel_{false};
+    std::atomic<int> progressPermille_{0};
+    nr::Results results_;
+};

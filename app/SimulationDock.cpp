@@ -1,0 +1,350 @@
+#include "SimulationDock.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <imgui.h>
+
+#include "io/SpikeIO.h"
+#include "plots/RasterPlot.h"
+#include "sim/Models.h"
+#include "vtk/ConnectomeView.h"
+
+namespace {
+
+struct SpeedChoice {
+    const char* label;
+    double factor;
+};
+const SpeedChoice kSpeeds[] = {{"As fast as possible", 0}, {"0.1× real time", 0.1}, {"0.5× real time", 0.5},
+                               {"Real time", 1},           {"2× real time", 2},     {"10× real time", 10}};
+
+} // namespace
+
+SimulationDock::SimulationDock(QWidget* parent, ConnectomeView* view)
+    : QDockWidget(tr("Simulation"), parent), runner_(std::make_unique<nr::SimulationRunner>()), view_(view) {
+    setObjectName(QStringLiteral("simulationDock"));
+    auto* body = new QWidget;
+    auto* lay = new QVBoxLayout(body);
+    lay->setContentsMargins(4, 4, 4, 4);
+    auto* bar = new QHBoxLayout;
+
+    modelCombo_ = new QComboBox;
+    modelCombo_->addItem(tr("Open network"), QStringLiteral("graph"));
+    modelCombo_->addItem(tr("COBA (Vogels & Abbott 2005)"), QStringLiteral("coba"));
+    modelCombo_->addItem(tr("Brunel (2000) balanced E/I"), QStringLiteral("brunel"));
+    modelCombo_->addItem(tr("Attractor, stimulus trials"), QStringLiteral("attractor"));
+    modelCombo_->setToolTip(tr("Simulation > New: the model to run"));
+    bar->addWidget(modelCombo_);
+    auto* newBtn = new QToolButton;
+    newBtn->setText(tr("New"));
+    newBtn->setToolTip(tr("Build the chosen model and run it"));
+    connect(newBtn, &QToolButton::clicked, this,
+            [this] { startModel(modelCombo_->currentData().toString(), graph_, true); });
+    bar->addWidget(newBtn);
+
+    playBtn_ = new QToolButton;
+    playBtn_->setToolTip(tr("Play / pause (Space)"));
+    connect(playBtn_, &QToolButton::clicked, this, [this] { running() ? pause() : play(); });
+    bar->addWidget(playBtn_);
+    auto* stepBtn = new QToolButton;
+    stepBtn->setText(tr("Step"));
+    stepBtn->setToolTip(tr("Advance 10 ms and pause (S)"));
+    connect(stepBtn, &QToolButton::clicked, this, &SimulationDock::stepOnce);
+    bar->addWidget(stepBtn);
+    auto* resetBtn = new QToolButton;
+    resetBtn->setText(tr("Reset"));
+    resetBtn->setToolTip(tr("Rebuild the model with this seed, back to t = 0"));
+    connect(resetBtn, &QToolButton::clicked, this, &SimulationDock::resetRun);
+    bar->addWidget(resetBtn);
+
+    bar->addWidget(new QLabel(tr("Seed")));
+    seed_ = new QSpinBox;
+    seed_->setRange(0, 2147483647);
+    seed_->setValue(1);
+    seed_->setToolTip(tr("Same seed, same spikes: runs are reproducible"));
+    bar->addWidget(seed_);
+
+    speedCombo_ = new QComboBox;
+    for (const auto& s : kSpeeds) speedCombo_->addItem(tr(s.label), s.factor);
+    speedCombo_->setCurrentIndex(3);
+    speedCombo_->setToolTip(tr("Pace of the run"));
+    connect(speedCombo_, &QComboBox::currentIndexChanged, this,
+            [this] { runner_->setSpeed(speedCombo_->currentData().toDouble()); });
+    bar->addWidget(speedCombo_);
+    status_ = new QLabel;
+    status_->setMinimumWidth(280);
+    bar->addWidget(status_, 1);
+    lay->addLayout(bar);
+
+    raster_ = new RasterPlot;
+    raster_->setMinimumHeight(220);
+    raster_->setOverlay([this] { drawControls(); });
+    lay->addWidget(raster_, 1);
+    setWidget(body);
+
+    connect(raster_, &RasterPlot::neuronsSelected, this, [this](const QVector<uint32_t>& rows) {
+        if (view_ && simGraph_ && simGraph_ == graph_) view_->setSelection(std::vector<uint32_t>(rows.begin(), rows.end()));
+    });
+
+    frameTimer_.setTimerType(Qt::PreciseTimer);
+    frameTimer_.setInterval(16);
+    connect(&frameTimer_, &QTimer::timeout, this, &SimulationDock::onFrame);
+    updateButtons();
+}
+
+SimulationDock::~SimulationDock() { stop(); }
+
+void SimulationDock::setConnectomeView(ConnectomeView* v) {
+    view_ = v;
+    connect(view_, &ConnectomeView::selectionChanged, this, [this](std::vector<uint32_t> ids) {
+        if (simGraph_ && simGraph_ == graph_) raster_->setSelectedNeurons(ids);
+    });
+}
+
+void SimulationDock::addMenuActions(QMenu* menu) {
+    QMenu* newMenu = menu->addMenu(tr("&New"));
+    for (int i = 0; i < modelCombo_->count(); ++i) {
+        const QString key = modelCombo_->itemData(i).toString();
+        newMenu->addAction(modelCombo_->itemText(i), this, [this, i, key] {
+            modelCombo_->setCurrentIndex(i);
+            startModel(key, graph_, true);
+        });
+    }
+    QAction* playPause = menu->addAction(tr("&Play / Pause"), this, [this] { running() ? pause() : play(); });
+    playPause->setShortcut(QKeySequence(Qt::Key_Space));
+    QAction* step = menu->addAction(tr("&Step 10 ms"), this, &SimulationDock::stepOnce);
+    step->setShortcut(QKeySequence(Qt::Key_S));
+    menu->addAction(tr("&Reset"), this, &SimulationDock::resetRun);
+    menu->addSeparator();
+    menu->addAction(tr("Save &Spikes…"), this, [this] {
+        const QString f = QFileDialog::getSaveFileName(this, tr("Save spikes"), QStringLiteral("spikes.csv"),
+                                                       tr("Spikes (*.csv *.npy)"));
+        if (f.isEmpty()) return;
+        QString err;
+        if (!saveSpikes(f, &err)) emit message(err, true);
+        else emit message(tr("Saved spikes to %1").arg(f), false);
+    });
+    menu->addAction(tr("&Open Recorded Spikes…"), this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open spikes"), QString(), tr("Spikes (*.csv *.npy)"));
+        if (f.isEmpty()) return;
+        auto r = nr::readSpikes(f.toStdString());
+        if (!r.ok()) emit message(QString::fromStdString(r.error().str()), true);
+        else showRecording(r.value(), f);
+    });
+}
+
+void SimulationDock::setGraph(std::shared_ptr<const nr::Graph> g) {
+    graph_ = std::move(g);
+    if (simGraph_ && simGraph_ != graph_) {
+        // The network on screen changed: the running model no longer matches it.
+        if (view_) view_->setActivity({});
+        activityPainted_ = false;
+    }
+}
+
+bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr::Graph> g, bool startPlaying) {
+    QString model = modelIn == QLatin1String("demo") ? QStringLiteral("graph") : modelIn;
+    nr::ModelRequest req;
+    req.seed = uint64_t(seed_->value());
+    req.model = model == QLatin1String("graph") ? "demo" : model.toStdString();
+    nr::Status st;
+    if (model == QLatin1String("graph")) {
+        if (!g) g = graph_;
+        if (!g) {
+            emit message(tr("Open a network first, or choose COBA, Brunel or Attractor"), true);
+            return false;
+        }
+        auto net = nr::networkFromGraph(*g, req);
+        if (!net.ok()) {
+            emit message(QString::fromStdString(net.error().str()), true);
+            return false;
+        }
+        stop();
+        st = runner_->load(std::move(net).value(), req.seed);
+        simGraph_ = g;
+    } else {
+        stop();
+        st = runner_->load(req);
+        simGraph_.reset();
+    }
+    if (st) {
+        emit message(QString::fromStdString(st->str()), true);
+        return false;
+    }
+    model_ = model;
+    recording_.reset();
+    params_ = runner_->parameters();
+    runner_->setSpeed(speedCombo_->currentData().toDouble());
+    raster_->clear();
+    raster_->setNeuronCount(runner_->neuronCount());
+    raster_->setRowOrder(rowOrderByClass());
+    if (simGraph_) {
+        QStringList names;
+        for (auto& n : simGraph_->names) names << QString::fromStdString(n);
+        raster_->setNeuronNames(names);
+    } else {
+        raster_->setNeuronNames({});
+    }
+    raster_->setFollow(true);
+    activity_.clear();
+    emit modelLoaded(model_, runner_->neuronCount());
+    emit message(tr("Simulation: %1, %2 neurons, seed %3").arg(model_).arg(runner_->neuronCount()).arg(req.seed), false);
+    if (startPlaying) play();
+    updateButtons();
+    return true;
+}
+
+std::vector<uint32_t> SimulationDock::rowOrderByClass() const {
+    // Excitatory rows first, then inhibitory (by the graph's class column when the model came from a graph).
+    const uint32_t n = runner_->neuronCount();
+    std::vector<uint32_t> rowOf(n);
+    if (simGraph_ && simGraph_->nodeClass.size() == n) {
+        std::vector<uint32_t> order(n);
+        for (uint32_t i = 0; i < n; ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](uint32_t a, uint32_t b) { return simGraph_->nodeClass[a] < simGraph_->nodeClass[b]; });
+        for (uint32_t r = 0; r < n; ++r) rowOf[order[r]] = r;
+    } else {
+        for (uint32_t i = 0; i < n; ++i) rowOf[i] = i;
+    }
+    return rowOf;
+}
+
+void SimulationDock::play() {
+    runner_->play();
+    sinceFrame_.start();
+    frameTimer_.start();
+    updateButtons();
+}
+
+void SimulationDock::pause() {
+    runner_->pause();
+    onFrame();
+    updateButtons();
+}
+
+void SimulationDock::stop() {
+    if (!runner_) return;
+    runner_->pause();
+    runner_->sync();
+    frameTimer_.stop();
+    updateButtons();
+}
+
+void SimulationDock::stepOnce() {
+    runner_->stepMs(10);
+    runner_->sync();
+    onFrame();
+    updateButtons();
+}
+
+void SimulationDock::resetRun() {
+    if (model_.isEmpty()) return;
+    startModel(model_, simGraph_, false);
+}
+
+bool SimulationDock::running() const { return runner_->status().state == nr::RunState::Running; }
+
+double SimulationDock::simulatedSeconds() const { return runner_->status().simulatedS; }
+
+void SimulationDock::showRecording(const nr::SpikeTrains& s, const QString& name) {
+    stop();
+    model_.clear();
+    simGraph_.reset();
+    raster_->clear();
+    raster_->setNeuronNames({});
+    raster_->setSpikes(s);
+    recording_ = std::make_shared<nr::SpikeTrains>(s);
+    raster_->setFollow(false);
+    status_->setText(tr("%1: %2 spikes, %3 units").arg(QFileInfo(name).fileName()).arg(s.spikeCount()).arg(s.unitCount()));
+    updateButtons();
+}
+
+std::shared_ptr<const nr::SpikeTrains> SimulationDock::currentSpikes() const {
+    if (recording_) return recording_;
+    if (model_.isEmpty()) return nullptr;
+    return std::make_shared<nr::SpikeTrains>(runner_->recordedSpikes());
+}
+
+bool SimulationDock::saveSpikes(const QString& path, QString* error) {
+    const auto s = currentSpikes();
+    if (!s) {
+        if (error) *error = tr("%1: nothing recorded yet").arg(path);
+        return false;
+    }
+    if (auto st = nr::writeSpikes(path.toStdString(), *s)) {
+        if (error) *error = QString::fromStdString(st->str());
+        return false;
+    }
+    return true;
+}
+
+void SimulationDock::onFrame() {
+    // Frames that fire much later than the display interval are counted: the UI fell behind.
+    if (sinceFrame_.isValid() && sinceFrame_.restart() > 3 * frameTimer_.interval()) ++framesLate_;
+    drained_.clear();
+    runner_->spikes().drain(drained_);
+    if (!drained_.empty()) {
+        raster_->appendSpikes(drained_.data(), drained_.size());
+        emit spikesArrived(drained_);
+    }
+    if (view_ && simGraph_ && simGraph_ == graph_ && runner_->latestActivity(activity_)) {
+        view_->setActivity(activity_);
+        activityPainted_ = true;
+    }
+    const nr::RunnerStatus st = runner_->status();
+    raster_->setLagInfo(framesLate_, st.spikesLost);
+    updateStatus();
+    if (st.state == nr::RunState::Diverged) {
+        frameTimer_.stop();
+        emit message(tr("Simulation stopped: %1 (spikes recorded so far are kept)").arg(QString::fromStdString(st.reason)), true);
+        updateButtons();
+    } else if (st.state != nr::RunState::Running && frameTimer_.isActive()) {
+        frameTimer_.stop();
+        updateButtons();
+    }
+}
+
+void SimulationDock::updateStatus() {
+    const nr::RunnerStatus st = runner_->status();
+    status_->setText(tr("t = %1 s   %2 steps/s   spikes %3   lost %4")
+                         .arg(st.simulatedS, 0, 'f', 2)
+                         .arg(st.stepsPerSecond, 0, 'f', 0)
+                         .arg(st.spikesProduced)
+                         .arg(st.spikesLost));
+}
+
+void SimulationDock::updateButtons() {
+    playBtn_->setText(running() ? tr("Pause") : tr("Play"));
+    playBtn_->setEnabled(!model_.isEmpty());
+}
+
+void SimulationDock::drawControls() {
+    if (model_.isEmpty()) return;
+    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowBgAlpha(0.8f);
+    if (!ImGui::Begin("Parameters", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+        ImGui::End();
+        return;
+    }
+    for (auto& p : params_) {
+        if (p.live == nr::LiveKnob::None) continue;
+        float v = float(p.value);
+        if (ImGui::SliderFloat(p.name.c_str(), &v, float(p.min), float(p.max))) {
+            if (auto err = runner_->setParameter(p.name, v)) emit message(QString::fromStdString(err->str()), true);
+            else p.value = v;
+        }
+        if (ImGui::IsItemHovered() && !p.description.empty()) ImGui::SetTooltip("%s", p.description.c_str());
+    }
+    const nr::RunnerStatus st = runner_->status();
+    ImGui::Text("t = %.2f s, %.0f steps/s", st.simulatedS, st.stepsPerSecond);
+    ImGui::End();
+}

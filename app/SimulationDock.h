@@ -1,0 +1,88 @@
+// The Simulation dock: choose a model, play / pause / step / reset with a seed, pace it, change live
+// parameters from in-canvas sliders, and watch the spike raster and population rate. Drains the simulation's
+// ring buffer once per display frame and paints activity onto the 3-D network.
+#pragma once
+
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QTimer>
+#include <memory>
+#include <vector>
+
+#include "model/Graph.h"
+#include "model/SpikeTrains.h"
+#include "sim/SimulationRunner.h"
+
+class QComboBox;
+class QLabel;
+class QMenu;
+class QSpinBox;
+class QToolButton;
+class RasterPlot;
+class ConnectomeView;
+
+class SimulationDock : public QDockWidget {
+    Q_OBJECT
+public:
+    explicit SimulationDock(QWidget* parent, ConnectomeView* view = nullptr);
+    ~SimulationDock() override;
+
+    void setConnectomeView(ConnectomeView* v);
+    void addMenuActions(QMenu* menu);
+    void setGraph(std::shared_ptr<const nr::Graph> g);
+
+    // Loads a model ("demo" and "graph" run on the open graph; "coba", "brunel", "attractor" on their own)
+    // and starts it. Errors go to the message signal and leave the previous run as it was.
+    bool startModel(const QString& model, std::shared_ptr<const nr::Graph> g = nullptr, bool play = true);
+    void play();
+    void pause();
+    void stop();
+    void stepOnce();
+    void resetRun();
+    // Shows a recorded dataset (spike times and unit ids) in the raster; stops any run.
+    void showRecording(const nr::SpikeTrains& s, const QString& name);
+    bool saveSpikes(const QString& path, QString* error);
+    // The spikes on show: the opened recording, or everything the simulation recorded so far.
+    std::shared_ptr<const nr::SpikeTrains> currentSpikes() const;
+
+    double simulatedSeconds() const;
+    bool running() const;
+    QString modelName() const { return model_; }
+    RasterPlot* raster() const { return raster_; }
+    nr::SimulationRunner* runner() const { return runner_.get(); }
+
+signals:
+    void message(const QString& text, bool error);
+    // Spikes drained this frame (for live analyses), in time order.
+    void spikesArrived(const std::vector<nr::SpikeEvent>& spikes);
+    // A new model was loaded (neuron count may have changed).
+    void modelLoaded(const QString& model, uint32_t neurons);
+
+private:
+    void onFrame();
+    void drawControls();
+    void updateStatus();
+    void updateButtons();
+    std::vector<uint32_t> rowOrderByClass() const;
+
+    std::unique_ptr<nr::SimulationRunner> runner_;
+    RasterPlot* raster_ = nullptr;
+    ConnectomeView* view_ = nullptr;
+    QComboBox* modelCombo_ = nullptr;
+    QComboBox* speedCombo_ = nullptr;
+    QSpinBox* seed_ = nullptr;
+    QToolButton* playBtn_ = nullptr;
+    QLabel* status_ = nullptr;
+    QTimer frameTimer_;
+    QElapsedTimer sinceFrame_;
+    std::shared_ptr<const nr::Graph> graph_;    // the open graph
+    std::shared_ptr<const nr::Graph> simGraph_; // the graph the running model was built from (or null)
+    QString model_;
+    std::shared_ptr<const nr::SpikeTrains> recording_;
+    std::vector<nr::SpikeEvent> drained_;
+    std::vector<nr::RateBin> rates_;
+    std::vector<float> activity_;
+    std::vector<nr::Parameter> params_;
+    uint64_t framesLate_ = 0;
+    bool activityPainted_ = false;
+};
