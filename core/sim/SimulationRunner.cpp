@@ -32,7 +32,10 @@ Status SimulationRunner::install(Network net, uint64_t seed) {
     Simulation fresh;
     if (auto e = fresh.init(std::move(net), seed)) return e;
     std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<std::mutex> sl(simMu_);
     sim_ = std::move(fresh);
+    steps_ = 0;
+    dt_ = sim_.dt();
     params_ = sim_.network().parameters;
     for (const auto& p : params_)
         if (p.name == "speed") speed_ = p.value;
@@ -109,7 +112,7 @@ void SimulationRunner::stepMs(double ms) {
     {
         std::lock_guard<std::mutex> lk(mu_);
         if (!loaded_) return;
-        dt = sim_.dt();
+        dt = dt_;
     }
     step(uint64_t(std::max(1.0, std::round(ms / dt))));
 }
@@ -123,6 +126,7 @@ Status SimulationRunner::reset(uint64_t seed) {
         if (!loaded_) return Error{"simulate", 0, "no model is loaded"};
         fromRequest = fromRequest_;
         req = request_;
+        std::lock_guard<std::mutex> sl(simMu_);
         if (!fromRequest) copy = sim_.network();
     }
     if (fromRequest) {
@@ -182,10 +186,10 @@ RunnerStatus SimulationRunner::status() const {
     RunnerStatus s;
     s.state = state_;
     s.reason = reason_;
-    s.simulatedS = loaded_ ? sim_.timeMs() * 1e-3 : 0;
+    s.simulatedS = loaded_ ? double(steps_.load()) * dt_ * 1e-3 : 0;
     s.wallS = wallS_;
     s.stepsPerSecond = stepsPerSecond_;
-    s.steps = loaded_ ? sim_.stepCount() : 0;
+    s.steps = loaded_ ? steps_.load() : 0;
     s.spikesProduced = ring_.produced();
     s.spikesLost = ring_.lost();
     s.speed = speed_;
@@ -199,16 +203,19 @@ std::vector<Parameter> SimulationRunner::parameters() const {
 
 std::vector<TrialEpoch> SimulationRunner::epochs() const {
     std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<std::mutex> sl(simMu_);
     return loaded_ ? sim_.network().stimulus.epochs : std::vector<TrialEpoch>{};
 }
 
 uint32_t SimulationRunner::neuronCount() const {
     std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<std::mutex> sl(simMu_);
     return loaded_ ? sim_.size() : 0;
 }
 
 SpikeTrains SimulationRunner::recordedSpikes() const {
     std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<std::mutex> sl(simMu_);
     if (!loaded_) return SpikeTrains{};
     SpikeTrains s = sim_.spikes();
     s.tStop = sim_.timeMs() * 1e-3;
@@ -235,8 +242,10 @@ void SimulationRunner::applyCommands() {
     while (!pendingParams_.empty()) {
         const auto [name, value] = pendingParams_.front();
         pendingParams_.pop_front();
-        if (loaded_)
+        if (loaded_) {
+            std::lock_guard<std::mutex> sl(simMu_);
             if (auto e = sim_.setParameter(name, value)) reason_ = e->str();
+        }
     }
 }
 
@@ -283,25 +292,33 @@ void SimulationRunner::loop() {
         if (state_ != RunState::Running) chunk = std::min(chunk, stepsToDo_);
         const double t0 = nowS();
         uint64_t done = 0;
-        for (; done < chunk && !sim_.diverged(); ++done) {
-            const double t = sim_.timeMs() * 1e-3;
-            sim_.step();
-            const auto& sp = sim_.lastSpikes();
-            for (uint32_t i : sp) {
-                ring_.push(t, i);
-                activity_[i] += 1.f;
+        // Step without holding mu_, so controls and status never wait for a chunk.
+        lk.unlock();
+        {
+            std::lock_guard<std::mutex> sl(simMu_);
+            for (; done < chunk && !sim_.diverged(); ++done) {
+                const double t = sim_.timeMs() * 1e-3;
+                sim_.step();
+                const auto& sp = sim_.lastSpikes();
+                for (uint32_t i : sp) {
+                    ring_.push(t, i);
+                    activity_[i] += 1.f;
+                }
+                binCount_ += sp.size();
+                if (sim_.stepCount() - binStart_ >= binSteps_) {
+                    const double binS = binSteps_ * sim_.dt() * 1e-3;
+                    stagedRates_.push_back(RateBin{binStart_ * sim_.dt() * 1e-3,
+                                                   double(binCount_) / (double(sim_.size()) * binS)});
+                    binStart_ = sim_.stepCount();
+                    binCount_ = 0;
+                }
             }
-            binCount_ += sp.size();
-            if (sim_.stepCount() - binStart_ >= binSteps_) {
-                const double binS = binSteps_ * sim_.dt() * 1e-3;
-                stagedRates_.push_back(
-                    RateBin{binStart_ * sim_.dt() * 1e-3, double(binCount_) / (double(sim_.size()) * binS)});
-                binStart_ = sim_.stepCount();
-                binCount_ = 0;
-            }
+            const float chunkDecay = float(std::exp(-double(done) * sim_.dt() / 50.0));
+            for (float& a : activity_) a *= chunkDecay;
+            steps_ = sim_.stepCount();
+            publish(false);
         }
-        const float chunkDecay = float(std::exp(-double(done) * sim_.dt() / 50.0));
-        for (float& a : activity_) a *= chunkDecay;
+        lk.lock();
         const double t1 = nowS();
         wallS_ += t1 - t0;
         rateWindowSteps += done;
@@ -321,7 +338,6 @@ void SimulationRunner::loop() {
             reason_ = sim_.divergeReason();
             stepsToDo_ = 0;
         }
-        publish(false);
         // Pacing: simulated time / speed should equal wall time since the pace origin.
         if (speed_ > 0 && state_ == RunState::Running) {
             const double want = (sim_.timeMs() * 1e-3 - paceSim) / speed_;

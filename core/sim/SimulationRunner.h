@@ -89,7 +89,11 @@ private:
     void publish(bool force);
     Status install(Network net, uint64_t seed);
 
-    mutable std::mutex mu_; // guards sim_, commands, state fields below
+    mutable std::mutex mu_; // guards commands and the state fields below
+    mutable std::mutex
+        simMu_; // guards sim_; held by the simulation thread while it steps (lock order: mu_, simMu_)
+    std::atomic<uint64_t> steps_{0};
+    double dt_ = 0.1;
     std::condition_variable cv_;
     std::condition_variable idle_;
     Simulation sim_;
