@@ -147,7 +147,7 @@ int runWindowCommand(const CommandLine& cl) {
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
     }
-    if (!cl.colorBy.isEmpty()) {
+    if (!cl.colorBy.isEmpty() && w.graph()) {
         const auto cols = w.graph()->nodeColumnNames();
         if (std::find(cols.begin(), cols.end(), cl.colorBy.toStdString()) == cols.end()) {
             fprintf(stderr, "neurorama: --color-by: no node column '%s'\n", qPrintable(cl.colorBy));
@@ -165,11 +165,16 @@ int runWindowCommand(const CommandLine& cl) {
         w.simulationDock()->pause();
         waitFor(150);
     }
-    const auto& g = *w.graph();
-    const QString what = QStringLiteral("connectome nodes=%1 edges=%2 visible_edges=%3")
-                             .arg(g.nodeCount())
-                             .arg(g.edgeCount())
-                             .arg(w.connectomeView()->visibleEdgeCount());
+    QString what;
+    if (w.graph()) {
+        what = QStringLiteral("connectome nodes=%1 edges=%2 visible_edges=%3")
+                   .arg(w.graph()->nodeCount())
+                   .arg(w.graph()->edgeCount())
+                   .arg(w.connectomeView()->visibleEdgeCount());
+    } else {
+        const auto s = w.simulationDock()->currentSpikes();
+        what = QStringLiteral("spikes=%1 units=%2").arg(s ? s->spikeCount() : 0).arg(s ? s->unitCount() : 0);
+    }
     if (cl.mode == CommandLine::Mode::Screenshot) {
         QImage img = w.grab().toImage();
         if (img.isNull()) {

@@ -7,6 +7,7 @@
 #include <QDragEnterEvent>
 #include <QEventLoop>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
 #include <QKeySequence>
 #include <QLabel>
@@ -28,12 +29,13 @@
 #include "SimulationDock.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
+#include "io/TrialIO.h"
 #include "vtk/ConnectomeView.h"
 
 namespace {
 const char* kRecentKey = "recentFiles";
 const int kMaxRecent = 8;
-const char* kFileFilter = "Graphs (*.csv *.tsv *.txt *.graphml *.xml *.gml);;All files (*)";
+const char* kFileFilter = "Graphs and spikes (*.csv *.tsv *.txt *.graphml *.xml *.gml *.npy *.nwb);;All files (*)";
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -219,7 +221,35 @@ void MainWindow::addNodeTableDialog() {
     setGraph(r);
 }
 
+bool MainWindow::looksLikeSpikes(const QString& file) {
+    const QString ext = QFileInfo(file).suffix().toLower();
+    if (ext == QLatin1String("npy") || ext == QLatin1String("nwb")) return true;
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)) return false;
+    const QString header = QString::fromUtf8(f.readLine(4096)).toLower();
+    const bool hasTime = header.contains(QLatin1String("time"));
+    const bool hasUnit = header.contains(QLatin1String("unit")) || header.contains(QLatin1String("neuron"));
+    const bool hasEdge = header.contains(QLatin1String("source")) || header.contains(QLatin1String("target")) ||
+                         header.contains(QLatin1String("pre")) || header.contains(QLatin1String("node1"));
+    return hasTime && hasUnit && !hasEdge;
+}
+
+QString MainWindow::openSpikes(const QString& file) {
+    auto r = nr::readSpikeTrainsFile(file.toStdString());
+    if (!r.ok()) return QString::fromStdString(r.error().str());
+    simDock_->showRecording(r.value(), file);
+    simDock_->show();
+    simDock_->raise();
+    logMessage(tr("%1: %2 spikes from %3 units").arg(file).arg(r.value().spikeCount()).arg(r.value().unitCount()));
+    addRecent({file});
+    return QString();
+}
+
 void MainWindow::openFiles(const QStringList& files) {
+    if (files.size() == 1 && looksLikeSpikes(files[0])) {
+        if (QString err = openSpikes(files[0]); !err.isEmpty()) showError(err);
+        return;
+    }
     if (loader_.busy()) {
         status_->setText(tr("Still loading the previous file…"));
         return;
@@ -232,6 +262,7 @@ void MainWindow::openFiles(const QStringList& files) {
 }
 
 QString MainWindow::openFilesBlocking(const QStringList& files) {
+    if (files.size() == 1 && looksLikeSpikes(files[0])) return openSpikes(files[0]);
     LoadedGraph r = loadGraphFiles(files, {});
     if (!r.graph) return QString::fromStdString(r.error.str());
     setGraph(r);

@@ -31,6 +31,10 @@ public:
     QString openFilesBlocking(const QStringList& files);
     // The built-in demo network (and, with simulation, its running simulation).
     void showDemo(bool startSimulation = true);
+    // Opens recorded spikes (CSV / NPY with unit and time columns, NWB units table) in the raster.
+    QString openSpikes(const QString& file);
+    // True for files that hold spike times rather than a graph.
+    static bool looksLikeSpikes(const QString& file);
 
     std::shared_ptr<const nr::Graph> graph() const { return graph_; }
     ConnectomeView* connectomeView() const { return view_; }
