@@ -79,9 +79,9 @@ std::vector<Parameter> graphParams() {
     return {
         {"coupling", 1, 0, 100, "synaptic and gap-junction strength scale", LiveKnob::Coupling},
         {"g", 1, 0, 20, "inhibitory weight scale (E/I ratio)", LiveKnob::Inhibition},
-        {"drive", 8, -100, 100, "constant drive (mV)", LiveKnob::Drive},
-        {"noise_hz", 800, 1, 20000, "background Poisson input rate per neuron (Hz)", LiveKnob::Noise},
-        {"w_unit", 0.05, 0, 10, "conductance per unit edge weight (relative to the leak)", LiveKnob::None},
+        {"drive", 4, -100, 100, "constant drive (mV)", LiveKnob::Drive},
+        {"noise_hz", 500, 1, 20000, "background Poisson input rate per neuron (Hz)", LiveKnob::Noise},
+        {"w_unit", 0.003, 0, 10, "conductance per unit edge weight (relative to the leak)", LiveKnob::None},
         {"gap_unit", 0.005, 0, 10, "gap-junction conductance per unit edge weight (relative to the leak)",
          LiveKnob::None},
         {"rule", 0, 0, 2, "inhibitory rule: 0 = node class / GABA, 1 = edge type, 2 = random fraction",

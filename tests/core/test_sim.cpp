@@ -52,6 +52,7 @@ private slots:
     void divergenceKeepsSpikes();
     void attractorSchedule();
     void simulateCommand();
+    void connectomeModel();
 };
 
 void TestSim::lifFICurve() {
@@ -334,6 +335,38 @@ void TestSim::simulateCommand() {
     std::ostringstream out3, err3;
     QVERIFY(runSimulateCommand({"brunel", "--param", "g=-3"}, out3, err3) != 0);
     QVERIFY2(err3.str().find("'g'") != std::string::npos, err3.str().c_str());
+}
+
+void TestSim::connectomeModel() {
+    // C. elegans: 4,681 chemical edges become synapses; 2,698 electrical edges (14 self-loops)
+    // become symmetric gap junctions, each entered at both ends.
+    ModelRequest req;
+    req.model = std::string(NR_SHARED_DATA) + "/connectome/herm_full_edgelist.csv";
+    req.params = {{"rule", 2}, {"inh_fraction", 0.3}};
+    auto net = buildModel(req);
+    QVERIFY2(net.ok(), net.ok() ? "" : net.error().str().c_str());
+    const Network& n = net.value();
+    QCOMPARE(n.n, 448u);
+    QCOMPARE(n.synapseCount(), size_t(4681));
+    QCOMPARE(n.gaps.target.size(), size_t(2 * (2698 - 14)));
+    QVERIFY(n.synapses[1].size() > 500 && n.synapses[1].size() < 2500); // about 30 % inhibitory sources
+    Simulation sim;
+    QVERIFY(!sim.init(net.value(), 1));
+    sim.run(300);
+    QVERIFY(!sim.diverged());
+    QVERIFY2(sim.meanRateHz() > 1 && sim.meanRateHz() < 200,
+             qPrintable(QString("%1 Hz").arg(sim.meanRateHz())));
+    // Rule "type": the file has no inhibitory edge type, so nothing is inhibitory.
+    req.params = {{"rule", 1}};
+    auto all = buildModel(req);
+    QVERIFY(all.ok());
+    QCOMPARE(all.value().synapses[1].size(), size_t(0));
+    // A missing file names the file.
+    req.model = "/nonexistent/graph.csv";
+    auto bad = buildModel(req);
+    QVERIFY(!bad);
+    QVERIFY2(bad.error().str().find("/nonexistent/graph.csv") != std::string::npos,
+             bad.error().str().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestSim)
