@@ -1,0 +1,132 @@
+// PlotWidget: the common base of the 2-D plots (RasterPlot, GeometryPlot).
+//
+// A plot draws its data with OpenGL 3.3 core (shaders from the :/shaders resource) and its axes, ticks and
+// labels with QPainter over the GL content; an optional Dear ImGui overlay carries readouts, tooltips and
+// controls supplied by the application. The same picture can be drawn for export: renderImage() renders the
+// GL data into a framebuffer object of any size, paintVector() draws data and axes with QPainter only (for
+// QSvgGenerator and QPdfWriter), and exportFigure() picks the format by file extension.
+//
+// All geometry is laid out in logical units (widget pixels on screen). For export at a size of P pixels the
+// logical size is P / s where s = exportScale(P) so text keeps a readable size relative to the figure.
+#pragma once
+
+#include <QColor>
+#include <QImage>
+#include <QOpenGLFunctions_3_3_Core>
+#include <QOpenGLWidget>
+#include <QString>
+#include <functional>
+#include <memory>
+#include <vector>
+
+class ImGuiLayer;
+class QOpenGLShaderProgram;
+class QPainter;
+
+class PlotWidget : public QOpenGLWidget, protected QOpenGLFunctions_3_3_Core {
+    Q_OBJECT
+public:
+    explicit PlotWidget(QWidget* parent = nullptr);
+    ~PlotWidget() override;
+
+    // OpenGL 3.3 core, the format every plot asks for.
+    static QSurfaceFormat defaultFormat();
+
+    // Light (white background, dark axes; the default, meant for papers) or dark (matches the 3-D view).
+    void setDarkTheme(bool dark);
+    bool darkTheme() const { return dark_; }
+
+    // In-canvas controls drawn by the application (ImGui:: calls) each frame, after the plot's own readouts.
+    void setOverlay(std::function<void()> drawUi);
+    // Whether the ImGui readouts are drawn on screen (never in exports).
+    void setReadoutsVisible(bool on);
+
+    // The picture at `pixels` (GL data rendered into a framebuffer object, then axes and labels). With
+    // `transparent` the background is left at alpha 0. Returns a null image when no GL context can be had.
+    QImage renderImage(QSize pixels, bool transparent);
+    // Draws the same picture with QPainter only into `rect` of `p` (data as rectangles, lines and paths).
+    void paintVector(QPainter& p, const QRectF& rect, bool transparent = false);
+    // .png / .tif / .tiff: renderImage with the DPI written to the image; .svg and .pdf: paintVector with a
+    // page of pixels/dpi inches. Returns false and sets lastError() on failure.
+    bool exportFigure(const QString& path, QSize pixels, int dpi, bool transparent);
+    const QString& lastError() const { return lastError_; }
+
+    // Milliseconds the last on-screen frame took on the CPU side (GL calls issued, text drawn).
+    double lastFrameMs() const { return frameMs_; }
+    // Logical-to-pixel scale used when exporting an image of `pixels`.
+    double exportScale(QSize pixels) const;
+
+    // Nice tick values covering [lo, hi] (at most about maxTicks of them).
+    static std::vector<double> niceTicks(double lo, double hi, int maxTicks);
+    // Tick label with as many decimals as the tick step needs.
+    static QString tickLabel(double v, double step);
+    // Perceptually uniform colour map (viridis), x in [0, 1].
+    static QColor viridis(double x);
+    // Categorical palette (10 colours, repeats).
+    static QColor categorical(int i);
+
+signals:
+    void exported(const QString& path);
+
+protected:
+    struct Style {
+        QColor background, axis, text, muted, dot, selection, rubberBand, band;
+        double fontPx = 11;
+    };
+    const Style& style() const { return style_; }
+
+    // Create programs, buffers and textures (context current). Called once per GL context.
+    virtual void initPlotGL() = 0;
+    // Release what initPlotGL made (context current).
+    virtual void releasePlotGL() = 0;
+    // Upload pending data (context current, before drawing).
+    virtual void syncGpu() {}
+    // Draw the data with GL into a target of `logical` units at `scale` device pixels per unit. The target
+    // framebuffer is bound and cleared; use setViewport() to draw into a logical rectangle.
+    virtual void drawGL(const QSizeF& logical, double scale) = 0;
+    // Axes, ticks, labels, legends (everything except the GL data) in logical units.
+    virtual void drawAnnotations(QPainter& p, const QSizeF& logical) = 0;
+    // The data drawn by drawGL, with QPainter, in logical units (vector export).
+    virtual void drawVectorData(QPainter& p, const QSizeF& logical) = 0;
+    // The plot's own ImGui readouts and tooltips (inside an ImGui frame).
+    virtual void drawReadouts() {}
+
+    // Restricts drawing to the logical rectangle r (viewport + scissor) for a target of height targetPx.
+    void setViewport(const QRectF& r);
+    // Loads ":/shaders/<name>.vert" and ".frag"; returns nullptr (and logs) on failure.
+    std::unique_ptr<QOpenGLShaderProgram> loadProgram(const QString& name);
+    // Draws a frame's text and axes helpers.
+    void drawText(QPainter& p, const QRectF& r, int flags, const QString& s) const;
+    QFont labelFont(double px = 0) const;
+
+    // Scale of the target being drawn (device pixels per logical unit) and its height in device pixels.
+    double targetScale() const { return targetScale_; }
+    bool exporting() const { return exporting_; }
+    bool glReady() const { return glReady_; }
+
+    // Releases the GL side; derived destructors call it while their members still exist.
+    void teardownGL();
+
+    bool event(QEvent* e) override;
+    void initializeGL() override;
+    void paintGL() override;
+    ImGuiLayer* imgui() const { return imgui_.get(); }
+
+private:
+    void applyTheme();
+    void releaseAll();
+    bool ensureContext();
+
+    Style style_;
+    bool dark_ = false;
+    bool readouts_ = true;
+    bool glReady_ = false;
+    bool exporting_ = false;
+    double targetScale_ = 1;
+    int targetHeightPx_ = 1;
+    double frameMs_ = 0;
+    QString lastError_;
+    std::function<void()> overlay_;
+    std::unique_ptr<ImGuiLayer> imgui_;
+    QMetaObject::Connection contextGone_;
+};
