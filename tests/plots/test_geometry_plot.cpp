@@ -212,7 +212,27 @@ void TestGeometryPlot::exportsVectorAndRaster() {
     QFile f(pdf);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY(f.read(5) == "%PDF-");
-    const QString png = dir.filePath("g.png");
+    const QString png = qEnvironmentVariableIsSet("NR_PLOTS_SAVE_DIR")
+                            ? qEnvironmentVariable("NR_PLOTS_SAVE_DIR") + "/geometry.png"
+                            : dir.filePath("g.png");
+    if (qEnvironmentVariableIsSet("NR_PLOTS_SAVE_DIR")) {
+        std::vector<std::array<float, 3>> pts;
+        std::vector<int> cond;
+        for (int c = 0; c < 3; ++c)
+            for (int k = 0; k < 30; ++k) {
+                const float a = float(k) / 29.f * 4.f + c;
+                pts.push_back({std::cos(a) * (1.f + c * 0.3f), std::sin(a), 0});
+                cond.push_back(c);
+            }
+        p->setTrajectory(pts, cond, 2);
+        p->setRdm({0, 1, 2, 1, 0, 3, 2, 3, 0}, 3, {"a", "b", "c"}, "euclidean");
+        p->exportFigure(qEnvironmentVariable("NR_PLOTS_SAVE_DIR") + "/geometry.svg", QSize(1200, 400), 96,
+                        false);
+        p->setRdm(std::vector<double>(36, 0.0), 6, {}, "euclidean");
+        std::vector<double> m(36);
+        for (int i = 0; i < 36; ++i) m[size_t(i)] = i;
+        p->setRdm(m, 6, {}, "euclidean");
+    }
     QVERIFY2(p->exportFigure(png, QSize(2400, 800), 300, false), qPrintable(p->lastError()));
     const QImage img(png);
     QCOMPARE(img.size(), QSize(2400, 800));

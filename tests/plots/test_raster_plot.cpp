@@ -315,6 +315,12 @@ void TestRasterPlot::overviewImageMatchesPoints() {
     p->setOverviewThreshold(1e-6);
     const QImage overview = p->renderImage(p->size(), false);
     QVERIFY(p->lastFrameUsedOverview());
+    // NR_PLOTS_SAVE_DIR keeps the pictures for a look.
+    if (qEnvironmentVariableIsSet("NR_PLOTS_SAVE_DIR")) {
+        const QString d = qEnvironmentVariable("NR_PLOTS_SAVE_DIR");
+        points.save(d + "/raster_points.png");
+        overview.save(d + "/raster_overview.png");
+    }
     const QRect r = p->rasterRect().toRect();
     long differ = 0, blue = 0, red = 0;
     for (int y = r.top(); y < r.bottom(); ++y)

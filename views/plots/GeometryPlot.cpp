@@ -257,7 +257,9 @@ void GeometryPlot::stabilityRange(double& x0, double& x1, double& y0, double& y1
     if (stab_.empty()) x0 = y0 = 0, x1 = y1 = 1;
     if (x1 <= x0) x0 -= 0.5, x1 += 0.5;
     if (y1 <= y0) y0 -= 0.5, y1 += 0.5;
-    const double py = 0.08 * (y1 - y0);
+    const double px = 0.03 * (x1 - x0), py = 0.08 * (y1 - y0);
+    x0 -= px;
+    x1 += px;
     y0 -= py;
     y1 += py;
 }
@@ -581,7 +583,7 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
                 p.setPen(axisPen);
                 p.drawLine(QPointF(l.bar.right(), y), QPointF(l.bar.right() + tick, y));
                 drawText(p, QRectF(l.bar.right() + tick + 2, y - 7, 48, 14), Qt::AlignLeft | Qt::AlignVCenter,
-                         tickLabel(v, step / 10));
+                         tickLabel(v, step / 50));
             }
         }
     }
