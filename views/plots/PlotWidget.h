@@ -91,11 +91,11 @@ protected:
     // The plot's own ImGui readouts and tooltips (inside an ImGui frame).
     virtual void drawReadouts() {}
 
-    // Restricts drawing to the logical rectangle r (viewport + scissor) for a target of height targetPx.
+    // Restricts drawing to the logical rectangle r of the current target (viewport + scissor).
     void setViewport(const QRectF& r);
     // Loads ":/shaders/<name>.vert" and ".frag"; returns nullptr (and logs) on failure.
     std::unique_ptr<QOpenGLShaderProgram> loadProgram(const QString& name);
-    // Draws a frame's text and axes helpers.
+    // Text in the theme's text colour, and the label font (11 px unless px is given).
     void drawText(QPainter& p, const QRectF& r, int flags, const QString& s) const;
     QFont labelFont(double px = 0) const;
 
