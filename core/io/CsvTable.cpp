@@ -87,12 +87,20 @@ bool LineReader::next(std::string_view& line) {
     ++line_;
     if (first_) {
         first_ = false;
-        if (line.size() >= 3 && std::memcmp(line.data(), "\xEF\xBB\xBF", 3) == 0)
-            line.remove_prefix(3);
-        else if (line.size() >= 2 && ((unsigned char)line[0] == 0xFF && (unsigned char)line[1] == 0xFE))
+        const unsigned char* u = reinterpret_cast<const unsigned char*>(line.data());
+        if (line.size() >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
             return fail(1, "UTF-16 text is not supported; save the file as UTF-8");
-        else if (line.size() >= 2 && ((unsigned char)line[0] == 0xFE && (unsigned char)line[1] == 0xFF))
-            return fail(1, "UTF-16 text is not supported; save the file as UTF-8");
+        if (line.size() >= 3 && std::memcmp(line.data(), "\xEF\xBB\xBF", 3) == 0) line.remove_prefix(3);
+        // A NUL byte near the start means binary data: say so rather than complain about the header.
+        const size_t scan = std::min<size_t>(end_, 65536);
+        if (const void* z = std::memchr(buf_.data(), 0, scan)) {
+            const char* zp = static_cast<const char*>(z);
+            const long zl = 1 + long(std::count(static_cast<const char*>(buf_.data()), zp, '\n'));
+            const char* ls = zp;
+            while (ls > buf_.data() && ls[-1] != '\n') --ls;
+            return fail(zl, "binary data (byte 0x00 at column " + std::to_string(zp - ls + 1) +
+                                "); not a text file");
+        }
     }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     for (size_t i = 0; i < line.size(); ++i) {
