@@ -8,6 +8,9 @@
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace nr {
 
@@ -80,6 +83,38 @@ Status Simulation::init(Network net, uint64_t seed) {
     }
     for (size_t c = 0; c < nc; ++c)
         if (direct_ && net_.channels[c].type != SynapseType::Delta) std::vector<float>().swap(ring_[c]);
+
+    // The fast path needs LIF neurons, exponential channels with one-step delays (at most four), no
+    // direct jumps of v and no gap junctions, and decay factors that keep 1 / scale in float range.
+    fast_ = direct_ && !hasDin_ && net_.gaps.empty() && nc <= 4;
+    for (const auto& p : net_.populations)
+        if (p.p.type != NeuronType::LIF) fast_ = false;
+    scale_.assign(nc, 1.0);
+    decayD_.assign(nc, 0.0);
+    uniformWeight_.assign(nc, 0);
+    uniformValue_.assign(nc, 0.f);
+    for (size_t c = 0; c < nc; ++c) {
+        decayD_[c] = std::exp(-net_.dt / net_.channels[c].tau);
+        if (decayD_[c] < 1e-6) fast_ = false;
+        const auto& w = net_.synapses[c].weight;
+        uniformWeight_[c] = !w.empty() && std::all_of(w.begin(), w.end(), [&](float x) { return x == w[0]; });
+        if (uniformWeight_[c]) uniformValue_[c] = w[0];
+    }
+    popF_.clear();
+    popRef_.clear();
+    for (const auto& p : net_.populations) {
+        const double k = net_.dt / p.p.tauM;
+        popF_.push_back(anyConductance_ ? float(k) : float(1.0 - std::exp(-k)));
+        popRef_.push_back(int32_t(std::llround(p.p.tRef / net_.dt)) - 1);
+    }
+    readyBase_ = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    avx2_ = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    avx2_ = false;
+#endif
+    nanEvery_ = std::max<uint64_t>(1, uint64_t(std::llround(10.0 / net_.dt)));
+    window_ = std::max<uint64_t>(1, uint64_t(std::llround(100.0 / net_.dt)));
     spikeBuf_.assign(n, 0);
     spikeCount_ = 0;
     for (double& k : knobs_) k = 1;
@@ -381,6 +416,126 @@ __attribute__((target_clones("avx2", "default"))) uint32_t lifKernel(const LifAr
     }
 }
 
+// ---- fast path -------------------------------------------------------------------------------------
+
+// Neurons [a, b) of one LIF population for the fast path. With x_c = G_c * scale_c the value of
+// channel c, the Euler step of tau dv/dt = el - v + drive + sum_c x_c (A_c - B_c v) is
+//   v' = f (el + drive) + (1 - f) v + sum_c f x_c (A_c - B_c v)
+//      = [c0 + sum_c G_c kA_c] + v [c1 - sum_c G_c kB_c],
+// c0 = f (el + drive), c1 = 1 - f, kA_c = f scale_c A_c, kB_c = f scale_c B_c, with f = dt / tau;
+// without conductances the exact step has the same form with f = 1 - exp(-dt / tau).
+// A_c = erev, B_c = 1 for conductances; A_c = 1, B_c = 0 for currents.
+// Every operation is a fused multiply-add (rounded once), so the vector and the scalar kernels give
+// identical results on every machine.
+// A refractory neuron holds v at vReset (it was reset when it spiked), so "refractory or crossing"
+// sets v to vReset and only a crossing outside the refractory period is a spike.
+struct FastArgs {
+    uint32_t a, b;
+    const float* G[4];
+    float kA[4], kB[4];
+    float* v;
+    int32_t* ready; // the neuron integrates from step ready[i] on
+    int32_t now, readyAt;
+    float c0, c1, vt, vr;
+};
+
+template <int NC> uint32_t fastScalar(const FastArgs& q, uint32_t i, uint32_t* out) {
+    uint32_t cnt = 0;
+    for (; i < q.b; ++i) {
+        const float vi = q.v[i];
+        float u = q.c1, w = q.c0;
+        for (int c = 0; c < NC; ++c) {
+            const float G = q.G[c][i];
+            u = std::fma(-G, q.kB[c], u);
+            w = std::fma(G, q.kA[c], w);
+        }
+        const float vn = std::fma(vi, u, w);
+        const bool refractory = q.ready[i] > q.now;
+        const bool above = vn > q.vt;
+        q.v[i] = refractory || above ? q.vr : vn;
+        if (above && !refractory) {
+            q.ready[i] = q.readyAt;
+            out[cnt++] = i;
+        }
+    }
+    return cnt;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+template <int NC> __attribute__((target("avx2,fma"))) uint32_t fastAvx2(const FastArgs& q, uint32_t* out) {
+    const uint32_t b = q.b;
+    const float* __restrict G[4] = {q.G[0], q.G[1], q.G[2], q.G[3]};
+    float* __restrict v = q.v;
+    int32_t* __restrict ready = q.ready;
+    __m256 kA[4], kB[4];
+    for (int c = 0; c < 4; ++c) {
+        kA[c] = _mm256_set1_ps(q.kA[c]);
+        kB[c] = _mm256_set1_ps(q.kB[c]);
+    }
+    const __m256 c0 = _mm256_set1_ps(q.c0), c1 = _mm256_set1_ps(q.c1);
+    const __m256 vt = _mm256_set1_ps(q.vt), vr = _mm256_set1_ps(q.vr);
+    const __m256i now = _mm256_set1_epi32(q.now);
+    uint32_t cnt = 0, i = q.a;
+    for (; i + 8 <= b; i += 8) {
+        const __m256 vi = _mm256_loadu_ps(v + i);
+        __m256 u = c1, w = c0;
+        for (int c = 0; c < NC; ++c) {
+            const __m256 g = _mm256_loadu_ps(G[c] + i);
+            u = _mm256_fnmadd_ps(g, kB[c], u);
+            w = _mm256_fmadd_ps(g, kA[c], w);
+        }
+        const __m256 vn = _mm256_fmadd_ps(vi, u, w);
+        const __m256 refractory = _mm256_castsi256_ps(
+            _mm256_cmpgt_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ready + i)), now));
+        const __m256 above = _mm256_cmp_ps(vn, vt, _CMP_GT_OQ);
+        _mm256_storeu_ps(v + i, _mm256_blendv_ps(vn, vr, _mm256_or_ps(refractory, above)));
+        unsigned m = unsigned(_mm256_movemask_ps(_mm256_andnot_ps(refractory, above)));
+        while (m) {
+            const uint32_t j = i + uint32_t(__builtin_ctz(m));
+            ready[j] = q.readyAt;
+            out[cnt++] = j;
+            m &= m - 1;
+        }
+    }
+    return cnt + fastScalar<NC>(q, i, out + cnt);
+}
+#endif
+
+template <int NC> uint32_t fastKernel(const FastArgs& q, bool avx2, uint32_t* out) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (avx2) return fastAvx2<NC>(q, out);
+#else
+    (void)avx2;
+#endif
+    return fastScalar<NC>(q, q.a, out);
+}
+
+uint32_t fastDispatch(const FastArgs& q, int nc, bool avx2, uint32_t* out) {
+    switch (nc) {
+    case 0:
+        return fastKernel<0>(q, avx2, out);
+    case 1:
+        return fastKernel<1>(q, avx2, out);
+    case 2:
+        return fastKernel<2>(q, avx2, out);
+    case 3:
+        return fastKernel<3>(q, avx2, out);
+    default:
+        return fastKernel<4>(q, avx2, out);
+    }
+}
+
+// Adds `x` to G[t] for the targets t in [p, e).
+inline void scatterAdd(float* __restrict G, const uint32_t* p, const uint32_t* e, float x) {
+    for (; p + 4 <= e; p += 4) {
+        G[p[0]] += x;
+        G[p[1]] += x;
+        G[p[2]] += x;
+        G[p[3]] += x;
+    }
+    for (; p < e; ++p) G[*p] += x;
+}
+
 } // namespace
 
 void Simulation::updateLif(const Population& p, uint32_t a, uint32_t b) {
@@ -507,6 +662,140 @@ void Simulation::updateIzhikevich(const Population& p, uint32_t a, uint32_t b) {
 
 void Simulation::step() {
     if (diverged_) return;
+    if (fast_)
+        stepFast();
+    else
+        stepGeneric();
+
+    // Record.
+    const double t = timeMs() * 1e-3;
+    if (recordAll_) {
+        for (uint32_t i : spiked_) spikes_.add(t, i);
+    } else if (!recordMask_.empty()) {
+        for (uint32_t i : spiked_)
+            if (recordMask_[i]) spikes_.add(t, i);
+    }
+    totalSpikes_ += spiked_.size();
+    windowSpikes_ += spiked_.size();
+    const uint64_t bin = step_ / binSteps_;
+    if (binCounts_.size() <= bin) binCounts_.resize(bin + 1, 0);
+    binCounts_[bin] += uint32_t(spiked_.size());
+    for (size_t k = 0; k < traces_.size(); ++k) {
+        StateTrace& tr = traces_[k];
+        if (step_ % uint64_t(tr.everySteps)) continue;
+        const int which = traceChannel_[k];
+        tr.values.push_back(which == -1   ? v_[tr.neuron]
+                            : which == -2 ? w_[tr.neuron]
+                                          : channelValue(size_t(which), tr.neuron));
+    }
+    ++step_;
+    checkDivergence();
+}
+
+float Simulation::channelValue(size_t c, uint32_t i) const {
+    return fast_ ? g_[c][i] * float(scale_[c]) : g_[c][i];
+}
+
+void Simulation::stepFast() {
+    const uint32_t n = net_.n;
+    const size_t nc = net_.channels.size();
+    applyStimulus();
+
+    // Poisson input events of this step (the same draws as in stepGeneric), scaled like the channel.
+    if (!lambda_.empty()) {
+        const uint32_t pc = net_.poisson.channel;
+        float* r = g_[pc].data();
+        const float w = float(double(net_.poisson.weight) / scale_[pc]);
+        for (uint32_t i = 0; i < n; ++i) {
+            const float l = lambda_[i];
+            if (l <= 0.f) continue;
+            if (l < 0.05f) {
+                if (rng_.uniformf() < l) {
+                    const uint32_t more = rng_.uniformf() < l * 0.5f ? rng_.poisson(l, expNegLambda_[i]) : 0;
+                    r[i] += w * float(1 + more);
+                }
+            } else {
+                const uint32_t k = rng_.poisson(l, expNegLambda_[i]);
+                if (k) r[i] += w * float(k);
+            }
+        }
+    }
+
+    // Keep the refractory step numbers small: shift them when the step count relative to the base
+    // passes 2^30 (every neuron that is no longer refractory then starts from -1).
+    if (step_ - readyBase_ >= (uint64_t(1) << 30)) {
+        const int32_t shift = int32_t(step_ - readyBase_);
+        for (int32_t& r : refr_) r = std::max(r - shift, -1);
+        readyBase_ = step_;
+    }
+    const int32_t now = int32_t(step_ - readyBase_);
+
+    FastArgs q{};
+    double A[4] = {0, 0, 0, 0}, B[4] = {0, 0, 0, 0};
+    for (size_t c = 0; c < nc; ++c) {
+        const Channel& ch = net_.channels[c];
+        const bool g = ch.type == SynapseType::ConductanceExp;
+        q.G[c] = g_[c].data();
+        A[c] = g ? ch.erev : 1.0;
+        B[c] = g ? 1.0 : 0.0;
+    }
+    q.v = v_.data();
+    q.ready = refr_.data();
+    q.now = now;
+    spikeCount_ = 0;
+    const double drive = knobs_[size_t(LiveKnob::Drive)];
+    for (size_t k = 0; k < net_.populations.size(); ++k) {
+        const Population& p = net_.populations[k];
+        const double f = popF_[k];
+        for (size_t c = 0; c < nc; ++c) {
+            q.kA[c] = float(f * scale_[c] * A[c]);
+            q.kB[c] = float(f * scale_[c] * B[c]);
+        }
+        q.a = p.start;
+        q.b = p.start + p.size;
+        q.c0 = float(f * (p.p.vRest + p.p.drive * drive));
+        q.c1 = float(1.0 - f);
+        q.vt = float(p.p.vThresh);
+        q.vr = float(p.p.vReset);
+        q.readyAt = now + popRef_[k] + 1;
+        spikeCount_ += fastDispatch(q, int(nc), avx2_, spikeBuf_.data() + spikeCount_);
+    }
+    spiked_.assign(spikeBuf_.begin(), spikeBuf_.begin() + spikeCount_);
+
+    // The channels decay to the next step; this step's spikes arrive there.
+    for (size_t c = 0; c < nc; ++c) scale_[c] *= decayD_[c];
+    propagateFast();
+    for (size_t c = 0; c < nc; ++c) {
+        if (scale_[c] >= 0x1p-24) continue;
+        const float s = float(scale_[c]);
+        for (float& x : g_[c]) x *= s;
+        scale_[c] = 1.0;
+    }
+}
+
+void Simulation::propagateFast() {
+    if (spiked_.empty()) return;
+    for (size_t c = 0; c < net_.channels.size(); ++c) {
+        const SynapseTable& t = net_.synapses[c];
+        if (t.off.empty()) continue;
+        const LiveKnob kn = net_.channels[c].scale;
+        const double s = (kn == LiveKnob::None ? 1.0 : knobs_[size_t(kn)]) / scale_[c];
+        const uint32_t* off = t.off.data();
+        const uint32_t* tg = t.target.data();
+        float* G = g_[c].data();
+        if (uniformWeight_[c]) {
+            const float x = float(s * uniformValue_[c]);
+            for (uint32_t i : spiked_) scatterAdd(G, tg + off[i], tg + off[i + 1], x);
+        } else {
+            const float f = float(s);
+            const float* w = t.weight.data();
+            for (uint32_t i : spiked_)
+                for (uint32_t k = off[i], e = off[i + 1]; k < e; ++k) G[tg[k]] += f * w[k];
+        }
+    }
+}
+
+void Simulation::stepGeneric() {
     const uint32_t n = net_.n;
     const uint32_t slot = uint32_t(step_ % ringSlots_);
     applyStimulus();
@@ -583,26 +872,6 @@ void Simulation::step() {
     spiked_.assign(spikeBuf_.begin(), spikeBuf_.begin() + spikeCount_);
 
     propagate();
-
-    // Record.
-    const double t = timeMs() * 1e-3;
-    for (uint32_t i : spiked_)
-        if (recordAll_ || (!recordMask_.empty() && recordMask_[i])) spikes_.add(t, i);
-    totalSpikes_ += spiked_.size();
-    windowSpikes_ += spiked_.size();
-    const uint64_t bin = step_ / binSteps_;
-    if (binCounts_.size() <= bin) binCounts_.resize(bin + 1, 0);
-    binCounts_[bin] += uint32_t(spiked_.size());
-    for (size_t k = 0; k < traces_.size(); ++k) {
-        StateTrace& tr = traces_[k];
-        if (step_ % uint64_t(tr.everySteps)) continue;
-        const int which = traceChannel_[k];
-        tr.values.push_back(which == -1   ? v_[tr.neuron]
-                            : which == -2 ? w_[tr.neuron]
-                                          : g_[size_t(which)][tr.neuron]);
-    }
-    ++step_;
-    checkDivergence();
 }
 
 void Simulation::propagate() {
@@ -642,8 +911,7 @@ void Simulation::propagate() {
 
 void Simulation::checkDivergence() {
     // NaN check every 10 ms, rate check over 100 ms windows.
-    const uint64_t nanEvery = std::max<uint64_t>(1, uint64_t(std::llround(10.0 / net_.dt)));
-    if (step_ % nanEvery == 0) {
+    if (step_ % nanEvery_ == 0) {
         float s = 0.f;
         for (float x : v_) s += x;
         if (!std::isfinite(s)) {
@@ -652,9 +920,8 @@ void Simulation::checkDivergence() {
             return;
         }
     }
-    const uint64_t window = std::max<uint64_t>(1, uint64_t(std::llround(100.0 / net_.dt)));
-    if (step_ % window == 0) {
-        const double rate = double(windowSpikes_) / (double(net_.n) * window * net_.dt * 1e-3);
+    if (step_ % window_ == 0) {
+        const double rate = double(windowSpikes_) / (double(net_.n) * window_ * net_.dt * 1e-3);
         windowSpikes_ = 0;
         if (rate > 1000.0) {
             diverged_ = true;

@@ -90,6 +90,12 @@ private:
     void refreshPoisson();
     void checkDivergence();
     void propagate();
+    // The fast path (see init): LIF only, exponential channels with one-step delays, no delta synapses,
+    // noise or gap junctions.
+    void stepFast();
+    void stepGeneric();
+    void propagateFast();
+    float channelValue(size_t c, uint32_t i) const;
 
     Network net_;
     Rng rng_;
@@ -115,6 +121,19 @@ private:
     uint32_t ringSlots_ = 2;
     bool anyConductance_ = false;
     bool direct_ = false; // all current/conductance channels have a one-step delay: no delay buffer
+
+    // Fast path. Channel c holds g / scale_[c]: the decay of a whole step is one multiplication of
+    // scale_[c]; arrivals add w / scale. Scales are folded back into the values before they get small.
+    // refr_ then holds the step (relative to readyBase_) from which a neuron integrates again.
+    bool fast_ = false;
+    bool avx2_ = false;
+    std::vector<double> scale_, decayD_;
+    std::vector<uint8_t> uniformWeight_; // per channel: every synapse has weight uniformValue_[c]
+    std::vector<float> uniformValue_;
+    uint64_t readyBase_ = 0;
+    std::vector<float> popF_;     // per population: dt/tauM (Euler) or 1 - exp(-dt/tauM) (exact)
+    std::vector<int32_t> popRef_; // per population: refractory steps after the spike step
+    uint64_t nanEvery_ = 100, window_ = 1000;
 
     // Poisson input and stimulus
     std::vector<float> lambda_;
