@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <optional>
@@ -18,7 +20,7 @@ namespace {
 // exact). Sizes above 65536 take a whole draw each.
 class HalfDraws {
 public:
-    explicit HalfDraws(SplitMix64& rng) : rng_(rng) {}
+    explicit HalfDraws(const SplitMix64& rng) : rng_(rng) {}
     uint32_t below(uint32_t n) {
         if (n > 65536u) return rng_.below(n);
         uint32_t m = next16() * n;
@@ -44,9 +46,54 @@ private:
         --left_;
         return v;
     }
-    SplitMix64& rng_;
+    SplitMix64 rng_;
     uint64_t buf_ = 0;
     int left_ = 0;
+};
+
+// The 16-bit pieces of a SplitMix64 stream in the order HalfDraws takes them (low bits of each draw first),
+// buffered so that a run of them can be read at once.
+class PieceStream {
+public:
+    explicit PieceStream(const SplitMix64& rng) : rng_(rng), buf_(kCapacity) {}
+    // At least `need` (at most 256) upcoming pieces.
+    const uint16_t* peek(size_t need) {
+        if (end_ - pos_ < need) refill();
+        return buf_.data() + pos_;
+    }
+    void skip(size_t count) { pos_ += count; }
+    // HalfDraws::below(n) for n <= 65536 on this stream.
+    uint32_t below(uint32_t n) {
+        uint32_t m = next() * n;
+        uint32_t low = m & 0xFFFFu;
+        if (low < n) {
+            const uint32_t threshold = (65536u - n) % n;
+            while (low < threshold) {
+                m = next() * n;
+                low = m & 0xFFFFu;
+            }
+        }
+        return m >> 16;
+    }
+
+private:
+    static constexpr size_t kCapacity = 4096;
+    uint32_t next() {
+        if (pos_ == end_) refill();
+        return buf_[pos_++];
+    }
+    void refill() {
+        std::memmove(buf_.data(), buf_.data() + pos_, (end_ - pos_) * sizeof(uint16_t));
+        end_ -= pos_;
+        pos_ = 0;
+        while (end_ + 4 <= kCapacity) {
+            const uint64_t w = rng_.next();
+            for (int p = 0; p < 4; ++p) buf_[end_++] = uint16_t(w >> (16 * p));
+        }
+    }
+    SplitMix64 rng_;
+    std::vector<uint16_t> buf_;
+    size_t pos_ = 0, end_ = 0;
 };
 
 // Chooses the first half of `n` items: on return idx[0..k) are the chosen positions and k is returned (random
@@ -68,8 +115,7 @@ uint32_t chooseHalf(uint32_t n, SheshaSplit split, HalfDraws& draws, std::vector
 
 void fillMask(const TrialCounts& tc, const SheshaOptions& opt, int index, std::vector<uint8_t>& mask,
               std::vector<uint32_t>& idx) {
-    SplitMix64 rng(opt.seed, uint64_t(index));
-    HalfDraws draws(rng);
+    HalfDraws draws(SplitMix64(opt.seed, uint64_t(index)));
     if (opt.mode == SheshaMode::Units) {
         mask.assign(tc.unitCount(), 0);
         const uint32_t k = chooseHalf(uint32_t(tc.unitCount()), opt.split, draws, idx);
@@ -92,6 +138,241 @@ Result<double> compareRdms(const Result<Eigen::MatrixXd>& a, const Result<Eigen:
     if (!std::isfinite(r))
         return Error{file, 0, "the RDM of one half is constant; Spearman correlation is undefined"};
     return r;
+}
+
+using MatrixRF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Order-preserving map of a float to an unsigned integer (-0 and +0 map to neighbours; NaN does not occur).
+inline uint32_t sortableBits(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+// Average ranks (1..n, ties share the mean of the ranks they span) of n float values, written to rank[i].
+// LSD radix sort of (value bits, index) pairs, one byte per pass; passes where every key has the same byte
+// are skipped.
+class Ranker {
+public:
+    void rank(const float* v, size_t n, double* rank) {
+        keys_.resize(n);
+        tmp_.resize(n);
+        uint32_t hist[4][256] = {};
+        for (size_t i = 0; i < n; ++i) {
+            const uint32_t b = sortableBits(v[i]);
+            keys_[i] = (uint64_t(b) << 32) | uint64_t(i);
+            for (int p = 0; p < 4; ++p) ++hist[p][(b >> (8 * p)) & 0xFFu];
+        }
+        for (int p = 0; p < 4; ++p) {
+            const int shift = 32 + 8 * p;
+            if (hist[p][(keys_[0] >> shift) & 0xFFu] == n) continue;
+            uint32_t pos[256];
+            uint32_t sum = 0;
+            for (int d = 0; d < 256; ++d) {
+                pos[d] = sum;
+                sum += hist[p][d];
+            }
+            for (size_t i = 0; i < n; ++i) tmp_[pos[(keys_[i] >> shift) & 0xFFu]++] = keys_[i];
+            keys_.swap(tmp_);
+        }
+        size_t i = 0;
+        while (i < n) {
+            const uint64_t key = keys_[i] >> 32;
+            size_t j = i + 1;
+            while (j < n && (keys_[j] >> 32) == key) ++j;
+            const double avg = 0.5 * double(i + 1 + j); // mean of ranks i+1 .. j
+            for (size_t k = i; k < j; ++k) rank[keys_[k] & 0xFFFFFFFFu] = avg;
+            i = j;
+        }
+    }
+
+private:
+    std::vector<uint64_t> keys_, tmp_;
+};
+
+// Spearman correlation of two float vectors of length n; NaN when either is constant.
+double spearmanOf(const float* a, const float* b, size_t n, Ranker& ranker, std::vector<double>& ra,
+                  std::vector<double>& rb) {
+    ra.resize(n);
+    rb.resize(n);
+    ranker.rank(a, n, ra.data());
+    ranker.rank(b, n, rb.data());
+    // Average ranks always have the mean (n + 1) / 2.
+    const double m = 0.5 * double(n + 1);
+    double sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const double x = ra[i] - m, y = rb[i] - m;
+        sab += x * y;
+        saa += x * x;
+        sbb += y * y;
+    }
+    if (!(saa > 0) || !(sbb > 0)) return std::numeric_limits<double>::quiet_NaN();
+    return sab / std::sqrt(saa * sbb);
+}
+
+// Rows of `x` centred and scaled to unit length, in place (the correlation RDM is 1 - x x^T afterwards).
+// A row with the same value in every column is an error naming its condition.
+Status normaliseRows(MatrixRF& x, const std::vector<std::string>& conditions, const std::string& file) {
+    const Eigen::Index U = x.cols();
+    for (Eigen::Index c = 0; c < x.rows(); ++c) {
+        float* row = x.row(c).data();
+        double sum = 0, maxAbs = 0;
+        for (Eigen::Index u = 0; u < U; ++u) {
+            sum += row[u];
+            maxAbs = std::max(maxAbs, double(std::fabs(row[u])));
+        }
+        const double mean = sum / double(U);
+        double ss = 0;
+        for (Eigen::Index u = 0; u < U; ++u) {
+            const double e = row[u] - mean;
+            ss += e * e;
+        }
+        const double norm = std::sqrt(ss);
+        if (!(norm > 1e-12 * (1.0 + maxAbs)))
+            return Error{file, 0,
+                         "condition '" + conditions[size_t(c)] +
+                             "' has the same response in every unit; its correlation distance is undefined"};
+        const double inv = 1.0 / norm;
+        for (Eigen::Index u = 0; u < U; ++u) row[u] = float((row[u] - mean) * inv);
+    }
+    return Status{};
+}
+
+// Upper triangle (i < j, row-major) of a dissimilarity that orders like the RDM of the half: -r for the
+// correlation metric (1 - r orders the same way), the squared distance for the Euclidean metric.
+class HalfRdm {
+public:
+    Status compute(MatrixRF& means, RdmMetric metric, const std::vector<std::string>& conditions,
+                   const std::string& file) {
+        const Eigen::Index C = means.rows();
+        tri_.resize(size_t(C * (C - 1) / 2));
+        if (metric == RdmMetric::Correlation) {
+            if (means.cols() < 2) return Error{file, 0, "correlation distance needs at least two units"};
+            Status st = normaliseRows(means, conditions, file);
+            if (st) return st;
+            // Only the lower triangle of the Gram matrix is formed.
+            gram_.setZero(C, C);
+            gram_.selfadjointView<Eigen::Lower>().rankUpdate(means);
+            size_t t = 0;
+            for (Eigen::Index i = 0; i < C; ++i)
+                for (Eigen::Index j = i + 1; j < C; ++j) tri_[t++] = -gram_(j, i);
+            return Status{};
+        }
+        // Euclidean: distances in double precision from the row means.
+        auto d = rdmOfResponses(means.cast<double>(), metric, conditions, file);
+        if (!d) return d.error();
+        size_t t = 0;
+        for (Eigen::Index i = 0; i < C; ++i)
+            for (Eigen::Index j = i + 1; j < C; ++j) tri_[t++] = float(d.value()(i, j));
+        return Status{};
+    }
+    const std::vector<float>& triangle() const { return tri_; }
+
+private:
+    MatrixRF gram_;
+    std::vector<float> tri_;
+};
+
+// Means of the two halves of every slot for split `index` (mode=trials): row c, column u of `ma` / `mb`.
+// The random halves are the partial Fisher-Yates shuffle of chooseHalf with the same draws, applied to a copy
+// of the counts; the second half's sum is the slot total minus the first half's.
+void halfMeans(const TrialCounts& tc, const std::vector<double>& slotSum,
+               const std::vector<float>& slotSumSingle, uint32_t maxTrials, const SheshaOptions& opt,
+               int index, std::vector<float>& buf, MatrixRF& ma, MatrixRF& mb) {
+    const size_t C = tc.conditionCount(), U = tc.unitCount();
+    ma.resize(Eigen::Index(C), Eigen::Index(U));
+    mb.resize(Eigen::Index(C), Eigen::Index(U));
+    float* pa = ma.data();
+    float* pb = mb.data();
+    const uint32_t* off = tc.offset.data();
+    const float* counts = tc.counts.data();
+    if (opt.split == SheshaSplit::OddEven) {
+        for (size_t s = 0; s < C * U; ++s) {
+            const uint32_t n = off[s + 1] - off[s], k = (n + 1) / 2;
+            const float* x = counts + off[s];
+            double sa = 0;
+            for (uint32_t j = 0; j < n; j += 2) sa += x[j];
+            pa[s] = float(sa / k);
+            pb[s] = float((slotSum[s] - sa) / (n - k));
+        }
+        return;
+    }
+    const SplitMix64 rng(opt.seed, uint64_t(index));
+    if (maxTrials > 64) {
+        // Large slots: the shuffle works on a copy of the counts.
+        HalfDraws draws(rng);
+        for (size_t s = 0; s < C * U; ++s) {
+            const uint32_t n = off[s + 1] - off[s], k = n / 2;
+            if (buf.size() < n) buf.resize(n);
+            float* v = buf.data();
+            std::memcpy(v, counts + off[s], n * sizeof(float));
+            double sa = 0;
+            for (uint32_t j = 0; j < k; ++j) {
+                // Position j is final after its step and never read again: only position r is rewritten.
+                const uint32_t r = j + draws.below(n - j);
+                const float t = v[r];
+                v[r] = v[j];
+                sa += t;
+            }
+            pa[s] = float(sa / k);
+            pb[s] = float((slotSum[s] - sa) / (n - k));
+        }
+        return;
+    }
+    // Up to 64 trials per slot: all k draws of a slot are taken from the piece stream at once (the common
+    // case, where no draw can be rejected), then the shuffle runs on byte positions.
+    // Totals of small integer counts are exact in single precision; otherwise the double totals are rounded.
+    const float* slotSumF = slotSumSingle.data();
+    PieceStream pieces(rng);
+    alignas(64) static constexpr uint8_t kIota[64] = {
+        0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+        22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+        44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+    alignas(64) uint8_t pos[64];
+    for (size_t s = 0; s < C * U; ++s) {
+        const uint32_t n = off[s + 1] - off[s], k = n / 2;
+        const float* x = counts + off[s];
+        const uint16_t* pc = pieces.peek(k);
+        std::memcpy(pos, kIota, sizeof pos);
+        // Two accumulators shorten the dependency chain; counts are small integers in practice, exact in
+        // float, and the means feed a single-precision RDM.
+        float sa0 = 0, sa1 = 0;
+        uint32_t mayReject = 0, j = 0;
+        for (; j + 1 < k; j += 2) {
+            // Position j is final after its step and never read again: only position r is rewritten.
+            const uint32_t m0 = uint32_t(pc[j]) * (n - j), r0 = j + (m0 >> 16);
+            mayReject |= uint32_t((m0 & 0xFFFFu) < n - j);
+            const uint8_t t0 = pos[r0];
+            pos[r0] = pos[j];
+            sa0 += x[t0];
+            const uint32_t m1 = uint32_t(pc[j + 1]) * (n - j - 1), r1 = j + 1 + (m1 >> 16);
+            mayReject |= uint32_t((m1 & 0xFFFFu) < n - j - 1);
+            const uint8_t t1 = pos[r1];
+            pos[r1] = pos[j + 1];
+            sa1 += x[t1];
+        }
+        if (j < k) {
+            const uint32_t m0 = uint32_t(pc[j]) * (n - j);
+            mayReject |= uint32_t((m0 & 0xFFFFu) < n - j);
+            sa0 += x[pos[j + (m0 >> 16)]];
+        }
+        if (mayReject) {
+            // A draw may need a fresh piece (Lemire rejection): redo the slot with exact draws.
+            std::memcpy(pos, kIota, sizeof pos);
+            sa0 = sa1 = 0;
+            for (j = 0; j < k; ++j) {
+                const uint32_t r = j + pieces.below(n - j);
+                const uint8_t t = pos[r];
+                pos[r] = pos[j];
+                sa0 += x[t];
+            }
+        } else {
+            pieces.skip(k);
+        }
+        const float sa = sa0 + sa1;
+        pa[s] = sa / float(k);
+        pb[s] = (slotSumF[s] - sa) / float(n - k);
+    }
 }
 
 } // namespace
@@ -126,8 +407,12 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
     // Shared precomputation for the mean-based metrics.
     const bool meanBased = opt.metric != RdmMetric::Crossnobis;
     std::vector<double> slotSum(C * U, 0.0);
-    for (size_t s = 0; s < C * U; ++s)
+    uint32_t maxTrials = 0;
+    for (size_t s = 0; s < C * U; ++s) {
         for (uint32_t k = tc.offset[s]; k < tc.offset[s + 1]; ++k) slotSum[s] += tc.counts[k];
+        maxTrials = std::max(maxTrials, tc.offset[s + 1] - tc.offset[s]);
+    }
+    const std::vector<float> slotSumF(slotSum.begin(), slotSum.end());
     Eigen::MatrixXd all;
     if (opt.mode == SheshaMode::Units && meanBased) all = responseMatrix(tc);
 
@@ -140,41 +425,28 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
     auto work = [&]() {
         std::vector<uint8_t> mask;
         std::vector<uint32_t> idx;
-        std::vector<float> vals;
-        Eigen::MatrixXd ma(C, U), mb(C, U);
+        std::vector<float> buf;
+        std::vector<double> ra, rb;
+        MatrixRF ma, mb;
+        HalfRdm rdmA, rdmB;
+        Ranker ranker;
         for (int i = next++; i < nSplits && !stop; i = next++) {
             Result<double> r = 0.0;
             if (opt.mode == SheshaMode::Trials && meanBased) {
-                // Means of both halves straight from the partial shuffle (same draws as sheshaSplitMask).
-                SplitMix64 rng(opt.seed, uint64_t(i));
-                HalfDraws draws(rng);
-                for (size_t c = 0; c < C; ++c) {
-                    for (size_t u = 0; u < U; ++u) {
-                        const size_t s = c * U + u;
-                        const uint32_t n = tc.offset[s + 1] - tc.offset[s];
-                        const float* x = tc.counts.data() + tc.offset[s];
-                        uint32_t k;
-                        double sa = 0;
-                        if (opt.split == SheshaSplit::Random) {
-                            // The same partial shuffle as chooseHalf, applied to the counts themselves.
-                            if (vals.size() < n) vals.resize(n);
-                            float* v = vals.data();
-                            std::copy(x, x + n, v);
-                            k = n / 2;
-                            for (uint32_t j = 0; j < k; ++j) {
-                                std::swap(v[j], v[j + draws.below(n - j)]);
-                                sa += v[j];
-                            }
-                        } else {
-                            k = chooseHalf(n, opt.split, draws, idx);
-                            for (uint32_t j = 0; j < k; ++j) sa += x[idx[j]];
-                        }
-                        ma(Eigen::Index(c), Eigen::Index(u)) = sa / k;
-                        mb(Eigen::Index(c), Eigen::Index(u)) = (slotSum[s] - sa) / (n - k);
-                    }
+                halfMeans(tc, slotSum, slotSumF, maxTrials, opt, i, buf, ma, mb);
+                Status st = rdmA.compute(ma, opt.metric, tc.conditions, file);
+                if (!st) st = rdmB.compute(mb, opt.metric, tc.conditions, file);
+                if (st) {
+                    r = *st;
+                } else {
+                    const double v = spearmanOf(rdmA.triangle().data(), rdmB.triangle().data(),
+                                                rdmA.triangle().size(), ranker, ra, rb);
+                    if (std::isfinite(v))
+                        r = v;
+                    else
+                        r = Error{file, 0,
+                                  "the RDM of one half is constant; Spearman correlation is undefined"};
                 }
-                r = compareRdms(rdmOfResponses(ma, opt.metric, tc.conditions, file),
-                                rdmOfResponses(mb, opt.metric, tc.conditions, file), file);
             } else if (opt.mode == SheshaMode::Trials) {
                 fillMask(tc, opt, i, mask, idx);
                 std::vector<uint8_t> other(mask.size());

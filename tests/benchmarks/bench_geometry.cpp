@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <random>
@@ -78,7 +79,7 @@ int main(int argc, char** argv) {
     opt.splits = kSplits;
     opt.seed = 7;
 
-    // Ours: RDM (best of 5), Shesha (best of 3).
+    // Ours: RDM (best of 5, like the peer).
     double ourRdm = 1e9;
     Eigen::MatrixXd rdm;
     for (int r = 0; r < 5; ++r) {
@@ -91,11 +92,18 @@ int main(int argc, char** argv) {
         }
         rdm = res.value();
     }
-    double ourShesha = 1e9, sheshaValue = 0;
+    // One warm-up run (first touch of the buffers), then the best of 3 wall-clock times, like the peer.
+    double ourShesha = 1e9, ourSheshaCpu = 0, sheshaValue = 0;
+    if (!shesha(tc, opt)) return 1;
     for (int r = 0; r < 3; ++r) {
         const auto t0 = std::chrono::steady_clock::now();
+        const std::clock_t c0 = std::clock();
         auto s = shesha(tc, opt);
-        ourShesha = std::min(ourShesha, seconds(t0));
+        const double wall = seconds(t0);
+        if (wall < ourShesha) {
+            ourShesha = wall;
+            ourSheshaCpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+        }
         if (!s) {
             fprintf(stderr, "%s\n", s.error().str().c_str());
             return 1;
@@ -153,6 +161,8 @@ int main(int argc, char** argv) {
     printf("numpy_rdm_s=%.6f\n", peer["numpy_rdm_s"]);
     printf("our_shesha_s=%.6f\n", ourShesha);
     printf("numpy_shesha_s=%.6f\n", peer["numpy_shesha_s"]);
+    printf("our_shesha_cpu_s=%.6f\n", ourSheshaCpu); // summed over threads
+    printf("numpy_shesha_cpu_s=%.6f\n", peer["numpy_shesha_cpu_s"]);
     printf("max_abs_diff_rdm=%.3g\n", maxDiff);
     printf("abs_diff_shesha=%.3g\n", std::fabs(sheshaValue - peer["numpy_shesha"]));
     printf("ratio=%.2f\n", (peer["numpy_rdm_s"] + peer["numpy_shesha_s"]) / (ourRdm + ourShesha));

@@ -39,18 +39,27 @@ def main():
 
     iu = np.triu_indices(C, 1)
     total = counts.sum(axis=2)
-    t0 = time.perf_counter()
-    values = []
-    for i in range(masks.shape[0]):
-        m = np.unpackbits(masks[i], count=n).reshape(C, U, T).astype(bool)
-        n_a = m.sum(axis=2)
-        sum_a = np.where(m, counts, 0.0).sum(axis=2)
-        mean_a = sum_a / n_a
-        mean_b = (total - sum_a) / (T - n_a)
-        r = spearmanr(rdm_correlation(mean_a)[iu], rdm_correlation(mean_b)[iu]).correlation
-        values.append(r)
-    shesha_s = time.perf_counter() - t0
+    # Best of 3 wall-clock times, like the C++ side; CPU time of the fastest run.
+    shesha_s = float("inf")
+    shesha_cpu_s = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        values = []
+        for i in range(masks.shape[0]):
+            m = np.unpackbits(masks[i], count=n).reshape(C, U, T).astype(bool)
+            n_a = m.sum(axis=2)
+            sum_a = np.where(m, counts, 0.0).sum(axis=2)
+            mean_a = sum_a / n_a
+            mean_b = (total - sum_a) / (T - n_a)
+            r = spearmanr(rdm_correlation(mean_a)[iu], rdm_correlation(mean_b)[iu]).correlation
+            values.append(r)
+        elapsed = time.perf_counter() - t0
+        if elapsed < shesha_s:
+            shesha_s = elapsed
+            shesha_cpu_s = time.process_time() - c0
     print(f"numpy_shesha_s={shesha_s:.6f}")
+    print(f"numpy_shesha_cpu_s={shesha_cpu_s:.6f}")
     print(f"numpy_shesha={np.mean(values):.12f}")
 
 
