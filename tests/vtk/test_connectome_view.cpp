@@ -208,9 +208,18 @@ private slots:
         view_->setColorBy("class");
         view_->setEdgeColoring(ConnectomeView::EdgeColoring::BySource);
         QCOMPARE(view_->edgeColors(), c);
-        // Edge 0 starts at node 0 (class A), edge 2 at node 2 (class B).
+        // Edge 0 starts at node 0 (class A), edge 2 at node 2 (class B), edge 4 at node 4 (class A).
+        QCOMPARE(rgbOf(c, 0), rgbOf(c, 4));
+        QVERIFY(rgbOf(c, 0) != rgbOf(c, 2));
+        // At full opacity an edge has exactly its source node's colour.
+        view_->setEdgeOpacity(1.f);
         QCOMPARE(rgbOf(c, 0), rgbOf(view_->nodeColors(), 0));
         QCOMPARE(rgbOf(c, 2), rgbOf(view_->nodeColors(), 2));
+        // Lower opacity mixes towards the (dark) background.
+        const double full = luminance(c, 2);
+        view_->setEdgeOpacity(0.2f);
+        QVERIFY(luminance(c, 2) < full * 0.5);
+        QCOMPARE(view_->edgeColors(), c);
     }
 
     void colourByClassGivesDistinctColours() {

@@ -108,7 +108,6 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     edgeActor_->SetMapper(edgeMapper_);
     edgeActor_->GetProperty()->LightingOff();
     edgeActor_->GetProperty()->SetLineWidth(1.f);
-    edgeActor_->GetProperty()->SetOpacity(edgeOpacity_);
     edgeActor_->PickableOff();
 
     renderer()->AddActor(edgeActor_);
@@ -376,20 +375,22 @@ void ConnectomeView::edgeColor(size_t e, unsigned char rgb[3]) const {
         const size_t t = graph_->type.empty() ? 0 : graph_->type[e];
         c = edgeTypeColor(t < graph_->edgeTypes.size() ? graph_->edgeTypes[t] : std::string(), t);
     }
+    // Edges are opaque; their "opacity" mixes the colour with the background, which looks like blending
+    // over the background without the cost of a translucent pass over millions of lines.
+    float mix = edgeOpacity_;
     if (highlight_ >= 0) {
         const uint32_t h = uint32_t(highlight_);
         if (graph_->dst[e] == h && graph_->src[e] != h)
-            c = kPre;
+            c = kPre, mix = 1.f;
         else if (graph_->src[e] == h)
-            c = kPost;
-        else {
-            double bg[3];
-            const_cast<ConnectomeView*>(this)->backgroundColor(bg);
-            const Rgb back = {float(bg[0] * 255), float(bg[1] * 255), float(bg[2] * 255)};
-            c = {back.r + (c.r - back.r) * 0.12f, back.g + (c.g - back.g) * 0.12f,
-                 back.b + (c.b - back.b) * 0.12f};
-        }
+            c = kPost, mix = 1.f;
+        else
+            mix *= 0.25f;
     }
+    double bg[3];
+    backgroundColor(bg);
+    const Rgb back = {float(bg[0] * 255), float(bg[1] * 255), float(bg[2] * 255)};
+    c = {back.r + (c.r - back.r) * mix, back.g + (c.g - back.g) * mix, back.b + (c.b - back.b) * mix};
     rgb[0] = u8(c.r);
     rgb[1] = u8(c.g);
     rgb[2] = u8(c.b);
@@ -456,9 +457,8 @@ void ConnectomeView::setNodeSize(float scale) {
 
 void ConnectomeView::setEdgeOpacity(float a) {
     edgeOpacity_ = std::clamp(a, 0.f, 1.f);
-    edgeActor_->GetProperty()->SetOpacity(edgeOpacity_);
     edgeActor_->SetVisibility(edgeOpacity_ > 0.f);
-    update();
+    recolorEdges();
 }
 
 // ---- highlight, selection, activity ------------------------------------------------------------------

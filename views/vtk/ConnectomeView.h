@@ -58,7 +58,7 @@ public:
 
     // Node radius relative to the default (a fraction of the scene's bounding box diagonal).
     void setNodeSize(float scale);
-    // Edge opacity 0..1 (blended without sorting).
+    // Edge opacity 0..1: edges stay opaque, their colour is mixed with the background by this factor.
     void setEdgeOpacity(float a);
 
     // -1 clears. Otherwise the node, its presynaptic (in) and postsynaptic (out) partners and the edges
@@ -149,7 +149,7 @@ private:
     EdgeColoring edgeColoring_ = EdgeColoring::ByType;
     float nodeScale_ = 1.f;
     float baseRadius_ = 1.f;
-    float edgeOpacity_ = 0.35f;
+    float edgeOpacity_ = 0.5f;
 
     QTimer hoverTimer_;
     QPoint hoverPos_;

@@ -1,0 +1,386 @@
+// bench_connectome: a 100,000-node, 2,000,000-edge synthetic connectome in ConnectomeView (one node actor
+// of imposter spheres, one edge actor of lines) against the naive VTK pipeline (a vtkGlyph3D sphere per
+// node, vtkTubeFilter edges) in the same Qt/VTK host. Run under xvfb-run.
+//
+// Output (key=value, one per line):
+//   parse_s            edge CSV + node table CSV -> nr::Graph
+//   first_frame_s      graph in memory -> first frame on screen in a 1280x800 view
+//   frame_ms           mean frame time over 24 azimuth steps of 15 degrees
+//   bytes_per_edge     VmRSS after the first frame minus VmRSS before loading, per edge
+//   baseline_*         the naive pipeline on a subset, extrapolated linearly per edge to the full size
+//   ratio              min(first_frame_ratio, frame_ratio) (ratio_kind says so); each ratio is
+//                      baseline time / our time
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkFloatArray.h>
+#include <vtkGlyph3D.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkSphereSource.h>
+#include <vtkTubeFilter.h>
+
+#include "model/Graph.h"
+#include "vtk/ConnectomeView.h"
+
+namespace {
+
+constexpr size_t kNodes = 100000;
+constexpr size_t kEdges = 2000000;
+constexpr size_t kBaseNodes = 10000;
+constexpr size_t kBaseEdges = 200000;
+constexpr int kSteps = 24; // 15 degree azimuth steps
+const QSize kViewSize(1280, 800);
+
+long rssKb() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    return 0;
+}
+
+// Positions uniform in a 1000 x 600 x 400 um box. Connection probability falls with distance as in
+// cortex: 95% of the edges join a node to one in its own or a neighbouring 50 um cube, 5% are long-range
+// (any node). Weights 1..40, two types (70% chemical).
+std::shared_ptr<nr::Graph> synthetic(size_t nodes, size_t edges, uint32_t seed) {
+    auto g = std::make_shared<nr::Graph>();
+    std::mt19937 rng(seed);
+    const float box[3] = {1000.f, 600.f, 400.f};
+    const float cell = 50.f;
+    const int dims[3] = {int(box[0] / cell), int(box[1] / cell), int(box[2] / cell)};
+    std::uniform_real_distribution<float> ux(0.f, box[0]), uy(0.f, box[1]), uz(0.f, box[2]);
+    g->names.reserve(nodes);
+    std::vector<int> cellOf(nodes);
+    for (size_t i = 0; i < nodes; ++i) {
+        g->addNode("n" + std::to_string(i));
+        g->x.push_back(ux(rng));
+        g->y.push_back(uy(rng));
+        g->z.push_back(uz(rng));
+        g->nodeClass.push_back(i % 5 == 0 ? "inhibitory" : "excitatory");
+        const int cx = std::min(dims[0] - 1, int(g->x[i] / cell)),
+                  cy = std::min(dims[1] - 1, int(g->y[i] / cell)),
+                  cz = std::min(dims[2] - 1, int(g->z[i] / cell));
+        cellOf[i] = (cz * dims[1] + cy) * dims[0] + cx;
+    }
+    const int cells = dims[0] * dims[1] * dims[2];
+    std::vector<uint32_t> start(size_t(cells) + 1, 0), members(nodes);
+    for (int c : cellOf) ++start[size_t(c) + 1];
+    for (int c = 0; c < cells; ++c) start[size_t(c) + 1] += start[size_t(c)];
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (size_t i = 0; i < nodes; ++i) members[fill[size_t(cellOf[i])]++] = uint32_t(i);
+
+    const uint8_t chem = g->typeIndex("chemical"), elec = g->typeIndex("electrical");
+    g->reserveEdges(edges);
+    std::uniform_int_distribution<uint32_t> anyNode(0, uint32_t(nodes - 1));
+    std::uniform_int_distribution<int> w(1, 40), pct(0, 99), step(-1, 1);
+    for (size_t e = 0; e < edges; ++e) {
+        const uint32_t a = anyNode(rng);
+        uint32_t b = anyNode(rng);
+        if (pct(rng) < 95) {
+            const int c = cellOf[a];
+            int cx = c % dims[0], cy = (c / dims[0]) % dims[1], cz = c / (dims[0] * dims[1]);
+            cx = std::clamp(cx + step(rng), 0, dims[0] - 1);
+            cy = std::clamp(cy + step(rng), 0, dims[1] - 1);
+            cz = std::clamp(cz + step(rng), 0, dims[2] - 1);
+            const size_t nc = size_t((cz * dims[1] + cy) * dims[0] + cx);
+            const uint32_t count = start[nc + 1] - start[nc];
+            if (count > 0)
+                b = members[start[nc] + std::uniform_int_distribution<uint32_t>(0, count - 1)(rng)];
+        }
+        g->addEdge(a, b, float(w(rng)), pct(rng) < 70 ? chem : elec);
+    }
+    return g;
+}
+
+void writeCsv(const nr::Graph& g, const std::string& edgesPath, const std::string& nodesPath) {
+    std::FILE* f = std::fopen(edgesPath.c_str(), "w");
+    std::fputs("source,target,weight,type\n", f);
+    for (size_t e = 0; e < g.edgeCount(); ++e)
+        std::fprintf(f, "%s,%s,%g,%s\n", g.names[g.src[e]].c_str(), g.names[g.dst[e]].c_str(), g.weight[e],
+                     g.edgeTypes[g.type[e]].c_str());
+    std::fclose(f);
+    f = std::fopen(nodesPath.c_str(), "w");
+    std::fputs("name,x,y,z,class\n", f);
+    for (size_t i = 0; i < g.nodeCount(); ++i)
+        std::fprintf(f, "%s,%.3f,%.3f,%.3f,%s\n", g.names[i].c_str(), g.x[i], g.y[i], g.z[i],
+                     g.nodeClass[i].c_str());
+    std::fclose(f);
+}
+
+// Minimal comma-separated reader: calls row(fields) per data line, reading the file in 1 MB blocks.
+template <class F> void forEachRow(const std::string& path, F row) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return;
+    std::vector<char> buf(1 << 20);
+    std::string carry;
+    std::vector<std::string_view> fields;
+    bool header = true;
+    auto handle = [&](std::string_view line) {
+        if (header) {
+            header = false;
+            return;
+        }
+        if (line.empty()) return;
+        fields.clear();
+        size_t start = 0;
+        for (size_t i = 0; i <= line.size(); ++i)
+            if (i == line.size() || line[i] == ',') {
+                fields.push_back(line.substr(start, i - start));
+                start = i + 1;
+            }
+        row(fields);
+    };
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
+        size_t start = 0;
+        for (size_t i = 0; i < n; ++i)
+            if (buf[i] == '\n') {
+                if (!carry.empty()) {
+                    carry.append(buf.data() + start, i - start);
+                    handle(carry);
+                    carry.clear();
+                } else {
+                    handle(std::string_view(buf.data() + start, i - start));
+                }
+                start = i + 1;
+            }
+        carry.append(buf.data() + start, n - start);
+    }
+    if (!carry.empty()) handle(carry);
+    std::fclose(f);
+}
+
+float toFloat(std::string_view s) {
+    float v = 0;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
+}
+
+std::shared_ptr<nr::Graph> parseCsv(const std::string& edgesPath, const std::string& nodesPath) {
+    auto g = std::make_shared<nr::Graph>();
+    g->reserveEdges(kEdges);
+    forEachRow(edgesPath, [&](const std::vector<std::string_view>& f) {
+        if (f.size() < 4) return;
+        const uint32_t s = g->addNode(std::string(f[0]));
+        const uint32_t d = g->addNode(std::string(f[1]));
+        g->addEdge(s, d, toFloat(f[2]), g->typeIndex(std::string(f[3])));
+    });
+    g->x.assign(g->nodeCount(), 0.f);
+    g->y.assign(g->nodeCount(), 0.f);
+    g->z.assign(g->nodeCount(), 0.f);
+    g->nodeClass.assign(g->nodeCount(), std::string());
+    forEachRow(nodesPath, [&](const std::vector<std::string_view>& f) {
+        if (f.size() < 5) return;
+        const uint32_t i = g->addNode(std::string(f[0]));
+        if (i >= g->x.size()) {
+            g->x.resize(i + 1);
+            g->y.resize(i + 1);
+            g->z.resize(i + 1);
+            g->nodeClass.resize(i + 1);
+        }
+        g->x[i] = toFloat(f[1]);
+        g->y[i] = toFloat(f[2]);
+        g->z[i] = toFloat(f[3]);
+        g->nodeClass[i] = std::string(f[4]);
+    });
+    return g;
+}
+
+double seconds(const QElapsedTimer& t) {
+    return t.nsecsElapsed() / 1e9;
+}
+
+// Renders one frame now (paintGL runs synchronously into the widget's framebuffer).
+void renderNow(VtkView& view) {
+    view.grabFramebuffer();
+}
+
+// Mean paintGL time (scene render, blit and overlay, finished on the GPU) over `steps` frames while
+// rotating the camera by 360/steps degrees each.
+double rotateMs(VtkView& view, int steps) {
+    double sum = 0;
+    for (int i = 0; i < steps; ++i) {
+        view.renderer()->GetActiveCamera()->Azimuth(360.0 / steps);
+        view.renderer()->ResetCameraClippingRange();
+        renderNow(view);
+        sum += view.lastFrameMs();
+    }
+    return sum / steps;
+}
+
+// The naive pipeline: a glyphed sphere per node and tubes around every edge.
+struct Naive {
+    double firstFrameS = 0, frameMs = 0;
+    long rssDeltaKb = 0;
+};
+
+Naive runNaive(const nr::Graph& g) {
+    Naive r;
+    VtkView view;
+    view.resize(kViewSize);
+    view.show();
+    renderNow(view);
+    QCoreApplication::processEvents();
+    const long rss0 = rssKb();
+    QElapsedTimer t;
+    t.start();
+    vtkNew<vtkPoints> pts;
+    pts->SetNumberOfPoints(vtkIdType(g.nodeCount()));
+    for (size_t i = 0; i < g.nodeCount(); ++i) pts->SetPoint(vtkIdType(i), g.x[i], g.y[i], g.z[i]);
+    vtkNew<vtkFloatArray> degree;
+    degree->SetName("degree");
+    const auto deg = g.degrees();
+    for (uint32_t d : deg) degree->InsertNextValue(float(d));
+    vtkNew<vtkPolyData> nodes;
+    nodes->SetPoints(pts);
+    nodes->GetPointData()->SetScalars(degree);
+    vtkNew<vtkSphereSource> sphere;
+    sphere->SetThetaResolution(12);
+    sphere->SetPhiResolution(12);
+    const auto b = g.bounds();
+    const double diag = std::sqrt(double(b[3] - b[0]) * (b[3] - b[0]) + double(b[4] - b[1]) * (b[4] - b[1]) +
+                                  double(b[5] - b[2]) * (b[5] - b[2]));
+    sphere->SetRadius(diag * 0.002);
+    vtkNew<vtkGlyph3D> glyph;
+    glyph->SetInputData(nodes);
+    glyph->SetSourceConnection(sphere->GetOutputPort());
+    glyph->SetScaleModeToDataScalingOff();
+    glyph->SetColorModeToColorByScalar();
+    vtkNew<vtkPolyDataMapper> nodeMapper;
+    nodeMapper->SetInputConnection(glyph->GetOutputPort());
+    nodeMapper->SetScalarRange(0, *std::max_element(deg.begin(), deg.end()));
+    vtkNew<vtkActor> nodeActor;
+    nodeActor->SetMapper(nodeMapper);
+
+    vtkNew<vtkCellArray> lines;
+    for (size_t e = 0; e < g.edgeCount(); ++e) {
+        const vtkIdType ids[2] = {vtkIdType(g.src[e]), vtkIdType(g.dst[e])};
+        lines->InsertNextCell(2, ids);
+    }
+    vtkNew<vtkPolyData> edges;
+    edges->SetPoints(pts);
+    edges->SetLines(lines);
+    vtkNew<vtkTubeFilter> tubes;
+    tubes->SetInputData(edges);
+    tubes->SetRadius(diag * 0.0004);
+    tubes->SetNumberOfSides(6);
+    vtkNew<vtkPolyDataMapper> edgeMapper;
+    edgeMapper->SetInputConnection(tubes->GetOutputPort());
+    edgeMapper->ScalarVisibilityOff();
+    vtkNew<vtkActor> edgeActor;
+    edgeActor->SetMapper(edgeMapper);
+    edgeActor->GetProperty()->SetOpacity(0.35);
+    view.renderer()->AddActor(edgeActor);
+    view.renderer()->AddActor(nodeActor);
+    view.resetCamera();
+    renderNow(view);
+    r.firstFrameS = seconds(t);
+    r.rssDeltaKb = rssKb() - rss0;
+    r.frameMs = rotateMs(view, 12);
+    return r;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QSurfaceFormat::setDefaultFormat(VtkView::defaultFormat());
+    QApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    QTemporaryDir dir;
+    const std::string edgesPath = (dir.path() + "/edges.csv").toStdString();
+    const std::string nodesPath = (dir.path() + "/nodes.csv").toStdString();
+    {
+        auto g = synthetic(kNodes, kEdges, 7);
+        writeCsv(*g, edgesPath, nodesPath);
+    }
+    std::printf("nodes=%zu\nedges=%zu\n", kNodes, kEdges);
+
+    ConnectomeView view;
+    view.resize(kViewSize);
+    view.show();
+    renderNow(view);
+    QCoreApplication::processEvents();
+
+    const long rss0 = rssKb();
+    QElapsedTimer t;
+    t.start();
+    std::shared_ptr<const nr::Graph> g = parseCsv(edgesPath, nodesPath);
+    const double parseS = seconds(t);
+    std::printf("parser=minimal_csv_in_benchmark\n");
+    std::printf("parse_s=%.3f\n", parseS);
+    if (g->edgeCount() != kEdges || g->nodeCount() != kNodes) {
+        std::fprintf(stderr, "bench_connectome: parsed %zu nodes, %zu edges\n", g->nodeCount(),
+                     g->edgeCount());
+        return 1;
+    }
+
+    t.restart();
+    view.setGraph(g);
+    const double setGraphS = seconds(t);
+    const long rssSet = rssKb();
+    renderNow(view);
+    const double firstFrameS = seconds(t);
+    std::printf("set_graph_s=%.3f\n", setGraphS);
+    std::printf("rss_after_set_graph_mb=%.1f\n", (rssSet - rss0) / 1024.0);
+    const long rss1 = rssKb();
+    const double frameMs = rotateMs(view, kSteps);
+    const double bytesPerEdge = (rss1 - rss0) * 1024.0 / double(kEdges);
+    std::printf("first_frame_s=%.3f\n", firstFrameS);
+    std::printf("frame_ms=%.2f\n", frameMs);
+    std::printf("visible_edges=%zu\n", view.visibleEdgeCount());
+    std::printf("rss_delta_mb=%.1f\n", (rss1 - rss0) / 1024.0);
+    std::printf("bytes_per_edge=%.1f\n", bytesPerEdge);
+
+    // Filter and recolour on the full graph (array updates only).
+    t.restart();
+    view.setEdgeFilter(20.f, 1e9f, {true, true});
+    renderNow(view);
+    std::printf("filter_and_frame_s=%.3f\n", seconds(t));
+    std::vector<float> act(kNodes);
+    for (size_t i = 0; i < kNodes; ++i) act[i] = float(i % 7) / 6.f;
+    t.restart();
+    view.setActivity(act);
+    std::printf("activity_update_ms=%.2f\n", t.nsecsElapsed() / 1e6);
+    view.hide();
+    view.setGraph(nullptr);
+    g.reset();
+
+    auto sub = synthetic(kBaseNodes, kBaseEdges, 11);
+    const Naive naive = runNaive(*sub);
+    const double scale = double(kEdges) / double(kBaseEdges);
+    const double baseFirst = naive.firstFrameS * scale;
+    const double baseFrame = naive.frameMs * scale;
+    std::printf("baseline=vtkGlyph3D_spheres+vtkTubeFilter\n");
+    std::printf("baseline_subset_nodes=%zu\n", kBaseNodes);
+    std::printf("baseline_subset_edges=%zu\n", kBaseEdges);
+    std::printf("baseline_subset_first_frame_s=%.3f\n", naive.firstFrameS);
+    std::printf("baseline_subset_frame_ms=%.2f\n", naive.frameMs);
+    std::printf("baseline_subset_bytes_per_edge=%.1f\n", naive.rssDeltaKb * 1024.0 / double(kBaseEdges));
+    std::printf("baseline_extrapolated=1\n");
+    std::printf("baseline_first_frame_s=%.3f\n", baseFirst);
+    std::printf("baseline_frame_ms=%.2f\n", baseFrame);
+    const double firstRatio = baseFirst / firstFrameS, frameRatio = baseFrame / frameMs;
+    std::printf("first_frame_ratio=%.2f\n", firstRatio);
+    std::printf("frame_ratio=%.2f\n", frameRatio);
+    std::printf("ratio_kind=min_of_first_frame_and_frame\n");
+    std::printf("ratio=%.2f\n", std::min(firstRatio, frameRatio));
+    return 0;
+}
