@@ -26,7 +26,7 @@ bool LineReader::fail(long line, std::string reason) {
     return false;
 }
 
-bool LineReader::open(const std::string& path) {
+bool LineReader::open(const std::string& path, size_t blockBytes) {
     path_ = path;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return fail(0, std::string("cannot open: ") + std::strerror(errno));
@@ -34,7 +34,7 @@ bool LineReader::open(const std::string& path) {
     f_ = std::fopen(path.c_str(), "rb");
     if (!f_) return fail(0, std::string("cannot open: ") + std::strerror(errno));
     size_ = uint64_t(st.st_size);
-    buf_.resize(kBlockBytes);
+    buf_.resize(std::max(blockBytes ? blockBytes : kBlockBytes, kMaxLineBytes + 65536));
     return true;
 }
 
@@ -273,13 +273,27 @@ std::string quoteForError(std::string_view s, size_t maxLen) {
 
 // ---- Interner ---------------------------------------------------------------------------------------------
 
+// A slot is two words: (24 hash bits << 40 | length << 32 | id + 1), 0 when empty, and the name's first
+// eight bytes. Names of up to eight bytes (most neuron names and numeric ids) are settled from the slot
+// alone, so a lookup costs about one cache miss.
+namespace {
+inline uint64_t prefix8(std::string_view s) {
+    uint64_t p = 0;
+    std::memcpy(&p, s.data(), std::min<size_t>(8, s.size()));
+    return p;
+}
+inline uint64_t slotTag(uint64_t h, size_t len) {
+    return (h >> 40 << 40) | (uint64_t(std::min<size_t>(len, 255)) << 32);
+}
+constexpr uint64_t kTagMask = 0xFFFFFFFF00000000ull;
+} // namespace
+
 Interner::Interner(size_t expected) {
     size_t cap = 64;
     while (cap < expected * 2) cap *= 2;
-    slots_.assign(cap, ~0u);
+    slots_.assign(2 * cap, 0);
     mask_ = cap - 1;
     names.reserve(expected);
-    hashes_.reserve(expected);
 }
 
 uint64_t Interner::hash(std::string_view s) {
@@ -294,42 +308,60 @@ uint64_t Interner::hash(std::string_view s) {
 }
 
 void Interner::grow() {
-    const size_t cap = slots_.size() * 2;
-    slots_.assign(cap, ~0u);
+    std::vector<uint64_t> old;
+    old.swap(slots_);
+    const size_t cap = old.size(); // twice the old slot count
+    slots_.assign(2 * cap, 0);
     mask_ = cap - 1;
-    for (uint32_t id = 0; id < names.size(); ++id) {
-        size_t i = hashes_[id] & mask_;
-        while (slots_[i] != ~0u) i = (i + 1) & mask_;
-        slots_[i] = id;
+    for (size_t k = 0; k < old.size(); k += 2) {
+        if (!old[k]) continue;
+        const uint32_t id = uint32_t(old[k]) - 1;
+        size_t i = hash(names[id]) & mask_;
+        while (slots_[2 * i]) i = (i + 1) & mask_;
+        slots_[2 * i] = old[k];
+        slots_[2 * i + 1] = old[k + 1];
     }
-}
-
-uint32_t Interner::intern(std::string_view s) {
-    const uint64_t h = hash(s);
-    size_t i = h & mask_;
-    for (;;) {
-        const uint32_t id = slots_[i];
-        if (id == ~0u) break;
-        if (hashes_[id] == h && names[id] == s) return id;
-        i = (i + 1) & mask_;
-    }
-    const uint32_t id = uint32_t(names.size());
-    names.emplace_back(s);
-    hashes_.push_back(h);
-    slots_[i] = id;
-    if (names.size() * 2 > slots_.size()) grow();
-    return id;
 }
 
 uint32_t Interner::find(std::string_view s) const {
     const uint64_t h = hash(s);
+    const uint64_t tag = slotTag(h, s.size()), pre = prefix8(s);
     size_t i = h & mask_;
     for (;;) {
-        const uint32_t id = slots_[i];
-        if (id == ~0u) return ~0u;
-        if (hashes_[id] == h && names[id] == s) return id;
+        const uint64_t v = slots_[2 * i];
+        if (!v) return ~0u;
+        if ((v & kTagMask) == tag && slots_[2 * i + 1] == pre &&
+            (s.size() <= 8 || names[uint32_t(v) - 1] == s))
+            return uint32_t(v) - 1;
         i = (i + 1) & mask_;
     }
+}
+
+void Interner::prefetch(uint64_t h) const {
+    __builtin_prefetch(&slots_[2 * (h & mask_)]);
+}
+
+uint32_t Interner::intern(std::string_view s) {
+    return intern(s, hash(s));
+}
+
+uint32_t Interner::intern(std::string_view s, uint64_t h) {
+    const uint64_t tag = slotTag(h, s.size()), pre = prefix8(s);
+    size_t i = h & mask_;
+    for (;;) {
+        const uint64_t v = slots_[2 * i];
+        if (!v) break;
+        if ((v & kTagMask) == tag && slots_[2 * i + 1] == pre &&
+            (s.size() <= 8 || names[uint32_t(v) - 1] == s))
+            return uint32_t(v) - 1;
+        i = (i + 1) & mask_;
+    }
+    const uint32_t id = uint32_t(names.size());
+    names.emplace_back(s);
+    slots_[2 * i] = tag | (uint64_t(id) + 1);
+    slots_[2 * i + 1] = pre;
+    if (names.size() * 2 > mask_ + 1) grow();
+    return id;
 }
 
 // ---- Table ------------------------------------------------------------------------------------------------
@@ -384,7 +416,7 @@ Result<Table> readTable(const std::string& path, const std::function<bool(double
 std::vector<std::string> readHeader(const std::string& path, char* delimOut) {
     LineReader in;
     std::vector<std::string> out;
-    if (!in.open(path)) return out;
+    if (!in.open(path, 1)) return out;
     std::string_view line;
     std::vector<std::string_view> f;
     std::string scratch, reason;

@@ -27,8 +27,9 @@ public:
     LineReader(const LineReader&) = delete;
     LineReader& operator=(const LineReader&) = delete;
 
-    // Opens `path`; on failure error() says why.
-    bool open(const std::string& path);
+    // Opens `path`; on failure error() says why. `blockBytes` (0: 8 MB) is the read size, at least 1 MB + 64
+    // kB.
+    bool open(const std::string& path, size_t blockBytes = 0);
     // Next line into `line` (valid until the next call). False at the end of the file or on error.
     bool next(std::string_view& line);
     // 1-based number of the line last returned.
@@ -80,22 +81,24 @@ bool parseInteger(std::string_view s, long long& v);
 // Shortens text for an error message and makes control bytes visible.
 std::string quoteForError(std::string_view s, size_t maxLen = 40);
 
-// Maps names to dense ids in order of first appearance. Open addressing with stored hashes; the names
+// Maps names to dense ids in order of first appearance (open addressing, linear probing); the names
 // themselves live in `names`.
 class Interner {
 public:
     explicit Interner(size_t expected = 1024);
     uint32_t intern(std::string_view s);
+    // The same with hash(s) computed beforehand; prefetch(hash(s)) a little earlier hides the memory access.
+    uint32_t intern(std::string_view s, uint64_t h);
+    void prefetch(uint64_t h) const;
+    static uint64_t hash(std::string_view s);
     // ~0u when absent.
     uint32_t find(std::string_view s) const;
     size_t size() const { return names.size(); }
     std::vector<std::string> names;
 
 private:
-    static uint64_t hash(std::string_view s);
     void grow();
-    std::vector<uint32_t> slots_;
-    std::vector<uint64_t> hashes_;
+    std::vector<uint64_t> slots_;
     size_t mask_ = 0;
 };
 

@@ -104,6 +104,9 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
         const std::string_view s = csv::trim(f[size_t(cs)]), t = csv::trim(f[size_t(ct)]);
         if (s.empty()) return Error{path, lineNo, "empty source name"};
         if (t.empty()) return Error{path, lineNo, "empty target name"};
+        const uint64_t hs = csv::Interner::hash(s), ht = csv::Interner::hash(t);
+        names.prefetch(hs);
+        names.prefetch(ht);
         float w = 1.f;
         if (cw >= 0) {
             const std::string_view ws = csv::trim(f[size_t(cw)]);
@@ -143,8 +146,8 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
             weight.reserve(n);
             if (cty >= 0) type.reserve(n);
         }
-        src.push_back(names.intern(s));
-        dst.push_back(names.intern(t));
+        src.push_back(names.intern(s, hs));
+        dst.push_back(names.intern(t, ht));
         weight.push_back(w);
         if (cty >= 0) type.push_back(ty);
         return std::nullopt;
