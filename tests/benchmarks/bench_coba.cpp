@@ -1,14 +1,17 @@
 // COBA benchmark (Vogels & Abbott 2005, as in Brette et al. 2007): our simulator against Brian2's C++
 // standalone mode on the same network, 10 s simulated, dt = 0.1 ms, single thread, spikes recorded.
 // Then the cost per simulated second of COBA-like networks with 1,000 synapses per neuron.
-// Each side runs the same number of times; the best (smallest) wall time of each is compared.
-// Prints key=value lines; the last is ratio = brian2 wall / our wall.
+// Each side runs the same number of times and the best run of each is compared. Brian2's standalone
+// program times its run loop with std::clock() (process CPU time; the figure it reports as wall), so
+// ours is timed the same way for the ratio; our real wall time is printed as well.
+// Prints key=value lines; the last is ratio = Brian2 run time / our run time (both std::clock()).
 #include "sim/Models.h"
 #include "sim/Simulation.h"
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <string>
 
@@ -44,7 +47,7 @@ double field(const std::string& text, const std::string& key) {
 }
 
 struct Run {
-    double wall = 0, rate = 0;
+    double wall = 0, cpu = 0, rate = 0;
     uint64_t spikes = 0;
     bool ok = false;
     std::string error;
@@ -63,7 +66,9 @@ Run runOurs(const nr::ModelRequest& req, double seconds) {
         return r;
     }
     const double t0 = now();
+    const std::clock_t c0 = std::clock();
     sim.run(seconds * 1e3);
+    r.cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
     r.wall = now() - t0;
     r.spikes = sim.spikes().spikeCount();
     r.rate = sim.meanRateHz();
@@ -77,7 +82,7 @@ Run runOurs(const nr::ModelRequest& req, double seconds) {
 int main() {
     const double T = 10.0;
     // The machine may be shared: both sides run the same number of times and each reports its best
-    // (smallest) wall time.
+    // (smallest) time.
     const int kRepeats = 3;
     nr::ModelRequest req;
     req.model = "coba";
@@ -89,14 +94,14 @@ int main() {
             ours = r;
             break;
         }
-        if (k == 0 || r.wall < ours.wall) ours = r;
+        if (k == 0 || r.cpu < ours.cpu) ours = r;
     }
     if (!ours.ok) {
         std::cout << "our_error=" << ours.error << "\nratio=nan" << std::endl;
         return 1;
     }
-    std::cout << "our_wall_s=" << ours.wall << "\nour_spikes=" << ours.spikes << "\nour_rate_hz=" << ours.rate
-              << "\nrepeats=" << kRepeats << std::endl;
+    std::cout << "our_wall_s=" << ours.wall << "\nour_cpu_s=" << ours.cpu << "\nour_spikes=" << ours.spikes
+              << "\nour_rate_hz=" << ours.rate << "\nrepeats=" << kRepeats << std::endl;
 
     const std::string cmd =
         std::string("/usr/bin/python3 ") + NR_SHARED_DIR + "/bench/coba_brian2.py standalone 10 1";
@@ -126,6 +131,7 @@ int main() {
 
     // COBA-like networks with 1,000 synapses per neuron; weights scaled by 80 / 1000 so each neuron
     // gets the same mean input as in COBA (80 synapses). Simulated time shortened for the large ones.
+    // CPU seconds (std::clock()) per simulated second.
     const struct {
         const char* key;
         size_t n;
@@ -142,9 +148,9 @@ int main() {
             std::cout << "error_" << s.key << "=" << x.error << std::endl;
             continue;
         }
-        std::cout << "sec_per_sim_s_" << s.key << "=" << x.wall / s.seconds << "\nrate_hz_" << s.key << "="
+        std::cout << "sec_per_sim_s_" << s.key << "=" << x.cpu / s.seconds << "\nrate_hz_" << s.key << "="
                   << x.rate << std::endl;
     }
-    std::cout << "ratio=" << bWall / ours.wall << std::endl;
+    std::cout << "ratio=" << bWall / ours.cpu << std::endl;
     return 0;
 }
