@@ -15,7 +15,9 @@
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkHardwareSelector.h>
 #include <vtkMatrix4x4.h>
+#include <vtkOpenGLPolyDataMapper.h>
 #include <vtkOpenGLSphereMapper.h>
+#include <vtkOpenGLVertexBufferObject.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
@@ -88,6 +90,9 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     nodePoly_->GetPointData()->AddArray(nodeRadii_);
     nodeMapper_->SetInputData(nodePoly_);
     nodeMapper_->SetScaleArray("radius");
+    // Nodes and edges share one point array and so one cached vertex buffer; the imposter shader reads
+    // raw coordinates, so neither mapper may shift and scale that buffer.
+    nodeMapper_->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
     nodeMapper_->SetColorModeToDirectScalars();
     nodeMapper_->SetScalarModeToUsePointData();
     nodeMapper_->ScalarVisibilityOn();
@@ -102,6 +107,8 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     edgePoly_->SetLines(lines_);
     edgePoly_->GetCellData()->SetScalars(edgeColors_);
     edgeMapper_->SetInputData(edgePoly_);
+    if (auto* gl = vtkOpenGLPolyDataMapper::SafeDownCast(edgeMapper_.GetPointer()))
+        gl->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
     edgeMapper_->SetColorModeToDirectScalars();
     edgeMapper_->SetScalarModeToUseCellData();
     edgeMapper_->ScalarVisibilityOn();
