@@ -29,12 +29,14 @@ AnalysisDock::AnalysisDock(QWidget* parent) : QDockWidget(tr("Analysis"), parent
     row->addWidget(liveBox_);
     row->addWidget(new QLabel(tr("RDM metric")));
     metric_ = new QComboBox;
-    metric_->addItems({QStringLiteral("correlation"), QStringLiteral("euclidean"), QStringLiteral("crossnobis")});
+    metric_->addItems(
+        {QStringLiteral("correlation"), QStringLiteral("euclidean"), QStringLiteral("crossnobis")});
     metric_->setToolTip(tr("Dissimilarity between condition response vectors"));
     row->addWidget(metric_);
     sheshaLabel_ = new QLabel(tr("Shesha: run the attractor model"));
-    sheshaLabel_->setToolTip(tr("Split-half stability of the RDM: Spearman correlation of the RDMs of two disjoint "
-                                "halves of the trials, averaged over random splits"));
+    sheshaLabel_->setToolTip(
+        tr("Split-half stability of the RDM: Spearman correlation of the RDMs of two disjoint "
+           "halves of the trials, averaged over random splits"));
     row->addWidget(sheshaLabel_, 1);
     gl->addLayout(row);
     plot_ = new GeometryPlot;
@@ -109,7 +111,8 @@ void AnalysisDock::applyResults(const nr::Results& r) {
             view_->setNodeColumn(col.name, v);
             if (panel_) panel_->addColumn(QString::fromStdString(col.name));
         }
-        if (!r.nodeColumns.empty() && panel_) panel_->applyColorBy(QString::fromStdString(r.nodeColumns.front().name));
+        if (!r.nodeColumns.empty() && panel_)
+            panel_->applyColorBy(QString::fromStdString(r.nodeColumns.front().name));
     }
     for (const auto& m : r.matrices) {
         if (m.rows != m.cols || m.rows < 2) continue;

@@ -152,6 +152,18 @@ void ConnectomePanel::setGraph(std::shared_ptr<const nr::Graph> g) {
     for (auto* s : {minW_, maxW_}) s->setRange(lo, hi);
     filter_.minWeight = lo;
     filter_.maxWeight = hi;
+    // Dense graphs open on their strongest edges: hundreds of thousands of overlapping lines hide the nodes
+    // (and their activity) and cost frame time. Lowering Min weight shows the rest.
+    const size_t keep = std::max<size_t>(50000, 10 * graph_->nodeCount());
+    if (graph_->edgeCount() > keep && graph_->edgeCount() > 15 * graph_->nodeCount()) {
+        std::vector<float> w(graph_->weight);
+        std::nth_element(w.begin(), w.begin() + long(w.size() - keep), w.end());
+        filter_.minWeight = w[w.size() - keep];
+        emit message(
+            tr("Dense network: showing the strongest edges (weight ≥ %1); lower Min weight to see all %2")
+                .arg(double(filter_.minWeight), 0, 'g', 3)
+                .arg(graph_->edgeCount()));
+    }
     filter_.typeVisible.assign(graph_->edgeTypes.size(), true);
     rebuildTypeBoxes();
     showFilter(filter_);

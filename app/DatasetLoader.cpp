@@ -83,7 +83,8 @@ LoadedGraph loadGraphFiles(const QStringList& input,
             return out;
         }
         out.laidOut = true;
-        out.summary += partial ? QStringLiteral("; unplaced nodes laid out") : QStringLiteral("; force-directed layout");
+        out.summary +=
+            partial ? QStringLiteral("; unplaced nodes laid out") : QStringLiteral("; force-directed layout");
     }
     say(1.0, QStringLiteral("done"));
     out.graph = g;

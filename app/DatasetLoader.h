@@ -16,6 +16,7 @@ struct LoadedGraph {
     QString summary;       // one line for the status bar and the log
     QStringList unmatched; // node-table names not in the graph (and graph names not in the table)
     bool laidOut = false;  // positions came from the force-directed layout
+    int upAxis = -1;       // axis shown upright (-1: the bounding box's middle axis)
     nr::Error error;       // set when graph is null
 };
 

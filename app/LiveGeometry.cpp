@@ -35,8 +35,10 @@ LiveGeometry::LiveGeometry(SimulationDock* sim, GeometryPlot* plot, QObject* par
 
 void LiveGeometry::setEnabled(bool on) {
     enabled_ = on;
-    if (on) tick_.start();
-    else tick_.stop();
+    if (on)
+        tick_.start();
+    else
+        tick_.stop();
 }
 
 void LiveGeometry::reset() {
@@ -129,7 +131,8 @@ void LiveGeometry::onTick() {
         const double t0 = binStart_ - double(bins_.size()) * binS_;
         size_t ei = 0;
         for (size_t b = 0; b < pts.size(); ++b) {
-            for (int k = 0; k < 3; ++k) pts[b][size_t(k)] = k < proj.cols() ? float(proj(Eigen::Index(b), k)) : 0.f;
+            for (int k = 0; k < 3; ++k)
+                pts[b][size_t(k)] = k < proj.cols() ? float(proj(Eigen::Index(b), k)) : 0.f;
             const double t = t0 + (double(b) + 0.5) * binS_;
             while (ei < epochs.size() && epochs[ei].stop <= t) ++ei;
             if (ei < epochs.size() && epochs[ei].start <= t) cond[b] = epochs[ei].condition;

@@ -6,8 +6,8 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QEventLoop>
-#include <QFileDialog>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QKeySequence>
 #include <QLabel>
@@ -35,10 +35,16 @@
 namespace {
 const char* kRecentKey = "recentFiles";
 const int kMaxRecent = 8;
-const char* kFileFilter = "Graphs and spikes (*.csv *.tsv *.txt *.graphml *.xml *.gml *.npy *.nwb);;All files (*)";
+const char* kFileFilter =
+    "Graphs and spikes (*.csv *.tsv *.txt *.graphml *.xml *.gml *.npy *.nwb);;All files (*)";
 } // namespace
 
+static void initAppResources() {
+    Q_INIT_RESOURCE(resources);
+}
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    initAppResources();
     setWindowTitle(QStringLiteral("Neurorama"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/neurorama.svg")));
     setAcceptDrops(true);
@@ -101,7 +107,10 @@ void MainWindow::buildDocks() {
     panel_ = new ConnectomePanel(view_, undo_, netDock);
     netDock->setWidget(panel_);
     addDockWidget(Qt::LeftDockWidgetArea, netDock);
-    connect(panel_, &ConnectomePanel::message, this, [this](const QString& m) { status_->setText(m); });
+    connect(panel_, &ConnectomePanel::message, this, [this](const QString& m) {
+        logMessage(m);
+        status_->setText(m);
+    });
 
     simDock_ = new SimulationDock(this);
     simDock_->setConnectomeView(view_);
@@ -141,16 +150,19 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Show &Demo Network"), this, [this] { showDemo(true); });
     file->addSeparator();
     file->addAction(tr("Open &Session…"), this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("Sessions (*.json)"));
+        const QString f =
+            QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("Sessions (*.json)"));
         if (f.isEmpty()) return;
         if (QString err = loadSession(this, f); !err.isEmpty()) showError(err);
     });
     file->addAction(tr("Save Session &As…"), this, [this] {
-        const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), QStringLiteral("session.json"),
-                                                       tr("Sessions (*.json)"));
+        const QString f = QFileDialog::getSaveFileName(
+            this, tr("Save session"), QStringLiteral("session.json"), tr("Sessions (*.json)"));
         if (f.isEmpty()) return;
-        if (QString err = saveSession(this, f); !err.isEmpty()) showError(err);
-        else logMessage(tr("Saved session %1").arg(f));
+        if (QString err = saveSession(this, f); !err.isEmpty())
+            showError(err);
+        else
+            logMessage(tr("Saved session %1").arg(f));
     });
     file->addSeparator();
     QAction* exp = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigureDialog);
@@ -229,8 +241,9 @@ bool MainWindow::looksLikeSpikes(const QString& file) {
     const QString header = QString::fromUtf8(f.readLine(4096)).toLower();
     const bool hasTime = header.contains(QLatin1String("time"));
     const bool hasUnit = header.contains(QLatin1String("unit")) || header.contains(QLatin1String("neuron"));
-    const bool hasEdge = header.contains(QLatin1String("source")) || header.contains(QLatin1String("target")) ||
-                         header.contains(QLatin1String("pre")) || header.contains(QLatin1String("node1"));
+    const bool hasEdge = header.contains(QLatin1String("source")) ||
+                         header.contains(QLatin1String("target")) || header.contains(QLatin1String("pre")) ||
+                         header.contains(QLatin1String("node1"));
     return hasTime && hasUnit && !hasEdge;
 }
 
@@ -240,7 +253,8 @@ QString MainWindow::openSpikes(const QString& file) {
     simDock_->showRecording(r.value(), file);
     simDock_->show();
     simDock_->raise();
-    logMessage(tr("%1: %2 spikes from %3 units").arg(file).arg(r.value().spikeCount()).arg(r.value().unitCount()));
+    logMessage(
+        tr("%1: %2 spikes from %3 units").arg(file).arg(r.value().spikeCount()).arg(r.value().unitCount()));
     addRecent({file});
     return QString();
 }
@@ -275,8 +289,41 @@ void MainWindow::showDemo(bool startSimulation) {
     r.summary =
         tr("Demo cortical column: nodes=%1 edges=%2").arg(r.graph->nodeCount()).arg(r.graph->edgeCount());
     r.files = QStringList{tr("demo network")};
+    r.upAxis = 2; // the column stands upright
     setGraph(r);
     if (startSimulation) simDock_->startModel(QStringLiteral("demo"), graph_);
+}
+
+// A lateral view that shows a dataset at its largest: look along the thinnest axis of its bounding box with
+// the middle axis up (so the longest runs across the wide window), or with `upAxis` up when given.
+static void frameGraph(ConnectomeView* view, const nr::Graph& g, int upAxis = -1) {
+    const std::vector<float> b = g.bounds();
+    double ext[3], centre[3];
+    for (int i = 0; i < 3; ++i) {
+        ext[i] = double(b[size_t(i) + 3]) - double(b[size_t(i)]);
+        centre[i] = 0.5 * (double(b[size_t(i) + 3]) + double(b[size_t(i)]));
+    }
+    int order[3] = {0, 1, 2};
+    std::sort(order, order + 3, [&](int a, int c) { return ext[a] < ext[c]; });
+    int look = order[0], up = order[1];
+    if (upAxis >= 0) {
+        up = upAxis;
+        look = up == order[0] ? order[1] : order[0];
+    }
+    ConnectomeView::CameraState cam;
+    for (int i = 0; i < 3; ++i) {
+        cam.focal[i] = centre[i];
+        cam.pos[i] = centre[i];
+        cam.up[i] = 0;
+    }
+    // Slightly from above and from the side, so depth reads as depth.
+    const double d = std::max({ext[0], ext[1], ext[2], 1.0}) * 3;
+    cam.pos[look] -= d;
+    cam.pos[up] += 0.25 * d;
+    cam.pos[3 - look - up] += 0.2 * d;
+    cam.up[up] = 1;
+    view->setCamera(cam);
+    view->resetCamera();
 }
 
 void MainWindow::setGraph(const LoadedGraph& r) {
@@ -286,6 +333,7 @@ void MainWindow::setGraph(const LoadedGraph& r) {
     for (const QString& f : r.files)
         if (QFileInfo::exists(f)) files_ << f;
     view_->setGraph(graph_);
+    if (graph_->hasPositions()) frameGraph(view_, *graph_, r.upAxis);
     panel_->setGraph(graph_);
     simDock_->setGraph(graph_);
     analysisDock_->setGraph(graph_);

@@ -146,7 +146,8 @@ void PluginPanel::rebuildForm() {
     }
     description_->setText(QString::fromStdString(p->description()));
     const nr::InputKinds k = p->inputs();
-    inputCombo_->setCurrentIndex((k & nr::GraphInput) && !(k & (nr::SpikeTrainsInput | nr::TrialDataInput)) ? 0 : 1);
+    inputCombo_->setCurrentIndex(
+        (k & nr::GraphInput) && !(k & (nr::SpikeTrainsInput | nr::TrialDataInput)) ? 0 : 1);
     for (const auto& spec : p->parameters()) {
         QWidget* w = nullptr;
         const QString def = QString::fromStdString(spec.defaultValue);
@@ -162,7 +163,8 @@ void PluginPanel::rebuildForm() {
         case nr::ParamSpec::Type::Double: {
             auto* s = new QDoubleSpinBox;
             s->setDecimals(4);
-            s->setRange(std::isfinite(spec.min) ? spec.min : -1e12, std::isfinite(spec.max) ? spec.max : 1e12);
+            s->setRange(std::isfinite(spec.min) ? spec.min : -1e12,
+                        std::isfinite(spec.max) ? spec.max : 1e12);
             s->setValue(def.toDouble());
             w = s;
             break;
@@ -247,11 +249,16 @@ bool PluginPanel::runSelected() {
     }
     std::map<std::string, std::string> params;
     for (auto& [name, w] : editors_) {
-        if (auto* s = qobject_cast<QSpinBox*>(w)) params[name] = std::to_string(s->value());
-        else if (auto* d = qobject_cast<QDoubleSpinBox*>(w)) params[name] = nr::formatNumber(d->value());
-        else if (auto* c = qobject_cast<QComboBox*>(w)) params[name] = c->currentText().toStdString();
-        else if (auto* b = qobject_cast<QCheckBox*>(w)) params[name] = b->isChecked() ? "true" : "false";
-        else if (auto* e = qobject_cast<QLineEdit*>(w)) params[name] = e->text().toStdString();
+        if (auto* s = qobject_cast<QSpinBox*>(w))
+            params[name] = std::to_string(s->value());
+        else if (auto* d = qobject_cast<QDoubleSpinBox*>(w))
+            params[name] = nr::formatNumber(d->value());
+        else if (auto* c = qobject_cast<QComboBox*>(w))
+            params[name] = c->currentText().toStdString();
+        else if (auto* b = qobject_cast<QCheckBox*>(w))
+            params[name] = b->isChecked() ? "true" : "false";
+        else if (auto* e = qobject_cast<QLineEdit*>(w))
+            params[name] = e->text().toStdString();
     }
     cancel_ = false;
     progressPermille_ = 0;
@@ -271,9 +278,9 @@ void PluginPanel::showResults() {
     // Scalars first, then the first table (if any) below them.
     int rows = int(results_.scalars.size());
     const nr::TableResult* t = results_.tables.empty() ? nullptr : &results_.tables.front();
-    const int tRows = t && !t->columns.empty()
-                          ? int(t->columns[0].isText ? t->columns[0].text.size() : t->columns[0].numbers.size())
-                          : 0;
+    const int tRows = t && !t->columns.empty() ? int(t->columns[0].isText ? t->columns[0].text.size()
+                                                                          : t->columns[0].numbers.size())
+                                               : 0;
     const int cols = std::max(2, t ? int(t->columns.size()) : 0);
     table_->setColumnCount(cols);
     table_->setRowCount(rows + (t ? tRows + 1 : 0));
@@ -295,8 +302,9 @@ void PluginPanel::showResults() {
         for (int i = 0; i < tRows; ++i, ++r)
             for (int c = 0; c < int(t->columns.size()); ++c) {
                 const auto& col = t->columns[size_t(c)];
-                const QString v = col.isText ? QString::fromStdString(col.text[size_t(i)])
-                                             : QString::fromStdString(nr::formatNumber(col.numbers[size_t(i)]));
+                const QString v = col.isText
+                                      ? QString::fromStdString(col.text[size_t(i)])
+                                      : QString::fromStdString(nr::formatNumber(col.numbers[size_t(i)]));
                 table_->setItem(r, c, new QTableWidgetItem(v));
             }
     }
@@ -304,13 +312,15 @@ void PluginPanel::showResults() {
 }
 
 void PluginPanel::save() {
-    const QString f = QFileDialog::getSaveFileName(this, tr("Save results"),
-                                                   QString::fromStdString(results_.plugin) + QStringLiteral(".json"),
-                                                   tr("JSON (*.json);;CSV (*.csv)"));
+    const QString f = QFileDialog::getSaveFileName(
+        this, tr("Save results"), QString::fromStdString(results_.plugin) + QStringLiteral(".json"),
+        tr("JSON (*.json);;CSV (*.csv)"));
     if (f.isEmpty()) return;
     const nr::Status st = f.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
                               ? nr::saveResultsCsv(results_, f.toStdString())
                               : nr::saveResultsJson(results_, f.toStdString());
-    if (st) emit message(QString::fromStdString(st->str()), true);
-    else emit message(tr("Saved %1").arg(f), false);
+    if (st)
+        emit message(QString::fromStdString(st->str()), true);
+    else
+        emit message(tr("Saved %1").arg(f), false);
 }

@@ -1,6 +1,7 @@
 // Runs any analysis plugin on what is open: a form made from the plugin's declared parameters, the input
-// (open graph, recorded or simulated spikes, or a file), a worker thread with progress and cancel, the results
-// as a table, node columns painted onto the 3-D view, matrices shown in the geometry panel, Save as CSV / JSON.
+// (open graph, recorded or simulated spikes, or a file), a worker thread with progress and cancel, the
+// results as a table, node columns painted onto the 3-D view, matrices shown in the geometry panel, Save as
+// CSV / JSON.
 #pragma once
 
 #include <QFutureWatcher>
@@ -29,7 +30,9 @@ public:
     nr::PluginRegistry& registry() { return registry_; }
     void setGraph(std::shared_ptr<const nr::Graph> g) { graph_ = std::move(g); }
     // Called when a run needs spikes (the simulation's recording or an opened spike file).
-    void setSpikesProvider(std::function<std::shared_ptr<const nr::SpikeTrains>()> f) { spikesProvider_ = std::move(f); }
+    void setSpikesProvider(std::function<std::shared_ptr<const nr::SpikeTrains>()> f) {
+        spikesProvider_ = std::move(f);
+    }
     void selectPlugin(const QString& name);
     // Starts the selected plugin on a worker thread; false when the input is missing.
     bool runSelected();

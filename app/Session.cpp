@@ -11,7 +11,9 @@
 
 namespace {
 
-QJsonArray vec3(const double* v) { return QJsonArray{v[0], v[1], v[2]}; }
+QJsonArray vec3(const double* v) {
+    return QJsonArray{v[0], v[1], v[2]};
+}
 
 bool readVec3(const QJsonValue& j, double* out) {
     const QJsonArray a = j.toArray();
@@ -45,7 +47,8 @@ QString saveSession(MainWindow* w, const QString& path) {
                                               {"viewUp", vec3(cam.up)},
                                               {"viewAngle", cam.viewAngle}};
     QFile out(path);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) return QStringLiteral("%1: %2").arg(path, out.errorString());
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return QStringLiteral("%1: %2").arg(path, out.errorString());
     out.write(QJsonDocument(o).toJson());
     return out.error() == QFile::NoError ? QString() : QStringLiteral("%1: %2").arg(path, out.errorString());
 }
@@ -62,8 +65,10 @@ QString loadSession(MainWindow* w, const QString& path) {
         return QStringLiteral("%1: not a Neurorama session (no \"format\": \"neurorama-session\")").arg(path);
     QStringList files;
     for (const QJsonValue& v : o.value(QStringLiteral("files")).toArray()) files << v.toString();
-    if (files.isEmpty()) w->showDemo(false);
-    else if (QString err = w->openFilesBlocking(files); !err.isEmpty()) return err;
+    if (files.isEmpty())
+        w->showDemo(false);
+    else if (QString err = w->openFilesBlocking(files); !err.isEmpty())
+        return err;
 
     ConnectomePanel* p = w->connectomePanel();
     const QString colorBy = o.value(QStringLiteral("colorBy")).toString();
@@ -80,7 +85,8 @@ QString loadSession(MainWindow* w, const QString& path) {
     }
     const QJsonObject co = o.value(QStringLiteral("camera")).toObject();
     auto cam = w->connectomeView()->camera();
-    if (readVec3(co.value(QStringLiteral("position")), cam.pos) && readVec3(co.value(QStringLiteral("focalPoint")), cam.focal) &&
+    if (readVec3(co.value(QStringLiteral("position")), cam.pos) &&
+        readVec3(co.value(QStringLiteral("focalPoint")), cam.focal) &&
         readVec3(co.value(QStringLiteral("viewUp")), cam.up)) {
         cam.viewAngle = co.value(QStringLiteral("viewAngle")).toDouble(cam.viewAngle);
         w->connectomeView()->setCamera(cam);

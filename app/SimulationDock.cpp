@@ -91,7 +91,8 @@ SimulationDock::SimulationDock(QWidget* parent, ConnectomeView* view)
     setWidget(body);
 
     connect(raster_, &RasterPlot::neuronsSelected, this, [this](const QVector<uint32_t>& rows) {
-        if (view_ && simGraph_ && simGraph_ == graph_) view_->setSelection(std::vector<uint32_t>(rows.begin(), rows.end()));
+        if (view_ && simGraph_ && simGraph_ == graph_)
+            view_->setSelection(std::vector<uint32_t>(rows.begin(), rows.end()));
     });
 
     frameTimer_.setTimerType(Qt::PreciseTimer);
@@ -100,7 +101,9 @@ SimulationDock::SimulationDock(QWidget* parent, ConnectomeView* view)
     updateButtons();
 }
 
-SimulationDock::~SimulationDock() { stop(); }
+SimulationDock::~SimulationDock() {
+    stop();
+}
 
 void SimulationDock::setConnectomeView(ConnectomeView* v) {
     view_ = v;
@@ -129,15 +132,20 @@ void SimulationDock::addMenuActions(QMenu* menu) {
                                                        tr("Spikes (*.csv *.npy)"));
         if (f.isEmpty()) return;
         QString err;
-        if (!saveSpikes(f, &err)) emit message(err, true);
-        else emit message(tr("Saved spikes to %1").arg(f), false);
+        if (!saveSpikes(f, &err))
+            emit message(err, true);
+        else
+            emit message(tr("Saved spikes to %1").arg(f), false);
     });
     menu->addAction(tr("&Open Recorded Spikes…"), this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open spikes"), QString(), tr("Spikes (*.csv *.npy)"));
+        const QString f =
+            QFileDialog::getOpenFileName(this, tr("Open spikes"), QString(), tr("Spikes (*.csv *.npy)"));
         if (f.isEmpty()) return;
         auto r = nr::readSpikes(f.toStdString());
-        if (!r.ok()) emit message(QString::fromStdString(r.error().str()), true);
-        else showRecording(r.value(), f);
+        if (!r.ok())
+            emit message(QString::fromStdString(r.error().str()), true);
+        else
+            showRecording(r.value(), f);
     });
 }
 
@@ -150,7 +158,8 @@ void SimulationDock::setGraph(std::shared_ptr<const nr::Graph> g) {
     }
 }
 
-bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr::Graph> g, bool startPlaying) {
+bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr::Graph> g,
+                                bool startPlaying) {
     QString model = modelIn == QLatin1String("demo") ? QStringLiteral("graph") : modelIn;
     nr::ModelRequest req;
     req.seed = uint64_t(seed_->value());
@@ -179,7 +188,7 @@ bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr
         emit message(QString::fromStdString(st->str()), true);
         return false;
     }
-    model_ = model;
+    model_ = modelIn == QLatin1String("demo") ? modelIn : model;
     recording_.reset();
     params_ = runner_->parameters();
     runner_->setSpeed(speedCombo_->currentData().toDouble());
@@ -194,9 +203,25 @@ bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr
         raster_->setNeuronNames({});
     }
     raster_->setFollow(true);
+    raster_->setWindowSeconds(2.0);
+    if (simGraph_ && simGraph_->nodeClass.size() == runner_->neuronCount()) {
+        // Inhibitory neurons red, the others blue, as in most raster figures.
+        std::vector<uint32_t> colors(simGraph_->nodeClass.size());
+        for (size_t i = 0; i < colors.size(); ++i) {
+            const std::string& c = simGraph_->nodeClass[i];
+            const bool inh =
+                c == "I" || c.find("nhib") != std::string::npos || c.find("GABA") != std::string::npos;
+            colors[i] = inh ? qRgb(200, 40, 40) : qRgb(30, 60, 150);
+        }
+        raster_->setNeuronColors(colors);
+    } else {
+        raster_->setNeuronColors({});
+    }
     activity_.clear();
     emit modelLoaded(model_, runner_->neuronCount());
-    emit message(tr("Simulation: %1, %2 neurons, seed %3").arg(model_).arg(runner_->neuronCount()).arg(req.seed), false);
+    emit message(
+        tr("Simulation: %1, %2 neurons, seed %3").arg(model_).arg(runner_->neuronCount()).arg(req.seed),
+        false);
     if (startPlaying) play();
     updateButtons();
     return true;
@@ -209,8 +234,9 @@ std::vector<uint32_t> SimulationDock::rowOrderByClass() const {
     if (simGraph_ && simGraph_->nodeClass.size() == n) {
         std::vector<uint32_t> order(n);
         for (uint32_t i = 0; i < n; ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(),
-                         [&](uint32_t a, uint32_t b) { return simGraph_->nodeClass[a] < simGraph_->nodeClass[b]; });
+        std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+            return simGraph_->nodeClass[a] < simGraph_->nodeClass[b];
+        });
         for (uint32_t r = 0; r < n; ++r) rowOf[order[r]] = r;
     } else {
         for (uint32_t i = 0; i < n; ++i) rowOf[i] = i;
@@ -251,9 +277,13 @@ void SimulationDock::resetRun() {
     startModel(model_, simGraph_, false);
 }
 
-bool SimulationDock::running() const { return runner_->status().state == nr::RunState::Running; }
+bool SimulationDock::running() const {
+    return runner_->status().state == nr::RunState::Running;
+}
 
-double SimulationDock::simulatedSeconds() const { return runner_->status().simulatedS; }
+double SimulationDock::simulatedSeconds() const {
+    return runner_->status().simulatedS;
+}
 
 void SimulationDock::showRecording(const nr::SpikeTrains& s, const QString& name) {
     stop();
@@ -264,7 +294,8 @@ void SimulationDock::showRecording(const nr::SpikeTrains& s, const QString& name
     raster_->setSpikes(s);
     recording_ = std::make_shared<nr::SpikeTrains>(s);
     raster_->setFollow(false);
-    status_->setText(tr("%1: %2 spikes, %3 units").arg(QFileInfo(name).fileName()).arg(s.spikeCount()).arg(s.unitCount()));
+    status_->setText(
+        tr("%1: %2 spikes, %3 units").arg(QFileInfo(name).fileName()).arg(s.spikeCount()).arg(s.unitCount()));
     updateButtons();
 }
 
@@ -305,7 +336,9 @@ void SimulationDock::onFrame() {
     updateStatus();
     if (st.state == nr::RunState::Diverged) {
         frameTimer_.stop();
-        emit message(tr("Simulation stopped: %1 (spikes recorded so far are kept)").arg(QString::fromStdString(st.reason)), true);
+        emit message(tr("Simulation stopped: %1 (spikes recorded so far are kept)")
+                         .arg(QString::fromStdString(st.reason)),
+                     true);
         updateButtons();
     } else if (st.state != nr::RunState::Running && frameTimer_.isActive()) {
         frameTimer_.stop();
@@ -336,11 +369,14 @@ void SimulationDock::drawControls() {
         return;
     }
     for (auto& p : params_) {
-        if (p.live == nr::LiveKnob::None) continue;
+        // Speed has its own control in the dock's tool bar.
+        if (p.live == nr::LiveKnob::None || p.live == nr::LiveKnob::Speed) continue;
         float v = float(p.value);
         if (ImGui::SliderFloat(p.name.c_str(), &v, float(p.min), float(p.max))) {
-            if (auto err = runner_->setParameter(p.name, v)) emit message(QString::fromStdString(err->str()), true);
-            else p.value = v;
+            if (auto err = runner_->setParameter(p.name, v))
+                emit message(QString::fromStdString(err->str()), true);
+            else
+                p.value = v;
         }
         if (ImGui::IsItemHovered() && !p.description.empty()) ImGui::SetTooltip("%s", p.description.c_str());
     }

@@ -9,10 +9,17 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include "AnalysisDock.h"
 #include "CommandLine.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
+#include "LiveGeometry.h"
 #include "MainWindow.h"
+#include "Session.h"
+#include "SimulationDock.h"
+#include "io/SpikeIO.h"
+#include "plots/GeometryPlot.h"
+#include "plots/RasterPlot.h"
 #include "vtk/ConnectomeView.h"
 
 namespace {
@@ -134,7 +141,7 @@ private slots:
         QTemporaryDir dir;
         const QString png = dir.filePath("fig.png");
         Run r = runApp({"export", herm(), somas(), "--out", png, "--width-mm", "85", "--dpi", "300", "--size",
-                        "800x600", "--transparent", "--color-by", "cell_type"});
+                        "800x600", "--transparent", "--color-by", "class"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QImage img(png);
         QCOMPARE(img.width(), 1004); // 85 mm at 300 dpi
@@ -173,6 +180,86 @@ private slots:
         QCOMPARE(p->colorBy(), QStringLiteral("degree"));
         w.undoStack()->undo();
         QVERIFY(p->colorBy() != QStringLiteral("degree"));
+    }
+
+    void demoSimulationRunsLiveAndSaves() {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.showDemo(true);
+        SimulationDock* sim = w.simulationDock();
+        QTRY_VERIFY_WITH_TIMEOUT(sim->simulatedSeconds() > 0.3, 30000);
+        QVERIFY(sim->running());
+        QTRY_VERIFY_WITH_TIMEOUT(sim->raster()->spikeCount() > 100, 10000);
+        sim->pause();
+        QVERIFY(!sim->running());
+        const double t = sim->simulatedSeconds();
+        QTest::qWait(200);
+        QCOMPARE(sim->simulatedSeconds(), t); // paused means paused
+        sim->stepOnce();
+        QVERIFY(std::abs(sim->simulatedSeconds() - (t + 0.01)) < 1e-6);
+
+        // Selection in the 3-D view selects raster rows.
+        emit w.connectomeView()->selectionChanged(std::vector<uint32_t>{3, 7});
+        QCOMPARE(sim->raster()->selectedNeurons(), (std::vector<uint32_t>{3, 7}));
+
+        QTemporaryDir dir;
+        const QString csv = dir.filePath("run_spikes.csv");
+        QString err;
+        QVERIFY2(sim->saveSpikes(csv, &err), qPrintable(err));
+        auto back = nr::readSpikes(csv.toStdString());
+        QVERIFY(back.ok());
+        QVERIFY(back.value().spikeCount() >= sim->raster()->spikeCount() / 2);
+        // Reopened as a dataset through File > Open.
+        QCOMPARE(w.openFilesBlocking({csv}), QString());
+        QCOMPARE(sim->raster()->spikeCount(), back.value().spikeCount());
+    }
+
+    void attractorFeedsLiveGeometry() {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        SimulationDock* sim = w.simulationDock();
+        QSignalSpy speedSpy(sim, &SimulationDock::modelLoaded);
+        QVERIFY(sim->startModel("attractor", nullptr, false));
+        QCOMPARE(speedSpy.count(), 1);
+        sim->runner()->setSpeed(0); // as fast as possible
+        sim->play();
+        GeometryPlot* plot = w.analysisDock()->geometryPlot();
+        QTRY_VERIFY_WITH_TIMEOUT(plot->rdmSize() >= 2, 90000);
+        QTRY_VERIFY_WITH_TIMEOUT(plot->stabilityCount() >= 1, 60000);
+        const GeometryUpdate& u = w.analysisDock()->liveGeometry()->last();
+        QVERIFY(u.haveShesha);
+        QVERIFY(u.shesha >= -1 && u.shesha <= 1);
+        QVERIFY(u.ciLow <= u.shesha && u.shesha <= u.ciHigh);
+        sim->stop();
+    }
+
+    void sessionRoundTrip() {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("s.json");
+        {
+            MainWindow w;
+            QCOMPARE(w.openFilesBlocking({herm(), somas()}), QString());
+            w.connectomePanel()->applyColorBy("degree", false);
+            EdgeFilter f = w.connectomePanel()->currentFilter();
+            f.minWeight = 5;
+            w.connectomePanel()->applyFilter(f, false);
+            QCOMPARE(saveSession(&w, session), QString());
+        }
+        MainWindow w2;
+        QCOMPARE(loadSession(&w2, session), QString());
+        QCOMPARE(w2.graph()->nodeCount(), size_t(448));
+        QCOMPARE(w2.connectomePanel()->colorBy(), QStringLiteral("degree"));
+        QCOMPARE(w2.connectomePanel()->currentFilter().minWeight, 5.f);
+        QFile bad(dir.filePath("bad.json"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("{\"format\": \"neurorama-session\", \"files\": [");
+        bad.close();
+        QVERIFY(loadSession(&w2, bad.fileName()).contains("bad.json"));
+        QCOMPARE(w2.graph()->nodeCount(), size_t(448)); // what was open stays open
     }
 };
 
