@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImageWriter>
+#include <QScreen>
 #include <QThread>
 #include <cstdio>
 
@@ -42,7 +43,8 @@ QString usageText() {
         "Options for window modes:\n"
         "  --color-by COLUMN     colour nodes by degree, class or any node column\n"
         "  --sim-seconds T       simulated time to run the live demo before a screenshot (default 1)\n"
-        "  --no-simulation       show the demo network without running its simulation\n");
+        "  --no-simulation       show the demo network without running its simulation\n"
+        "  --model MODEL         run coba, brunel or attractor in the window instead\n");
 }
 
 CommandLine parseCommandLine(const QStringList& argsIn) {
@@ -110,6 +112,11 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
             if (!value(v) || (cl.simSeconds = v.toDouble(&ok), !ok) || cl.simSeconds < 0 ||
                 cl.simSeconds > 3600)
                 return fail(QStringLiteral("--sim-seconds needs a time from 0 to 3600"));
+        } else if (a == QLatin1String("--model")) {
+            if (!value(cl.model)) return fail(QStringLiteral("--model needs coba, brunel or attractor"));
+            if (cl.model != QLatin1String("coba") && cl.model != QLatin1String("brunel") &&
+                cl.model != QLatin1String("attractor"))
+                return fail(QStringLiteral("--model '%1' is not coba, brunel or attractor").arg(cl.model));
         } else if (a == QLatin1String("--no-simulation")) {
             cl.noSimulation = true;
         } else if (a.startsWith(QLatin1String("-")) && a.size() > 1) {
@@ -140,9 +147,9 @@ void waitFor(int ms) {
 int runWindowCommand(const CommandLine& cl) {
     MainWindow w;
     w.resize(cl.size);
-    const bool live = cl.files.isEmpty() && !cl.noSimulation;
+    const bool live = (cl.files.isEmpty() && !cl.noSimulation) || !cl.model.isEmpty();
     if (cl.files.isEmpty()) {
-        w.showDemo(live);
+        w.showDemo(live && cl.model.isEmpty());
     } else if (QString err = w.openFilesBlocking(cl.files); !err.isEmpty()) {
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
@@ -157,6 +164,13 @@ int runWindowCommand(const CommandLine& cl) {
     }
     w.show();
     waitFor(200);
+    if (!cl.model.isEmpty()) {
+        w.simulationDock()->runner()->setSpeed(0);
+        if (!w.simulationDock()->startModel(cl.model, nullptr, true)) {
+            fprintf(stderr, "neurorama: --model %s could not start\n", qPrintable(cl.model));
+            return 1;
+        }
+    }
     if (live) {
         // Let the demo simulation run so the raster and the flashing network have something to show.
         QElapsedTimer t;
@@ -176,7 +190,9 @@ int runWindowCommand(const CommandLine& cl) {
         what = QStringLiteral("spikes=%1 units=%2").arg(s ? s->spikeCount() : 0).arg(s ? s->unitCount() : 0);
     }
     if (cl.mode == CommandLine::Mode::Screenshot) {
-        QImage img = w.grab().toImage();
+        // What the window shows on its screen (the X server's pixels); grab() as a fallback.
+        QImage img = w.screen() ? w.screen()->grabWindow(w.winId()).toImage() : QImage();
+        if (img.isNull() || img.size() != w.size() * w.devicePixelRatio()) img = w.grab().toImage();
         if (img.isNull()) {
             fprintf(stderr, "%s: the window could not be rendered\n", qPrintable(cl.out));
             return 1;

@@ -22,6 +22,7 @@ struct CommandLine {
     QString colorBy;                          // --color-by COLUMN
     double simSeconds = 1.0;                  // --sim-seconds for screenshots/exports of the live demo
     bool noSimulation = false;                // --no-simulation
+    QString model;                            // --model coba|brunel|attractor: run this model in the window
     QStringList rest;                         // arguments after `simulate` / `analyze`
     QString error;                            // for Mode::Error
 };

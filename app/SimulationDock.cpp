@@ -189,6 +189,7 @@ bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr
         return false;
     }
     model_ = modelIn == QLatin1String("demo") ? modelIn : model;
+    if (const int idx = modelCombo_->findData(model); idx >= 0) modelCombo_->setCurrentIndex(idx);
     recording_.reset();
     params_ = runner_->parameters();
     runner_->setSpeed(speedCombo_->currentData().toDouble());
@@ -362,8 +363,9 @@ void SimulationDock::updateButtons() {
 
 void SimulationDock::drawControls() {
     if (model_.isEmpty()) return;
-    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowBgAlpha(0.8f);
+    // Top right, left of the plot's own readouts, clear of the axes.
+    ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x - 250, 8), ImGuiCond_Always, ImVec2(1, 0));
+    ImGui::SetNextWindowBgAlpha(0.75f);
     if (!ImGui::Begin("Parameters", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
         ImGui::End();
         return;

@@ -9,6 +9,7 @@
 
 #include "CommandLine.h"
 #include "MainWindow.h"
+#include "SimulationDock.h"
 #include "plugin/AnalyzeCommand.h"
 #include "sim/SimulateCommand.h"
 

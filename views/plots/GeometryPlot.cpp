@@ -153,11 +153,21 @@ GeometryPlot::Layout GeometryPlot::layout(const QSizeF& logical) const {
     Layout l;
     const int k =
         ((panels_ & Trajectory) ? 1 : 0) + ((panels_ & Rdm) ? 1 : 0) + ((panels_ & Stability) ? 1 : 0);
-    const double pw = logical.width() / std::max(1, k);
+    // Side by side in a wide plot; in a tall one (a dock at the window's side) trajectory and RDM share the
+    // top row and the stability series runs along the bottom.
+    const bool twoRows = k == 3 && logical.height() > 0.6 * logical.width();
+    const double rowH = twoRows ? 0.62 * logical.height() : logical.height();
+    const double pw = logical.width() / std::max(1, twoRows ? 2 : k);
     double x = 0;
+    int placed = 0;
     auto next = [&] {
-        const QRectF r(x, 0, pw, logical.height());
+        if (twoRows && placed == 2) {
+            ++placed;
+            return QRectF(0, rowH, logical.width(), logical.height() - rowH);
+        }
+        const QRectF r(x, 0, pw, rowH);
         x += pw;
+        ++placed;
         return r;
     };
     auto inner = [](const QRectF& panel, double left, double right) {
@@ -464,7 +474,7 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
         QFont f = labelFont(12);
         f.setBold(true);
         p.setFont(f);
-        drawText(p, QRectF(panel.left() + 8, 4, panel.width() - 16, kTitleH),
+        drawText(p, QRectF(panel.left() + 8, panel.top() + 4, panel.width() - 16, kTitleH),
                  Qt::AlignLeft | Qt::AlignVCenter, s);
         p.setFont(labelFont());
     };
@@ -537,8 +547,9 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
         // Legend.
         double y = l.traj.top() + 4;
         for (int c : conditions_) {
-            const QString name =
-                c >= 0 && c < condNames_.size() ? condNames_[c] : QStringLiteral("condition %1").arg(c);
+            const QString name = c < 0                   ? QStringLiteral("between trials")
+                                 : c < condNames_.size() ? condNames_[c]
+                                                         : QStringLiteral("condition %1").arg(c);
             const double w = p.fontMetrics().horizontalAdvance(name) + 18;
             const QRectF row(l.traj.right() - w - 4, y, w, 14);
             p.setPen(Qt::NoPen);

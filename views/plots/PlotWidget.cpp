@@ -171,6 +171,12 @@ void PlotWidget::paintGL() {
     drawGL(QSizeF(size()), dpr);
     glDisable(GL_SCISSOR_TEST);
     glViewport(0, 0, int(std::lround(width() * dpr)), targetHeightPx_);
+    // Hand QPainter's GL engine a clean state: it does not expect our VAO, program or textures bound.
+    glBindVertexArray(0);
+    glUseProgram(0);
+    glBindBuffer(GL_ARRAY_BUFFER, 0);
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, 0);
     {
         QPainter p(this);
         p.setRenderHint(QPainter::Antialiasing);
