@@ -21,7 +21,8 @@ std::string extensionOf(const std::string& path) {
 
 enum class Sniff { Unknown, Xml, Gml };
 
-// Looks at the first kilobytes: '<' first means XML; a first line with '[' or a GML top-level key means GML.
+// Looks at the first kilobytes: '<' first means XML; `graph [`, `Creator "..."` or `Version "..."` first
+// means GML.
 Sniff sniff(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return Sniff::Unknown;
@@ -42,11 +43,14 @@ Sniff sniff(const std::string& path) {
     }
     if (s.empty()) return Sniff::Unknown;
     if (s[0] == '<') return Sniff::Xml;
-    const std::string_view first = s.substr(0, s.find('\n'));
     size_t w = 0;
-    while (w < first.size() && (std::isalnum(static_cast<unsigned char>(first[w])) || first[w] == '_')) ++w;
-    const std::string key = csv::lower(first.substr(0, w));
-    if (first.find('[') != std::string_view::npos || key == "creator" || key == "version") return Sniff::Gml;
+    while (w < s.size() && (std::isalnum(static_cast<unsigned char>(s[w])) || s[w] == '_')) ++w;
+    const std::string key = csv::lower(s.substr(0, w));
+    size_t after = w;
+    while (after < s.size() && (s[after] == ' ' || s[after] == '\t' || s[after] == '\r' || s[after] == '\n'))
+        ++after;
+    if (key == "graph" && after < s.size() && s[after] == '[') return Sniff::Gml;
+    if ((key == "creator" || key == "version") && after < s.size() && s[after] == '"') return Sniff::Gml;
     return Sniff::Unknown;
 }
 

@@ -230,6 +230,14 @@ private slots:
         const nr::Graph x = load(p);
         QCOMPARE(x.nodeCount(), size_t(2));
         QCOMPARE(x.edgeCount(), size_t(1));
+        // GML content in a .txt file; an edge list whose header has brackets stays an edge list.
+        const nr::Graph gml = load(write("net.txt", "\n# exported\ngraph\n[\n node [ id 1 ]\n node [ id 2 ]\n"
+                                                    " edge [ source 2 target 1 ]\n]\n"));
+        QCOMPARE(gml.nodeCount(), size_t(2));
+        QCOMPARE(gml.names[gml.src[0]], std::string("2"));
+        const nr::Graph brackets = load(write("br.csv", "pre,post,weight [nS]\nA,B,1\n"));
+        QCOMPARE(brackets.edgeCount(), size_t(1));
+        QCOMPARE(brackets.weight[0], 1.f);
     }
 
     void edgeListVariants() {
