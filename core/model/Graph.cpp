@@ -110,8 +110,12 @@ std::vector<uint32_t> Graph::degrees() const {
 std::vector<std::string> Graph::nodeColumnNames() const {
     std::vector<std::string> cols{"degree", "in-degree", "out-degree"};
     if (!nodeClass.empty()) cols.push_back("class");
-    for (auto& kv : nodeNumeric) cols.push_back(kv.first);
-    for (auto& kv : nodeText) cols.push_back(kv.first);
+    // A file column named like a computed one ("degree" in VesselGraph node tables) is listed once.
+    auto add = [&cols](const std::string& name) {
+        if (std::find(cols.begin(), cols.end(), name) == cols.end()) cols.push_back(name);
+    };
+    for (auto& kv : nodeNumeric) add(kv.first);
+    for (auto& kv : nodeText) add(kv.first);
     return cols;
 }
 
