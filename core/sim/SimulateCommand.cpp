@@ -1,5 +1,7 @@
 #include "sim/SimulateCommand.h"
 
+#include "io/TrialIO.h"
+
 #include "io/SpikeIO.h"
 #include "sim/Models.h"
 #include "sim/Simulation.h"
@@ -34,7 +36,7 @@ int usage(std::ostream& err, const std::string& reason) {
     return fail(err,
                 Error{"simulate", 0,
                       reason + " (usage: simulate MODEL [--seconds T] [--seed S] [--neurons N] [--dt MS] "
-                               "[--param name=value ...] [--out spikes.csv|.npy])"});
+                               "[--param name=value ...] [--out spikes.csv|.npy] [--trials PREFIX])"});
 }
 
 } // namespace
@@ -46,7 +48,7 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
     if (req.model.size() > 1 && req.model[0] == '-')
         return usage(err, "the first argument must be the MODEL");
     double seconds = 1.0;
-    std::string outPath;
+    std::string outPath, trialsPrefix;
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&](std::string& v) -> bool {
@@ -88,6 +90,10 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
             const std::string ext = outPath.size() >= 4 ? outPath.substr(outPath.size() - 4) : "";
             if (ext != ".csv" && ext != ".npy")
                 return usage(err, "--out needs a file name ending in .csv or .npy");
+        } else if (a == "--trials") {
+            // Stimulus models: PREFIX_spikes.csv (unit, trial, time_s from trial start) + PREFIX_trials.csv.
+            if (!value(trialsPrefix) || trialsPrefix.empty())
+                return usage(err, "--trials needs a file prefix");
         } else {
             return usage(err, "unknown argument '" + a + "'");
         }
@@ -104,6 +110,19 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
         st.tStart = 0;
         st.tStop = sim.timeMs() * 1e-3;
         if (auto e = writeSpikes(outPath, st)) return fail(err, *e);
+    }
+    if (!trialsPrefix.empty()) {
+        std::vector<TrialEpoch> done;
+        for (const TrialEpoch& e : sim.network().stimulus.epochs)
+            if (e.stop <= sim.timeMs() * 1e-3) done.push_back(e);
+        if (done.empty())
+            return fail(err, Error{"simulate", 0,
+                                   "--trials: model '" + req.model + "' completed no stimulus trials in " +
+                                       std::to_string(seconds) + " s"});
+        SpikeTrains st = sim.spikes();
+        const TrialData td = trialDataFromEpochs(st, done);
+        if (auto e = writeTrialCsv(td, trialsPrefix + "_spikes.csv", trialsPrefix + "_trials.csv"))
+            return fail(err, *e);
     }
     if (sim.diverged()) err << "simulate: " << sim.divergeReason() << std::endl;
     out << "spikes=" << sim.totalSpikes() << " rate_hz=" << sim.meanRateHz() << " wall_s=" << wall
