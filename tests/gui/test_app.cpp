@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QImage>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
@@ -97,6 +98,29 @@ private slots:
         Run v = runApp({"--version"});
         QCOMPARE(v.code, 0);
         QVERIFY(v.out.startsWith("neurorama "));
+    }
+
+    void simulateThenAnalyze() {
+        QTemporaryDir dir;
+        const QString prefix = dir.filePath("attr");
+        Run sim = runApp({"simulate", "attractor", "--seconds", "8", "--trials", prefix});
+        QVERIFY2(sim.code == 0, qPrintable(sim.err));
+        QVERIFY(
+            QRegularExpression("^spikes=\\d+ rate_hz=[0-9.]+ wall_s=[0-9.e-]+\n$").match(sim.out).hasMatch());
+        QVERIFY(QFile::exists(prefix + "_spikes.csv"));
+        QVERIFY(QFile::exists(prefix + "_trials.csv"));
+        Run an = runApp({"analyze", "shesha", "--input", prefix + "_spikes.csv", "--param", "window=0:0.2",
+                         "--param", "splits=20", "--out", dir.filePath("r.json")});
+        QVERIFY2(an.code == 0, qPrintable(an.err));
+        const auto m =
+            QRegularExpression("^shesha=(\\S+) ci_low=(\\S+) ci_high=(\\S+) splits=20\n$").match(an.out);
+        QVERIFY2(m.hasMatch(), qPrintable(an.out));
+        QVERIFY(m.captured(2).toDouble() <= m.captured(1).toDouble());
+        QVERIFY(m.captured(1).toDouble() <= m.captured(3).toDouble());
+        QVERIFY(QFile::exists(dir.filePath("r.json")));
+        Run bad = runApp({"simulate", "coba", "--seconds", "1", "--trials", prefix});
+        QVERIFY(bad.code != 0); // COBA has no stimulus trials
+        QVERIFY(bad.err.contains("no stimulus trials"));
     }
 
     void screenshotOfCelegans() {
