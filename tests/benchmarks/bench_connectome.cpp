@@ -3,10 +3,12 @@
 // node, vtkTubeFilter edges) in the same Qt/VTK host. Run under xvfb-run.
 //
 // Output (key=value, one per line):
-//   parse_s            edge CSV + node table CSV -> nr::Graph
+//   parse_s            edge CSV + node table CSV -> nr::Graph with nr::readGraph and nr::readNodeTable
 //   first_frame_s      graph in memory -> first frame on screen in a 1280x800 view
 //   frame_ms           mean frame time over 24 azimuth steps of 15 degrees
 //   bytes_per_edge     VmRSS after the first frame minus VmRSS before loading, per edge
+//   stage_*            the same delta split into parsing, setGraph (VTK arrays) and the first frame (GL
+//                      buffers and the rasterizer's memory); peak_bytes_per_edge from VmHWM
 //   baseline_*         the naive pipeline on a subset, extrapolated linearly per edge to the full size
 //   ratio              min(first_frame_ratio, frame_ratio) (ratio_kind says so); each ratio is
 //                      baseline time / our time
@@ -14,11 +16,11 @@
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <malloc.h>
 #include <memory>
 #include <random>
 #include <string>
@@ -37,6 +39,7 @@
 #include <vtkSphereSource.h>
 #include <vtkTubeFilter.h>
 
+#include "io/GraphIO.h"
 #include "model/Graph.h"
 #include "vtk/ConnectomeView.h"
 
@@ -49,12 +52,27 @@ constexpr size_t kBaseEdges = 200000;
 constexpr int kSteps = 24; // 15 degree azimuth steps
 const QSize kViewSize(1280, 800);
 
-long rssKb() {
+// A field of /proc/self/status in kB ("VmRSS", "VmHWM").
+long statusKb(const char* key) {
     std::ifstream f("/proc/self/status");
     std::string line;
+    const size_t n = std::strlen(key);
     while (std::getline(f, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+        if (line.compare(0, n, key) == 0 && line.size() > n && line[n] == ':')
+            return std::atol(line.c_str() + n + 1);
     return 0;
+}
+
+long rssKb() {
+    return statusKb("VmRSS");
+}
+
+// Resets the peak resident size (VmHWM) to the current one (Linux >= 4.0).
+bool resetPeakRss() {
+    std::ofstream f("/proc/self/clear_refs");
+    f << "5";
+    f.flush();
+    return bool(f);
 }
 
 // Positions uniform in a 1000 x 600 x 400 um box. Connection probability falls with distance as in
@@ -125,82 +143,24 @@ void writeCsv(const nr::Graph& g, const std::string& edgesPath, const std::strin
     std::fclose(f);
 }
 
-// Minimal comma-separated reader: calls row(fields) per data line, reading the file in 1 MB blocks.
-template <class F> void forEachRow(const std::string& path, F row) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return;
-    std::vector<char> buf(1 << 20);
-    std::string carry;
-    std::vector<std::string_view> fields;
-    bool header = true;
-    auto handle = [&](std::string_view line) {
-        if (header) {
-            header = false;
-            return;
-        }
-        if (line.empty()) return;
-        fields.clear();
-        size_t start = 0;
-        for (size_t i = 0; i <= line.size(); ++i)
-            if (i == line.size() || line[i] == ',') {
-                fields.push_back(line.substr(start, i - start));
-                start = i + 1;
-            }
-        row(fields);
-    };
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
-        size_t start = 0;
-        for (size_t i = 0; i < n; ++i)
-            if (buf[i] == '\n') {
-                if (!carry.empty()) {
-                    carry.append(buf.data() + start, i - start);
-                    handle(carry);
-                    carry.clear();
-                } else {
-                    handle(std::string_view(buf.data() + start, i - start));
-                }
-                start = i + 1;
-            }
-        carry.append(buf.data() + start, n - start);
-    }
-    if (!carry.empty()) handle(carry);
-    std::fclose(f);
-}
-
-float toFloat(std::string_view s) {
-    float v = 0;
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    return v;
-}
-
+// The graph readers of the application: edge list, then the node table joined onto it by name.
 std::shared_ptr<nr::Graph> parseCsv(const std::string& edgesPath, const std::string& nodesPath) {
-    auto g = std::make_shared<nr::Graph>();
-    g->reserveEdges(kEdges);
-    forEachRow(edgesPath, [&](const std::vector<std::string_view>& f) {
-        if (f.size() < 4) return;
-        const uint32_t s = g->addNode(std::string(f[0]));
-        const uint32_t d = g->addNode(std::string(f[1]));
-        g->addEdge(s, d, toFloat(f[2]), g->typeIndex(std::string(f[3])));
-    });
-    g->x.assign(g->nodeCount(), 0.f);
-    g->y.assign(g->nodeCount(), 0.f);
-    g->z.assign(g->nodeCount(), 0.f);
-    g->nodeClass.assign(g->nodeCount(), std::string());
-    forEachRow(nodesPath, [&](const std::vector<std::string_view>& f) {
-        if (f.size() < 5) return;
-        const uint32_t i = g->addNode(std::string(f[0]));
-        if (i >= g->x.size()) {
-            g->x.resize(i + 1);
-            g->y.resize(i + 1);
-            g->z.resize(i + 1);
-            g->nodeClass.resize(i + 1);
-        }
-        g->x[i] = toFloat(f[1]);
-        g->y[i] = toFloat(f[2]);
-        g->z[i] = toFloat(f[3]);
-        g->nodeClass[i] = std::string(f[4]);
-    });
+    auto r = nr::readGraph(edgesPath);
+    if (!r.ok()) {
+        std::fprintf(stderr, "bench_connectome: %s\n", r.error().str().c_str());
+        return nullptr;
+    }
+    auto g = std::make_shared<nr::Graph>(std::move(r).value());
+    const auto join = nr::readNodeTable(nodesPath, *g);
+    if (!join.ok()) {
+        std::fprintf(stderr, "bench_connectome: %s\n", join.error().str().c_str());
+        return nullptr;
+    }
+    if (join.value().matched != g->nodeCount()) {
+        std::fprintf(stderr, "bench_connectome: node table matched %zu of %zu nodes\n", join.value().matched,
+                     g->nodeCount());
+        return nullptr;
+    }
     return g;
 }
 
@@ -319,18 +279,21 @@ int main(int argc, char** argv) {
     renderNow(view);
     QCoreApplication::processEvents();
 
+    const bool peakReset = resetPeakRss();
     const long rss0 = rssKb();
     QElapsedTimer t;
     t.start();
     std::shared_ptr<const nr::Graph> g = parseCsv(edgesPath, nodesPath);
     const double parseS = seconds(t);
-    std::printf("parser=minimal_csv_in_benchmark\n");
+    if (!g) return 1;
+    std::printf("parser=nr::readGraph+nr::readNodeTable\n");
     std::printf("parse_s=%.3f\n", parseS);
-    if (g->edgeCount() != kEdges || g->nodeCount() != kNodes) {
+    if (g->edgeCount() != kEdges || g->nodeCount() != kNodes || !g->hasPositions()) {
         std::fprintf(stderr, "bench_connectome: parsed %zu nodes, %zu edges\n", g->nodeCount(),
                      g->edgeCount());
         return 1;
     }
+    const long rssParsed = rssKb();
 
     t.restart();
     view.setGraph(g);
@@ -338,12 +301,24 @@ int main(int argc, char** argv) {
     const long rssSet = rssKb();
     renderNow(view);
     const double firstFrameS = seconds(t);
-    std::printf("set_graph_s=%.3f\n", setGraphS);
-    std::printf("rss_after_set_graph_mb=%.1f\n", (rssSet - rss0) / 1024.0);
     const long rss1 = rssKb();
-    const double frameMs = rotateMs(view, kSteps);
-    const double bytesPerEdge = (rss1 - rss0) * 1024.0 / double(kEdges);
+    const long peak = statusKb("VmHWM");
+    // Bytes glibc has handed out and not yet had back: what the graph, VTK and the GL driver really hold.
+    const size_t heapInUse = mallinfo2().uordblks;
+    const double E = double(kEdges);
+    std::printf("set_graph_s=%.3f\n", setGraphS);
     std::printf("first_frame_s=%.3f\n", firstFrameS);
+    // Where the resident memory goes, per edge, stage by stage (the view returns freed heap blocks to the
+    // system with malloc_trim after the frame that uploads rebuilt line buffers).
+    std::printf("malloc_trim_after_upload=1\n");
+    std::printf("graph_model_bytes_per_edge=%.1f\n", double(g->memoryBytes()) / E);
+    std::printf("stage_parse_bytes_per_edge=%.1f\n", (rssParsed - rss0) * 1024.0 / E);
+    std::printf("stage_set_graph_bytes_per_edge=%.1f\n", (rssSet - rssParsed) * 1024.0 / E);
+    std::printf("stage_first_frame_bytes_per_edge=%.1f\n", (rss1 - rssSet) * 1024.0 / E);
+    std::printf("heap_in_use_after_first_frame_mb=%.1f\n", double(heapInUse) / (1 << 20));
+    if (peakReset) std::printf("peak_bytes_per_edge=%.1f\n", (peak - rss0) * 1024.0 / E);
+    const double frameMs = rotateMs(view, kSteps);
+    const double bytesPerEdge = (rss1 - rss0) * 1024.0 / E;
     std::printf("frame_ms=%.2f\n", frameMs);
     std::printf("visible_edges=%zu\n", view.visibleEdgeCount());
     std::printf("rss_delta_mb=%.1f\n", (rss1 - rss0) / 1024.0);

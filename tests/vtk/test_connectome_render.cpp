@@ -12,14 +12,18 @@
 #include <QFile>
 #include <QImage>
 #include <QTest>
-#include <QTextStream>
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <vtkUnsignedCharArray.h>
 
+#include "io/GraphIO.h"
 #include "model/Graph.h"
 #include "vtk/ConnectomeView.h"
 
@@ -57,46 +61,44 @@ double meanAbsDiff(const QImage& a, const QImage& b) {
     return sum / (3.0 * a.width() * a.height());
 }
 
-QString trimmed(const QString& s) {
-    return s.trimmed();
-}
-
-// C. elegans neurons with soma positions (celegans_somas.csv, name_padded spelling) and the hermaphrodite
-// edges between them (herm_full_edgelist.csv; names trimmed). Edges to cells without a soma are dropped.
+// C. elegans: the hermaphrodite edge list (herm_full_edgelist.csv, 448 cells: 300 neurons and 148
+// muscle and other cells) read with nr::readGraph, the soma table (celegans_somas.csv: 302 neurons and the
+// muscle cell MDL08) joined with nr::readNodeTable. The view shows the cells that have a soma position: a
+// graph of those neurons and the edges between them.
 struct Worm {
-    std::shared_ptr<nr::Graph> graph;
-    size_t droppedEdges = 0;
+    nr::Graph full; // the edge list with the table joined (NaN positions where no soma)
+    nr::JoinReport join;
+    std::shared_ptr<nr::Graph> graph; // neurons with positions only
+    size_t droppedEdges = 0;          // edges of `full` with an end without a position
 };
 
-Worm readWorm(const QString& dir) {
+Worm readWorm(const std::string& dir) {
     Worm w;
+    auto r = nr::readGraph(dir + "/herm_full_edgelist.csv");
+    if (!r.ok()) qFatal("%s", r.error().str().c_str());
+    w.full = std::move(r).value();
+    auto j = nr::readNodeTable(dir + "/celegans_somas.csv", w.full);
+    if (!j.ok()) qFatal("%s", j.error().str().c_str());
+    w.join = j.value();
+
+    const nr::Graph& f = w.full;
     auto g = std::make_shared<nr::Graph>();
-    QFile somas(dir + "/celegans_somas.csv");
-    if (!somas.open(QIODevice::ReadOnly)) return w;
-    QTextStream ss(&somas);
-    ss.readLine();
-    while (!ss.atEnd()) {
-        const QStringList f = ss.readLine().split(',');
-        if (f.size() < 7 || f[6] == QLatin1String("Body Wall Muscle")) continue;
-        g->addNode(f[1].toStdString());
-        g->x.push_back(f[2].toFloat());
-        g->y.push_back(f[3].toFloat());
-        g->z.push_back(f[4].toFloat());
-        g->nodeClass.push_back(f[6].toStdString());
+    std::vector<long> newId(f.nodeCount(), -1);
+    for (size_t i = 0; i < f.nodeCount(); ++i) {
+        if (!std::isfinite(f.x[i]) || !std::isfinite(f.y[i]) || !std::isfinite(f.z[i])) continue;
+        newId[i] = long(g->addNode(f.names[i]));
+        g->x.push_back(f.x[i]);
+        g->y.push_back(f.y[i]);
+        g->z.push_back(f.z[i]);
+        g->nodeClass.push_back(f.nodeClass.empty() ? std::string() : f.nodeClass[i]);
     }
-    QFile edges(dir + "/herm_full_edgelist.csv");
-    if (!edges.open(QIODevice::ReadOnly)) return w;
-    QTextStream es(&edges);
-    es.readLine();
-    while (!es.atEnd()) {
-        const QStringList f = es.readLine().split(',');
-        if (f.size() < 4) continue;
-        const long s = g->findNode(trimmed(f[0]).toStdString()), d = g->findNode(trimmed(f[1]).toStdString());
+    for (size_t e = 0; e < f.edgeCount(); ++e) {
+        const long s = newId[f.src[e]], d = newId[f.dst[e]];
         if (s < 0 || d < 0) {
             ++w.droppedEdges;
             continue;
         }
-        g->addEdge(uint32_t(s), uint32_t(d), f[2].toFloat(), g->typeIndex(trimmed(f[3]).toStdString()));
+        g->addEdge(uint32_t(s), uint32_t(d), f.weight[e], g->typeIndex(f.edgeTypes[f.type[e]]));
     }
     w.graph = g;
     return w;
@@ -157,11 +159,30 @@ private slots:
     }
 
     void realWormConnectome() {
-        const Worm w = readWorm(QStringLiteral(NR_SHARED_DATA "/connectome"));
+        const Worm w = readWorm(NR_SHARED_DATA "/connectome");
+        // The reader sees every row of the edge list and all 448 cells in it.
+        QCOMPARE(w.full.edgeCount(), size_t(7379));
+        QCOMPARE(w.full.nodeCount(), size_t(448));
+        QCOMPARE(w.full.edgeTypes.size(), size_t(2));
+        // The table joins on its padded spelling (AS01 as in the edge list): the 300 neurons of the edge
+        // list match; CANL, CANR (no synapses) and the muscle cell MDL08 are table-only; the 148 muscle and
+        // other cells have no soma.
+        QCOMPARE(w.join.keyColumn, std::string("name_padded"));
+        QCOMPARE(w.join.matched, size_t(300));
+        std::vector<std::string> tableOnly = w.join.tableOnly;
+        std::sort(tableOnly.begin(), tableOnly.end());
+        QCOMPARE(tableOnly, (std::vector<std::string>{"CANL", "CANR", "MDL08"}));
+        QCOMPARE(w.join.graphOnly.size(), size_t(148));
+        QVERIFY(w.full.findNode("AS01") >= 0 && w.full.findNode("dBWML1") >= 0);
+        QVERIFY(std::isnan(w.full.x[size_t(w.full.findNode("dBWML1"))]));
+        // Every neuron carries its cell type from the table.
+        const long avalFull = w.full.findNode("AVAL");
+        QVERIFY(avalFull >= 0);
+        QCOMPARE(w.full.nodeClass[size_t(avalFull)], std::string("Interneuron"));
+
         QVERIFY(w.graph);
         const nr::Graph& g = *w.graph;
-        // 302 neurons (the muscle cell is left out); all but CANL and CANR appear in the edge list.
-        QCOMPARE(g.nodeCount(), size_t(302));
+        QCOMPARE(g.nodeCount(), size_t(300));
         QVERIFY(g.hasPositions());
         QVERIFY(g.edgeCount() > 3000 && g.edgeCount() + w.droppedEdges == 7379);
 

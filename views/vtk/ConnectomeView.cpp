@@ -7,6 +7,9 @@
 #include <set>
 
 #include <imgui.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
@@ -426,6 +429,7 @@ void ConnectomeView::rebuildEdges() {
         ++j;
     }
     visibleEdges_ = k;
+    trimAfterPaint_ = true;
     offsets->Modified();
     conn->Modified();
     lines_->Modified();
@@ -695,6 +699,20 @@ void ConnectomeView::onHoverTimer() {
     }
     emit nodeHovered(id);
     update();
+}
+
+// ---- frames ------------------------------------------------------------------------------------------
+
+void ConnectomeView::paintGL() {
+    VtkView::paintGL();
+    if (!trimAfterPaint_) return;
+    trimAfterPaint_ = false;
+#if defined(__GLIBC__)
+    // The frame after a rebuild has uploaded the new line buffers; the temporaries of that upload, the
+    // old buffers and whatever else was freed while the graph was read are free blocks that glibc keeps
+    // (below its mmap threshold, or in the arenas of the rasterizer threads). Return them to the system.
+    malloc_trim(0);
+#endif
 }
 
 // ---- overlay -----------------------------------------------------------------------------------------

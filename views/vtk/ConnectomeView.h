@@ -103,6 +103,7 @@ signals:
     void selectionChanged(std::vector<uint32_t> ids);
 
 protected:
+    void paintGL() override;
     void drawOverlay() override;
     void backgroundChanged() override;
     void mousePressEvent(QMouseEvent* e) override;
@@ -150,6 +151,8 @@ private:
     float nodeScale_ = 1.f;
     float baseRadius_ = 1.f;
     float edgeOpacity_ = 0.5f;
+    // Set when the line arrays were rebuilt: the next frame re-uploads them and the old buffers become free.
+    bool trimAfterPaint_ = false;
 
     QTimer hoverTimer_;
     QPoint hoverPos_;
