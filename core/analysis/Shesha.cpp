@@ -10,6 +10,8 @@
 #include <optional>
 #include <thread>
 
+#include <immintrin.h>
+
 #include "analysis/Stats.h"
 
 namespace nr {
@@ -34,6 +36,8 @@ public:
         }
         return m >> 16;
     }
+    // A whole 64-bit draw, taken directly from the generator (pieces already buffered stay for below()).
+    uint64_t word() { return rng_.next(); }
 
 private:
     uint32_t next16() {
@@ -49,51 +53,6 @@ private:
     SplitMix64 rng_;
     uint64_t buf_ = 0;
     int left_ = 0;
-};
-
-// The 16-bit pieces of a SplitMix64 stream in the order HalfDraws takes them (low bits of each draw first),
-// buffered so that a run of them can be read at once.
-class PieceStream {
-public:
-    explicit PieceStream(const SplitMix64& rng) : rng_(rng), buf_(kCapacity) {}
-    // At least `need` (at most 256) upcoming pieces.
-    const uint16_t* peek(size_t need) {
-        if (end_ - pos_ < need) refill();
-        return buf_.data() + pos_;
-    }
-    void skip(size_t count) { pos_ += count; }
-    // HalfDraws::below(n) for n <= 65536 on this stream.
-    uint32_t below(uint32_t n) {
-        uint32_t m = next() * n;
-        uint32_t low = m & 0xFFFFu;
-        if (low < n) {
-            const uint32_t threshold = (65536u - n) % n;
-            while (low < threshold) {
-                m = next() * n;
-                low = m & 0xFFFFu;
-            }
-        }
-        return m >> 16;
-    }
-
-private:
-    static constexpr size_t kCapacity = 4096;
-    uint32_t next() {
-        if (pos_ == end_) refill();
-        return buf_[pos_++];
-    }
-    void refill() {
-        std::memmove(buf_.data(), buf_.data() + pos_, (end_ - pos_) * sizeof(uint16_t));
-        end_ -= pos_;
-        pos_ = 0;
-        while (end_ + 4 <= kCapacity) {
-            const uint64_t w = rng_.next();
-            for (int p = 0; p < 4; ++p) buf_[end_++] = uint16_t(w >> (16 * p));
-        }
-    }
-    SplitMix64 rng_;
-    std::vector<uint16_t> buf_;
-    size_t pos_ = 0, end_ = 0;
 };
 
 // Chooses the first half of `n` items: on return idx[0..k) are the chosen positions and k is returned (random
@@ -113,6 +72,20 @@ uint32_t chooseHalf(uint32_t n, SheshaSplit split, HalfDraws& draws, std::vector
     return k;
 }
 
+// Slots of up to this many trials have their first half drawn as a bit word.
+constexpr uint32_t kWordTrials = 64;
+
+// First half of a slot of n <= 64 trials as a bit word (bit j: trial j): the low n bits of successive whole
+// draws until exactly floor(n/2) of them are set. Each draw is uniform over all n-bit words, so the accepted
+// word is uniform over the subsets of size floor(n/2).
+inline __attribute__((always_inline)) uint64_t halfWord(uint32_t n, HalfDraws& draws) {
+    const uint64_t keep = n >= 64 ? ~uint64_t(0) : (uint64_t(1) << n) - 1;
+    const int k = int(n / 2);
+    uint64_t w = draws.word() & keep;
+    while (__builtin_popcountll(w) != k) w = draws.word() & keep;
+    return w;
+}
+
 void fillMask(const TrialCounts& tc, const SheshaOptions& opt, int index, std::vector<uint8_t>& mask,
               std::vector<uint32_t>& idx) {
     HalfDraws draws(SplitMix64(opt.seed, uint64_t(index)));
@@ -125,6 +98,11 @@ void fillMask(const TrialCounts& tc, const SheshaOptions& opt, int index, std::v
     mask.assign(tc.counts.size(), 0);
     for (size_t s = 0; s + 1 < tc.offset.size(); ++s) {
         const uint32_t n = tc.offset[s + 1] - tc.offset[s];
+        if (opt.split == SheshaSplit::Random && n <= kWordTrials) {
+            for (uint64_t w = halfWord(n, draws); w != 0; w &= w - 1)
+                mask[tc.offset[s] + uint32_t(__builtin_ctzll(w))] = 1;
+            continue;
+        }
         const uint32_t k = chooseHalf(n, opt.split, draws, idx);
         for (uint32_t i = 0; i < k; ++i) mask[tc.offset[s] + idx[i]] = 1;
     }
@@ -273,12 +251,98 @@ private:
     std::vector<float> tri_;
 };
 
-// Means of the two halves of every slot for split `index` (mode=trials): row c, column u of `ma` / `mb`.
-// The random halves are the partial Fisher-Yates shuffle of chooseHalf with the same draws, applied to a copy
-// of the counts; the second half's sum is the slot total minus the first half's.
-void halfMeans(const TrialCounts& tc, const std::vector<double>& slotSum,
-               const std::vector<float>& slotSumSingle, uint32_t maxTrials, const SheshaOptions& opt,
-               int index, std::vector<float>& buf, MatrixRF& ma, MatrixRF& mb) {
+// Sum of x[j] over the set bits j of w.
+inline __attribute__((always_inline)) float sumAtBits(const float* x, uint64_t w) {
+    float s0 = 0, s1 = 0;
+    while (w != 0) {
+        s0 += x[__builtin_ctzll(w)];
+        w &= w - 1;
+        if (w == 0) break;
+        s1 += x[__builtin_ctzll(w)];
+        w &= w - 1;
+    }
+    return s0 + s1;
+}
+
+// sumAtBits for the n <= 64 entries of x: eight lanes per step, each loaded only where its bit is set (the
+// masked load reads no entry at or past n).
+__attribute__((target("avx2"))) inline float sumAtBitsAvx2(const float* x, uint64_t w, uint32_t n) {
+    const __m256i toSign = _mm256_setr_epi32(31, 30, 29, 28, 27, 26, 25, 24);
+    __m256 acc = _mm256_setzero_ps();
+    for (uint32_t g = 0; g < n; g += 8) {
+        const __m256i sel = _mm256_sllv_epi32(_mm256_set1_epi32(int((w >> g) & 0xFFu)), toSign);
+        acc = _mm256_add_ps(acc, _mm256_maskload_ps(x + g, sel));
+    }
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+}
+
+// Inputs and outputs of the half means of one random split (mode=trials).
+struct HalfMeansArgs {
+    const uint32_t* off;
+    const float* counts;
+    const double* slotSum;
+    const float* slotSumF;
+    size_t slots;
+    float* pa;
+    float* pb;
+};
+
+// A slot of more than 64 trials: partial Fisher-Yates shuffle (chooseHalf's draws) on a copy of its counts.
+void largeSlotMeans(const HalfMeansArgs& a, size_t s, HalfDraws& draws, std::vector<float>& buf) {
+    const uint32_t n = a.off[s + 1] - a.off[s], k = n / 2;
+    if (buf.size() < n) buf.resize(n);
+    float* v = buf.data();
+    std::memcpy(v, a.counts + a.off[s], n * sizeof(float));
+    double sa = 0;
+    for (uint32_t j = 0; j < k; ++j) {
+        // Position j is final after its step and never read again: only position r is rewritten.
+        const uint32_t r = j + draws.below(n - j);
+        const float t = v[r];
+        v[r] = v[j];
+        sa += t;
+    }
+    a.pa[s] = float(sa / k);
+    a.pb[s] = float((a.slotSum[s] - sa) / (n - k));
+}
+
+// Slots of up to 64 trials take the bit word of halfWord. Totals of small integer counts are exact in single
+// precision (otherwise the double totals are rounded); the means feed a single-precision RDM.
+void randomHalfMeans(const HalfMeansArgs& a, HalfDraws& draws, std::vector<float>& buf) {
+    for (size_t s = 0; s < a.slots; ++s) {
+        const uint32_t n = a.off[s + 1] - a.off[s], k = n / 2;
+        if (n > kWordTrials) {
+            largeSlotMeans(a, s, draws, buf);
+            continue;
+        }
+        const float sa = sumAtBits(a.counts + a.off[s], halfWord(n, draws));
+        a.pa[s] = sa / float(k);
+        a.pb[s] = (a.slotSumF[s] - sa) / float(n - k);
+    }
+}
+
+// randomHalfMeans with the popcount instruction and AVX2 sums; the same halves and, for counts exact in
+// single precision, the same means.
+__attribute__((target("avx2,popcnt"))) void randomHalfMeansAvx2(const HalfMeansArgs& a, HalfDraws& draws,
+                                                                std::vector<float>& buf) {
+    for (size_t s = 0; s < a.slots; ++s) {
+        const uint32_t n = a.off[s + 1] - a.off[s], k = n / 2;
+        if (n > kWordTrials) {
+            largeSlotMeans(a, s, draws, buf);
+            continue;
+        }
+        const float sa = sumAtBitsAvx2(a.counts + a.off[s], halfWord(n, draws), n);
+        a.pa[s] = sa / float(k);
+        a.pb[s] = (a.slotSumF[s] - sa) / float(n - k);
+    }
+}
+
+// Means of the two halves of every slot for split `index` (mode=trials): row c, column u of `ma` / `mb`. The
+// second half's sum is the slot total minus the first half's.
+void halfMeans(const TrialCounts& tc, const std::vector<double>& slotSum, const std::vector<float>& slotSumF,
+               const SheshaOptions& opt, int index, std::vector<float>& buf, MatrixRF& ma, MatrixRF& mb) {
     const size_t C = tc.conditionCount(), U = tc.unitCount();
     ma.resize(Eigen::Index(C), Eigen::Index(U));
     mb.resize(Eigen::Index(C), Eigen::Index(U));
@@ -297,82 +361,13 @@ void halfMeans(const TrialCounts& tc, const std::vector<double>& slotSum,
         }
         return;
     }
-    const SplitMix64 rng(opt.seed, uint64_t(index));
-    if (maxTrials > 64) {
-        // Large slots: the shuffle works on a copy of the counts.
-        HalfDraws draws(rng);
-        for (size_t s = 0; s < C * U; ++s) {
-            const uint32_t n = off[s + 1] - off[s], k = n / 2;
-            if (buf.size() < n) buf.resize(n);
-            float* v = buf.data();
-            std::memcpy(v, counts + off[s], n * sizeof(float));
-            double sa = 0;
-            for (uint32_t j = 0; j < k; ++j) {
-                // Position j is final after its step and never read again: only position r is rewritten.
-                const uint32_t r = j + draws.below(n - j);
-                const float t = v[r];
-                v[r] = v[j];
-                sa += t;
-            }
-            pa[s] = float(sa / k);
-            pb[s] = float((slotSum[s] - sa) / (n - k));
-        }
-        return;
-    }
-    // Up to 64 trials per slot: all k draws of a slot are taken from the piece stream at once (the common
-    // case, where no draw can be rejected), then the shuffle runs on byte positions.
-    // Totals of small integer counts are exact in single precision; otherwise the double totals are rounded.
-    const float* slotSumF = slotSumSingle.data();
-    PieceStream pieces(rng);
-    alignas(64) static constexpr uint8_t kIota[64] = {
-        0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-        22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
-        44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
-    alignas(64) uint8_t pos[64];
-    for (size_t s = 0; s < C * U; ++s) {
-        const uint32_t n = off[s + 1] - off[s], k = n / 2;
-        const float* x = counts + off[s];
-        const uint16_t* pc = pieces.peek(k);
-        std::memcpy(pos, kIota, sizeof pos);
-        // Two accumulators shorten the dependency chain; counts are small integers in practice, exact in
-        // float, and the means feed a single-precision RDM.
-        float sa0 = 0, sa1 = 0;
-        uint32_t mayReject = 0, j = 0;
-        for (; j + 1 < k; j += 2) {
-            // Position j is final after its step and never read again: only position r is rewritten.
-            const uint32_t m0 = uint32_t(pc[j]) * (n - j), r0 = j + (m0 >> 16);
-            mayReject |= uint32_t((m0 & 0xFFFFu) < n - j);
-            const uint8_t t0 = pos[r0];
-            pos[r0] = pos[j];
-            sa0 += x[t0];
-            const uint32_t m1 = uint32_t(pc[j + 1]) * (n - j - 1), r1 = j + 1 + (m1 >> 16);
-            mayReject |= uint32_t((m1 & 0xFFFFu) < n - j - 1);
-            const uint8_t t1 = pos[r1];
-            pos[r1] = pos[j + 1];
-            sa1 += x[t1];
-        }
-        if (j < k) {
-            const uint32_t m0 = uint32_t(pc[j]) * (n - j);
-            mayReject |= uint32_t((m0 & 0xFFFFu) < n - j);
-            sa0 += x[pos[j + (m0 >> 16)]];
-        }
-        if (mayReject) {
-            // A draw may need a fresh piece (Lemire rejection): redo the slot with exact draws.
-            std::memcpy(pos, kIota, sizeof pos);
-            sa0 = sa1 = 0;
-            for (j = 0; j < k; ++j) {
-                const uint32_t r = j + pieces.below(n - j);
-                const uint8_t t = pos[r];
-                pos[r] = pos[j];
-                sa0 += x[t];
-            }
-        } else {
-            pieces.skip(k);
-        }
-        const float sa = sa0 + sa1;
-        pa[s] = sa / float(k);
-        pb[s] = (slotSumF[s] - sa) / float(n - k);
-    }
+    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+    const HalfMeansArgs args{off, counts, slotSum.data(), slotSumF.data(), C * U, pa, pb};
+    HalfDraws draws(SplitMix64(opt.seed, uint64_t(index)));
+    if (avx2)
+        randomHalfMeansAvx2(args, draws, buf);
+    else
+        randomHalfMeans(args, draws, buf);
 }
 
 } // namespace
@@ -407,11 +402,8 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
     // Shared precomputation for the mean-based metrics.
     const bool meanBased = opt.metric != RdmMetric::Crossnobis;
     std::vector<double> slotSum(C * U, 0.0);
-    uint32_t maxTrials = 0;
-    for (size_t s = 0; s < C * U; ++s) {
+    for (size_t s = 0; s < C * U; ++s)
         for (uint32_t k = tc.offset[s]; k < tc.offset[s + 1]; ++k) slotSum[s] += tc.counts[k];
-        maxTrials = std::max(maxTrials, tc.offset[s + 1] - tc.offset[s]);
-    }
     const std::vector<float> slotSumF(slotSum.begin(), slotSum.end());
     Eigen::MatrixXd all;
     if (opt.mode == SheshaMode::Units && meanBased) all = responseMatrix(tc);
@@ -433,7 +425,7 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
         for (int i = next++; i < nSplits && !stop; i = next++) {
             Result<double> r = 0.0;
             if (opt.mode == SheshaMode::Trials && meanBased) {
-                halfMeans(tc, slotSum, slotSumF, maxTrials, opt, i, buf, ma, mb);
+                halfMeans(tc, slotSum, slotSumF, opt, i, buf, ma, mb);
                 Status st = rdmA.compute(ma, opt.metric, tc.conditions, file);
                 if (!st) st = rdmB.compute(mb, opt.metric, tc.conditions, file);
                 if (st) {
