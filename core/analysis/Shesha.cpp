@@ -18,13 +18,13 @@ namespace nr {
 
 namespace {
 
-// Uniform integers below n from 16-bit pieces of 64-bit draws (four per draw; Lemire's multiply-and-reject,
-// exact). Sizes above 65536 take a whole draw each.
-class HalfDraws {
+// Uniform integers below n from 16-bit pieces of the 64-bit draws of `Words` (four per draw; Lemire's
+// multiply-and-reject, exact). Sizes above 65536 take a whole draw each, as SplitMix64::below does.
+template <class Words> class HalfDrawsOf {
 public:
-    explicit HalfDraws(const SplitMix64& rng) : rng_(rng) {}
+    explicit HalfDrawsOf(const Words& words) : words_(words) {}
     uint32_t below(uint32_t n) {
-        if (n > 65536u) return rng_.below(n);
+        if (n > 65536u) return below32(n);
         uint32_t m = next16() * n;
         uint32_t low = m & 0xFFFFu;
         if (low < n) {
@@ -36,13 +36,26 @@ public:
         }
         return m >> 16;
     }
-    // A whole 64-bit draw, taken directly from the generator (pieces already buffered stay for below()).
-    uint64_t word() { return rng_.next(); }
+    // A whole 64-bit draw, taken directly from the stream (pieces already buffered stay for below()).
+    uint64_t word() { return words_.next(); }
+    Words& words() { return words_; }
 
 private:
+    uint32_t below32(uint32_t n) {
+        uint64_t m = uint64_t(uint32_t(words_.next() >> 32)) * n;
+        uint32_t low = uint32_t(m);
+        if (low < n) {
+            const uint32_t threshold = uint32_t(-n) % n;
+            while (low < threshold) {
+                m = uint64_t(uint32_t(words_.next() >> 32)) * n;
+                low = uint32_t(m);
+            }
+        }
+        return uint32_t(m >> 32);
+    }
     uint32_t next16() {
         if (left_ == 0) {
-            buf_ = rng_.next();
+            buf_ = words_.next();
             left_ = 4;
         }
         const uint32_t v = uint32_t(buf_ & 0xFFFFu);
@@ -50,10 +63,60 @@ private:
         --left_;
         return v;
     }
-    SplitMix64 rng_;
+    Words words_;
     uint64_t buf_ = 0;
     int left_ = 0;
 };
+
+using HalfDraws = HalfDrawsOf<SplitMix64>;
+
+// The draws of a SplitMix64 stream, generated 64 at a time. A bitmap marks the buffered draws whose low n
+// bits have exactly floor(n/2) set, so that halfWord() finds the next accepted draw without a branch per
+// draw.
+class BlockWords {
+public:
+    explicit BlockWords(const SplitMix64& rng) : rng_(rng) {}
+    inline __attribute__((always_inline)) uint64_t next() {
+        if (pos_ == kBlock) refill();
+        accept_ &= ~uint64_t(0) << pos_ << 1; // pos_ < 64
+        return buf_[pos_++];
+    }
+    // The first draw from here on accepted by halfWord() for n <= 64 trials, masked to n bits; the draws
+    // before it are skipped.
+    inline __attribute__((always_inline)) uint64_t halfWord(uint32_t n) {
+        if (n != n_) {
+            n_ = n;
+            keep_ = n >= 64 ? ~uint64_t(0) : (uint64_t(1) << n) - 1;
+            accept_ = pos_ == kBlock ? 0 : acceptBits() & (~uint64_t(0) << pos_);
+        }
+        while (accept_ == 0) refill();
+        const uint32_t j = uint32_t(__builtin_ctzll(accept_));
+        accept_ &= accept_ - 1;
+        pos_ = j + 1;
+        return buf_[j] & keep_;
+    }
+
+private:
+    static constexpr uint32_t kBlock = 64;
+    inline __attribute__((always_inline)) void refill() {
+        for (uint32_t i = 0; i < kBlock; ++i) buf_[i] = rng_.next();
+        pos_ = 0;
+        accept_ = acceptBits();
+    }
+    inline __attribute__((always_inline)) uint64_t acceptBits() const {
+        const int k = int(n_ / 2);
+        uint64_t bits = 0;
+        for (uint32_t i = 0; i < kBlock; ++i)
+            bits |= uint64_t(__builtin_popcountll(buf_[i] & keep_) == k) << i;
+        return bits;
+    }
+    SplitMix64 rng_;
+    uint64_t buf_[kBlock] = {};
+    uint64_t accept_ = 0, keep_ = 0;
+    uint32_t pos_ = kBlock, n_ = 0;
+};
+
+using BlockDraws = HalfDrawsOf<BlockWords>;
 
 // Chooses the first half of `n` items: on return idx[0..k) are the chosen positions and k is returned (random
 // split: k = n/2 by a partial Fisher-Yates shuffle; odd-even: positions 0, 2, 4, ..., k = ceil(n/2)).
@@ -291,7 +354,7 @@ struct HalfMeansArgs {
 };
 
 // A slot of more than 64 trials: partial Fisher-Yates shuffle (chooseHalf's draws) on a copy of its counts.
-void largeSlotMeans(const HalfMeansArgs& a, size_t s, HalfDraws& draws, std::vector<float>& buf) {
+void largeSlotMeans(const HalfMeansArgs& a, size_t s, BlockDraws& draws, std::vector<float>& buf) {
     const uint32_t n = a.off[s + 1] - a.off[s], k = n / 2;
     if (buf.size() < n) buf.resize(n);
     float* v = buf.data();
@@ -310,14 +373,14 @@ void largeSlotMeans(const HalfMeansArgs& a, size_t s, HalfDraws& draws, std::vec
 
 // Slots of up to 64 trials take the bit word of halfWord. Totals of small integer counts are exact in single
 // precision (otherwise the double totals are rounded); the means feed a single-precision RDM.
-void randomHalfMeans(const HalfMeansArgs& a, HalfDraws& draws, std::vector<float>& buf) {
+void randomHalfMeans(const HalfMeansArgs& a, BlockDraws& draws, std::vector<float>& buf) {
     for (size_t s = 0; s < a.slots; ++s) {
         const uint32_t n = a.off[s + 1] - a.off[s], k = n / 2;
         if (n > kWordTrials) {
             largeSlotMeans(a, s, draws, buf);
             continue;
         }
-        const float sa = sumAtBits(a.counts + a.off[s], halfWord(n, draws));
+        const float sa = sumAtBits(a.counts + a.off[s], draws.words().halfWord(n));
         a.pa[s] = sa / float(k);
         a.pb[s] = (a.slotSumF[s] - sa) / float(n - k);
     }
@@ -325,7 +388,7 @@ void randomHalfMeans(const HalfMeansArgs& a, HalfDraws& draws, std::vector<float
 
 // randomHalfMeans with the popcount instruction and AVX2 sums; the same halves and, for counts exact in
 // single precision, the same means.
-__attribute__((target("avx2,popcnt"))) void randomHalfMeansAvx2(const HalfMeansArgs& a, HalfDraws& draws,
+__attribute__((target("avx2,popcnt"))) void randomHalfMeansAvx2(const HalfMeansArgs& a, BlockDraws& draws,
                                                                 std::vector<float>& buf) {
     for (size_t s = 0; s < a.slots; ++s) {
         const uint32_t n = a.off[s + 1] - a.off[s], k = n / 2;
@@ -333,7 +396,7 @@ __attribute__((target("avx2,popcnt"))) void randomHalfMeansAvx2(const HalfMeansA
             largeSlotMeans(a, s, draws, buf);
             continue;
         }
-        const float sa = sumAtBitsAvx2(a.counts + a.off[s], halfWord(n, draws), n);
+        const float sa = sumAtBitsAvx2(a.counts + a.off[s], draws.words().halfWord(n), n);
         a.pa[s] = sa / float(k);
         a.pb[s] = (a.slotSumF[s] - sa) / float(n - k);
     }
@@ -363,7 +426,7 @@ void halfMeans(const TrialCounts& tc, const std::vector<double>& slotSum, const 
     }
     static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
     const HalfMeansArgs args{off, counts, slotSum.data(), slotSumF.data(), C * U, pa, pb};
-    HalfDraws draws(SplitMix64(opt.seed, uint64_t(index)));
+    BlockDraws draws(BlockWords(SplitMix64(opt.seed, uint64_t(index))));
     if (avx2)
         randomHalfMeansAvx2(args, draws, buf);
     else
