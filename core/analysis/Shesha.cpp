@@ -327,14 +327,20 @@ inline __attribute__((always_inline)) float sumAtBits(const float* x, uint64_t w
     return s0 + s1;
 }
 
-// sumAtBits for the n <= 64 entries of x: eight lanes per step, each loaded only where its bit is set (the
-// masked load reads no entry at or past n).
+// sumAtBits for the n <= 64 entries of x, eight lanes per step. With kMasked each lane is loaded only where
+// its bit is set (no entry at or past n is read); without, whole groups of eight are read and the unset lanes
+// cleared, which needs n rounded up to a multiple of eight entries readable.
+template <bool kMasked>
 __attribute__((target("avx2"))) inline float sumAtBitsAvx2(const float* x, uint64_t w, uint32_t n) {
     const __m256i toSign = _mm256_setr_epi32(31, 30, 29, 28, 27, 26, 25, 24);
     __m256 acc = _mm256_setzero_ps();
     for (uint32_t g = 0; g < n; g += 8) {
         const __m256i sel = _mm256_sllv_epi32(_mm256_set1_epi32(int((w >> g) & 0xFFu)), toSign);
-        acc = _mm256_add_ps(acc, _mm256_maskload_ps(x + g, sel));
+        if (kMasked)
+            acc = _mm256_add_ps(acc, _mm256_maskload_ps(x + g, sel));
+        else
+            acc = _mm256_add_ps(
+                acc, _mm256_and_ps(_mm256_loadu_ps(x + g), _mm256_castsi256_ps(_mm256_srai_epi32(sel, 31))));
     }
     __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
     h = _mm_add_ps(h, _mm_movehl_ps(h, h));
@@ -346,6 +352,7 @@ __attribute__((target("avx2"))) inline float sumAtBitsAvx2(const float* x, uint6
 struct HalfMeansArgs {
     const uint32_t* off;
     const float* counts;
+    size_t countsSize;
     const double* slotSum;
     const float* slotSumF;
     size_t slots;
@@ -396,7 +403,11 @@ __attribute__((target("avx2,popcnt"))) void randomHalfMeansAvx2(const HalfMeansA
             largeSlotMeans(a, s, draws, buf);
             continue;
         }
-        const float sa = sumAtBitsAvx2(a.counts + a.off[s], draws.words().halfWord(n), n);
+        const uint64_t w = draws.words().halfWord(n);
+        const float* x = a.counts + a.off[s];
+        // Away from the end of the counts the groups of eight past a slot's last trial are readable.
+        const float sa =
+            a.off[s] + 64 <= a.countsSize ? sumAtBitsAvx2<false>(x, w, n) : sumAtBitsAvx2<true>(x, w, n);
         a.pa[s] = sa / float(k);
         a.pb[s] = (a.slotSumF[s] - sa) / float(n - k);
     }
@@ -425,7 +436,7 @@ void halfMeans(const TrialCounts& tc, const std::vector<double>& slotSum, const 
         return;
     }
     static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
-    const HalfMeansArgs args{off, counts, slotSum.data(), slotSumF.data(), C * U, pa, pb};
+    const HalfMeansArgs args{off, counts, tc.counts.size(), slotSum.data(), slotSumF.data(), C * U, pa, pb};
     BlockDraws draws(BlockWords(SplitMix64(opt.seed, uint64_t(index))));
     if (avx2)
         randomHalfMeansAvx2(args, draws, buf);
