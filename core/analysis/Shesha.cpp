@@ -93,7 +93,9 @@ __attribute__((target("avx2"))) inline uint64_t acceptBitsAvx2(const uint64_t* w
 
 // The draws of a SplitMix64 stream, generated 64 at a time. A bitmap marks the buffered draws whose low n
 // bits have exactly floor(n/2) set, so that halfWord() finds the next accepted draw without a branch per
-// draw. kAvx2: the bitmap is formed with AVX2 (the same bitmap).
+// draw. Read through HalfDrawsOf, it hands out the same draws in the same order as HalfDraws on the plain
+// stream with halfWord(n, draws), so the halves are those of sheshaSplitMask(). kAvx2: the bitmap is formed
+// with AVX2 (the same bitmap).
 template <bool kAvx2> class BlockWords {
 public:
     explicit BlockWords(const SplitMix64& rng) : rng_(rng) {}
