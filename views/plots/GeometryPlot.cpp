@@ -289,29 +289,12 @@ QPointF GeometryPlot::stabilityPoint(size_t i) const {
 void GeometryPlot::initPlotGL() {
     colorProg_ = loadProgram(QStringLiteral("color"));
     heatProg_ = loadProgram(QStringLiteral("heatmap"));
-    glGenVertexArrays(1, &vao_);
-    glGenBuffers(1, &vbo_);
-    glBindVertexArray(vao_);
-    glBindBuffer(GL_ARRAY_BUFFER, vbo_);
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 6 * sizeof(float), nullptr);
-    glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, 6 * sizeof(float),
-                          reinterpret_cast<const void*>(2 * sizeof(float)));
+    makeVertexArray(vao_, vbo_, {2, 4});
 
     // Two quads covering the viewport: the matrix (row 0 at the top) and the colour bar (min at the bottom).
     const float quads[] = {-1, -1, 0, 1, 1, -1, 1, 1, 1, 1, 1, 0, -1, -1, 0, 1, 1, 1, 1, 0, -1, 1, 0, 0,
                            -1, -1, 0, 0, 1, -1, 1, 0, 1, 1, 1, 1, -1, -1, 0, 0, 1, 1, 1, 1, -1, 1, 0, 1};
-    glGenVertexArrays(1, &quadVao_);
-    glGenBuffers(1, &quadVbo_);
-    glBindVertexArray(quadVao_);
-    glBindBuffer(GL_ARRAY_BUFFER, quadVbo_);
-    glBufferData(GL_ARRAY_BUFFER, sizeof(quads), quads, GL_STATIC_DRAW);
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float), nullptr);
-    glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float),
-                          reinterpret_cast<const void*>(2 * sizeof(float)));
+    makeVertexArray(quadVao_, quadVbo_, {2, 2}, quads, sizeof(quads));
     glBindVertexArray(0);
     glBindBuffer(GL_ARRAY_BUFFER, 0);
 

@@ -191,6 +191,25 @@ void PlotWidget::paintGL() {
         });
 }
 
+void PlotWidget::makeVertexArray(GLuint& vao, GLuint& vbo, std::initializer_list<int> sizes, const void* data,
+                                 size_t bytes) {
+    glGenVertexArrays(1, &vao);
+    glGenBuffers(1, &vbo);
+    glBindVertexArray(vao);
+    glBindBuffer(GL_ARRAY_BUFFER, vbo);
+    if (data) glBufferData(GL_ARRAY_BUFFER, GLsizeiptr(bytes), data, GL_STATIC_DRAW);
+    int stride = 0;
+    for (int n : sizes) stride += n;
+    GLuint index = 0;
+    size_t offset = 0;
+    for (int n : sizes) {
+        glEnableVertexAttribArray(index);
+        glVertexAttribPointer(index++, n, GL_FLOAT, GL_FALSE, GLsizei(stride * sizeof(float)),
+                              reinterpret_cast<const void*>(offset * sizeof(float)));
+        offset += size_t(n);
+    }
+}
+
 void PlotWidget::setViewport(const QRectF& r) {
     const double s = targetScale_;
     const int x = int(std::lround(r.left() * s));

@@ -16,6 +16,7 @@
 #include <QOpenGLWidget>
 #include <QString>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -69,6 +70,11 @@ signals:
     void exported(const QString& path);
 
 protected:
+    // Creates a vertex array and its buffer of interleaved floats: attribute i takes sizes[i] floats per
+    // vertex. With `data` the buffer is filled (static); the array and buffer stay bound.
+    void makeVertexArray(GLuint& vao, GLuint& vbo, std::initializer_list<int> sizes,
+                         const void* data = nullptr, size_t bytes = 0);
+
     struct Style {
         QColor background, axis, text, muted, dot, selection, rubberBand, band;
         double fontPx = 11;

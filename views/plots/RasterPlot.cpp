@@ -496,37 +496,14 @@ void RasterPlot::initPlotGL() {
     overviewKey_.clear();
     {
         const float quad[] = {-1, -1, 0, 0, 1, -1, 1, 0, 1, 1, 1, 1, -1, -1, 0, 0, 1, 1, 1, 1, -1, 1, 0, 1};
-        glGenVertexArrays(1, &imageVao_);
-        glGenBuffers(1, &imageVbo_);
-        glBindVertexArray(imageVao_);
-        glBindBuffer(GL_ARRAY_BUFFER, imageVbo_);
-        glBufferData(GL_ARRAY_BUFFER, sizeof(quad), quad, GL_STATIC_DRAW);
-        glEnableVertexAttribArray(0);
-        glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float), nullptr);
-        glEnableVertexAttribArray(1);
-        glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, 4 * sizeof(float),
-                              reinterpret_cast<const void*>(2 * sizeof(float)));
+        makeVertexArray(imageVao_, imageVbo_, {2, 2}, quad, sizeof(quad));
     }
     glGenBuffers(1, &rowBuf_);
     glGenTextures(1, &rowTex_);
     glGenBuffers(1, &colorBuf_);
     glGenTextures(1, &colorTex_);
-    glGenVertexArrays(1, &rateVao_);
-    glGenBuffers(1, &rateVbo_);
-    glBindVertexArray(rateVao_);
-    glBindBuffer(GL_ARRAY_BUFFER, rateVbo_);
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 2 * sizeof(float), nullptr);
-    glDisableVertexAttribArray(1);
-    glGenVertexArrays(1, &quadVao_);
-    glGenBuffers(1, &quadVbo_);
-    glBindVertexArray(quadVao_);
-    glBindBuffer(GL_ARRAY_BUFFER, quadVbo_);
-    glEnableVertexAttribArray(0);
-    glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 6 * sizeof(float), nullptr);
-    glEnableVertexAttribArray(1);
-    glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, 6 * sizeof(float),
-                          reinterpret_cast<const void*>(2 * sizeof(float)));
+    makeVertexArray(rateVao_, rateVbo_, {2});
+    makeVertexArray(quadVao_, quadVbo_, {2, 4});
     glBindVertexArray(0);
     glBindBuffer(GL_ARRAY_BUFFER, 0);
     uploaded_ = 0;
