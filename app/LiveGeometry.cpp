@@ -137,6 +137,13 @@ void LiveGeometry::onTick() {
             while (ei < epochs.size() && epochs[ei].stop <= t) ++ei;
             if (ei < epochs.size() && epochs[ei].start <= t) cond[b] = epochs[ei].condition;
         }
+        if (epochs.empty()) {
+            // No stimulus schedule: one trajectory of the whole population.
+            std::fill(cond.begin(), cond.end(), 0);
+            plot_->setConditionNames({QStringLiteral("population")});
+        } else {
+            plot_->setConditionNames({});
+        }
         plot_->setTrajectory(pts, cond, 3);
     }
     if (watcher_.isRunning()) return;

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -79,6 +80,13 @@ SimulationDock::SimulationDock(QWidget* parent, ConnectomeView* view)
     connect(speedCombo_, &QComboBox::currentIndexChanged, this,
             [this] { runner_->setSpeed(speedCombo_->currentData().toDouble()); });
     bar->addWidget(speedCombo_);
+    sortCombo_ = new QComboBox;
+    sortCombo_->setToolTip(tr("Order of the raster rows: by population or by a node column"));
+    connect(sortCombo_, &QComboBox::currentTextChanged, this, [this](const QString& key) {
+        if (!key.isEmpty() && runner_->neuronCount() > 0) raster_->setRowOrder(rowOrder(key));
+    });
+    bar->addWidget(new QLabel(tr("Rows")));
+    bar->addWidget(sortCombo_);
     status_ = new QLabel;
     status_->setMinimumWidth(280);
     bar->addWidget(status_, 1);
@@ -195,7 +203,8 @@ bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr
     runner_->setSpeed(speedCombo_->currentData().toDouble());
     raster_->clear();
     raster_->setNeuronCount(runner_->neuronCount());
-    raster_->setRowOrder(rowOrderByClass());
+    refreshSortChoices();
+    raster_->setRowOrder(rowOrder(sortCombo_->currentText()));
     if (simGraph_) {
         QStringList names;
         for (auto& n : simGraph_->names) names << QString::fromStdString(n);
@@ -228,20 +237,35 @@ bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr
     return true;
 }
 
-std::vector<uint32_t> SimulationDock::rowOrderByClass() const {
-    // Excitatory rows first, then inhibitory (by the graph's class column when the model came from a graph).
+void SimulationDock::refreshSortChoices() {
+    const QSignalBlocker block(sortCombo_);
+    sortCombo_->clear();
+    sortCombo_->addItem(QStringLiteral("index"));
     const uint32_t n = runner_->neuronCount();
-    std::vector<uint32_t> rowOf(n);
-    if (simGraph_ && simGraph_->nodeClass.size() == n) {
-        std::vector<uint32_t> order(n);
-        for (uint32_t i = 0; i < n; ++i) order[i] = i;
+    if (simGraph_ && simGraph_->nodeClass.size() == n) sortCombo_->addItem(QStringLiteral("population"));
+    if (simGraph_)
+        for (const auto& [name, values] : simGraph_->nodeNumeric)
+            if (values.size() == n) sortCombo_->addItem(QString::fromStdString(name));
+    sortCombo_->setCurrentIndex(sortCombo_->count() > 1 ? 1 : 0);
+}
+
+std::vector<uint32_t> SimulationDock::rowOrder(const QString& key) const {
+    const uint32_t n = runner_->neuronCount();
+    std::vector<uint32_t> order(n);
+    for (uint32_t i = 0; i < n; ++i) order[i] = i;
+    if (simGraph_ && key == QLatin1String("population") && simGraph_->nodeClass.size() == n) {
         std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
             return simGraph_->nodeClass[a] < simGraph_->nodeClass[b];
         });
-        for (uint32_t r = 0; r < n; ++r) rowOf[order[r]] = r;
-    } else {
-        for (uint32_t i = 0; i < n; ++i) rowOf[i] = i;
+    } else if (simGraph_) {
+        auto it = simGraph_->nodeNumeric.find(key.toStdString());
+        if (it != simGraph_->nodeNumeric.end() && it->second.size() == n) {
+            const std::vector<float>& v = it->second;
+            std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return v[a] < v[b]; });
+        }
     }
+    std::vector<uint32_t> rowOf(n);
+    for (uint32_t r = 0; r < n; ++r) rowOf[order[r]] = r;
     return rowOf;
 }
 

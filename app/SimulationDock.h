@@ -45,6 +45,9 @@ public:
     // The spikes on show: the opened recording, or everything the simulation recorded so far.
     std::shared_ptr<const nr::SpikeTrains> currentSpikes() const;
 
+    // Row of each neuron in the raster: "index", "population" (class) or a numeric node column of the model's
+    // graph.
+    std::vector<uint32_t> rowOrder(const QString& key) const;
     double simulatedSeconds() const;
     bool running() const;
     QString modelName() const { return model_; }
@@ -63,13 +66,14 @@ private:
     void drawControls();
     void updateStatus();
     void updateButtons();
-    std::vector<uint32_t> rowOrderByClass() const;
+    void refreshSortChoices();
 
     std::unique_ptr<nr::SimulationRunner> runner_;
     RasterPlot* raster_ = nullptr;
     ConnectomeView* view_ = nullptr;
     QComboBox* modelCombo_ = nullptr;
     QComboBox* speedCombo_ = nullptr;
+    QComboBox* sortCombo_ = nullptr;
     QSpinBox* seed_ = nullptr;
     QToolButton* playBtn_ = nullptr;
     QLabel* status_ = nullptr;

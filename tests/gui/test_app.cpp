@@ -224,6 +224,15 @@ private slots:
         sim->stepOnce();
         QVERIFY(std::abs(sim->simulatedSeconds() - (t + 0.01)) < 1e-6);
 
+        // Rows sorted by the demo's layer column: a deeper layer never comes before a shallower one.
+        const auto& layer = w.graph()->nodeNumeric.at("layer");
+        const std::vector<uint32_t> rowOf = sim->rowOrder("layer");
+        QCOMPARE(rowOf.size(), layer.size());
+        std::vector<uint32_t> byRow(rowOf.size());
+        for (size_t i = 0; i < rowOf.size(); ++i) byRow[rowOf[i]] = uint32_t(i);
+        for (size_t r = 1; r < byRow.size(); ++r) QVERIFY(layer[byRow[r - 1]] <= layer[byRow[r]]);
+        QVERIFY(sim->rowOrder("population") != rowOf);
+
         // Selection in the 3-D view selects raster rows.
         emit w.connectomeView()->selectionChanged(std::vector<uint32_t>{3, 7});
         QCOMPARE(sim->raster()->selectedNeurons(), (std::vector<uint32_t>{3, 7}));
