@@ -306,18 +306,11 @@ void GeometryPlot::initPlotGL() {
         lut[size_t(4 * i + 2)] = uint8_t(c.blue());
         lut[size_t(4 * i + 3)] = 255;
     }
-    glGenTextures(1, &lutTex_);
+    makeTexture(lutTex_);
     glBindTexture(GL_TEXTURE_2D, lutTex_);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, lut.data());
-    glGenTextures(1, &rdmTex_);
-    for (unsigned t : {lutTex_, rdmTex_}) {
-        glBindTexture(GL_TEXTURE_2D, t);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    }
     glBindTexture(GL_TEXTURE_2D, 0);
+    makeTexture(rdmTex_);
     rdmDirty_ = true;
 }
 

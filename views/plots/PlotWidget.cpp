@@ -191,6 +191,16 @@ void PlotWidget::paintGL() {
         });
 }
 
+void PlotWidget::makeTexture(GLuint& tex) {
+    glGenTextures(1, &tex);
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glBindTexture(GL_TEXTURE_2D, 0);
+}
+
 void PlotWidget::makeVertexArray(GLuint& vao, GLuint& vbo, std::initializer_list<int> sizes, const void* data,
                                  size_t bytes) {
     glGenVertexArrays(1, &vao);

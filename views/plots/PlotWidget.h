@@ -72,6 +72,8 @@ signals:
 protected:
     // Creates a vertex array and its buffer of interleaved floats: attribute i takes sizes[i] floats per
     // vertex. With `data` the buffer is filled (static); the array and buffer stay bound.
+    // Creates a 2-D texture sampled nearest, clamped at the edges (colour maps, binned images); left unbound.
+    void makeTexture(GLuint& tex);
     void makeVertexArray(GLuint& vao, GLuint& vbo, std::initializer_list<int> sizes,
                          const void* data = nullptr, size_t bytes = 0);
 

@@ -486,13 +486,7 @@ void RasterPlot::initPlotGL() {
     spikeProg_ = loadProgram(QStringLiteral("raster"));
     colorProg_ = loadProgram(QStringLiteral("color"));
     imageProg_ = loadProgram(QStringLiteral("image"));
-    glGenTextures(1, &overviewTex_);
-    glBindTexture(GL_TEXTURE_2D, overviewTex_);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glBindTexture(GL_TEXTURE_2D, 0);
+    makeTexture(overviewTex_);
     overviewKey_.clear();
     {
         const float quad[] = {-1, -1, 0, 0, 1, -1, 1, 0, 1, 1, 1, 1, -1, -1, 0, 0, 1, 1, 1, 1, -1, 1, 0, 1};
