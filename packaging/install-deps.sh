@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-svg-dev libgl-dev
   libvtk9-dev libopenmpi-dev
-  libimgui-dev libeigen3-dev libigraph-dev libhdf5-dev libtiff-dev zlib1g-dev
+  libimgui-dev libeigen3-dev libigraph-dev libhdf5-dev libtiff-dev zlib1g-dev libblosc-dev libzstd-dev
   xvfb xauth libgl1-mesa-dri mesa-utils
   python3 python3-numpy python3-scipy python3-brian
   clang-format

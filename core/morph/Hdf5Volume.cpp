@@ -1,0 +1,240 @@
+// HDF5 label datasets: 3-D label maps or 4-D with a channel axis, any filter HDF5 itself decodes (gzip).
+#include <algorithm>
+#include <cctype>
+#include <hdf5.h>
+#include <memory>
+#include <mutex>
+
+#include "morph/Codecs.h"
+#include "morph/VolumeSource.h"
+
+namespace nr {
+
+namespace {
+
+// Serial HDF5 is not thread-safe: one read at a time from this reader.
+std::mutex& hdf5Lock() {
+    static std::mutex m;
+    return m;
+}
+
+// Silences HDF5's error printing while alive (errors become our own messages).
+struct QuietHdf5 {
+    H5E_auto2_t func = nullptr;
+    void* data = nullptr;
+    QuietHdf5() {
+        H5Eget_auto2(H5E_DEFAULT, &func, &data);
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+    ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func, data); }
+};
+
+struct Hid {
+    hid_t id = -1;
+    herr_t (*close)(hid_t) = nullptr;
+    Hid(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
+    ~Hid() {
+        if (id >= 0 && close) close(id);
+    }
+    Hid(const Hid&) = delete;
+    Hid& operator=(const Hid&) = delete;
+};
+
+struct Candidate {
+    std::string path;
+    int rank = 0;
+    bool integer = false;
+};
+
+#if H5_VERSION_GE(1, 12, 0)
+using ObjInfo = H5O_info2_t;
+#else
+using ObjInfo = H5O_info_t;
+#endif
+
+herr_t visitCb(hid_t obj, const char* name, const ObjInfo* info, void* op) {
+    auto* out = static_cast<std::vector<Candidate>*>(op);
+    if (info->type != H5O_TYPE_DATASET || out->size() > 10000) return 0;
+    Hid ds(H5Dopen2(obj, name, H5P_DEFAULT), H5Dclose);
+    if (ds.id < 0) return 0;
+    Hid ty(H5Dget_type(ds.id), H5Tclose);
+    Hid sp(H5Dget_space(ds.id), H5Sclose);
+    Candidate c;
+    c.path = name;
+    c.rank = H5Sget_simple_extent_ndims(sp.id);
+    c.integer = H5Tget_class(ty.id) == H5T_INTEGER;
+    out->push_back(c);
+    return 0;
+}
+
+std::vector<Candidate> datasets(hid_t file) {
+    std::vector<Candidate> out;
+#if H5_VERSION_GE(1, 12, 0)
+    H5Ovisit3(file, H5_INDEX_NAME, H5_ITER_INC, visitCb, &out, H5O_INFO_BASIC);
+#else
+    H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_INC, visitCb, &out, H5O_INFO_BASIC);
+#endif
+    return out;
+}
+
+std::string labelLike(const std::vector<Candidate>& cs, std::string& others) {
+    std::string best;
+    int bestScore = -1;
+    for (const auto& c : cs) {
+        if (!c.integer || c.rank < 3 || c.rank > 4) continue;
+        others += (others.empty() ? "" : ", ") + c.path;
+        std::string l = c.path;
+        for (char& ch : l) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+        int s = c.rank == 3 ? 1 : 0;
+        for (const char* w : {"label", "inst", "seg", "gt"})
+            if (l.find(w) != std::string::npos) s += 2;
+        if (s > bestScore) bestScore = s, best = c.path;
+    }
+    return best;
+}
+
+bool readVec3Attr(hid_t ds, const char* name, double out[3]) {
+    if (H5Aexists(ds, name) <= 0) return false;
+    Hid a(H5Aopen(ds, name, H5P_DEFAULT), H5Aclose);
+    if (a.id < 0) return false;
+    Hid sp(H5Aget_space(a.id), H5Sclose);
+    if (H5Sget_simple_extent_npoints(sp.id) != 3) return false;
+    double v[3];
+    if (H5Aread(a.id, H5T_NATIVE_DOUBLE, v) < 0) return false;
+    for (int k = 0; k < 3; ++k)
+        if (!(v[k] > 0)) return false;
+    for (int k = 0; k < 3; ++k) out[k] = v[k];
+    return true;
+}
+
+} // namespace
+
+std::vector<std::string> listVolumeArraysHdf5(const std::string& path) {
+    std::lock_guard<std::mutex> lock(hdf5Lock());
+    QuietHdf5 quiet;
+    std::vector<std::string> out;
+    if (H5Fis_hdf5(path.c_str()) <= 0) return out;
+    Hid f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (f.id < 0) return out;
+    for (const auto& c : datasets(f.id))
+        if (c.integer && c.rank >= 3 && c.rank <= 4) out.push_back(c.path);
+    return out;
+}
+
+Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& opt) {
+    std::lock_guard<std::mutex> lock(hdf5Lock());
+    QuietHdf5 quiet;
+    if (!fileExists(path)) return Error{path, 0, "cannot open: no such file"};
+    if (H5Fis_hdf5(path.c_str()) <= 0) return Error{path, 0, "not an HDF5 file (no HDF5 signature)"};
+    auto file = std::make_shared<Hid>(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (file->id < 0) return Error{path, 0, "HDF5 could not open the file (damaged or truncated?)"};
+    std::string array = opt.option("array");
+    std::vector<std::string> warnings;
+    if (array.empty()) {
+        std::string others;
+        array = labelLike(datasets(file->id), others);
+        if (array.empty()) return Error{path, 0, "no 3-D or 4-D integer dataset in this file (set array)"};
+        if (others != array)
+            warnings.push_back(path + ": label datasets " + others + "; read " + array +
+                               " (choose with the array option)");
+    }
+    // Check each component so a wrong path gets a clear message instead of an HDF5 stack.
+    {
+        std::string sofar;
+        size_t pos = 0;
+        std::string a = array;
+        while (!a.empty() && a.front() == '/') a.erase(0, 1);
+        while (pos <= a.size()) {
+            const size_t slash = a.find('/', pos);
+            const std::string comp =
+                a.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+            sofar += "/" + comp;
+            if (comp.empty() || H5Lexists(file->id, sofar.c_str(), H5P_DEFAULT) <= 0) {
+                std::string others;
+                labelLike(datasets(file->id), others);
+                return Error{path, 0,
+                             "HDF5 path '" + array + "' does not exist (no '" + sofar + "')" +
+                                 (others.empty() ? std::string() : "; label datasets: " + others)};
+            }
+            if (slash == std::string::npos) break;
+            pos = slash + 1;
+        }
+    }
+    auto ds = std::make_shared<Hid>(H5Dopen2(file->id, array.c_str(), H5P_DEFAULT), H5Dclose);
+    if (ds->id < 0) return Error{path, 0, "'" + array + "' is not a dataset"};
+    Hid ty(H5Dget_type(ds->id), H5Tclose);
+    if (H5Tget_class(ty.id) != H5T_INTEGER)
+        return Error{path, 0, "'" + array + "' does not hold integers (a label volume holds integer labels)"};
+    ArraySource src;
+    src.file = path;
+    src.array = array;
+    src.warnings = warnings;
+    src.threadSafe = false;
+    src.dtypeBytes = int(H5Tget_size(ty.id));
+    src.isSigned = H5Tget_sign(ty.id) == H5T_SGN_2;
+    if (src.dtypeBytes != 1 && src.dtypeBytes != 2 && src.dtypeBytes != 4 && src.dtypeBytes != 8)
+        return Error{path, 0, "'" + array + "': integers of " + std::to_string(src.dtypeBytes) + " bytes"};
+    Hid sp(H5Dget_space(ds->id), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(sp.id);
+    if (rank < 2 || rank > 4)
+        return Error{path, 0, "'" + array + "' has " + std::to_string(rank) + " dimensions (3 or 4 wanted)"};
+    hsize_t dims[4], cd[4];
+    H5Sget_simple_extent_dims(sp.id, dims, nullptr);
+    Hid dcpl(H5Dget_create_plist(ds->id), H5Pclose);
+    bool chunked = H5Pget_layout(dcpl.id) == H5D_CHUNKED && H5Pget_chunk(dcpl.id, rank, cd) == rank;
+    if (!chunked)
+        for (int d = 0; d < rank; ++d) cd[d] = d < rank - 2 ? 1 : dims[d];
+    // Blocks: whole chunks in the leading dims, grown to the full extent of the last two while small.
+    for (int d = 0; d < rank; ++d)
+        src.shape.push_back(dims[d]), src.chunk.push_back(std::max<hsize_t>(1, cd[d]));
+    for (int d = rank - 1; d >= std::max(0, rank - 2); --d) {
+        double bytes = src.dtypeBytes;
+        for (int k = 0; k < rank; ++k) bytes *= double(k == d ? dims[k] : src.chunk[size_t(k)]);
+        if (bytes <= 64.0 * (1 << 20)) src.chunk[size_t(d)] = std::max<uint64_t>(1, dims[d]);
+    }
+    double es[3];
+    for (const char* key : {"resolution", "voxel_size", "element_size_um", "spacing"})
+        if (readVec3Attr(ds->id, key, es)) {
+            for (int k = 0; k < 3; ++k) src.voxelSize[k] = es[k];
+            src.haveVoxelSize = true;
+            if (std::string(key) == "element_size_um") src.unit = "µm";
+            break;
+        }
+    hid_t memType = src.isSigned ? (src.dtypeBytes == 1   ? H5T_STD_I8LE
+                                    : src.dtypeBytes == 2 ? H5T_STD_I16LE
+                                    : src.dtypeBytes == 4 ? H5T_STD_I32LE
+                                                          : H5T_STD_I64LE)
+                                 : (src.dtypeBytes == 1   ? H5T_STD_U8LE
+                                    : src.dtypeBytes == 2 ? H5T_STD_U16LE
+                                    : src.dtypeBytes == 4 ? H5T_STD_U32LE
+                                                          : H5T_STD_U64LE);
+    const std::vector<uint64_t> shape = src.shape, chunk = src.chunk;
+    src.read = [=](const std::vector<uint64_t>& idx, std::vector<uint8_t>& out) -> Status {
+        QuietHdf5 q;
+        hsize_t start[4], count[4], mdims[4], zero[4] = {0, 0, 0, 0};
+        std::string name;
+        for (int d = 0; d < rank; ++d) {
+            start[d] = idx[size_t(d)] * chunk[size_t(d)];
+            count[d] = std::min<hsize_t>(chunk[size_t(d)], shape[size_t(d)] - start[d]);
+            mdims[d] = chunk[size_t(d)];
+            name += (d ? "," : "") + std::to_string(start[d]);
+        }
+        Hid fsp(H5Dget_space(ds->id), H5Sclose);
+        Hid msp(H5Screate_simple(rank, mdims, nullptr), H5Sclose);
+        if (H5Sselect_hyperslab(fsp.id, H5S_SELECT_SET, start, nullptr, count, nullptr) < 0 ||
+            H5Sselect_hyperslab(msp.id, H5S_SELECT_SET, zero, nullptr, count, nullptr) < 0)
+            return Error{path, 0, array + ": cannot select the block at " + name};
+        if (H5Dread(ds->id, memType, msp.id, fsp.id, H5P_DEFAULT, out.data()) < 0)
+            return Error{path, 0,
+                         array + ": HDF5 could not read the block at (" + name +
+                             ") (damaged data, or a compression filter this HDF5 does not have)"};
+        (void)file;
+        return std::nullopt;
+    };
+    auto v = buildLabelVolume(src, opt);
+    if (v && !src.haveVoxelSize)
+        v.value().warnings.push_back(path + ": the dataset gives no voxel size; 1 is used (set voxel_size)");
+    return v;
+}
+
+} // namespace nr
