@@ -1,0 +1,639 @@
+#include "traces/TraceAnalysis.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <random>
+#include <thread>
+
+#include "analysis/GraphAnalysis.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define NR_TRACES_X86 1
+#endif
+
+namespace nr {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Ranks 1..n with ties given their average rank.
+void rankInPlace(std::vector<double>& v) {
+    const size_t n = v.size();
+    std::vector<size_t> idx(n);
+    std::iota(idx.begin(), idx.end(), size_t(0));
+    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+    std::vector<double> r(n);
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && v[idx[b]] == v[idx[a]]) ++b;
+        const double avg = 0.5 * double(a + b - 1) + 1.0;
+        for (size_t k = a; k < b; ++k) r[idx[k]] = avg;
+        a = b;
+    }
+    v.swap(r);
+}
+
+double pearsonOf(const double* x, const double* y, size_t n) {
+    if (n < 3) return kNaN;
+    double mx = 0, my = 0;
+    for (size_t k = 0; k < n; ++k) mx += x[k], my += y[k];
+    mx /= double(n);
+    my /= double(n);
+    double sxy = 0, sxx = 0, syy = 0;
+    for (size_t k = 0; k < n; ++k) {
+        const double a = x[k] - mx, b = y[k] - my;
+        sxy += a * b;
+        sxx += a * a;
+        syy += b * b;
+    }
+    if (!(sxx > 0) || !(syy > 0)) return kNaN;
+    return sxy / std::sqrt(sxx * syy);
+}
+
+} // namespace
+
+// ---- correlation ----------------------------------------------------------------------------------------
+CorrMatrix correlationMatrix(const Traces& t, CorrMethod method, size_t begin, size_t end) {
+    const size_t n = t.neurons(), T = t.timepoints();
+    end = std::min(end, T);
+    begin = std::min(begin, end);
+    const size_t L = end - begin;
+    CorrMatrix out;
+    out.n = n;
+    out.frames = L;
+    out.r.assign(n * n, kNaN);
+    std::vector<char> hasNaN(n, 0), frameNaN(L, 0);
+    for (size_t i = 0; i < n; ++i) {
+        const float* r = t.row(i) + begin;
+        for (size_t k = 0; k < L; ++k)
+            if (std::isnan(r[k])) {
+                hasNaN[i] = 1;
+                frameNaN[k] = 1;
+                ++out.ignoredValues;
+            }
+    }
+    for (char f : frameNaN) out.ignoredFrames += size_t(f);
+    // Rows without NaN: centred (ranked for Spearman), normalised, one product.
+    std::vector<size_t> clean;
+    for (size_t i = 0; i < n; ++i)
+        if (!hasNaN[i]) clean.push_back(i);
+    if (L >= 3 && !clean.empty()) {
+        Eigen::MatrixXd M(long(clean.size()), long(L));
+        std::vector<double> row(L);
+        std::vector<char> ok(clean.size(), 0);
+        for (size_t c = 0; c < clean.size(); ++c) {
+            const float* r = t.row(clean[c]) + begin;
+            for (size_t k = 0; k < L; ++k) row[k] = double(r[k]);
+            if (method == CorrMethod::Spearman) rankInPlace(row);
+            double m = 0;
+            for (double v : row) m += v;
+            m /= double(L);
+            double ss = 0;
+            for (size_t k = 0; k < L; ++k) {
+                row[k] -= m;
+                ss += row[k] * row[k];
+            }
+            ok[c] = ss > 0;
+            const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
+            for (size_t k = 0; k < L; ++k) M(long(c), long(k)) = row[k] * inv;
+        }
+        Eigen::MatrixXd G = M * M.transpose();
+        for (size_t a = 0; a < clean.size(); ++a)
+            for (size_t b = 0; b < clean.size(); ++b) {
+                double v = ok[a] && ok[b] ? G(long(a), long(b)) : kNaN;
+                if (a == b && ok[a]) v = 1.0;
+                if (std::isfinite(v)) v = std::clamp(v, -1.0, 1.0);
+                out.r[clean[a] * n + clean[b]] = v;
+            }
+    }
+    // Pairs with a NaN row: the frames where both are finite.
+    std::vector<double> x, y;
+    for (size_t i = 0; i < n; ++i) {
+        for (size_t j = i; j < n; ++j) {
+            if (!hasNaN[i] && !hasNaN[j]) continue;
+            const float* a = t.row(i) + begin;
+            const float* b = t.row(j) + begin;
+            x.clear();
+            y.clear();
+            for (size_t k = 0; k < L; ++k)
+                if (!std::isnan(a[k]) && !std::isnan(b[k])) {
+                    x.push_back(a[k]);
+                    y.push_back(b[k]);
+                }
+            if (method == CorrMethod::Spearman && x.size() >= 3) {
+                rankInPlace(x);
+                rankInPlace(y);
+            }
+            double v = pearsonOf(x.data(), y.data(), x.size());
+            if (i == j && std::isfinite(v)) v = 1.0;
+            if (std::isfinite(v)) v = std::clamp(v, -1.0, 1.0);
+            out.r[i * n + j] = out.r[j * n + i] = v;
+        }
+    }
+    return out;
+}
+
+MeanAbsR meanAbsCorrelation(const Traces& t, const CorrMatrix& whole) {
+    MeanAbsR m;
+    const size_t n = t.neurons(), T = t.timepoints();
+    std::vector<size_t> use;
+    for (size_t i = 0; i < n; ++i) {
+        const float* r = t.row(i);
+        bool finite = T > 0, varies = false;
+        for (size_t k = 0; k < T; ++k) {
+            if (!std::isfinite(r[k])) finite = false;
+            if (r[k] != r[0]) varies = true;
+        }
+        if (finite && varies) use.push_back(i);
+    }
+    m.neurons = use.size();
+    double s = 0;
+    for (size_t a = 0; a < use.size(); ++a)
+        for (size_t b = a + 1; b < use.size(); ++b) {
+            const double v = whole.at(use[a], use[b]);
+            if (!std::isfinite(v)) continue;
+            s += std::fabs(v);
+            ++m.pairs;
+        }
+    m.mean = m.pairs ? s / double(m.pairs) : kNaN;
+    return m;
+}
+
+// ---- windows --------------------------------------------------------------------------------------------
+std::vector<Window> slidingWindows(size_t T, size_t window, size_t step) {
+    std::vector<Window> w;
+    if (window == 0 || step == 0 || window > T) return w;
+    for (size_t b = 0; b + window <= T; b += step)
+        w.push_back({b, b + window, double(b), double(b + window)});
+    return w;
+}
+
+size_t secondsToSamples(const Traces& t, double seconds) {
+    const double dt = t.medianStep();
+    if (!(dt > 0)) return std::max<size_t>(1, size_t(std::llround(seconds)));
+    return std::max<size_t>(1, size_t(std::llround(seconds / dt)));
+}
+
+Result<std::vector<Window>> slidingWindows(const Traces& t, double windowS, double stepS) {
+    if (!(windowS > 0) || !(stepS > 0)) return Error{t.source, 0, "window and step must be positive seconds"};
+    const size_t w = secondsToSamples(t, windowS), s = secondsToSamples(t, stepS);
+    if (w > t.timepoints())
+        return Error{t.source, 0,
+                     "window of " + std::to_string(windowS) + " s (" + std::to_string(w) +
+                         " samples) is longer than the recording (" + std::to_string(t.timepoints()) +
+                         " samples)"};
+    auto ws = slidingWindows(t.timepoints(), w, s);
+    for (auto& x : ws) {
+        x.tStart = t.time[x.begin];
+        x.tEnd = t.time[x.end - 1];
+    }
+    return ws;
+}
+
+// ---- fast windowed Pearson ------------------------------------------------------------------------------
+namespace {
+
+// G (np x np, row-major) += Y^T Y over the tiles on or above the diagonal; Y is b x np (time-major), np a
+// multiple of 8. Tiles are 4 rows x 8 columns.
+void gramAddGeneric(const double* Y, size_t b, size_t np, double* G) {
+    for (size_t i0 = 0; i0 < np; i0 += 4) {
+        for (size_t j0 = i0 & ~size_t(7); j0 < np; j0 += 8) {
+            double acc[4][8] = {};
+            for (size_t t = 0; t < b; ++t) {
+                const double* y = Y + t * np;
+                for (int a = 0; a < 4; ++a) {
+                    const double yi = y[i0 + size_t(a)];
+                    for (int c = 0; c < 8; ++c) acc[a][c] += yi * y[j0 + size_t(c)];
+                }
+            }
+            for (int a = 0; a < 4; ++a)
+                for (int c = 0; c < 8; ++c) G[(i0 + size_t(a)) * np + j0 + size_t(c)] += acc[a][c];
+        }
+    }
+}
+
+#ifdef NR_TRACES_X86
+__attribute__((target("avx2,fma"))) void gramAddAvx2(const double* Y, size_t b, size_t np, double* G) {
+    for (size_t i0 = 0; i0 < np; i0 += 4) {
+        for (size_t j0 = i0 & ~size_t(7); j0 < np; j0 += 8) {
+            __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd(), c10 = _mm256_setzero_pd(),
+                    c11 = _mm256_setzero_pd(), c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd(),
+                    c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
+            const double* y = Y;
+            for (size_t t = 0; t < b; ++t, y += np) {
+                const __m256d y0 = _mm256_loadu_pd(y + j0), y1 = _mm256_loadu_pd(y + j0 + 4);
+                __m256d a = _mm256_broadcast_sd(y + i0);
+                c00 = _mm256_fmadd_pd(a, y0, c00);
+                c01 = _mm256_fmadd_pd(a, y1, c01);
+                a = _mm256_broadcast_sd(y + i0 + 1);
+                c10 = _mm256_fmadd_pd(a, y0, c10);
+                c11 = _mm256_fmadd_pd(a, y1, c11);
+                a = _mm256_broadcast_sd(y + i0 + 2);
+                c20 = _mm256_fmadd_pd(a, y0, c20);
+                c21 = _mm256_fmadd_pd(a, y1, c21);
+                a = _mm256_broadcast_sd(y + i0 + 3);
+                c30 = _mm256_fmadd_pd(a, y0, c30);
+                c31 = _mm256_fmadd_pd(a, y1, c31);
+            }
+            double* g = G + i0 * np + j0;
+            _mm256_storeu_pd(g, _mm256_add_pd(_mm256_loadu_pd(g), c00));
+            _mm256_storeu_pd(g + 4, _mm256_add_pd(_mm256_loadu_pd(g + 4), c01));
+            g += np;
+            _mm256_storeu_pd(g, _mm256_add_pd(_mm256_loadu_pd(g), c10));
+            _mm256_storeu_pd(g + 4, _mm256_add_pd(_mm256_loadu_pd(g + 4), c11));
+            g += np;
+            _mm256_storeu_pd(g, _mm256_add_pd(_mm256_loadu_pd(g), c20));
+            _mm256_storeu_pd(g + 4, _mm256_add_pd(_mm256_loadu_pd(g + 4), c21));
+            g += np;
+            _mm256_storeu_pd(g, _mm256_add_pd(_mm256_loadu_pd(g), c30));
+            _mm256_storeu_pd(g + 4, _mm256_add_pd(_mm256_loadu_pd(g + 4), c31));
+        }
+    }
+}
+#endif
+
+using GramFn = void (*)(const double*, size_t, size_t, double*);
+GramFn gramAdd() {
+#ifdef NR_TRACES_X86
+    static const GramFn fn =
+        (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? gramAddAvx2 : gramAddGeneric;
+    return fn;
+#else
+    return gramAddGeneric;
+#endif
+}
+
+// Pearson r of all pairs from the cross-product sums S (upper tiles), row sums s, over `w` samples.
+void pearsonFromSums(const double* S, const double* s, size_t n, size_t np, size_t w, double* out) {
+    const double invW = 1.0 / double(w);
+    std::vector<double> inv(n);
+    for (size_t i = 0; i < n; ++i) {
+        const double v = S[i * np + i] - s[i] * s[i] * invW;
+        inv[i] = v > 0 ? 1.0 / std::sqrt(v) : kNaN;
+    }
+    size_t p = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const double si = s[i] * invW, ii = inv[i];
+        const double* Si = S + i * np;
+        for (size_t j = i + 1; j < n; ++j) {
+            const double c = (Si[j] - si * s[j]) * ii * inv[j];
+            out[p++] = std::isnan(c) ? c : std::clamp(c, -1.0, 1.0);
+        }
+    }
+}
+
+// Windows [w0, w1) of one thread.
+void windowedRange(const double* data, const std::vector<double>& mean, size_t n, size_t T, size_t window,
+                   size_t step, size_t w0, size_t w1, double* out) {
+    (void)T;
+    const size_t np = (n + 7) & ~size_t(7);
+    const size_t P = pairCount(n);
+    const GramFn gram = gramAdd();
+    size_t g = std::gcd(window, step);
+    size_t m = window / g;
+    if (m > 64) { // blocks too small to pay off: one product per window
+        g = window;
+        m = 1;
+    }
+    const size_t q = step / g; // blocks per step (0 when g == window > step: direct per window)
+    // Centred, time-major copy of block `blk` (samples [start, start + len)) into Y.
+    std::vector<double> Y;
+    auto loadBlock = [&](size_t start, size_t len) {
+        Y.assign(len * np, 0.0);
+        for (size_t i = 0; i < n; ++i) {
+            const double* r = data + i * T + start;
+            const double mu = mean[i];
+            for (size_t k = 0; k < len; ++k) Y[k * np + i] = r[k] - mu;
+        }
+    };
+    std::vector<double> ringG(m * np * np), ringS(m * np), S(np * np), s(np);
+    std::vector<long long> ringBlock(m, -1);
+    for (size_t w = w0; w < w1; ++w) {
+        const size_t start = w * step;
+        if (m == 1) {
+            loadBlock(start, window);
+            std::fill(S.begin(), S.end(), 0.0);
+            std::fill(s.begin(), s.end(), 0.0);
+            gram(Y.data(), window, np, S.data());
+            for (size_t k = 0; k < window; ++k)
+                for (size_t i = 0; i < n; ++i) s[i] += Y[k * np + i];
+        } else {
+            const size_t firstBlock = w * q;
+            for (size_t b = firstBlock; b < firstBlock + m; ++b) {
+                const size_t slot = b % m;
+                if (ringBlock[slot] == (long long)b) continue;
+                loadBlock(b * g, g);
+                double* G = ringG.data() + slot * np * np;
+                std::fill(G, G + np * np, 0.0);
+                gram(Y.data(), g, np, G);
+                double* sv = ringS.data() + slot * np;
+                std::fill(sv, sv + np, 0.0);
+                for (size_t k = 0; k < g; ++k)
+                    for (size_t i = 0; i < n; ++i) sv[i] += Y[k * np + i];
+                ringBlock[slot] = (long long)b;
+            }
+            std::fill(s.begin(), s.end(), 0.0);
+            for (size_t slot = 0; slot < m; ++slot)
+                for (size_t i = 0; i < n; ++i) s[i] += ringS[slot * np + i];
+            // Sum the upper tiles of the m block products.
+            for (size_t i = 0; i < n; ++i) {
+                double* Si = S.data() + i * np;
+                const size_t j0 = i;
+                std::fill(Si + j0, Si + np, 0.0);
+                for (size_t slot = 0; slot < m; ++slot) {
+                    const double* Gi = ringG.data() + slot * np * np + i * np;
+                    for (size_t j = j0; j < np; ++j) Si[j] += Gi[j];
+                }
+            }
+        }
+        pearsonFromSums(S.data(), s.data(), n, np, window, out + w * P);
+    }
+}
+
+} // namespace
+
+size_t windowedPearson(const double* data, size_t n, size_t T, size_t window, size_t step, int threads,
+                       std::vector<double>& out) {
+    const auto wins = slidingWindows(T, window, step);
+    const size_t W = wins.size(), P = pairCount(n);
+    out.assign(W * P, kNaN);
+    if (W == 0 || n < 2) return W;
+    // Global per-row means keep the window sums small (no cancellation).
+    std::vector<double> mean(n, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+        double s = 0;
+        for (size_t k = 0; k < T; ++k) s += data[i * T + k];
+        mean[i] = s / double(T);
+    }
+    const size_t nt = std::max<size_t>(1, std::min<size_t>(size_t(std::max(threads, 1)), W));
+    std::vector<std::thread> pool;
+    for (size_t k = 0; k < nt; ++k) {
+        const size_t a = W * k / nt, b = W * (k + 1) / nt;
+        if (k + 1 == nt)
+            windowedRange(data, mean, n, T, window, step, a, b, out.data());
+        else
+            pool.emplace_back(windowedRange, data, std::cref(mean), n, T, window, step, a, b, out.data());
+    }
+    for (auto& th : pool) th.join();
+    return W;
+}
+
+// ---- communities over time ------------------------------------------------------------------------------
+std::vector<int> matchLabels(const std::vector<int>& previous, const std::vector<int>& next, int& nextFree) {
+    std::map<std::pair<int, int>, size_t> overlap;
+    for (size_t i = 0; i < next.size() && i < previous.size(); ++i)
+        if (previous[i] >= 0 && next[i] >= 0) ++overlap[{previous[i], next[i]}];
+    std::vector<std::pair<size_t, std::pair<int, int>>> cand;
+    for (const auto& o : overlap) cand.push_back({o.second, o.first});
+    std::sort(cand.begin(), cand.end(), [](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first > b.first;
+        return a.second < b.second;
+    });
+    std::map<int, int> assign;
+    std::map<int, bool> usedPrev;
+    for (const auto& c : cand) {
+        const int p = c.second.first, q = c.second.second;
+        if (assign.count(q) || usedPrev[p]) continue;
+        assign[q] = p;
+        usedPrev[p] = true;
+    }
+    std::vector<int> out(next.size(), -1);
+    for (size_t i = 0; i < next.size(); ++i) {
+        if (next[i] < 0) continue;
+        auto it = assign.find(next[i]);
+        if (it == assign.end()) it = assign.emplace(next[i], nextFree++).first;
+        out[i] = it->second;
+    }
+    return out;
+}
+
+Result<DynamicCommunities> dynamicCommunities(const std::vector<double>& r, size_t n, size_t windows,
+                                              double resolution, uint64_t seed,
+                                              const std::function<bool(double)>& progress) {
+    const size_t P = pairCount(n);
+    if (r.size() < windows * P) return Error{"", 0, "windowed correlations are shorter than windows x pairs"};
+    DynamicCommunities dc;
+    int nextFree = 0;
+    for (size_t w = 0; w < windows; ++w) {
+        if (progress && !progress(double(w) / double(std::max<size_t>(windows, 1))))
+            return Error{"", 0, "cancelled"};
+        Graph g;
+        for (size_t i = 0; i < n; ++i) g.addNode(std::to_string(i));
+        std::vector<char> usable(n, 0);
+        const double* rw = r.data() + w * P;
+        const uint8_t ty = g.typeIndex("positive correlation");
+        for (size_t i = 0, p = 0; i < n; ++i)
+            for (size_t j = i + 1; j < n; ++j, ++p) {
+                const double v = rw[p];
+                if (std::isfinite(v)) usable[i] = usable[j] = 1;
+                if (std::isfinite(v) && v > 0) g.addEdge(uint32_t(i), uint32_t(j), float(v), ty);
+            }
+        auto c = detectCommunities(g, true, resolution, seed);
+        if (!c) return c.error();
+        std::vector<int> lab = c.value().membership;
+        for (size_t i = 0; i < n; ++i)
+            if (!usable[i]) lab[i] = -1;
+        if (w == 0) {
+            std::map<int, int> first;
+            for (auto& l : lab)
+                if (l >= 0) {
+                    auto it = first.emplace(l, nextFree).first;
+                    if (it->second == nextFree) ++nextFree;
+                    l = it->second;
+                }
+        } else {
+            lab = matchLabels(dc.labels.back(), lab, nextFree);
+        }
+        dc.labels.push_back(std::move(lab));
+        dc.count.push_back(c.value().count);
+        dc.modularity.push_back(c.value().modularity);
+    }
+    dc.labelsUsed = nextFree;
+    return dc;
+}
+
+// ---- structure vs function ------------------------------------------------------------------------------
+Result<StructureFunction> structureFunction(const Graph& g, const NameJoin& join, const CorrMatrix& fc,
+                                            SynapseKind kind, bool connectedOnly, size_t permutations,
+                                            uint64_t seed) {
+    const size_t n = fc.n;
+    if (join.target.size() != n) return Error{"", 0, "name join and correlation matrix disagree in size"};
+    std::vector<long> traceOf(g.nodeCount(), -1);
+    for (size_t i = 0; i < n; ++i)
+        if (join.target[i] >= 0 && size_t(join.target[i]) < g.nodeCount())
+            traceOf[size_t(join.target[i])] = long(i);
+    std::vector<double> W(n * n, 0.0);
+    for (size_t e = 0; e < g.edgeCount(); ++e) {
+        std::string tn = g.edgeTypes.empty() ? std::string("chemical") : g.edgeTypes[g.type[e]];
+        for (auto& ch : tn) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+        const bool elec = tn.find("elec") != std::string::npos || tn.find("gap") != std::string::npos;
+        if (kind == SynapseKind::Chemical && elec) continue;
+        if (kind == SynapseKind::Electrical && !elec) continue;
+        const long a = traceOf[g.src[e]], b = traceOf[g.dst[e]];
+        if (a < 0 || b < 0 || a == b) continue;
+        const double w = g.weight.empty() ? 1.0 : double(g.weight[e]);
+        W[size_t(a) * n + size_t(b)] += w;
+        W[size_t(b) * n + size_t(a)] += w;
+    }
+    StructureFunction sf;
+    std::vector<std::string> names; // filled by caller through pairNames when graph names are wanted
+    for (size_t i = 0; i < n; ++i) {
+        if (join.target[i] < 0) continue;
+        for (size_t j = i + 1; j < n; ++j) {
+            if (join.target[j] < 0) continue;
+            const double r = fc.at(i, j);
+            if (!std::isfinite(r)) continue;
+            const double w = W[i * n + j];
+            if (connectedOnly && !(w > 0)) continue;
+            sf.weight.push_back(w);
+            sf.functional.push_back(r);
+            sf.pairNames.push_back(g.names[size_t(join.target[i])] + "-" + g.names[size_t(join.target[j])]);
+            if (w > 0) ++sf.connected;
+        }
+    }
+    sf.pairs = sf.weight.size();
+    if (sf.pairs < 3)
+        return Error{"", 0, "fewer than 3 neuron pairs are in both the traces and the connectome"};
+    const double r0 = pearsonOf(sf.weight.data(), sf.functional.data(), sf.pairs);
+    if (!std::isfinite(r0))
+        return Error{"", 0, "structural weights are the same for every pair; no correlation can be computed"};
+    sf.r = r0;
+    std::mt19937_64 rng(seed);
+    std::vector<double> f = sf.functional;
+    size_t ge = 0;
+    for (size_t p = 0; p < permutations; ++p) {
+        for (size_t k = f.size() - 1; k > 0; --k) {
+            std::uniform_int_distribution<size_t> d(0, k);
+            std::swap(f[k], f[d(rng)]);
+        }
+        const double rp = pearsonOf(sf.weight.data(), f.data(), f.size());
+        if (std::fabs(rp) >= std::fabs(r0)) ++ge;
+    }
+    sf.p = double(1 + ge) / double(1 + permutations);
+    return sf;
+}
+
+// ---- NTF ------------------------------------------------------------------------------------------------
+std::vector<float> affinityTensor(const std::vector<double>& r, size_t pairs, size_t windows,
+                                  const std::string& mode) {
+    std::vector<float> X(pairs * windows, 0.f);
+    for (size_t w = 0; w < windows; ++w)
+        for (size_t p = 0; p < pairs; ++p) {
+            const double v = r[w * pairs + p];
+            double a = 0;
+            if (std::isfinite(v))
+                a = mode == "shifted" ? 0.5 * (1 + v) : mode == "abs" ? std::fabs(v) : std::max(v, 0.0);
+            X[p * windows + w] = float(a);
+        }
+    return X;
+}
+
+Result<NtfResult> ntf(const std::vector<float>& X, size_t I, size_t J, size_t K, size_t R, uint64_t seed,
+                      int maxIter, double tol, const std::function<bool(double)>& progress) {
+    using MatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using MatD = Eigen::MatrixXd;
+    if (R == 0) return Error{"", 0, "rank must be at least 1"};
+    if (I == 0 || J == 0 || K == 0 || X.size() != I * J * K)
+        return Error{"", 0, "tensor size does not match its dimensions"};
+    double norm2 = 0;
+    for (float v : X) {
+        if (!(v >= 0) || !std::isfinite(v)) return Error{"", 0, "NTF needs a finite, non-negative tensor"};
+        norm2 += double(v) * double(v);
+    }
+    if (!(norm2 > 0)) return Error{"", 0, "the tensor is all zeros"};
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> U(0.0, 1.0);
+    const long Il = long(I), Jl = long(J), Kl = long(K), Rl = long(R);
+    MatD A(Il, Rl), B(Jl, Rl), C(Kl, Rl);
+    for (long i = 0; i < A.size(); ++i) A.data()[i] = U(rng);
+    for (long i = 0; i < B.size(); ++i) B.data()[i] = U(rng);
+    for (long i = 0; i < C.size(); ++i) C.data()[i] = U(rng);
+    auto Xk = [&](size_t k) { return Eigen::Map<const MatF>(X.data() + k * I * J, long(I), long(J)); };
+    // Scale the start so that its norm matches the tensor's.
+    {
+        const MatD G = (A.transpose() * A).cwiseProduct(B.transpose() * B).cwiseProduct(C.transpose() * C);
+        const double s = std::cbrt(std::sqrt(norm2 / std::max(G.sum(), 1e-300)));
+        A *= s;
+        B *= s;
+        C *= s;
+    }
+    const double eps = 1e-12;
+    auto hals = [&](MatD& F, const MatD& M, const MatD& G) {
+        for (long r = 0; r < long(R); ++r) {
+            const double grr = G(r, r);
+            if (!(grr > 0)) continue;
+            F.col(r) = (F.col(r) + (M.col(r) - F * G.col(r)) / grr).cwiseMax(eps);
+        }
+    };
+    NtfResult res;
+    res.rank = R;
+    double prevErr = std::numeric_limits<double>::infinity(), err = 1;
+    int it = 0;
+    std::vector<MatD> Pk(K);
+    for (; it < maxIter; ++it) {
+        if (progress && !progress(double(it) / double(maxIter))) return Error{"", 0, "cancelled"};
+        const MatF Bf = B.cast<float>();
+        for (size_t k = 0; k < K; ++k) Pk[k] = (Xk(k) * Bf).cast<double>(); // I x R
+        // C
+        MatD MC(Kl, Rl);
+        for (size_t k = 0; k < K; ++k) MC.row(long(k)) = A.cwiseProduct(Pk[k]).colwise().sum();
+        hals(C, MC, (A.transpose() * A).cwiseProduct(B.transpose() * B));
+        // A
+        MatD MA = MatD::Zero(long(I), long(R));
+        for (size_t k = 0; k < K; ++k) MA += Pk[k] * C.row(long(k)).asDiagonal();
+        hals(A, MA, (B.transpose() * B).cwiseProduct(C.transpose() * C));
+        // B
+        MatD MB = MatD::Zero(long(J), long(R));
+        for (size_t k = 0; k < K; ++k) {
+            const MatF Af = (A * C.row(long(k)).asDiagonal()).cast<float>();
+            MB += (Xk(k).transpose() * Af).cast<double>();
+        }
+        hals(B, MB, (A.transpose() * A).cwiseProduct(C.transpose() * C));
+        // Error: ||X||^2 - 2 <X, Xhat> + ||Xhat||^2.
+        const double inner = MB.cwiseProduct(B).sum();
+        const double hat2 =
+            (A.transpose() * A).cwiseProduct(B.transpose() * B).cwiseProduct(C.transpose() * C).sum();
+        err = std::sqrt(std::max(0.0, norm2 - 2 * inner + hat2) / norm2);
+        // Unit columns in A and B, scale into C.
+        for (long r = 0; r < long(R); ++r) {
+            const double na = A.col(r).norm(), nb = B.col(r).norm();
+            if (na > 0 && nb > 0) {
+                A.col(r) /= na;
+                B.col(r) /= nb;
+                C.col(r) *= na * nb;
+            }
+        }
+        if (std::fabs(prevErr - err) < tol) {
+            ++it;
+            break;
+        }
+        prevErr = err;
+    }
+    res.iterations = it;
+    res.relError = err;
+    std::vector<size_t> order(R);
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::vector<double> lam(R);
+    for (size_t r = 0; r < R; ++r) lam[r] = C.col(long(r)).norm();
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lam[a] > lam[b]; });
+    res.A.resize(I * R);
+    res.B.resize(J * R);
+    res.C.resize(K * R);
+    res.lambda.resize(R);
+    for (size_t c = 0; c < R; ++c) {
+        const long r = long(order[c]);
+        res.lambda[c] = lam[order[c]];
+        for (size_t i = 0; i < I; ++i) res.A[i * R + c] = float(A(long(i), r));
+        for (size_t j = 0; j < J; ++j) res.B[j * R + c] = float(B(long(j), r));
+        for (size_t k = 0; k < K; ++k) res.C[k * R + c] = float(C(long(k), r));
+    }
+    return res;
+}
+
+} // namespace nr
