@@ -124,12 +124,15 @@ Result<Results> PluginRegistry::run(const AnalysisPlugin& plugin, const Inputs& 
         if (in.morphology.has_value()) have |= MorphologyInput;
         if (in.volume.has_value()) have |= VolumeInput;
         if (in.simulation.has_value()) have |= SimulationOutputInput;
+        if (in.traces.has_value()) have |= TracesInput;
+        if (in.vessels.has_value()) have |= VesselInput;
         if (!(accepts & have))
             return Error{in.source, 0, "plugin " + name + " cannot use this input (it takes " + [&] {
                              std::string s;
-                             const char* names[] = {"spike trains", "trial data", "a graph",
-                                                    "a morphology", "a volume",   "simulation output"};
-                             for (int i = 0; i < 6; ++i)
+                             const char* names[] = {"spike trains", "trial data",        "a graph",
+                                                    "a morphology", "a volume",          "simulation output",
+                                                    "traces",       "a vessel graph"};
+                             for (int i = 0; i < 8; ++i)
                                  if (accepts & (1u << i))
                                      s += (s.empty() ? "" : ", ") + std::string(names[i]);
                              return s;
