@@ -75,7 +75,7 @@ bool inflateExact(const uint8_t* src, size_t n, uint8_t* dst, size_t expected, s
     size_t consumed = 0;
     int rc = Z_OK;
     uint8_t extra[4096];
-    bool overflow = false;
+    bool overflow = false, bailed = false;
     while (rc != Z_STREAM_END) {
         const size_t inChunk = std::min<size_t>(n - consumed, 1u << 30);
         zs.next_in = const_cast<Bytef*>(src + consumed);
@@ -106,11 +106,14 @@ bool inflateExact(const uint8_t* src, size_t n, uint8_t* dst, size_t expected, s
                   std::to_string(produced) + " bytes";
             return false;
         }
-        if (overflow && produced > expected + (uint64_t(1) << 26)) break;
+        if (overflow && produced > expected + (uint64_t(1) << 26)) {
+            bailed = true;
+            break;
+        }
     }
     inflateEnd(&zs);
     if (produced != expected) {
-        err = "decompressed to " + std::string(overflow ? "more than " : "") + std::to_string(produced) +
+        err = "decompressed to " + std::string(bailed ? "more than " : "") + std::to_string(produced) +
               " bytes, expected " + std::to_string(expected);
         return false;
     }
