@@ -384,6 +384,32 @@ size_t windowedPearson(const double* data, size_t n, size_t T, size_t window, si
     return W;
 }
 
+Result<WindowedCorrelations> windowedCorrelations(const Traces& t, CorrMethod method, double windowS,
+                                                  double stepS, int threads,
+                                                  const std::function<bool(double)>& progress) {
+    auto wins = slidingWindows(t, windowS, stepS);
+    if (!wins) return wins.error();
+    WindowedCorrelations out;
+    out.windows = std::move(wins.value());
+    const size_t n = t.neurons(), P = pairCount(n), W = out.windows.size();
+    if (method == CorrMethod::Pearson && t.nanValues == 0 && W > 0) {
+        std::vector<double> data(t.values.begin(), t.values.end());
+        const size_t w = out.windows[0].end - out.windows[0].begin;
+        const size_t s = W > 1 ? out.windows[1].begin - out.windows[0].begin : w;
+        windowedPearson(data.data(), n, t.timepoints(), w, s, threads, out.r);
+        return out;
+    }
+    out.r.assign(W * P, kNaN);
+    for (size_t w = 0; w < W; ++w) {
+        if (progress && !progress(double(w) / double(W))) return Error{t.source, 0, "cancelled"};
+        const CorrMatrix m = correlationMatrix(t, method, out.windows[w].begin, out.windows[w].end);
+        out.ignoredFrames += m.ignoredFrames;
+        for (size_t i = 0; i < n; ++i)
+            for (size_t j = i + 1; j < n; ++j) out.r[w * P + pairIndex(i, j, n)] = m.at(i, j);
+    }
+    return out;
+}
+
 // ---- communities over time ------------------------------------------------------------------------------
 std::vector<int> matchLabels(const std::vector<int>& previous, const std::vector<int>& next, int& nextFree) {
     std::map<std::pair<int, int>, size_t> overlap;

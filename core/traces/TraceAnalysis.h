@@ -69,6 +69,18 @@ inline size_t pairIndex(size_t i, size_t j, size_t n) {
     return i * n - i * (i + 1) / 2 + (j - i - 1);
 } // i < j
 
+// Windowed correlations of a recording: windows of `windowS` seconds every `stepS` seconds (see
+// slidingWindows). Pearson without NaN uses windowedPearson; otherwise each window is a correlationMatrix
+// (NaN ignored pairwise). `r` = windows x pairs (pairIndex order).
+struct WindowedCorrelations {
+    std::vector<Window> windows;
+    std::vector<double> r;
+    size_t ignoredFrames = 0; // summed over windows
+};
+Result<WindowedCorrelations> windowedCorrelations(const Traces& t, CorrMethod method, double windowS,
+                                                  double stepS, int threads = 2,
+                                                  const std::function<bool(double)>& progress = {});
+
 // ---- communities over time ------------------------------------------------------------------------------
 struct DynamicCommunities {
     std::vector<std::vector<int>> labels; // windows x neurons, matched across windows (-1: neuron unusable)

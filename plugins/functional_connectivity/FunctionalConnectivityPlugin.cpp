@@ -1,0 +1,115 @@
+// Built-in plugin: functional connectivity of activity traces. The correlation matrix (Pearson or Spearman,
+// NaN ignored pairwise) over the whole recording, or one matrix per sliding window.
+#include <QObject>
+#include <cmath>
+#include <cstdio>
+
+#include "plugin/AnalysisPlugin.h"
+#include "traces/TraceAnalysis.h"
+
+namespace nr {
+
+class FunctionalConnectivityPlugin : public QObject, public AnalysisPlugin {
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID NR_ANALYSIS_PLUGIN_IID FILE "functional_connectivity.json")
+    Q_INTERFACES(nr::AnalysisPlugin)
+
+public:
+    std::string name() const override { return "functional_connectivity"; }
+    std::string description() const override {
+        return "Correlation matrix of activity traces (Pearson or Spearman, NaN frames ignored pairwise) "
+               "over the "
+               "whole recording or in sliding windows. mean_abs_r is the mean |Pearson r| over the pairs "
+               "whose "
+               "traces are finite and not constant over the whole recording.";
+    }
+    InputKinds inputs() const override { return TracesInput; }
+    std::vector<ParamSpec> parameters() const override {
+        using T = ParamSpec::Type;
+        return {
+            {"method",
+             T::Enum,
+             "pearson",
+             0,
+             0,
+             {"pearson", "spearman"},
+             "correlation of the matrices written"},
+            {"window", T::Double, "0", 0, 1e9, {}, "sliding window in seconds (0: whole recording only)"},
+            {"step", T::Double, "0", 0, 1e9, {}, "step between windows in seconds (0: the window length)"},
+            {"array", T::String, "", 0, 0, {}, "HDF5/NWB: path of the trace dataset"},
+            {"time", T::String, "", 0, 0, {}, "HDF5: path of the time dataset; NPY: time file"},
+        };
+    }
+    Result<Results> run(const Inputs& in, const Params& p, Progress& progress) const override {
+        const auto* tp = std::any_cast<std::shared_ptr<const Traces>>(&in.traces);
+        if (!tp || !*tp) return Error{in.source, 0, "functional_connectivity needs activity traces"};
+        const Traces& t = **tp;
+        const CorrMethod method = p.text("method") == "spearman" ? CorrMethod::Spearman : CorrMethod::Pearson;
+        const CorrMatrix whole = correlationMatrix(t, CorrMethod::Pearson);
+        const MeanAbsR m = meanAbsCorrelation(t, whole);
+        progress.report(0.2);
+        Results r;
+        const double window = p.number("window"), step = p.number("step") > 0 ? p.number("step") : window;
+        size_t windows = 1;
+        const size_t n = t.neurons();
+        auto matrixOf = [&](const std::string& name) {
+            MatrixResult mr;
+            mr.name = name;
+            mr.rows = mr.cols = n;
+            mr.rowLabels = mr.colLabels = t.names;
+            return mr;
+        };
+        if (window > 0) {
+            auto wc = windowedCorrelations(t, method, window, step, 2, [&](double f) {
+                progress.report(0.2 + 0.7 * f);
+                return !progress.cancelled();
+            });
+            if (!wc) return wc.error();
+            windows = wc.value().windows.size();
+            const size_t P = pairCount(n);
+            for (size_t w = 0; w < windows; ++w) {
+                char label[96];
+                std::snprintf(label, sizeof label, "window %zu (%.6g-%.6g s)", w,
+                              wc.value().windows[w].tStart, wc.value().windows[w].tEnd);
+                MatrixResult mr = matrixOf(label);
+                mr.values.assign(n * n, 1.0);
+                for (size_t i = 0; i < n; ++i)
+                    for (size_t j = i + 1; j < n; ++j)
+                        mr.values[i * n + j] = mr.values[j * n + i] =
+                            wc.value().r[w * P + pairIndex(i, j, n)];
+                r.matrices.push_back(std::move(mr));
+            }
+        } else {
+            const CorrMatrix c = method == CorrMethod::Pearson ? whole : correlationMatrix(t, method);
+            MatrixResult mr = matrixOf(method == CorrMethod::Pearson ? "pearson r" : "spearman rho");
+            mr.values = c.r;
+            r.matrices.push_back(std::move(mr));
+        }
+        r.addScalar("neurons", double(n));
+        r.addScalar("timepoints", double(t.timepoints()));
+        r.addScalar("windows", double(windows));
+        r.addScalar("mean_abs_r", m.mean);
+        // Per neuron: NaN frames (ignored in every statistic) and mean |r| to the others.
+        TableResult tab{
+            "neurons",
+            {{"neuron", {}, {}, true}, {"nan_frames", {}, {}, false}, {"mean_abs_r", {}, {}, false}}};
+        for (size_t i = 0; i < n; ++i) {
+            size_t nan = 0;
+            for (size_t k = 0; k < t.timepoints(); ++k) nan += std::isnan(t.at(i, k));
+            double s = 0;
+            size_t c = 0;
+            for (size_t j = 0; j < n; ++j)
+                if (j != i && std::isfinite(whole.at(i, j))) s += std::fabs(whole.at(i, j)), ++c;
+            tab.columns[0].text.push_back(t.names[i]);
+            tab.columns[1].numbers.push_back(double(nan));
+            tab.columns[2].numbers.push_back(c ? s / double(c) : NAN);
+        }
+        r.tables.push_back(std::move(tab));
+        progress.report(1.0);
+        return r;
+    }
+};
+
+} // namespace nr
+
+#include "FunctionalConnectivityPlugin.moc"

@@ -1,0 +1,130 @@
+// The trace analyses as plugins through the headless analyze command, on the real C. elegans recording and
+// connectome: functional_connectivity, structure_function, ntf, dynamic_communities.
+#include <QCoreApplication>
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "plugin/AnalyzeCommand.h"
+
+namespace {
+
+const std::string kData = NR_SHARED_DATA;
+const std::string kTraces = kData + "/activity/atanas2023_traces.csv";
+const std::string kHerm = kData + "/connectome/herm_full_edgelist.csv";
+const std::string kSomas = kData + "/connectome/celegans_somas.csv";
+
+// Runs `neurorama analyze ARGS` and parses its `name=value ...` line.
+std::map<std::string, double> analyze(const std::vector<std::string>& args, int& rc, std::string& err) {
+    std::ostringstream o, e;
+    rc = nr::runAnalyzeCommand(args, o, e);
+    err = e.str();
+    qInfo("analyze %s: %s", args[0].c_str(), o.str().c_str());
+    std::map<std::string, double> m;
+    std::istringstream in(o.str());
+    std::string kv;
+    while (in >> kv) {
+        const size_t eq = kv.find('=');
+        if (eq != std::string::npos) m[kv.substr(0, eq)] = std::strtod(kv.c_str() + eq + 1, nullptr);
+    }
+    return m;
+}
+
+} // namespace
+
+class TestTracesPlugins : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+
+private slots:
+    void initTestCase() {
+        if (qEnvironmentVariableIsEmpty("NR_PLUGIN_PATH"))
+            qputenv("NR_PLUGIN_PATH", (QDir(QCoreApplication::applicationDirPath() + "/..").absolutePath() +
+                                       "/lib/neurorama/plugins")
+                                          .toLocal8Bit());
+    }
+
+    void functionalConnectivity() {
+        int rc = 0;
+        std::string err;
+        auto m = analyze({"functional_connectivity", "--input", kTraces}, rc, err);
+        QVERIFY2(rc == 0, err.c_str());
+        QCOMPARE(m["neurons"], 98.0);
+        QCOMPARE(m["timepoints"], 1600.0);
+        QCOMPARE(m["windows"], 1.0);
+        QVERIFY2(std::fabs(m["mean_abs_r"] - 0.225896) < 1e-6, std::to_string(m["mean_abs_r"]).c_str());
+        const std::string out = tmp_.filePath("fc.csv").toStdString();
+        m = analyze({"functional_connectivity", "--input", kTraces, "--param", "window=60", "--param",
+                     "step=10", "--out", out},
+                    rc, err);
+        QVERIFY2(rc == 0, err.c_str());
+        QCOMPARE(m["windows"], 89.0);
+        QVERIFY(std::fabs(m["mean_abs_r"] - 0.225896) < 1e-6);
+        std::ifstream f(out);
+        std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        QVERIFY(text.find("window 88") != std::string::npos);
+        QVERIFY(text.find("AVAL") != std::string::npos);
+        // A file that is not traces is refused with its name.
+        m = analyze({"functional_connectivity", "--input", kHerm}, rc, err);
+        QCOMPARE(rc, 1);
+        QVERIFY2(err.find(kHerm) != std::string::npos, err.c_str());
+    }
+
+    void structureFunction() {
+        int rc = 0;
+        std::string err;
+        auto m = analyze({"structure_function", "--input", kTraces, "--param", "connectome=" + kHerm,
+                          "--param", "permutations=200"},
+                         rc, err);
+        QVERIFY2(rc == 0, err.c_str());
+        QCOMPARE(m["pairs"], 4753.0);
+        QVERIFY(std::isfinite(m["r"]) && std::fabs(m["r"]) < 1);
+        QVERIFY(m["p"] > 0 && m["p"] <= 1);
+        m = analyze({"structure_function", "--input", kTraces, "--param", "connectome=" + kHerm, "--param",
+                     "node_table=" + kSomas, "--param", "pairs=connected", "--param", "synapses=electrical"},
+                    rc, err);
+        QVERIFY2(rc == 0, err.c_str());
+        QVERIFY(m["pairs"] > 10 && m["pairs"] < 4753);
+    }
+
+    void ntf() {
+        int rc = 0;
+        std::string err;
+        auto m = analyze(
+            {"ntf", "--input", kTraces, "--param", "rank=4", "--param", "window=60", "--param", "step=10"},
+            rc, err);
+        QVERIFY2(rc == 0, err.c_str());
+        QCOMPARE(m["rank"], 4.0);
+        QCOMPARE(m["windows"], 89.0);
+        QVERIFY(m["rel_error"] > 0 && m["rel_error"] < 1);
+        // Deterministic for a seed; a higher rank fits at least as well.
+        auto again = analyze(
+            {"ntf", "--input", kTraces, "--param", "rank=4", "--param", "window=60", "--param", "step=10"},
+            rc, err);
+        QCOMPARE(again["rel_error"], m["rel_error"]);
+        auto r8 = analyze(
+            {"ntf", "--input", kTraces, "--param", "rank=8", "--param", "window=60", "--param", "step=10"},
+            rc, err);
+        QVERIFY(r8["rel_error"] < m["rel_error"]);
+    }
+
+    void dynamicCommunities() {
+        int rc = 0;
+        std::string err;
+        auto m = analyze(
+            {"dynamic_communities", "--input", kTraces, "--param", "window=120", "--param", "step=30"}, rc,
+            err);
+        QVERIFY2(rc == 0, err.c_str());
+        QCOMPARE(m["windows"], double((1600 - 200) / 50 + 1));
+        QVERIFY(m["mean_communities"] >= 2);
+        QVERIFY(m["mean_modularity"] > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTracesPlugins)
+#include "test_traces_plugins.moc"
