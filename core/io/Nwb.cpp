@@ -1,5 +1,7 @@
 #include "io/Nwb.h"
 
+#include "io/MemoryBudget.h"
+
 #include <algorithm>
 #include <cmath>
 #include <hdf5.h>
@@ -61,7 +63,9 @@ Result<std::vector<T>> read1d(hid_t file, const std::string& path, const std::st
     if (rank != 1) return Error{fname, 0, "dataset '" + path + "' is not one-dimensional"};
     hsize_t n = 0;
     H5Sget_simple_extent_dims(sp.id, &n, nullptr);
-    if (n > (hsize_t(1) << 31)) return Error{fname, 0, "dataset '" + path + "' is implausibly large"};
+    if (auto e = checkBudget(satMul(n, sizeof(T)), "dataset '" + path + "'",
+                             "the file declares more elements than can be read", fname))
+        return *e;
     std::vector<T> v(n);
     if (n > 0 && H5Dread(ds.id, memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
         return Error{fname, 0, "cannot read dataset '" + path + "' as numbers"};
@@ -79,6 +83,9 @@ Result<std::vector<std::string>> readTextColumn(hid_t file, const std::string& p
         return Error{fname, 0, "'" + path + "' is not one-dimensional"};
     hsize_t n = 0;
     H5Sget_simple_extent_dims(sp.id, &n, nullptr);
+    if (auto e = checkBudget(satMul(n, 48), "column '" + path + "'",
+                             "the file declares more elements than can be read", fname))
+        return *e;
     std::vector<std::string> out;
     const H5T_class_t cls = H5Tget_class(type.id);
     if (cls == H5T_STRING) {
@@ -92,6 +99,10 @@ Result<std::vector<std::string>> readTextColumn(hid_t file, const std::string& p
             if (n) H5Dvlen_reclaim(mem.id, sp.id, H5P_DEFAULT, buf.data());
         } else {
             const size_t len = H5Tget_size(type.id);
+            if (len == 0) return Error{fname, 0, "'" + path + "' has zero-length strings"};
+            if (auto e = checkBudget(satMul(n, len + 32), "column '" + path + "'",
+                                     "the file declares longer strings than can be read", fname))
+                return *e;
             Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
             H5Tset_size(mem.id, len);
             std::vector<char> buf(n * len + 1, 0);
@@ -155,12 +166,21 @@ Result<Units> readUnitsLocked(hid_t file, const std::string& fname) {
                 return Error{fname, 0,
                              "unit " + std::to_string(u.ids[i]) + ": spike time " + std::to_string(k) +
                                  " is not a finite number"};
-            if (k > prev && u.times[k] < u.times[k - 1])
-                return Error{fname, 0,
-                             "spike times of unit " + std::to_string(u.ids[i]) +
-                                 " are not sorted (at spike_times[" + std::to_string(k) + "])"};
         }
+        // A unit's times out of order are sorted rather than refused (stable: equal times keep their order).
+        std::stable_sort(u.times.begin() + long(prev), u.times.begin() + long(u.ends[i]));
         prev = u.ends[i];
+    }
+    if (prev != u.times.size())
+        return Error{fname, 0,
+                     "units/spike_times_index ends at " + std::to_string(prev) +
+                         " but units/spike_times has " + std::to_string(u.times.size()) + " entries"};
+    {
+        std::vector<int64_t> sortedIds(u.ids);
+        std::sort(sortedIds.begin(), sortedIds.end());
+        const auto dup = std::adjacent_find(sortedIds.begin(), sortedIds.end());
+        if (dup != sortedIds.end())
+            return Error{fname, 0, "units/id lists unit " + std::to_string(*dup) + " twice"};
     }
     return u;
 }
@@ -194,7 +214,8 @@ Result<SpikeTrains> readNwbUnits(const std::string& path) {
         for (uint64_t k = prev; k < u.ends[i]; ++k) st.add(u.times[k], uint32_t(i));
         prev = u.ends[i];
     }
-    if (!st.times.empty()) {
+    if (st.times.empty()) return Error{path, 0, "no spikes: the units table (units/spike_times) is empty"};
+    {
         st.tStart = *std::min_element(st.times.begin(), st.times.end());
         st.tStop = *std::max_element(st.times.begin(), st.times.end());
     }

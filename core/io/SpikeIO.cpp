@@ -1,14 +1,16 @@
 #include "io/SpikeIO.h"
 
+#include "io/CsvTable.h"
+#include "io/MemoryBudget.h"
+#include "io/Npy.h"
+#include "io/Nwb.h"
+
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <map>
+#include <numeric>
 #include <unordered_map>
 #include <vector>
 
@@ -16,26 +18,39 @@ namespace nr {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
+std::string lowerExt(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    const size_t dot = path.find_last_of('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+    return csv::lower(path.substr(dot + 1));
 }
 
-std::string trim(const std::string& s) {
-    size_t a = 0, b = s.size();
-    while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-    while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-    return s.substr(a, b - a);
+bool isUnitName(std::string_view s) {
+    return csv::oneOf(s, {"unit", "units", "unit_id", "id", "neuron", "cluster"});
+}
+bool isTimeName(std::string_view s) {
+    return csv::oneOf(s, {"time_s", "time", "times", "t", "spike_time", "spike_times"});
+}
+bool isTrialName(std::string_view s) {
+    return csv::oneOf(s, {"trial", "trial_id"});
+}
+bool isLabelName(std::string_view s) {
+    return csv::oneOf(s, {"label", "unit_label", "unit_name", "name"});
 }
 
-bool endsWith(const std::string& s, const std::string& e) {
-    return s.size() >= e.size() && lower(s.substr(s.size() - e.size())) == e;
-}
+// Bytes one spike costs while reading (time, unit, trial, position, sort permutation).
+constexpr uint64_t kBytesPerSpike = 8 + 4 + 8 + 8 + 8;
 
-// Maps external unit ids to indices in order of first appearance.
-struct UnitMap {
+// Collects spikes as read, then turns them into SpikeTrains: units by first appearance, trials laid end to
+// end, unsorted units sorted.
+struct Collector {
+    std::string file;
+    SpikeTrains st;
     std::unordered_map<int64_t, uint32_t> index;
-    uint32_t get(SpikeTrains& st, int64_t id) {
+    std::vector<int64_t> trial; // parallel to st.times when the file has trials
+    bool hasTrials = false;
+
+    uint32_t unit(int64_t id) {
         auto it = index.find(id);
         if (it != index.end()) return it->second;
         const uint32_t k = uint32_t(st.unitIds.size());
@@ -44,102 +59,242 @@ struct UnitMap {
         st.unitLabels.emplace_back();
         return k;
     }
+    void add(int64_t id, double t, int64_t tr, const std::string* label) {
+        const uint32_t u = unit(id);
+        st.add(t, u);
+        if (hasTrials) trial.push_back(tr);
+        if (label && !label->empty() && st.unitLabels[u].empty()) st.unitLabels[u] = *label;
+    }
+    // Refuses growth past the memory budget (checked every 2^20 spikes).
+    Status grew(long line) {
+        if ((st.times.size() & ((1u << 20) - 1)) != 0) return std::nullopt;
+        return checkBudget(satMul(st.times.size() * 2, kBytesPerSpike), "reading the spikes of this file",
+                           "split the recording into smaller files", file, line);
+    }
+
+    Result<SpikeTrains> finish(const std::string& emptyWhy) {
+        if (st.times.empty()) return Error{file, 0, emptyWhy};
+        const size_t n = st.times.size();
+        if (hasTrials) {
+            // Trial-relative times: trial k (k-th smallest id) starts at k * span.
+            std::vector<int64_t> ids(trial);
+            std::sort(ids.begin(), ids.end());
+            ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+            const auto mm = std::minmax_element(st.times.begin(), st.times.end());
+            const double lo = std::min(0.0, *mm.first);
+            double span = *mm.second - lo;
+            if (!(span > 0)) span = 1.0;
+            for (size_t i = 0; i < n; ++i) {
+                const size_t k = size_t(std::lower_bound(ids.begin(), ids.end(), trial[i]) - ids.begin());
+                st.times[i] = double(k) * span + (st.times[i] - lo);
+            }
+            st.tStart = 0;
+            st.tStop = double(ids.size()) * span;
+        }
+        // Sort (stable) when a unit's times go backwards; a sorted file keeps its row order.
+        std::vector<double> last(st.unitIds.size(), -INFINITY);
+        bool sorted = true;
+        for (size_t i = 0; i < n && sorted; ++i) {
+            double& l = last[st.units[i]];
+            if (st.times[i] < l) sorted = false;
+            l = st.times[i];
+        }
+        if (!sorted) {
+            std::vector<size_t> order(n);
+            std::iota(order.begin(), order.end(), size_t(0));
+            std::stable_sort(order.begin(), order.end(),
+                             [&](size_t a, size_t b) { return st.times[a] < st.times[b]; });
+            std::vector<double> t(n);
+            std::vector<uint32_t> u(n);
+            for (size_t i = 0; i < n; ++i) {
+                t[i] = st.times[order[i]];
+                u[i] = st.units[order[i]];
+            }
+            st.times.swap(t);
+            st.units.swap(u);
+        }
+        if (!hasTrials) {
+            const auto mm = std::minmax_element(st.times.begin(), st.times.end());
+            st.tStart = std::min(0.0, *mm.first);
+            st.tStop = *mm.second;
+        }
+        return std::move(st);
+    }
 };
 
-void finish(SpikeTrains& st) {
-    if (st.times.empty()) return;
-    const auto mm = std::minmax_element(st.times.begin(), st.times.end());
-    st.tStart = std::min(0.0, *mm.first);
-    st.tStop = *mm.second;
-}
-
-bool isUnitName(const std::string& s) {
-    const std::string l = lower(s);
-    return l == "unit" || l == "units" || l == "unit_id" || l == "id" || l == "neuron" || l == "cluster";
-}
-bool isTimeName(const std::string& s) {
-    const std::string l = lower(s);
-    return l == "time_s" || l == "time" || l == "times" || l == "t" || l == "spike_time" ||
-           l == "spike_times";
-}
-
-std::vector<std::string> splitComma(const std::string& line) {
-    std::vector<std::string> out;
-    size_t a = 0;
-    while (true) {
-        const size_t b = line.find(',', a);
-        out.push_back(trim(line.substr(a, b == std::string::npos ? std::string::npos : b - a)));
-        if (b == std::string::npos) break;
-        a = b + 1;
-    }
-    return out;
+Result<int64_t> unitId(double v, const std::string& file, long line, long long off, const std::string& text) {
+    auto err = [&](const std::string& why) {
+        Error e{file, line, why};
+        if (line == 0) e.byteOffset = off;
+        return e;
+    };
+    if (!std::isfinite(v) || v != std::floor(v)) return err("unit " + text + " is not an integer");
+    if (v < 0) return err("negative unit id " + text);
+    if (v > 9.0e15) return err("unit id " + text + " is too large");
+    return int64_t(v);
 }
 
 } // namespace
 
 Result<SpikeTrains> readSpikesCsv(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return Error{path, 0, "cannot open the file"};
-    std::string line;
-    long ln = 0;
-    int unitCol = -1, timeCol = -1;
-    // Header.
-    while (std::getline(f, line)) {
-        ++ln;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (ln == 1 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
-        if (trim(line).empty()) continue;
-        const auto cols = splitComma(line);
-        if (cols.size() != 2)
-            return Error{path, ln,
-                         "expected the header `unit,time_s` (2 columns), found " +
-                             std::to_string(cols.size()) + " columns"};
-        for (int c = 0; c < 2; ++c) {
-            if (isUnitName(cols[size_t(c)]))
-                unitCol = c;
-            else if (isTimeName(cols[size_t(c)]))
-                timeCol = c;
-        }
-        if (unitCol < 0 || timeCol < 0)
-            return Error{path, ln, "expected the header `unit,time_s`, found `" + trim(line) + "`"};
-        break;
-    }
-    if (unitCol < 0) return Error{path, ln > 0 ? ln : 1, "empty file: expected the header `unit,time_s`"};
-    SpikeTrains st;
-    UnitMap units;
-    while (std::getline(f, line)) {
-        ++ln;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (trim(line).empty()) continue;
-        const auto cols = splitComma(line);
-        if (cols.size() != 2)
-            return Error{path, ln, "expected 2 columns (unit,time_s), found " + std::to_string(cols.size())};
-        const std::string& us = cols[size_t(unitCol)];
-        const std::string& ts = cols[size_t(timeCol)];
-        char* end = nullptr;
-        errno = 0;
-        const long long u = std::strtoll(us.c_str(), &end, 10);
-        if (us.empty() || *end != '\0' || errno == ERANGE) {
-            // Accept integral floats such as "6.0".
-            char* e2 = nullptr;
-            const double d = std::strtod(us.c_str(), &e2);
-            if (us.empty() || *e2 != '\0' || !std::isfinite(d) || d != std::floor(d))
-                return Error{path, ln, "unit `" + us + "` is not an integer"};
-            if (d < 0) return Error{path, ln, "negative unit id " + us};
-            const double t = std::strtod(ts.c_str(), &e2);
-            if (ts.empty() || *e2 != '\0') return Error{path, ln, "time `" + ts + "` is not a number"};
-            if (!std::isfinite(t)) return Error{path, ln, "time is " + ts + " (NaN or infinite)"};
-            st.add(t, units.get(st, int64_t(d)));
+    csv::LineReader in;
+    if (!in.open(path)) return in.error();
+    if (auto e = checkBudget(satMul(in.fileSize() / 4, kBytesPerSpike), "reading this spike file",
+                             "split the recording into smaller files", path))
+        return *e;
+    std::string_view line;
+    std::vector<std::string_view> f;
+    std::string scratch, reason;
+    char delim = ',';
+    int unitCol = -1, timeCol = -1, trialCol = -1, labelCol = -1;
+    size_t ncols = 0;
+    Collector c;
+    c.file = path;
+    bool header = false;
+    std::string label;
+    while (in.next(line)) {
+        if (csv::trim(line).empty()) continue;
+        const long ln = in.lineNumber();
+        if (!header) {
+            delim = csv::detectDelimiter(line);
+            if (delim == ' ') delim = ',';
+            if (!csv::splitLine(line, delim, f, scratch, reason)) return Error{path, ln, reason};
+            for (size_t k = 0; k < f.size(); ++k) {
+                if (unitCol < 0 && isUnitName(f[k]))
+                    unitCol = int(k);
+                else if (timeCol < 0 && isTimeName(f[k]))
+                    timeCol = int(k);
+                else if (trialCol < 0 && isTrialName(f[k]))
+                    trialCol = int(k);
+                else if (labelCol < 0 && isLabelName(f[k]))
+                    labelCol = int(k);
+            }
+            if (unitCol < 0 || timeCol < 0)
+                return Error{path, ln,
+                             "expected the header `unit,time_s` (a unit and a time column), found " +
+                                 csv::quoteForError(line, 80)};
+            ncols = f.size();
+            c.hasTrials = trialCol >= 0;
+            header = true;
             continue;
         }
-        if (u < 0) return Error{path, ln, "negative unit id " + us};
-        const double t = std::strtod(ts.c_str(), &end);
-        if (ts.empty() || *end != '\0') return Error{path, ln, "time `" + ts + "` is not a number"};
-        if (!std::isfinite(t)) return Error{path, ln, "time is " + ts + " (NaN or infinite)"};
-        st.add(t, units.get(st, u));
+        if (!csv::splitLine(line, delim, f, scratch, reason)) return Error{path, ln, reason};
+        if (f.size() != ncols) {
+            std::string r = "expected " + std::to_string(ncols) + " columns as in the header, found " +
+                            std::to_string(f.size());
+            if (in.atUnterminatedEnd()) r += " (the file ends in the middle of this line: truncated?)";
+            return Error{path, ln, r};
+        }
+        const std::string_view us = f[size_t(unitCol)], ts = f[size_t(timeCol)];
+        double uv, t;
+        if (!csv::parseNumber(us, uv))
+            return Error{path, ln, "unit " + csv::quoteForError(us) + " is not an integer"};
+        auto id = unitId(uv, path, ln, -1, csv::quoteForError(us));
+        if (!id) return id.error();
+        if (!csv::parseNumber(ts, t))
+            return Error{path, ln, "time " + csv::quoteForError(ts) + " is not a number"};
+        if (!std::isfinite(t)) return Error{path, ln, "time is " + std::string(ts) + " (NaN or infinite)"};
+        int64_t tr = 0;
+        if (trialCol >= 0) {
+            const std::string_view ks = f[size_t(trialCol)];
+            long long k;
+            if (!csv::parseInteger(ks, k))
+                return Error{path, ln, "trial " + csv::quoteForError(ks) + " is not an integer"};
+            tr = k;
+        }
+        if (labelCol >= 0) label.assign(f[size_t(labelCol)]);
+        c.add(id.value(), t, tr, labelCol >= 0 ? &label : nullptr);
+        if (auto e = c.grew(ln)) return *e;
     }
-    finish(st);
-    return st;
+    if (in.failed()) return in.error();
+    if (!header) return Error{path, 1, "empty file: expected the header `unit,time_s`"};
+    return c.finish("no spikes: the file has a header but no rows");
+}
+
+Result<SpikeTrains> readSpikesNpy(const std::string& path) {
+    auto ar = npy::readFile(path);
+    if (!ar) return ar.error();
+    const npy::Array& a = ar.value();
+    Collector c;
+    c.file = path;
+    auto bad = [&](long long off, const std::string& why) {
+        Error e{path, 0, why};
+        e.byteOffset = off;
+        return e;
+    };
+    const long long hdr = 8;
+    uint64_t rows = 0;
+    const npy::Field *unitF = nullptr, *timeF = nullptr, *trialF = nullptr, *labelF = nullptr;
+    if (a.structured) {
+        for (const npy::Field& f : a.fields) {
+            if (!unitF && isUnitName(f.name) && f.numeric())
+                unitF = &f;
+            else if (!timeF && isTimeName(f.name) && f.numeric())
+                timeF = &f;
+            else if (!trialF && isTrialName(f.name) && f.numeric())
+                trialF = &f;
+            else if (!labelF && isLabelName(f.name) && !f.numeric())
+                labelF = &f;
+        }
+        if (!unitF || !timeF)
+            return bad(hdr, "structured NPY needs numeric fields unit and time, found " +
+                                std::to_string(a.fields.size()) + " fields");
+        if (a.shape.size() != 1)
+            return bad(hdr, "structured NPY must be 1-D, shape is " + npy::shapeText(a.shape));
+        rows = a.shape[0];
+    } else {
+        if (!a.fields[0].numeric()) return bad(hdr, "a plain spike array must be numeric");
+        if (a.shape.size() != 2 || (a.shape[1] != 2 && a.shape[1] != 3))
+            return bad(
+                hdr, "expected a 2-D array with 2 columns (unit, time) or 3 (unit, trial, time), shape is " +
+                         npy::shapeText(a.shape));
+        rows = a.shape[0];
+    }
+    if (auto e = checkBudget(satMul(rows, kBytesPerSpike), "reading the spikes of this file",
+                             "split the recording into smaller files", path))
+        return *e;
+    c.hasTrials = a.structured ? trialF != nullptr : a.shape[1] == 3;
+    c.st.times.reserve(size_t(rows));
+    c.st.units.reserve(size_t(rows));
+    std::string label;
+    for (uint64_t r = 0; r < rows; ++r) {
+        const unsigned char *pu, *pt, *pk = nullptr;
+        long long off;
+        if (a.structured) {
+            pu = a.data() + r * a.itemSize + unitF->offset;
+            pt = a.data() + r * a.itemSize + timeF->offset;
+            if (trialF) pk = a.data() + r * a.itemSize + trialF->offset;
+            off = a.recordOffset(r, *unitF);
+        } else {
+            pu = a.at2(r, 0);
+            pt = a.at2(r, a.shape[1] - 1);
+            if (a.shape[1] == 3) pk = a.at2(r, 1);
+            off = a.offsetOf2(r, 0);
+        }
+        const npy::Field& uf = a.structured ? *unitF : a.fields[0];
+        const npy::Field& tf = a.structured ? *timeF : a.fields[0];
+        const double u = npy::number(pu, uf), t = npy::number(pt, tf);
+        const std::string row = "row " + std::to_string(r) + ": ";
+        char ubuf[40];
+        std::snprintf(ubuf, sizeof ubuf, "%.17g", u);
+        auto id = unitId(u, path, 0, off, ubuf);
+        if (!id) {
+            Error e = id.error();
+            e.reason = row + e.reason;
+            return e;
+        }
+        if (!std::isfinite(t)) return bad(off, row + "time is NaN or infinite");
+        int64_t k = 0;
+        if (pk) {
+            const double kv = npy::number(pk, a.structured ? *trialF : a.fields[0]);
+            if (!std::isfinite(kv) || kv != std::floor(kv) || std::fabs(kv) > 9.0e15)
+                return bad(off, row + "trial is not an integer");
+            k = int64_t(kv);
+        }
+        if (labelF) label = npy::text(a.data() + r * a.itemSize + labelF->offset, *labelF);
+        c.add(id.value(), t, k, labelF ? &label : nullptr);
+    }
+    return c.finish("no spikes: the array has no rows");
 }
 
 Status writeSpikesCsv(const std::string& path, const SpikeTrains& s) {
@@ -159,283 +314,11 @@ Status writeSpikesCsv(const std::string& path, const SpikeTrains& s) {
     return std::nullopt;
 }
 
-namespace {
-
-struct NpyField {
-    std::string name;
-    char kind = 'f'; // f, i, u
-    int size = 8;
-    bool big = false;
-    size_t offset = 0;
-};
-
-// Parses a dtype string such as '<f8', '|u1', '>i4'.
-bool parseType(const std::string& d, NpyField& f) {
-    if (d.size() < 3) return false;
-    const char e = d[0];
-    if (e != '<' && e != '>' && e != '|' && e != '=') return false;
-    f.big = e == '>';
-    f.kind = d[1];
-    if (f.kind != 'f' && f.kind != 'i' && f.kind != 'u') return false;
-    f.size = std::atoi(d.c_str() + 2);
-    if (f.kind == 'f') return f.size == 4 || f.size == 8;
-    return f.size == 1 || f.size == 2 || f.size == 4 || f.size == 8;
-}
-
-double readValue(const unsigned char* p, const NpyField& f) {
-    unsigned char b[8];
-    std::memcpy(b, p, size_t(f.size));
-    if (f.big) std::reverse(b, b + f.size);
-    switch (f.kind) {
-    case 'f': {
-        if (f.size == 4) {
-            float x;
-            std::memcpy(&x, b, 4);
-            return x;
-        }
-        double x;
-        std::memcpy(&x, b, 8);
-        return x;
-    }
-    case 'i': {
-        if (f.size == 1) return double(int8_t(b[0]));
-        if (f.size == 2) {
-            int16_t x;
-            std::memcpy(&x, b, 2);
-            return x;
-        }
-        if (f.size == 4) {
-            int32_t x;
-            std::memcpy(&x, b, 4);
-            return x;
-        }
-        int64_t x;
-        std::memcpy(&x, b, 8);
-        return double(x);
-    }
-    default: {
-        if (f.size == 1) return b[0];
-        if (f.size == 2) {
-            uint16_t x;
-            std::memcpy(&x, b, 2);
-            return x;
-        }
-        if (f.size == 4) {
-            uint32_t x;
-            std::memcpy(&x, b, 4);
-            return x;
-        }
-        uint64_t x;
-        std::memcpy(&x, b, 8);
-        return double(x);
-    }
-    }
-}
-
-// Value of key `key` in the header dict, as raw text up to the matching end.
-bool dictValue(const std::string& h, const std::string& key, std::string& out) {
-    size_t p = h.find("'" + key + "'");
-    if (p == std::string::npos) p = h.find("\"" + key + "\"");
-    if (p == std::string::npos) return false;
-    p = h.find(':', p);
-    if (p == std::string::npos) return false;
-    ++p;
-    while (p < h.size() && h[p] == ' ') ++p;
-    if (p >= h.size()) return false;
-    const char open = h[p];
-    if (open == '[' || open == '(') {
-        const char close = open == '[' ? ']' : ')';
-        int depth = 0;
-        size_t q = p;
-        for (; q < h.size(); ++q) {
-            if (h[q] == '[' || h[q] == '(')
-                ++depth;
-            else if (h[q] == ']' || h[q] == ')') {
-                if (--depth == 0 && h[q] == close) break;
-            }
-        }
-        if (q >= h.size()) return false;
-        out = h.substr(p, q - p + 1);
-        return true;
-    }
-    if (open == '\'' || open == '"') {
-        const size_t q = h.find(open, p + 1);
-        if (q == std::string::npos) return false;
-        out = h.substr(p + 1, q - p - 1);
-        return true;
-    }
-    size_t q = p;
-    while (q < h.size() && h[q] != ',' && h[q] != '}') ++q;
-    out = trim(h.substr(p, q - p));
-    return true;
-}
-
-// Quoted strings in order, e.g. from "[('unit', '<i8'), ('time', '<f8')]".
-std::vector<std::string> quoted(const std::string& s) {
-    std::vector<std::string> out;
-    for (size_t p = 0; p < s.size(); ++p) {
-        if (s[p] != '\'' && s[p] != '"') continue;
-        const size_t q = s.find(s[p], p + 1);
-        if (q == std::string::npos) break;
-        out.push_back(s.substr(p + 1, q - p - 1));
-        p = q;
-    }
-    return out;
-}
-
-} // namespace
-
-Result<SpikeTrains> readSpikesNpy(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return Error{path, 0, "cannot open the file"};
-    std::vector<unsigned char> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    auto bad = [&](long long off, const std::string& why) {
-        Error e{path, 0, why};
-        e.byteOffset = off;
-        return e;
-    };
-    if (data.size() < 10 || std::memcmp(data.data(), "\x93NUMPY", 6) != 0)
-        return bad(0, "not an NPY file (missing the \\x93NUMPY magic)");
-    const int major = data[6];
-    size_t hlen, hstart;
-    if (major == 1) {
-        hlen = size_t(data[8]) | size_t(data[9]) << 8;
-        hstart = 10;
-    } else if (major == 2 || major == 3) {
-        if (data.size() < 12) return bad(8, "truncated NPY header length");
-        hlen = size_t(data[8]) | size_t(data[9]) << 8 | size_t(data[10]) << 16 | size_t(data[11]) << 24;
-        hstart = 12;
-    } else {
-        return bad(6, "unsupported NPY version " + std::to_string(major));
-    }
-    if (hstart + hlen > data.size())
-        return bad((long long)(hstart), "truncated NPY header: " + std::to_string(hlen) +
-                                            " bytes announced, " + std::to_string(data.size() - hstart) +
-                                            " present");
-    const std::string h(reinterpret_cast<const char*>(data.data() + hstart), hlen);
-    std::string descr, fortran, shape;
-    if (!dictValue(h, "descr", descr) || !dictValue(h, "shape", shape))
-        return bad((long long)(hstart), "bad NPY header: missing 'descr' or 'shape'");
-    dictValue(h, "fortran_order", fortran);
-    const bool fortranOrder = fortran == "True";
-    // Shape.
-    std::vector<unsigned long long> dims;
-    {
-        std::string inner = shape;
-        for (char& c : inner)
-            if (c == '(' || c == ')' || c == ',') c = ' ';
-        std::istringstream is(inner);
-        std::string tok;
-        while (is >> tok) {
-            char* end = nullptr;
-            const unsigned long long v = std::strtoull(tok.c_str(), &end, 10);
-            if (*end != '\0' || tok[0] == '-')
-                return bad((long long)(hstart), "bad NPY header: shape " + shape);
-            dims.push_back(v);
-        }
-    }
-    const size_t dataStart = hstart + hlen;
-    NpyField unitF, timeF;
-    size_t rows = 0, itemSize = 0;
-    bool twoD = false;
-    if (!descr.empty() && descr[0] == '[') {
-        // Structured: fields with names and types.
-        const auto q = quoted(descr);
-        if (q.size() % 2 != 0)
-            return bad((long long)(hstart), "bad NPY header: cannot read the fields " + descr);
-        bool haveU = false, haveT = false;
-        size_t off = 0;
-        for (size_t k = 0; k + 1 < q.size(); k += 2) {
-            NpyField fld;
-            fld.name = q[k];
-            if (!parseType(q[k + 1], fld))
-                return bad((long long)(hstart),
-                           "unsupported NPY field type " + q[k + 1] + " for field " + q[k]);
-            fld.offset = off;
-            off += size_t(fld.size);
-            if (!haveU && isUnitName(fld.name)) {
-                unitF = fld;
-                haveU = true;
-            } else if (!haveT && isTimeName(fld.name)) {
-                timeF = fld;
-                haveT = true;
-            }
-        }
-        if (!haveU || !haveT)
-            return bad((long long)(hstart), "structured NPY needs fields unit and time, found " + descr);
-        if (dims.size() != 1)
-            return bad((long long)(hstart), "structured NPY must be 1-D, shape is " + shape);
-        rows = size_t(dims[0]);
-        itemSize = off;
-    } else {
-        NpyField t;
-        if (!parseType(descr, t)) return bad((long long)(hstart), "unsupported NPY dtype " + descr);
-        if (dims.size() != 2 || dims[1] != 2)
-            return bad((long long)(hstart),
-                       "expected a 2-D array with 2 columns (unit, time), shape is " + shape);
-        rows = size_t(dims[0]);
-        unitF = timeF = t;
-        itemSize = size_t(t.size);
-        twoD = true;
-    }
-    const size_t need = rows * itemSize * (twoD ? 2 : 1);
-    if (rows > (size_t(1) << 40) / std::max<size_t>(1, itemSize) || data.size() - dataStart < need)
-        return bad((long long)(data.size()), "truncated NPY data: " + std::to_string(need) +
-                                                 " bytes expected after the header, " +
-                                                 std::to_string(data.size() - dataStart) + " present");
-    SpikeTrains st;
-    st.times.reserve(rows);
-    st.units.reserve(rows);
-    UnitMap units;
-    const unsigned char* base = data.data() + dataStart;
-    for (size_t r = 0; r < rows; ++r) {
-        const unsigned char *pu, *pt;
-        if (twoD) {
-            if (fortranOrder) {
-                pu = base + r * itemSize;
-                pt = base + (rows + r) * itemSize;
-            } else {
-                pu = base + (2 * r) * itemSize;
-                pt = base + (2 * r + 1) * itemSize;
-            }
-        } else {
-            pu = base + r * itemSize + unitF.offset;
-            pt = base + r * itemSize + timeF.offset;
-        }
-        const long long off = (long long)(pu - data.data());
-        const double u = readValue(pu, unitF), t = readValue(pt, timeF);
-        if (!std::isfinite(u) || u != std::floor(u))
-            return bad(off, "row " + std::to_string(r) + ": unit is not an integer");
-        if (u < 0)
-            return bad(off,
-                       "row " + std::to_string(r) + ": negative unit id " + std::to_string((long long)u));
-        if (!std::isfinite(t)) return bad(off, "row " + std::to_string(r) + ": time is NaN or infinite");
-        st.add(t, units.get(st, (int64_t)u));
-    }
-    finish(st);
-    return st;
-}
-
 Status writeSpikesNpy(const std::string& path, const SpikeTrains& s) {
     const size_t n = s.times.size();
-    std::string header =
-        "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(n) + ", 2), }";
-    const size_t total = 10 + header.size() + 1;
-    header.append((64 - total % 64) % 64, ' ');
-    header.push_back('\n');
+    const std::string header = npy::float64Header(n, 2);
     FILE* f = std::fopen(path.c_str(), "wb");
     if (!f) return Error{path, 0, "cannot open the file for writing"};
-    const unsigned char pre[10] = {0x93,
-                                   'N',
-                                   'U',
-                                   'M',
-                                   'P',
-                                   'Y',
-                                   1,
-                                   0,
-                                   (unsigned char)(header.size() & 0xff),
-                                   (unsigned char)(header.size() >> 8)};
-    std::fwrite(pre, 1, 10, f);
     std::fwrite(header.data(), 1, header.size(), f);
     std::vector<double> buf;
     buf.reserve(2 * std::min<size_t>(n, 65536));
@@ -454,14 +337,17 @@ Status writeSpikesNpy(const std::string& path, const SpikeTrains& s) {
 }
 
 Result<SpikeTrains> readSpikes(const std::string& path) {
-    if (endsWith(path, ".npy")) return readSpikesNpy(path);
-    if (endsWith(path, ".csv")) return readSpikesCsv(path);
-    return Error{path, 0, "unknown spike file type (expected .csv or .npy)"};
+    const std::string ext = lowerExt(path);
+    if (ext == "npy") return readSpikesNpy(path);
+    if (ext == "nwb") return readNwbUnits(path);
+    if (ext == "csv" || ext == "tsv" || ext == "txt") return readSpikesCsv(path);
+    return Error{path, 0, "unknown spike file type '." + ext + "' (expected .csv, .tsv, .npy or .nwb)"};
 }
 
 Status writeSpikes(const std::string& path, const SpikeTrains& s) {
-    if (endsWith(path, ".npy")) return writeSpikesNpy(path, s);
-    if (endsWith(path, ".csv")) return writeSpikesCsv(path, s);
+    const std::string ext = lowerExt(path);
+    if (ext == "npy") return writeSpikesNpy(path, s);
+    if (ext == "csv") return writeSpikesCsv(path, s);
     return Error{path, 0, "unknown spike file type (expected .csv or .npy)"};
 }
 

@@ -1,11 +1,21 @@
-// Spike times + unit ids as CSV or NPY, chosen by the file extension (.csv / .npy).
+// The spike reader: spike times + unit ids from CSV/TSV, NPY or NWB, chosen by the file extension. Every
+// command and every window path reads spikes through readSpikes (readSpikeTrainsFile in TrialIO.h is the
+// same function).
 //
-// CSV: header `unit,time_s`, one spike per line, unit = external unit id (integer >= 0), time in
-// seconds. Columns may come in either order; other columns are refused.
+// CSV/TSV: a header naming a unit column (unit, units, unit_id, id, neuron, cluster) and a time column
+// (time_s, time, times, t, spike_time, spike_times), optionally a trial column (trial, trial_id) and a
+// label column (label, unit_label, unit_name, name); other columns are ignored. One spike per line, unit =
+// external id (integer >= 0), time in seconds.
+// NPY (see Npy.h): a 2-D numeric array with 2 columns (unit, time) or 3 (unit, trial, time), or a 1-D
+// structured array with fields named as the CSV columns (a text field may carry the label).
+// NWB: the units table (ids, ragged spike times).
+//
+// Units are indices 0..U-1 in order of first appearance; unitIds keeps the external ids, unitLabels the
+// labels ("" when the file has none). Spike times that go backwards within a unit are sorted (stable).
+// A table with a trial column holds trial-relative times (as `simulate --trials` writes them): trials are
+// laid end to end in ascending trial id, trial k starting at k x the longest trial span, so the result is one
+// continuous recording. An empty table (header only) is an error.
 // NPY written: a 2-D little-endian float64 array of shape (spikes, 2), columns (unit, time_s), C order.
-// NPY read: 2-D arrays (float64, float32, int8..int64, uint8..uint64) with two columns (unit, time),
-// or a 1-D structured array with fields named unit/units/id and time/times/time_s/t.
-// Units are mapped to indices 0..U-1 in order of first appearance; unitIds keeps the external ids.
 #pragma once
 
 #include "model/Error.h"

@@ -10,7 +10,11 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include "io/CsvTable.h"
+#include "io/MemoryBudget.h"
+#include "io/Npy.h"
 #include "io/Nwb.h"
+#include "io/SpikeIO.h"
 
 namespace nr {
 
@@ -48,6 +52,7 @@ struct Column {
     bool numeric = false;
     std::vector<double> num;
     std::vector<std::string> text;
+    std::vector<long long> offset; // NPY: byte offset of each cell in the file
 };
 
 struct Table {
@@ -57,8 +62,14 @@ struct Table {
     std::vector<long> line;             // CSV line of each row
     std::map<std::string, Column> cols; // by role: "unit", "trial", "time", "condition"
 
-    long lineOf(size_t r) const { return npy ? long(r + 1) : line[r]; }
-    std::string where() const { return npy ? "row" : "line"; }
+    // An error about row r: CSV at its line, NPY at the byte offset of the cell (and "row r" in the text).
+    Error at(size_t r, const std::string& role, const std::string& why) const {
+        if (!npy) return Error{file, line[r], why};
+        Error e{file, 0, "row " + std::to_string(r) + ": " + why};
+        auto it = cols.find(role);
+        e.byteOffset = it != cols.end() && r < it->second.offset.size() ? it->second.offset[r] : 0;
+        return e;
+    }
 };
 
 const std::map<std::string, std::vector<std::string>>& aliases() {
@@ -71,49 +82,42 @@ const std::map<std::string, std::vector<std::string>>& aliases() {
     return a;
 }
 
-std::string roleOf(const std::string& header) {
-    const std::string h = lower(trim(header));
+std::string roleOf(std::string_view header) {
+    const std::string h = lower(trim(std::string(header)));
     for (const auto& kv : aliases())
         if (std::find(kv.second.begin(), kv.second.end(), h) != kv.second.end()) return kv.first;
     return "";
 }
 
-std::vector<std::string> splitLine(const std::string& line, char sep) {
-    std::vector<std::string> out;
-    std::string cur;
-    bool quoted = false;
-    for (char c : line) {
-        if (c == '"') quoted = !quoted;
-        if (c == sep && !quoted) {
-            out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    out.push_back(cur);
-    return out;
-}
+// Bytes per row kept while reading a table (a few columns of numbers or short text).
+constexpr uint64_t kBytesPerRow = 4 * 40 + 8;
 
 Result<Table> readCsv(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error{path, 0, "cannot open file: " + std::string(std::strerror(errno))};
+    csv::LineReader in;
+    if (!in.open(path)) {
+        Error e = in.error();
+        if (e.reason.rfind("cannot open", 0) != 0) e.reason = "cannot open file: " + e.reason;
+        return e;
+    }
+    if (auto e = checkBudget(satMul(in.fileSize() / 4, kBytesPerRow), "reading this table",
+                             "split it into smaller files", path))
+        return *e;
     Table t;
     t.file = path;
-    std::string line;
-    long lineNo = 0;
+    std::string_view line;
+    std::vector<std::string_view> f;
+    std::string scratch, reason;
     std::vector<std::string> roleOfCol;
     char sep = ',';
     bool haveHeader = false;
-    while (std::getline(in, line)) {
-        ++lineNo;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (trim(line).empty()) continue;
+    while (in.next(line)) {
+        if (csv::trim(line).empty()) continue;
+        const long ln = in.lineNumber();
         if (!haveHeader) {
-            if (lineNo == 1 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
-                line = line.substr(3);
-            sep = line.find('\t') != std::string::npos && line.find(',') == std::string::npos ? '\t' : ',';
-            for (const auto& h : splitLine(line, sep)) {
+            sep = csv::detectDelimiter(line);
+            if (sep == ' ') sep = ',';
+            if (!csv::splitLine(line, sep, f, scratch, reason)) return Error{path, ln, reason};
+            for (const auto& h : f) {
                 std::string r = roleOf(h);
                 if (!r.empty() && t.cols[r].present) r = ""; // first matching column wins
                 if (!r.empty()) t.cols[r].present = true;
@@ -122,221 +126,87 @@ Result<Table> readCsv(const std::string& path) {
             haveHeader = true;
             continue;
         }
-        const auto cells = splitLine(line, sep);
+        if (!csv::splitLine(line, sep, f, scratch, reason)) return Error{path, ln, reason};
+        if (f.size() != roleOfCol.size()) {
+            std::string r = std::to_string(f.size()) + " fields, expected " +
+                            std::to_string(roleOfCol.size()) + " as in the header";
+            if (in.atUnterminatedEnd()) r += " (the file ends in the middle of this line: truncated?)";
+            return Error{path, ln, r};
+        }
         for (size_t i = 0; i < roleOfCol.size(); ++i) {
             if (roleOfCol[i].empty()) continue;
-            t.cols[roleOfCol[i]].text.push_back(i < cells.size() ? trim(cells[i]) : std::string());
+            t.cols[roleOfCol[i]].text.emplace_back(f[i]);
         }
-        t.line.push_back(lineNo);
+        t.line.push_back(ln);
         ++t.rows;
     }
-    if (!haveHeader) return Error{path, 0, "the file is empty (a header line is needed)"};
+    if (in.failed()) return in.error();
+    if (!haveHeader) return Error{path, 1, "the file is empty (a header line is needed)"};
     return t;
-}
-
-// ---- NPY -----------------------------------------------------------------------------------------------
-struct NpyField {
-    std::string name;
-    char kind = 'f'; // f, i, u, S, U, b
-    int size = 8;
-    size_t offset = 0;
-};
-
-bool parseDescr(const std::string& d, NpyField& f) {
-    if (d.size() < 3) return false;
-    const char order = d[0];
-    if (order == '>') return false; // big-endian data is not read
-    f.kind = d[1];
-    f.size = std::atoi(d.c_str() + 2);
-    if (f.kind == 'U') f.size *= 4;
-    if (!std::strchr("fiuSUb", f.kind) || f.size <= 0) return false;
-    if (f.kind == 'f' && f.size != 4 && f.size != 8) return false;
-    if ((f.kind == 'i' || f.kind == 'u') && f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8)
-        return false;
-    return true;
-}
-
-double readNumber(const unsigned char* p, const NpyField& f) {
-    switch (f.kind) {
-    case 'f': {
-        if (f.size == 4) {
-            float v;
-            std::memcpy(&v, p, 4);
-            return v;
-        }
-        double v;
-        std::memcpy(&v, p, 8);
-        return v;
-    }
-    case 'b':
-        return p[0] ? 1 : 0;
-    case 'i': {
-        int64_t v = 0;
-        if (f.size == 1)
-            v = int8_t(p[0]);
-        else if (f.size == 2) {
-            int16_t x;
-            std::memcpy(&x, p, 2);
-            v = x;
-        } else if (f.size == 4) {
-            int32_t x;
-            std::memcpy(&x, p, 4);
-            v = x;
-        } else
-            std::memcpy(&v, p, 8);
-        return double(v);
-    }
-    default: {
-        uint64_t v = 0;
-        std::memcpy(&v, p, size_t(f.size));
-        return double(v);
-    }
-    }
-}
-
-std::string readText(const unsigned char* p, const NpyField& f) {
-    std::string s;
-    if (f.kind == 'S') {
-        for (int i = 0; i < f.size && p[i]; ++i) s += char(p[i]);
-    } else {
-        for (int i = 0; i < f.size; i += 4) {
-            uint32_t cp;
-            std::memcpy(&cp, p + i, 4);
-            if (!cp) break;
-            s += cp < 128 ? char(cp) : '?';
-        }
-    }
-    return s;
 }
 
 // `defaultRoles` name the columns of a plain 2-D array.
 Result<Table> readNpy(const std::string& path, const std::vector<std::string>& defaultRoles2,
                       const std::vector<std::string>& defaultRoles3) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error{path, 0, "cannot open file: " + std::string(std::strerror(errno))};
-    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto bad = [&](const std::string& why) { return Error{path, 0, why, 0}; };
-    if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0) return bad("not an NPY file (bad magic)");
-    const int major = static_cast<unsigned char>(data[6]);
-    size_t hlen, hstart;
-    if (major == 1) {
-        hlen = size_t(static_cast<unsigned char>(data[8])) | size_t(static_cast<unsigned char>(data[9])) << 8;
-        hstart = 10;
-    } else {
-        if (data.size() < 12) return bad("truncated NPY header");
-        hlen = 0;
-        for (int i = 0; i < 4; ++i)
-            hlen |= size_t(static_cast<unsigned char>(data[8 + size_t(i)])) << (8 * i);
-        hstart = 12;
-    }
-    if (hstart + hlen > data.size()) return bad("truncated NPY header");
-    const std::string header = data.substr(hstart, hlen);
-    if (header.find("'fortran_order': True") != std::string::npos)
-        return bad("Fortran-ordered arrays are not read; save with C order");
-    // shape
-    const size_t sp = header.find("'shape':");
-    if (sp == std::string::npos) return bad("NPY header has no shape");
-    const size_t lp = header.find('(', sp), rp = header.find(')', sp);
-    if (lp == std::string::npos || rp == std::string::npos) return bad("NPY header has a malformed shape");
-    std::vector<size_t> shape;
-    {
-        std::stringstream ss(header.substr(lp + 1, rp - lp - 1));
-        std::string item;
-        while (std::getline(ss, item, ','))
-            if (!trim(item).empty()) shape.push_back(size_t(std::strtoull(trim(item).c_str(), nullptr, 10)));
-    }
-    // descr
-    const size_t dp = header.find("'descr':");
-    if (dp == std::string::npos) return bad("NPY header has no descr");
-    std::vector<NpyField> fields;
-    size_t rowBytes = 0;
-    bool structured = false;
-    size_t p = dp + 8;
-    while (p < header.size() && std::isspace(static_cast<unsigned char>(header[p]))) ++p;
-    if (p < header.size() && header[p] == '[') {
-        structured = true;
-        const size_t end = header.find(']', p);
-        if (end == std::string::npos) return bad("malformed structured descr");
-        const std::string list = header.substr(p + 1, end - p - 1);
-        size_t q = 0;
-        while ((q = list.find('(', q)) != std::string::npos) {
-            const size_t e = list.find(')', q);
-            if (e == std::string::npos) return bad("malformed structured descr");
-            std::vector<std::string> parts;
-            size_t a = q;
-            while ((a = list.find('\'', a)) != std::string::npos && a < e) {
-                const size_t b = list.find('\'', a + 1);
-                parts.push_back(list.substr(a + 1, b - a - 1));
-                a = b + 1;
-            }
-            if (parts.size() < 2) return bad("malformed field in structured descr");
-            NpyField f;
-            f.name = parts[0];
-            if (!parseDescr(parts[1], f)) return bad("unsupported field type '" + parts[1] + "'");
-            f.offset = rowBytes;
-            rowBytes += size_t(f.size);
-            fields.push_back(f);
-            q = e + 1;
-        }
-    } else {
-        const size_t a = header.find('\'', p), b = header.find('\'', a + 1);
-        NpyField f;
-        if (a == std::string::npos || b == std::string::npos ||
-            !parseDescr(header.substr(a + 1, b - a - 1), f))
-            return bad("unsupported array type in NPY header");
-        fields.push_back(f);
-    }
+    auto ar = npy::readFile(path);
+    if (!ar) return ar.error();
+    const npy::Array& a = ar.value();
+    auto bad = [&](const std::string& why) {
+        Error e{path, 0, why};
+        e.byteOffset = 8;
+        return e;
+    };
     Table t;
     t.file = path;
     t.npy = true;
-    const size_t body = hstart + hlen;
-    std::vector<std::pair<std::string, NpyField>> cols; // role, field
-    if (structured) {
-        if (shape.size() != 1) return bad("a structured array must be one-dimensional");
-        t.rows = shape[0];
-        for (const auto& f : fields) {
-            const std::string r = roleOf(f.name);
+    std::vector<std::pair<std::string, size_t>> cols; // role, field index (structured) or column
+    if (a.structured) {
+        if (a.shape.size() != 1)
+            return bad("a structured array must be one-dimensional, shape is " + npy::shapeText(a.shape));
+        t.rows = size_t(a.shape[0]);
+        for (size_t i = 0; i < a.fields.size(); ++i) {
+            const std::string r = roleOf(a.fields[i].name);
             if (!r.empty() && !t.cols[r].present) {
                 t.cols[r].present = true;
-                cols.push_back({r, f});
+                cols.push_back({r, i});
             }
         }
     } else {
-        if (shape.size() != 2) return bad("expected a structured array or a 2-D numeric array");
-        const NpyField base = fields[0];
-        if (base.kind == 'S' || base.kind == 'U') return bad("a plain array must be numeric");
-        t.rows = shape[0];
-        const size_t ncol = shape[1];
+        if (a.shape.size() != 2)
+            return bad("expected a structured array or a 2-D numeric array, shape is " +
+                       npy::shapeText(a.shape));
+        if (!a.fields[0].numeric()) return bad("a plain array must be numeric");
+        t.rows = size_t(a.shape[0]);
+        const uint64_t ncol = a.shape[1];
         const auto& roles = ncol == 2 ? defaultRoles2 : defaultRoles3;
         if (ncol < 2 || ncol > 3 || roles.size() != ncol)
             return bad("a 2-D array needs " + std::to_string(defaultRoles3.size()) + " columns (or " +
                        std::to_string(defaultRoles2.size()) + "), found " + std::to_string(ncol));
-        rowBytes = size_t(base.size) * ncol;
         for (size_t c = 0; c < ncol; ++c) {
-            NpyField f = base;
-            f.offset = size_t(base.size) * c;
             t.cols[roles[c]].present = true;
-            cols.push_back({roles[c], f});
+            cols.push_back({roles[c], c});
         }
     }
-    if (rowBytes == 0 || t.rows > (data.size() - body) / rowBytes)
-        return Error{path, 0, "truncated NPY data: the header promises more rows than the file holds",
-                     (long long)data.size()};
-    const auto* bytes = reinterpret_cast<const unsigned char*>(data.data()) + body;
+    if (auto e = checkBudget(satMul(t.rows, kBytesPerRow), "reading this table",
+                             "split it into smaller files", path))
+        return *e;
     for (const auto& rc : cols) {
         Column& col = t.cols[rc.first];
-        const NpyField& f = rc.second;
-        col.numeric = f.kind != 'S' && f.kind != 'U';
+        const npy::Field& f = a.structured ? a.fields[rc.second] : a.fields[0];
+        col.numeric = f.numeric();
         if (col.numeric)
             col.num.resize(t.rows);
         else
             col.text.resize(t.rows);
+        col.offset.resize(t.rows);
         for (size_t r = 0; r < t.rows; ++r) {
-            const unsigned char* cell = bytes + r * rowBytes + f.offset;
+            const unsigned char* cell =
+                a.structured ? a.data() + r * a.itemSize + f.offset : a.at2(r, rc.second);
+            col.offset[r] = (long long)(cell - a.data()) + (long long)a.dataOffset;
             if (col.numeric)
-                col.num[r] = readNumber(cell, f);
+                col.num[r] = npy::number(cell, f);
             else
-                col.text[r] = readText(cell, f);
+                col.text[r] = npy::text(cell, f);
         }
     }
     return t;
@@ -351,8 +221,11 @@ Result<Table> readTable(const std::string& path, const std::vector<std::string>&
 
 Status need(const Table& t, const std::string& role, const std::string& names) {
     auto it = t.cols.find(role);
-    if (it == t.cols.end() || !it->second.present)
-        return Error{t.file, t.npy ? 0 : 1, "no " + role + " column (expected one of: " + names + ")"};
+    if (it == t.cols.end() || !it->second.present) {
+        Error e{t.file, t.npy ? 0 : 1, "no " + role + " column (expected one of: " + names + ")"};
+        if (t.npy) e.byteOffset = 8;
+        return e;
+    }
     return std::nullopt;
 }
 
@@ -363,13 +236,12 @@ Result<int64_t> idAt(const Table& t, const std::string& role, size_t r) {
         v = c.num[r];
     } else {
         const std::string& s = c.text[r];
-        if (s.empty()) return Error{t.file, t.lineOf(r), role + " id missing (empty cell)"};
-        char* end = nullptr;
-        v = std::strtod(s.c_str(), &end);
-        if (!end || *end != '\0') return Error{t.file, t.lineOf(r), role + " id '" + s + "' is not a number"};
+        if (s.empty()) return t.at(r, role, role + " id missing (empty cell)");
+        if (!csv::parseNumber(s, v))
+            return t.at(r, role, role + " id " + csv::quoteForError(s) + " is not a number");
     }
     if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9.0e15)
-        return Error{t.file, t.lineOf(r), role + " id is not a whole number"};
+        return t.at(r, role, role + " id is not a whole number");
     return int64_t(v);
 }
 
@@ -380,20 +252,24 @@ Result<double> timeAt(const Table& t, size_t r) {
         v = c.num[r];
     } else {
         const std::string& s = c.text[r];
-        if (s.empty()) return Error{t.file, t.lineOf(r), "spike time missing (empty cell)"};
-        char* end = nullptr;
-        v = std::strtod(s.c_str(), &end);
-        if (!end || *end != '\0') return Error{t.file, t.lineOf(r), "spike time '" + s + "' is not a number"};
+        if (s.empty()) return t.at(r, "time", "spike time missing (empty cell)");
+        if (!csv::parseNumber(s, v))
+            return t.at(r, "time", "spike time " + csv::quoteForError(s) + " is not a number");
     }
-    if (std::isnan(v)) return Error{t.file, t.lineOf(r), "spike time is NaN"};
-    if (!std::isfinite(v)) return Error{t.file, t.lineOf(r), "spike time is infinite"};
+    if (std::isnan(v)) return t.at(r, "time", "spike time is NaN");
+    if (!std::isfinite(v)) return t.at(r, "time", "spike time is infinite");
     return v;
 }
 
-std::string conditionAt(const Table& t, size_t r) {
+Result<std::string> conditionAt(const Table& t, size_t r) {
     const Column& c = t.cols.at("condition");
-    if (!c.numeric) return c.text[r];
+    if (!c.numeric) {
+        if (c.text[r].empty()) return t.at(r, "condition", "condition missing (empty cell)");
+        return c.text[r];
+    }
     const double v = c.num[r];
+    if (std::isnan(v)) return t.at(r, "condition", "condition is NaN");
+    if (!std::isfinite(v)) return t.at(r, "condition", "condition is infinite");
     if (v == std::floor(v) && std::fabs(v) < 9.0e15) return std::to_string(int64_t(v));
     std::ostringstream os;
     os.precision(17);
@@ -401,19 +277,29 @@ std::string conditionAt(const Table& t, size_t r) {
     return os.str();
 }
 
+std::string baseName(const std::string& p) {
+    const size_t slash = p.find_last_of('/');
+    return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
 const std::string kUnitNames = "unit, unit_id, neuron";
 const std::string kTrialNames = "trial, trial_id";
 const std::string kTimeNames = "time_s, time, t";
 const std::string kCondNames = "condition, stimulus, cond";
 
-} // namespace
-
-std::string findTrialsFile(const std::string& spikesPath) {
+// `X_spikes.ext` -> `X_trials.ext`, "" when the name does not end in _spikes.ext.
+std::string trialsFileFor(const std::string& spikesPath) {
     const size_t slash = spikesPath.find_last_of('/');
     const size_t pos = lower(spikesPath).rfind("_spikes.");
     if (pos == std::string::npos || (slash != std::string::npos && pos < slash)) return "";
-    const std::string candidate = spikesPath.substr(0, pos) + "_trials." + spikesPath.substr(pos + 8);
-    return fileExists(candidate) ? candidate : "";
+    return spikesPath.substr(0, pos) + "_trials." + spikesPath.substr(pos + 8);
+}
+
+} // namespace
+
+std::string findTrialsFile(const std::string& spikesPath) {
+    const std::string candidate = trialsFileFor(spikesPath);
+    return !candidate.empty() && fileExists(candidate) ? candidate : "";
 }
 
 Result<TrialData> readTrialData(const std::string& spikesPath, const std::string& trialsPathIn) {
@@ -424,10 +310,17 @@ Result<TrialData> readTrialData(const std::string& spikesPath, const std::string
         return readNwbTrialData(spikesPath);
     }
     const std::string trialsPath = trialsPathIn.empty() ? findTrialsFile(spikesPath) : trialsPathIn;
-    if (trialsPath.empty())
+    if (trialsPath.empty()) {
+        const std::string expected = trialsFileFor(spikesPath);
+        if (!expected.empty())
+            return Error{spikesPath, 0,
+                         "no trials table: expected " + baseName(expected) + " beside " +
+                             baseName(spikesPath) + " or a trials file given explicitly"};
         return Error{spikesPath, 0,
-                     "no trials table: expected X_trials." + ext + " beside X_spikes." + ext +
-                         " or a trials file given explicitly"};
+                     "no trials table: a spikes file named NAME_spikes." + ext + " pairs with NAME_trials." +
+                         ext + " beside it; rename " + baseName(spikesPath) +
+                         " that way or give the trials file"};
+    }
     auto st = readTable(spikesPath, {"unit", "time"}, {"unit", "trial", "time"});
     if (!st) return st.error();
     const Table& s = st.value();
@@ -445,7 +338,7 @@ Result<TrialData> readTrialData(const std::string& spikesPath, const std::string
     d.spikeUnit.reserve(s.rows);
     d.spikeTrial.reserve(s.rows);
     d.spikeTime.reserve(s.rows);
-    std::map<std::pair<int64_t, int64_t>, double> last;
+    // Spike times need not be sorted within a unit and trial: the table is a set of events.
     for (size_t r = 0; r < s.rows; ++r) {
         auto u = idAt(s, "unit", r);
         if (!u) return u.error();
@@ -453,81 +346,28 @@ Result<TrialData> readTrialData(const std::string& spikesPath, const std::string
         if (!k) return k.error();
         auto t = timeAt(s, r);
         if (!t) return t.error();
-        auto ins = last.emplace(std::make_pair(u.value(), k.value()), t.value());
-        if (!ins.second) {
-            if (t.value() < ins.first->second)
-                return Error{spikesPath, s.lineOf(r),
-                             "spike times of unit " + std::to_string(u.value()) + " in trial " +
-                                 std::to_string(k.value()) + " are not sorted (" + std::to_string(t.value()) +
-                                 " s after " + std::to_string(ins.first->second) + " s)"};
-            ins.first->second = t.value();
-        }
         d.addSpike(u.value(), k.value(), t.value());
     }
     const bool perUnit = tr.cols.count("unit") && tr.cols.at("unit").present;
     for (size_t r = 0; r < tr.rows; ++r) {
         auto k = idAt(tr, "trial", r);
         if (!k) return k.error();
-        const std::string cond = conditionAt(tr, r);
-        if (cond.empty()) return Error{trialsPath, tr.lineOf(r), "condition missing (empty cell)"};
+        auto cond = conditionAt(tr, r);
+        if (!cond) return cond.error();
         if (perUnit) {
             auto u = idAt(tr, "unit", r);
             if (!u) return u.error();
-            d.addTrial(k.value(), cond, u.value());
+            d.addTrial(k.value(), cond.value(), u.value());
         } else {
-            d.addTrial(k.value(), cond);
+            d.addTrial(k.value(), cond.value());
         }
     }
-    if (d.trialId.empty()) return Error{trialsPath, 0, "the trials table has no rows"};
+    if (d.trialId.empty()) return Error{trialsPath, tr.npy ? 0 : 1, "the trials table has no rows"};
     return d;
 }
 
 Result<SpikeTrains> readSpikeTrainsFile(const std::string& path) {
-    const std::string ext = extensionOf(path);
-    if (ext == "nwb") return readNwbUnits(path);
-    auto st = readTable(path, {"unit", "time"}, {"unit", "trial", "time"});
-    if (!st) return st.error();
-    const Table& s = st.value();
-    for (auto chk : {need(s, "unit", kUnitNames), need(s, "time", kTimeNames)})
-        if (chk) return *chk;
-    SpikeTrains out;
-    std::map<int64_t, uint32_t> index;
-    std::vector<int64_t> ids;
-    std::vector<double> lastTime;
-    std::vector<int64_t> rawUnit(s.rows);
-    std::vector<double> rawTime(s.rows);
-    for (size_t r = 0; r < s.rows; ++r) {
-        auto u = idAt(s, "unit", r);
-        if (!u) return u.error();
-        auto t = timeAt(s, r);
-        if (!t) return t.error();
-        auto ins = index.emplace(u.value(), uint32_t(ids.size()));
-        if (ins.second) {
-            ids.push_back(u.value());
-            lastTime.push_back(t.value());
-        } else if (t.value() < lastTime[ins.first->second]) {
-            return Error{path, s.lineOf(r),
-                         "spike times of unit " + std::to_string(u.value()) + " are not sorted (" +
-                             std::to_string(t.value()) + " s after " +
-                             std::to_string(lastTime[ins.first->second]) + " s)"};
-        } else {
-            lastTime[ins.first->second] = t.value();
-        }
-        rawUnit[r] = u.value();
-        rawTime[r] = t.value();
-    }
-    if (s.rows == 0) return Error{path, 0, "no spikes at all"};
-    // Unit indices in ascending id order.
-    std::sort(ids.begin(), ids.end());
-    for (size_t i = 0; i < ids.size(); ++i) index[ids[i]] = uint32_t(i);
-    out.unitIds = ids;
-    out.unitLabels.assign(ids.size(), "");
-    out.times = rawTime;
-    out.units.resize(s.rows);
-    for (size_t r = 0; r < s.rows; ++r) out.units[r] = index[rawUnit[r]];
-    out.tStart = *std::min_element(rawTime.begin(), rawTime.end());
-    out.tStop = *std::max_element(rawTime.begin(), rawTime.end());
-    return out;
+    return readSpikes(path);
 }
 
 TrialData trialDataFromEpochs(const SpikeTrains& st, const std::vector<TrialEpoch>& epochs) {

@@ -5,7 +5,7 @@
 // Trials table columns: trial | trial_id,   condition | stimulus | cond,   optionally unit | unit_id |
 // neuron. CSV: a header line, comma- or tab-separated. NPY: a structured array with those field names, or a
 // 2-D numeric array in column order unit,trial,time_s (spikes; unit,time_s without trials) and
-// trial,condition[,unit] (trials). Errors name the file and the line (CSV) or 1-based row (NPY).
+// trial,condition[,unit] (trials), parsed by io/Npy.h.
 #pragma once
 
 #include <string>
@@ -21,11 +21,13 @@ namespace nr {
 std::string findTrialsFile(const std::string& spikesPath);
 
 // Spikes and trials tables (.csv or .npy, or .nwb with a trials table). `trialsPath` "" = found beside the
-// spikes file. Rejects: unsorted spike times within a unit and trial, missing or non-numeric unit/trial ids,
-// NaN or infinite times, a missing required column.
+// spikes file (X_spikes.csv -> X_trials.csv). Spike times need not be sorted. Rejects: missing or non-numeric
+// unit/trial ids, NaN or infinite times or numeric conditions, a missing required column, an empty trials
+// table. Errors name the file holding the defect: CSV with its line, NPY with the byte offset (and row).
 Result<TrialData> readTrialData(const std::string& spikesPath, const std::string& trialsPath = "");
 
-// A continuous recording: .csv / .npy with unit and time columns, or the units table of an .nwb file.
+// A continuous recording: the same reader as readSpikes (SpikeIO.h), so every path reads spikes alike. A
+// spikes table with a trial column is laid out trial after trial.
 Result<SpikeTrains> readSpikeTrainsFile(const std::string& path);
 
 // Cuts a continuous recording into trials: spikes in [start, stop) of each epoch, time relative to the epoch

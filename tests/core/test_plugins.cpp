@@ -220,9 +220,9 @@ private slots:
         std::string out, err;
         // Bad input file: FILE:LINE: reason, non-zero.
         const std::string bad = dir_.filePath("bad_spikes.csv").toStdString();
-        std::ofstream(bad) << "unit,trial,time_s\n0,0,0.5\n0,0,0.1\n";
+        std::ofstream(bad) << "unit,trial,time_s\n0,0,0.5\n0,0,0.1s\n";
         QVERIFY(analyze({"shesha", "--input", bad, "--trials", trials_}, out, err) != 0);
-        QVERIFY2(err.find(bad + ":3: spike times of unit 0") != std::string::npos, err.c_str());
+        QVERIFY2(err.find(bad + ":3: spike time '0.1s' is not a number") != std::string::npos, err.c_str());
         QVERIFY(out.empty());
         // Analysis error: empty window.
         QVERIFY(analyze({"shesha", "--input", spikes_, "--param", "window=0.5:0.2"}, out, err) != 0);

@@ -56,6 +56,7 @@ private slots:
     void readNumpyLayouts();
     void malformedCsv();
     void malformedNpy();
+    void trialTableAndUnsorted();
 };
 
 void TestSpikeIO::roundTripCsv() {
@@ -141,7 +142,9 @@ void TestSpikeIO::malformedCsv() {
         long line;
         const char* reason;
     } cases[] = {
-        {"unit,time_s,depth\n1,0.5,3\n", 1, "3 columns"},
+        {"unit,time_s,depth\n1,0.5,3\n1,0.7\n", 3, "expected 3 columns"},
+        {"unit,time_s\n1,0.5s\n", 2, "not a number"},
+        {"unit,time_s\n", 0, "no spikes"},
         {"neuron_name,when\n1,0.5\n", 1, "expected the header"},
         {"unit,time_s\n1,0.5\n2,nan\n", 3, "NaN"},
         {"unit,time_s\n-4,0.5\n", 2, "negative unit"},
@@ -149,6 +152,13 @@ void TestSpikeIO::malformedCsv() {
         {"unit,time_s\nabc,0.5\n", 2, "not an integer"},
         {"", 1, "empty file"},
     };
+    // A NUL byte inside a number is binary data, not a number cut short.
+    const QString nul = dir.filePath("nul.csv");
+    writeText(nul, std::string("unit,time_s\n1,0\0.297538\n", 24));
+    auto rn = readSpikes(nul.toStdString());
+    QVERIFY(!rn.ok());
+    QCOMPARE(rn.error().line, 2L);
+    QVERIFY2(rn.error().reason.find("binary data") != std::string::npos, rn.error().str().c_str());
     int k = 0;
     for (const auto& c : cases) {
         const QString path = dir.filePath(QString("bad%1.csv").arg(k++));
@@ -195,6 +205,47 @@ void TestSpikeIO::malformedNpy() {
     put<double>(negRow, -2);
     put<double>(negRow, 0.5);
     check(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", negRow), "negative unit", 64);
+    // Strict header: huge, fractional and negative dimensions, other versions, trailing bytes.
+    check(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 2), }", d),
+          "truncated NPY data", 0);
+    check(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1.5, 2), }", d), "not an integer", 10);
+    check(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (-1, 2), }", d), "negative dimension", 10);
+    std::string v9 = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", d);
+    v9[6] = 9;
+    check(v9, "unsupported NPY version 9", 6);
+    check(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", d + "xx"), "trailing bytes", 64);
+    check(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), 'extra': 1}", d), "unknown key", 10);
+}
+
+void TestSpikeIO::trialTableAndUnsorted() {
+    QTemporaryDir dir;
+    // The table `simulate --trials` writes: trial-relative times, unsorted per unit across trials.
+    const QString p = dir.filePath("x_spikes.csv");
+    writeText(p, "unit,trial,time_s\n5,0,0.30\n7,0,0.10\n5,1,0.05\n7,2,0.20\n5,2,0.35\n");
+    auto r = readSpikes(p.toStdString());
+    QVERIFY2(r.ok(), r.ok() ? "" : r.error().str().c_str());
+    const SpikeTrains& s = r.value();
+    QCOMPARE(s.unitIds, std::vector<int64_t>({5, 7}));
+    QCOMPARE(s.spikeCount(), size_t(5));
+    // Trials of span 0.35 s laid end to end: trial k starts at 0.35 k.
+    const std::vector<double> want = {0.30, 0.10, 0.35 + 0.05, 0.70 + 0.20, 0.70 + 0.35};
+    for (size_t i = 0; i < want.size(); ++i)
+        QVERIFY2(std::fabs(s.times[i] - want[i]) < 1e-12, "laid-out time");
+    QCOMPARE(s.units, std::vector<uint32_t>({0, 1, 0, 1, 0}));
+    QVERIFY(std::fabs(s.tStop - 1.05) < 1e-12);
+    // A plain recording with a unit going backwards is sorted (stably), not refused.
+    const QString q = dir.filePath("uns.csv");
+    writeText(q, "unit,time_s\n1,0.5\n2,0.1\n1,0.2\n");
+    r = readSpikes(q.toStdString());
+    QVERIFY(r.ok());
+    QCOMPARE(r.value().times, std::vector<double>({0.1, 0.2, 0.5}));
+    QCOMPARE(r.value().units, std::vector<uint32_t>({1, 0, 0}));
+    // Labels are kept.
+    const QString l = dir.filePath("lab.csv");
+    writeText(l, "unit,time_s,label\n3,0.1,pyr\n4,0.2,int\n");
+    r = readSpikes(l.toStdString());
+    QVERIFY(r.ok());
+    QCOMPARE(r.value().unitLabels, std::vector<std::string>({"pyr", "int"}));
 }
 
 QTEST_GUILESS_MAIN(TestSpikeIO)

@@ -1,6 +1,7 @@
 // Trial-structured readers: CSV and NPY pairs, NWB (real file and a written one), epochs, bad input.
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <hdf5.h>
@@ -208,8 +209,21 @@ private slots:
             "{'descr': [('unit', '<i8'), ('trial_id', '<i4'), ('time_s', '<f8')], 'fortran_order': False, "
             "'shape': (3,), }",
             bad);
+        // Unsorted spikes within a unit and trial are read as they are (a table of events).
         auto b = readTrialData(path("b_spikes.npy").toStdString(), path("s_trials.npy").toStdString());
-        expectError(b, path("b_spikes.npy").toStdString(), 2, "unit 1");
+        QVERIFY(b.ok());
+        QCOMPARE(b.value().spikeTime[1], 0.05);
+        // A NaN condition in an NPY trials table names that file, the row and its byte offset.
+        std::string nb;
+        for (double v : {7.0, std::nan(""), 8.0, 2.0}) put(nb, v);
+        writeNpy(path("nan_trials.npy"), "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", nb);
+        auto nc = readTrialData(path("s_spikes.npy").toStdString(), path("nan_trials.npy").toStdString());
+        QVERIFY(!nc.ok());
+        QCOMPARE(nc.error().file, path("nan_trials.npy").toStdString());
+        QCOMPARE(nc.error().byteOffset,
+                 QFileInfo(path("nan_trials.npy")).size() - 32 + 8); // data is the last 32 bytes
+        QVERIFY2(nc.error().reason.find("row 0: condition is NaN") != std::string::npos,
+                 nc.error().str().c_str());
         // Truncated body.
         writeNpy(path("trunc_spikes.npy"), "{'descr': '<f8', 'fortran_order': False, 'shape': (10, 3), }",
                  tb);
@@ -226,8 +240,10 @@ private slots:
             return readTrialData(path(name).toStdString(), trials);
         };
         const std::string uns = path("uns.csv").toStdString();
-        expectError(run("uns.csv", "unit,trial,time_s\n1,1,0.5\n2,1,0.1\n1,1,0.4\n"), uns, 4, "unit 1");
-        expectError(run("uns.csv", "unit,trial,time_s\n1,1,0.5\n2,1,0.1\n1,1,0.4\n"), uns, 4, "not sorted");
+        QVERIFY(run("uns.csv", "unit,trial,time_s\n1,1,0.5\n2,1,0.1\n1,1,0.4\n").ok());
+        expectError(run("uns.csv", std::string("unit,trial,time_s\n1,1,0.5\n2,1,0\x00.1\n", 35)), uns, 3,
+                    "binary data");
+        expectError(run("uns.csv", "unit,trial,time_s\n1,1,0.5\n2,1,0.1x\n"), uns, 3, "not a number");
         const std::string emp = path("emp.csv").toStdString();
         expectError(run("emp.csv", "unit,trial,time_s\n1,1,0.5\n,1,0.6\n"), emp, 3, "unit id missing");
         const std::string txt = path("txt.csv").toStdString();
@@ -253,12 +269,22 @@ private slots:
         auto missing = readTrialData(path("nope_spikes.csv").toStdString(), trials);
         QVERIFY(!missing.ok());
         QVERIFY(missing.error().reason.find("cannot open") != std::string::npos);
-        // Continuous tables: unsorted within a unit.
+        // A defect in the trials table is reported against the trials table, at its line.
+        writeText(path("d_trials.csv"), "trial,condition\n1,a\n2x,b\n");
+        writeText(path("d_spikes.csv"), "unit,trial,time_s\n1,1,0.5\n");
+        expectError(readTrialData(path("d_spikes.csv").toStdString()), path("d_trials.csv").toStdString(), 3,
+                    "trial id '2x' is not a number");
+        // The missing pair names the real file names.
+        auto lone = readTrialData(path("lone_spikes.npy").toStdString());
+        QVERIFY(!lone.ok());
+        QVERIFY2(lone.error().reason.find("expected lone_trials.npy beside lone_spikes.npy") !=
+                     std::string::npos,
+                 lone.error().str().c_str());
+        // Continuous tables: unsorted within a unit are sorted.
         writeText(path("cont.csv"), "unit,time_s\n1,0.5\n1,0.2\n");
         auto cont = readSpikeTrainsFile(path("cont.csv").toStdString());
-        QVERIFY(!cont.ok());
-        QCOMPARE(cont.error().line, 3L);
-        QVERIFY(cont.error().reason.find("unit 1") != std::string::npos);
+        QVERIFY(cont.ok());
+        QCOMPARE(cont.value().times, (std::vector<double>{0.2, 0.5}));
     }
 
     void epochsToTrials() {
