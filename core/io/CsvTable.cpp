@@ -1,5 +1,7 @@
 #include "CsvTable.h"
 
+#include "MemoryBudget.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -376,6 +378,10 @@ int Table::column(std::initializer_list<const char*> names) const {
 Result<Table> readTable(const std::string& path, const std::function<bool(double)>& progress) {
     LineReader in;
     if (!in.open(path)) return in.error();
+    // The arena holds the file's bytes; each cell adds an 8-byte offset (a cell takes at least 2 bytes).
+    if (auto e =
+            checkBudget(satMul(in.fileSize(), 5), "reading this table", "split it into smaller files", path))
+        return *e;
     Table t;
     t.file = path;
     std::string_view line;

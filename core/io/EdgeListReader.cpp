@@ -5,6 +5,7 @@
 #include "CsvTable.h"
 #include "GraphColumns.h"
 #include "GraphIO.h"
+#include "MemoryBudget.h"
 
 namespace nr {
 
@@ -140,6 +141,10 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
             // Size the columns from the first data line's length; the vectors still grow if it was short.
             reserved = true;
             const uint64_t est = in.fileSize() / (uint64_t(line.size()) + 1) + 16;
+            // Per edge: two endpoint ids, a weight and a type; names at most the file's bytes again.
+            if (auto e = checkBudget(satAdd(satMul(est, 13), in.fileSize()), "reading this edge list",
+                                     "split the graph into smaller files", path, lineNo))
+                return *e;
             const size_t n = size_t(std::min<uint64_t>(est + est / 8, uint64_t(1) << 28));
             src.reserve(n);
             dst.reserve(n);
@@ -164,6 +169,9 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
             return Error{path, in.lineNumber(), "cancelled"};
     }
     if (in.failed()) return in.error();
+    if (src.empty())
+        return Error{path, headerLine,
+                     "no edges: the file has a header but no edge rows (an empty graph is not read)"};
 
     Graph g;
     setNodeNames(g, names.names);

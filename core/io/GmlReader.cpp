@@ -52,15 +52,20 @@ public:
             if (k.kind != Token::Key) return err(k.line, "expected a key, found " + describe(k));
             Token v;
             if (auto e = value(k, v)) return *e;
-            if (csv::lower(k.text) == "graph" && !haveGraph) {
+            if (csv::lower(k.text) == "graph") {
+                if (haveGraph)
+                    return err(k.line, "more than one 'graph [ ... ]' list (one graph per file is read)");
                 if (v.kind != Token::Open) return err(k.line, "'graph' must be followed by '['");
                 haveGraph = true;
+                graphLine_ = k.line;
                 if (auto e = graph(v.line)) return *e;
             } else if (v.kind == Token::Open) {
                 if (auto e = skipList(v.line)) return *e;
             }
         }
         if (!haveGraph) return err(1, "no 'graph [ ... ]' list found (empty file or not GML)");
+        if (pg_.ids.empty() && pg_.edges.empty())
+            return err(graphLine_, "empty graph: the graph list has no nodes and no edges");
         if (opt_.progress) opt_.progress(1.0);
         return pg_.build();
     }
@@ -261,9 +266,11 @@ private:
         auto handle = [&](const Token& k, const Token& v, bool&) -> Status {
             if (v.kind == Token::Open) return std::nullopt;
             if (csv::oneOf(k.text, {"source"})) {
+                if (haveS) return err(k.line, "edge has two sources");
                 e.source = v.text;
                 haveS = true;
             } else if (csv::oneOf(k.text, {"target"})) {
+                if (haveT) return err(k.line, "edge has two targets");
                 e.target = v.text;
                 haveT = true;
             } else if (cols::isWeight(k.text) || csv::oneOf(k.text, {"value"})) {
@@ -300,6 +307,8 @@ private:
             Token v;
             if (auto e = value(k, v)) return e;
             const std::string key = csv::lower(k.text);
+            if (key == "directed" && !(v.kind == Token::Number && (v.num == 0 || v.num == 1)))
+                return err(v.line, "directed " + csv::quoteForError(v.text) + " (expected 0 or 1)");
             if (key == "node" || key == "edge") {
                 if (v.kind != Token::Open) return err(k.line, "'" + key + "' must be followed by '['");
                 if (auto e = key == "node" ? node(k, v.line) : edge(k, v.line)) return e;
@@ -313,7 +322,7 @@ private:
     const ReadOptions& opt_;
     parse::ParsedGraph pg_;
     size_t p_ = 0, tokens_ = 0;
-    long line_ = 1;
+    long line_ = 1, graphLine_ = 1;
 };
 
 } // namespace

@@ -182,6 +182,9 @@ private:
                 if (!parse::decodeEntities(v, out, reason)) return err(reason);
                 v = store_.keep(std::move(out));
             }
+            for (const auto& a : attrs)
+                if (a.name == an)
+                    return err("duplicate attribute " + csv::quoteForError(an) + " in tag " + tag);
             attrs.push_back({an, v});
             q = ve + 1;
         }
@@ -348,6 +351,9 @@ public:
                        "<" + std::string(stack.back().first) +
                            "> opened on this line is never closed (the file ends first)");
         if (!root) return err(1, "no <graphml> element (empty file or not GraphML)");
+        if (!sawGraph_) return err(1, "empty GraphML document: no <graph> element");
+        if (pg_.ids.empty() && pg_.edges.empty())
+            return err(1, "empty graph: the <graph> has no nodes and no edges");
         if (auto e = applyNodeDefaults()) return *e;
         if (opt_.progress) opt_.progress(1.0);
         return pg_.build();
@@ -417,6 +423,15 @@ private:
             inData_ = true;
             value_.clear();
             valueLine_ = xml_.line;
+        } else if (n == "graph") {
+            if (sawGraph_) return err(xml_.line, "more than one <graph> (only one graph per file is read)");
+            sawGraph_ = true;
+            if (xml_.hasAttr("edgedefault")) {
+                const std::string d = csv::lower(xml_.attr("edgedefault"));
+                if (d != "directed" && d != "undirected")
+                    return err(xml_.line, "edgedefault " + csv::quoteForError(xml_.attr("edgedefault")) +
+                                              " (expected directed or undirected)");
+            }
         } else if (n == "hyperedge") {
             return err(xml_.line, "hyperedges are not supported");
         }
@@ -568,7 +583,7 @@ private:
     std::vector<Key> keys_;
     std::unordered_map<std::string, size_t> keyIndex_;
     long curKey_ = -1, curNode_ = -1, curEdge_ = -1;
-    bool inData_ = false, inDefault_ = false, edgeHasWeight_ = false, edgeHasType_ = false;
+    bool inData_ = false, inDefault_ = false, edgeHasWeight_ = false, edgeHasType_ = false, sawGraph_ = false;
     long dataKey_ = -1;
     std::string value_;
     long valueLine_ = 0;

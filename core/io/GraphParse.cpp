@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "CsvTable.h"
+#include "MemoryBudget.h"
 
 namespace nr::parse {
 
@@ -43,6 +44,10 @@ Result<std::string> readTextFile(const std::string& path) {
         return Error{path, 0,
                      "file too large (" + std::to_string((unsigned long long)st.st_size) +
                          " bytes; at most " + std::to_string(kMaxFileBytes) + ")"};
+    // The text, plus names, columns and edges parsed from it (about twice the text at most).
+    if (auto e = checkBudget(satMul(uint64_t(st.st_size), 3), "reading this graph file",
+                             "convert it to an edge list (CSV), which is read in blocks", path))
+        return *e;
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return Error{path, 0, std::string("cannot open: ") + std::strerror(errno)};
     std::string s;

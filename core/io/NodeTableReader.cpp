@@ -42,6 +42,7 @@ Result<JoinReport> joinNodeTable(const std::string& path, Graph& g, const ReadOp
     auto tr = csv::readTable(path, prog);
     if (!tr.ok()) return tr.error();
     const csv::Table& t = tr.value();
+    if (t.rows() == 0) return Error{path, t.headerLine, "no rows: the node table has a header but no nodes"};
 
     std::vector<size_t> candidates;
     for (size_t c = 0; c < t.cols(); ++c)
