@@ -52,7 +52,9 @@ Result<std::vector<UnitFiringStats>> firingStats(const SpikeTrains& st, double f
         if (!(t1 > t0)) return Error{file, 0, "the recording has no duration"};
     }
     const double dur = t1 - t0;
-    const size_t windows = size_t(std::floor(dur / fanoWindowS));
+    // Windows are counted sparsely: only occupied windows are visited, so a lone spike at t = 1e15 s costs
+    // nothing (the empty windows only enter the mean and variance as zeros).
+    const double windows = std::floor(dur / fanoWindowS);
     std::vector<UnitFiringStats> out(U);
     for (size_t u = 0; u < U; ++u) {
         auto& t = perUnit[u];
@@ -66,14 +68,22 @@ Result<std::vector<UnitFiringStats>> firingStats(const SpikeTrains& st, double f
         s.cvIsi = cv(isi);
         s.fano = kNaN;
         if (windows >= 2) {
-            std::vector<double> counts(windows, 0.0);
-            for (double x : t) {
-                const double w = (x - t0) / fanoWindowS;
-                if (w >= 0 && w < double(windows)) counts[size_t(w)] += 1;
+            double sum = 0, sumSq = 0, run = 0, cur = -1;
+            for (double x : t) { // sorted: spikes of one window are contiguous
+                const double w = std::floor((x - t0) / fanoWindowS);
+                if (!(w >= 0 && w < windows)) continue;
+                if (w != cur) {
+                    sumSq += run * run;
+                    run = 0;
+                    cur = w;
+                }
+                run += 1;
+                sum += 1;
             }
-            Moments m;
-            for (double c : counts) m.add(c);
-            if (m.mean() > 0) s.fano = m.var() / m.mean();
+            sumSq += run * run;
+            const double mean = sum / windows;
+            const double var = std::max(0.0, (sumSq - sum * sum / windows) / (windows - 1));
+            if (mean > 0) s.fano = var / mean;
         }
     }
     return out;

@@ -1,5 +1,7 @@
 #include "analysis/Shesha.h"
 
+#include "io/MemoryBudget.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -500,6 +502,36 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
         return Error{file, 0, "mode=units needs at least four units (two per half)"};
     }
     const int nSplits = opt.split == SheshaSplit::OddEven ? 1 : opt.splits;
+    int threads =
+        opt.threads > 0 ? opt.threads : int(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
+    threads = std::min(threads, nSplits);
+
+    // Validate before allocating: a condition whose every count is the same (all units, all trials) has a
+    // constant response in every half, so the correlation distance is undefined whatever the split.
+    if (opt.metric == RdmMetric::Correlation) {
+        for (size_t c = 0; c < C; ++c) {
+            const uint32_t first = tc.offset[c * U];
+            bool same = true;
+            for (uint32_t k = first; k < tc.offset[(c + 1) * U] && same; ++k)
+                same = tc.counts[k] == tc.counts[first];
+            if (same)
+                return Error{
+                    file, 0,
+                    "condition '" + tc.conditions[c] +
+                        "' has the same response in every unit; its correlation distance is undefined"};
+        }
+    }
+    // Each worker holds two C x C Gram matrices (double), two RDM triangles and their ranks: about 40 C^2
+    // bytes; the counts add 16 bytes per (condition, unit) slot.
+    {
+        const uint64_t perThread = satMul(satMul(uint64_t(C), uint64_t(C)), 40);
+        const uint64_t total = satAdd(satMul(perThread, uint64_t(threads)), satMul(uint64_t(C) * U, 16));
+        if (auto e = checkBudget(total,
+                                 "Shesha on " + std::to_string(C) + " conditions with " +
+                                     std::to_string(threads) + " threads",
+                                 "use fewer conditions (memory grows with their square) or threads=1", file))
+            return *e;
+    }
 
     // Shared precomputation for the mean-based metrics.
     const bool meanBased = opt.metric != RdmMetric::Crossnobis;
@@ -577,9 +609,6 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
             }
         }
     };
-    int threads =
-        opt.threads > 0 ? opt.threads : int(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
-    threads = std::min(threads, nSplits);
     if (threads <= 1) {
         work();
     } else {

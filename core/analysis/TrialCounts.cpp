@@ -1,5 +1,7 @@
 #include "analysis/TrialCounts.h"
 
+#include "io/MemoryBudget.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -77,6 +79,17 @@ Result<TrialCounts> countSpikes(const TrialData& d, double start, double end) {
     for (size_t i = 0; i < tc.conditions.size(); ++i) condIndex[tc.conditions[i]] = static_cast<uint32_t>(i);
 
     const size_t U = tc.unitIds.size(), C = tc.conditions.size();
+    // Slots (condition x unit) hold a vector each; every trial row lands in one slot or, without a unit
+    // column, in all U of them (an id, a count and a map entry each).
+    {
+        const uint64_t trialCells = perUnit ? d.trialId.size() : satMul(d.trialId.size(), U);
+        const uint64_t bytes = satAdd(satMul(satMul(C, U), 40), satMul(trialCells, 64));
+        if (auto e = checkBudget(bytes,
+                                 "counting spikes of " + std::to_string(U) + " units in " +
+                                     std::to_string(C) + " conditions",
+                                 "use fewer conditions or units, or a per-unit trials table", d.trialsSource))
+            return *e;
+    }
     // Trials of each slot, then sorted by id.
     std::vector<std::vector<int64_t>> slotTrials(C * U);
     // (unit or -1, trial) -> condition, to reject duplicates and to place spikes.

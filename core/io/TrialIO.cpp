@@ -349,9 +349,24 @@ Result<TrialData> readTrialData(const std::string& spikesPath, const std::string
         d.addSpike(u.value(), k.value(), t.value());
     }
     const bool perUnit = tr.cols.count("unit") && tr.cols.at("unit").present;
+    std::map<std::pair<int64_t, int64_t>, size_t> seen; // (unit or -1, trial) -> row
     for (size_t r = 0; r < tr.rows; ++r) {
         auto k = idAt(tr, "trial", r);
         if (!k) return k.error();
+        int64_t unitKey = -1;
+        if (perUnit) {
+            auto u = idAt(tr, "unit", r);
+            if (!u) return u.error();
+            unitKey = u.value();
+        }
+        auto ins = seen.emplace(std::make_pair(unitKey, k.value()), r);
+        if (!ins.second)
+            return tr.at(r, "trial",
+                         "trial " + std::to_string(k.value()) + " appears twice" +
+                             (perUnit ? " for unit " + std::to_string(unitKey) : std::string()) + " (first " +
+                             (tr.npy ? "in row " + std::to_string(ins.first->second)
+                                     : "on line " + std::to_string(tr.line[ins.first->second])) +
+                             ")");
         auto cond = conditionAt(tr, r);
         if (!cond) return cond.error();
         if (perUnit) {

@@ -6,9 +6,15 @@
 #include "sim/Models.h"
 #include "sim/Simulation.h"
 
+#include "io/MemoryBudget.h"
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <sys/stat.h>
 
 namespace nr {
 
@@ -20,11 +26,91 @@ bool parseDouble(const std::string& s, double& v) {
     return !s.empty() && *end == '\0' && std::isfinite(v);
 }
 
-bool parseUnsigned(const std::string& s, unsigned long long& v) {
-    if (s.empty() || s[0] == '-') return false;
+// Whole-string decimal integer in [0, 2^64); false on signs, other text and out-of-range values.
+bool parseUnsigned(const std::string& s, unsigned long long& v, bool& outOfRange) {
+    outOfRange = false;
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return false;
+    errno = 0;
     char* end = nullptr;
     v = std::strtoull(s.c_str(), &end, 10);
+    if (errno == ERANGE) {
+        outOfRange = true;
+        return false;
+    }
     return *end == '\0';
+}
+
+// Most steps one command runs (10^9: 28 hours of simulated time at the default 0.1 ms).
+constexpr double kMaxSteps = 1e9;
+
+// Spikes written as they happen, so a long run needs no memory for them. NPY gets its row count at the end
+// (the header's shape is written with room for any count, then rewritten).
+class SpikeStream {
+public:
+    ~SpikeStream() {
+        if (f_) std::fclose(f_);
+    }
+    Status open(const std::string& path) {
+        path_ = path;
+        npy_ = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+        f_ = std::fopen(path.c_str(), "wb");
+        if (!f_) return Error{path, 0, "cannot open the file for writing"};
+        if (npy_) {
+            const std::string h = header(0);
+            std::fwrite(h.data(), 1, h.size(), f_);
+        } else {
+            std::fputs("unit,time_s\n", f_);
+        }
+        return std::nullopt;
+    }
+    void add(uint32_t unit, double t) {
+        ++rows_;
+        if (npy_) {
+            const double row[2] = {double(unit), t};
+            std::fwrite(row, sizeof(double), 2, f_); // little-endian hosts
+        } else {
+            char buf[64];
+            const int len = std::snprintf(buf, sizeof buf, "%u,%.17g\n", unit, t);
+            std::fwrite(buf, 1, size_t(len), f_);
+        }
+    }
+    Status close() {
+        if (npy_ && std::fseek(f_, 0, SEEK_SET) == 0) {
+            const std::string h = header(rows_);
+            std::fwrite(h.data(), 1, h.size(), f_);
+        }
+        const bool bad = std::ferror(f_) != 0;
+        const int rc = std::fclose(f_);
+        f_ = nullptr;
+        if (rc != 0 || bad) return Error{path_, 0, "write failed (disk full?)"};
+        return std::nullopt;
+    }
+
+private:
+    static std::string header(uint64_t rows) {
+        char shape[96];
+        std::snprintf(shape, sizeof shape, "{'descr': '<f8', 'fortran_order': False, 'shape': (%20llu, 2), }",
+                      (unsigned long long)rows);
+        std::string h = shape;
+        const size_t total = 10 + h.size() + 1;
+        h.append((64 - total % 64) % 64, ' ');
+        h.push_back('\n');
+        std::string out = "\x93NUMPY";
+        out.push_back(1);
+        out.push_back(0);
+        out.push_back(char(h.size() & 0xff));
+        out.push_back(char(h.size() >> 8));
+        return out + h;
+    }
+    std::string path_;
+    std::FILE* f_ = nullptr;
+    bool npy_ = false;
+    uint64_t rows_ = 0;
+};
+
+bool fileExists(const std::string& p) {
+    struct stat st;
+    return ::stat(p.c_str(), &st) == 0;
 }
 
 int fail(std::ostream& err, const Error& e) {
@@ -62,12 +148,17 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
                 return usage(err, "--seconds needs a positive number of seconds");
         } else if (a == "--seed") {
             unsigned long long s;
-            if (!value(v) || !parseUnsigned(v, s)) return usage(err, "--seed needs a non-negative integer");
+            bool range = false;
+            if (!value(v) || !parseUnsigned(v, s, range))
+                return usage(err, range ? "--seed " + v + " is out of range (at most 18446744073709551615)"
+                                        : std::string("--seed needs a non-negative integer"));
             req.seed = s;
         } else if (a == "--neurons") {
             unsigned long long s;
-            if (!value(v) || !parseUnsigned(v, s) || s == 0)
-                return usage(err, "--neurons needs a positive integer");
+            bool range = false;
+            if (!value(v) || !parseUnsigned(v, s, range) || s == 0)
+                return usage(err, range ? "--neurons " + v + " is out of range"
+                                        : std::string("--neurons needs a positive integer"));
             req.neurons = size_t(s);
         } else if (a == "--dt") {
             if (!value(v) || !parseDouble(v, req.dt) || req.dt <= 0)
@@ -98,19 +189,52 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
             return usage(err, "unknown argument '" + a + "'");
         }
     }
+    const auto names = modelNames();
+    if (std::find(names.begin(), names.end(), req.model) == names.end() && !fileExists(req.model)) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        return fail(err, Error{"simulate", 0,
+                               "unknown model '" + req.model + "': the models are " + list +
+                                   ", or give the path of a connectome file"});
+    }
+    // Bound the work before building anything: steps, and the rate bins kept for them.
+    const double steps = seconds * 1e3 / req.dt;
+    if (!(steps <= kMaxSteps))
+        return usage(err, "--seconds " + std::to_string(seconds) + " at --dt " + std::to_string(req.dt) +
+                              " ms is " + std::to_string(steps) +
+                              " steps, more than the limit of 1e9; raise --dt or lower --seconds");
+    if (steps < 1) return usage(err, "--seconds is shorter than one step of --dt");
+    if (auto e = checkBudget(uint64_t(steps / std::max(1.0, 1.0 / req.dt)) * 4 + (uint64_t(1) << 20),
+                             "the population-rate bins of " + std::to_string(seconds) + " s",
+                             "lower --seconds", "simulate"))
+        return fail(err, *e);
     auto net = buildModel(req);
     if (!net) return fail(err, net.error());
     Simulation sim;
     if (auto e = sim.init(std::move(net.value()), req.seed)) return fail(err, *e);
+    // Spikes for --out are streamed to the file; only --trials keeps them in memory (checked as they grow).
+    sim.recordAllSpikes(!trialsPrefix.empty());
+    SpikeStream stream;
+    if (!outPath.empty())
+        if (auto e = stream.open(outPath)) return fail(err, *e);
+    const uint64_t budget = memoryBudgetBytes();
     const auto t0 = std::chrono::steady_clock::now();
-    sim.run(seconds * 1e3);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!outPath.empty()) {
-        SpikeTrains st = sim.spikes();
-        st.tStart = 0;
-        st.tStop = sim.timeMs() * 1e-3;
-        if (auto e = writeSpikes(outPath, st)) return fail(err, *e);
+    const uint64_t total = uint64_t(std::llround(seconds * 1e3 / req.dt));
+    for (uint64_t k = 0; k < total && !sim.diverged(); ++k) {
+        sim.step();
+        if (!outPath.empty() && !sim.lastSpikes().empty()) {
+            const double t = double(sim.stepCount() - 1) * sim.dt() * 1e-3;
+            for (uint32_t i : sim.lastSpikes()) stream.add(i, t);
+        }
+        if (!trialsPrefix.empty() && (k & 1023) == 0 && sim.spikes().spikeCount() * 24 > budget)
+            return fail(err, Error{"simulate", 0,
+                                   "--trials: the recorded spikes need more than the memory limit of " +
+                                       mibText(budget) + " MiB after " + std::to_string(sim.timeMs() * 1e-3) +
+                                       " s; lower --seconds or --neurons"});
     }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!outPath.empty())
+        if (auto e = stream.close()) return fail(err, *e);
     if (!trialsPrefix.empty()) {
         std::vector<TrialEpoch> done;
         for (const TrialEpoch& e : sim.network().stimulus.epochs)
