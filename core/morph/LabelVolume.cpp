@@ -573,6 +573,29 @@ Result<LabelVolume> buildLabelVolume(ArraySource& src, const OpenOptions& opt) {
     return v;
 }
 
+void computeInstances(LabelVolume& v) {
+    v.instances.clear();
+    v.foregroundVoxels = 0;
+    v.overlapVoxels = 0;
+    uint64_t maxLabel = 0;
+    for (size_t i = 0, n = v.voxelCount(); i < n; ++i)
+        maxLabel = std::max(maxLabel, v.label(i / (v.ny * v.nx), (i / v.nx) % v.ny, i % v.nx));
+    switch (v.bytesPerVoxel) {
+    case 1:
+        labelMapStats<uint8_t>(v, maxLabel);
+        break;
+    case 2:
+        labelMapStats<uint16_t>(v, maxLabel);
+        break;
+    case 4:
+        labelMapStats<uint32_t>(v, maxLabel);
+        break;
+    default:
+        labelMapStats<uint64_t>(v, maxLabel);
+        break;
+    }
+}
+
 Result<LabelVolume> readLabelVolume(const std::string& path, const OpenOptions& opt) {
     const std::string ext = fileExtension(path);
     if (ext == "zarr") return readZarrVolume(path, opt);

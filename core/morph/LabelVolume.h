@@ -64,6 +64,9 @@ struct LabelVolume {
     InstanceMask instanceMask(size_t instance, int pad = 1) const;
 };
 
+// Fills instances and foregroundVoxels of a label map from labelData (for volumes built in memory).
+void computeInstances(LabelVolume& v);
+
 // Refuse-above limit in bytes: half the physical memory.
 uint64_t volumeMemoryLimit();
 

@@ -1,0 +1,179 @@
+#include "vtk/LabelMesher.h"
+
+#include <QMetaObject>
+#include <QPointer>
+#include <algorithm>
+#include <mutex>
+#include <vtkDiscreteFlyingEdges3D.h>
+#include <vtkImageData.h>
+#include <vtkPointData.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataNormals.h>
+#include <vtkQuadricDecimation.h>
+#include <vtkUnsignedCharArray.h>
+#include <vtkWindowedSincPolyDataFilter.h>
+
+namespace nr {
+
+vtkSmartPointer<vtkPolyData> meshInstance(const LabelVolume& v, size_t instance, const MeshOptions& opt) {
+    if (instance >= v.instances.size() || v.instances[instance].voxels == 0) return nullptr;
+    InstanceMask m = v.instanceMask(instance, 1);
+    auto img = vtkSmartPointer<vtkImageData>::New();
+    img->SetDimensions(int(m.dims[2]), int(m.dims[1]), int(m.dims[0]));
+    const double sx = opt.physicalUnits ? v.voxelSize[2] : 1, sy = opt.physicalUnits ? v.voxelSize[1] : 1,
+                 sz = opt.physicalUnits ? v.voxelSize[0] : 1;
+    img->SetSpacing(sx, sy, sz);
+    const double o[3] = {opt.physicalUnits ? v.origin[2] : 0, opt.physicalUnits ? v.origin[1] : 0,
+                         opt.physicalUnits ? v.origin[0] : 0};
+    img->SetOrigin(o[0] + double(m.origin[2]) * sx, o[1] + double(m.origin[1]) * sy,
+                   o[2] + double(m.origin[0]) * sz);
+    auto scalars = vtkSmartPointer<vtkUnsignedCharArray>::New();
+    scalars->SetNumberOfComponents(1);
+    scalars->SetNumberOfTuples(vtkIdType(m.mask.size()));
+    std::copy(m.mask.begin(), m.mask.end(), scalars->GetPointer(0));
+    std::vector<uint8_t>().swap(m.mask);
+    img->GetPointData()->SetScalars(scalars);
+
+    auto fe = vtkSmartPointer<vtkDiscreteFlyingEdges3D>::New();
+    fe->SetInputData(img);
+    fe->SetValue(0, 1);
+    fe->ComputeNormalsOff();
+    fe->ComputeGradientsOff();
+    fe->ComputeScalarsOff();
+    fe->Update();
+    vtkSmartPointer<vtkPolyData> out = fe->GetOutput();
+    if (out->GetNumberOfPolys() == 0) return out;
+    if (opt.smooth && opt.smoothIterations > 0) {
+        auto ws = vtkSmartPointer<vtkWindowedSincPolyDataFilter>::New();
+        ws->SetInputData(out);
+        ws->SetNumberOfIterations(opt.smoothIterations);
+        ws->SetPassBand(opt.passBand);
+        ws->BoundarySmoothingOff();
+        ws->FeatureEdgeSmoothingOff();
+        ws->NonManifoldSmoothingOn();
+        ws->NormalizeCoordinatesOn();
+        ws->Update();
+        out = ws->GetOutput();
+    }
+    if (opt.decimate && opt.targetReduction > 0 && out->GetNumberOfPolys() >= opt.minTrianglesToDecimate) {
+        auto qd = vtkSmartPointer<vtkQuadricDecimation>::New();
+        qd->SetInputData(out);
+        qd->SetTargetReduction(opt.targetReduction);
+        qd->VolumePreservationOn();
+        qd->Update();
+        out = qd->GetOutput();
+    }
+    if (opt.normals) {
+        auto n = vtkSmartPointer<vtkPolyDataNormals>::New();
+        n->SetInputData(out);
+        n->SplittingOff();
+        n->ConsistencyOn();
+        n->AutoOrientNormalsOff();
+        n->Update();
+        out = n->GetOutput();
+    }
+    auto result = vtkSmartPointer<vtkPolyData>::New();
+    result->ShallowCopy(out);
+    return result;
+}
+
+std::vector<InstanceMesh> meshInstances(const LabelVolume& v, const MeshOptions& opt,
+                                        const std::vector<size_t>& which,
+                                        const std::function<bool(double)>& progress, bool* cancelled) {
+    std::vector<size_t> todo = which;
+    if (todo.empty())
+        for (size_t i = 0; i < v.instances.size(); ++i) todo.push_back(i);
+    // Largest first, so that the last instance to finish is a small one.
+    std::sort(todo.begin(), todo.end(), [&](size_t a, size_t b) {
+        auto box = [&](size_t i) {
+            const auto& in = v.instances[i];
+            return double(in.hi[0] - in.lo[0] + 1) * double(in.hi[1] - in.lo[1] + 1) *
+                   double(in.hi[2] - in.lo[2] + 1);
+        };
+        return box(a) > box(b);
+    });
+    std::vector<InstanceMesh> out(todo.size());
+    std::atomic<size_t> next{0}, done{0};
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    auto work = [&] {
+        for (;;) {
+            if (stop) return;
+            const size_t k = next++;
+            if (k >= todo.size()) return;
+            out[k].instance = todo[k];
+            out[k].label = v.instances[todo[k]].label;
+            out[k].mesh = meshInstance(v, todo[k], opt);
+            const size_t d = ++done;
+            if (progress) {
+                std::lock_guard<std::mutex> g(mu);
+                if (!stop && !progress(double(d) / double(todo.size()))) stop = true;
+            }
+        }
+    };
+    unsigned n = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    n = unsigned(std::min<size_t>(n, std::max<size_t>(1, todo.size())));
+    std::vector<std::thread> th;
+    for (unsigned t = 1; t < n; ++t) th.emplace_back(work);
+    work();
+    for (auto& t : th) t.join();
+    if (cancelled) *cancelled = stop;
+    if (stop) return {};
+    // Back to instance order.
+    std::sort(out.begin(), out.end(),
+              [](const InstanceMesh& a, const InstanceMesh& b) { return a.instance < b.instance; });
+    return out;
+}
+
+LabelMeshJob::LabelMeshJob(QObject* parent) : QObject(parent) {}
+
+LabelMeshJob::~LabelMeshJob() {
+    cancel();
+    join();
+}
+
+void LabelMeshJob::join() {
+    if (worker_.joinable()) worker_.join();
+}
+
+void LabelMeshJob::cancel() {
+    cancel_ = true;
+}
+
+void LabelMeshJob::start(std::shared_ptr<const LabelVolume> volume, const MeshOptions& opt) {
+    cancel();
+    join();
+    cancel_ = false;
+    running_ = true;
+    volume_ = std::move(volume);
+    meshes_.clear();
+    const unsigned gen = ++generation_;
+    QPointer<LabelMeshJob> self(this);
+    auto vol = volume_;
+    worker_ = std::thread([this, self, vol, opt, gen] {
+        bool cancelled = false;
+        auto result = std::make_shared<std::vector<InstanceMesh>>(meshInstances(
+            *vol, opt, {},
+            [&](double f) {
+                QMetaObject::invokeMethod(
+                    this,
+                    [self, f] {
+                        if (self) emit self->progress(f);
+                    },
+                    Qt::QueuedConnection);
+                return !cancel_.load();
+            },
+            &cancelled));
+        QMetaObject::invokeMethod(
+            this,
+            [self, result, cancelled, gen] {
+                if (!self || gen != self->generation_) return;
+                self->running_ = false;
+                if (!cancelled) self->meshes_ = std::move(*result);
+                emit self->finished(!cancelled);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+} // namespace nr
