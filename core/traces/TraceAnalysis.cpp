@@ -165,6 +165,46 @@ MeanAbsR meanAbsCorrelation(const Traces& t, const CorrMatrix& whole) {
     return m;
 }
 
+std::vector<int> correlationOrder(const CorrMatrix& m) {
+    const size_t n = m.n;
+    if (n == 0) return {};
+    // Cluster distances (average linkage, updated by the Lance-Williams rule), members in leaf order.
+    std::vector<double> d(n * n, 0.0);
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j) {
+            const double r = m.at(i, j);
+            d[i * n + j] = i == j ? 0.0 : 1.0 - (std::isfinite(r) ? r : 0.0);
+        }
+    std::vector<std::vector<int>> members(n);
+    std::vector<char> alive(n, 1);
+    for (size_t i = 0; i < n; ++i) members[i] = {int(i)};
+    for (size_t step = 1; step < n; ++step) {
+        size_t a = 0, b = 0;
+        double best = std::numeric_limits<double>::infinity();
+        for (size_t i = 0; i < n; ++i) {
+            if (!alive[i]) continue;
+            for (size_t j = i + 1; j < n; ++j)
+                if (alive[j] && d[i * n + j] < best) {
+                    best = d[i * n + j];
+                    a = i;
+                    b = j;
+                }
+        }
+        const double na = double(members[a].size()), nb = double(members[b].size());
+        for (size_t k = 0; k < n; ++k) {
+            if (!alive[k] || k == a || k == b) continue;
+            const double v = (na * d[a * n + k] + nb * d[b * n + k]) / (na + nb);
+            d[a * n + k] = d[k * n + a] = v;
+        }
+        members[a].insert(members[a].end(), members[b].begin(), members[b].end());
+        members[b].clear();
+        alive[b] = 0;
+    }
+    for (size_t i = 0; i < n; ++i)
+        if (alive[i]) return members[i];
+    return {};
+}
+
 // ---- windows --------------------------------------------------------------------------------------------
 std::vector<Window> slidingWindows(size_t T, size_t window, size_t step) {
     std::vector<Window> w;

@@ -41,6 +41,10 @@ struct MeanAbsR {
 };
 MeanAbsR meanAbsCorrelation(const Traces& t, const CorrMatrix& whole);
 
+// Row order from average-linkage hierarchical clustering on the distance 1 - r (NaN counts as r = 0):
+// the leaves of the dendrogram left to right, so correlated neurons sit next to each other.
+std::vector<int> correlationOrder(const CorrMatrix& m);
+
 // ---- sliding windows ------------------------------------------------------------------------------------
 struct Window {
     size_t begin = 0, end = 0; // time points [begin, end)

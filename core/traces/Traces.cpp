@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 namespace nr {
@@ -73,6 +74,15 @@ std::string NameJoin::summary() const {
         for (const auto& u : unmatched) s += " " + u;
     }
     return s;
+}
+
+std::vector<float> activityAt(const Traces& t, const NameJoin& join, size_t nodeCount, size_t frame) {
+    std::vector<float> v(nodeCount, std::numeric_limits<float>::quiet_NaN());
+    if (frame >= t.timepoints()) return v;
+    for (size_t i = 0; i < join.target.size() && i < t.neurons(); ++i)
+        if (join.target[i] >= 0 && size_t(join.target[i]) < nodeCount)
+            v[size_t(join.target[i])] = t.at(i, frame);
+    return v;
 }
 
 NameJoin joinNames(const std::vector<std::string>& traceNames, const std::vector<std::string>& targets,

@@ -54,6 +54,10 @@ struct NameJoin {
     std::string summary() const;   // "matched=98/98 (1 by unpadded number)" + unmatched names
 };
 
+// Value of each target node at time point `frame`: traces row i goes to node join.target[i]; nodes without
+// a trace (or with NaN there) get NaN. For painting the connectome by activity at a cursor.
+std::vector<float> activityAt(const Traces& t, const NameJoin& join, size_t nodeCount, size_t frame);
+
 // Exact names first, then canonical ones (a canonical name that several targets share is left unmatched).
 // `alternatives` (optional, same length as `targets`) are other spellings of the same targets, such as the
 // `name_padded` column of a node table.
