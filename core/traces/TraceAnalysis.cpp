@@ -239,9 +239,9 @@ Result<std::vector<Window>> slidingWindows(const Traces& t, double windowS, doub
 // ---- fast windowed Pearson ------------------------------------------------------------------------------
 namespace {
 
-// G (np x np, row-major) += Y^T Y over the tiles on or above the diagonal; Y is b x np (time-major), np a
-// multiple of 8. Tiles are 4 rows x 8 columns.
-void gramAddGeneric(const double* Y, size_t b, size_t np, double* G) {
+// G (np x np, row-major) = Y^T Y over the tiles on or above the diagonal (other entries untouched); Y is b x
+// np (time-major), np a multiple of 8. Tiles are 4 rows x 8 columns.
+void gramGeneric(const double* Y, size_t b, size_t np, double* G) {
     for (size_t i0 = 0; i0 < np; i0 += 4) {
         for (size_t j0 = i0 & ~size_t(7); j0 < np; j0 += 8) {
             double acc[4][8] = {};
@@ -253,13 +253,13 @@ void gramAddGeneric(const double* Y, size_t b, size_t np, double* G) {
                 }
             }
             for (int a = 0; a < 4; ++a)
-                for (int c = 0; c < 8; ++c) G[(i0 + size_t(a)) * np + j0 + size_t(c)] += acc[a][c];
+                for (int c = 0; c < 8; ++c) G[(i0 + size_t(a)) * np + j0 + size_t(c)] = acc[a][c];
         }
     }
 }
 
 #ifdef NR_TRACES_X86
-__attribute__((target("avx2,fma"))) void gramAddAvx2(const double* Y, size_t b, size_t np, double* G) {
+__attribute__((target("avx2,fma"))) void gramAvx2(const double* Y, size_t b, size_t np, double* G) {
     for (size_t i0 = 0; i0 < np; i0 += 4) {
         for (size_t j0 = i0 & ~size_t(7); j0 < np; j0 += 8) {
             __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd(), c10 = _mm256_setzero_pd(),
@@ -282,30 +282,30 @@ __attribute__((target("avx2,fma"))) void gramAddAvx2(const double* Y, size_t b, 
                 c31 = _mm256_fmadd_pd(a, y1, c31);
             }
             double* g = G + i0 * np + j0;
-            _mm256_storeu_pd(g, _mm256_add_pd(_mm256_loadu_pd(g), c00));
-            _mm256_storeu_pd(g + 4, _mm256_add_pd(_mm256_loadu_pd(g + 4), c01));
+            _mm256_storeu_pd(g, c00);
+            _mm256_storeu_pd(g + 4, c01);
             g += np;
-            _mm256_storeu_pd(g, _mm256_add_pd(_mm256_loadu_pd(g), c10));
-            _mm256_storeu_pd(g + 4, _mm256_add_pd(_mm256_loadu_pd(g + 4), c11));
+            _mm256_storeu_pd(g, c10);
+            _mm256_storeu_pd(g + 4, c11);
             g += np;
-            _mm256_storeu_pd(g, _mm256_add_pd(_mm256_loadu_pd(g), c20));
-            _mm256_storeu_pd(g + 4, _mm256_add_pd(_mm256_loadu_pd(g + 4), c21));
+            _mm256_storeu_pd(g, c20);
+            _mm256_storeu_pd(g + 4, c21);
             g += np;
-            _mm256_storeu_pd(g, _mm256_add_pd(_mm256_loadu_pd(g), c30));
-            _mm256_storeu_pd(g + 4, _mm256_add_pd(_mm256_loadu_pd(g + 4), c31));
+            _mm256_storeu_pd(g, c30);
+            _mm256_storeu_pd(g + 4, c31);
         }
     }
 }
 #endif
 
 using GramFn = void (*)(const double*, size_t, size_t, double*);
-GramFn gramAdd() {
+GramFn gramKernel() {
 #ifdef NR_TRACES_X86
     static const GramFn fn =
-        (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? gramAddAvx2 : gramAddGeneric;
+        (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? gramAvx2 : gramGeneric;
     return fn;
 #else
-    return gramAddGeneric;
+    return gramGeneric;
 #endif
 }
 
@@ -334,7 +334,7 @@ void windowedRange(const double* data, const std::vector<double>& mean, size_t n
     (void)T;
     const size_t np = (n + 7) & ~size_t(7);
     const size_t P = pairCount(n);
-    const GramFn gram = gramAdd();
+    const GramFn gram = gramKernel();
     size_t g = std::gcd(window, step);
     size_t m = window / g;
     if (m > 64) { // blocks too small to pay off: one product per window
@@ -354,42 +354,49 @@ void windowedRange(const double* data, const std::vector<double>& mean, size_t n
     };
     std::vector<double> ringG(m * np * np), ringS(m * np), S(np * np), s(np);
     std::vector<long long> ringBlock(m, -1);
+    size_t sinceRefresh = 0;
     for (size_t w = w0; w < w1; ++w) {
         const size_t start = w * step;
         if (m == 1) {
             loadBlock(start, window);
-            std::fill(S.begin(), S.end(), 0.0);
             std::fill(s.begin(), s.end(), 0.0);
             gram(Y.data(), window, np, S.data());
             for (size_t k = 0; k < window; ++k)
                 for (size_t i = 0; i < n; ++i) s[i] += Y[k * np + i];
         } else {
+            // S and s follow the window by subtracting the block that leaves and adding the one that enters;
+            // every 64 windows (and at the start) they are summed afresh from the ring so rounding cannot
+            // drift.
             const size_t firstBlock = w * q;
+            const bool full = w == w0 || ++sinceRefresh >= 64;
+            if (full) sinceRefresh = 0;
+            auto addUpper = [&](const double* G, const double* sv, double sign) {
+                for (size_t i = 0; i < n; ++i) {
+                    double* Si = S.data() + i * np;
+                    const double* Gi = G + i * np;
+                    for (size_t j = i; j < n; ++j) Si[j] += sign * Gi[j];
+                    s[i] += sign * sv[i];
+                }
+            };
             for (size_t b = firstBlock; b < firstBlock + m; ++b) {
                 const size_t slot = b % m;
                 if (ringBlock[slot] == (long long)b) continue;
-                loadBlock(b * g, g);
                 double* G = ringG.data() + slot * np * np;
-                std::fill(G, G + np * np, 0.0);
-                gram(Y.data(), g, np, G);
                 double* sv = ringS.data() + slot * np;
+                if (!full && ringBlock[slot] >= 0) addUpper(G, sv, -1.0);
+                loadBlock(b * g, g);
+                gram(Y.data(), g, np, G);
                 std::fill(sv, sv + np, 0.0);
                 for (size_t k = 0; k < g; ++k)
                     for (size_t i = 0; i < n; ++i) sv[i] += Y[k * np + i];
+                if (!full) addUpper(G, sv, 1.0);
                 ringBlock[slot] = (long long)b;
             }
-            std::fill(s.begin(), s.end(), 0.0);
-            for (size_t slot = 0; slot < m; ++slot)
-                for (size_t i = 0; i < n; ++i) s[i] += ringS[slot * np + i];
-            // Sum the upper tiles of the m block products.
-            for (size_t i = 0; i < n; ++i) {
-                double* Si = S.data() + i * np;
-                const size_t j0 = i;
-                std::fill(Si + j0, Si + np, 0.0);
-                for (size_t slot = 0; slot < m; ++slot) {
-                    const double* Gi = ringG.data() + slot * np * np + i * np;
-                    for (size_t j = j0; j < np; ++j) Si[j] += Gi[j];
-                }
+            if (full) {
+                std::fill(S.begin(), S.end(), 0.0);
+                std::fill(s.begin(), s.end(), 0.0);
+                for (size_t slot = 0; slot < m; ++slot)
+                    addUpper(ringG.data() + slot * np * np, ringS.data() + slot * np, 1.0);
             }
         }
         pearsonFromSums(S.data(), s.data(), n, np, window, out + w * P);
@@ -402,7 +409,7 @@ size_t windowedPearson(const double* data, size_t n, size_t T, size_t window, si
                        std::vector<double>& out) {
     const auto wins = slidingWindows(T, window, step);
     const size_t W = wins.size(), P = pairCount(n);
-    out.assign(W * P, kNaN);
+    out.resize(W * P); // every value is written below
     if (W == 0 || n < 2) return W;
     // Global per-row means keep the window sums small (no cancellation).
     std::vector<double> mean(n, 0.0);
