@@ -1,0 +1,254 @@
+// VesselView: the real VesselGraph sample drawn as cylinders; radius threshold and clip give exact visible
+// counts; picking returns the vessel under the pointer; while the camera moves at most the LOD budget is
+// drawn and at rest everything. With NR_VESSEL_SCREENSHOT=FILE.png the sample's frame is written there.
+#include <QtTest>
+
+#include <cmath>
+#include <memory>
+
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkFloatArray.h>
+#include <vtkOpenGLStickMapper.h>
+#include <vtkPointData.h>
+#include <vtkPolyData.h>
+#include <vtkRenderer.h>
+#include <vtkScalarBarActor.h>
+
+#include "vessel/VesselFormats.h"
+#include "vtk/Lod.h"
+#include "vtk/VesselView.h"
+
+namespace {
+
+const std::string kDir = std::string(NR_SHARED_DATA) + "/vessel/";
+
+std::shared_ptr<const nr::VesselGraph> sample() {
+    auto r = nr::readVesselCsvPair(kDir + "example_nodes.csv", kDir + "example_edges.csv");
+    if (!r.ok()) qFatal("%s", r.error().str().c_str());
+    return std::make_shared<const nr::VesselGraph>(std::move(r.value()));
+}
+
+// Three thick parallel vessels along x at y = -10, 0, 10 (radius 2), and a thin one far away.
+std::shared_ptr<const nr::VesselGraph> threeVessels() {
+    auto g = std::make_shared<nr::VesselGraph>();
+    g->x = {-20, 20, -20, 20, -20, 20, 0, 1};
+    g->y = {-10, -10, 0, 0, 10, 10, 40, 40};
+    g->z = {0, 0, 0, 0, 0, 0, 0, 0};
+    g->src = {0, 2, 4, 6};
+    g->dst = {1, 3, 5, 7};
+    g->setEdgeColumn("avgRadiusAvg", {2.f, 2.f, 2.f, 0.2f});
+    g->setEdgeColumn("curveness", {1.0f, 1.1f, 1.2f, 1.3f});
+    g->radiusColumn = "avgRadiusAvg";
+    g->units = "um";
+    g->computeBounds();
+    return g;
+}
+
+// A grid of many short vessels (for the LOD budget).
+std::shared_ptr<const nr::VesselGraph> grid(size_t side) {
+    auto g = std::make_shared<nr::VesselGraph>();
+    std::vector<float> r;
+    for (size_t i = 0; i < side; ++i)
+        for (size_t j = 0; j < side; ++j) {
+            g->x.push_back(float(i));
+            g->y.push_back(float(j));
+            g->z.push_back(0);
+        }
+    for (size_t i = 0; i < side; ++i)
+        for (size_t j = 0; j + 1 < side; ++j) {
+            g->src.push_back(uint32_t(i * side + j));
+            g->dst.push_back(uint32_t(i * side + j + 1));
+            r.push_back(0.05f + 0.3f * float((i * 7 + j * 13) % 10) / 10.f);
+        }
+    g->setEdgeColumn("radius", r);
+    g->radiusColumn = "radius";
+    g->computeBounds();
+    return g;
+}
+
+} // namespace
+
+class TestVesselView : public QObject {
+    Q_OBJECT
+    std::unique_ptr<VesselView> view_;
+
+private slots:
+    void initTestCase() {
+        view_ = std::make_unique<VesselView>();
+        view_->resize(800, 600);
+        view_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(view_.get()));
+    }
+
+    void sampleDrawsEveryVessel() {
+        auto g = sample();
+        view_->setGraph(g);
+        vtkPolyData* poly = view_->edgePolyData();
+        vtkOpenGLStickMapper* mapper = view_->edgeMapper();
+        const QImage img = view_->grabFramebuffer();
+        QCOMPARE(view_->visibleEdgeCount(), size_t(3062));
+        QCOMPARE(view_->drawnEdgeCount(), size_t(3062));
+        QCOMPARE(poly->GetNumberOfPoints(), vtkIdType(3062));
+        QVERIFY(view_->edgeActor()->GetVisibility());
+        QCOMPARE(view_->colorBarTitle(), std::string("avgRadiusAvg (voxel)"));
+        QCOMPARE(std::string(view_->scalarBar()->GetTitle()), std::string("avgRadiusAvg (voxel)"));
+        // Cylinder radius = avgRadiusAvg of that edge.
+        auto* scale = vtkFloatArray::SafeDownCast(poly->GetPointData()->GetArray("scale"));
+        QVERIFY(scale);
+        QCOMPARE(scale->GetComponent(17, 1), double((*g->edgeColumn("avgRadiusAvg"))[17]));
+        if (!qEnvironmentVariableIsEmpty("NR_VESSEL_SCREENSHOT")) {
+            view_->grabFramebuffer(); // the overlay appears from its second frame
+            view_->grabFramebuffer().save(qEnvironmentVariable("NR_VESSEL_SCREENSHOT"));
+        }
+        // Something was drawn: many pixels differ from the background.
+        const QColor bg = img.pixelColor(2, img.height() - 3);
+        int drawn = 0;
+        for (int y = 0; y < img.height(); y += 4)
+            for (int x = 0; x < img.width() * 8 / 10; x += 4) drawn += img.pixelColor(x, y) != bg;
+        QVERIFY2(drawn > 2000, std::to_string(drawn).c_str());
+        // Colour by another column: only the scalars change, the pipeline stays.
+        QVERIFY(view_->setColorBy("curveness"));
+        QVERIFY(!view_->setColorBy("no such column"));
+        QCOMPARE(view_->colorBy(), std::string("curveness"));
+        QCOMPARE(view_->colorBarTitle(), std::string("curveness"));
+        QVERIFY(view_->setColorBy("volume"));
+        QCOMPARE(view_->colorBarTitle(), std::string("volume (voxel^3)"));
+        auto* sc = vtkFloatArray::SafeDownCast(poly->GetPointData()->GetScalars());
+        QVERIFY(sc);
+        QCOMPARE(sc->GetValue(5), (*g->edgeColumn("volume"))[5]);
+        QVERIFY(view_->edgePolyData() == poly && view_->edgeMapper() == mapper);
+        view_->grabFramebuffer();
+    }
+
+    void thresholdAndClipGiveExactCounts() {
+        auto g = sample();
+        view_->setGraph(g);
+        vtkPolyData* poly = view_->edgePolyData();
+        const auto& r = *g->edgeColumn("avgRadiusAvg");
+        auto mid = [&](size_t e, int axis) {
+            const auto& c = axis == 0 ? g->x : axis == 1 ? g->y : g->z;
+            return 0.5f * (c[g->src[e]] + c[g->dst[e]]);
+        };
+        size_t thick = 0, slab = 0, both = 0, box = 0;
+        for (size_t e = 0; e < g->edgeCount(); ++e) {
+            const bool t = r[e] >= 3.f;
+            const bool s = mid(e, 2) >= 100.f && mid(e, 2) <= 250.f;
+            const bool b = mid(e, 0) >= -200 && mid(e, 0) <= -100 && mid(e, 1) >= -250 && mid(e, 1) <= -50 &&
+                           mid(e, 2) >= 0 && mid(e, 2) <= 300;
+            thick += t, slab += s, both += t && s, box += b;
+        }
+        QVERIFY(thick > 100 && thick < 3000 && slab > 100 && both > 10 && box > 10);
+        view_->setRadiusRange(3.f);
+        QCOMPARE(view_->visibleEdgeCount(), thick);
+        QCOMPARE(poly->GetNumberOfPoints(), vtkIdType(thick));
+        view_->setSlab(2, 100.f, 250.f);
+        QCOMPARE(view_->visibleEdgeCount(), both);
+        view_->setRadiusRange(-1.f);
+        QCOMPARE(view_->visibleEdgeCount(), slab);
+        const float b[6] = {-200, -100, -250, -50, 0, 300};
+        view_->setClipBox(b);
+        QCOMPARE(view_->visibleEdgeCount(), box);
+        QCOMPARE(view_->drawnEdgeCount(), box);
+        // Histograms describe what is visible.
+        const nr::Histogram h = view_->visibleHistogram("radius", 12);
+        size_t sum = 0;
+        for (size_t c : h.counts) sum += c;
+        QCOMPARE(sum, box);
+        const nr::Histogram hl = view_->visibleHistogram("length", 5);
+        sum = 0;
+        for (size_t c : hl.counts) sum += c;
+        QCOMPARE(sum, box);
+        view_->clearClip();
+        QCOMPARE(view_->visibleEdgeCount(), size_t(3062));
+        QVERIFY(view_->edgePolyData() == poly); // arrays rewritten, the pipeline kept
+        view_->grabFramebuffer();
+    }
+
+    void pickReturnsTheVesselUnderThePointer() {
+        auto g = threeVessels();
+        view_->setGraph(g);
+        vtkCamera* cam = view_->renderer()->GetActiveCamera();
+        cam->SetFocalPoint(0, 10, 0);
+        cam->SetPosition(0, 10, 150);
+        cam->SetViewUp(0, 1, 0);
+        view_->renderer()->ResetCameraClippingRange();
+        view_->grabFramebuffer();
+        for (long e : {0L, 1L, 2L}) {
+            const double p[3] = {5.0, double(g->y[g->src[size_t(e)]]), 0.0};
+            const QPointF w = view_->project(p);
+            QCOMPARE(view_->pickEdge(w.toPoint()), e);
+        }
+        // Between two vessels and far from all: nothing.
+        const double gap[3] = {5.0, -5.0, 0.0};
+        QCOMPARE(view_->pickEdge(view_->project(gap).toPoint()), -1L);
+        // A click picks, highlights and lists the attributes.
+        const double p1[3] = {-8.0, 0.0, 0.0};
+        QSignalSpy spy(view_.get(), &VesselView::edgePicked);
+        QTest::mouseClick(view_.get(), Qt::LeftButton, Qt::NoModifier, view_->project(p1).toPoint());
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).toLongLong(), 1LL);
+        QCOMPARE(view_->pickedEdge(), 1L);
+        const auto attrs = view_->edgeAttributes(1);
+        bool hasCurveness = false;
+        for (const auto& kv : attrs)
+            hasCurveness |= kv.first == "curveness" && std::fabs(kv.second - 1.1) < 1e-6;
+        QVERIFY(hasCurveness);
+        // A thresholded-away vessel cannot be picked.
+        view_->setRadiusRange(3.f);
+        QCOMPARE(view_->visibleEdgeCount(), size_t(0));
+        QCOMPARE(view_->pickEdge(view_->project(p1).toPoint()), -1L);
+    }
+
+    void lodBudgetWhileMovingFullAtRest() {
+        auto g = grid(320); // 102,080 vessels
+        view_->lod().setBudget(5000);
+        view_->setGraph(g);
+        view_->grabFramebuffer(); // at rest: everything
+        QCOMPARE(view_->drawnEdgeCount(), g->edgeCount());
+        QVERIFY(!view_->lod().moving());
+        view_->setPickedEdge(12345);
+        // Move the camera: the next frame draws the budget, thickest first, with the picked vessel.
+        view_->renderer()->GetActiveCamera()->Azimuth(10);
+        view_->grabFramebuffer();
+        QVERIFY(view_->lod().moving());
+        QVERIFY(view_->lodActor()->GetVisibility());
+        QVERIFY(!view_->edgeActor()->GetVisibility());
+        QCOMPARE(view_->drawnEdgeCount(), size_t(5000));
+        QCOMPARE(view_->lodPolyData()->GetNumberOfPoints(), vtkIdType(5000));
+        const std::vector<uint32_t> sampleIds = lodSample(*g->edgeColumn("radius"), {}, 5000, 0.5, {12345});
+        QVERIFY(std::binary_search(sampleIds.begin(), sampleIds.end(), 12345u));
+        size_t thickest = 0;
+        for (float r : *g->edgeColumn("radius")) thickest += r >= 0.05f + 0.3f * 0.9f - 1e-6f;
+        QVERIFY(thickest > 2500); // the thickest class alone fills the thick share
+        size_t inSample = 0;
+        for (uint32_t e : sampleIds) inSample += (*g->edgeColumn("radius"))[e] >= 0.05f + 0.27f - 1e-6f;
+        QVERIFY(inSample >= 2500);
+        // Keep moving: still the budget.
+        view_->renderer()->GetActiveCamera()->Azimuth(10);
+        view_->grabFramebuffer();
+        QCOMPARE(view_->drawnEdgeCount(), size_t(5000));
+        // 150 ms after the last move: the full picture.
+        QTest::qWait(view_->lod().restDelayMs() + 100);
+        QVERIFY(!view_->lod().moving());
+        view_->grabFramebuffer();
+        QCOMPARE(view_->drawnEdgeCount(), g->edgeCount());
+        QVERIFY(view_->edgeActor()->GetVisibility());
+        QVERIFY(!view_->lodActor()->GetVisibility());
+        view_->lod().setBudget(150000);
+    }
+
+    void lodSampleRules() {
+        const std::vector<float> w = {5, 1, 9, 3, 7, 2, 8, 4, 6, 0};
+        const auto s = lodSample(w, {}, 4, 0.5, {1});
+        QCOMPARE(s.size(), size_t(4));
+        QVERIFY(std::binary_search(s.begin(), s.end(), 1u)); // always kept
+        QVERIFY(std::binary_search(s.begin(), s.end(), 2u)); // weight 9
+        QVERIFY(std::binary_search(s.begin(), s.end(), 6u)); // weight 8
+        const auto all = lodSample(w, {3, 4}, 4);
+        QCOMPARE(all, (std::vector<uint32_t>{3, 4}));
+    }
+};
+
+QTEST_MAIN(TestVesselView)
+#include "test_vessel_view.moc"

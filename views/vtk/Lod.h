@@ -1,0 +1,58 @@
+// Level of detail for views of millions of primitives on a software rasterizer.
+//
+// While the camera moves a view draws a bounded budget of primitives; 150 ms after the last camera change it
+// draws everything again. LodController keeps that state (moving / at rest) and says when it changes;
+// lodSample() picks which primitives make the budget: the thickest (largest weight) share plus a uniform
+// sample of the rest, always including the ones that must stay visible (a picked vessel or neuron).
+//
+// Use in a view: keep two actors, the full one and a budget one built from lodSample(); connect
+// LodController::modeChanged to swap their visibility and repaint; call cameraMoved() from an observer of
+// the camera's ModifiedEvent (or from mouse interaction). Nothing is rebuilt when the mode changes, so the
+// switch costs one frame.
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+class LodController : public QObject {
+    Q_OBJECT
+public:
+    explicit LodController(QObject* parent = nullptr);
+
+    // Primitives drawn while moving (default 150,000).
+    void setBudget(size_t n) { budget_ = n; }
+    size_t budget() const { return budget_; }
+    // Delay after the last camera change before the full picture is drawn (default 150 ms).
+    void setRestDelayMs(int ms) { timer_.setInterval(ms); }
+    int restDelayMs() const { return timer_.interval(); }
+    // Off: always at rest (full picture), e.g. for figure export.
+    void setEnabled(bool on);
+    bool enabled() const { return enabled_; }
+
+    bool moving() const { return moving_; }
+    // The camera changed: enter the moving state (if enabled) and restart the rest timer.
+    void cameraMoved();
+    // Back to rest now (stops the timer).
+    void settle();
+
+signals:
+    // Emitted on every change of state; the view swaps what it draws and repaints.
+    void modeChanged(bool moving);
+
+private:
+    QTimer timer_;
+    size_t budget_ = 150000;
+    bool moving_ = false;
+    bool enabled_ = true;
+};
+
+// Indices (into `weight`) of at most `budget` items among `candidates` (all items when empty): the
+// round(thickShare * budget) with the largest weight, then a uniform stride sample of the others. Every item
+// of `always` that is a candidate is included first. The result is sorted. When the candidates fit, all are
+// returned.
+std::vector<uint32_t> lodSample(const std::vector<float>& weight, const std::vector<uint32_t>& candidates,
+                                size_t budget, double thickShare = 0.5,
+                                const std::vector<uint32_t>& always = {});

@@ -1,0 +1,627 @@
+#include "vtk/VesselView.h"
+
+#include <QMouseEvent>
+#include <algorithm>
+#include <cmath>
+#include <imgui.h>
+
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkFloatArray.h>
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkIdTypeArray.h>
+#include <vtkLookupTable.h>
+#include <vtkMath.h>
+#include <vtkOpenGLStickMapper.h>
+#include <vtkOpenGLVertexBufferObject.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkScalarBarActor.h>
+#include <vtkTextProperty.h>
+#include <vtkUnsignedCharArray.h>
+
+namespace {
+
+const char* kScalars = "color";
+
+// The stick mapper draws points without cells; vtkPolyDataMapper's bounds only count points used by cells, so
+// the bounds (for the camera and culling) are the points' bounds grown by the largest radius.
+class VesselStickMapper : public vtkOpenGLStickMapper {
+public:
+    static VesselStickMapper* New() {
+        auto* m = new VesselStickMapper;
+        m->InitializeObjectBase();
+        return m;
+    }
+
+protected:
+    void ComputeBounds() override {
+        vtkPolyData* in = this->GetInput();
+        if (in && in->GetMTime() <= boundsTime_ && in == boundsOf_) {
+            std::copy(cached_, cached_ + 6, this->Bounds);
+            return;
+        }
+        vtkMath::UninitializeBounds(this->Bounds);
+        auto* s = in ? vtkFloatArray::SafeDownCast(in->GetPointData()->GetArray("scale")) : nullptr;
+        auto* o = in ? vtkFloatArray::SafeDownCast(in->GetPointData()->GetArray("orient")) : nullptr;
+        if (!in || !in->GetPoints() || in->GetNumberOfPoints() == 0 || !s || !o) return;
+        // Both ends of every cylinder, grown by its radius.
+        double b[6] = {INFINITY, -INFINITY, INFINITY, -INFINITY, INFINITY, -INFINITY};
+        const float* c = static_cast<const float*>(in->GetPoints()->GetVoidPointer(0));
+        const float* sp = s->GetPointer(0);
+        const float* op = o->GetPointer(0);
+        for (vtkIdType i = 0, n = in->GetNumberOfPoints(); i < n; ++i) {
+            const float h = 0.5f * sp[3 * i], r = sp[3 * i + 1];
+            for (int a = 0; a < 3; ++a) {
+                const float e = std::fabs(op[3 * i + a] * h) + r;
+                b[2 * a] = std::min(b[2 * a], double(c[3 * i + a] - e));
+                b[2 * a + 1] = std::max(b[2 * a + 1], double(c[3 * i + a] + e));
+            }
+        }
+        std::copy(b, b + 6, this->Bounds);
+        std::copy(b, b + 6, cached_);
+        boundsTime_ = in->GetMTime();
+        boundsOf_ = in;
+    }
+
+private:
+    double cached_[6] = {0, 0, 0, 0, 0, 0};
+    vtkMTimeType boundsTime_ = 0;
+    vtkPolyData* boundsOf_ = nullptr;
+};
+
+// A viridis-like colour map (5 stops, linear in between).
+void fillLut(vtkLookupTable* lut) {
+    static const double stops[5][3] = {{0.267, 0.005, 0.329},
+                                       {0.229, 0.322, 0.546},
+                                       {0.128, 0.567, 0.551},
+                                       {0.369, 0.789, 0.383},
+                                       {0.993, 0.906, 0.144}};
+    const int n = 256;
+    lut->SetNumberOfTableValues(n);
+    for (int i = 0; i < n; ++i) {
+        const double t = double(i) / (n - 1) * 4.0;
+        const int k = std::min(3, int(t));
+        const double f = t - k;
+        lut->SetTableValue(i, stops[k][0] + f * (stops[k + 1][0] - stops[k][0]),
+                           stops[k][1] + f * (stops[k + 1][1] - stops[k][1]),
+                           stops[k][2] + f * (stops[k + 1][2] - stops[k][2]), 1.0);
+    }
+    lut->SetNanColor(0.5, 0.5, 0.5, 1.0);
+    lut->Build();
+}
+
+void setupMapper(vtkOpenGLStickMapper* m, vtkPolyData* poly, vtkLookupTable* lut) {
+    m->SetInputData(poly);
+    m->SetScaleArray("scale");
+    m->SetOrientationArray("orient");
+    m->SetSelectionIdArray("edgeId");
+    m->SetLookupTable(lut);
+    m->SetScalarModeToUsePointData();
+    m->SetColorModeToMapScalars();
+    m->ScalarVisibilityOn();
+    m->UseLookupTableScalarRangeOff();
+    m->SetInterpolateScalarsBeforeMapping(false);
+    // The stick shader takes model coordinates as they are: no VBO shift/scale.
+    m->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
+}
+
+} // namespace
+
+VesselView::VesselView(QWidget* parent)
+    : VtkView(parent), mapper_(vtkSmartPointer<VesselStickMapper>::New()),
+      lodMapper_(vtkSmartPointer<VesselStickMapper>::New()),
+      pickedMapper_(vtkSmartPointer<VesselStickMapper>::New()) {
+    fillLut(lut_);
+    setupMapper(mapper_, poly_, lut_);
+    setupMapper(lodMapper_, lodPoly_, lut_);
+    setupMapper(pickedMapper_, pickedPoly_, lut_);
+    pickedMapper_->SetColorModeToDirectScalars();
+    actor_->SetMapper(mapper_);
+    lodActor_->SetMapper(lodMapper_);
+    lodActor_->VisibilityOff();
+    pickedActor_->SetMapper(pickedMapper_);
+    pickedActor_->GetProperty()->SetColor(1.0, 0.85, 0.1);
+    pickedActor_->GetProperty()->SetAmbient(0.3);
+    pickedActor_->VisibilityOff();
+    pickedActor_->PickableOff();
+    for (vtkActor* a : {actor_.GetPointer(), lodActor_.GetPointer()}) {
+        a->GetProperty()->SetSpecular(0.25);
+        a->GetProperty()->SetSpecularPower(20);
+        a->GetProperty()->SetAmbient(0.15);
+    }
+    renderer()->AddActor(actor_);
+    renderer()->AddActor(lodActor_);
+    renderer()->AddActor(pickedActor_);
+
+    bar_->SetLookupTable(lut_);
+    bar_->SetNumberOfLabels(5);
+    bar_->SetMaximumWidthInPixels(90);
+    bar_->SetMaximumHeightInPixels(400);
+    bar_->SetPosition(0.83, 0.1);
+    bar_->SetWidth(0.1);
+    bar_->SetHeight(0.8);
+    bar_->UnconstrainedFontSizeOn();
+    bar_->GetTitleTextProperty()->SetFontSize(14);
+    bar_->GetLabelTextProperty()->SetFontSize(12);
+    bar_->VisibilityOff();
+    renderer()->AddActor2D(bar_);
+
+    std::fill(clip_, clip_ + 6, 0.f);
+    clearClip();
+    connect(&lod_, &LodController::modeChanged, this, &VesselView::onLodMode);
+    backgroundChanged();
+}
+
+VesselView::~VesselView() = default;
+
+vtkPolyData* VesselView::edgePolyData() const {
+    return poly_;
+}
+vtkPolyData* VesselView::lodPolyData() const {
+    return lodPoly_;
+}
+vtkActor* VesselView::edgeActor() const {
+    return actor_;
+}
+vtkActor* VesselView::lodActor() const {
+    return lodActor_;
+}
+vtkScalarBarActor* VesselView::scalarBar() const {
+    return bar_;
+}
+vtkOpenGLStickMapper* VesselView::edgeMapper() const {
+    return mapper_;
+}
+
+void VesselView::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
+    graph_ = std::move(g);
+    picked_ = -1;
+    minRadius_ = -std::numeric_limits<float>::infinity();
+    maxRadius_ = std::numeric_limits<float>::infinity();
+    for (int a = 0; a < 3; ++a) {
+        clip_[2 * a] = -std::numeric_limits<float>::infinity();
+        clip_[2 * a + 1] = std::numeric_limits<float>::infinity();
+    }
+    radius_.clear();
+    length_.clear();
+    visible_.clear();
+    if (graph_) {
+        length_ = graph_->edgeLengths();
+        radius_ = graph_->edgeRadii();
+        const float* b = graph_->bounds;
+        const double diag =
+            std::sqrt(double(b[1] - b[0]) * (b[1] - b[0]) + double(b[3] - b[2]) * (b[3] - b[2]) +
+                      double(b[5] - b[4]) * (b[5] - b[4]));
+        const float fallback = float(std::max(1e-6, diag * 0.001));
+        for (float& r : radius_)
+            if (!(r > 0)) r = fallback; // no radius column (or zero): a thin default
+    }
+    colorBy_.clear();
+    const std::string first = graph_ && !graph_->radiusColumn.empty() ? "radius" : "length";
+    setColorBy(first);
+    rebuildVisible();
+    bar_->SetVisibility(graph_ && graph_->edgeCount() > 0);
+    if (graph_) {
+        // A three-quarter view with z up, fitted to the graph.
+        const float* b = graph_->bounds;
+        const double c[3] = {0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])};
+        vtkCamera* cam = renderer()->GetActiveCamera();
+        cam->SetFocalPoint(c);
+        cam->SetPosition(c[0] + 0.55, c[1] - 0.75, c[2] + 0.45);
+        cam->SetViewUp(0, 0, 1);
+        resetCamera();
+        cam->Zoom(1.1);
+        renderer()->ResetCameraClippingRange();
+    }
+    haveCamera_ = false; // the first frame of a new graph is drawn in full
+    lod_.settle();
+    requestRender();
+}
+
+std::vector<std::string> VesselView::colorColumns() const {
+    std::vector<std::string> c;
+    if (!graph_) return c;
+    if (!graph_->radiusColumn.empty()) c.push_back("radius");
+    c.push_back("length");
+    for (const auto& col : graph_->edgeColumns)
+        if (col.name != graph_->radiusColumn && col.name != "length") c.push_back(col.name);
+    return c;
+}
+
+std::string VesselView::columnUnit(const std::string& column) const {
+    const std::string u = graph_ ? graph_->units : "";
+    if (u.empty()) return "";
+    std::string l;
+    for (char ch : column) l += char(std::tolower(static_cast<unsigned char>(ch)));
+    if (l.find("std") != std::string::npos && l.find("radius") == std::string::npos) return "";
+    if (l == "volume") return u + "^3";
+    if (l.find("crosssection") != std::string::npos || l.find("area") != std::string::npos) return u + "^2";
+    if (l == "radius" || l == "length" || l == "distance" || l.find("radius") != std::string::npos ||
+        l.find("diam") != std::string::npos)
+        return u;
+    if (l == "flow") return "nl/min";
+    if (l == "num_voxels") return "voxels";
+    return "";
+}
+
+std::string VesselView::colorBarTitle() const {
+    std::string name = colorBy_;
+    if (colorBy_ == "radius" && graph_ && !graph_->radiusColumn.empty()) name = graph_->radiusColumn;
+    const std::string u = columnUnit(colorBy_ == "radius" ? std::string("radius") : colorBy_);
+    return u.empty() ? name : name + " (" + u + ")";
+}
+
+const std::vector<float>& VesselView::columnValues(const std::string& column) const {
+    if (column == "radius") return radius_;
+    if (column == "length") return length_;
+    static const std::vector<float> none;
+    const auto* c = graph_ ? graph_->edgeColumn(column) : nullptr;
+    return c ? *c : none;
+}
+
+bool VesselView::setColorBy(const std::string& column) {
+    if (!graph_) return false;
+    const std::vector<float>& v = columnValues(column);
+    if (v.size() != graph_->edgeCount()) return false;
+    colorBy_ = column;
+    double lo = INFINITY, hi = -INFINITY;
+    for (float x : v)
+        if (std::isfinite(x)) lo = std::min(lo, double(x)), hi = std::max(hi, double(x));
+    if (!(lo <= hi)) lo = 0, hi = 1;
+    if (hi == lo) hi = lo + 1;
+    lut_->SetTableRange(lo, hi);
+    for (auto* m : {mapper_.Get(), lodMapper_.Get()}) m->SetScalarRange(lo, hi);
+    bar_->SetTitle(colorBarTitle().c_str());
+    recolor();
+    requestRender();
+    return true;
+}
+
+void VesselView::setRadiusRange(float minRadius, float maxRadius) {
+    minRadius_ = minRadius;
+    maxRadius_ = maxRadius;
+    rebuildVisible();
+    requestRender();
+}
+
+void VesselView::setClipBox(const float box[6]) {
+    std::copy(box, box + 6, clip_);
+    rebuildVisible();
+    requestRender();
+}
+
+void VesselView::setSlab(int axis, float lo, float hi) {
+    float b[6];
+    for (int a = 0; a < 3; ++a) {
+        b[2 * a] = -std::numeric_limits<float>::infinity();
+        b[2 * a + 1] = std::numeric_limits<float>::infinity();
+    }
+    if (axis >= 0 && axis < 3) b[2 * axis] = lo, b[2 * axis + 1] = hi;
+    setClipBox(b);
+}
+
+void VesselView::clearClip() {
+    for (int a = 0; a < 3; ++a) {
+        clip_[2 * a] = -std::numeric_limits<float>::infinity();
+        clip_[2 * a + 1] = std::numeric_limits<float>::infinity();
+    }
+    if (graph_) {
+        rebuildVisible();
+        requestRender();
+    }
+}
+
+void VesselView::setRadiusScale(float s) {
+    radiusScale_ = s > 0 ? s : 1.f;
+    rebuildVisible();
+    requestRender();
+}
+
+size_t VesselView::drawnEdgeCount() const {
+    return lodActor_->GetVisibility() ? size_t(lodPoly_->GetNumberOfPoints())
+                                      : size_t(poly_->GetNumberOfPoints());
+}
+
+void VesselView::fillPoly(vtkPolyData* poly, const std::vector<uint32_t>& edges) const {
+    const nr::VesselGraph& g = *graph_;
+    const vtkIdType n = vtkIdType(edges.size());
+    vtkNew<vtkPoints> pts;
+    pts->SetDataTypeToFloat();
+    pts->SetNumberOfPoints(n);
+    float* p = static_cast<float*>(pts->GetVoidPointer(0));
+    vtkNew<vtkFloatArray> orient, scale;
+    orient->SetName("orient");
+    orient->SetNumberOfComponents(3);
+    orient->SetNumberOfTuples(n);
+    scale->SetName("scale");
+    scale->SetNumberOfComponents(3);
+    scale->SetNumberOfTuples(n);
+    vtkNew<vtkIdTypeArray> ids;
+    ids->SetName("edgeId");
+    ids->SetNumberOfTuples(n);
+    float* o = orient->GetPointer(0);
+    float* s = scale->GetPointer(0);
+    vtkIdType* id = ids->GetPointer(0);
+    for (vtkIdType k = 0; k < n; ++k) {
+        const uint32_t e = edges[size_t(k)], a = g.src[e], b = g.dst[e];
+        const float dx = g.x[b] - g.x[a], dy = g.y[b] - g.y[a], dz = g.z[b] - g.z[a];
+        const float len = std::sqrt(dx * dx + dy * dy + dz * dz);
+        p[3 * k] = 0.5f * (g.x[a] + g.x[b]);
+        p[3 * k + 1] = 0.5f * (g.y[a] + g.y[b]);
+        p[3 * k + 2] = 0.5f * (g.z[a] + g.z[b]);
+        if (len > 0) {
+            o[3 * k] = dx / len, o[3 * k + 1] = dy / len, o[3 * k + 2] = dz / len;
+        } else {
+            o[3 * k] = 1, o[3 * k + 1] = 0, o[3 * k + 2] = 0;
+        }
+        const float r = radius_[e] * radiusScale_;
+        s[3 * k] = len, s[3 * k + 1] = r, s[3 * k + 2] = r;
+        id[k] = vtkIdType(e) + 1; // 0 is "nothing" for the selector
+    }
+    poly->Initialize();
+    poly->SetPoints(pts);
+    poly->GetPointData()->AddArray(orient);
+    poly->GetPointData()->AddArray(scale);
+    poly->GetPointData()->AddArray(ids);
+}
+
+void VesselView::rebuildVisible() {
+    visible_.clear();
+    if (graph_) {
+        const nr::VesselGraph& g = *graph_;
+        const bool clipped = std::isfinite(clip_[0]) || std::isfinite(clip_[1]) || std::isfinite(clip_[2]) ||
+                             std::isfinite(clip_[3]) || std::isfinite(clip_[4]) || std::isfinite(clip_[5]);
+        const std::vector<float> rawRadius = g.edgeRadii();
+        const bool hasRadius = !g.radiusColumn.empty();
+        visible_.reserve(g.edgeCount());
+        for (size_t e = 0; e < g.edgeCount(); ++e) {
+            if (hasRadius) {
+                const float r = rawRadius[e];
+                if (!(r >= minRadius_ && r <= maxRadius_)) continue;
+            }
+            if (clipped) {
+                const uint32_t a = g.src[e], b = g.dst[e];
+                const float mx = 0.5f * (g.x[a] + g.x[b]), my = 0.5f * (g.y[a] + g.y[b]),
+                            mz = 0.5f * (g.z[a] + g.z[b]);
+                if (mx < clip_[0] || mx > clip_[1] || my < clip_[2] || my > clip_[3] || mz < clip_[4] ||
+                    mz > clip_[5])
+                    continue;
+            }
+            visible_.push_back(uint32_t(e));
+        }
+    }
+    if (graph_) {
+        fillPoly(poly_, visible_);
+    } else {
+        poly_->Initialize();
+    }
+    updateLodPoly();
+    recolor();
+    updatePickedActor();
+    onLodMode(lod_.moving());
+}
+
+void VesselView::updateLodPoly() {
+    if (!graph_) {
+        lodEdges_.clear();
+        lodPoly_->Initialize();
+        return;
+    }
+    std::vector<uint32_t> always;
+    if (picked_ >= 0) always.push_back(uint32_t(picked_));
+    lodEdges_ = lodSample(radius_, visible_, lod_.budget(), 0.5, always);
+    fillPoly(lodPoly_, lodEdges_);
+}
+
+void VesselView::recolor() {
+    if (!graph_) return;
+    const std::vector<float>& v = columnValues(colorBy_);
+    if (v.size() != graph_->edgeCount()) return;
+    auto put = [&](vtkPolyData* poly, const std::vector<uint32_t>& edges) {
+        if (poly->GetNumberOfPoints() != vtkIdType(edges.size())) return;
+        vtkNew<vtkFloatArray> s;
+        s->SetName(kScalars);
+        s->SetNumberOfTuples(vtkIdType(edges.size()));
+        float* d = s->GetPointer(0);
+        for (size_t k = 0; k < edges.size(); ++k) d[k] = v[edges[k]];
+        poly->GetPointData()->SetScalars(s);
+        poly->Modified();
+    };
+    put(poly_, visible_);
+    put(lodPoly_, lodEdges_);
+}
+
+void VesselView::updatePickedActor() {
+    if (!graph_ || picked_ < 0 || size_t(picked_) >= graph_->edgeCount()) {
+        pickedActor_->VisibilityOff();
+        return;
+    }
+    fillPoly(pickedPoly_, {uint32_t(picked_)});
+    // Slightly thicker than the vessel so that it shows around it, in a highlight colour.
+    vtkFloatArray* s = vtkFloatArray::SafeDownCast(pickedPoly_->GetPointData()->GetArray("scale"));
+    s->SetComponent(0, 1, s->GetComponent(0, 1) * 1.3);
+    s->SetComponent(0, 2, s->GetComponent(0, 2) * 1.3);
+    vtkNew<vtkUnsignedCharArray> rgb;
+    rgb->SetNumberOfComponents(3);
+    rgb->InsertNextTuple3(255, 217, 26);
+    pickedPoly_->GetPointData()->SetScalars(rgb);
+    pickedActor_->VisibilityOn();
+}
+
+void VesselView::onLodMode(bool moving) {
+    const bool useLod = moving && visible_.size() > lodEdges_.size();
+    actor_->SetVisibility(!useLod);
+    lodActor_->SetVisibility(useLod);
+    if (!moving) update();
+}
+
+void VesselView::setPickedEdge(long e) {
+    if (!graph_ || e < 0 || size_t(e) >= graph_->edgeCount()) e = -1;
+    if (e == picked_) return;
+    picked_ = e;
+    updateLodPoly();
+    recolor();
+    updatePickedActor();
+    onLodMode(lod_.moving());
+    requestRender();
+}
+
+long VesselView::pickEdge(QPoint widgetPos) {
+    if (!graph_ || visible_.empty() || !rect().contains(widgetPos)) return -1;
+    // A ray from the eye through the pixel, tested against the cylinder of every visible edge (with a
+    // tolerance of 3 pixels so that thin vessels can be hit); the nearest hit along the ray wins.
+    int px = 0, py = 0;
+    toDisplay(widgetPos, px, py);
+    vtkRenderer* ren = renderer();
+    vtkCamera* cam = ren->GetActiveCamera();
+    double p0[4], p1[4];
+    ren->SetDisplayPoint(px, py, 0.0);
+    ren->DisplayToWorld();
+    ren->GetWorldPoint(p0);
+    ren->SetDisplayPoint(px, py, 1.0);
+    ren->DisplayToWorld();
+    ren->GetWorldPoint(p1);
+    if (p0[3] == 0 || p1[3] == 0) return -1;
+    for (int i = 0; i < 3; ++i) p0[i] /= p0[3], p1[i] /= p1[3];
+    const bool parallel = cam->GetParallelProjection();
+    double o[3], dir[3];
+    if (parallel) {
+        std::copy(p0, p0 + 3, o);
+    } else {
+        cam->GetPosition(o);
+    }
+    for (int i = 0; i < 3; ++i) dir[i] = p1[i] - o[i];
+    const double dl = std::sqrt(dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]);
+    if (!(dl > 0)) return -1;
+    for (double& v : dir) v /= dl;
+    const int hpx = std::max(1, renderWindow()->GetSize()[1]);
+    const double tol = 3.0 * pixelRatio();
+    const double perPixelAt1 = parallel ? 2.0 * cam->GetParallelScale() / hpx
+                                        : 2.0 * std::tan(cam->GetViewAngle() * M_PI / 360.0) / hpx;
+    const nr::VesselGraph& g = *graph_;
+    long best = -1;
+    double bestT = INFINITY;
+    for (uint32_t e : visible_) {
+        const uint32_t ia = g.src[e], ib = g.dst[e];
+        const double ax = g.x[ia], ay = g.y[ia], az = g.z[ia];
+        const double ux = g.x[ib] - ax, uy = g.y[ib] - ay, uz = g.z[ib] - az;
+        const double wx = o[0] - ax, wy = o[1] - ay, wz = o[2] - az;
+        const double b = dir[0] * ux + dir[1] * uy + dir[2] * uz;
+        const double c = ux * ux + uy * uy + uz * uz;
+        const double d = dir[0] * wx + dir[1] * wy + dir[2] * wz;
+        const double ee = ux * wx + uy * wy + uz * wz;
+        const double denom = c - b * b; // |dir| = 1
+        double s = denom > 1e-12 * c ? (ee - b * d) / denom : 0.0;
+        s = std::clamp(s, 0.0, 1.0);
+        const double t = s * b - d;
+        if (t <= 0) continue;
+        const double qx = o[0] + t * dir[0] - (ax + s * ux), qy = o[1] + t * dir[1] - (ay + s * uy),
+                     qz = o[2] + t * dir[2] - (az + s * uz);
+        const double dist2 = qx * qx + qy * qy + qz * qz;
+        const double r = double(radius_[e]) * radiusScale_ + tol * perPixelAt1 * (parallel ? 1.0 : t);
+        if (dist2 > r * r) continue;
+        const double front = t - std::sqrt(std::max(0.0, r * r - dist2));
+        if (front < bestT) bestT = front, best = long(e);
+    }
+    return best;
+}
+
+std::vector<std::pair<std::string, double>> VesselView::edgeAttributes(size_t e) const {
+    std::vector<std::pair<std::string, double>> a;
+    if (!graph_ || e >= graph_->edgeCount()) return a;
+    const nr::VesselGraph& g = *graph_;
+    const uint32_t s = g.src[e], d = g.dst[e];
+    a.push_back({"id", double(g.edgeId(e))});
+    a.push_back({"node1", double(g.nodeId(s))});
+    a.push_back({"node2", double(g.nodeId(d))});
+    a.push_back({"x1", g.x[s]});
+    a.push_back({"y1", g.y[s]});
+    a.push_back({"z1", g.z[s]});
+    a.push_back({"x2", g.x[d]});
+    a.push_back({"y2", g.y[d]});
+    a.push_back({"z2", g.z[d]});
+    if (g.lengthColumn.empty()) a.push_back({"length", length_[e]});
+    if (g.radiusColumn.empty()) a.push_back({"radius (drawn)", radius_[e]});
+    for (const auto& c : g.edgeColumns) a.push_back({c.name, c.values[e]});
+    return a;
+}
+
+QPointF VesselView::project(const double world[3]) const {
+    vtkRenderer* ren = renderer();
+    ren->SetWorldPoint(world[0], world[1], world[2], 1.0);
+    ren->WorldToDisplay();
+    double d[3];
+    ren->GetDisplayPoint(d);
+    const double dpr = pixelRatio();
+    const int h = renderWindow()->GetSize()[1];
+    return QPointF(d[0] / dpr, (h - 1 - d[1]) / dpr);
+}
+
+nr::Histogram VesselView::visibleHistogram(const std::string& column, size_t bins) const {
+    const std::vector<float>& v = columnValues(column);
+    std::vector<float> vis;
+    if (graph_ && v.size() == graph_->edgeCount()) {
+        vis.reserve(visible_.size());
+        for (uint32_t e : visible_) vis.push_back(v[e]);
+    }
+    return nr::histogram(vis, bins);
+}
+
+void VesselView::backgroundChanged() {
+    double bg[3];
+    backgroundColor(bg);
+    const double lum = 0.3 * bg[0] + 0.6 * bg[1] + 0.1 * bg[2];
+    const double fg = lum > 0.5 ? 0.1 : 0.92;
+    bar_->GetTitleTextProperty()->SetColor(fg, fg, fg);
+    bar_->GetLabelTextProperty()->SetColor(fg, fg, fg);
+}
+
+void VesselView::drawOverlay() {
+    if (!graph_) return;
+    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_Always);
+    ImGui::SetNextWindowBgAlpha(0.6f);
+    ImGui::Begin("vessels", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoNav |
+                     ImGuiWindowFlags_NoFocusOnAppearing);
+    ImGui::Text("%zu of %zu vessels%s", visible_.size(), graph_->edgeCount(),
+                lodActor_->GetVisibility() ? " (moving: reduced)" : "");
+    if (picked_ >= 0) {
+        ImGui::Separator();
+        for (const auto& kv : edgeAttributes(size_t(picked_)))
+            ImGui::Text("%s: %g", kv.first.c_str(), kv.second);
+    }
+    ImGui::End();
+}
+
+void VesselView::mousePressEvent(QMouseEvent* e) {
+    pressPos_ = e->position().toPoint();
+    VtkView::mousePressEvent(e);
+}
+
+void VesselView::mouseReleaseEvent(QMouseEvent* e) {
+    VtkView::mouseReleaseEvent(e);
+    const QPoint pos = e->position().toPoint();
+    if (e->button() != Qt::LeftButton || (pos - pressPos_).manhattanLength() >= 4) return;
+    const long id = pickEdge(pos);
+    setPickedEdge(id);
+    emit edgePicked(id);
+}
+
+void VesselView::paintGL() {
+    // A camera that differs from the last frame's means the view is moving: draw the budget until it rests.
+    const CameraState c = camera();
+    if (haveCamera_) {
+        bool same = c.viewAngle == lastCamera_.viewAngle;
+        for (int i = 0; i < 3 && same; ++i)
+            same = c.pos[i] == lastCamera_.pos[i] && c.focal[i] == lastCamera_.focal[i] &&
+                   c.up[i] == lastCamera_.up[i];
+        if (!same) lod_.cameraMoved();
+    }
+    lastCamera_ = c;
+    haveCamera_ = true;
+    VtkView::paintGL();
+}

@@ -1,0 +1,137 @@
+// VesselView: a vessel graph drawn as radius-scaled cylinders, one actor for all edges.
+//
+// Every visible edge is one point of a vtkPolyData (its midpoint) with an orientation, a scale (length,
+// radius) and a scalar; vtkOpenGLStickMapper turns each point into an imposter cylinder. Colour (any edge
+// column, with a colour bar that names the units), radius threshold and box/slab clip only rewrite these
+// arrays; the pipeline is built once per graph.
+//
+// Level of detail: while the camera moves, a second actor draws at most lod().budget() edges (the thickest
+// plus a uniform sample, always with the picked edge); 150 ms after the camera stops the full actor is drawn.
+//
+// An edge is visible when its radius lies in [minRadius, maxRadius] and its midpoint lies inside the clip
+// box.
+#pragma once
+
+#include <QPoint>
+#include <QString>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+#include <vtkNew.h>
+#include <vtkSmartPointer.h>
+
+#include "vessel/VesselGraph.h"
+#include "vtk/Lod.h"
+#include "vtk/VtkView.h"
+
+class vtkActor;
+class vtkLookupTable;
+class vtkOpenGLStickMapper;
+class vtkPolyData;
+class vtkScalarBarActor;
+
+class VesselView : public VtkView {
+    Q_OBJECT
+public:
+    explicit VesselView(QWidget* parent = nullptr);
+    ~VesselView() override;
+
+    // Shows `g`: colour by radius (or the first edge column), no threshold, no clip; fits the camera.
+    void setGraph(std::shared_ptr<const nr::VesselGraph> g);
+    const std::shared_ptr<const nr::VesselGraph>& graph() const { return graph_; }
+
+    // ---- colour ----
+    // Colours by an edge column ("radius" means the graph's radius column). False for an unknown column.
+    bool setColorBy(const std::string& column);
+    const std::string& colorBy() const { return colorBy_; }
+    // The columns that can colour: "radius", "length" and every edge column of the graph.
+    std::vector<std::string> colorColumns() const;
+    // Unit of a column for labels: "voxel", "voxel^3", "um", "" (dimensionless).
+    std::string columnUnit(const std::string& column) const;
+    // Title of the colour bar: "avgRadiusAvg (voxel)".
+    std::string colorBarTitle() const;
+
+    // ---- filters ----
+    void setRadiusRange(float minRadius, float maxRadius = std::numeric_limits<float>::infinity());
+    // Clip box xmin,xmax,ymin,ymax,zmin,zmax; a slab is a box that is infinite along two axes.
+    void setClipBox(const float box[6]);
+    void setSlab(int axis, float lo, float hi);
+    void clearClip();
+    size_t visibleEdgeCount() const { return visible_.size(); }
+    // Edges drawn by the last frame: the LOD budget while moving, all visible ones at rest.
+    size_t drawnEdgeCount() const;
+    // Visible edges (sorted edge ids).
+    const std::vector<uint32_t>& visibleEdges() const { return visible_; }
+
+    // ---- radius scale of the cylinders (1 = the radius in the data) ----
+    void setRadiusScale(float s);
+
+    // ---- picking ----
+    // The visible edge under the widget position (nearest cylinder hit by the eye ray, 3 px tolerance), -1
+    // for none.
+    long pickEdge(QPoint widgetPos);
+    // Marks an edge as picked (always drawn, highlighted, listed in the overlay); -1 clears.
+    void setPickedEdge(long e);
+    long pickedEdge() const { return picked_; }
+    // Every attribute of an edge: id, node ids, endpoints, the computed length and each edge column.
+    std::vector<std::pair<std::string, double>> edgeAttributes(size_t e) const;
+    // Window position (logical pixels) of a world point under the current camera.
+    QPointF project(const double world[3]) const;
+
+    // ---- histograms of what is visible ----
+    nr::Histogram visibleHistogram(const std::string& column, size_t bins) const;
+
+    // ---- level of detail ----
+    LodController& lod() { return lod_; }
+
+    // Pipeline objects, for tests and export.
+    vtkPolyData* edgePolyData() const;
+    vtkPolyData* lodPolyData() const;
+    vtkActor* edgeActor() const;
+    vtkActor* lodActor() const;
+    vtkScalarBarActor* scalarBar() const;
+    vtkOpenGLStickMapper* edgeMapper() const;
+
+signals:
+    void edgePicked(long e);
+
+protected:
+    void paintGL() override;
+    void drawOverlay() override;
+    void backgroundChanged() override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+
+private:
+    void rebuildVisible(); // filters -> visible_ -> arrays of both actors
+    void fillPoly(vtkPolyData* poly, const std::vector<uint32_t>& edges) const;
+    void recolor();
+    void updateLodPoly();
+    void updatePickedActor();
+    void onLodMode(bool moving);
+    const std::vector<float>& columnValues(const std::string& column) const;
+
+    std::shared_ptr<const nr::VesselGraph> graph_;
+    std::vector<float> radius_; // drawn radius per edge (data radius, or a default when there is none)
+    std::vector<float> length_; // edgeLengths()
+    std::vector<uint32_t> visible_;
+    std::vector<uint32_t> lodEdges_;
+    std::string colorBy_;
+    float minRadius_ = -std::numeric_limits<float>::infinity();
+    float maxRadius_ = std::numeric_limits<float>::infinity();
+    float clip_[6];
+    float radiusScale_ = 1.f;
+    long picked_ = -1;
+    QPoint pressPos_;
+
+    vtkNew<vtkPolyData> poly_, lodPoly_, pickedPoly_;
+    vtkSmartPointer<vtkOpenGLStickMapper> mapper_, lodMapper_, pickedMapper_;
+    vtkNew<vtkActor> actor_, lodActor_, pickedActor_;
+    vtkNew<vtkLookupTable> lut_;
+    vtkNew<vtkScalarBarActor> bar_;
+    CameraState lastCamera_;
+    bool haveCamera_ = false;
+    LodController lod_;
+};
