@@ -9,7 +9,7 @@
 #include <vtkPointData.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataNormals.h>
-#include <vtkQuadricDecimation.h>
+#include <vtkDecimatePro.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkWindowedSincPolyDataFilter.h>
 
@@ -56,10 +56,11 @@ vtkSmartPointer<vtkPolyData> meshInstance(const LabelVolume& v, size_t instance,
         out = ws->GetOutput();
     }
     if (opt.decimate && opt.targetReduction > 0 && out->GetNumberOfPolys() >= opt.minTrianglesToDecimate) {
-        auto qd = vtkSmartPointer<vtkQuadricDecimation>::New();
+        auto qd = vtkSmartPointer<vtkDecimatePro>::New();
         qd->SetInputData(out);
         qd->SetTargetReduction(opt.targetReduction);
-        qd->VolumePreservationOn();
+        qd->PreserveTopologyOn();
+        qd->BoundaryVertexDeletionOff();
         qd->Update();
         out = qd->GetOutput();
     }

@@ -2,7 +2,8 @@
 //
 // Each instance is meshed on its own bounding-box sub-volume (one voxel of padding) with
 // vtkDiscreteFlyingEdges3D, smoothed with a windowed-sinc filter (a low-pass filter that does not shrink, so
-// one-voxel-wide processes keep their volume) and decimated with quadric decimation. Instances are meshed in
+// one-voxel-wide processes keep their volume) and, when large, decimated (vtkDecimatePro, topology kept).
+// Instances are meshed in
 // parallel, several at a time; the work reports progress and can be cancelled.
 //
 // meshInstances() is synchronous and can run on any thread. LabelMeshJob runs it on a worker thread and
@@ -29,11 +30,11 @@ struct MeshOptions {
     int smoothIterations = 20;
     double passBand = 0.05; // windowed-sinc pass band (smaller = smoother), 0..2
     bool decimate = true;
-    double targetReduction = 0.5;      // fraction of triangles removed
-    int minTrianglesToDecimate = 2000; // small meshes are kept whole
-    bool normals = true;               // point normals for shading
-    unsigned threads = 0;              // 0: one per core
-    bool physicalUnits = true;         // scale by voxel size and origin (false: voxel index space)
+    double targetReduction = 0.5;       // fraction of triangles removed
+    int minTrianglesToDecimate = 20000; // smaller meshes are cheap to draw and kept whole
+    bool normals = true;                // point normals for shading
+    unsigned threads = 0;               // 0: one per core
+    bool physicalUnits = true;          // scale by voxel size and origin (false: voxel index space)
 };
 
 struct InstanceMesh {
