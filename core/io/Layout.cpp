@@ -1,7 +1,5 @@
 #include "Layout.h"
 
-#include <igraph/igraph.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,45 +11,20 @@ namespace nr {
 
 namespace {
 
-// Up to this many nodes igraph's Fruchterman-Reingold 3-D runs (its force sums cost O(n²) per iteration,
-// about 6 ms per iteration at 1000 nodes); above it a grid-based variant with local repulsion runs in
-// O(n + m) per iteration. (igraph's DrL 3-D took about 50 s for 1000 nodes here, so it is not used.)
-constexpr size_t kFrMaxNodes = 500;
+// Up to this many nodes every pair of nodes repels (O(n²) per iteration, exact Fruchterman-Reingold); above
+// it only nodes in the same or a neighbouring cell of a uniform grid do (cells at least 2 wide, natural edge
+// length 1), in O(n + m) per iteration. A crowded cell (more than kCellExact nodes, as round the hub of a
+// star) acts on nodes outside it as one point of its total weight at its centre of mass, and on its own
+// members through kCellExact of them at a fixed stride, each weighted by count / kCellExact; so a node never
+// looks at more than 27 x kCellExact others however the nodes crowd.
+// All randomness comes from a generator seeded by the caller's seed: the same graph and seed give the same
+// layout, and layouts on different threads share nothing.
+constexpr size_t kExactMaxNodes = 500;
+constexpr uint32_t kCellExact = 4;
 
 Error layoutError(const std::string& reason) {
     return Error{"layout", 0, reason};
 }
-
-// Keeps igraph from aborting the process on an error while a layout runs.
-struct IgraphErrorGuard {
-    igraph_error_handler_t* old;
-    IgraphErrorGuard() : old(igraph_set_error_handler(igraph_error_handler_ignore)) {}
-    ~IgraphErrorGuard() { igraph_set_error_handler(old); }
-};
-
-struct IgraphGraph {
-    igraph_t g{};
-    bool ok = false;
-    ~IgraphGraph() {
-        if (ok) igraph_destroy(&g);
-    }
-};
-
-struct IgraphMatrix {
-    igraph_matrix_t m{};
-    bool ok = false;
-    ~IgraphMatrix() {
-        if (ok) igraph_matrix_destroy(&m);
-    }
-};
-
-struct IgraphVector {
-    igraph_vector_t v{};
-    bool ok = false;
-    ~IgraphVector() {
-        if (ok) igraph_vector_destroy(&v);
-    }
-};
 
 // Median length of edges between two placed nodes; 0 when there is none.
 double medianPlacedEdge(const Graph& g, const std::vector<char>& fixed) {
@@ -68,77 +41,22 @@ double medianPlacedEdge(const Graph& g, const std::vector<char>& fixed) {
     return len[len.size() / 2];
 }
 
-// igraph's Fruchterman-Reingold 3-D from the positions in `pos` (x,y,z per node); placed nodes are pinned.
-Status igraphLayout(const Graph& g, std::vector<double>& pos, const std::vector<char>& fixed, size_t nfixed,
-                    unsigned seed) {
-    const size_t n = g.nodeCount();
-    IgraphErrorGuard guard;
-    igraph_rng_seed(igraph_rng_default(), seed);
-    igraph_vector_int_t edges;
-    if (igraph_vector_int_init(&edges, 0) != IGRAPH_SUCCESS) return layoutError("out of memory");
-    size_t m = 0;
-    for (size_t e = 0; e < g.edgeCount(); ++e) m += g.src[e] != g.dst[e];
-    if (igraph_vector_int_resize(&edges, igraph_integer_t(2 * m)) != IGRAPH_SUCCESS) {
-        igraph_vector_int_destroy(&edges);
-        return layoutError("out of memory");
-    }
-    size_t k = 0;
-    for (size_t e = 0; e < g.edgeCount(); ++e) {
-        if (g.src[e] == g.dst[e]) continue;
-        VECTOR(edges)[k++] = g.src[e];
-        VECTOR(edges)[k++] = g.dst[e];
-    }
-    IgraphGraph ig;
-    const igraph_error_t ce = igraph_create(&ig.g, &edges, igraph_integer_t(n), IGRAPH_UNDIRECTED);
-    igraph_vector_int_destroy(&edges);
-    if (ce != IGRAPH_SUCCESS) return layoutError("igraph could not build the graph");
-    ig.ok = true;
-
-    IgraphMatrix res;
-    if (igraph_matrix_init(&res.m, igraph_integer_t(n), 3) != IGRAPH_SUCCESS)
-        return layoutError("out of memory");
-    res.ok = true;
-    for (size_t i = 0; i < n; ++i)
-        for (int a = 0; a < 3; ++a) MATRIX(res.m, i, a) = pos[3 * i + size_t(a)];
-    const double temp = nfixed > 0 ? std::max(1.0, std::sqrt(double(n)) / 20.0) : std::sqrt(double(n)) / 10.0;
-    IgraphVector b[6];
-    if (nfixed > 0) {
-        for (int a = 0; a < 6; ++a) {
-            if (igraph_vector_init(&b[a].v, igraph_integer_t(n)) != IGRAPH_SUCCESS)
-                return layoutError("out of memory");
-            b[a].ok = true;
-        }
-        for (size_t i = 0; i < n; ++i)
-            for (int a = 0; a < 3; ++a) {
-                const double p = pos[3 * i + size_t(a)];
-                VECTOR(b[2 * a].v)[i] = fixed[i] ? p : -1e30;
-                VECTOR(b[2 * a + 1].v)[i] = fixed[i] ? p : 1e30;
-            }
-    }
-    auto bp = [&](int a) -> igraph_vector_t* { return nfixed > 0 ? &b[a].v : nullptr; };
-    if (igraph_layout_fruchterman_reingold_3d(&ig.g, &res.m, true, 500, temp, nullptr, bp(0), bp(1), bp(2),
-                                              bp(3), bp(4), bp(5)) != IGRAPH_SUCCESS)
-        return layoutError("igraph Fruchterman-Reingold layout failed");
-    for (size_t i = 0; i < n; ++i)
-        for (int a = 0; a < 3; ++a)
-            pos[3 * i + size_t(a)] = fixed[i] ? pos[3 * i + size_t(a)] : MATRIX(res.m, i, a);
-    return std::nullopt;
-}
-
 // Fruchterman-Reingold in 3-D with repulsion only between nodes closer than 2 (natural edge length 1),
 // found through a uniform grid, plus weak gravity towards the centre so components stay together.
 // O(n + m) per iteration. Placed nodes act on the others but do not move. False when cancelled.
 bool gridForceLayout(const Graph& g, std::vector<double>& pos, const std::vector<char>& fixed, unsigned seed,
                      const std::function<bool(double)>& progress) {
     const size_t n = g.nodeCount();
+    const bool allPairs = n <= kExactMaxNodes;
     const double radius = 2.0, r2 = radius * radius;
-    const int iters = n <= 5000 ? 300 : n <= 50000 ? 150 : 80;
+    const int iters = n <= 5000 ? 300 : n <= 50000 ? 150 : 60;
     const double t0 = std::max(1.0, std::cbrt(double(n)) / 8.0);
     const double gravity = 0.02;
     std::mt19937_64 rng(seed ^ 0x5DEECE66Dull);
     std::uniform_real_distribution<double> jitter(-0.01, 0.01);
     std::vector<double> disp(3 * n);
     std::vector<uint32_t> cellOf(n), cellStart, members(n);
+    std::vector<double> com;
     for (int it = 0; it < iters; ++it) {
         if (progress && (it % 10) == 0 && !progress(0.05 + 0.9 * double(it) / iters)) return false;
         const double temp = t0 * (1.0 - double(it) / iters) + 0.01;
@@ -173,12 +91,45 @@ bool gridForceLayout(const Graph& g, std::vector<double>& pos, const std::vector
             std::vector<uint32_t> fill(cellStart.begin(), cellStart.end() - 1);
             for (size_t i = 0; i < n; ++i) members[fill[cellOf[i]]++] = uint32_t(i);
         }
+        // Centres of mass of the crowded cells.
+        com.assign(3 * ncell, 0.0);
+        for (size_t q = 0; q < ncell; ++q) {
+            const uint32_t count = cellStart[q + 1] - cellStart[q];
+            if (count <= kCellExact) continue;
+            for (uint32_t m = cellStart[q]; m < cellStart[q + 1]; ++m)
+                for (int a = 0; a < 3; ++a) com[3 * q + size_t(a)] += pos[3 * size_t(members[m]) + size_t(a)];
+            for (int a = 0; a < 3; ++a) com[3 * q + size_t(a)] /= double(count);
+        }
         std::fill(disp.begin(), disp.end(), 0.0);
         for (size_t i = 0; i < n; ++i) {
             if (fixed[i]) continue;
             const long ci[3] = {coord(i, 0), coord(i, 1), coord(i, 2)};
             const double* pi = &pos[3 * i];
             double* di = &disp[3 * i];
+            auto repelPoint = [&](const double* pj, double w) {
+                double d[3] = {pi[0] - pj[0], pi[1] - pj[1], pi[2] - pj[2]};
+                const double dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                if (dd < 1e-12) return;
+                for (int a = 0; a < 3; ++a) di[a] += w * d[a] / dd;
+            };
+            auto repel = [&](uint32_t j, double w) {
+                const double* pj = &pos[3 * size_t(j)];
+                double d[3] = {pi[0] - pj[0], pi[1] - pj[1], pi[2] - pj[2]};
+                double dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                if (!allPairs && dd >= r2) return;
+                if (dd < 1e-12) {
+                    for (auto& v : d) v = jitter(rng);
+                    dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                }
+                // k² / d along the unit vector, k = 1.
+                for (int a = 0; a < 3; ++a) di[a] += w * d[a] / dd;
+            };
+            if (allPairs) {
+                for (size_t j = 0; j < n; ++j)
+                    if (j != i) repel(uint32_t(j), 1.0);
+                for (int a = 0; a < 3; ++a) di[a] -= gravity * (pi[a] - c[a]);
+                continue;
+            }
             for (long dz = -1; dz <= 1; ++dz)
                 for (long dy = -1; dy <= 1; ++dy)
                     for (long dx = -1; dx <= 1; ++dx) {
@@ -186,19 +137,24 @@ bool gridForceLayout(const Graph& g, std::vector<double>& pos, const std::vector
                         if (ax < 0 || ay < 0 || az < 0 || ax >= dim[0] || ay >= dim[1] || az >= dim[2])
                             continue;
                         const size_t q = size_t((az * dim[1] + ay) * dim[0] + ax);
-                        for (uint32_t m = cellStart[q]; m < cellStart[q + 1]; ++m) {
-                            const uint32_t j = members[m];
-                            if (j == i) continue;
-                            const double* pj = &pos[3 * size_t(j)];
-                            double d[3] = {pi[0] - pj[0], pi[1] - pj[1], pi[2] - pj[2]};
-                            double dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-                            if (dd >= r2) continue;
-                            if (dd < 1e-12) {
-                                for (auto& v : d) v = jitter(rng);
-                                dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-                            }
-                            // k² / d along the unit vector, k = 1.
-                            for (int a = 0; a < 3; ++a) di[a] += d[a] / dd;
+                        const uint32_t b = cellStart[q], count = cellStart[q + 1] - b;
+                        if (count <= kCellExact) {
+                            for (uint32_t m = b; m < b + count; ++m)
+                                if (members[m] != i) repel(members[m], 1.0);
+                            continue;
+                        }
+                        if (dx != 0 || dy != 0 || dz != 0) {
+                            repelPoint(&com[3 * q], double(count));
+                            continue;
+                        }
+                        // A crowded cell: kCellExact members at a fixed stride from an offset that
+                        // changes with the node and the iteration, each standing for count / kCellExact.
+                        const double w = double(count) / kCellExact;
+                        const uint64_t off = (uint64_t(i) * 2654435761u + uint64_t(it) * 40503u) % count;
+                        for (uint32_t s = 0; s < kCellExact; ++s) {
+                            const uint32_t j =
+                                members[b + uint32_t((off + uint64_t(s) * count / kCellExact) % count)];
+                            if (j != i) repel(j, w);
                         }
                     }
             for (int a = 0; a < 3; ++a) di[a] -= gravity * (pi[a] - c[a]);
@@ -329,11 +285,7 @@ Status layout3D(Graph& g, unsigned seed, bool keepExisting, const std::function<
         pos[3 * i + 1] = py[i];
         pos[3 * i + 2] = pz[i];
     }
-    if (n <= kFrMaxNodes) {
-        if (auto e = igraphLayout(g, pos, fixed, nfixed, seed)) return e;
-    } else if (!gridForceLayout(g, pos, fixed, seed, progress)) {
-        return layoutError("cancelled");
-    }
+    if (!gridForceLayout(g, pos, fixed, seed, progress)) return layoutError("cancelled");
     if (progress && !progress(0.95)) return layoutError("cancelled");
 
     std::vector<float> x(n, nan), y(n, nan), z(n, nan);
