@@ -1170,13 +1170,18 @@ int sniffHdf5Traces(const std::string& path, const std::string& head) {
     H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!f.ok()) return 0;
     if (nwbOphysLocked(f.id)) return 0;
-    int best = 0;
+    // A 2-D numeric dataset makes it traces; with no dataset of 3 or more axes (no volume) it is certainly
+    // not a label volume.
+    bool has2d = false, hasVolume = false, timeNext = false;
     for (const auto& d : h5AllDatasets(f.id)) {
-        if (h5Dims(f.id, d).size() != 2 || !h5IsNumeric(f.id, d)) continue;
-        best = std::max(best, 1);
-        if (!findTimeNextTo(f.id, d).empty()) best = 2;
+        const size_t rank = h5Dims(f.id, d).size();
+        if (rank >= 3) hasVolume = true;
+        if (rank != 2 || !h5IsNumeric(f.id, d)) continue;
+        has2d = true;
+        if (!findTimeNextTo(f.id, d).empty()) timeNext = true;
     }
-    return best;
+    if (!has2d) return 0;
+    return !hasVolume ? 3 : timeNext ? 2 : 1;
 }
 
 int sniffNwbTraces(const std::string& path, const std::string& head) {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <hdf5.h>
 #include <map>
 #include <sstream>
 
@@ -73,6 +74,44 @@ private slots:
         m = analyze({"functional_connectivity", "--input", kHerm}, rc, err);
         QCOMPARE(rc, 1);
         QVERIFY2(err.find(kHerm) != std::string::npos, err.c_str());
+    }
+
+    void hdf5WithArrayAndTimePaths() {
+        // A transposed (neurons x time, as Julia writes it) HDF5 file: 4 neurons, 50 time points.
+        const std::string path = tmp_.filePath("julia.h5").toStdString();
+        hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+        H5Pset_create_intermediate_group(lcpl, 1);
+        auto put = [&](const char* name, const std::vector<double>& v, std::vector<hsize_t> dims) {
+            hid_t sp = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
+            hid_t ds = H5Dcreate2(f, name, H5T_IEEE_F64LE, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+            H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+            H5Dclose(ds);
+            H5Sclose(sp);
+        };
+        std::vector<double> v, t;
+        for (int i = 0; i < 4; ++i)
+            for (int k = 0; k < 50; ++k) v.push_back(std::sin(0.2 * k + (i < 2 ? 0.0 : 1.5)) + 0.01 * i * k);
+        for (int k = 0; k < 50; ++k) t.push_back(0.25 * k);
+        put("/data/gcamp", v, {4, 50});
+        put("/data/other", v, {4, 50});
+        put("/timing/t", t, {50});
+        H5Pclose(lcpl);
+        H5Fclose(f);
+        int rc = 0;
+        std::string err;
+        auto m = analyze({"functional_connectivity", "--input", path, "--param", "array=/data/gcamp",
+                          "--param", "time=/timing/t", "--param", "window=5", "--param", "step=2.5"},
+                         rc, err);
+        QVERIFY2(rc == 0, err.c_str());
+        QCOMPARE(m["neurons"], 4.0);
+        QCOMPARE(m["timepoints"], 50.0);
+        QCOMPARE(m["windows"], double((50 - 20) / 10 + 1));
+        // Without the array path the file is ambiguous; a wrong path is named in the error.
+        m = analyze({"functional_connectivity", "--input", path, "--param", "array=/data/missing"}, rc, err);
+        QCOMPARE(rc, 1);
+        QVERIFY2(err.find("/data/missing") != std::string::npos && err.find(path) != std::string::npos,
+                 err.c_str());
     }
 
     void structureFunction() {
