@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "plugin/AnalyzeCommand.h"
+#include "traces/TraceFormats.h"
 
 namespace {
 
@@ -150,6 +151,28 @@ private slots:
             {"ntf", "--input", kTraces, "--param", "rank=8", "--param", "window=60", "--param", "step=10"},
             rc, err);
         QVERIFY(r8["rel_error"] < m["rel_error"]);
+        // A second recording (the last 900 frames without 10 neurons, VB02 spelled VB2): pairs x windows x 2.
+        auto t = nr::readTracesWideCsv(kTraces);
+        QVERIFY(t.ok());
+        nr::Traces second;
+        const size_t T = t.value().timepoints();
+        for (size_t k = T - 900; k < T; ++k)
+            second.time.push_back(t.value().time[k] - t.value().time[T - 900]);
+        for (size_t i = 10; i < t.value().neurons(); ++i) {
+            const std::string& nm = t.value().names[i];
+            second.names.push_back(nm == "VB02" ? "VB2" : nm);
+            second.values.insert(second.values.end(), t.value().row(i) + (T - 900), t.value().row(i) + T);
+        }
+        const std::string path = tmp_.filePath("second.csv").toStdString();
+        QVERIFY(!nr::writeTracesCsv(path, second));
+        auto two = analyze({"ntf", "--input", kTraces, "--param", "rank=4", "--param", "window=60", "--param",
+                            "step=10", "--param", "recordings=" + path},
+                           rc, err);
+        QVERIFY2(rc == 0, err.c_str());
+        QCOMPARE(two["recordings"], 2.0);
+        QCOMPARE(two["shared_neurons"], 88.0);
+        QCOMPARE(two["windows"], double((900 - 100) / 17 + 1));
+        QVERIFY(two["rel_error"] > 0 && two["rel_error"] < 1);
     }
 
     void dynamicCommunities() {
