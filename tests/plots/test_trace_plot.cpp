@@ -190,6 +190,38 @@ private slots:
         QVERIFY(p->linesRect().isEmpty());
     }
 
+    void playbackMovesTheCursor() {
+        auto p = makePlot();
+        QVERIFY(QTest::qWaitForWindowExposed(p.get()));
+        p->setTraces(smallTraces()); // 0 .. 19.5 s
+        QSignalSpy cursor(p.get(), &TracePlot::cursorMoved);
+        QSignalSpy playing(p.get(), &TracePlot::playingChanged);
+        p->setCursorTime(2.0);
+        p->play(10.0);
+        QVERIFY(p->playing());
+        QCOMPARE(playing.count(), 1);
+        QTest::qWait(300);
+        p->stop();
+        QCOMPARE(playing.count(), 2);
+        QCOMPARE(playing.last().at(0).toBool(), false);
+        // About 3 s of recording in 0.3 s of wall clock (generous bounds for a loaded machine).
+        QVERIFY2(p->cursorTime() > 2.0 + 1.0 && p->cursorTime() < 2.0 + 8.0,
+                 qPrintable(QString::number(p->cursorTime())));
+        QVERIFY(cursor.count() >= 3);
+        // Times reported are increasing and match the frames.
+        for (int i = 1; i < cursor.count(); ++i)
+            QVERIFY(cursor.at(i).at(0).toDouble() > cursor.at(i - 1).at(0).toDouble());
+        const double stopped = p->cursorTime();
+        QTest::qWait(100);
+        QCOMPARE(p->cursorTime(), stopped);
+        // Playing runs out at the end of the recording and stops by itself.
+        p->setCursorTime(19.0);
+        p->play(50.0);
+        QTRY_VERIFY_WITH_TIMEOUT(!p->playing(), 3000);
+        QCOMPARE(p->cursorTime(), 19.5);
+        QCOMPARE(p->cursorFrame(), size_t(39));
+    }
+
     void exportsAndRealRecording() {
         auto p = makePlot(QSize(1000, 620));
         QVERIFY(QTest::qWaitForWindowExposed(p.get()));

@@ -8,6 +8,7 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <imgui.h>
 #include <limits>
 #include <numeric>
 
@@ -26,7 +27,36 @@ const QColor kStops[] = {QColor(0x05, 0x30, 0x61), QColor(0x21, 0x66, 0xac), QCo
 
 } // namespace
 
-TracePlot::TracePlot(QWidget* parent) : PlotWidget(parent) {}
+TracePlot::TracePlot(QWidget* parent) : PlotWidget(parent), timer_(new QTimer(this)) {
+    timer_->setInterval(16);
+    connect(timer_, &QTimer::timeout, this, [this] {
+        if (!traces_ || traces_->time.empty()) return stop();
+        const double t = playFrom_ + speed_ * double(clock_.nsecsElapsed()) * 1e-9;
+        setCursorTime(t);
+        if (t >= traces_->time.back()) stop();
+    });
+}
+
+void TracePlot::play(double speed) {
+    if (!traces_ || traces_->time.empty() || !(speed > 0)) return;
+    speed_ = speed;
+    if (cursor_ >= traces_->time.back()) setCursorTime(traces_->time.front());
+    playFrom_ = cursor_;
+    clock_.start();
+    const bool was = timer_->isActive();
+    timer_->start();
+    if (!was) emit playingChanged(true);
+}
+
+void TracePlot::stop() {
+    if (!timer_->isActive()) return;
+    timer_->stop();
+    emit playingChanged(false);
+}
+
+bool TracePlot::playing() const {
+    return timer_->isActive();
+}
 
 TracePlot::~TracePlot() {
     teardownGL();
@@ -610,7 +640,11 @@ void TracePlot::mousePressEvent(QMouseEvent* e) {
 }
 
 void TracePlot::mouseMoveEvent(QMouseEvent* e) {
-    if (dragging_) setCursorTime(timeAt(e->position().x()));
+    hover_ = e->position();
+    if (dragging_)
+        setCursorTime(timeAt(e->position().x()));
+    else
+        update();
     PlotWidget::mouseMoveEvent(e);
 }
 
@@ -625,4 +659,22 @@ void TracePlot::wheelEvent(QWheelEvent* e) {
     const double at = timeAt(e->position().x());
     setTimeRange(at - (at - t0_) * f, at + (t1_ - at) * f);
     e->accept();
+}
+
+void TracePlot::drawReadouts() {
+    // Hover: neuron, time and value under the mouse in the heatmap.
+    if (!traces_ || hover_.x() < 0) return;
+    const int r = rowAt(hover_);
+    if (r < 0) return;
+    const double t = timeAt(hover_.x());
+    const size_t k = traces_->frameAt(t);
+    const size_t i = size_t(rows_[size_t(r)]);
+    ImGui::SetTooltip("%s  t = %.2f s  value = %.3g", traces_->names[i].c_str(), traces_->time[k],
+                      double(traces_->at(i, k)));
+}
+
+void TracePlot::leaveEvent(QEvent* e) {
+    hover_ = QPointF(-1, -1);
+    update();
+    PlotWidget::leaveEvent(e);
 }

@@ -12,6 +12,8 @@
 // (the heatmap is an embedded image in SVG/PDF, lines and text are vector paths).
 #pragma once
 
+#include <QElapsedTimer>
+#include <QTimer>
 #include <QVector>
 #include <memory>
 #include <vector>
@@ -55,6 +57,13 @@ public:
     void setCursorTime(double t);
     double cursorTime() const { return cursor_; }
     size_t cursorFrame() const;
+    // Playback: the cursor advances at `speed` recording seconds per wall-clock second (about 60 updates a
+    // second, each emitting cursorMoved) and stops at the end of the recording (playingChanged(false)).
+    void play(double speed = 1.0);
+    void stop();
+    bool playing() const;
+    double playSpeed() const { return speed_; }
+
     // Visible time range (seconds); the whole recording by default.
     void setTimeRange(double t0, double t1);
     void resetTimeRange();
@@ -75,6 +84,7 @@ public:
 signals:
     void cursorMoved(double t, qulonglong frame);
     void selectionChanged(const QVector<int>& neurons);
+    void playingChanged(bool playing);
 
 protected:
     void initPlotGL() override;
@@ -88,6 +98,8 @@ protected:
     void mouseMoveEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
     void wheelEvent(QWheelEvent* e) override;
+    void drawReadouts() override;
+    void leaveEvent(QEvent* e) override;
 
 private:
     struct Layout {
@@ -122,4 +134,8 @@ private:
     GLuint vao_ = 0, vbo_ = 0, quadVao_ = 0, quadVbo_ = 0, valTex_ = 0, lutTex_ = 0;
     std::unique_ptr<QOpenGLShaderProgram> colorProg_, heatProg_;
     bool dragging_ = false;
+    QTimer* timer_ = nullptr;
+    QElapsedTimer clock_;
+    double speed_ = 1, playFrom_ = 0;
+    QPointF hover_{-1, -1};
 };
