@@ -1,0 +1,707 @@
+// The malformed-input corpus: every reader, command and analysis that takes outside input, fed defects
+// generated here. Each case runs in a forked child under an address-space limit (RLIMIT_AS) and an alarm, so
+// a hang, a crash or an unbounded allocation fails the case instead of the machine. A case names the
+// message its error must contain and the file the error must blame.
+//
+// To add cases (other readers, other areas): append to the table in `buildCorpus` with `add(...)`: a name,
+// the files to write (name -> bytes, or a function that writes them), the reader to run on them and the
+// expected message substring ("" = the input must be accepted).
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <hdf5.h>
+#include <optional>
+#include <sstream>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "analysis/FiringStats.h"
+#include "analysis/Shesha.h"
+#include "analysis/TrialCounts.h"
+#include "io/GraphIO.h"
+#include "io/Nwb.h"
+#include "io/SpikeIO.h"
+#include "io/TrialIO.h"
+#include "sim/SimulateCommand.h"
+
+namespace {
+
+constexpr rlim_t kMemoryLimit = rlim_t(2) << 30; // 2 GiB of address space per case
+constexpr unsigned kSecondsLimit = 20;           // per case
+
+using Outcome = std::optional<nr::Error>; // nullopt: the input was accepted
+
+struct Case {
+    std::string name;
+    std::function<void(const std::string& dir)> make; // writes the input files into dir
+    std::function<Outcome(const std::string& dir)> read;
+    std::string expect; // substring of Error::str(); "" = must be accepted
+    std::string blame;  // file name the error must name (its last path component); "" = no check
+};
+
+template <class T> Outcome outcome(const nr::Result<T>& r) {
+    if (r.ok()) return std::nullopt;
+    return r.error();
+}
+
+void writeFile(const std::string& path, const std::string& bytes) {
+    std::ofstream f(path, std::ios::binary);
+    f << bytes;
+}
+
+std::string npy(const std::string& dict, const std::string& data, int major = 1) {
+    std::string h = dict;
+    const size_t pre = major == 1 ? 10 : 12;
+    while ((pre + h.size() + 1) % 64) h += ' ';
+    h += '\n';
+    std::string out = "\x93NUMPY";
+    out += char(major);
+    out += char(0);
+    out += char(h.size() & 0xff);
+    out += char((h.size() >> 8) & 0xff);
+    if (major != 1) out += std::string(2, '\0');
+    return out + h + data;
+}
+
+template <class T> std::string bytesOf(std::initializer_list<T> v) {
+    std::string s;
+    for (T x : v) s.append(reinterpret_cast<const char*>(&x), sizeof x);
+    return s;
+}
+
+std::string f8(std::initializer_list<double> v) {
+    return bytesOf<double>(v);
+}
+
+std::string dict2(const std::string& descr, const std::string& shape, const std::string& fortran = "False") {
+    return "{'descr': " + descr + ", 'fortran_order': " + fortran + ", 'shape': " + shape + ", }";
+}
+
+// ---- NWB files written with the HDF5 C API ------------------------------------------------------------
+struct NwbSpec {
+    std::vector<int64_t> ids = {4, 9};
+    std::vector<double> times = {0.1, 1.2, 1.3, 2.5};
+    std::vector<uint64_t> index = {2, 4};
+    bool writeIds = true, writeTimes = true, writeIndex = true;
+    bool timesTwoD = false;
+    bool trials = false;
+    std::vector<double> start = {0, 1}, stop = {1, 2};
+    bool condition = true;
+};
+
+void writeNwb(const std::string& path, const NwbSpec& s) {
+    hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    auto group = [&](const char* p) { H5Gclose(H5Gcreate2(file, p, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)); };
+    auto write = [&](const char* p, hid_t type, hsize_t n, const void* data, int rank = 1) {
+        hsize_t dims[2] = {n, 1};
+        if (rank == 2) dims[0] = n / 2, dims[1] = 2;
+        hid_t sp = H5Screate_simple(rank, dims, nullptr);
+        hid_t ds = H5Dcreate2(file, p, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (n) H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+        H5Dclose(ds);
+        H5Sclose(sp);
+    };
+    group("/units");
+    if (s.writeIds) write("/units/id", H5T_NATIVE_INT64, s.ids.size(), s.ids.data());
+    if (s.writeTimes)
+        write("/units/spike_times", H5T_NATIVE_DOUBLE, s.times.size(), s.times.data(), s.timesTwoD ? 2 : 1);
+    if (s.writeIndex) write("/units/spike_times_index", H5T_NATIVE_UINT64, s.index.size(), s.index.data());
+    if (s.trials) {
+        group("/intervals");
+        group("/intervals/trials");
+        write("/intervals/trials/start_time", H5T_NATIVE_DOUBLE, s.start.size(), s.start.data());
+        write("/intervals/trials/stop_time", H5T_NATIVE_DOUBLE, s.stop.size(), s.stop.data());
+        if (s.condition) {
+            std::vector<double> cond(s.start.size(), 1.0);
+            write("/intervals/trials/condition", H5T_NATIVE_DOUBLE, cond.size(), cond.data());
+        }
+    }
+    H5Fclose(file);
+}
+
+// Runs one case in a forked child; returns "" when it met its expectation, else what went wrong.
+std::string runCase(const Case& c, const std::string& dir) {
+    int fds[2];
+    if (pipe(fds) != 0) return "pipe failed";
+    const pid_t pid = fork();
+    if (pid < 0) return "fork failed";
+    if (pid == 0) {
+        close(fds[0]);
+        struct rlimit rl {
+            kMemoryLimit, kMemoryLimit
+        };
+        setrlimit(RLIMIT_AS, &rl);
+        alarm(kSecondsLimit);
+        std::string msg;
+        try {
+            c.make(dir);
+            const Outcome o = c.read(dir);
+            msg = o ? "ERR\n" + o->file + "\n" + o->str() : "OK\n";
+        } catch (const std::exception& e) {
+            msg = std::string("EXC\n") + e.what();
+        }
+        const ssize_t w = write(fds[1], msg.data(), msg.size());
+        (void)w;
+        close(fds[1]);
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string got;
+    char buf[4096];
+    ssize_t k;
+    while ((k = read(fds[0], buf, sizeof buf)) > 0) got.append(buf, size_t(k));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        return sig == SIGALRM ? "hung (more than " + std::to_string(kSecondsLimit) + " s)"
+                              : std::string("killed by signal ") + strsignal(sig);
+    }
+    if (got.rfind("EXC\n", 0) == 0) return "threw " + got.substr(4);
+    if (got.rfind("OK\n", 0) == 0)
+        return c.expect.empty() ? "" : "accepted, expected an error with '" + c.expect + "'";
+    if (got.rfind("ERR\n", 0) != 0) return "no result from the child";
+    const size_t nl = got.find('\n', 4);
+    const std::string file = got.substr(4, nl - 4), text = got.substr(nl + 1);
+    if (c.expect.empty()) return "refused: " + text;
+    if (text.find(c.expect) == std::string::npos) return "message '" + text + "' lacks '" + c.expect + "'";
+    if (!c.blame.empty()) {
+        const size_t slash = file.find_last_of('/');
+        const std::string base = slash == std::string::npos ? file : file.substr(slash + 1);
+        if (base != c.blame) return "blames '" + file + "', expected " + c.blame;
+    }
+    if (text.find("X_trials") != std::string::npos || text.find("X_spikes") != std::string::npos)
+        return "placeholder file name in '" + text + "'";
+    return "";
+}
+
+class Corpus {
+public:
+    std::vector<Case> cases;
+
+    // One file `name` with `bytes`, read by `reader(path)`.
+    void add(const std::string& name, const std::string& file, const std::string& bytes,
+             std::function<Outcome(const std::string&)> reader, const std::string& expect,
+             bool blame = true) {
+        cases.push_back({name, [file, bytes](const std::string& d) { writeFile(d + "/" + file, bytes); },
+                         [file, reader](const std::string& d) { return reader(d + "/" + file); }, expect,
+                         blame && !expect.empty() ? file : ""});
+    }
+    // Several files; `main` is handed to the reader.
+    void addFiles(const std::string& name, const std::vector<std::pair<std::string, std::string>>& files,
+                  std::function<Outcome(const std::string& dir)> reader, const std::string& expect,
+                  const std::string& blame) {
+        cases.push_back({name,
+                         [files](const std::string& d) {
+                             for (const auto& f : files) writeFile(d + "/" + f.first, f.second);
+                         },
+                         reader, expect, blame});
+    }
+    void addCustom(Case c) { cases.push_back(std::move(c)); }
+};
+
+Outcome graph(const std::string& p) {
+    return outcome(nr::readGraph(p));
+}
+Outcome spikes(const std::string& p) {
+    return outcome(nr::readSpikes(p));
+}
+Outcome nodeTable(const std::string& p) {
+    nr::Graph g;
+    g.addNode("A");
+    g.addNode("B");
+    return outcome(nr::readNodeTable(p, g));
+}
+Outcome simulate(const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    if (nr::runSimulateCommand(args, out, err) == 0) return std::nullopt;
+    return nr::Error{"simulate", 0, err.str()};
+}
+
+void npyCases(Corpus& c) {
+    const std::string ok = f8({1, 0.5});
+    auto s = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add("npy/" + name, "s.npy", bytes, spikes, expect);
+    };
+    const std::string good = dict2("'<f8'", "(1, 2)");
+    s("accepted", npy(good, ok), "");
+    s("bad magic", "PK\x03\x04 not numpy", "missing the \\x93NUMPY magic");
+    s("empty file", "", "missing the \\x93NUMPY magic");
+    s("magic only", "\x93NUMPY", "truncated NPY header");
+    for (int v : {0, 4, 9, 255}) {
+        std::string b = npy(good, ok);
+        b[6] = char(v);
+        s("version " + std::to_string(v), b, "unsupported NPY version " + std::to_string(v) + ".0");
+    }
+    {
+        std::string b = npy(good, ok);
+        b[7] = 1;
+        s("minor version 1", b, "unsupported NPY version 1.1");
+    }
+    s("version 2 accepted", npy(good, ok, 2), "");
+    s("version 3 accepted", npy(good, ok, 3), "");
+    {
+        std::string b = npy(good, ok);
+        b[8] = char(0xff);
+        b[9] = char(0x7f);
+        s("header length beyond file", b, "truncated NPY header");
+    }
+    s("truncated header", npy(good, ok).substr(0, 40), "truncated NPY header");
+    s("shape 10**12 rows", npy(dict2("'<f8'", "(1000000000000, 2)"), ok), "truncated NPY data");
+    s("shape 1.5", npy(dict2("'<f8'", "(1.5, 2)"), ok), "'1.5' is not an integer");
+    s("shape negative", npy(dict2("'<f8'", "(-1, 2)"), ok), "negative dimension -1");
+    s("shape 2**64", npy(dict2("'<f8'", "(18446744073709551616, 2)"), ok), "is too large");
+    s("shape product overflow", npy(dict2("'<f8'", "(4294967296, 4294967296, 2)"), ok),
+      "larger than any file can hold");
+    s("shape text", npy(dict2("'<f8'", "('a', 2)"), ok), "shape must be a tuple of integers");
+    s("shape list", npy(dict2("'<f8'", "[1, 2]"), ok), "shape must be a tuple");
+    s("shape scalar", npy(dict2("'<f8'", "()"), f8({1})), "2-D array");
+    s("shape one element no comma", npy(dict2("'<f8'", "(2)"), ok), "trailing comma");
+    s("shape 3-D", npy(dict2("'<f8'", "(1, 1, 2)"), ok), "2-D array");
+    s("shape 4 columns", npy(dict2("'<f8'", "(1, 4)"), f8({1, 2, 3, 4})), "2 columns");
+    s("zero rows", npy(dict2("'<f8'", "(0, 2)"), ""), "no spikes");
+    s("trailing bytes", npy(good, ok + "junk"), "4 trailing bytes");
+    s("truncated data", npy(dict2("'<f8'", "(2, 2)"), ok), "truncated NPY data");
+    s("descr complex", npy(dict2("'<c16'", "(1, 2)"), ok + ok), "unsupported NPY dtype '<c16'");
+    s("descr half", npy(dict2("'<f2'", "(1, 2)"), std::string(4, '\0')), "unsupported NPY dtype '<f2'");
+    s("descr object", npy(dict2("'|O'", "(1, 2)"), std::string(16, '\0')), "object arrays");
+    s("descr i3", npy(dict2("'<i3'", "(1, 2)"), std::string(6, '\0')), "unsupported NPY dtype '<i3'");
+    s("descr number", npy(dict2("8", "(1, 2)"), ok), "descr must be a type string");
+    s("descr text", npy(dict2("'|S4'", "(1, 2)"), std::string(8, 'a')), "must be numeric");
+    s("fortran maybe", npy(dict2("'<f8'", "(1, 2)", "'maybe'"), ok), "fortran_order must be True or False");
+    s("missing descr", npy("{'fortran_order': False, 'shape': (1, 2), }", ok), "missing 'descr'");
+    s("missing shape", npy("{'descr': '<f8', 'fortran_order': False, }", ok), "missing 'shape'");
+    s("missing fortran_order", npy("{'descr': '<f8', 'shape': (1, 2), }", ok), "missing 'fortran_order'");
+    s("extra key", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), 'x': 1}", ok),
+      "unknown key 'x'");
+    s("duplicate key", npy("{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (1, 2)}", ok),
+      "appears twice");
+    s("not a dict", npy("[1, 2]", ok), "not a dict");
+    s("unterminated string", npy("{'descr': '<f8", ok), "control character inside a header string");
+    s("nesting bomb", npy("{'descr': " + std::string(200, '[') + ", }", ok), "nests too deeply");
+    s("NUL in header",
+      npy(std::string("{'descr': '<f8',\0 'fortran_order': False, 'shape': (1, 2), }", 60), ok),
+      "unexpected byte 0x00");
+    s("text after dict", npy(good + " 7", ok), "unexpected text after the header dict");
+    s("NaN time", npy(good, f8({1, std::nan("")})), "time is NaN or infinite");
+    s("inf time", npy(good, f8({1, INFINITY})), "time is NaN or infinite");
+    s("negative unit", npy(good, f8({-3, 0.5})), "negative unit id");
+    s("fractional unit", npy(good, f8({1.5, 0.5})), "is not an integer");
+    s("huge unit", npy(good, f8({1e300, 0.5})), "too large");
+    s("structured without time", npy(dict2("[('unit', '<i8'), ('depth', '<f8')]", "(1,)"), ok),
+      "needs numeric fields unit and time");
+    s("structured duplicate field", npy(dict2("[('unit', '<i8'), ('unit', '<f8')]", "(1,)"), ok),
+      "field 'unit' appears twice");
+    s("structured sub-array", npy(dict2("[('unit', '<i8', (2,)), ('time', '<f8')]", "(1,)"), ok + ok),
+      "sub-array field 'unit'");
+    s("structured 2-D", npy(dict2("[('unit', '<i8'), ('time', '<f8')]", "(1, 1)"), ok), "must be 1-D");
+    s("structured empty list", npy(dict2("[]", "(1,)"), ok), "without fields");
+    s("structured bad field", npy(dict2("[('unit', 3), ('time', '<f8')]", "(1,)"), ok),
+      "a structured field must be ('name', 'type')");
+    s("big-endian accepted",
+      npy(dict2("'>f8'", "(1, 2)"), std::string("\x3f\xf0\0\0\0\0\0\0\x3f\xe0\0\0\0\0\0\0", 16)), "");
+}
+
+void spikeCsvCases(Corpus& c) {
+    auto s = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add("spikes.csv/" + name, "s.csv", bytes, spikes, expect);
+    };
+    s("accepted", "unit,time_s\n1,0.5\n2,0.25\n", "");
+    s("unsorted accepted", "unit,time_s\n1,0.5\n1,0.25\n", "");
+    s("empty", "", "empty file");
+    s("blank lines only", "\n \n\n", "empty file");
+    s("header only", "unit,time_s\n", "no spikes: the file has a header but no rows");
+    s("no time column", "unit,depth\n1,2\n", "expected the header");
+    s("NUL in number", std::string("unit,time_s\n1,0\0.297538\n", 24), "s.csv:2: binary data");
+    s("NUL late", "unit,time_s\n" + std::string(70000, '\n') + std::string("1,0\0.5\n", 7), "binary data");
+    s("tail after number", "unit,time_s\n1,0.5s\n", "s.csv:2: time '0.5s' is not a number");
+    s("two dots", "unit,time_s\n1,0.5.1\n", "is not a number");
+    s("hex time", "unit,time_s\n1,0x10\n", "is not a number");
+    s("space inside", "unit,time_s\n1,0. 5\n", "is not a number");
+    s("NaN time", "unit,time_s\n1,nan\n", "NaN or infinite");
+    s("overflow time", "unit,time_s\n1,1e999\n", "NaN or infinite");
+    s("negative unit", "unit,time_s\n-1,0.5\n", "negative unit id");
+    s("fractional unit", "unit,time_s\n1.5,0.5\n", "is not an integer");
+    s("unit text", "unit,time_s\nabc,0.5\n", "'abc' is not an integer");
+    s("unit tail", "unit,time_s\n7x,0.5\n", "'7x' is not an integer");
+    s("short row", "unit,time_s\n1,0.5\n2\n", "s.csv:3: expected 2 columns");
+    s("long row", "unit,time_s\n1,0.5,9\n", "expected 2 columns");
+    s("truncated last line", "unit,time_s\n1,0.5\n2", "truncated?");
+    s("unterminated quote", "unit,time_s\n\"1,0.5\n", "unterminated quote");
+    s("carriage return inside", "unit,time_s\n1\r,0.5\n", "carriage return inside a line");
+    s("UTF-16", "\xff\xfeu\0n\0i\0t\0", "UTF-16");
+    s("line too long", "unit,time_s\n" + std::string(1100000, '1') + ",0.5\n", "line longer than");
+    s("binary garbage",
+      std::string("\x7f"
+                  "ELF\x02\x01\x01\0\0\0",
+                  10),
+      "binary data");
+    s("trial column text", "unit,trial,time_s\n1,x,0.5\n", "trial 'x' is not an integer");
+    s("trial table accepted", "unit,trial,time_s\n1,1,0.5\n1,0,0.7\n", "");
+    c.add("spikes/unknown extension", "s.dat", "unit,time_s\n1,0.5\n", spikes,
+          "unknown spike file type '.dat'");
+    c.add(
+        "spikes/missing file", "absent.csv", "",
+        [](const std::string& p) { return spikes(p.substr(0, p.size() - 4) + "_gone.csv"); }, "cannot open",
+        false);
+}
+
+void edgeListCases(Corpus& c) {
+    auto e = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add("edges/" + name, "g.csv", bytes, graph, expect);
+    };
+    e("accepted", "source,target,weight\nA,B,1\n", "");
+    e("empty", "", "file is empty");
+    e("header only", "source,target,weight\n", "g.csv:1: no edges: the file has a header but no edge rows");
+    e("comments only", "# nothing\n", "file is empty");
+    e("NUL in weight", std::string("source,target,weight\nA,B,0\0.5\n", 30), "binary data");
+    e("weight tail", "source,target,weight\nA,B,1.5kg\n", "g.csv:2: weight '1.5kg' is not a number");
+    e("weight NaN", "source,target,weight\nA,B,nan\n", "weight");
+    e("weight overflow", "source,target,weight\nA,B,1e400\n", "weight");
+    e("no target column", "source,weight\nA,1\n", "no target column");
+    e("no columns", "alpha,beta,gamma\nA,B,C\n", "no source and target columns");
+    e("empty source", "source,target\n,B\n", "empty source name");
+    e("empty target", "source,target\nA,\n", "empty target name");
+    e("short row", "source,target,weight\nA,B\n", "g.csv:2:");
+    e("unterminated quote", "source,target\n\"A,B\n", "unterminated quote");
+    e("UTF-16", "\xff\xfes\0o\0", "UTF-16");
+    e("line too long", "source,target\nA," + std::string(1100000, 'b') + "\n", "line longer than");
+    {
+        std::string t = "source,target,type\n";
+        for (int i = 0; i < 300; ++i) t += "A,B,t" + std::to_string(i) + "\n";
+        e("300 edge types", t, "more than 255 distinct edge types");
+    }
+    e("carriage return inside", "source,target\nA\rX,B\n", "carriage return");
+}
+
+void nodeTableCases(Corpus& c) {
+    auto n = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add("nodes/" + name, "n.csv", bytes, nodeTable, expect);
+    };
+    n("accepted", "name,x,y,z\nA,1,2,3\nB,4,5,6\n", "");
+    n("header only", "name,x,y,z\n", "n.csv:1: no rows: the node table has a header but no nodes");
+    n("empty", "", "file is empty");
+    n("no name column", "x,y,z\n1,2,3\n", "no name column");
+    n("NUL", std::string("name,x\nA,1\0\n", 12), "binary data");
+    n("short row", "name,x,y\nA,1\n", "n.csv:2: 2 fields, expected 3");
+    n("unterminated quote", "name,x\n\"A,1\n", "unterminated quote");
+    n("UTF-16", "\xff\xfen\0a\0", "UTF-16");
+}
+
+void graphmlCases(Corpus& c) {
+    auto x = [&](const std::string& name, const std::string& body, const std::string& expect) {
+        c.add("graphml/" + name, "g.graphml", body, graph, expect);
+    };
+    const std::string head =
+        "<?xml version=\"1.0\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
+    const std::string ok = head + "<graph edgedefault=\"directed\"><node id=\"a\"/><node id=\"b\"/>"
+                                  "<edge source=\"a\" target=\"b\"/></graph></graphml>\n";
+    x("accepted", ok, "");
+    x("empty file", "", "file is empty");
+    x("empty graphml", head + "</graphml>\n", "no <graph> element");
+    x("empty graph", head + "<graph edgedefault=\"directed\"></graph></graphml>", "empty graph");
+    x("duplicate attribute",
+      head + "<graph edgedefault=\"directed\"><node id=\"a\" id=\"b\"/></graph></graphml>",
+      "duplicate attribute 'id'");
+    x("edgedefault sideways", head + "<graph edgedefault=\"sideways\"><node id=\"a\"/></graph></graphml>",
+      "edgedefault 'sideways'");
+    x("two graphs",
+      head +
+          "<graph edgedefault=\"directed\"><node id=\"a\"/></graph><graph><node id=\"b\"/></graph></graphml>",
+      "more than one <graph>");
+    x("not graphml", "<html><body/></html>", "expected <graphml>");
+    x("unclosed root", head + "<graph edgedefault=\"directed\"><node id=\"a\"/></graph>", "never closed");
+    x("mismatched close", head + "<graph edgedefault=\"directed\"><node id=\"a\"></edge></graph></graphml>",
+      "does not match");
+    x("stray close", "</graphml>", "without an opening tag");
+    x("undeclared key", head + "<graph><node id=\"a\"><data key=\"k\">1</data></node></graph></graphml>",
+      "undeclared key");
+    x("node without id", head + "<graph><node/></graph></graphml>", "node without an id");
+    x("edge without source", head + "<graph><node id=\"a\"/><edge target=\"a\"/></graph></graphml>",
+      "edge without a source");
+    x("duplicate node", head + "<graph><node id=\"a\"/><node id=\"a\"/></graph></graphml>", "a");
+    x("edge to unknown node",
+      head + "<graph><node id=\"a\"/><edge source=\"a\" target=\"z\"/></graph></graphml>", "z");
+    x("bad entity", head + "<graph><node id=\"a&bogus;\"/></graph></graphml>", "entity");
+    x("int key with text",
+      head + "<key id=\"w\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/><graph><node id=\"a\"/>"
+             "<edge source=\"a\" target=\"a\"><data key=\"w\">heavy</data></edge></graph></graphml>",
+      "heavy");
+    x("bad attr.type",
+      head + "<key id=\"w\" attr.type=\"complex\"/><graph><node id=\"a\"/></graph></graphml>",
+      "unknown attr.type");
+    x("duplicate key id",
+      head +
+          "<key id=\"w\" attr.type=\"int\"/><key id=\"w\" attr.type=\"int\"/><graph><node id=\"a\"/></graph>"
+          "</graphml>",
+      "duplicate key id");
+    x("text outside root", "junk" + ok, "text outside the root element");
+    x("hyperedge", head + "<graph><node id=\"a\"/><hyperedge/></graph></graphml>",
+      "hyperedges are not supported");
+    x("unquoted attribute", head + "<graph><node id=a/></graph></graphml>", "is not quoted");
+    x("lt in attribute", head + "<graph><node id=\"a<b\"/></graph></graphml>", "'<' inside the value");
+    x("unclosed tag", head + "<graph><node id=\"a\"", "never closed");
+    x("NUL", std::string("<graphml>\0</graphml>", 20), "0x00");
+    x("two roots", ok + "<graphml></graphml>", "more than one root element");
+}
+
+void gmlCases(Corpus& c) {
+    auto g = [&](const std::string& name, const std::string& body, const std::string& expect) {
+        c.add("gml/" + name, "g.gml", body, graph, expect);
+    };
+    g("accepted", "graph [ directed 1 node [ id 1 ] node [ id 2 ] edge [ source 1 target 2 ] ]", "");
+    g("empty file", "", "file is empty");
+    g("no graph", "creator \"me\"", "no 'graph [ ... ]' list");
+    g("empty graph", "graph [ directed 1 ]", "empty graph");
+    g("two graphs", "graph [ node [ id 1 ] ] graph [ node [ id 2 ] ]", "more than one 'graph");
+    g("unclosed list", "graph [ node [ id 1 ]", "never closed");
+    g("stray close", "] graph [ ]", "unexpected ']'");
+    g("node without id", "graph [ node [ label \"a\" ] ]", "node without an id");
+    g("node two ids", "graph [ node [ id 1 id 2 ] ]", "node has two ids");
+    g("edge without target", "graph [ node [ id 1 ] edge [ source 1 ] ]", "edge without a target");
+    g("edge two sources", "graph [ node [ id 1 ] edge [ source 1 source 1 target 1 ] ]",
+      "edge has two sources");
+    g("directed 2", "graph [ directed 2 node [ id 1 ] ]", "directed '2' (expected 0 or 1)");
+    g("directed text", "graph [ directed \"yes\" node [ id 1 ] ]", "expected 0 or 1");
+    g("unterminated string", "graph [ node [ id 1 label \"abc ] ]", "never closed");
+    g("malformed number", "graph [ node [ id 1x2.3.4 ] ]", "malformed number");
+    g("edge to unknown", "graph [ node [ id 1 ] edge [ source 1 target 9 ] ]", "9");
+    g("x not a number", "graph [ node [ id 1 x \"abc\" ] ]", "is not a number");
+    g("key without value", "graph [ node [ id ] ]", "has no value");
+    g("graph not a list", "graph 5", "'graph' must be followed by '['");
+    g("NUL", std::string("graph [\0]", 9), "0x00");
+    g("deep nesting",
+      "graph [ node [ id 1 ] stuff " + std::string(100000, '[') + std::string(100000, ']') + " ]", "");
+}
+
+void trialCases(Corpus& c) {
+    const std::string spikesOk = "unit,trial,time_s\n1,1,0.5\n2,2,0.25\n";
+    const std::string trialsOk = "trial,condition\n1,a\n2,b\n";
+    auto pair = [&](const std::string& name, const std::string& sp, const std::string& tr,
+                    const std::string& expect, const std::string& blame, const std::string& ext = "csv") {
+        const std::string s = "rec_spikes." + ext, t = "rec_trials." + ext;
+        c.addFiles(
+            "trials/" + name, {{s, sp}, {t, tr}},
+            [s](const std::string& d) { return outcome(nr::readTrialData(d + "/" + s)); }, expect, blame);
+    };
+    pair("accepted", spikesOk, trialsOk, "", "");
+    pair("unsorted accepted", "unit,trial,time_s\n1,1,0.5\n1,1,0.25\n", trialsOk, "", "");
+    pair("bad trial id in trials", spikesOk, "trial,condition\n1,a\n2x,b\n",
+         "rec_trials.csv:3: trial id '2x'", "rec_trials.csv");
+    pair("duplicate trial", spikesOk, "trial,condition\n1,a\n1,b\n",
+         "rec_trials.csv:3: trial 1 appears twice", "rec_trials.csv");
+    pair("empty condition", spikesOk, "trial,condition\n1,a\n2,\n", "rec_trials.csv:3: condition missing",
+         "rec_trials.csv");
+    pair("trials header only", spikesOk, "trial,condition\n",
+         "rec_trials.csv:1: the trials table has no rows", "rec_trials.csv");
+    pair("no condition column", spikesOk, "trial,when\n1,a\n", "no condition column", "rec_trials.csv");
+    pair("no trial column in spikes", "unit,time_s\n1,0.5\n", trialsOk, "no trial column", "rec_spikes.csv");
+    pair("spike time text", "unit,trial,time_s\n1,1,abc\n", trialsOk, "rec_spikes.csv:2: spike time 'abc'",
+         "rec_spikes.csv");
+    pair("NUL in spikes", std::string("unit,trial,time_s\n1,1,0\0.5\n", 27), trialsOk, "binary data",
+         "rec_spikes.csv");
+    pair("NUL in trials", spikesOk, std::string("trial,condition\n1,a\0\n", 21), "binary data",
+         "rec_trials.csv");
+    pair("inf time", "unit,trial,time_s\n1,1,inf\n", trialsOk, "spike time is infinite", "rec_spikes.csv");
+    // NPY pairs.
+    const std::string spNpy = npy(dict2("'<f8'", "(2, 3)"), f8({1, 1, 0.5, 2, 2, 0.25}));
+    pair("npy accepted", spNpy, npy(dict2("'<f8'", "(2, 2)"), f8({1, 7, 2, 8})), "", "", "npy");
+    pair("npy NaN condition", spNpy, npy(dict2("'<f8'", "(2, 2)"), f8({1, std::nan(""), 2, 8})),
+         "row 0: condition is NaN", "rec_trials.npy", "npy");
+    pair("npy inf condition", spNpy, npy(dict2("'<f8'", "(2, 2)"), f8({1, 7, 2, -INFINITY})),
+         "row 1: condition is infinite", "rec_trials.npy", "npy");
+    pair("npy trailing bytes in trials", spNpy, npy(dict2("'<f8'", "(2, 2)"), f8({1, 7, 2, 8}) + "x"),
+         "trailing bytes", "rec_trials.npy", "npy");
+    pair("npy 4 columns", spNpy, npy(dict2("'<f8'", "(1, 4)"), f8({1, 7, 2, 8})), "needs 3 columns",
+         "rec_trials.npy", "npy");
+    pair("npy NaN trial", spNpy, npy(dict2("'<f8'", "(2, 2)"), f8({std::nan(""), 7, 2, 8})),
+         "row 0: trial id is not a whole number", "rec_trials.npy", "npy");
+    c.addFiles(
+        "trials/missing pair names real files", {{"lone_spikes.npy", spNpy}},
+        [](const std::string& d) { return outcome(nr::readTrialData(d + "/lone_spikes.npy")); },
+        "expected lone_trials.npy beside lone_spikes.npy", "lone_spikes.npy");
+    c.addFiles(
+        "trials/unpaired name", {{"recording.csv", spikesOk}},
+        [](const std::string& d) { return outcome(nr::readTrialData(d + "/recording.csv")); },
+        "rename recording.csv", "recording.csv");
+}
+
+void nwbCases(Corpus& c) {
+    auto w = [&](const std::string& name, NwbSpec spec, const std::string& expect, bool trials = false) {
+        c.addCustom({"nwb/" + name, [spec](const std::string& d) { writeNwb(d + "/r.nwb", spec); },
+                     [trials](const std::string& d) -> Outcome {
+                         if (trials) return outcome(nr::readNwbTrialData(d + "/r.nwb"));
+                         return outcome(nr::readSpikes(d + "/r.nwb"));
+                     },
+                     expect, expect.empty() ? "" : "r.nwb"});
+    };
+    w("accepted", NwbSpec{}, "");
+    NwbSpec s;
+    s.writeIds = false;
+    w("no units/id", s, "dataset 'units/id' not found");
+    s = NwbSpec{};
+    s.writeIndex = false;
+    w("no index", s, "units/spike_times_index' not found");
+    s = NwbSpec{};
+    s.index = {3, 2};
+    w("index decreasing", s, "not increasing");
+    s = NwbSpec{};
+    s.index = {2, 9};
+    w("index beyond times", s, "not increasing");
+    s = NwbSpec{};
+    s.index = {1, 3};
+    w("index ends short", s, "ends at 3 but units/spike_times has 4 entries");
+    s = NwbSpec{};
+    s.times = {0.1, std::nan(""), 1.3, 2.5};
+    w("NaN spike time", s, "is not a finite number");
+    s = NwbSpec{};
+    s.ids = {4, 4};
+    w("duplicate unit id", s, "lists unit 4 twice");
+    s = NwbSpec{};
+    s.ids = {};
+    s.index = {};
+    s.times = {};
+    w("empty units", s, "no spikes");
+    s = NwbSpec{};
+    s.index = {2};
+    w("index wrong length", s, "1 entries for 2 units");
+    s = NwbSpec{};
+    s.timesTwoD = true;
+    w("2-D spike times", s, "not one-dimensional");
+    s = NwbSpec{};
+    s.times = {1.2, 0.1, 2.5, 1.3};
+    w("unsorted unit accepted", s, "");
+    s = NwbSpec{};
+    s.trials = true;
+    s.condition = false;
+    w("trials without condition", s, "no condition column", true);
+    s = NwbSpec{};
+    s.trials = true;
+    s.stop = {1, 0.5};
+    w("trial with empty interval", s, "empty or invalid interval", true);
+    s = NwbSpec{};
+    s.trials = true;
+    s.stop = {1};
+    w("trial stop length", s, "differ in length", true);
+    c.add("nwb/not HDF5", "r.nwb", "this is not an HDF5 file", spikes, "not an HDF5/NWB file");
+}
+
+void commandCases(Corpus& c) {
+    auto sim = [&](const std::string& name, std::vector<std::string> args, const std::string& expect) {
+        c.addCustom({"simulate/" + name, [](const std::string&) {},
+                     [args](const std::string&) { return simulate(args); }, expect, ""});
+    };
+    sim("dt 1e-300", {"coba", "--neurons", "100", "--dt", "1e-300"}, "more than the limit of 1e9");
+    sim("dt 1e-9", {"coba", "--neurons", "100", "--dt", "1e-9"}, "raise --dt or lower --seconds");
+    sim("seconds 1e12", {"coba", "--neurons", "100", "--seconds", "1e12"}, "more than the limit of 1e9");
+    sim("seed too large", {"coba", "--seed", "99999999999999999999999"}, "out of range");
+    sim("seed negative", {"coba", "--seed", "-4"}, "--seed needs a non-negative integer");
+    sim("demo with 10 neurons", {"demo", "--neurons", "10"}, "the demo column needs between 200");
+    sim("unknown model", {"unknown_model"}, "the models are coba, brunel, attractor, demo");
+    sim("seconds negative", {"coba", "--seconds", "-1"}, "--seconds needs a positive number");
+    sim("dt text", {"coba", "--dt", "fast"}, "--dt needs a positive number");
+    sim("neurons zero", {"coba", "--neurons", "0"}, "--neurons needs a positive integer");
+    sim("neurons huge", {"coba", "--neurons", "99999999999999999999"}, "out of range");
+    sim("short run accepted", {"coba", "--neurons", "200", "--seconds", "0.05"}, "");
+}
+
+void analysisCases(Corpus& c) {
+    // One spike at t = 1e15 s: sparse Fano windows, instant and tiny.
+    c.addCustom({"firing_stats/spike at 1e15 s",
+                 [](const std::string& d) { writeFile(d + "/far.csv", "unit,time_s\n1,1e15\n2,3\n"); },
+                 [](const std::string& d) -> Outcome {
+                     auto st = nr::readSpikes(d + "/far.csv");
+                     if (!st) return st.error();
+                     auto r = nr::firingStats(st.value(), 1.0, d + "/far.csv");
+                     if (!r) return r.error();
+                     if (r.value().size() != 2 || !(r.value()[0].rateHz > 0))
+                         return nr::Error{"far.csv", 0, "wrong stats"};
+                     return std::nullopt;
+                 },
+                 "", ""});
+    c.addCustom({"firing_stats/zero window", [](const std::string&) {},
+                 [](const std::string&) -> Outcome {
+                     nr::SpikeTrains st;
+                     st.unitIds = {1};
+                     st.add(0.5, 0);
+                     auto r = nr::firingStats(st, 0.0, "w.csv");
+                     return r ? Outcome{} : Outcome{r.error()};
+                 },
+                 "the Fano window must be positive", "w.csv"});
+    // Shesha on 20,000 conditions: refused from the estimate, before the quadratic allocation.
+    c.addCustom({"shesha/20000 conditions", [](const std::string&) {},
+                 [](const std::string&) -> Outcome {
+                     nr::TrialData d;
+                     d.spikesSource = "many_spikes.csv";
+                     d.trialsSource = "many_trials.csv";
+                     for (int k = 0; k < 40000; ++k) d.addTrial(k, std::to_string(k / 2));
+                     for (int k = 0; k < 40000; ++k)
+                         for (int u = 0; u < 4; ++u)
+                             if ((k + u) % 3) d.addSpike(u, k, 0.01 * double(u + 1));
+                     auto tc = nr::countSpikes(d, 0, 1);
+                     if (!tc) return tc.error();
+                     nr::SheshaOptions o;
+                     o.threads = 2;
+                     auto r = nr::shesha(tc.value(), o);
+                     return r ? Outcome{} : Outcome{r.error()};
+                 },
+                 "memory grows with their square", "many_spikes.csv"});
+    c.addCustom({"shesha/constant condition", [](const std::string&) {},
+                 [](const std::string&) -> Outcome {
+                     nr::TrialData d;
+                     d.spikesSource = "c_spikes.csv";
+                     d.trialsSource = "c_trials.csv";
+                     for (int k = 0; k < 12; ++k) d.addTrial(k, std::to_string(k % 3));
+                     for (int k = 0; k < 12; ++k)
+                         for (int u = 0; u < 5; ++u)
+                             if (k % 3 != 0) d.addSpike(u, k, 0.01 * double(u + k));
+                     auto tc = nr::countSpikes(d, 0, 1);
+                     if (!tc) return tc.error();
+                     auto r = nr::shesha(tc.value(), nr::SheshaOptions{});
+                     return r ? Outcome{} : Outcome{r.error()};
+                 },
+                 "condition '0' has the same response in every unit", "c_spikes.csv"});
+}
+
+} // namespace
+
+class TestMalformedCorpus : public QObject {
+    Q_OBJECT
+
+private slots:
+    void corpus() {
+        Corpus c;
+        npyCases(c);
+        spikeCsvCases(c);
+        edgeListCases(c);
+        nodeTableCases(c);
+        graphmlCases(c);
+        gmlCases(c);
+        trialCases(c);
+        nwbCases(c);
+        commandCases(c);
+        analysisCases(c);
+        qInfo("%zu cases", c.cases.size());
+        QVERIFY(c.cases.size() >= 150);
+        QStringList failures;
+        for (const Case& cs : c.cases) {
+            QTemporaryDir dir;
+            QVERIFY(dir.isValid());
+            const std::string why = runCase(cs, dir.path().toStdString());
+            if (!why.empty()) failures << QString::fromStdString(cs.name + ": " + why);
+        }
+        for (const auto& f : failures) qWarning("%s", qPrintable(f));
+        QVERIFY2(failures.isEmpty(), qPrintable(QString::number(failures.size()) + " cases failed"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMalformedCorpus)
+#include "test_malformed_corpus.moc"
