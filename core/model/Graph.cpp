@@ -71,6 +71,7 @@ Csr buildCsr(size_t n, const std::vector<uint32_t>& from, const std::vector<uint
 }
 
 const Csr& Graph::out() const {
+    std::lock_guard<std::mutex> guard(lock_.m);
     if (outDirty_) {
         out_ = buildCsr(nodeCount(), src, dst);
         outDirty_ = false;
@@ -79,6 +80,7 @@ const Csr& Graph::out() const {
 }
 
 const Csr& Graph::in() const {
+    std::lock_guard<std::mutex> guard(lock_.m);
     if (inDirty_) {
         in_ = buildCsr(nodeCount(), dst, src);
         inDirty_ = false;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -47,7 +48,8 @@ public:
     bool hasPositions() const { return !x.empty() && x.size() == names.size(); }
     // -1 when absent. Exact match first, then case-insensitive.
     long findNode(const std::string& name) const;
-    // Out- and in-adjacency (rebuilt lazily after edges change).
+    // Out- and in-adjacency (rebuilt lazily after edges change). Safe to call from several threads at once
+    // on a graph that is not being edited.
     const Csr& out() const;
     const Csr& in() const;
     // Total degree (in + out; a self-loop counts twice) per node.
@@ -67,6 +69,14 @@ private:
     std::unordered_map<std::string, uint32_t> index_;
     mutable Csr out_, in_;
     mutable bool outDirty_ = true, inDirty_ = true;
+    // Guards the lazy adjacency build; a copy of the graph gets a lock of its own.
+    struct Lock {
+        std::mutex m;
+        Lock() = default;
+        Lock(const Lock&) {}
+        Lock& operator=(const Lock&) { return *this; }
+    };
+    mutable Lock lock_;
 };
 
 // Builds CSR from parallel (from, to) arrays for `n` nodes.

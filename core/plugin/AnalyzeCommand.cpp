@@ -5,14 +5,10 @@
 #include <map>
 #include <memory>
 
-#include "io/Nwb.h"
-#include "io/TrialIO.h"
+#include "io/IoFormats.h"
+#include "io/ReaderRegistry.h"
 #include "plugin/PluginRegistry.h"
 #include "plugin/ResultsIO.h"
-#if __has_include("io/GraphIO.h")
-#include "io/GraphIO.h"
-#define NR_HAVE_GRAPH_IO 1
-#endif
 
 namespace nr {
 
@@ -30,53 +26,87 @@ std::string extensionOf(const std::string& path) {
     return e;
 }
 
-// Loads the input in the form the plugin takes.
-Result<Inputs> loadInputs(const AnalysisPlugin& plugin, const std::string& input, const std::string& trials) {
+// Loads the input in the form the plugin takes: any file the reader registry reads, handed to the plugin as
+// the kind it accepts. `options` carries --param values that readers understand (array, time, ...).
+} // namespace
+
+Result<Inputs> loadPluginInputs(const AnalysisPlugin& plugin, const std::string& input,
+                                const std::string& trials, const std::map<std::string, std::string>& params) {
     Inputs in;
     in.source = input;
     const InputKinds accepts = plugin.inputs();
-    const std::string ext = extensionOf(input);
-    const bool spikeFile =
-        ext == "nwb" || ext == "npy" ||
-        (ext == "csv" && !(accepts & GraphInput && !(accepts & (SpikeTrainsInput | TrialDataInput))));
-    if (spikeFile) {
-        const bool haveTrials =
-            ext == "nwb" ? nwbHasTrials(input) : (!trials.empty() || !findTrialsFile(input).empty());
-        if (haveTrials && (accepts & TrialDataInput)) {
-            auto d = readTrialData(input, trials);
-            if (!d) return d.error();
-            in.trials = std::make_shared<const TrialData>(std::move(d.value()));
+    OpenOptions opt;
+    for (const auto& kv : params) opt.options.push_back(kv);
+    std::vector<std::string> others;
+    if (!trials.empty()) others.push_back(trials);
+    const ReaderRegistry& reg = ReaderRegistry::builtin();
+    const FormatReader* reader = reg.find(input);
+    // A graph-only plugin given a delimited file takes it as a graph even when it could be read otherwise.
+    if (reader && reader->kind != LayerKind::Graph && (accepts & GraphInput) &&
+        !(accepts &
+          (SpikeTrainsInput | TrialDataInput | TracesInput | VesselInput | MorphologyInput | VolumeInput))) {
+        auto d = readGraphDataset(input, "", opt);
+        if (!d) return d.error();
+        in.graph = d.value().graph;
+        return in;
+    }
+    auto d = reg.open(input, others, opt);
+    if (!d) return d.error();
+    Dataset& ds = d.value();
+    switch (ds.kind) {
+    case LayerKind::Spikes:
+        if (ds.trials && (accepts & TrialDataInput)) {
+            in.trials = ds.trials;
             return in;
         }
         if (accepts & SpikeTrainsInput) {
             if (!trials.empty())
                 return Error{trials, 0, "plugin " + plugin.name() + " does not use a trials table"};
-            auto s = readSpikeTrainsFile(input);
-            if (!s) return s.error();
-            in.spikes = std::make_shared<const SpikeTrains>(std::move(s.value()));
+            in.spikes = ds.spikes;
             return in;
         }
-        if (accepts & TrialDataInput) {
-            auto d = readTrialData(input, trials); // reports the missing trials table
-            if (!d) return d.error();
-            in.trials = std::make_shared<const TrialData>(std::move(d.value()));
+        if (accepts & TrialDataInput)
+            return Error{input, 0,
+                         "plugin " + plugin.name() + " needs trials: give --trials FILE or put " +
+                             "a trials table beside the spikes (X_spikes.csv with X_trials.csv)"};
+        break;
+    case LayerKind::Graph:
+        if (accepts & GraphInput) {
+            in.graph = ds.graph;
             return in;
         }
+        break;
+    case LayerKind::Vessels:
+        if (accepts & VesselInput) {
+            in.vessels = ds.payload;
+            return in;
+        }
+        break;
+    case LayerKind::Morphologies:
+        if (accepts & MorphologyInput) {
+            in.morphology = ds.payload;
+            return in;
+        }
+        break;
+    case LayerKind::LabelVolume:
+        if (accepts & VolumeInput) {
+            in.volume = ds.payload;
+            return in;
+        }
+        break;
+    case LayerKind::Traces:
+        if (accepts & TracesInput) {
+            in.traces = ds.payload;
+            return in;
+        }
+        break;
+    case LayerKind::Simulation:
+        break;
     }
-    if (accepts & GraphInput) {
-#ifdef NR_HAVE_GRAPH_IO
-        auto g = readGraph(input);
-        if (!g) return g.error();
-        in.graph = std::make_shared<const Graph>(std::move(g.value()));
-        return in;
-#else
-        return Error{input, 0, "graph files cannot be read by this build"};
-#endif
-    }
-    return Error{input, 0, "plugin " + plugin.name() + " cannot take a ." + ext + " file"};
+    return Error{input, 0,
+                 "plugin " + plugin.name() + " cannot take " + std::string(layerKindName(ds.kind)) + " (" +
+                     (reader ? reader->name : std::string("?")) + ")"};
 }
-
-} // namespace
 
 int runAnalyzeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     if (args.empty() || args[0].empty() || args[0][0] == '-') {
@@ -141,7 +171,7 @@ int runAnalyzeCommand(const std::vector<std::string>& args, std::ostream& out, s
         err << "\n";
         return 1;
     }
-    auto in = loadInputs(*plugin, input, trials);
+    auto in = loadPluginInputs(*plugin, input, trials, params);
     if (!in) {
         err << in.error().str() << "\n";
         return 1;

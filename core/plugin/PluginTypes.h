@@ -25,16 +25,19 @@ enum InputKind : unsigned {
     MorphologyInput = 1u << 3,
     VolumeInput = 1u << 4,
     SimulationOutputInput = 1u << 5,
+    TracesInput = 1u << 6,
+    VesselInput = 1u << 7,
 };
 using InputKinds = unsigned;
 
-// The data handed to a run. Unused kinds stay empty. `morphology`, `volume` and `simulation` hold a
-// std::shared_ptr<const T> of the host's Morphology, LabelVolume and Simulation types.
+// The data handed to a run. Unused kinds stay empty. `morphology`, `volume`, `simulation`, `traces` and
+// `vessels` hold a std::shared_ptr<const T> of the host's MorphologySet, LabelVolume, Simulation, Traces and
+// VesselGraph types.
 struct Inputs {
     std::shared_ptr<const SpikeTrains> spikes;
     std::shared_ptr<const TrialData> trials;
     std::shared_ptr<const Graph> graph;
-    std::any morphology, volume, simulation;
+    std::any morphology, volume, simulation, traces, vessels;
     std::string source; // file the inputs came from ("" when none)
 };
 

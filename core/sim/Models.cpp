@@ -399,6 +399,9 @@ Result<Network> makeAttractor(const ModelRequest& req) {
         s.epochs.push_back(e);
         t += stim + gap;
     }
+    // The protocol repeats for as long as the run lasts.
+    s.repeatPeriod = t;
+    s.cycleLength = s.epochs.size();
     return net;
 }
 

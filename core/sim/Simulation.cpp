@@ -222,9 +222,23 @@ void Simulation::refreshPoisson() {
 }
 
 void Simulation::applyStimulus() {
-    const auto& s = net_.stimulus;
+    auto& s = net_.stimulus;
     if (s.epochs.empty() || extraRate_.empty()) return;
     const double tSec = timeMs() * 1e-3;
+    // A repeating protocol: append the next cycle before the last epoch is reached.
+    if (s.repeatPeriod > 0 && s.cycleLength > 0 && s.cycleLength <= s.epochs.size() &&
+        epoch_ + 1 >= s.epochs.size()) {
+        const size_t cycles = s.epochs.size() / s.cycleLength;
+        const double shift = double(cycles) * s.repeatPeriod;
+        const int64_t idShift = int64_t(cycles * s.cycleLength);
+        for (size_t k = 0; k < s.cycleLength; ++k) {
+            TrialEpoch e = s.epochs[k];
+            e.start += shift;
+            e.stop += shift;
+            e.trialId += idShift;
+            s.epochs.push_back(e);
+        }
+    }
     bool changed = false;
     if (inEpoch_ && epoch_ < s.epochs.size() && tSec >= s.epochs[epoch_].stop) {
         for (uint32_t i : s.assemblies[size_t(s.epochs[epoch_].condition)]) extraRate_[i] = 0.f;

@@ -1,5 +1,7 @@
 #include "sim/SimulationRunner.h"
 
+#include "sim/ModelLayout.h"
+
 #include <chrono>
 #include <cmath>
 
@@ -205,6 +207,18 @@ std::vector<TrialEpoch> SimulationRunner::epochs() const {
     std::lock_guard<std::mutex> lk(mu_);
     std::lock_guard<std::mutex> sl(simMu_);
     return loaded_ ? sim_.network().stimulus.epochs : std::vector<TrialEpoch>{};
+}
+
+Graph SimulationRunner::modelLayout() const {
+    std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<std::mutex> sl(simMu_);
+    return loaded_ ? nr::modelLayout(sim_.network()) : Graph{};
+}
+
+std::vector<std::string> SimulationRunner::labels() const {
+    std::lock_guard<std::mutex> lk(mu_);
+    std::lock_guard<std::mutex> sl(simMu_);
+    return loaded_ ? sim_.network().labels : std::vector<std::string>{};
 }
 
 uint32_t SimulationRunner::neuronCount() const {

@@ -6,6 +6,8 @@
 // pause, step, reset, speed, parameters) are commands applied at the next step boundary.
 #pragma once
 
+#include "model/Graph.h"
+
 #include "model/Error.h"
 #include "sim/Models.h"
 #include "sim/Simulation.h"
@@ -72,6 +74,10 @@ public:
     RunnerStatus status() const;
     std::vector<Parameter> parameters() const;
     std::vector<TrialEpoch> epochs() const;
+    // A generated 3-D layout of the loaded network (see ModelLayout.h); empty graph when nothing is loaded.
+    Graph modelLayout() const;
+    // Unit labels of the loaded network (one per neuron, or empty).
+    std::vector<std::string> labels() const;
     uint32_t neuronCount() const;
 
     // ---- data for the UI ----------------------------------------------------------------------------

@@ -1,0 +1,307 @@
+#include "io/IoFormats.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "analysis/TrialData.h"
+#include "io/GraphIO.h"
+#include "io/Layout.h"
+#include "io/Nwb.h"
+#include "io/TrialIO.h"
+
+namespace nr {
+
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string firstLine(const std::string& head) {
+    size_t e = head.find_first_of("\r\n");
+    return head.substr(0, e == std::string::npos ? head.size() : e);
+}
+
+// Splits a header line on the delimiter that gives the most fields.
+std::vector<std::string> headerFields(const std::string& line) {
+    std::vector<std::string> best;
+    for (char d : {',', '\t', ';'}) {
+        std::vector<std::string> f;
+        size_t s = 0;
+        while (true) {
+            size_t e = line.find(d, s);
+            std::string x = line.substr(s, e == std::string::npos ? std::string::npos : e - s);
+            while (!x.empty() && std::isspace(static_cast<unsigned char>(x.back()))) x.pop_back();
+            size_t b = 0;
+            while (b < x.size() && (std::isspace(static_cast<unsigned char>(x[b])) || x[b] == '"')) ++b;
+            x = x.substr(b);
+            if (!x.empty() && x.back() == '"') x.pop_back();
+            f.push_back(lower(x));
+            if (e == std::string::npos) break;
+            s = e + 1;
+        }
+        if (f.size() > best.size()) best = f;
+    }
+    return best;
+}
+
+bool allFinitePositions(const Graph& g) {
+    if (!g.hasPositions()) return false;
+    for (size_t i = 0; i < g.x.size(); ++i)
+        if (!std::isfinite(g.x[i]) || !std::isfinite(g.y[i]) || !std::isfinite(g.z[i])) return false;
+    return true;
+}
+
+bool isHdf5(const std::string& head) {
+    return head.size() >= 8 && head.compare(0, 8, std::string("\x89HDF\r\n\x1a\n", 8)) == 0;
+}
+
+// A spike table that has a trial column: lay the trials end to end so the recording reads as one run, and
+// describe each trial as an epoch of that run (condition = rank of its condition name).
+SpikeTrains trainsFromTrials(const TrialData& d, std::vector<TrialEpoch>* epochs) {
+    SpikeTrains st;
+    std::vector<int64_t> trialOrder = d.trialId;
+    std::sort(trialOrder.begin(), trialOrder.end());
+    trialOrder.erase(std::unique(trialOrder.begin(), trialOrder.end()), trialOrder.end());
+    double span = 0;
+    for (double t : d.spikeTime) span = std::max(span, t);
+    span = span > 0 ? span : 1.0;
+    std::vector<int64_t> ids = d.spikeUnit;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    st.unitIds = ids;
+    st.unitLabels.assign(ids.size(), "");
+    std::vector<size_t> order(d.spikeTime.size());
+    std::vector<double> abs(d.spikeTime.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+        order[i] = i;
+        const size_t k = size_t(std::lower_bound(trialOrder.begin(), trialOrder.end(), d.spikeTrial[i]) -
+                                trialOrder.begin());
+        abs[i] = double(k) * span + d.spikeTime[i];
+    }
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return abs[a] < abs[b]; });
+    st.times.reserve(order.size());
+    st.units.reserve(order.size());
+    for (size_t i : order) {
+        const uint32_t u = uint32_t(std::lower_bound(ids.begin(), ids.end(), d.spikeUnit[i]) - ids.begin());
+        st.add(abs[i], u);
+    }
+    st.tStart = 0;
+    st.tStop = double(std::max<size_t>(trialOrder.size(), 1)) * span;
+    if (epochs) {
+        std::vector<std::string> conds = d.trialCondition;
+        std::sort(conds.begin(), conds.end());
+        conds.erase(std::unique(conds.begin(), conds.end()), conds.end());
+        std::vector<std::string> condOfTrial(trialOrder.size());
+        for (size_t r = 0; r < d.trialId.size(); ++r) {
+            const size_t k = size_t(std::lower_bound(trialOrder.begin(), trialOrder.end(), d.trialId[r]) -
+                                    trialOrder.begin());
+            if (k < condOfTrial.size()) condOfTrial[k] = d.trialCondition[r];
+        }
+        for (size_t k = 0; k < trialOrder.size(); ++k) {
+            TrialEpoch e;
+            e.start = double(k) * span;
+            e.stop = e.start + span;
+            e.trialId = trialOrder[k];
+            e.condition = int(std::lower_bound(conds.begin(), conds.end(), condOfTrial[k]) - conds.begin());
+            epochs->push_back(e);
+        }
+    }
+    return st;
+}
+
+} // namespace
+
+bool headerLooksLikeSpikes(const std::string& head) {
+    bool unit = false, time = false, edge = false;
+    for (const auto& h : headerFields(firstLine(head))) {
+        unit = unit || h == "unit" || h == "unit_id" || h == "neuron" || h == "units" || h == "id";
+        time = time || h == "time" || h == "time_s" || h == "t" || h == "times" || h == "spike_time";
+        edge = edge || h == "source" || h == "target" || h == "pre" || h == "post" || h == "node1id";
+    }
+    return unit && time && !edge;
+}
+
+Result<Dataset> readGraphDataset(const std::string& path, const std::string& nodeTable,
+                                 const OpenOptions& opt) {
+    std::string edges = path, table = nodeTable;
+    if (!table.empty() && looksLikeNodeTable(edges) && !looksLikeNodeTable(table)) std::swap(edges, table);
+    ReadOptions ro;
+    ro.progress = [&](double f) { return opt.say(0.6 * f, "reading " + baseName(edges)); };
+    auto r = readGraph(edges, ro);
+    if (!r) return r.error();
+    Dataset ds;
+    ds.kind = LayerKind::Graph;
+    ds.name = baseName(edges);
+    ds.files.push_back(edges);
+    auto g = std::make_shared<Graph>(std::move(r.value()));
+    ds.summary = "nodes=" + std::to_string(g->nodeCount()) + " edges=" + std::to_string(g->edgeCount());
+    if (g->nodeCount() == 0) return Error{edges, 0, "the file holds no nodes and no edges"};
+    if (!table.empty()) {
+        ReadOptions to;
+        to.progress = [&](double f) { return opt.say(0.6 + 0.1 * f, "reading node table"); };
+        auto j = readNodeTable(table, *g, to);
+        if (!j) return j.error();
+        ds.files.push_back(table);
+        const JoinReport& rep = j.value();
+        ds.summary += "; node table " + baseName(table) + " joined by '" + rep.keyColumn +
+                      "': " + std::to_string(rep.matched) + " matched, " +
+                      std::to_string(rep.tableOnly.size()) + " only in table, " +
+                      std::to_string(rep.graphOnly.size()) + " only in graph";
+        for (const auto& n : rep.tableOnly)
+            ds.warnings.push_back(table + ": '" + n + "' is not in the graph");
+        for (const auto& n : rep.graphOnly)
+            ds.warnings.push_back(edges + ": '" + n + "' has no row in the node table");
+    }
+    if (!allFinitePositions(*g)) {
+        const bool partial = g->hasPositions();
+        opt.say(0.7, "laying out " + std::to_string(g->nodeCount()) + " nodes");
+        if (auto st = layout3D(*g, 1, partial, [&](double f) { return opt.say(0.7 + 0.3 * f, "layout"); }))
+            return *st;
+        ds.summary += partial ? "; unplaced nodes laid out" : "; force-directed layout";
+    }
+    opt.say(1.0, "done");
+    ds.graph = std::move(g);
+    return ds;
+}
+
+void registerGraphReaders(ReaderRegistry& r) {
+    auto read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {
+        return readGraphDataset(path, others.empty() ? std::string() : others.front(), opt);
+    };
+    FormatReader graphml;
+    graphml.name = "GraphML";
+    graphml.extensions = {"graphml", "xml"};
+    graphml.kind = LayerKind::Graph;
+    graphml.description = "graph with node and edge attributes (<graphml> XML)";
+    graphml.sniff = [](const std::string& path, const std::string& head) {
+        const std::string e = fileExtension(path);
+        if (head.find("<graphml") != std::string::npos) return 3;
+        return e == "graphml" ? 1 : 0;
+    };
+    graphml.read = read;
+    r.add(graphml);
+
+    FormatReader gml;
+    gml.name = "GML";
+    gml.extensions = {"gml"};
+    gml.kind = LayerKind::Graph;
+    gml.description = "graph [ node [ id label x y z ] edge [ source target weight ] ]";
+    gml.sniff = [](const std::string& path, const std::string& head) {
+        const std::string e = fileExtension(path);
+        if (e == "gml") return head.find('[') != std::string::npos ? 3 : 1;
+        return 0;
+    };
+    gml.read = read;
+    r.add(gml);
+
+    FormatReader csv;
+    csv.name = "Edge list or node table";
+    csv.extensions = {"csv", "tsv", "txt"};
+    csv.kind = LayerKind::Graph;
+    csv.description = "delimited text: source,target[,weight,type] (with a node table: name,x,y,z,class,...)";
+    csv.sniff = [](const std::string& path, const std::string& head) {
+        const std::string e = fileExtension(path);
+        if (e != "csv" && e != "tsv" && e != "txt") return 0;
+        if (head.find('\0') != std::string::npos) return 0;
+        bool src = false, dst = false, name = false;
+        for (const auto& h : headerFields(firstLine(head))) {
+            src = src || h == "source" || h == "from" || h == "pre" || h == "src" || h == "node1" ||
+                  h == "node1id" || h == "i";
+            dst = dst || h == "target" || h == "to" || h == "post" || h == "dst" || h == "node2" ||
+                  h == "node2id" || h == "j";
+            name = name || h == "name" || h == "name_padded" || h == "label" || h == "node" || h == "cell";
+        }
+        if (src && dst) return 2;
+        if (name) return 2;
+        if (headerLooksLikeSpikes(head)) return 0;
+        // Headerless "a b [w]" lists of integers.
+        const auto f = headerFields(firstLine(head));
+        auto isInt = [](const std::string& s) {
+            return !s.empty() &&
+                   std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(uint8_t(c)); });
+        };
+        if (f.size() >= 2 && isInt(f[0]) && isInt(f[1])) return 1;
+        const std::string l = firstLine(head);
+        size_t sp = l.find(' ');
+        if (sp != std::string::npos && isInt(l.substr(0, sp))) return 1;
+        return 0;
+    };
+    csv.read = read;
+    r.add(csv);
+}
+
+void registerSpikeReaders(ReaderRegistry& r) {
+    auto read = [](const std::string& path, const std::vector<std::string>& others,
+                   const OpenOptions& opt) -> Result<Dataset> {
+        opt.say(0.0, "reading " + baseName(path));
+        Dataset ds;
+        ds.kind = LayerKind::Spikes;
+        ds.name = baseName(path);
+        ds.files.push_back(path);
+        const std::string ext = fileExtension(path);
+        std::string trialsPath = others.empty() ? findTrialsFile(path) : others.front();
+        const bool nwbTrials = ext == "nwb" && nwbHasTrials(path);
+        if (!trialsPath.empty() || nwbTrials) {
+            auto td = readTrialData(path, trialsPath);
+            if (!td) return td.error();
+            if (!trialsPath.empty()) ds.files.push_back(trialsPath);
+            ds.trials = std::make_shared<TrialData>(std::move(td.value()));
+        }
+        if (ds.trials && ext != "nwb") {
+            // A trial pair: spike times are relative to their trial; show the trials end to end.
+            ds.spikes = std::make_shared<SpikeTrains>(trainsFromTrials(*ds.trials, &ds.epochs));
+        } else {
+            auto st = readSpikeTrainsFile(path);
+            if (!st) return st.error();
+            ds.spikes = std::make_shared<SpikeTrains>(std::move(st.value()));
+        }
+        if (ds.spikes->spikeCount() == 0) return Error{path, 0, "the file holds no spikes"};
+        ds.summary = "units=" + std::to_string(ds.spikes->unitCount()) +
+                     " spikes=" + std::to_string(ds.spikes->spikeCount());
+        if (ds.trials) ds.summary += " trials=" + std::to_string(ds.trials->trialRowCount());
+        opt.say(1.0, "done");
+        return ds;
+    };
+    FormatReader nwb;
+    nwb.name = "NWB units table";
+    nwb.extensions = {"nwb"};
+    nwb.kind = LayerKind::Spikes;
+    nwb.description = "Neurodata Without Borders (HDF5): units/spike_times, optional intervals/trials";
+    nwb.sniff = [](const std::string& path, const std::string& head) {
+        if (fileExtension(path) == "nwb") return isHdf5(head) ? 3 : 1;
+        return 0;
+    };
+    nwb.read = read;
+    r.add(nwb);
+
+    FormatReader csv;
+    csv.name = "Spike table";
+    csv.extensions = {"csv", "tsv"};
+    csv.kind = LayerKind::Spikes;
+    csv.description = "unit,time_s per spike (optional trial column with an X_trials.csv beside it)";
+    csv.sniff = [](const std::string& path, const std::string& head) {
+        const std::string e = fileExtension(path);
+        if (e != "csv" && e != "tsv") return 0;
+        return headerLooksLikeSpikes(head) ? 3 : 0;
+    };
+    csv.read = read;
+    r.add(csv);
+
+    FormatReader npy;
+    npy.name = "Spike array (NPY)";
+    npy.extensions = {"npy"};
+    npy.kind = LayerKind::Spikes;
+    npy.description =
+        "NumPy (spikes, 2) array of unit, time_s, or a structured array with unit and time fields";
+    npy.sniff = [](const std::string& path, const std::string& head) {
+        if (fileExtension(path) != "npy") return 0;
+        return head.compare(0, 6, "\x93NUMPY") == 0 ? 2 : 1;
+    };
+    npy.read = read;
+    r.add(npy);
+}
+
+} // namespace nr

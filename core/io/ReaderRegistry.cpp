@@ -1,0 +1,140 @@
+#include "io/ReaderRegistry.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sys/stat.h>
+
+namespace nr {
+
+std::string readHead(const std::string& path, size_t n) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return {};
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return {};
+    std::string s(n, '\0');
+    f.read(&s[0], std::streamsize(n));
+    s.resize(size_t(f.gcount()));
+    return s;
+}
+
+std::string baseName(const std::string& path) {
+    std::string p = path;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    const size_t slash = p.find_last_of('/');
+    return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+std::string fileExtension(const std::string& path) {
+    const std::string b = baseName(path);
+    const size_t dot = b.find_last_of('.');
+    if (dot == std::string::npos || dot == 0) return "";
+    std::string e = b.substr(dot + 1);
+    for (char& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return e;
+}
+
+void ReaderRegistry::add(FormatReader r) {
+    readers_.push_back(std::move(r));
+}
+
+const FormatReader* ReaderRegistry::find(const std::string& path) const {
+    const std::string head = readHead(path);
+    const FormatReader* best = nullptr;
+    int bestScore = 0;
+    for (const auto& r : readers_) {
+        const int s = r.sniff ? r.sniff(path, head) : 0;
+        if (s > bestScore) {
+            bestScore = s;
+            best = &r;
+        }
+    }
+    return best;
+}
+
+Result<Dataset> ReaderRegistry::open(const std::string& path, const std::vector<std::string>& others,
+                                     const OpenOptions& opt) const {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Error{path, 0, "cannot open: no such file or folder"};
+    const FormatReader* r = find(path);
+    if (!r) {
+        std::string ext = fileExtension(path);
+        std::string what = ext.empty() ? std::string("this file") : "a ." + ext + " file";
+        if (S_ISDIR(st.st_mode)) what = "this folder";
+        std::string names;
+        for (const auto& f : readers_) {
+            if (!names.empty()) names += "; ";
+            names += f.name;
+        }
+        return Error{path, 0, "not a format Neurorama reads (" + what + "); readable formats: " + names};
+    }
+    auto d = r->read(path, others, opt);
+    if (!d) return d;
+    Dataset& ds = d.value();
+    if (ds.files.empty()) ds.files.push_back(path);
+    if (ds.name.empty()) ds.name = baseName(path);
+    return d;
+}
+
+std::string ReaderRegistry::dialogFilters() const {
+    // One filter per layer kind, in registration order, plus "All readable files" first.
+    std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+    auto kindTitle = [](LayerKind k) -> std::string {
+        switch (k) {
+        case LayerKind::Graph:
+            return "Graphs and connectomes";
+        case LayerKind::Spikes:
+            return "Spike trains";
+        case LayerKind::Simulation:
+            return "Simulations";
+        case LayerKind::Vessels:
+            return "Vessel graphs";
+        case LayerKind::Morphologies:
+            return "Neuron morphologies";
+        case LayerKind::LabelVolume:
+            return "Label volumes";
+        case LayerKind::Traces:
+            return "Activity traces";
+        }
+        return "Other";
+    };
+    std::vector<std::string> all;
+    for (const auto& r : readers_) {
+        const std::string t = kindTitle(r.kind);
+        auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == t; });
+        if (it == groups.end()) {
+            groups.push_back({t, {}});
+            it = groups.end() - 1;
+        }
+        for (const auto& e : r.extensions) {
+            if (e == "/") continue;
+            const std::string pat = "*." + e;
+            if (std::find(it->second.begin(), it->second.end(), pat) == it->second.end())
+                it->second.push_back(pat);
+            if (std::find(all.begin(), all.end(), pat) == all.end()) all.push_back(pat);
+        }
+    }
+    auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+        return s;
+    };
+    std::string out = "All readable files (" + join(all) + ")";
+    for (const auto& g : groups)
+        if (!g.second.empty()) out += ";;" + g.first + " (" + join(g.second) + ")";
+    out += ";;All files (*)";
+    return out;
+}
+
+std::string ReaderRegistry::formatList() const {
+    std::string out;
+    for (const auto& r : readers_) {
+        out += "  " + r.name + " (";
+        for (size_t i = 0; i < r.extensions.size(); ++i)
+            out += (i ? ", " : "") + (r.extensions[i] == "/" ? std::string("folder") : "." + r.extensions[i]);
+        out += ") -> " + std::string(layerKindName(r.kind)) + ": " + r.description + "\n";
+    }
+    return out;
+}
+
+} // namespace nr
