@@ -649,10 +649,24 @@ Result<NtfResult> ntf(const std::vector<float>& X, size_t I, size_t J, size_t K,
     double prevErr = std::numeric_limits<double>::infinity(), err = 1;
     int it = 0;
     std::vector<MatD> Pk(K);
+    // The two large products split the rows of X between two threads.
+    auto halves = [&](const std::function<void(long, long, int)>& fn) {
+        if (Il < 2048) return fn(0, Il, 0);
+        const long h = Il / 2;
+        std::thread other([&] { fn(0, h, 1); });
+        fn(h, Il - h, 0);
+        other.join();
+    };
     for (; it < maxIter; ++it) {
         if (progress && !progress(double(it) / double(maxIter))) return Error{"", 0, "cancelled"};
         const MatF Bf = B.cast<float>();
-        for (size_t k = 0; k < K; ++k) Pk[k] = (Xk(k) * Bf).cast<double>(); // I x R
+        for (size_t k = 0; k < K; ++k) { // I x R
+            MatF Pf(Il, Rl);
+            halves([&](long a, long len, int) {
+                Pf.middleRows(a, len).noalias() = Xk(k).middleRows(a, len) * Bf;
+            });
+            Pk[k] = Pf.cast<double>();
+        }
         // C
         MatD MC(Kl, Rl);
         for (size_t k = 0; k < K; ++k) MC.row(long(k)) = A.cwiseProduct(Pk[k]).colwise().sum();
@@ -665,7 +679,11 @@ Result<NtfResult> ntf(const std::vector<float>& X, size_t I, size_t J, size_t K,
         MatD MB = MatD::Zero(long(J), long(R));
         for (size_t k = 0; k < K; ++k) {
             const MatF Af = (A * C.row(long(k)).asDiagonal()).cast<float>();
-            MB += (Xk(k).transpose() * Af).cast<double>();
+            MatF part[2] = {MatF::Zero(Jl, Rl), MatF::Zero(Jl, Rl)};
+            halves([&](long a, long len, int h) {
+                part[h].noalias() = Xk(k).middleRows(a, len).transpose() * Af.middleRows(a, len);
+            });
+            MB += (part[0] + part[1]).cast<double>();
         }
         hals(B, MB, (A.transpose() * A).cwiseProduct(C.transpose() * C));
         // Error: ||X||^2 - 2 <X, Xhat> + ||Xhat||^2.
