@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <sys/stat.h>
 #include <thread>
 
@@ -611,20 +612,31 @@ Result<VesselGraph> readVesselCsvPair(const std::string& a, const std::string& b
 
     VesselGraph g;
     std::vector<int64_t> ids;
+    // Columns are sized on several threads at once: the first touch of fresh memory (page faults, zeroing)
+    // is a large share of the parse.
+    auto sizeColumns = [](std::vector<std::function<void()>>& jobs) {
+        const size_t nt = std::max<size_t>(1, std::min<size_t>(4, std::thread::hardware_concurrency()));
+        std::vector<std::thread> th;
+        for (size_t k = 1; k < nt; ++k)
+            th.emplace_back([&, k] {
+                for (size_t j = k; j < jobs.size(); j += nt) jobs[j]();
+            });
+        for (size_t j = 0; j < jobs.size(); j += nt) jobs[j]();
+        for (auto& x : th) x.join();
+    };
     auto nodeAlloc = [&](size_t n) {
         Targets t;
-        ids.resize(n);
-        g.x.resize(n);
-        g.y.resize(n);
-        g.z.resize(n);
+        for (const auto& name : nodes.attrNames) g.nodeColumns.push_back({name, {}});
+        std::vector<std::function<void()>> jobs = {
+            [&] { vessel::resizeColumn(ids, n); }, [&] { vessel::resizeColumn(g.x, n); },
+            [&] { vessel::resizeColumn(g.y, n); }, [&] { vessel::resizeColumn(g.z, n); }};
+        for (auto& c : g.nodeColumns) jobs.push_back([&c, n] { vessel::resizeColumn(c.values, n); });
+        sizeColumns(jobs);
         t.ids = ids.data();
         t.x = g.x.data();
         t.y = g.y.data();
         t.z = g.z.data();
-        for (const auto& name : nodes.attrNames) {
-            g.nodeColumns.push_back({name, std::vector<float>(n)});
-            t.attrs.push_back(g.nodeColumns.back().values.data());
-        }
+        for (auto& c : g.nodeColumns) t.attrs.push_back(c.values.data());
         return t;
     };
     auto pn = parseTable(nodes, nodeAlloc, nullptr, "", opt, 0.0, 0.1);
@@ -672,18 +684,16 @@ Result<VesselGraph> readVesselCsvPair(const std::string& a, const std::string& b
     for (const auto& c : edges.cols) hasEdgeIds |= c.role == Role::Id;
     auto edgeAlloc = [&](size_t m) {
         Targets t;
-        g.src.resize(m);
-        g.dst.resize(m);
+        for (const auto& name : edges.attrNames) g.edgeColumns.push_back({name, {}});
+        std::vector<std::function<void()>> jobs = {[&] { vessel::resizeColumn(g.src, m); },
+                                                   [&] { vessel::resizeColumn(g.dst, m); }};
+        if (hasEdgeIds) jobs.push_back([&] { vessel::resizeColumn(g.edgeIds, m); });
+        for (auto& c : g.edgeColumns) jobs.push_back([&c, m] { vessel::resizeColumn(c.values, m); });
+        sizeColumns(jobs);
         t.src = g.src.data();
         t.dst = g.dst.data();
-        if (hasEdgeIds) {
-            g.edgeIds.resize(m);
-            t.ids = g.edgeIds.data();
-        }
-        for (const auto& name : edges.attrNames) {
-            g.edgeColumns.push_back({name, std::vector<float>(m)});
-            t.attrs.push_back(g.edgeColumns.back().values.data());
-        }
+        if (hasEdgeIds) t.ids = g.edgeIds.data();
+        for (auto& c : g.edgeColumns) t.attrs.push_back(c.values.data());
         return t;
     };
     auto pe = parseTable(edges, edgeAlloc, &index, nodes.path, opt, 0.1, 0.9);

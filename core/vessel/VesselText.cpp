@@ -27,7 +27,8 @@ Status MappedFile::open(const std::string& path) {
         data_ = "";
         return std::nullopt;
     }
-    void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    // MAP_POPULATE maps the whole file (from the page cache) in one call instead of one fault per page.
+    void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     ::close(fd);
     if (m == MAP_FAILED) {
         size_ = 0;
@@ -37,6 +38,14 @@ Status MappedFile::open(const std::string& path) {
     map_ = m;
     data_ = static_cast<const char*>(m);
     return std::nullopt;
+}
+
+void adviseHugePages(void* p, size_t bytes) {
+    if (bytes < (size_t(4) << 20)) return;
+    const uintptr_t a =
+        (reinterpret_cast<uintptr_t>(p) + (size_t(2) << 20) - 1) & ~((uintptr_t(2) << 20) - 1);
+    const uintptr_t e = (reinterpret_cast<uintptr_t>(p) + bytes) & ~((uintptr_t(2) << 20) - 1);
+    if (e > a) ::madvise(reinterpret_cast<void*>(a), e - a, MADV_HUGEPAGE);
 }
 
 size_t memoryBudget(const OpenOptions& opt) {

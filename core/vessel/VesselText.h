@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "io/ReaderRegistry.h"
 
@@ -31,6 +32,15 @@ private:
     void* map_ = nullptr;
 };
 
+// Asks for transparent huge pages on a large block before it is first touched (far fewer page faults).
+void adviseHugePages(void* p, size_t bytes);
+// Resizes a large column: the storage is allocated, advised for huge pages, then filled.
+template <class T> void resizeColumn(std::vector<T>& v, size_t n) {
+    v.reserve(n);
+    adviseHugePages(v.data(), n * sizeof(T));
+    v.resize(n);
+}
+
 // Bytes a reader may allocate: the "max_memory_bytes" option when given, else 80 % of the memory the
 // system reports as available (MemAvailable).
 size_t memoryBudget(const OpenOptions& opt);
@@ -42,8 +52,8 @@ inline bool isDigit(char c) {
 }
 
 // Parses a decimal number at p (sign, digits, '.', exponent; "nan", "inf" in any case). On success advances
-// p past it. Exact for up to 19 significant digits and |exponent| <= 22 (one correctly rounded operation),
-// strtod otherwise.
+// p past it. One correctly rounded operation for up to 19 digits below 2^53 and |exponent| <= 22, strtod
+// otherwise.
 inline bool parseNumber(const char*& p, const char* end, double& out) {
     static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -51,31 +61,17 @@ inline bool parseNumber(const char*& p, const char* end, double& out) {
     bool neg = false;
     if (s < end && (*s == '-' || *s == '+')) neg = *s++ == '-';
     uint64_t m = 0;
-    int sig = 0, exp10 = 0;
-    bool any = false;
-    while (s < end && isDigit(*s)) {
-        any = true;
-        if (sig < 19) {
-            m = m * 10 + uint64_t(*s - '0');
-            if (m) ++sig;
-        } else {
-            ++exp10;
-        }
-        ++s;
-    }
+    const char* d0 = s;
+    while (s < end && isDigit(*s)) m = m * 10 + uint64_t(*s++ - '0');
+    long digits = long(s - d0);
+    int exp10 = 0;
     if (s < end && *s == '.') {
-        ++s;
-        while (s < end && isDigit(*s)) {
-            any = true;
-            if (sig < 19) {
-                m = m * 10 + uint64_t(*s - '0');
-                if (m) ++sig;
-                --exp10;
-            }
-            ++s;
-        }
+        const char* f = ++s;
+        while (s < end && isDigit(*s)) m = m * 10 + uint64_t(*s++ - '0');
+        exp10 = -int(s - f);
+        digits += long(s - f);
     }
-    if (!any) {
+    if (digits == 0) {
         // nan / inf
         auto word = [&](const char* w) {
             const size_t n = std::strlen(w);
@@ -85,6 +81,7 @@ inline bool parseNumber(const char*& p, const char* end, double& out) {
             s += n;
             return true;
         };
+        if (s != d0) return false; // a lone '.'
         if (word("nan")) {
             out = __builtin_nan("");
         } else if (word("infinity") || word("inf")) {
@@ -109,23 +106,17 @@ inline bool parseNumber(const char*& p, const char* end, double& out) {
             s = e;
         }
     }
-    double v;
-    if (m < (uint64_t(1) << 53) && exp10 >= -22 && exp10 <= 22) {
-        v = double(m);
-        v = exp10 < 0 ? v / kPow10[-exp10] : v * kPow10[exp10];
-    } else if (m == 0) {
-        v = 0;
+    if (digits <= 19 && m < (uint64_t(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+        const double v = exp10 < 0 ? double(m) / kPow10[-exp10] : double(m) * kPow10[exp10];
+        out = neg ? -v : v;
     } else {
-        char buf[96];
+        // Many digits or a large exponent: the exact conversion of the C library.
+        char buf[128];
         const size_t n = size_t(s - p) < sizeof buf - 1 ? size_t(s - p) : sizeof buf - 1;
         std::memcpy(buf, p, n);
         buf[n] = 0;
-        v = std::strtod(buf, nullptr);
-        out = v;
-        p = s;
-        return true;
+        out = std::strtod(buf, nullptr);
     }
-    out = neg ? -v : v;
     p = s;
     return true;
 }
