@@ -1,13 +1,20 @@
 // Meshing of label volumes and the neuron view: surfaces of a voxelised sphere, thin processes kept, instance
 // picking and neuron picking in the rendered view.
+#include <QApplication>
 #include <QtTest>
 #include <cmath>
+#include <vtkActor.h>
 #include <vtkMassProperties.h>
+#include <vtkPointData.h>
 #include <vtkPolyData.h>
+#include <vtkProperty.h>
 #include <vtkTriangleFilter.h>
+#include <vtkUnsignedCharArray.h>
 
 #include "morph/LabelVolume.h"
+#include "morph/Morphology.h"
 #include "vtk/LabelMesher.h"
+#include "vtk/NeuronView.h"
 
 using namespace nr;
 
@@ -43,6 +50,56 @@ void areaVolume(vtkPolyData* p, double& area, double& volume) {
     volume = mp->GetVolume();
 }
 
+// Two label-map balls (labels 1 and 2) far apart in a 40 x 40 x 80 volume.
+LabelVolume twoBalls() {
+    LabelVolume v;
+    v.nz = 40, v.ny = 40, v.nx = 80;
+    v.bytesPerVoxel = 1;
+    v.labelData.assign(v.voxelCount(), 0);
+    for (int z = 0; z < 40; ++z)
+        for (int y = 0; y < 40; ++y)
+            for (int x = 0; x < 80; ++x) {
+                const double d1 = (x - 18) * (x - 18) + (y - 20) * (y - 20) + (z - 20) * (z - 20);
+                const double d2 = (x - 60) * (x - 60) + (y - 20) * (y - 20) + (z - 20) * (z - 20);
+                if (d1 <= 100) v.labelData[size_t((z * 40 + y) * 80 + x)] = 1;
+                if (d2 <= 64) v.labelData[size_t((z * 40 + y) * 80 + x)] = 2;
+            }
+    computeInstances(v);
+    return v;
+}
+
+// Two small neurons: a soma with a dendrite that forks, one around x = 0 and one around x = 100.
+std::shared_ptr<const MorphologySet> twoNeurons() {
+    auto set = std::make_shared<MorphologySet>();
+    for (int k = 0; k < 2; ++k) {
+        const double x0 = 100.0 * k;
+        std::string text = "1 1 " + std::to_string(x0) + " 0 0 4 -1\n";
+        text += "2 3 " + std::to_string(x0) + " 10 0 1.5 1\n";
+        text += "3 3 " + std::to_string(x0) + " 30 0 1.5 2\n";
+        text += "4 3 " + std::to_string(x0 - 15) + " 45 0 1.0 3\n";
+        text += "5 4 " + std::to_string(x0 + 15) + " 45 0 1.0 3\n";
+        text += "6 2 " + std::to_string(x0) + " -30 0 0.8 1\n";
+        auto m = parseSwc(text, "n" + std::to_string(k) + ".swc");
+        if (!m) qFatal("%s", m.error().str().c_str());
+        set->neurons.push_back(m.value());
+    }
+    return set;
+}
+
+void savePng(const QImage& img, const char* name) {
+    const QByteArray dir = qgetenv("NR_NEURON_VIEW_PNG");
+    if (!dir.isEmpty()) img.save(QString::fromLocal8Bit(dir) + "/" + name);
+}
+
+// Fraction of pixels that differ from the corner (background) colour.
+double drawnFraction(const QImage& img) {
+    const QRgb bg = img.pixel(0, 0);
+    size_t n = 0;
+    for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x) n += img.pixel(x, y) != bg;
+    return double(n) / (img.width() * img.height());
+}
+
 } // namespace
 
 class TestNeuronView : public QObject {
@@ -58,10 +115,174 @@ private slots:
         areaVolume(mesh, a, vol);
         const double R = r * voxel;
         const double wantA = 4 * M_PI * R * R, wantV = 4.0 / 3.0 * M_PI * R * R * R;
-        qInfo("area %.4f vs %.4f (%.2f%%), volume %.4f vs %.4f (%.2f%%)", a, wantA, 100 * (a / wantA - 1), vol, wantV,
-              100 * (vol / wantV - 1));
+        qInfo("area %.4f vs %.4f (%.2f%%), volume %.4f vs %.4f (%.2f%%)", a, wantA, 100 * (a / wantA - 1),
+              vol, wantV, 100 * (vol / wantV - 1));
         QVERIFY(std::fabs(a / wantA - 1) < 0.02);
         QVERIFY(std::fabs(vol / wantV - 1) < 0.02);
+        // without smoothing the staircase surface overestimates the area: smoothing is what gets it right
+        MeshOptions raw;
+        raw.smooth = raw.decimate = false;
+        double ra, rv;
+        areaVolume(meshInstance(v, 0, raw), ra, rv);
+        QVERIFY(ra / wantA - 1 > 0.03);
+    }
+
+    void thinProcessKept() {
+        LabelVolume v = ballVolume(48, 10, 1.0, true);
+        QCOMPARE(v.instances.size(), size_t(2));
+        QCOMPARE(v.instances[1].voxels, uint64_t(44));
+        // the surface flying edges gives (a diamond tube around the voxel centres), then smoothed
+        MeshOptions raw;
+        raw.smooth = raw.decimate = false;
+        double ra, rv;
+        areaVolume(meshInstance(v, 1, raw), ra, rv);
+        auto mesh = meshInstance(v, 1);
+        QVERIFY(mesh && mesh->GetNumberOfPolys() > 0);
+        double a, vol, b[6];
+        areaVolume(mesh, a, vol);
+        mesh->GetBounds(b);
+        qInfo("one-voxel process: volume %.2f (unsmoothed %.2f), length %.2f, thickness %.2f x %.2f", vol, rv,
+              b[1] - b[0], b[3] - b[2], b[5] - b[4]);
+        QVERIFY(rv > 0.4 * 44);
+        QVERIFY(vol > 0.75 * rv);
+        QVERIFY(b[1] - b[0] > 0.9 * 43);
+        QVERIFY(b[3] - b[2] > 0.8 && b[5] - b[4] > 0.8);
+        // unconstrained windowed-sinc smoothing is what would thin it away
+        MeshOptions free;
+        free.maxDisplacement = 0;
+        double fa, fv;
+        areaVolume(meshInstance(v, 1, free), fa, fv);
+        QVERIFY(fv < 0.25 * rv);
+    }
+
+    void meshingCancels() {
+        LabelVolume v = twoBalls();
+        bool cancelled = false;
+        int calls = 0;
+        MeshOptions one;
+        one.threads = 1;
+        auto r = meshInstances(
+            v, one, {}, [&](double) { return ++calls < 1; }, &cancelled);
+        QVERIFY(cancelled);
+        QVERIFY(r.empty());
+        auto all = meshInstances(
+            v, one, {}, [&](double) { return true; }, &cancelled);
+        QVERIFY(!cancelled);
+        QCOMPARE(all.size(), size_t(2));
+        QCOMPARE(all[1].label, uint64_t(2));
+    }
+
+    void neuronsDrawnColouredAndPicked() {
+        NeuronView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto set = twoNeurons();
+        view.setMorphologies(set);
+        QCOMPARE(view.summaryLine(), std::string("neurons=2 nodes=12"));
+        QCOMPARE(view.segmentPolyData()->GetNumberOfPoints(), vtkIdType(10));
+        // by neuron: a legend entry per neuron
+        QCOMPARE(view.legend().size(), size_t(2));
+        QCOMPARE(view.legend()[1].label, std::string("n1"));
+        QCOMPARE(view.legend()[1].count, size_t(6));
+        view.setColorBy(NeuronView::ColorBy::Type);
+        QCOMPARE(view.legend().size(), size_t(4)); // soma, axon, basal, apical
+        QCOMPARE(view.legend()[0].label, std::string("soma"));
+        QCOMPARE(view.legend()[2].count, size_t(6)); // basal: 3 per neuron
+        auto* sc = vtkUnsignedCharArray::SafeDownCast(view.segmentPolyData()->GetPointData()->GetScalars());
+        QVERIFY(sc);
+        unsigned char axon[3], basal[3];
+        sc->GetTypedTuple(4, axon); // segment of node 6 (axon)
+        sc->GetTypedTuple(0, basal);
+        QVERIFY(axon[2] > axon[0] && basal[0] > basal[2]);
+        view.setColorBy(NeuronView::ColorBy::BranchOrder);
+        QVERIFY(view.colorBar().valid);
+        QCOMPARE(view.colorBar().hi, 2.0); // soma fork, then the dendrite fork
+        view.setColorBy(NeuronView::ColorBy::PathDistance);
+        QCOMPARE(view.colorBar().hi, 30.0 + std::sqrt(15.0 * 15.0 + 15.0 * 15.0));
+
+        const QImage img = view.renderImage(QSize(640, 480), false);
+        QVERIFY(!img.isNull());
+        savePng(img, "neuron_view_synthetic.png");
+        QVERIFY(drawnFraction(img) > 0.01);
+
+        // pick the second neuron on its dendrite, the first on its soma, nothing in a corner
+        double p[3];
+        QVERIFY(view.nodePosition(1, 2, p));
+        const QPointF w = view.projectPoint(p[0], p[1] - 10, p[2]); // middle of segment 2-3
+        NeuronView::Pick k = view.pick(w.toPoint());
+        QCOMPARE(int(k.kind), int(NeuronView::Pick::Neuron));
+        QCOMPARE(k.neuron, 1);
+        QVERIFY(view.nodePosition(0, 0, p));
+        k = view.pick(view.projectPoint(p[0], p[1], p[2]).toPoint());
+        QCOMPARE(int(k.kind), int(NeuronView::Pick::Neuron));
+        QCOMPARE(k.neuron, 0);
+        QCOMPARE(k.node, 0L);
+        QCOMPARE(int(view.pick(QPoint(3, 3)).kind), int(NeuronView::Pick::None));
+    }
+
+    void realNeuronsScreenshot() {
+        auto set = std::make_shared<MorphologySet>();
+        for (const char* f : {"Scnn1a_473845048_m.swc", "Pvalb_469628681_m.swc"}) {
+            auto m = readSwc(std::string(NR_SHARED_DATA) + "/neurons/swc/" + f);
+            QVERIFY(m.ok());
+            set->neurons.push_back(m.value());
+        }
+        NeuronView view;
+        view.resize(800, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setMorphologies(set);
+        view.setColorBy(NeuronView::ColorBy::Type);
+        QCOMPARE(view.summaryLine(), std::string("neurons=2 nodes=5030"));
+        const QImage img = view.renderImage(QSize(800, 600), false);
+        savePng(img, "neuron_view_allen.png");
+        QVERIFY(drawnFraction(img) > 0.004); // radius-true: thin
+    }
+
+    void instancesShownIsolatedRecolouredPicked() {
+        auto v = std::make_shared<LabelVolume>(twoBalls());
+        QCOMPARE(v->instances.size(), size_t(2));
+        NeuronView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setLabelVolume(v, true); // meshed on a worker thread
+        QVERIFY(view.waitForMeshes(60000));
+        QCOMPARE(view.summaryLine(), std::string("volume instances=2 shape=40x40x80"));
+        QVERIFY(view.instanceActor(0) && view.instanceActor(1));
+        const QImage img = view.renderImage(QSize(640, 480), false);
+        savePng(img, "neuron_view_instances.png");
+        QVERIFY(drawnFraction(img) > 0.05);
+
+        // the centre of ball 2 (x = 60) picks instance 1, ball 1 (x = 18) instance 0
+        NeuronView::Pick k = view.pick(view.projectPoint(60, 20, 20).toPoint());
+        QCOMPARE(int(k.kind), int(NeuronView::Pick::Instance));
+        QCOMPARE(k.instance, 1L);
+        k = view.pick(view.projectPoint(18, 20, 20).toPoint());
+        QCOMPARE(k.instance, 0L);
+        // isolate instance 0: instance 1 is hidden and can no longer be picked
+        view.isolateInstance(0);
+        QVERIFY(view.instanceVisible(0));
+        QVERIFY(!view.instanceVisible(1));
+        QCOMPARE(int(view.pick(view.projectPoint(60, 20, 20).toPoint()).kind), int(NeuronView::Pick::None));
+        view.isolateInstance(-1);
+        QVERIFY(view.instanceVisible(1));
+        view.setInstanceVisible(0, false);
+        QVERIFY(!view.instanceVisible(0));
+        view.setInstanceColor(1, {255, 0, 0});
+        double c[3];
+        view.instanceActor(1)->GetProperty()->GetColor(c);
+        QCOMPARE(c[0], 1.0);
+        QCOMPARE(c[1], 0.0);
+        const QImage red = view.renderImage(QSize(640, 480), false);
+        int reddish = 0;
+        for (int y = 0; y < red.height(); ++y)
+            for (int x = 0; x < red.width(); ++x) {
+                const QColor q = red.pixelColor(x, y);
+                reddish += q.red() > 100 && q.green() < 60 && q.blue() < 60;
+            }
+        QVERIFY(reddish > 500);
     }
 };
 

@@ -3,13 +3,15 @@
 #include <QMetaObject>
 #include <QPointer>
 #include <algorithm>
+#include <cmath>
 #include <mutex>
+#include <vtkDecimatePro.h>
 #include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkImageData.h>
 #include <vtkPointData.h>
+#include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataNormals.h>
-#include <vtkDecimatePro.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkWindowedSincPolyDataFilter.h>
 
@@ -31,7 +33,6 @@ vtkSmartPointer<vtkPolyData> meshInstance(const LabelVolume& v, size_t instance,
     scalars->SetNumberOfComponents(1);
     scalars->SetNumberOfTuples(vtkIdType(m.mask.size()));
     std::copy(m.mask.begin(), m.mask.end(), scalars->GetPointer(0));
-    std::vector<uint8_t>().swap(m.mask);
     img->GetPointData()->SetScalars(scalars);
 
     auto fe = vtkSmartPointer<vtkDiscreteFlyingEdges3D>::New();
@@ -53,7 +54,58 @@ vtkSmartPointer<vtkPolyData> meshInstance(const LabelVolume& v, size_t instance,
         ws->NonManifoldSmoothingOn();
         ws->NormalizeCoordinatesOn();
         ws->Update();
-        out = ws->GetOutput();
+        vtkPolyData* sm = ws->GetOutput();
+        if (opt.maxDisplacement > 0 && sm->GetNumberOfPoints() == out->GetNumberOfPoints()) {
+            // Each flying-edges vertex sits halfway between an inside voxel A and an outside voxel B.
+            // Smoothing may move it at most maxDisplacement voxels, and towards A by at most thinInward
+            // voxels when A is the only inside voxel along that axis (a one-voxel-thick part), so thin
+            // processes keep their thickness while thick parts are smoothed freely.
+            const double sp[3] = {sx, sy, sz};
+            double org[3];
+            img->GetOrigin(org);
+            const int64_t dim[3] = {m.dims[2], m.dims[1], m.dims[0]}; // x, y, z
+            auto inside = [&](int64_t i, int64_t j, int64_t k) {
+                if (i < 0 || j < 0 || k < 0 || i >= dim[0] || j >= dim[1] || k >= dim[2]) return false;
+                return m.mask[size_t((k * dim[1] + j) * dim[0] + i)] != 0;
+            };
+            vtkPoints* p0 = out->GetPoints();
+            vtkNew<vtkPoints> p1;
+            p1->DeepCopy(sm->GetPoints());
+            for (vtkIdType i = 0, n = p1->GetNumberOfPoints(); i < n; ++i) {
+                double a[3], b[3], ia[3], d[3];
+                p0->GetPoint(i, a);
+                p1->GetPoint(i, b);
+                for (int k = 0; k < 3; ++k) {
+                    ia[k] = (a[k] - org[k]) / sp[k];
+                    d[k] = (b[k] - a[k]) / sp[k];
+                }
+                int axis = -1;
+                for (int k = 0; k < 3; ++k)
+                    if (std::fabs(ia[k] - std::floor(ia[k]) - 0.5) < 0.01) axis = k;
+                if (axis >= 0) {
+                    int64_t lo[3];
+                    for (int k = 0; k < 3; ++k) lo[k] = int64_t(std::floor(ia[k] + (k == axis ? 0.0 : 0.5)));
+                    int64_t hi[3] = {lo[0], lo[1], lo[2]};
+                    hi[axis] += 1;
+                    const bool loIn = inside(lo[0], lo[1], lo[2]);
+                    const int64_t* in = loIn ? lo : hi;
+                    const int dirIn = loIn ? -1 : 1; // index direction from the vertex towards A
+                    int64_t beyond[3] = {in[0], in[1], in[2]};
+                    beyond[axis] += dirIn;
+                    if (!inside(beyond[0], beyond[1], beyond[2]) && d[axis] * dirIn > opt.thinInward)
+                        d[axis] = opt.thinInward * dirIn;
+                }
+                const double len = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+                const double f = len > opt.maxDisplacement ? opt.maxDisplacement / len : 1.0;
+                for (int k = 0; k < 3; ++k) b[k] = a[k] + d[k] * f * sp[k];
+                p1->SetPoint(i, b);
+            }
+            auto clamped = vtkSmartPointer<vtkPolyData>::New();
+            clamped->ShallowCopy(sm);
+            clamped->SetPoints(p1);
+            out = clamped;
+        } else
+            out = sm;
     }
     if (opt.decimate && opt.targetReduction > 0 && out->GetNumberOfPolys() >= opt.minTrianglesToDecimate) {
         auto qd = vtkSmartPointer<vtkDecimatePro>::New();

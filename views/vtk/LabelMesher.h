@@ -28,7 +28,12 @@ namespace nr {
 struct MeshOptions {
     bool smooth = true;
     int smoothIterations = 20;
-    double passBand = 0.05; // windowed-sinc pass band (smaller = smoother), 0..2
+    double passBand = 0.1; // windowed-sinc pass band (smaller = smoother), 0..2
+    // Smoothing moves no vertex further than maxDisplacement voxels from where flying edges put it, and no
+    // vertex of a one-voxel-thick part more than thinInward voxels inwards, so that one-voxel-wide processes
+    // keep their thickness. maxDisplacement <= 0: no limit.
+    double maxDisplacement = 0.5;
+    double thinInward = 0.05;
     bool decimate = true;
     double targetReduction = 0.5;       // fraction of triangles removed
     int minTrianglesToDecimate = 20000; // smaller meshes are cheap to draw and kept whole

@@ -1,0 +1,659 @@
+#include "vtk/NeuronView.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QMouseEvent>
+#include <algorithm>
+#include <cmath>
+#include <imgui.h>
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkCellPicker.h>
+#include <vtkFloatArray.h>
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkMath.h>
+#include <vtkOpenGLSphereMapper.h>
+#include <vtkOpenGLStickMapper.h>
+#include <vtkOpenGLVertexBufferObject.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkTypeInt32Array.h>
+#include <vtkUnsignedCharArray.h>
+
+using nr::palette::Rgb;
+
+namespace {
+
+// The stick mapper draws points without cells; its bounds are the cylinders' ends grown by their radius.
+class NeuronStickMapper : public vtkOpenGLStickMapper {
+public:
+    static NeuronStickMapper* New() {
+        auto* m = new NeuronStickMapper;
+        m->InitializeObjectBase();
+        return m;
+    }
+
+protected:
+    void ComputeBounds() override {
+        vtkPolyData* in = this->GetInput();
+        vtkMath::UninitializeBounds(this->Bounds);
+        auto* s = in ? vtkFloatArray::SafeDownCast(in->GetPointData()->GetArray("scale")) : nullptr;
+        auto* o = in ? vtkFloatArray::SafeDownCast(in->GetPointData()->GetArray("orient")) : nullptr;
+        if (!in || !in->GetPoints() || in->GetNumberOfPoints() == 0 || !s || !o) return;
+        double b[6] = {INFINITY, -INFINITY, INFINITY, -INFINITY, INFINITY, -INFINITY};
+        const float* c = static_cast<const float*>(in->GetPoints()->GetVoidPointer(0));
+        const float* sp = s->GetPointer(0);
+        const float* op = o->GetPointer(0);
+        for (vtkIdType i = 0, n = in->GetNumberOfPoints(); i < n; ++i) {
+            const float h = 0.5f * sp[3 * i], r = sp[3 * i + 1];
+            for (int a = 0; a < 3; ++a) {
+                const float e = std::fabs(op[3 * i + a] * h) + r;
+                b[2 * a] = std::min(b[2 * a], double(c[3 * i + a] - e));
+                b[2 * a + 1] = std::max(b[2 * a + 1], double(c[3 * i + a] + e));
+            }
+        }
+        std::copy(b, b + 6, this->Bounds);
+    }
+};
+
+// Colours of the SWC compartment types.
+Rgb typeColor(int t) {
+    switch (t) {
+    case nr::SwcSoma:
+        return {40, 40, 40};
+    case nr::SwcAxon:
+        return {0, 114, 178};
+    case nr::SwcBasal:
+        return {213, 94, 0};
+    case nr::SwcApical:
+        return {204, 121, 167};
+    case nr::SwcUndefined:
+        return nr::palette::kUnknown;
+    default:
+        return {0, 158, 115};
+    }
+}
+const char* typeName(int t) {
+    switch (t) {
+    case nr::SwcSoma:
+        return "soma";
+    case nr::SwcAxon:
+        return "axon";
+    case nr::SwcBasal:
+        return "basal dendrite";
+    case nr::SwcApical:
+        return "apical dendrite";
+    case nr::SwcUndefined:
+        return "undefined";
+    default:
+        return "custom";
+    }
+}
+
+// A viridis-like map, t in 0..1.
+Rgb viridis(double t) {
+    static const double stops[5][3] = {{0.267, 0.005, 0.329},
+                                       {0.229, 0.322, 0.546},
+                                       {0.128, 0.567, 0.551},
+                                       {0.369, 0.789, 0.383},
+                                       {0.993, 0.906, 0.144}};
+    t = std::min(1.0, std::max(0.0, std::isfinite(t) ? t : 0.0)) * 4.0;
+    const int k = std::min(3, int(t));
+    const double f = t - k;
+    auto c = [&](int i) {
+        return uint8_t(std::lround(255 * (stops[k][i] + f * (stops[k + 1][i] - stops[k][i]))));
+    };
+    return {c(0), c(1), c(2)};
+}
+
+} // namespace
+
+NeuronView::NeuronView(QWidget* parent)
+    : VtkView(parent), segMapper_(vtkSmartPointer<NeuronStickMapper>::New()) {
+    segMapper_->SetInputData(segPoly_);
+    segMapper_->SetScaleArray("scale");
+    segMapper_->SetOrientationArray("orient");
+    segMapper_->SetColorModeToDirectScalars();
+    segMapper_->SetScalarModeToUsePointData();
+    segMapper_->ScalarVisibilityOn();
+    segMapper_->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
+    segActor_->SetMapper(segMapper_);
+    nodeMapper_->SetInputData(nodePoly_);
+    nodeMapper_->SetScaleArray("radius");
+    nodeMapper_->SetColorModeToDirectScalars();
+    nodeMapper_->SetScalarModeToUsePointData();
+    nodeMapper_->ScalarVisibilityOn();
+    nodeMapper_->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
+    nodeActor_->SetMapper(nodeMapper_);
+    for (vtkActor* a : {segActor_.GetPointer(), nodeActor_.GetPointer()}) {
+        a->GetProperty()->SetAmbient(0.2);
+        a->GetProperty()->SetDiffuse(0.8);
+        a->GetProperty()->SetSpecular(0.3);
+        a->GetProperty()->SetSpecularPower(25);
+        a->PickableOff(); // neurons are picked by a ray test, not by the cell picker
+    }
+    renderer()->AddActor(segActor_);
+    renderer()->AddActor(nodeActor_);
+    connect(&job_, &nr::LabelMeshJob::progress, this, [this](double f) {
+        meshFraction_ = f;
+        emit meshingProgress(f);
+        requestRender();
+    });
+    connect(&job_, &nr::LabelMeshJob::finished, this, [this](bool ok) {
+        if (ok && job_.volume() == volume_) setInstanceMeshes(job_.meshes());
+        emit meshingFinished(ok);
+    });
+}
+
+NeuronView::~NeuronView() {
+    job_.cancel();
+}
+
+vtkActor* NeuronView::segmentActor() const {
+    return segActor_;
+}
+vtkActor* NeuronView::nodeActor() const {
+    return nodeActor_;
+}
+vtkPolyData* NeuronView::segmentPolyData() const {
+    return segPoly_;
+}
+
+size_t NeuronView::neuronCount() const {
+    return set_ ? set_->neurons.size() : 0;
+}
+size_t NeuronView::nodeCount() const {
+    return set_ ? set_->totalNodes() : 0;
+}
+
+// ---- skeletons -------------------------------------------------------------------------------------------
+
+void NeuronView::setMorphologies(std::shared_ptr<const nr::MorphologySet> set) {
+    set_ = std::move(set);
+    rebuildSkeletons();
+    cameraFitted_ = false;
+    if (set_ && !set_->neurons.empty()) {
+        resetCamera();
+        cameraFitted_ = true;
+    }
+    requestRender();
+}
+
+bool NeuronView::nodePosition(int neuron, long node, double p[3]) const {
+    if (!set_ || neuron < 0 || size_t(neuron) >= set_->neurons.size()) return false;
+    const nr::Morphology& m = set_->neurons[size_t(neuron)];
+    if (node < 0 || size_t(node) >= m.size()) return false;
+    p[0] = m.x[size_t(node)] * m.unitScale;
+    p[1] = m.y[size_t(node)] * m.unitScale;
+    p[2] = m.z[size_t(node)] * m.unitScale;
+    return true;
+}
+
+void NeuronView::rebuildSkeletons() {
+    nodeNeuron_.clear();
+    nodeOffset_.clear();
+    order_.clear();
+    pathDist_.clear();
+    segNode_.clear();
+    const size_t n = nodeCount();
+    vtkNew<vtkPoints> np;
+    np->SetDataTypeToFloat();
+    np->SetNumberOfPoints(vtkIdType(n));
+    vtkNew<vtkFloatArray> radius;
+    radius->SetName("radius");
+    radius->SetNumberOfTuples(vtkIdType(n));
+    vtkNew<vtkCellArray> verts;
+    verts->Use32BitStorage();
+    verts->GetOffsetsArray32()->SetNumberOfValues(vtkIdType(n + 1));
+    verts->GetConnectivityArray32()->SetNumberOfValues(vtkIdType(n));
+    float* p = n ? static_cast<float*>(np->GetVoidPointer(0)) : nullptr;
+    int32_t* vo = verts->GetOffsetsArray32()->GetPointer(0);
+    int32_t* vc = n ? verts->GetConnectivityArray32()->GetPointer(0) : nullptr;
+    vo[0] = 0;
+    size_t segs = 0;
+    if (set_)
+        for (const auto& m : set_->neurons)
+            for (int32_t par : m.parent) segs += par >= 0;
+    vtkNew<vtkPoints> sp;
+    sp->SetDataTypeToFloat();
+    sp->SetNumberOfPoints(vtkIdType(segs));
+    vtkNew<vtkFloatArray> orient, scale;
+    orient->SetName("orient");
+    orient->SetNumberOfComponents(3);
+    orient->SetNumberOfTuples(vtkIdType(segs));
+    scale->SetName("scale");
+    scale->SetNumberOfComponents(3);
+    scale->SetNumberOfTuples(vtkIdType(segs));
+    float* c = segs ? static_cast<float*>(sp->GetVoidPointer(0)) : nullptr;
+    float* o = segs ? orient->GetPointer(0) : nullptr;
+    float* s = segs ? scale->GetPointer(0) : nullptr;
+    size_t k = 0, seg = 0;
+    if (set_)
+        for (size_t ni = 0; ni < set_->neurons.size(); ++ni) {
+            const nr::Morphology& m = set_->neurons[ni];
+            const double us = m.unitScale;
+            nodeOffset_.push_back(uint32_t(k));
+            const nr::MorphTree t = nr::buildTree(m);
+            const auto ord = nr::branchOrders(m, t);
+            const auto pd = nr::pathDistances(m, t, 1.0);
+            order_.insert(order_.end(), ord.begin(), ord.end());
+            pathDist_.insert(pathDist_.end(), pd.begin(), pd.end());
+            for (size_t i = 0; i < m.size(); ++i, ++k) {
+                p[3 * k] = float(m.x[i] * us), p[3 * k + 1] = float(m.y[i] * us),
+                      p[3 * k + 2] = float(m.z[i] * us);
+                // joints at the segment radius; the soma at its own
+                radius->SetValue(vtkIdType(k), float(m.radius[i] * us) * radiusScale_);
+                vc[k] = int32_t(k);
+                vo[k + 1] = int32_t(k + 1);
+                nodeNeuron_.push_back(uint32_t(ni));
+                const int32_t par = m.parent[i];
+                if (par < 0) continue;
+                const double a[3] = {m.x[size_t(par)] * us, m.y[size_t(par)] * us, m.z[size_t(par)] * us};
+                const double b[3] = {m.x[i] * us, m.y[i] * us, m.z[i] * us};
+                const double d[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]};
+                const double len = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+                for (int q = 0; q < 3; ++q) {
+                    c[3 * seg + size_t(q)] = float(0.5 * (a[q] + b[q]));
+                    o[3 * seg + size_t(q)] = len > 0 ? float(d[q] / len) : (q == 0 ? 1.f : 0.f);
+                }
+                const float r = float(m.radius[i] * us) * radiusScale_;
+                s[3 * seg] = float(len), s[3 * seg + 1] = r, s[3 * seg + 2] = r;
+                segNode_.push_back(uint32_t(k));
+                ++seg;
+            }
+        }
+    nodePoly_->Initialize();
+    nodePoly_->SetPoints(np);
+    nodePoly_->SetVerts(verts);
+    nodePoly_->GetPointData()->AddArray(radius);
+    segPoly_->Initialize();
+    segPoly_->SetPoints(sp);
+    segPoly_->GetPointData()->AddArray(orient);
+    segPoly_->GetPointData()->AddArray(scale);
+    segActor_->SetVisibility(segs > 0);
+    nodeActor_->SetVisibility(n > 0);
+    recolor();
+}
+
+void NeuronView::setColorBy(ColorBy c) {
+    colorBy_ = c;
+    recolor();
+    requestRender();
+}
+
+void NeuronView::setRadiusScale(float s) {
+    radiusScale_ = std::max(0.01f, s);
+    rebuildSkeletons();
+    requestRender();
+}
+
+void NeuronView::recolor() {
+    legend_.clear();
+    colorBar_ = ColorBar{};
+    const size_t n = nodeNeuron_.size();
+    std::vector<Rgb> col(n);
+    switch (colorBy_) {
+    case ColorBy::Neuron: {
+        std::vector<size_t> counts(set_ ? set_->neurons.size() : 0, 0);
+        for (size_t i = 0; i < n; ++i) {
+            col[i] = nr::palette::kCategorical[nodeNeuron_[i] % 12];
+            ++counts[nodeNeuron_[i]];
+        }
+        for (size_t k = 0; k < counts.size(); ++k)
+            legend_.push_back({set_->neurons[k].name, nr::palette::kCategorical[k % 12], counts[k]});
+        break;
+    }
+    case ColorBy::Type: {
+        std::vector<std::pair<int, size_t>> counts; // type bucket (0..5), count
+        size_t bucket[6] = {0, 0, 0, 0, 0, 0};
+        for (size_t i = 0; i < n; ++i) {
+            const int t = set_->neurons[nodeNeuron_[i]].type[i - nodeOffset_[nodeNeuron_[i]]];
+            col[i] = typeColor(t);
+            ++bucket[t >= 0 && t <= 4 ? t : 5];
+        }
+        const int shown[6] = {1, 2, 3, 4, 5, 0};
+        for (int b : shown)
+            if (bucket[b])
+                legend_.push_back({typeName(b == 5 ? 7 : b), typeColor(b == 5 ? 7 : b), bucket[b]});
+        break;
+    }
+    case ColorBy::BranchOrder: {
+        int hi = 0;
+        for (int v : order_) hi = std::max(hi, v);
+        for (size_t i = 0; i < n; ++i) col[i] = viridis(hi ? double(order_[i]) / hi : 0.0);
+        colorBar_ = {true, "branch order", 0, double(hi)};
+        break;
+    }
+    case ColorBy::PathDistance: {
+        // distances in scaled units, from each neuron's root
+        double hi = 0;
+        std::vector<double> d(n);
+        for (size_t i = 0; i < n; ++i) {
+            d[i] = pathDist_[i] * set_->neurons[nodeNeuron_[i]].unitScale;
+            hi = std::max(hi, d[i]);
+        }
+        for (size_t i = 0; i < n; ++i) col[i] = viridis(hi > 0 ? d[i] / hi : 0.0);
+        colorBar_ = {true, "path distance from the root", 0, hi};
+        break;
+    }
+    }
+    vtkNew<vtkUnsignedCharArray> nc, sc;
+    nc->SetName("color");
+    nc->SetNumberOfComponents(3);
+    nc->SetNumberOfTuples(vtkIdType(n));
+    for (size_t i = 0; i < n; ++i) nc->SetTypedTuple(vtkIdType(i), &col[i].r);
+    sc->SetName("color");
+    sc->SetNumberOfComponents(3);
+    sc->SetNumberOfTuples(vtkIdType(segNode_.size()));
+    for (size_t k = 0; k < segNode_.size(); ++k) sc->SetTypedTuple(vtkIdType(k), &col[segNode_[k]].r);
+    nodePoly_->GetPointData()->SetScalars(nc);
+    segPoly_->GetPointData()->SetScalars(sc);
+    nodePoly_->Modified();
+    segPoly_->Modified();
+}
+
+// ---- label volumes ---------------------------------------------------------------------------------------
+
+void NeuronView::clearInstances() {
+    for (auto& a : instanceActors_)
+        if (a) renderer()->RemoveActor(a);
+    instanceActors_.clear();
+    instanceColors_.clear();
+}
+
+void NeuronView::setLabelVolume(std::shared_ptr<const nr::LabelVolume> volume, bool meshNow,
+                                const nr::MeshOptions& opt) {
+    job_.cancel();
+    clearInstances();
+    volume_ = std::move(volume);
+    meshFraction_ = 0;
+    if (volume_) {
+        instanceColors_.resize(volume_->instances.size());
+        for (size_t i = 0; i < instanceColors_.size(); ++i)
+            instanceColors_[i] = nr::palette::kCategorical[i % 12];
+        instanceActors_.resize(volume_->instances.size());
+        if (meshNow) job_.start(volume_, opt);
+    }
+    requestRender();
+}
+
+bool NeuronView::meshing() const {
+    return job_.running();
+}
+void NeuronView::cancelMeshing() {
+    job_.cancel();
+}
+
+bool NeuronView::waitForMeshes(int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (job_.running() && t.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    // the finished signal is queued: let it arrive
+    QCoreApplication::processEvents();
+    return !job_.running() && volume_ &&
+           std::any_of(instanceActors_.begin(), instanceActors_.end(), [](auto& a) { return bool(a); });
+}
+
+void NeuronView::setInstanceMeshes(const std::vector<nr::InstanceMesh>& meshes) {
+    if (!volume_) return;
+    for (const auto& m : meshes) {
+        if (m.instance >= instanceActors_.size() || !m.mesh) continue;
+        if (instanceActors_[m.instance]) renderer()->RemoveActor(instanceActors_[m.instance]);
+        vtkNew<vtkPolyDataMapper> mapper;
+        mapper->SetInputData(m.mesh);
+        mapper->ScalarVisibilityOff();
+        auto a = vtkSmartPointer<vtkActor>::New();
+        a->SetMapper(mapper);
+        const Rgb c = instanceColors_[m.instance];
+        a->GetProperty()->SetColor(c.r / 255.0, c.g / 255.0, c.b / 255.0);
+        a->GetProperty()->SetSpecular(0.2);
+        a->GetProperty()->SetSpecularPower(20);
+        renderer()->AddActor(a);
+        instanceActors_[m.instance] = a;
+    }
+    if (!cameraFitted_) {
+        resetCamera();
+        cameraFitted_ = true;
+    }
+    requestRender();
+}
+
+size_t NeuronView::instanceCount() const {
+    return volume_ ? volume_->instances.size() : 0;
+}
+
+vtkActor* NeuronView::instanceActor(size_t i) const {
+    return i < instanceActors_.size() ? instanceActors_[i].Get() : nullptr;
+}
+
+void NeuronView::setInstanceVisible(size_t i, bool visible) {
+    if (i < instanceActors_.size() && instanceActors_[i]) instanceActors_[i]->SetVisibility(visible);
+    requestRender();
+}
+
+bool NeuronView::instanceVisible(size_t i) const {
+    return i < instanceActors_.size() && instanceActors_[i] && instanceActors_[i]->GetVisibility();
+}
+
+void NeuronView::isolateInstance(long i) {
+    for (size_t k = 0; k < instanceActors_.size(); ++k)
+        if (instanceActors_[k]) instanceActors_[k]->SetVisibility(i < 0 || size_t(i) == k);
+    requestRender();
+}
+
+void NeuronView::setInstanceColor(size_t i, Rgb c) {
+    if (i >= instanceColors_.size()) return;
+    instanceColors_[i] = c;
+    if (instanceActors_[i])
+        instanceActors_[i]->GetProperty()->SetColor(c.r / 255.0, c.g / 255.0, c.b / 255.0);
+    requestRender();
+}
+
+Rgb NeuronView::instanceColor(size_t i) const {
+    return i < instanceColors_.size() ? instanceColors_[i] : nr::palette::kUnknown;
+}
+
+// ---- picking ---------------------------------------------------------------------------------------------
+
+QPointF NeuronView::projectPoint(double x, double y, double z) const {
+    vtkRenderer* ren = renderer();
+    ren->SetWorldPoint(x, y, z, 1.0);
+    ren->WorldToDisplay();
+    double d[3];
+    ren->GetDisplayPoint(d);
+    const double dpr = pixelRatio();
+    const int h = renderWindow()->GetSize()[1];
+    return QPointF(d[0] / dpr, (h - 1 - d[1]) / dpr);
+}
+
+NeuronView::Pick NeuronView::pickNeuron(const double o[3], const double dir[3], double tolPerUnit,
+                                        double& bestT) const {
+    Pick best;
+    bestT = INFINITY;
+    if (!set_) return best;
+    for (size_t ni = 0; ni < set_->neurons.size(); ++ni) {
+        const nr::Morphology& m = set_->neurons[ni];
+        const double us = m.unitScale;
+        for (size_t i = 0; i < m.size(); ++i) {
+            const double b[3] = {m.x[i] * us, m.y[i] * us, m.z[i] * us};
+            const int32_t par = m.parent[i];
+            const double a[3] = {par >= 0 ? m.x[size_t(par)] * us : b[0],
+                                 par >= 0 ? m.y[size_t(par)] * us : b[1],
+                                 par >= 0 ? m.z[size_t(par)] * us : b[2]};
+            // closest points between the ray o + t dir and the segment a + s (b - a), s in [0, 1]
+            const double u[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]};
+            const double w[3] = {o[0] - a[0], o[1] - a[1], o[2] - a[2]};
+            const double A = vtkMath::Dot(dir, dir), B = vtkMath::Dot(dir, u), C = vtkMath::Dot(u, u);
+            const double D = vtkMath::Dot(dir, w), E = vtkMath::Dot(u, w);
+            const double den = A * C - B * B;
+            double s = den > 1e-12 ? (A * E - B * D) / den : 0.0;
+            s = std::min(1.0, std::max(0.0, s));
+            const double q[3] = {a[0] + s * u[0], a[1] + s * u[1], a[2] + s * u[2]};
+            const double t = vtkMath::Dot(dir, q) - vtkMath::Dot(dir, o);
+            if (t <= 0) continue;
+            const double pq[3] = {o[0] + t * dir[0] - q[0], o[1] + t * dir[1] - q[1],
+                                  o[2] + t * dir[2] - q[2]};
+            const double dist = std::sqrt(vtkMath::Dot(pq, pq));
+            const double r = m.radius[i] * us * radiusScale_;
+            if (dist <= r + tolPerUnit * t && t < bestT) {
+                bestT = t;
+                best.kind = Pick::Neuron;
+                best.neuron = int(ni);
+                best.node = long(s < 0.5 && par >= 0 ? par : long(i));
+            }
+        }
+    }
+    return best;
+}
+
+NeuronView::Pick NeuronView::pick(QPoint widgetPos) {
+    Pick result;
+    if (!rect().contains(widgetPos)) return result;
+    int px = 0, py = 0;
+    toDisplay(widgetPos, px, py);
+    vtkRenderer* ren = renderer();
+    vtkCamera* cam = ren->GetActiveCamera();
+    double p0[4], p1[4];
+    ren->SetDisplayPoint(px, py, 0.0);
+    ren->DisplayToWorld();
+    ren->GetWorldPoint(p0);
+    ren->SetDisplayPoint(px, py, 1.0);
+    ren->DisplayToWorld();
+    ren->GetWorldPoint(p1);
+    if (p0[3] == 0 || p1[3] == 0) return result;
+    for (int i = 0; i < 3; ++i) p0[i] /= p0[3], p1[i] /= p1[3];
+    double o[3], dir[3];
+    if (cam->GetParallelProjection())
+        std::copy(p0, p0 + 3, o);
+    else
+        cam->GetPosition(o);
+    for (int i = 0; i < 3; ++i) dir[i] = p1[i] - o[i];
+    const double dl = std::sqrt(vtkMath::Dot(dir, dir));
+    if (!(dl > 0)) return result;
+    for (double& v : dir) v /= dl;
+    const int hpx = std::max(1, renderWindow()->GetSize()[1]);
+    const double tol =
+        3.0 * pixelRatio() *
+        (cam->GetParallelProjection() ? 2.0 * cam->GetParallelScale() / hpx
+                                      : 2.0 * std::tan(cam->GetViewAngle() * M_PI / 360.0) / hpx);
+    double tNeuron = INFINITY;
+    result = pickNeuron(o, dir, tol, tNeuron);
+    // instances: the cell picker on the surfaces only
+    bool anyInstance = false;
+    for (auto& a : instanceActors_) anyInstance = anyInstance || (a && a->GetVisibility());
+    if (anyInstance) {
+        vtkNew<vtkCellPicker> cp;
+        cp->SetTolerance(0.0005);
+        cp->PickFromListOn();
+        for (auto& a : instanceActors_)
+            if (a && a->GetVisibility()) cp->AddPickList(a);
+        if (cp->Pick(px, py, 0, ren) && cp->GetActor()) {
+            double w[3];
+            cp->GetPickPosition(w);
+            const double t = (w[0] - o[0]) * dir[0] + (w[1] - o[1]) * dir[1] + (w[2] - o[2]) * dir[2];
+            if (t < tNeuron)
+                for (size_t k = 0; k < instanceActors_.size(); ++k)
+                    if (instanceActors_[k].Get() == cp->GetActor()) {
+                        result = Pick{};
+                        result.kind = Pick::Instance;
+                        result.instance = long(k);
+                    }
+        }
+    }
+    lastPick_ = result;
+    return result;
+}
+
+void NeuronView::mousePressEvent(QMouseEvent* e) {
+    pressPos_ = e->position().toPoint();
+    VtkView::mousePressEvent(e);
+}
+
+void NeuronView::mouseReleaseEvent(QMouseEvent* e) {
+    VtkView::mouseReleaseEvent(e);
+    if (e->button() == Qt::LeftButton && (e->position().toPoint() - pressPos_).manhattanLength() < 4) {
+        const Pick p = pick(e->position().toPoint());
+        emit picked(p);
+        requestRender();
+    }
+}
+
+std::string NeuronView::summaryLine() const {
+    std::string s;
+    if (set_ && !set_->neurons.empty())
+        s = "neurons=" + std::to_string(neuronCount()) + " nodes=" + std::to_string(nodeCount());
+    if (volume_)
+        s += (s.empty() ? "" : " ") + std::string("volume instances=") +
+             std::to_string(volume_->instances.size()) + " shape=" + volume_->shapeString();
+    return s;
+}
+
+// ---- overlay ---------------------------------------------------------------------------------------------
+
+void NeuronView::drawOverlay() {
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove;
+    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_Always);
+    ImGui::SetNextWindowBgAlpha(0.55f);
+    if (ImGui::Begin("##neurons-stats", nullptr, flags)) {
+        if (set_ && !set_->neurons.empty()) ImGui::Text("%zu neurons, %zu nodes", neuronCount(), nodeCount());
+        if (volume_) {
+            ImGui::Text("%zu instances, %s voxels", volume_->instances.size(),
+                        volume_->shapeString().c_str());
+            if (job_.running()) ImGui::Text("meshing %.0f %%", 100 * meshFraction_);
+        }
+        if (lastPick_.kind == Pick::Neuron && set_) {
+            ImGui::Separator();
+            const nr::Morphology& m = set_->neurons[size_t(lastPick_.neuron)];
+            ImGui::Text("%s, node %lld (type %d)", m.name.c_str(), (long long)m.ids[size_t(lastPick_.node)],
+                        m.type[size_t(lastPick_.node)]);
+        } else if (lastPick_.kind == Pick::Instance && volume_) {
+            ImGui::Separator();
+            const auto& in = volume_->instances[size_t(lastPick_.instance)];
+            ImGui::Text("instance %llu: %llu voxels", (unsigned long long)in.label,
+                        (unsigned long long)in.voxels);
+        }
+    }
+    ImGui::End();
+    if (!set_ || set_->neurons.empty()) return;
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
+    ImGui::SetNextWindowBgAlpha(0.6f);
+    if (ImGui::Begin("##neurons-legend", nullptr, flags)) {
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        const float sw = ImGui::GetTextLineHeight();
+        if (colorBar_.valid) {
+            ImGui::TextUnformatted(colorBar_.title.c_str());
+            const float w = 180, h = sw;
+            const ImVec2 p = ImGui::GetCursorScreenPos();
+            for (int i = 0; i < 32; ++i) {
+                const Rgb c = viridis(i / 31.0);
+                dl->AddRectFilled(ImVec2(p.x + w * i / 32, p.y), ImVec2(p.x + w * (i + 1) / 32, p.y + h),
+                                  IM_COL32(c.r, c.g, c.b, 255));
+            }
+            ImGui::Dummy(ImVec2(w, h));
+            ImGui::Text("%.3g", colorBar_.lo);
+            ImGui::SameLine(w - 30);
+            ImGui::Text("%.3g", colorBar_.hi);
+        } else {
+            const size_t maxRows = 12;
+            for (size_t k = 0; k < legend_.size() && k < maxRows; ++k) {
+                const ImVec2 p = ImGui::GetCursorScreenPos();
+                const Rgb c = legend_[k].color;
+                dl->AddRectFilled(p, ImVec2(p.x + sw, p.y + sw), IM_COL32(c.r, c.g, c.b, 255));
+                ImGui::Dummy(ImVec2(sw, sw));
+                ImGui::SameLine();
+                ImGui::Text("%s (%zu)", legend_[k].label.c_str(), legend_[k].count);
+            }
+            if (legend_.size() > maxRows) ImGui::Text("... %zu more", legend_.size() - maxRows);
+        }
+    }
+    ImGui::End();
+}

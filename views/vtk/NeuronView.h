@@ -1,0 +1,148 @@
+// NeuronView: segmented neurons in 3-D.
+//
+// Skeletons (a MorphologySet) are drawn as radius-true tubes with imposters: one vtkOpenGLStickMapper actor
+// for every parent-child segment of every neuron (radius of the child node) and one vtkOpenGLSphereMapper
+// actor for the nodes (joints, and the soma at its own radius). Colouring rewrites one colour array per
+// actor: by neuron, by compartment type (soma, axon, basal, apical, custom), by branch order or by path
+// distance from the root (colour bar).
+//
+// Label volumes are drawn as one smooth surface per instance (one actor each, own colour), meshed off the UI
+// thread by nr::LabelMeshJob; instances can be shown, hidden, isolated and recoloured.
+//
+// pick() returns the neuron (and node) or the instance under a widget position: neurons by a ray test
+// against their segments and somata, instances with a vtkCellPicker on the surfaces; the nearer wins.
+#pragma once
+
+#include <QPointF>
+#include <memory>
+#include <string>
+#include <vector>
+#include <vtkNew.h>
+#include <vtkSmartPointer.h>
+
+#include "model/Palette.h"
+#include "morph/LabelVolume.h"
+#include "morph/Morphology.h"
+#include "vtk/LabelMesher.h"
+#include "vtk/VtkView.h"
+
+class vtkActor;
+class vtkOpenGLSphereMapper;
+class vtkOpenGLStickMapper;
+class vtkPolyData;
+class vtkUnsignedCharArray;
+
+class NeuronView : public VtkView {
+    Q_OBJECT
+public:
+    enum class ColorBy { Neuron, Type, BranchOrder, PathDistance };
+
+    struct Pick {
+        enum Kind { None, Neuron, Instance } kind = None;
+        int neuron = -1;    // index in the MorphologySet
+        long node = -1;     // node index within that neuron
+        long instance = -1; // index in LabelVolume::instances
+    };
+    struct LegendEntry {
+        std::string label;
+        nr::palette::Rgb color;
+        size_t count = 0;
+    };
+    struct ColorBar {
+        bool valid = false;
+        std::string title;
+        double lo = 0, hi = 0;
+    };
+
+    explicit NeuronView(QWidget* parent = nullptr);
+    ~NeuronView() override;
+
+    // ---- skeletons ----
+    // Shows the neurons (replaces the previous set; nullptr clears) and fits the camera.
+    void setMorphologies(std::shared_ptr<const nr::MorphologySet> set);
+    const std::shared_ptr<const nr::MorphologySet>& morphologies() const { return set_; }
+    void setColorBy(ColorBy c);
+    ColorBy colorBy() const { return colorBy_; }
+    // Multiplies every radius (1 = radius-true).
+    void setRadiusScale(float s);
+    size_t neuronCount() const;
+    size_t nodeCount() const;
+
+    // ---- label volumes ----
+    // Shows the volume's instances. With meshNow the surfaces are meshed on a worker thread (meshingProgress,
+    // then meshingFinished); otherwise give them with setInstanceMeshes().
+    void setLabelVolume(std::shared_ptr<const nr::LabelVolume> volume, bool meshNow = true,
+                        const nr::MeshOptions& opt = {});
+    const std::shared_ptr<const nr::LabelVolume>& labelVolume() const { return volume_; }
+    // Surfaces of the current volume's instances (from nr::meshInstances); fits the camera the first time.
+    void setInstanceMeshes(const std::vector<nr::InstanceMesh>& meshes);
+    // Processes events until meshing has finished (or timeoutMs passed); true when the surfaces are shown.
+    bool waitForMeshes(int timeoutMs);
+    void cancelMeshing();
+    bool meshing() const;
+    size_t instanceCount() const;
+    void setInstanceVisible(size_t i, bool visible);
+    bool instanceVisible(size_t i) const;
+    // Shows only instance i (-1 shows all again).
+    void isolateInstance(long i);
+    void setInstanceColor(size_t i, nr::palette::Rgb c);
+    nr::palette::Rgb instanceColor(size_t i) const;
+    vtkActor* instanceActor(size_t i) const;
+
+    // ---- both ----
+    Pick pick(QPoint widgetPos);
+    // World point -> widget position (logical pixels) under the current camera.
+    QPointF projectPoint(double x, double y, double z) const;
+    // The line `--screenshot` prints: "neurons=K nodes=N", "volume instances=K shape=ZxYxX", or both
+    // separated by a space when both are shown ("" when empty).
+    std::string summaryLine() const;
+    // What the colours mean: categorical entries (neuron, type) or a colour bar (order, distance).
+    const std::vector<LegendEntry>& legend() const { return legend_; }
+    const ColorBar& colorBar() const { return colorBar_; }
+
+    vtkActor* segmentActor() const;
+    vtkActor* nodeActor() const;
+    vtkPolyData* segmentPolyData() const;
+    // World position of node `node` of neuron `neuron` (scaled units).
+    bool nodePosition(int neuron, long node, double p[3]) const;
+
+signals:
+    void meshingProgress(double fraction);
+    void meshingFinished(bool ok);
+    void picked(NeuronView::Pick p);
+
+protected:
+    void drawOverlay() override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+
+private:
+    void rebuildSkeletons();
+    void recolor();
+    void clearInstances();
+    Pick pickNeuron(const double o[3], const double dir[3], double tolPerUnit, double& t) const;
+
+    std::shared_ptr<const nr::MorphologySet> set_;
+    std::shared_ptr<const nr::LabelVolume> volume_;
+    ColorBy colorBy_ = ColorBy::Neuron;
+    float radiusScale_ = 1.0f;
+    // per node of all neurons, concatenated
+    std::vector<uint32_t> nodeNeuron_;
+    std::vector<uint32_t> nodeOffset_; // first node of each neuron
+    std::vector<int> order_;
+    std::vector<double> pathDist_;
+    std::vector<uint32_t> segNode_; // node (child) of each segment
+    vtkNew<vtkPolyData> segPoly_, nodePoly_;
+    vtkSmartPointer<vtkOpenGLStickMapper> segMapper_;
+    vtkNew<vtkOpenGLSphereMapper> nodeMapper_;
+    vtkNew<vtkActor> segActor_, nodeActor_;
+    std::vector<vtkSmartPointer<vtkActor>> instanceActors_;
+    std::vector<nr::palette::Rgb> instanceColors_;
+    nr::LabelMeshJob job_;
+    double meshFraction_ = 0;
+    bool cameraFitted_ = false;
+    std::vector<LegendEntry> legend_;
+    ColorBar colorBar_;
+    QPoint pressPos_;
+    Pick lastPick_;
+};
