@@ -205,6 +205,66 @@ std::vector<int> correlationOrder(const CorrMatrix& m) {
     return {};
 }
 
+Graph functionalGraph(const Traces& t, const CorrMatrix& m, double threshold, int topK,
+                      const Graph* structure, const NameJoin* join) {
+    Graph g;
+    const size_t n = std::min(t.neurons(), m.n);
+    for (size_t i = 0; i < n; ++i) g.addNode(t.names[i]);
+    if (structure && join && join->target.size() >= n && structure->hasPositions()) {
+        double c[3] = {0, 0, 0};
+        size_t matched = 0;
+        for (size_t i = 0; i < n; ++i)
+            if (join->target[i] >= 0) {
+                const size_t v = size_t(join->target[i]);
+                c[0] += structure->x[v], c[1] += structure->y[v], c[2] += structure->z[v];
+                ++matched;
+            }
+        for (double& x : c) x = matched ? x / double(matched) : 0.0;
+        g.x.resize(n);
+        g.y.resize(n);
+        g.z.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+            const long v = join->target[i];
+            g.x[i] = v >= 0 ? structure->x[size_t(v)] : float(c[0]);
+            g.y[i] = v >= 0 ? structure->y[size_t(v)] : float(c[1]);
+            g.z[i] = v >= 0 ? structure->z[size_t(v)] : float(c[2]);
+        }
+        if (structure->nodeClass.size() == structure->nodeCount()) {
+            g.nodeClass.resize(n);
+            for (size_t i = 0; i < n; ++i)
+                if (join->target[i] >= 0) g.nodeClass[i] = structure->nodeClass[size_t(join->target[i])];
+        }
+    }
+    const uint8_t pos = g.typeIndex("positive"), neg = g.typeIndex("negative");
+    std::vector<char> keep(n * n, 0);
+    if (topK > 0) {
+        std::vector<std::pair<double, size_t>> row;
+        for (size_t i = 0; i < n; ++i) {
+            row.clear();
+            for (size_t j = 0; j < n; ++j)
+                if (j != i && std::isfinite(m.at(i, j))) row.push_back({std::fabs(m.at(i, j)), j});
+            const size_t k = std::min(row.size(), size_t(topK));
+            std::partial_sort(row.begin(), row.begin() + long(k), row.end(),
+                              [](const auto& a, const auto& b) {
+                                  return a.first > b.first || (a.first == b.first && a.second < b.second);
+                              });
+            for (size_t q = 0; q < k; ++q)
+                keep[std::min(i, row[q].second) * n + std::max(i, row[q].second)] = 1;
+        }
+    } else {
+        for (size_t i = 0; i < n; ++i)
+            for (size_t j = i + 1; j < n; ++j)
+                if (std::isfinite(m.at(i, j)) && std::fabs(m.at(i, j)) >= threshold) keep[i * n + j] = 1;
+    }
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = i + 1; j < n; ++j)
+            if (keep[i * n + j]) {
+                const double r = m.at(i, j);
+                g.addEdge(uint32_t(i), uint32_t(j), float(std::fabs(r)), r >= 0 ? pos : neg);
+            }
+    return g;
+}
+
 // ---- windows --------------------------------------------------------------------------------------------
 std::vector<Window> slidingWindows(size_t T, size_t window, size_t step) {
     std::vector<Window> w;

@@ -45,6 +45,13 @@ MeanAbsR meanAbsCorrelation(const Traces& t, const CorrMatrix& whole);
 // the leaves of the dendrogram left to right, so correlated neurons sit next to each other.
 std::vector<int> correlationOrder(const CorrMatrix& m);
 
+// A graph layer of functional connectivity: one node per trace neuron (named as in the traces; positions,
+// classes and the other node columns copied from `structure` through `join` when given, neurons without a
+// partner placed at the centroid), an edge per pair with |r| >= threshold, or the `topK` strongest |r| of
+// each neuron when topK > 0. Edge weight |r|, type "positive" or "negative" by the sign of r.
+Graph functionalGraph(const Traces& t, const CorrMatrix& m, double threshold, int topK = 0,
+                      const Graph* structure = nullptr, const NameJoin* join = nullptr);
+
 // ---- sliding windows ------------------------------------------------------------------------------------
 struct Window {
     size_t begin = 0, end = 0; // time points [begin, end)

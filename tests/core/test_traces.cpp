@@ -9,6 +9,7 @@
 #include <fstream>
 #include <hdf5.h>
 #include <random>
+#include <set>
 
 #include "io/CsvTable.h"
 #include "io/GraphIO.h"
@@ -487,6 +488,38 @@ private slots:
         QCOMPARE(real.value().pairs, size_t(4753));
         QVERIFY(real.value().connected > 100);
         QVERIFY(std::isfinite(real.value().r));
+    }
+
+    void functionalGraphLayer() {
+        nr::Traces t = mustRead(nr::readTracesWideCsv(kTraces));
+        const nr::CorrMatrix fc = nr::correlationMatrix(t);
+        auto herm = nr::readGraph(kHerm);
+        QVERIFY(herm.ok());
+        auto somas = nr::readNodeTable(kSomas, herm.value());
+        QVERIFY(somas.ok());
+        QVERIFY(herm.value().hasPositions());
+        const nr::NameJoin j = nr::joinNames(t.names, herm.value().names);
+        const nr::Graph g = nr::functionalGraph(t, fc, 0.6, 0, &herm.value(), &j);
+        QCOMPARE(g.nodeCount(), size_t(98));
+        QVERIFY(g.hasPositions());
+        const long aval = t.find("AVAL"), avar = t.find("AVAR"), ribl = t.find("RIBL");
+        const long hv = herm.value().findNode("AVAL");
+        QCOMPARE(g.x[size_t(aval)], herm.value().x[size_t(hv)]);
+        size_t expected = 0;
+        for (size_t a = 0; a < 98; ++a)
+            for (size_t b = a + 1; b < 98; ++b) expected += std::fabs(fc.at(a, b)) >= 0.6;
+        QCOMPARE(g.edgeCount(), expected);
+        bool avalAvar = false, avalRibl = false;
+        for (size_t e = 0; e < g.edgeCount(); ++e) {
+            const std::set<long> ends = {long(g.src[e]), long(g.dst[e])};
+            if (ends == std::set<long>{aval, avar}) avalAvar = g.edgeTypes[g.type[e]] == "positive";
+            if (ends == std::set<long>{aval, ribl}) avalRibl = g.edgeTypes[g.type[e]] == "negative";
+        }
+        QVERIFY(avalAvar && avalRibl);
+        // Top 2 per neuron: at most 2 * 98 edges, every neuron has at least 2.
+        const nr::Graph k2 = nr::functionalGraph(t, fc, 0, 2);
+        QVERIFY(k2.edgeCount() <= 196 && k2.edgeCount() >= 98);
+        for (uint32_t d : k2.degrees()) QVERIFY(d >= 2);
     }
 
     void longCsvNpyHdf5Nwb() {
