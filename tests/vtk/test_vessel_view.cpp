@@ -235,6 +235,17 @@ private slots:
         QCOMPARE(view_->drawnEdgeCount(), g->edgeCount());
         QVERIFY(view_->edgeActor()->GetVisibility());
         QVERIFY(!view_->lodActor()->GetVisibility());
+        // Seen whole, these vessels are thinner than a pixel: drawn as lines. Zoomed in, as cylinders.
+        QCOMPARE(view_->cylinderEdgeCount() + view_->lineEdgeCount(), g->edgeCount());
+        QVERIFY(view_->lineEdgeCount() > g->edgeCount() / 2);
+        QCOMPARE(size_t(view_->linePolyData()->GetNumberOfCells()), view_->lineEdgeCount());
+        view_->renderer()->GetActiveCamera()->Zoom(40);
+        view_->grabFramebuffer();
+        QTest::qWait(view_->lod().restDelayMs() + 100);
+        view_->grabFramebuffer();
+        QCOMPARE(view_->lineEdgeCount(), size_t(0));
+        QCOMPARE(view_->cylinderEdgeCount(), g->edgeCount());
+        QCOMPARE(view_->drawnEdgeCount(), g->edgeCount());
         view_->lod().setBudget(150000);
     }
 

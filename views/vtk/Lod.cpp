@@ -15,6 +15,20 @@ void LodController::setEnabled(bool on) {
     if (!on) settle();
 }
 
+void LodController::setTargetFrameMs(double ms, size_t minimum, size_t maximum) {
+    adaptive_ = true;
+    targetMs_ = ms;
+    minBudget_ = minimum;
+    maxBudget_ = std::max(minimum, maximum);
+}
+
+void LodController::frameDrawn(size_t primitives, double ms) {
+    if (primitives < 1000 || !(ms > 0)) return; // too few to measure a cost per primitive
+    const double c = ms / double(primitives);
+    msPerPrimitive_ = msPerPrimitive_ > 0 ? 0.5 * msPerPrimitive_ + 0.5 * c : c;
+    if (adaptive_) budget_ = std::clamp(size_t(targetMs_ / msPerPrimitive_), minBudget_, maxBudget_);
+}
+
 void LodController::cameraMoved() {
     if (!enabled_) return;
     timer_.start();

@@ -22,9 +22,20 @@ class LodController : public QObject {
 public:
     explicit LodController(QObject* parent = nullptr);
 
-    // Primitives drawn while moving (default 150,000).
-    void setBudget(size_t n) { budget_ = n; }
+    // A fixed number of primitives drawn while moving (turns the adaptive budget off).
+    void setBudget(size_t n) {
+        budget_ = n;
+        adaptive_ = false;
+    }
     size_t budget() const { return budget_; }
+    // Adaptive budget (the default): after every frame the view reports what it drew and how long it took;
+    // the budget becomes what fits in `ms` (default 80) at the measured cost per primitive, within
+    // [minimum, maximum] (default 2,000 .. 400,000).
+    void setTargetFrameMs(double ms, size_t minimum = 2000, size_t maximum = 400000);
+    bool adaptive() const { return adaptive_; }
+    void frameDrawn(size_t primitives, double ms);
+    // Cost per primitive in ms measured so far (0 before the first report).
+    double msPerPrimitive() const { return msPerPrimitive_; }
     // Delay after the last camera change before the full picture is drawn (default 150 ms).
     void setRestDelayMs(int ms) { timer_.setInterval(ms); }
     int restDelayMs() const { return timer_.interval(); }
@@ -44,7 +55,10 @@ signals:
 
 private:
     QTimer timer_;
-    size_t budget_ = 150000;
+    size_t budget_ = 100000;
+    bool adaptive_ = true;
+    double targetMs_ = 80, msPerPrimitive_ = 0;
+    size_t minBudget_ = 2000, maxBudget_ = 400000;
     bool moving_ = false;
     bool enabled_ = true;
 };

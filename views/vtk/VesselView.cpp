@@ -7,6 +7,8 @@
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkCellData.h>
 #include <vtkFloatArray.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkIdTypeArray.h>
@@ -17,10 +19,12 @@
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
 #include <vtkTextProperty.h>
+#include <vtkTypeInt32Array.h>
 #include <vtkUnsignedCharArray.h>
 
 namespace {
@@ -133,7 +137,17 @@ VesselView::VesselView(QWidget* parent)
         a->GetProperty()->SetSpecularPower(20);
         a->GetProperty()->SetAmbient(0.15);
     }
+    lineMapper_->SetInputData(linePoly_);
+    lineMapper_->SetLookupTable(lut_);
+    lineMapper_->SetScalarModeToUseCellData();
+    lineMapper_->SetColorModeToMapScalars();
+    lineMapper_->ScalarVisibilityOn();
+    lineMapper_->UseLookupTableScalarRangeOff();
+    lineActor_->SetMapper(lineMapper_);
+    lineActor_->GetProperty()->LightingOff();
+    lineActor_->GetProperty()->SetLineWidth(1);
     renderer()->AddActor(actor_);
+    renderer()->AddActor(lineActor_);
     renderer()->AddActor(lodActor_);
     renderer()->AddActor(pickedActor_);
 
@@ -164,6 +178,9 @@ vtkPolyData* VesselView::edgePolyData() const {
 vtkPolyData* VesselView::lodPolyData() const {
     return lodPoly_;
 }
+vtkPolyData* VesselView::linePolyData() const {
+    return linePoly_;
+}
 vtkActor* VesselView::edgeActor() const {
     return actor_;
 }
@@ -189,7 +206,15 @@ void VesselView::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
     radius_.clear();
     length_.clear();
     visible_.clear();
+    nodePoints_->Initialize();
+    nodePoints_->SetDataTypeToFloat();
+    splitScale_ = 0;
     if (graph_) {
+        nodePoints_->SetNumberOfPoints(vtkIdType(graph_->nodeCount()));
+        float* np = static_cast<float*>(nodePoints_->GetVoidPointer(0));
+        for (size_t i = 0; i < graph_->nodeCount(); ++i)
+            np[3 * i] = graph_->x[i], np[3 * i + 1] = graph_->y[i], np[3 * i + 2] = graph_->z[i];
+        nodePoints_->Modified();
         length_ = graph_->edgeLengths();
         radius_ = graph_->edgeRadii();
         const float* b = graph_->bounds;
@@ -275,6 +300,7 @@ bool VesselView::setColorBy(const std::string& column) {
     if (hi == lo) hi = lo + 1;
     lut_->SetTableRange(lo, hi);
     for (auto* m : {mapper_.Get(), lodMapper_.Get()}) m->SetScalarRange(lo, hi);
+    lineMapper_->SetScalarRange(lo, hi);
     bar_->SetTitle(colorBarTitle().c_str());
     recolor();
     requestRender();
@@ -322,8 +348,56 @@ void VesselView::setRadiusScale(float s) {
 }
 
 size_t VesselView::drawnEdgeCount() const {
-    return lodActor_->GetVisibility() ? size_t(lodPoly_->GetNumberOfPoints())
-                                      : size_t(poly_->GetNumberOfPoints());
+    if (lodActor_->GetVisibility()) return size_t(lodPoly_->GetNumberOfPoints());
+    return size_t(poly_->GetNumberOfPoints()) + size_t(linePoly_->GetNumberOfCells());
+}
+
+void VesselView::setThinPixels(float px) {
+    thinPixels_ = px;
+    splitThin();
+    requestRender();
+}
+
+double VesselView::pixelsPerUnit() const {
+    vtkCamera* cam = renderer()->GetActiveCamera();
+    const int* size = renderWindow()->GetSize();
+    const int h = std::max(1, size[1] > 1 ? size[1] : int(height() * pixelRatio()));
+    if (cam->GetParallelProjection()) return h / (2.0 * std::max(1e-12, cam->GetParallelScale()));
+    const double d = std::max(1e-12, cam->GetDistance());
+    return h / (2.0 * d * std::tan(cam->GetViewAngle() * M_PI / 360.0));
+}
+
+void VesselView::splitThin() {
+    thick_.clear();
+    thin_.clear();
+    const double ppu = pixelsPerUnit();
+    splitScale_ = ppu;
+    const double limit = thinPixels_ / std::max(1e-12, ppu); // world radius below which a vessel is a line
+    for (uint32_t e : visible_) (double(radius_[e]) * radiusScale_ < limit ? thin_ : thick_).push_back(e);
+    if (graph_) {
+        fillPoly(poly_, thick_);
+        const vtkIdType n = vtkIdType(thin_.size());
+        vtkNew<vtkTypeInt32Array> offsets, conn;
+        offsets->SetNumberOfTuples(n + 1);
+        conn->SetNumberOfTuples(2 * n);
+        int32_t* o = offsets->GetPointer(0);
+        int32_t* c = conn->GetPointer(0);
+        for (vtkIdType k = 0; k < n; ++k) {
+            o[k] = int32_t(2 * k);
+            c[2 * k] = int32_t(graph_->src[thin_[size_t(k)]]);
+            c[2 * k + 1] = int32_t(graph_->dst[thin_[size_t(k)]]);
+        }
+        o[n] = int32_t(2 * n);
+        vtkNew<vtkCellArray> lines;
+        lines->SetData(offsets, conn);
+        linePoly_->Initialize();
+        linePoly_->SetPoints(nodePoints_);
+        linePoly_->SetLines(lines);
+    } else {
+        poly_->Initialize();
+        linePoly_->Initialize();
+    }
+    recolor();
 }
 
 void VesselView::fillPoly(vtkPolyData* poly, const std::vector<uint32_t>& edges) const {
@@ -394,11 +468,7 @@ void VesselView::rebuildVisible() {
             visible_.push_back(uint32_t(e));
         }
     }
-    if (graph_) {
-        fillPoly(poly_, visible_);
-    } else {
-        poly_->Initialize();
-    }
+    splitThin();
     updateLodPoly();
     recolor();
     updatePickedActor();
@@ -431,8 +501,17 @@ void VesselView::recolor() {
         poly->GetPointData()->SetScalars(s);
         poly->Modified();
     };
-    put(poly_, visible_);
+    put(poly_, thick_);
     put(lodPoly_, lodEdges_);
+    if (linePoly_->GetNumberOfCells() == vtkIdType(thin_.size())) {
+        vtkNew<vtkFloatArray> s;
+        s->SetName(kScalars);
+        s->SetNumberOfTuples(vtkIdType(thin_.size()));
+        float* d = s->GetPointer(0);
+        for (size_t k = 0; k < thin_.size(); ++k) d[k] = v[thin_[k]];
+        linePoly_->GetCellData()->SetScalars(s);
+        linePoly_->Modified();
+    }
 }
 
 void VesselView::updatePickedActor() {
@@ -453,8 +532,17 @@ void VesselView::updatePickedActor() {
 }
 
 void VesselView::onLodMode(bool moving) {
+    if (!moving && graph_) {
+        // At rest: redo the cylinder/line split when the zoom changed, and the budget when it adapted.
+        const double ppu = pixelsPerUnit();
+        if (splitScale_ <= 0 || std::fabs(ppu / splitScale_ - 1.0) > 0.2) splitThin();
+        const size_t want = std::min(visible_.size(), lod_.budget());
+        if (lodEdges_.size() != want && (want < lodEdges_.size() * 3 / 4 || want > lodEdges_.size() * 5 / 4))
+            updateLodPoly(), recolor();
+    }
     const bool useLod = moving && visible_.size() > lodEdges_.size();
     actor_->SetVisibility(!useLod);
+    lineActor_->SetVisibility(!useLod);
     lodActor_->SetVisibility(useLod);
     if (!moving) update();
 }
@@ -624,4 +712,10 @@ void VesselView::paintGL() {
     lastCamera_ = c;
     haveCamera_ = true;
     VtkView::paintGL();
+    // The cost of this frame tunes the budget of the next moving frames (cylinders cost the most).
+    if (lodActor_->GetVisibility()) {
+        lod_.frameDrawn(size_t(lodPoly_->GetNumberOfPoints()), lastFrameMs());
+    } else if (thin_.size() < thick_.size()) {
+        lod_.frameDrawn(thick_.size(), lastFrameMs());
+    }
 }

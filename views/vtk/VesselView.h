@@ -6,7 +6,10 @@
 // arrays; the pipeline is built once per graph.
 //
 // Level of detail: while the camera moves, a second actor draws at most lod().budget() edges (the thickest
-// plus a uniform sample, always with the picked edge); 150 ms after the camera stops the full actor is drawn.
+// plus a uniform sample, always with the picked edge; the budget adapts to what draws in 80 ms); 150 ms after
+// the camera stops everything is drawn. At rest, vessels thinner than a pixel on screen are drawn as 1-pixel
+// lines in their colour (a third actor) instead of cylinders, which look the same and cost far less on a
+// software rasterizer; the split is redone when the zoom changes.
 //
 // An edge is visible when its radius lies in [minRadius, maxRadius] and its midpoint lies inside the clip
 // box.
@@ -29,7 +32,9 @@
 class vtkActor;
 class vtkLookupTable;
 class vtkOpenGLStickMapper;
+class vtkPoints;
 class vtkPolyData;
+class vtkPolyDataMapper;
 class vtkScalarBarActor;
 
 class VesselView : public VtkView {
@@ -60,8 +65,13 @@ public:
     void setSlab(int axis, float lo, float hi);
     void clearClip();
     size_t visibleEdgeCount() const { return visible_.size(); }
-    // Edges drawn by the last frame: the LOD budget while moving, all visible ones at rest.
+    // Edges drawn by the last frame: the LOD budget while moving, all visible ones at rest (cylinders +
+    // lines).
     size_t drawnEdgeCount() const;
+    // At rest: visible edges drawn as cylinders and as lines (thinner than `thinPixels` on screen).
+    size_t cylinderEdgeCount() const { return thick_.size(); }
+    size_t lineEdgeCount() const { return thin_.size(); }
+    void setThinPixels(float px);
     // Visible edges (sorted edge ids).
     const std::vector<uint32_t>& visibleEdges() const { return visible_; }
 
@@ -89,6 +99,7 @@ public:
     // Pipeline objects, for tests and export.
     vtkPolyData* edgePolyData() const;
     vtkPolyData* lodPolyData() const;
+    vtkPolyData* linePolyData() const;
     vtkActor* edgeActor() const;
     vtkActor* lodActor() const;
     vtkScalarBarActor* scalarBar() const;
@@ -109,6 +120,8 @@ private:
     void fillPoly(vtkPolyData* poly, const std::vector<uint32_t>& edges) const;
     void recolor();
     void updateLodPoly();
+    void splitThin(); // visible_ -> thick_ (cylinders) + thin_ (lines) for the current zoom; fills both
+    double pixelsPerUnit() const;
     void updatePickedActor();
     void onLodMode(bool moving);
     const std::vector<float>& columnValues(const std::string& column) const;
@@ -118,6 +131,9 @@ private:
     std::vector<float> length_; // edgeLengths()
     std::vector<uint32_t> visible_;
     std::vector<uint32_t> lodEdges_;
+    std::vector<uint32_t> thick_, thin_;
+    float thinPixels_ = 0.75f;
+    double splitScale_ = 0; // pixelsPerUnit() when thick_/thin_ were made
     std::string colorBy_;
     float minRadius_ = -std::numeric_limits<float>::infinity();
     float maxRadius_ = std::numeric_limits<float>::infinity();
@@ -126,7 +142,10 @@ private:
     long picked_ = -1;
     QPoint pressPos_;
 
-    vtkNew<vtkPolyData> poly_, lodPoly_, pickedPoly_;
+    vtkNew<vtkPolyData> poly_, lodPoly_, pickedPoly_, linePoly_;
+    vtkNew<vtkPoints> nodePoints_;
+    vtkNew<vtkPolyDataMapper> lineMapper_;
+    vtkNew<vtkActor> lineActor_;
     vtkSmartPointer<vtkOpenGLStickMapper> mapper_, lodMapper_, pickedMapper_;
     vtkNew<vtkActor> actor_, lodActor_, pickedActor_;
     vtkNew<vtkLookupTable> lut_;
