@@ -11,6 +11,7 @@
 #include <vtkTriangleFilter.h>
 #include <vtkUnsignedCharArray.h>
 
+#include "io/ReaderRegistry.h"
 #include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
 #include "vtk/LabelMesher.h"
@@ -238,6 +239,27 @@ private slots:
         const QImage img = view.renderImage(QSize(800, 600), false);
         savePng(img, "neuron_view_allen.png");
         QVERIFY(drawnFraction(img) > 0.004); // radius-true: thin
+    }
+
+    void fisbeThroughTheRegistry() {
+        // what `--screenshot out.png R14A02-20180905_65_A6.zarr` does
+        OpenOptions o;
+        o.options.push_back({"array", "volumes/gt_instances"});
+        auto d = ReaderRegistry::builtin().open(
+            std::string(NR_SHARED_DATA) + "/labels/fisbe/R14A02-20180905_65_A6.zarr", {}, o);
+        QVERIFY2(d.ok(), d.ok() ? "" : d.error().str().c_str());
+        NeuronView view;
+        view.resize(800, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(view.showDataset(d.value()));
+        QVERIFY(view.waitForMeshes(300000));
+        QCOMPARE(view.summaryLine(), std::string("volume instances=7 shape=385x685x686"));
+        QCOMPARE(view.summaryLine(), d.value().summary);
+        for (size_t i = 0; i < 7; ++i) QVERIFY(view.instanceActor(i));
+        const QImage img = view.renderImage(QSize(800, 600), false);
+        savePng(img, "neuron_view_fisbe.png");
+        QVERIFY(drawnFraction(img) > 0.02);
     }
 
     void instancesShownIsolatedRecolouredPicked() {

@@ -171,6 +171,21 @@ size_t NeuronView::nodeCount() const {
     return set_ ? set_->totalNodes() : 0;
 }
 
+bool NeuronView::showDataset(const nr::Dataset& d) {
+    try {
+        if (d.kind == nr::LayerKind::Morphologies) {
+            setMorphologies(std::any_cast<std::shared_ptr<const nr::MorphologySet>>(d.payload));
+            return true;
+        }
+        if (d.kind == nr::LayerKind::LabelVolume) {
+            setLabelVolume(std::any_cast<std::shared_ptr<const nr::LabelVolume>>(d.payload), true);
+            return true;
+        }
+    } catch (const std::bad_any_cast&) {
+    }
+    return false;
+}
+
 // ---- skeletons -------------------------------------------------------------------------------------------
 
 void NeuronView::setMorphologies(std::shared_ptr<const nr::MorphologySet> set) {

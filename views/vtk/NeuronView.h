@@ -57,6 +57,10 @@ public:
     explicit NeuronView(QWidget* parent = nullptr);
     ~NeuronView() override;
 
+    // Shows what a reader made (LayerKind::Morphologies or LabelVolume payloads, see morph/MorphFormats.h);
+    // volumes are meshed on a worker thread. Returns false for other kinds.
+    bool showDataset(const nr::Dataset& d);
+
     // ---- skeletons ----
     // Shows the neurons (replaces the previous set; nullptr clears) and fits the camera.
     void setMorphologies(std::shared_ptr<const nr::MorphologySet> set);
