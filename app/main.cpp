@@ -1,9 +1,16 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QSurfaceFormat>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <iostream>
+#include <poll.h>
+#include <string>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -28,19 +35,93 @@ bool haveDisplay() {
            (getenv("WAYLAND_DISPLAY") && *getenv("WAYLAND_DISPLAY"));
 }
 
-// Screenshot and export need an OpenGL context. Without a display, run ourselves again inside a private X
-// server (xvfb-run) so they work from scripts, Makefiles and CI as they do on a desktop.
-void reexecUnderXvfb(int argc, char** argv) {
+// Screenshot and export need an OpenGL context. Without a display, start a private X server (Xvfb on a
+// free display number, which it picks and reports through -displayfd) and run the command under it. The
+// process splits in two: the app runs in a child; this process waits for it, then stops the server and
+// exits with the app's own exit code (128 + signal when it died of one). Xvfb and the app get
+// PR_SET_PDEATHSIG, so even a killed supervisor leaves no server behind.
+pid_t gApp = -1;
+void forwardSignal(int sig) {
+    if (gApp > 0) kill(gApp, sig);
+}
+
+void stopServer(pid_t x) {
+    kill(x, SIGTERM);
+    for (int i = 0; i < 50; ++i) {
+        if (waitpid(x, nullptr, WNOHANG) == x) return;
+        usleep(20000);
+    }
+    kill(x, SIGKILL);
+    waitpid(x, nullptr, 0);
+}
+
+void runUnderOwnXvfb() {
     if (haveDisplay() || getenv("NR_IN_XVFB")) return;
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("neurorama: pipe");
+        exit(1);
+    }
+    const pid_t parent = getpid();
+    const pid_t x = fork();
+    if (x < 0) {
+        perror("neurorama: fork");
+        exit(1);
+    }
+    if (x == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) _exit(1);
+        close(fds[0]);
+        const int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        const std::string fd = std::to_string(fds[1]);
+        execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-nolisten", "tcp", "-screen", "0", "1920x1200x24",
+               static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(fds[1]);
+    // The server writes its display number and a newline once it accepts connections.
+    std::string number;
+    struct pollfd pfd {
+        fds[0], POLLIN, 0
+    };
+    while (number.find('\n') == std::string::npos && poll(&pfd, 1, 15000) > 0) {
+        char buf[32];
+        const ssize_t k = read(fds[0], buf, sizeof buf);
+        if (k <= 0) break;
+        number.append(buf, size_t(k));
+    }
+    close(fds[0]);
+    if (number.find('\n') == std::string::npos) {
+        stopServer(x);
+        fprintf(stderr,
+                "neurorama: no display, and Xvfb could not be started (install xvfb or set DISPLAY)\n");
+        exit(1);
+    }
+    number.resize(number.find('\n'));
+    setenv("DISPLAY", (":" + number).c_str(), 1);
     setenv("NR_IN_XVFB", "1", 1);
-    std::vector<char*> a;
-    static char xvfb[] = "xvfb-run", dashA[] = "-a", dashS[] = "-s", screen[] = "-screen 0 1920x1200x24";
-    a.insert(a.end(), {xvfb, dashA, dashS, screen});
-    for (int i = 0; i < argc; ++i) a.push_back(argv[i]);
-    a.push_back(nullptr);
-    execvp("xvfb-run", a.data());
-    fprintf(stderr, "neurorama: no display and xvfb-run not found; set DISPLAY or install xvfb\n");
-    exit(1);
+    gApp = fork();
+    if (gApp < 0) {
+        stopServer(x);
+        perror("neurorama: fork");
+        exit(1);
+    }
+    if (gApp == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) _exit(1);
+        return; // the app
+    }
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(sig, forwardSignal);
+    int status = 0;
+    while (waitpid(gApp, &status, 0) < 0 && errno == EINTR) {
+    }
+    stopServer(x);
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
 }
 
 void setDefaultSurfaceFormat() {
@@ -79,7 +160,7 @@ int main(int argc, char** argv) {
     }
     case CommandLine::Mode::Screenshot:
     case CommandLine::Mode::Export:
-        reexecUnderXvfb(argc, argv);
+        runUnderOwnXvfb();
         break;
     case CommandLine::Mode::Window:
         break;
