@@ -276,6 +276,13 @@ private slots:
         const QImage img = view.renderImage(QSize(640, 480), false);
         savePng(img, "neuron_view_instances.png");
         QVERIFY(drawnFraction(img) > 0.05);
+        // the window shows the instance list in the top right corner (the figure render leaves it out)
+        const QImage shown = view.grabFramebuffer();
+        savePng(shown, "neuron_view_instances_window.png");
+        const QImage corner = shown.copy(shown.width() - 120, 10, 100, 40);
+        const QImage bare = img.scaled(shown.size()).copy(shown.width() - 120, 10, 100, 40);
+        QVERIFY(drawnFraction(corner) > 0.05);
+        QVERIFY(drawnFraction(bare) < 0.01);
 
         // the centre of ball 2 (x = 60) picks instance 1, ball 1 (x = 18) instance 0
         NeuronView::Pick k = view.pick(view.projectPoint(60, 20, 20).toPoint());

@@ -637,8 +637,50 @@ void NeuronView::drawOverlay() {
         }
     }
     ImGui::End();
-    if (!set_ || set_->neurons.empty()) return;
     const ImVec2 display = ImGui::GetIO().DisplaySize;
+    // Controls on the right: colouring of the neurons, and the instance list (show, hide, isolate, recolour).
+    const bool haveNeurons = set_ && !set_->neurons.empty();
+    const bool haveInstances = !instanceActors_.empty();
+    if (haveNeurons || haveInstances) {
+        ImGui::SetNextWindowPos(ImVec2(display.x - 8, 8), ImGuiCond_Always, ImVec2(1, 0));
+        ImGui::SetNextWindowBgAlpha(0.6f);
+        if (ImGui::Begin("##neurons-controls", nullptr, flags)) {
+            if (haveNeurons) {
+                static const char* names[] = {"neuron", "compartment type", "branch order", "path distance"};
+                int c = int(colorBy_);
+                ImGui::SetNextItemWidth(150);
+                if (ImGui::Combo("colour by", &c, names, 4)) setColorBy(ColorBy(c));
+            }
+            if (haveInstances && volume_) {
+                if (ImGui::SmallButton("show all")) isolateInstance(-1);
+                ImGui::BeginChild("##instances",
+                                  ImVec2(230, std::min(300.f, 22.f * float(instanceActors_.size()) + 8)),
+                                  false);
+                for (size_t i = 0; i < instanceActors_.size(); ++i) {
+                    if (!instanceActors_[i]) continue;
+                    ImGui::PushID(int(i));
+                    bool vis = instanceActors_[i]->GetVisibility() != 0;
+                    if (ImGui::Checkbox("##v", &vis)) setInstanceVisible(i, vis);
+                    ImGui::SameLine();
+                    float col[3] = {instanceColors_[i].r / 255.f, instanceColors_[i].g / 255.f,
+                                    instanceColors_[i].b / 255.f};
+                    if (ImGui::ColorEdit3("##c", col,
+                                          ImGuiColorEditFlags_NoInputs | ImGuiColorEditFlags_NoLabel))
+                        setInstanceColor(i, {uint8_t(col[0] * 255 + 0.5f), uint8_t(col[1] * 255 + 0.5f),
+                                             uint8_t(col[2] * 255 + 0.5f)});
+                    ImGui::SameLine();
+                    const auto& in = volume_->instances[i];
+                    ImGui::Text("%llu (%llu)", (unsigned long long)in.label, (unsigned long long)in.voxels);
+                    ImGui::SameLine();
+                    if (ImGui::SmallButton("isolate")) isolateInstance(long(i));
+                    ImGui::PopID();
+                }
+                ImGui::EndChild();
+            }
+        }
+        ImGui::End();
+    }
+    if (!haveNeurons) return;
     ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
     ImGui::SetNextWindowBgAlpha(0.6f);
     if (ImGui::Begin("##neurons-legend", nullptr, flags)) {
