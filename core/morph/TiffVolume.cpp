@@ -74,6 +74,10 @@ Status readPage(TIFF* t, const std::string& file, int page, const PageInfo& p, u
         TIFFGetField(t, TIFFTAG_TILEWIDTH, &tw);
         TIFFGetField(t, TIFFTAG_TILELENGTH, &th);
         if (!tw || !th) return Error{file, 0, where + "tiled without tile size"};
+        if (double(tw) * th > 4.0 * (double(p.w) + 256) * (double(p.h) + 256) || TIFFTileSize(t) <= 0)
+            return Error{file, 0,
+                         where + "tile of " + std::to_string(tw) + "x" + std::to_string(th) +
+                             " is larger than the page allows"};
         std::vector<uint8_t> tile(size_t(TIFFTileSize(t)));
         for (uint32_t y = 0; y < p.h; y += th)
             for (uint32_t x = 0; x < p.w; x += tw) {
