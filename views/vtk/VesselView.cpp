@@ -228,20 +228,24 @@ void VesselView::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
     colorBy_.clear();
     const std::string first = graph_ && !graph_->radiusColumn.empty() ? "radius" : "length";
     setColorBy(first);
-    rebuildVisible();
-    bar_->SetVisibility(graph_ && graph_->edgeCount() > 0);
     if (graph_) {
-        // A three-quarter view with z up, fitted to the graph.
+        // A three-quarter view with z up, fitted to the graph (before the arrays are made: the split into
+        // cylinders and lines depends on the zoom).
         const float* b = graph_->bounds;
         const double c[3] = {0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])};
+        float rmax = 0;
+        for (float r : radius_) rmax = std::max(rmax, r);
         vtkCamera* cam = renderer()->GetActiveCamera();
         cam->SetFocalPoint(c);
         cam->SetPosition(c[0] + 0.55, c[1] - 0.75, c[2] + 0.45);
         cam->SetViewUp(0, 0, 1);
-        resetCamera();
+        renderer()->ResetCamera(double(b[0]) - rmax, double(b[1]) + rmax, double(b[2]) - rmax,
+                                double(b[3]) + rmax, double(b[4]) - rmax, double(b[5]) + rmax);
         cam->Zoom(1.1);
-        renderer()->ResetCameraClippingRange();
     }
+    rebuildVisible();
+    renderer()->ResetCameraClippingRange();
+    bar_->SetVisibility(graph_ && graph_->edgeCount() > 0);
     haveCamera_ = false; // the first frame of a new graph is drawn in full
     lod_.settle();
     requestRender();
@@ -487,7 +491,7 @@ void VesselView::updateLodPoly() {
     fillPoly(lodPoly_, lodEdges_);
 }
 
-void VesselView::recolor() {
+void VesselView::recolor(bool lodOnly) {
     if (!graph_) return;
     const std::vector<float>& v = columnValues(colorBy_);
     if (v.size() != graph_->edgeCount()) return;
@@ -501,8 +505,9 @@ void VesselView::recolor() {
         poly->GetPointData()->SetScalars(s);
         poly->Modified();
     };
-    put(poly_, thick_);
     put(lodPoly_, lodEdges_);
+    if (lodOnly) return;
+    put(poly_, thick_);
     if (linePoly_->GetNumberOfCells() == vtkIdType(thin_.size())) {
         vtkNew<vtkFloatArray> s;
         s->SetName(kScalars);
@@ -715,6 +720,11 @@ void VesselView::paintGL() {
     // The cost of this frame tunes the budget of the next moving frames (cylinders cost the most).
     if (lodActor_->GetVisibility()) {
         lod_.frameDrawn(size_t(lodPoly_->GetNumberOfPoints()), lastFrameMs());
+        // Far over budget (the first moving frame of a big graph): resample now for the next frame.
+        if (lod_.budget() * 4 < lodEdges_.size() * 3) {
+            updateLodPoly();
+            recolor(true);
+        }
     } else if (thin_.size() < thick_.size()) {
         lod_.frameDrawn(thick_.size(), lastFrameMs());
     }

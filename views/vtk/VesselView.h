@@ -118,7 +118,7 @@ protected:
 private:
     void rebuildVisible(); // filters -> visible_ -> arrays of both actors
     void fillPoly(vtkPolyData* poly, const std::vector<uint32_t>& edges) const;
-    void recolor();
+    void recolor(bool lodOnly = false);
     void updateLodPoly();
     void splitThin(); // visible_ -> thick_ (cylinders) + thin_ (lines) for the current zoom; fills both
     double pixelsPerUnit() const;
