@@ -8,8 +8,8 @@
 // Level of detail: while the camera moves, a second actor draws at most lod().budget() edges (the thickest
 // plus a uniform sample, always with the picked edge; the budget adapts to what draws in 80 ms); 150 ms after
 // the camera stops everything is drawn. At rest, vessels thinner than a pixel on screen are drawn as 1-pixel
-// lines in their colour (a third actor) instead of cylinders, which look the same and cost far less on a
-// software rasterizer; the split is redone when the zoom changes.
+// lines in their colour (a third actor) instead of cylinders (radius under 1 px, i.e. under 2 px wide), which
+// look the same and cost far less on a software rasterizer; the split is redone when the zoom changes.
 //
 // An edge is visible when its radius lies in [minRadius, maxRadius] and its midpoint lies inside the clip
 // box.
@@ -132,8 +132,8 @@ private:
     std::vector<uint32_t> visible_;
     std::vector<uint32_t> lodEdges_;
     std::vector<uint32_t> thick_, thin_;
-    float thinPixels_ = 0.75f;
-    double splitScale_ = 0; // pixelsPerUnit() when thick_/thin_ were made
+    float thinPixels_ = 1.0f; // radius on screen below which a vessel is drawn as a 1-pixel line
+    double splitScale_ = 0;   // pixelsPerUnit() when thick_/thin_ were made
     std::string colorBy_;
     float minRadius_ = -std::numeric_limits<float>::infinity();
     float maxRadius_ = std::numeric_limits<float>::infinity();
