@@ -448,7 +448,7 @@ Result<Parsed> parseTable(const Table& t, Alloc alloc, const NodeIndex* index, c
             std::memcpy(&w, p + i, 8);
             const uint64_t x = w ^ nl;
             const uint64_t t = ~(((x & lo7) + lo7) | x | lo7);
-            n += size_t(__builtin_popcountll(t));
+            n += size_t(((t >> 7) * 0x0101010101010101ULL) >> 56); // one bit per byte: sum the bytes
         }
         for (; i < len; ++i) n += p[i] == '\n';
         if (len > 0 && c.e[-1] != '\n') ++n; // a last line without a line end

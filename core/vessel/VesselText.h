@@ -54,7 +54,7 @@ inline bool isDigit(char c) {
 // Parses a decimal number at p (sign, digits, '.', exponent; "nan", "inf" in any case). On success advances
 // p past it. One correctly rounded operation for up to 19 digits below 2^53 and |exponent| <= 22, strtod
 // otherwise.
-inline bool parseNumber(const char*& p, const char* end, double& out) {
+__attribute__((always_inline)) inline bool parseNumber(const char*& p, const char* end, double& out) {
     static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char* s = p;
