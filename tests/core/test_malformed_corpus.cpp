@@ -31,6 +31,14 @@
 #include "io/TrialIO.h"
 #include "sim/SimulateCommand.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define NR_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NR_UNDER_ASAN 1
+#endif
+#endif
+
 namespace {
 
 constexpr rlim_t kMemoryLimit = rlim_t(2) << 30; // 2 GiB of address space per case
@@ -134,10 +142,13 @@ std::string runCase(const Case& c, const std::string& dir) {
     if (pid < 0) return "fork failed";
     if (pid == 0) {
         close(fds[0]);
+#ifndef NR_UNDER_ASAN
+        // (AddressSanitizer reserves terabytes of address space for its shadow: no limit under it.)
         struct rlimit rl {
             kMemoryLimit, kMemoryLimit
         };
         setrlimit(RLIMIT_AS, &rl);
+#endif
         alarm(kSecondsLimit);
         std::string msg;
         try {
