@@ -1,5 +1,8 @@
 #include "AnalysisDock.h"
 
+#include <QFrame>
+#include <QScrollArea>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -34,18 +37,25 @@ AnalysisDock::AnalysisDock(QWidget* parent) : QDockWidget(tr("Analysis"), parent
     metric_->setToolTip(tr("Dissimilarity between condition response vectors"));
     row->addWidget(metric_);
     sheshaLabel_ = new QLabel(tr("Shesha: run the attractor model"));
+    sheshaLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    sheshaLabel_->setWordWrap(true);
     sheshaLabel_->setToolTip(
         tr("Split-half stability of the RDM: Spearman correlation of the RDMs of two disjoint "
            "halves of the trials, averaged over random splits"));
     row->addWidget(sheshaLabel_, 1);
     gl->addLayout(row);
     plot_ = new GeometryPlot;
-    plot_->setMinimumSize(360, 260);
+    plot_->setMinimumSize(200, 150);
     gl->addWidget(plot_, 1);
     tabs_->addTab(geo, tr("Geometry"));
 
     plugins_ = new PluginPanel;
-    tabs_->addTab(plugins_, tr("Plugins"));
+    // In small windows the plugin form scrolls instead of making the window taller.
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(plugins_);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    tabs_->addTab(scroll, tr("Plugins"));
     setWidget(tabs_);
     connect(plugins_, &PluginPanel::message, this, &AnalysisDock::message);
     connect(plugins_, &PluginPanel::finished, this, &AnalysisDock::applyResults);
@@ -57,6 +67,7 @@ void AnalysisDock::connectTo(SimulationDock* sim, ConnectomeView* view, Connecto
     panel_ = panel;
     live_ = new LiveGeometry(sim, plot_, this);
     plugins_->setSpikesProvider([sim] { return sim->currentSpikes(); });
+    plugins_->setTrialsProvider([sim] { return sim->currentTrials(); });
     connect(liveBox_, &QCheckBox::toggled, live_, &LiveGeometry::setEnabled);
     connect(metric_, &QComboBox::currentTextChanged, live_, &LiveGeometry::setMetric);
     connect(live_, &LiveGeometry::updated, this, [this](const GeometryUpdate& u) {

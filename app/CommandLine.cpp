@@ -127,7 +127,9 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
     }
     if (cl.mode == CommandLine::Mode::Export && cl.out.isEmpty())
         return fail(QStringLiteral("export needs --out FILE"));
-    if (cl.files.size() > 2) return fail(QStringLiteral("give at most a graph file and its node table"));
+    if (cl.files.size() > 3)
+        return fail(
+            QStringLiteral("give at most three files (e.g. traces, an edge list and its node table)"));
     return cl;
 }
 
@@ -147,6 +149,7 @@ void waitFor(int ms) {
 int runWindowCommand(const CommandLine& cl) {
     MainWindow w;
     w.resize(cl.size);
+    w.setMinimumSize(QSize(16, 16));
     const bool live = (cl.files.isEmpty() && !cl.noSimulation) || !cl.model.isEmpty();
     if (cl.files.isEmpty()) {
         w.showDemo(live && cl.model.isEmpty());
@@ -163,7 +166,13 @@ int runWindowCommand(const CommandLine& cl) {
         w.connectomePanel()->applyColorBy(cl.colorBy, false);
     }
     w.show();
+    w.resize(cl.size);
     waitFor(200);
+    if (w.size() != cl.size) {
+        fprintf(stderr, "neurorama: the window cannot be made %dx%d (smallest it fits is %dx%d)\n",
+                cl.size.width(), cl.size.height(), w.minimumSizeHint().width(), w.minimumSizeHint().height());
+        return 1;
+    }
     if (!cl.model.isEmpty()) {
         w.simulationDock()->runner()->setSpeed(0);
         if (!w.simulationDock()->startModel(cl.model, nullptr, true)) {
@@ -179,16 +188,21 @@ int runWindowCommand(const CommandLine& cl) {
         w.simulationDock()->pause();
         waitFor(150);
     }
-    QString what;
+    QStringList parts;
     if (w.graph()) {
-        what = QStringLiteral("connectome nodes=%1 edges=%2 visible_edges=%3")
-                   .arg(w.graph()->nodeCount())
-                   .arg(w.graph()->edgeCount())
-                   .arg(w.connectomeView()->visibleEdgeCount());
-    } else {
-        const auto s = w.simulationDock()->currentSpikes();
-        what = QStringLiteral("spikes=%1 units=%2").arg(s ? s->spikeCount() : 0).arg(s ? s->unitCount() : 0);
+        parts << QStringLiteral("connectome nodes=%1 edges=%2 visible_edges=%3")
+                     .arg(w.graph()->nodeCount())
+                     .arg(w.graph()->edgeCount())
+                     .arg(w.connectomeView()->visibleEdgeCount());
     }
+    if (const nr::Layer* sp = w.document().current(nr::LayerKind::Spikes); sp && sp->spikes) {
+        parts << QStringLiteral("spikes=%1 units=%2").arg(sp->spikes->size()).arg(sp->spikes->unitCount());
+    } else if (parts.isEmpty()) {
+        const auto s = w.simulationDock()->currentSpikes();
+        parts
+            << QStringLiteral("spikes=%1 units=%2").arg(s ? s->spikeCount() : 0).arg(s ? s->unitCount() : 0);
+    }
+    const QString what = parts.join(QLatin1Char(' '));
     if (cl.mode == CommandLine::Mode::Screenshot) {
         // What the window shows on its screen (the X server's pixels); grab() as a fallback.
         QImage img = w.screen() ? w.screen()->grabWindow(w.winId()).toImage() : QImage();

@@ -5,6 +5,7 @@
 #include <QtConcurrent>
 
 #include "io/GraphIO.h"
+#include "io/IoFormats.h"
 #include "io/Layout.h"
 
 namespace {
@@ -114,10 +115,45 @@ LoadedGraph joinNodeTable(const nr::Graph& g0, const QString& table) {
     return out;
 }
 
+LoadedData loadFiles(const QStringList& files, const std::function<bool(double, const QString&)>& progress) {
+    LoadedData out;
+    if (files.isEmpty()) {
+        out.error = nr::Error{"open", 0, "no file given"};
+        return out;
+    }
+    const nr::ReaderRegistry& reg = nr::ReaderRegistry::builtin();
+    // Groups of files read together: a pair whose readers make the same kind of graph-like layer.
+    std::vector<std::pair<QString, std::vector<std::string>>> groups;
+    if (files.size() == 2) {
+        const nr::FormatReader* a = reg.find(files[0].toStdString());
+        const nr::FormatReader* b = reg.find(files[1].toStdString());
+        if (a && b && a->kind == b->kind &&
+            (a->kind == nr::LayerKind::Graph || a->kind == nr::LayerKind::Vessels))
+            groups.push_back({files[0], {files[1].toStdString()}});
+    }
+    if (groups.empty())
+        for (const QString& f : files) groups.push_back({f, {}});
+    const double n = double(groups.size());
+    for (size_t i = 0; i < groups.size(); ++i) {
+        nr::OpenOptions opt;
+        opt.progress = [&](double f, const std::string& what) {
+            return !progress || progress((double(i) + f) / n, QString::fromStdString(what));
+        };
+        auto d = reg.open(groups[i].first.toStdString(), groups[i].second, opt);
+        if (!d) {
+            out.datasets.clear();
+            out.error = d.error();
+            return out;
+        }
+        out.datasets.push_back(std::move(d.value()));
+    }
+    return out;
+}
+
 DatasetLoader::DatasetLoader(QObject* parent) : QObject(parent) {
-    connect(&watcher_, &QFutureWatcher<LoadedGraph>::finished, this, [this] {
-        LoadedGraph r = watcher_.result();
-        if (r.graph)
+    connect(&watcher_, &QFutureWatcher<LoadedData>::finished, this, [this] {
+        LoadedData r = watcher_.result();
+        if (r.ok())
             emit loaded(r);
         else
             emit failed(QString::fromStdString(r.error.str()));
@@ -128,7 +164,7 @@ void DatasetLoader::load(const QStringList& files) {
     if (watcher_.isRunning()) return;
     cancel_ = false;
     watcher_.setFuture(QtConcurrent::run([this, files] {
-        return loadGraphFiles(files, [this](double f, const QString& what) {
+        return loadFiles(files, [this](double f, const QString& what) {
             QMetaObject::invokeMethod(
                 this, [this, f, what] { emit progress(f, what); }, Qt::QueuedConnection);
             return !cancel_.load();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 
+#include "io/ReaderRegistry.h"
 #include "model/Error.h"
 #include "model/Graph.h"
 
@@ -20,7 +21,19 @@ struct LoadedGraph {
     nr::Error error;       // set when graph is null
 };
 
-// Synchronous load: used by the worker thread and by the command line. `progress` may cancel (return false).
+// What File > Open, drag-and-drop and the command line made of the files they were given: one dataset per
+// file, or one for a pair that belongs together (an edge list and its node table, a vessel node and edge
+// CSV). All or nothing: on error `datasets` is empty.
+struct LoadedData {
+    std::vector<nr::Dataset> datasets;
+    nr::Error error;
+    bool ok() const { return !datasets.empty(); }
+};
+
+// Synchronous load through the reader registry: used by the worker thread and by the command line.
+// `progress` may cancel (return false).
+LoadedData loadFiles(const QStringList& files, const std::function<bool(double, const QString&)>& progress);
+// The same for graphs only (kept for callers that need a LoadedGraph).
 LoadedGraph loadGraphFiles(const QStringList& files,
                            const std::function<bool(double, const QString&)>& progress);
 // Joins a node table onto an already open graph (copy-on-write: returns a new graph).
@@ -36,10 +49,10 @@ public:
 
 signals:
     void progress(double fraction, const QString& what);
-    void loaded(const LoadedGraph& result);
+    void loaded(const LoadedData& result);
     void failed(const QString& message);
 
 private:
-    QFutureWatcher<LoadedGraph> watcher_;
+    QFutureWatcher<LoadedData> watcher_;
     std::atomic<bool> cancel_{false};
 };

@@ -1,5 +1,7 @@
 #include "FigureExport.h"
 
+#include "LiveGeometry.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -80,6 +82,20 @@ QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec) {
 QString exportViewFigure(MainWindow* w, const QString& viewName, const FigureSpec& spec) {
     if (viewName == QLatin1String("network")) return exportConnectomeFigure(w->connectomeView(), spec);
     bool ok = false;
+    // Refuse what cannot be drawn rather than writing an empty figure.
+    if (viewName == QLatin1String("raster") && w->simulationDock()->raster()->spikeCount() == 0)
+        return QStringLiteral("%1: nothing to draw in the raster: no spikes are open (open a spike file or "
+                              "run a simulation)")
+            .arg(spec.path);
+    if (viewName == QLatin1String("geometry") && w->analysisDock()->liveGeometry() &&
+        w->analysisDock()->liveGeometry()->last().conditions < 2)
+        return QStringLiteral("%1: nothing to draw in the population geometry: it needs spikes with "
+                              "trials of at least two conditions (a trial pair X_spikes.csv + X_trials.csv, "
+                              "an NWB file with trials, or the attractor model)%2")
+            .arg(spec.path,
+                 w->analysisDock()->liveGeometry()->last().error.isEmpty()
+                     ? QString()
+                     : QStringLiteral(" (%1)").arg(w->analysisDock()->liveGeometry()->last().error));
     if (viewName == QLatin1String("raster"))
         ok = w->simulationDock()->raster()->exportFigure(spec.path, spec.pixels, spec.dpi, spec.transparent);
     else if (viewName == QLatin1String("geometry"))

@@ -52,6 +52,19 @@ void LiveGeometry::reset() {
     plot_->clearStability();
 }
 
+GeometryUpdate LiveGeometry::showRecording(const nr::SpikeTrains& s,
+                                           const std::vector<nr::TrialEpoch>& epochs) {
+    reset();
+    plot_->setTrajectory({}, {}, 3);
+    GeometryUpdate u = compute(s, epochs, winStart_, winEnd_, metric_, 20);
+    last_ = u;
+    if (!u.error.isEmpty() || u.conditions < 2) return u;
+    plot_->setRdm(u.rdm, u.conditions, u.labels, metric_);
+    if (u.haveShesha) plot_->appendStability(u.t, u.shesha, u.ciLow, u.ciHigh);
+    emit updated(u);
+    return u;
+}
+
 void LiveGeometry::onSpikes(const std::vector<nr::SpikeEvent>& ev) {
     if (!enabled_ || neurons_ == 0) return;
     for (const auto& e : ev) {

@@ -36,6 +36,9 @@ public:
         winEnd_ = end;
     }
     void reset();
+    // Fills the panel from a recording with trials (RDM and Shesha of the whole recording, computed now).
+    // Returns the update (its error says why nothing was drawn).
+    GeometryUpdate showRecording(const nr::SpikeTrains& s, const std::vector<nr::TrialEpoch>& epochs);
     // Computes RDM and Shesha of everything recorded so far (used by the timer and by tests).
     static GeometryUpdate compute(const nr::SpikeTrains& s, const std::vector<nr::TrialEpoch>& epochs,
                                   double winStart, double winEnd, const QString& metric, int splits);

@@ -19,24 +19,31 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTime>
+#include <QTimer>
 #include <QToolButton>
 #include <QUndoStack>
 
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
+#include "LayersDock.h"
+#include "LiveGeometry.h"
 #include "Session.h"
 #include "SimulationDock.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
+#include "io/IoFormats.h"
 #include "io/TrialIO.h"
+#include "model/SpikeStore.h"
 #include "vtk/ConnectomeView.h"
 
 namespace {
 const char* kRecentKey = "recentFiles";
 const int kMaxRecent = 8;
-const char* kFileFilter =
-    "Graphs and spikes (*.csv *.tsv *.txt *.graphml *.xml *.gml *.npy *.nwb);;All files (*)";
+// The open dialog's filters come from the reader registry.
+QString fileFilter() {
+    return QString::fromStdString(nr::ReaderRegistry::builtin().dialogFilters());
+}
 } // namespace
 
 static void initAppResources() {
@@ -52,7 +59,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     undo_ = new QUndoStack(this);
 
     view_ = new ConnectomeView(this);
-    view_->setMinimumSize(320, 240);
+    view_->setMinimumSize(200, 150);
     setCentralWidget(view_);
 
     buildDocks();
@@ -76,11 +83,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         progress_->setValue(int(f * 1000));
         status_->setText(what);
     });
-    connect(&loader_, &DatasetLoader::loaded, this, [this](const LoadedGraph& r) {
+    connect(&loader_, &DatasetLoader::loaded, this, [this](const LoadedData& r) {
         progress_->hide();
         cancel_->hide();
-        setGraph(r);
-        addRecent(r.files);
+        QStringList files;
+        for (const auto& d : r.datasets) {
+            for (const auto& f : d.files) files << QString::fromStdString(f);
+            addDataset(d);
+        }
+        addRecent(files);
     });
     connect(&loader_, &DatasetLoader::failed, this, [this](const QString& msg) {
         progress_->hide();
@@ -96,12 +107,27 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                              .arg(in.off[size_t(id) + 1] - in.off[size_t(id)])
                              .arg(o.off[size_t(id) + 1] - o.off[size_t(id)]));
     });
+    docToken_ = doc_.subscribe([this](nr::Document::Change c, nr::LayerId id) { onDocumentChange(c, id); });
     resize(1500, 950);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    doc_.unsubscribe(docToken_);
+    simDock_->stop();
+}
 
 void MainWindow::buildDocks() {
+    layersDock_ = new LayersDock(&doc_, this);
+    addDockWidget(Qt::LeftDockWidgetArea, layersDock_);
+    connect(layersDock_, &LayersDock::displayEdited, this, [this](nr::LayerId id) {
+        const nr::Layer* l = doc_.find(id);
+        if (!l || id != shownGraph_) return;
+        if (!l->display.colorBy.empty() && l->display.colorBy != view_->colorBy())
+            panel_->applyColorBy(QString::fromStdString(l->display.colorBy), true);
+        view_->setNodeSize(l->display.pointSize);
+        view_->setEdgeOpacity(l->display.opacity * 0.5f);
+    });
+
     auto* netDock = new QDockWidget(tr("Network"), this);
     netDock->setObjectName(QStringLiteral("networkDock"));
     panel_ = new ConnectomePanel(view_, undo_, netDock);
@@ -114,6 +140,8 @@ void MainWindow::buildDocks() {
 
     simDock_ = new SimulationDock(this);
     simDock_->setConnectomeView(view_);
+    connect(simDock_, &SimulationDock::runStarted, this, &MainWindow::onRunStarted);
+    connect(simDock_, &SimulationDock::openRequested, this, [this](const QString& f) { openFiles({f}); });
     addDockWidget(Qt::BottomDockWidgetArea, simDock_);
     connect(simDock_, &SimulationDock::message, this, [this](const QString& m, bool err) {
         logMessage(m, err);
@@ -135,8 +163,17 @@ void MainWindow::buildDocks() {
     log_->setMaximumBlockCount(2000);
     logDock->setWidget(log_);
     addDockWidget(Qt::LeftDockWidgetArea, logDock);
+    // Layers, Network and Messages share the left column as tabs, so the window fits 1024x700.
+    tabifyDockWidget(layersDock_, netDock);
     tabifyDockWidget(netDock, logDock);
-    netDock->raise();
+    layersDock_->raise();
+    // Small windows (1024x700): the docks shrink, their contents scroll or tab.
+    for (QDockWidget* d : {static_cast<QDockWidget*>(layersDock_), netDock, logDock,
+                           static_cast<QDockWidget*>(simDock_), static_cast<QDockWidget*>(analysisDock_)})
+        d->setMinimumSize(120, 80);
+    // Once shown: the raster gets about a third of the window's height.
+    QTimer::singleShot(
+        0, this, [this] { resizeDocks({simDock_}, {std::max(200, int(height() * 0.36))}, Qt::Vertical); });
 }
 
 void MainWindow::buildMenus() {
@@ -213,57 +250,40 @@ void MainWindow::buildMenus() {
 void MainWindow::openDialog() {
     const QStringList files = QFileDialog::getOpenFileNames(
         this, tr("Open graph (select an edge list and, optionally, its node table)"), QString(),
-        tr(kFileFilter));
+        fileFilter());
     if (!files.isEmpty()) openFiles(files);
 }
 
 void MainWindow::addNodeTableDialog() {
-    if (!graph_) {
+    if (!graph_ || shownGraph_ == 0) {
         showError(tr("Open a graph first, then add its node table."));
         return;
     }
-    const QString f = QFileDialog::getOpenFileName(this, tr("Add node table"), QString(), tr(kFileFilter));
+    const QString f = QFileDialog::getOpenFileName(this, tr("Add node table"), QString(), fileFilter());
     if (f.isEmpty()) return;
     LoadedGraph r = joinNodeTable(*graph_, f);
     if (!r.graph) {
         showError(QString::fromStdString(r.error.str()));
         return;
     }
+    if (nr::Layer* l = doc_.find(shownGraph_)) l->files.push_back(f.toStdString());
+    doc_.setGraph(shownGraph_, r.graph, r.summary.toStdString());
     r.files = QStringList{title_} + r.files;
     setGraph(r);
 }
 
-bool MainWindow::looksLikeSpikes(const QString& file) {
-    const QString ext = QFileInfo(file).suffix().toLower();
-    if (ext == QLatin1String("npy") || ext == QLatin1String("nwb")) return true;
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly)) return false;
-    const QString header = QString::fromUtf8(f.readLine(4096)).toLower();
-    const bool hasTime = header.contains(QLatin1String("time"));
-    const bool hasUnit = header.contains(QLatin1String("unit")) || header.contains(QLatin1String("neuron"));
-    const bool hasEdge = header.contains(QLatin1String("source")) ||
-                         header.contains(QLatin1String("target")) || header.contains(QLatin1String("pre")) ||
-                         header.contains(QLatin1String("node1"));
-    return hasTime && hasUnit && !hasEdge;
-}
-
 QString MainWindow::openSpikes(const QString& file) {
-    auto r = nr::readSpikeTrainsFile(file.toStdString());
-    if (!r.ok()) return QString::fromStdString(r.error().str());
-    simDock_->showRecording(r.value(), file);
-    simDock_->show();
-    simDock_->raise();
-    logMessage(
-        tr("%1: %2 spikes from %3 units").arg(file).arg(r.value().spikeCount()).arg(r.value().unitCount()));
+    auto d = nr::ReaderRegistry::builtin().open(file.toStdString());
+    if (!d.ok()) return QString::fromStdString(d.error().str());
+    if (d.value().kind != nr::LayerKind::Spikes)
+        return tr("%1: holds %2, not spike times")
+            .arg(file, QString::fromLatin1(nr::layerKindName(d.value().kind)));
+    addDataset(std::move(d.value()));
     addRecent({file});
     return QString();
 }
 
 void MainWindow::openFiles(const QStringList& files) {
-    if (files.size() == 1 && looksLikeSpikes(files[0])) {
-        if (QString err = openSpikes(files[0]); !err.isEmpty()) showError(err);
-        return;
-    }
     if (loader_.busy()) {
         status_->setText(tr("Still loading the previous file…"));
         return;
@@ -276,22 +296,165 @@ void MainWindow::openFiles(const QStringList& files) {
 }
 
 QString MainWindow::openFilesBlocking(const QStringList& files) {
-    if (files.size() == 1 && looksLikeSpikes(files[0])) return openSpikes(files[0]);
-    LoadedGraph r = loadGraphFiles(files, {});
-    if (!r.graph) return QString::fromStdString(r.error.str());
-    setGraph(r);
+    LoadedData r = loadFiles(files, {});
+    if (!r.ok()) return QString::fromStdString(r.error.str());
+    for (auto& d : r.datasets) addDataset(std::move(d));
     return QString();
 }
 
+nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis) {
+    nr::Layer l;
+    l.name = ds.name;
+    l.kind = ds.kind;
+    l.files = ds.files;
+    l.summary = ds.summary;
+    l.graph = ds.graph;
+    l.trials = ds.trials;
+    l.epochs = ds.epochs;
+    l.payload = ds.payload;
+    if (ds.spikes) {
+        l.spikes = std::make_shared<nr::SpikeStore>();
+        l.spikes->assign(*ds.spikes);
+    }
+    if (l.kind == nr::LayerKind::Graph && l.graph && l.graph->nodeClass.size() == l.graph->nodeCount())
+        l.display.colorBy = "class";
+    logMessage(
+        QStringLiteral("%1: %2").arg(QString::fromStdString(ds.name), QString::fromStdString(ds.summary)));
+    const int shown = std::min<int>(int(ds.warnings.size()), 40);
+    for (int i = 0; i < shown; ++i) logMessage(QString::fromStdString(ds.warnings[size_t(i)]));
+    if (int(ds.warnings.size()) > shown) logMessage(tr("… %1 more").arg(ds.warnings.size() - size_t(shown)));
+    const nr::LayerId id = doc_.add(std::move(l));
+    if (ds.kind == nr::LayerKind::Graph) showGraphLayer(id, upAxis);
+    if (ds.kind == nr::LayerKind::Spikes) showSpikesLayer(id);
+    status_->setText(
+        QStringLiteral("%1: %2").arg(QString::fromStdString(ds.name), QString::fromStdString(ds.summary)));
+    return id;
+}
+
 void MainWindow::showDemo(bool startSimulation) {
-    LoadedGraph r;
-    r.graph = std::make_shared<nr::Graph>(nr::makeDemoNetwork());
-    r.summary =
-        tr("Demo cortical column: nodes=%1 edges=%2").arg(r.graph->nodeCount()).arg(r.graph->edgeCount());
-    r.files = QStringList{tr("demo network")};
-    r.upAxis = 2; // the column stands upright
-    setGraph(r);
+    nr::Dataset ds;
+    ds.kind = nr::LayerKind::Graph;
+    ds.graph = std::make_shared<nr::Graph>(nr::makeDemoNetwork());
+    ds.name = tr("Demo cortical column").toStdString();
+    ds.summary =
+        "nodes=" + std::to_string(ds.graph->nodeCount()) + " edges=" + std::to_string(ds.graph->edgeCount());
+    ds.files = {""};
+    const nr::LayerId id = addDataset(ds, 2); // the column stands upright
+    // Its six layers show at first sight.
+    if (ds.graph->nodeNumeric.count("layer")) {
+        nr::Layer* l = doc_.find(id);
+        nr::LayerDisplay d = l->display;
+        d.colorBy = "layer";
+        doc_.setDisplay(id, d);
+        panel_->applyColorBy(QStringLiteral("layer"), false);
+    }
     if (startSimulation) simDock_->startModel(QStringLiteral("demo"), graph_);
+}
+
+void MainWindow::showGraphLayer(nr::LayerId id, int upAxis) {
+    const nr::Layer* l = doc_.find(id);
+    if (!l || !l->graph) return;
+    shownGraph_ = id;
+    LoadedGraph r;
+    r.graph = std::const_pointer_cast<nr::Graph>(l->graph);
+    for (const auto& f : l->files) r.files << QString::fromStdString(f);
+    if (r.files.isEmpty() || r.files[0].isEmpty()) r.files = QStringList{QString::fromStdString(l->name)};
+    r.summary = QString::fromStdString(l->name + ": " + l->summary);
+    r.upAxis = upAxis;
+    setGraph(r);
+    const std::string colorBy = l->display.colorBy;
+    if (!colorBy.empty() && view_->colorBy() != colorBy)
+        panel_->applyColorBy(QString::fromStdString(colorBy), false);
+    view_->setNodeSize(l->display.pointSize);
+}
+
+void MainWindow::showSpikesLayer(nr::LayerId id) {
+    const nr::Layer* l = doc_.find(id);
+    if (!l || !l->spikes) return;
+    shownSpikes_ = id;
+    if (l->kind == nr::LayerKind::Spikes) {
+        simDock_->showStore(l->spikes, QString::fromStdString(l->name), l->trials);
+        simDock_->show();
+        simDock_->raise();
+        if (!l->epochs.empty() && analysisDock_->liveGeometry()) {
+            const GeometryUpdate u =
+                analysisDock_->liveGeometry()->showRecording(l->spikes->toTrains(), l->epochs);
+            if (!u.error.isEmpty()) logMessage(tr("Population geometry: %1").arg(u.error));
+        }
+    }
+}
+
+void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
+    using C = nr::Document::Change;
+    if (c == C::Selected) {
+        const nr::Layer* l = doc_.find(id);
+        if (!l || !l->display.visible) return;
+        if (l->kind == nr::LayerKind::Graph && id != shownGraph_) showGraphLayer(id);
+        if (l->kind == nr::LayerKind::Spikes && id != shownSpikes_) showSpikesLayer(id);
+        if (l->kind == nr::LayerKind::Simulation) {
+            for (const nr::Layer* o : doc_.ownedBy(id))
+                if (o->kind == nr::LayerKind::Graph && o->id != shownGraph_) showGraphLayer(o->id);
+        }
+        return;
+    }
+    if (c == C::Removed || c == C::Display) {
+        if (c == C::Removed && id == simLayer_) {
+            simDock_->stop();
+            simLayer_ = 0;
+        }
+        // The view shows the newest visible graph layer (nothing when none is left).
+        const nr::Layer* g = doc_.current(nr::LayerKind::Graph);
+        if (!g) {
+            if (shownGraph_ != 0) {
+                shownGraph_ = 0;
+                graph_.reset();
+                view_->setGraph(nullptr);
+                panel_->setGraph(nullptr);
+                simDock_->setGraph(nullptr);
+                analysisDock_->setGraph(nullptr);
+                setWindowTitle(QStringLiteral("Neurorama"));
+            }
+        } else if (g->id != shownGraph_) {
+            showGraphLayer(g->id);
+        }
+        if (c == C::Removed && id == shownSpikes_) {
+            shownSpikes_ = 0;
+            if (const nr::Layer* sp = doc_.current(nr::LayerKind::Spikes)) showSpikesLayer(sp->id);
+        }
+    }
+}
+
+void MainWindow::onRunStarted(const QString& model, std::shared_ptr<nr::SpikeStore> store,
+                              std::shared_ptr<const nr::Graph> graph, bool generated) {
+    // One simulation layer at a time: the previous run (and its generated layout) goes.
+    if (simLayer_ != 0) {
+        const nr::LayerId old = simLayer_;
+        simLayer_ = 0;
+        doc_.remove(old);
+    }
+    nr::Layer sim;
+    sim.kind = nr::LayerKind::Simulation;
+    sim.name = tr("Simulation: %1").arg(model).toStdString();
+    sim.summary = "neurons=" + std::to_string(store->unitCount());
+    sim.spikes = store;
+    sim.graph = graph;
+    sim.epochs = simDock_->runner()->epochs();
+    sim.files = {""};
+    simLayer_ = doc_.add(std::move(sim));
+    shownSpikes_ = simLayer_;
+    if (generated && graph) {
+        nr::Layer lay;
+        lay.kind = nr::LayerKind::Graph;
+        lay.name = tr("%1 layout").arg(model).toStdString();
+        lay.summary = "nodes=" + std::to_string(graph->nodeCount()) +
+                      " edges=" + std::to_string(graph->edgeCount()) + " (generated: groups as clusters)";
+        lay.graph = graph;
+        lay.owner = simLayer_;
+        lay.files = {""};
+        lay.display.colorBy = graph->nodeText.count("group") ? "group" : "class";
+        const nr::LayerId id = doc_.add(std::move(lay));
+        showGraphLayer(id);
+    }
 }
 
 // A lateral view that shows a dataset at its largest: look along the thinnest axis of its bounding box with
@@ -406,9 +569,11 @@ void MainWindow::dropEvent(QDropEvent* e) {
         if (u.isLocalFile()) files << u.toLocalFile();
     if (files.isEmpty()) return;
     e->acceptProposedAction();
-    if (files.size() == 1 && graph_ && nr::looksLikeNodeTable(files[0].toStdString())) {
+    if (files.size() == 1 && graph_ && shownGraph_ && nr::looksLikeNodeTable(files[0].toStdString())) {
         LoadedGraph r = joinNodeTable(*graph_, files[0]);
         if (r.graph) {
+            if (nr::Layer* l = doc_.find(shownGraph_)) l->files.push_back(files[0].toStdString());
+            doc_.setGraph(shownGraph_, r.graph, r.summary.toStdString());
             r.files = QStringList{title_} + r.files;
             setGraph(r);
         } else {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "DatasetLoader.h"
+#include "model/Document.h"
 
 class ConnectomeView;
 class ConnectomePanel;
@@ -18,6 +19,7 @@ class QMenu;
 class QLabel;
 class SimulationDock;
 class AnalysisDock;
+class LayersDock;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -31,12 +33,19 @@ public:
     QString openFilesBlocking(const QStringList& files);
     // The built-in demo network (and, with simulation, its running simulation).
     void showDemo(bool startSimulation = true);
-    // Opens recorded spikes (CSV / NPY with unit and time columns, NWB units table) in the raster.
+    // Opens recorded spikes (CSV / NPY with unit and time columns, NWB units table) as a layer.
     QString openSpikes(const QString& file);
-    // True for files that hold spike times rather than a graph.
-    static bool looksLikeSpikes(const QString& file);
+    // Adds what a reader made as a layer and shows it. Returns the layer id.
+    nr::LayerId addDataset(nr::Dataset ds, int upAxis = -1);
 
+    // Everything that is open.
+    nr::Document& document() { return doc_; }
+    const nr::Document& document() const { return doc_; }
+    LayersDock* layersDock() const { return layersDock_; }
+    // The graph the 3-D view shows (null when none).
     std::shared_ptr<const nr::Graph> graph() const { return graph_; }
+    nr::LayerId shownGraphLayer() const { return shownGraph_; }
+    nr::LayerId shownSpikesLayer() const { return shownSpikes_; }
     ConnectomeView* connectomeView() const { return view_; }
     ConnectomePanel* connectomePanel() const { return panel_; }
     SimulationDock* simulationDock() const { return simDock_; }
@@ -55,6 +64,11 @@ private:
     void buildMenus();
     void buildDocks();
     void setGraph(const LoadedGraph& r);
+    void showGraphLayer(nr::LayerId id, int upAxis = -1);
+    void showSpikesLayer(nr::LayerId id);
+    void onDocumentChange(nr::Document::Change c, nr::LayerId id);
+    void onRunStarted(const QString& model, std::shared_ptr<nr::SpikeStore> store,
+                      std::shared_ptr<const nr::Graph> graph, bool generated);
     void addRecent(const QStringList& files);
     void rebuildRecentMenu();
     void openDialog();
@@ -73,7 +87,11 @@ private:
     QLabel* status_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     DatasetLoader loader_;
-    std::shared_ptr<nr::Graph> graph_;
+    nr::Document doc_;
+    LayersDock* layersDock_ = nullptr;
+    nr::LayerId shownGraph_ = 0, shownSpikes_ = 0, simLayer_ = 0;
+    int docToken_ = 0;
+    std::shared_ptr<const nr::Graph> graph_;
     QString title_;
     QStringList files_; // files of the open graph (empty for the demo)
 };

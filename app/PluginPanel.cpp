@@ -1,5 +1,7 @@
 #include "PluginPanel.h"
 
+#include "plugin/AnalyzeCommand.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -91,6 +93,12 @@ PluginPanel::PluginPanel(QWidget* parent) : QWidget(parent) {
     progress_->setRange(0, 1000);
     progress_->hide();
     lay->addWidget(progress_);
+    error_ = new QLabel;
+    error_->setWordWrap(true);
+    error_->setStyleSheet(QStringLiteral("color: #d33;"));
+    error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    error_->hide();
+    lay->addWidget(error_);
     table_ = new QTableWidget;
     table_->horizontalHeader()->setStretchLastSection(true);
     lay->addWidget(table_, 1);
@@ -111,9 +119,10 @@ PluginPanel::PluginPanel(QWidget* parent) : QWidget(parent) {
         cancelBtn_->setEnabled(false);
         auto r = watcher_.result();
         if (!r.ok()) {
-            emit message(QString::fromStdString(r.error().str()), true);
+            showError(QString::fromStdString(r.error().str()));
             return;
         }
+        error_->hide();
         results_ = r.value();
         showResults();
         saveBtn_->setEnabled(true);
@@ -195,12 +204,27 @@ void PluginPanel::rebuildForm() {
 nr::Result<nr::Inputs> PluginPanel::gatherInputs(const nr::AnalysisPlugin& p) const {
     nr::Inputs in;
     const QString kind = inputCombo_->currentData().toString();
+    const nr::InputKinds k = p.inputs();
     if (kind == QLatin1String("graph")) {
         if (!graph_) return nr::Error{"analysis", 0, "no network is open"};
+        if (!(k & nr::GraphInput)) return nr::Error{"analysis", 0, p.name() + " does not take a network"};
         in.graph = graph_;
         return in;
     }
     if (kind == QLatin1String("spikes")) {
+        if (k & nr::TrialDataInput) {
+            auto trials = trialsProvider_ ? trialsProvider_() : nullptr;
+            if (trials && trials->trialRowCount() > 0) {
+                in.trials = trials;
+                return in;
+            }
+            if (!(k & nr::SpikeTrainsInput))
+                return nr::Error{"analysis", 0,
+                                 p.name() +
+                                     " needs trials: run the attractor until it has completed stimulus "
+                                     "trials, or open a trial-structured recording (X_spikes.csv with "
+                                     "X_trials.csv, or NWB with intervals/trials)"};
+        }
         auto spikes = spikesProvider_ ? spikesProvider_() : nullptr;
         if (!spikes || spikes->spikeCount() == 0)
             return nr::Error{"analysis", 0, "no spikes recorded yet: run a simulation or open spikes"};
@@ -209,42 +233,34 @@ nr::Result<nr::Inputs> PluginPanel::gatherInputs(const nr::AnalysisPlugin& p) co
     }
     const std::string path = inputFile_->text().trimmed().toStdString();
     if (path.empty()) return nr::Error{"analysis", 0, "choose an input file"};
-    in.source = path;
-    const nr::InputKinds k = p.inputs();
-    if ((k & nr::TrialDataInput) && !nr::findTrialsFile(path).empty()) {
-        auto td = nr::readTrialData(path);
-        if (!td.ok()) return td.error();
-        in.trials = std::make_shared<nr::TrialData>(std::move(td).value());
-        return in;
-    }
-    if (k & nr::GraphInput) {
-        auto g = nr::readGraph(path);
-        if (g.ok()) {
-            in.graph = std::make_shared<nr::Graph>(std::move(g).value());
-            return in;
-        }
-        if (!(k & (nr::SpikeTrainsInput | nr::TrialDataInput))) return g.error();
-    }
-    if (k & nr::TrialDataInput && path.size() > 4 && path.substr(path.size() - 4) == ".nwb") {
-        auto td = nr::readTrialData(path);
-        if (td.ok()) {
-            in.trials = std::make_shared<nr::TrialData>(std::move(td).value());
-            return in;
-        }
-    }
-    auto s = nr::readSpikeTrainsFile(path);
-    if (!s.ok()) return s.error();
-    in.spikes = std::make_shared<nr::SpikeTrains>(std::move(s).value());
-    return in;
+    return nr::loadPluginInputs(p, path, "");
+}
+
+QString PluginPanel::errorText() const {
+    return error_->isVisible() || !error_->text().isEmpty() ? error_->text() : QString();
+}
+
+void PluginPanel::showError(const QString& e) {
+    error_->setText(e);
+    error_->show();
+    emit message(e, true);
 }
 
 bool PluginPanel::runSelected() {
     if (watcher_.isRunning()) return false;
     const nr::AnalysisPlugin* p = registry_.find(pluginCombo_->currentText().toStdString());
     if (!p) return false;
+    // A new run: the previous results go, so the table never shows another plugin's numbers.
+    results_ = nr::Results();
+    table_->clear();
+    table_->setRowCount(0);
+    table_->setColumnCount(0);
+    saveBtn_->setEnabled(false);
+    error_->clear();
+    error_->hide();
     auto in = gatherInputs(*p);
     if (!in.ok()) {
-        emit message(QString::fromStdString(in.error().str()), true);
+        showError(QString::fromStdString(in.error().str()));
         return false;
     }
     std::map<std::string, std::string> params;

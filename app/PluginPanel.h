@@ -30,6 +30,12 @@ public:
     nr::PluginRegistry& registry() { return registry_; }
     void setGraph(std::shared_ptr<const nr::Graph> g) { graph_ = std::move(g); }
     // Called when a run needs spikes (the simulation's recording or an opened spike file).
+    // Trials of what is on show (the running attractor's completed trials, or a recording's trials table).
+    void setTrialsProvider(std::function<std::shared_ptr<const nr::TrialData>()> f) {
+        trialsProvider_ = std::move(f);
+    }
+    // The last error shown in the panel ("" after a successful run).
+    QString errorText() const;
     void setSpikesProvider(std::function<std::shared_ptr<const nr::SpikeTrains>()> f) {
         spikesProvider_ = std::move(f);
     }
@@ -53,6 +59,9 @@ private:
     nr::PluginRegistry registry_;
     std::shared_ptr<const nr::Graph> graph_;
     std::function<std::shared_ptr<const nr::SpikeTrains>()> spikesProvider_;
+    std::function<std::shared_ptr<const nr::TrialData>()> trialsProvider_;
+    QLabel* error_ = nullptr;
+    void showError(const QString& e);
     QComboBox* pluginCombo_;
     QComboBox* inputCombo_;
     QLineEdit* inputFile_;

@@ -14,6 +14,8 @@
 #include <imgui.h>
 
 #include "io/SpikeIO.h"
+#include "io/TrialIO.h"
+#include "model/Palette.h"
 #include "plots/RasterPlot.h"
 #include "sim/Models.h"
 #include "vtk/ConnectomeView.h"
@@ -87,13 +89,20 @@ SimulationDock::SimulationDock(QWidget* parent, ConnectomeView* view)
     });
     bar->addWidget(new QLabel(tr("Rows")));
     bar->addWidget(sortCombo_);
-    status_ = new QLabel;
-    status_->setMinimumWidth(280);
-    bar->addWidget(status_, 1);
+    bar->addStretch(1);
     lay->addLayout(bar);
+    // The status line has a row of its own so the controls fit narrow windows.
+    status_ = new QLabel;
+    status_->setMinimumWidth(0);
+    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    lay->addWidget(status_);
+    for (QComboBox* c : {modelCombo_, speedCombo_, sortCombo_}) {
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        c->setMinimumContentsLength(6);
+    }
 
     raster_ = new RasterPlot;
-    raster_->setMinimumHeight(220);
+    raster_->setMinimumHeight(120);
     raster_->setOverlay([this] { drawControls(); });
     lay->addWidget(raster_, 1);
     setWidget(body);
@@ -146,24 +155,24 @@ void SimulationDock::addMenuActions(QMenu* menu) {
             emit message(tr("Saved spikes to %1").arg(f), false);
     });
     menu->addAction(tr("&Open Recorded Spikes…"), this, [this] {
-        const QString f =
-            QFileDialog::getOpenFileName(this, tr("Open spikes"), QString(), tr("Spikes (*.csv *.npy)"));
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open spikes"), QString(),
+                                                       tr("Spikes (*.csv *.npy *.nwb)"));
         if (f.isEmpty()) return;
-        auto r = nr::readSpikes(f.toStdString());
-        if (!r.ok())
-            emit message(QString::fromStdString(r.error().str()), true);
-        else
-            showRecording(r.value(), f);
+        emit openRequested(f);
     });
 }
 
 void SimulationDock::setGraph(std::shared_ptr<const nr::Graph> g) {
     graph_ = std::move(g);
-    if (simGraph_ && simGraph_ != graph_) {
-        // The network on screen changed: the running model no longer matches it.
+    if (activityPainted_ && !showsActivity()) {
+        // The network on screen is not the running model's: its activity is not drawn there.
         if (view_) view_->setActivity({});
         activityPainted_ = false;
     }
+}
+
+bool SimulationDock::showsActivity() const {
+    return view_ && simGraph_ && view_->graph() == simGraph_;
 }
 
 bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr::Graph> g,
@@ -186,48 +195,51 @@ bool SimulationDock::startModel(const QString& modelIn, std::shared_ptr<const nr
         }
         stop();
         st = runner_->load(std::move(net).value(), req.seed);
-        simGraph_ = g;
+        if (!st) simGraph_ = g;
     } else {
         stop();
         st = runner_->load(req);
-        simGraph_.reset();
+        if (!st) simGraph_ = std::make_shared<const nr::Graph>(runner_->modelLayout());
     }
     if (st) {
         emit message(QString::fromStdString(st->str()), true);
         return false;
     }
+    const bool generated = model != QLatin1String("graph");
+    if (view_ && activityPainted_) view_->setActivity({});
+    activityPainted_ = false;
+    framesLate_ = 0;
     model_ = modelIn == QLatin1String("demo") ? modelIn : model;
     if (const int idx = modelCombo_->findData(model); idx >= 0) modelCombo_->setCurrentIndex(idx);
     recording_.reset();
+    recordingTrials_.reset();
     params_ = runner_->parameters();
     runner_->setSpeed(speedCombo_->currentData().toDouble());
-    raster_->clear();
-    raster_->setNeuronCount(runner_->neuronCount());
+    // A new source: its own store, so rows, axis, rates and counters start from this model.
+    store_ = std::make_shared<nr::SpikeStore>();
+    store_->reset(runner_->neuronCount(), {}, generated ? std::vector<std::string>{} : simGraph_->names);
+    raster_->setStore(store_);
     refreshSortChoices();
     raster_->setRowOrder(rowOrder(sortCombo_->currentText()));
-    if (simGraph_) {
-        QStringList names;
-        for (auto& n : simGraph_->names) names << QString::fromStdString(n);
-        raster_->setNeuronNames(names);
-    } else {
-        raster_->setNeuronNames({});
-    }
     raster_->setFollow(true);
     raster_->setWindowSeconds(2.0);
     if (simGraph_ && simGraph_->nodeClass.size() == runner_->neuronCount()) {
         // Inhibitory neurons red, the others blue, as in most raster figures.
+        // The same excitatory / inhibitory colours as the 3-D view and its legend.
         std::vector<uint32_t> colors(simGraph_->nodeClass.size());
         for (size_t i = 0; i < colors.size(); ++i) {
-            const std::string& c = simGraph_->nodeClass[i];
-            const bool inh =
-                c == "I" || c.find("nhib") != std::string::npos || c.find("GABA") != std::string::npos;
-            colors[i] = inh ? qRgb(200, 40, 40) : qRgb(30, 60, 150);
+            const bool inh = nr::palette::excitatorySign(simGraph_->nodeClass[i]) < 0 ||
+                             simGraph_->nodeClass[i].find("GABA") != std::string::npos;
+            const nr::palette::Rgb c = inh ? nr::palette::kInhibitory : nr::palette::kExcitatory;
+            colors[i] = qRgb(c.r, c.g, c.b);
         }
         raster_->setNeuronColors(colors);
     } else {
         raster_->setNeuronColors({});
     }
     activity_.clear();
+    raster_->setSidePanelWidth(params_.empty() ? 0 : 250);
+    emit runStarted(model_, store_, simGraph_, generated);
     emit modelLoaded(model_, runner_->neuronCount());
     emit message(
         tr("Simulation: %1, %2 neurons, seed %3").arg(model_).arg(runner_->neuronCount()).arg(req.seed),
@@ -279,6 +291,7 @@ void SimulationDock::play() {
 void SimulationDock::pause() {
     runner_->pause();
     onFrame();
+    if (activityPainted_ && !frameTimer_.isActive()) frameTimer_.start(); // let the flashes fade
     updateButtons();
 }
 
@@ -311,16 +324,36 @@ double SimulationDock::simulatedSeconds() const {
 }
 
 void SimulationDock::showRecording(const nr::SpikeTrains& s, const QString& name) {
+    auto store = std::make_shared<nr::SpikeStore>();
+    store->assign(s);
+    showStore(store, name);
+}
+
+void SimulationDock::showStore(std::shared_ptr<nr::SpikeStore> store, const QString& name,
+                               std::shared_ptr<const nr::TrialData> trials) {
     stop();
+    recordingTrials_ = std::move(trials);
+    if (view_ && activityPainted_) view_->setActivity({});
+    activityPainted_ = false;
     model_.clear();
     simGraph_.reset();
-    raster_->clear();
-    raster_->setNeuronNames({});
-    raster_->setSpikes(s);
-    recording_ = std::make_shared<nr::SpikeTrains>(s);
+    params_.clear();
+    raster_->setSidePanelWidth(0);
+    store_ = std::move(store);
+    recording_ = std::make_shared<nr::SpikeTrains>(store_->toTrains());
     raster_->setFollow(false);
-    status_->setText(
-        tr("%1: %2 spikes, %3 units").arg(QFileInfo(name).fileName()).arg(s.spikeCount()).arg(s.unitCount()));
+    raster_->setNeuronColors({});
+    raster_->setStore(store_);
+    raster_->setLagInfo(0, 0);
+    {
+        const QSignalBlocker block(sortCombo_);
+        sortCombo_->clear();
+        sortCombo_->addItem(QStringLiteral("index"));
+    }
+    status_->setText(tr("%1: %2 spikes, %3 units")
+                         .arg(QFileInfo(name).fileName())
+                         .arg(store_->size())
+                         .arg(store_->unitCount()));
     updateButtons();
 }
 
@@ -328,6 +361,20 @@ std::shared_ptr<const nr::SpikeTrains> SimulationDock::currentSpikes() const {
     if (recording_) return recording_;
     if (model_.isEmpty()) return nullptr;
     return std::make_shared<nr::SpikeTrains>(runner_->recordedSpikes());
+}
+
+std::shared_ptr<const nr::TrialData> SimulationDock::currentTrials() const {
+    if (recording_) return recordingTrials_;
+    if (model_.isEmpty()) return nullptr;
+    const double now = simulatedSeconds();
+    std::vector<nr::TrialEpoch> done;
+    for (const auto& e : runner_->epochs())
+        if (e.stop <= now) done.push_back(e);
+    if (done.empty()) return nullptr;
+    auto td = std::make_shared<nr::TrialData>(nr::trialDataFromEpochs(runner_->recordedSpikes(), done));
+    td->spikesSource = model_.toStdString() + " (running)";
+    td->trialsSource = model_.toStdString() + " (stimulus schedule)";
+    return td;
 }
 
 bool SimulationDock::saveSpikes(const QString& path, QString* error) {
@@ -348,13 +395,29 @@ void SimulationDock::onFrame() {
     if (sinceFrame_.isValid() && sinceFrame_.restart() > 3 * frameTimer_.interval()) ++framesLate_;
     drained_.clear();
     runner_->spikes().drain(drained_);
-    if (!drained_.empty()) {
+    if (!drained_.empty() && store_) {
         raster_->appendSpikes(drained_.data(), drained_.size());
         emit spikesArrived(drained_);
     }
-    if (view_ && simGraph_ && simGraph_ == graph_ && runner_->latestActivity(activity_)) {
-        view_->setActivity(activity_);
-        activityPainted_ = true;
+    const bool isRunning = runner_->status().state == nr::RunState::Running;
+    if (showsActivity()) {
+        if (isRunning && runner_->latestActivity(activity_)) {
+            view_->setActivity(activity_);
+            activityPainted_ = true;
+        } else if (activityPainted_) {
+            // Paused: the flashes fade back to the layer's colouring.
+            float peak = 0;
+            for (float& a : activity_) {
+                a *= 0.8f;
+                peak = std::max(peak, a);
+            }
+            if (peak < 0.02f) {
+                view_->setActivity({});
+                activityPainted_ = false;
+            } else {
+                view_->setActivity(activity_);
+            }
+        }
     }
     const nr::RunnerStatus st = runner_->status();
     raster_->setLagInfo(framesLate_, st.spikesLost);
@@ -365,7 +428,7 @@ void SimulationDock::onFrame() {
                          .arg(QString::fromStdString(st.reason)),
                      true);
         updateButtons();
-    } else if (st.state != nr::RunState::Running && frameTimer_.isActive()) {
+    } else if (st.state != nr::RunState::Running && frameTimer_.isActive() && !activityPainted_) {
         frameTimer_.stop();
         updateButtons();
     }
@@ -387,13 +450,23 @@ void SimulationDock::updateButtons() {
 
 void SimulationDock::drawControls() {
     if (model_.isEmpty()) return;
-    // Top right, left of the plot's own readouts, clear of the axes.
-    ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x - 250, 8), ImGuiCond_Always, ImVec2(1, 0));
-    ImGui::SetNextWindowBgAlpha(0.75f);
-    if (!ImGui::Begin("Parameters", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    // In the margin the raster keeps free on its right, never over the data; collapsible by its title.
+    const QRectF side = raster_->sidePanelRect();
+    if (side.width() < 40) return;
+    ImGui::SetNextWindowPos(ImVec2(float(side.left()), float(side.top())), ImGuiCond_Always);
+    ImGui::SetNextWindowSizeConstraints(ImVec2(float(side.width()), 0),
+                                        ImVec2(float(side.width()), float(side.height())));
+    ImGui::SetNextWindowBgAlpha(0.85f);
+    const bool open = ImGui::Begin("Parameters", nullptr,
+                                   ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoMove |
+                                       ImGuiWindowFlags_NoSavedSettings);
+    paramsRect_ = QRectF(ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowSize().x,
+                         ImGui::GetWindowSize().y);
+    if (!open) {
         ImGui::End();
         return;
     }
+    ImGui::PushItemWidth(float(side.width()) * 0.5f);
     for (auto& p : params_) {
         // Speed has its own control in the dock's tool bar.
         if (p.live == nr::LiveKnob::None || p.live == nr::LiveKnob::Speed) continue;
@@ -406,6 +479,7 @@ void SimulationDock::drawControls() {
         }
         if (ImGui::IsItemHovered() && !p.description.empty()) ImGui::SetTooltip("%s", p.description.c_str());
     }
+    ImGui::PopItemWidth();
     const nr::RunnerStatus st = runner_->status();
     ImGui::Text("t = %.2f s, %.0f steps/s", st.simulatedS, st.stepsPerSecond);
     ImGui::End();

@@ -9,7 +9,9 @@
 #include <memory>
 #include <vector>
 
+#include "analysis/TrialData.h"
 #include "model/Graph.h"
+#include "model/SpikeStore.h"
 #include "model/SpikeTrains.h"
 #include "sim/SimulationRunner.h"
 
@@ -41,6 +43,16 @@ public:
     void resetRun();
     // Shows a recorded dataset (spike times and unit ids) in the raster; stops any run.
     void showRecording(const nr::SpikeTrains& s, const QString& name);
+    // Shows the spike store of a layer (a recording) in the raster; stops any run.
+    void showStore(std::shared_ptr<nr::SpikeStore> store, const QString& name,
+                   std::shared_ptr<const nr::TrialData> trials = nullptr);
+    // The store of the current run (or recording on show).
+    std::shared_ptr<nr::SpikeStore> store() const { return store_; }
+    // The graph whose nodes are the running model's neurons: the network it was built from, or its
+    // generated layout (null when no model runs).
+    std::shared_ptr<const nr::Graph> modelGraph() const { return simGraph_; }
+    // Trials of the run so far (completed stimulus epochs of the attractor), empty when it has none.
+    std::shared_ptr<const nr::TrialData> currentTrials() const;
     bool saveSpikes(const QString& path, QString* error);
     // The spikes on show: the opened recording, or everything the simulation recorded so far.
     std::shared_ptr<const nr::SpikeTrains> currentSpikes() const;
@@ -52,6 +64,8 @@ public:
     bool running() const;
     QString modelName() const { return model_; }
     RasterPlot* raster() const { return raster_; }
+    // Rectangle of the in-canvas Parameters panel in the last frame (raster coordinates; empty when hidden).
+    QRectF parametersRect() const { return paramsRect_; }
     nr::SimulationRunner* runner() const { return runner_.get(); }
 
 signals:
@@ -60,6 +74,12 @@ signals:
     void spikesArrived(const std::vector<nr::SpikeEvent>& spikes);
     // A new model was loaded (neuron count may have changed).
     void modelLoaded(const QString& model, uint32_t neurons);
+    // A run started: its spike store, and the graph its activity is drawn on (`generated`: a layout made
+    // for a model without positions, to be shown as a layer of its own).
+    // Simulation > Open Recorded Spikes: the main window opens it like File > Open.
+    void openRequested(const QString& file);
+    void runStarted(const QString& model, std::shared_ptr<nr::SpikeStore> store,
+                    std::shared_ptr<const nr::Graph> graph, bool generated);
 
 private:
     void onFrame();
@@ -83,10 +103,14 @@ private:
     std::shared_ptr<const nr::Graph> simGraph_; // the graph the running model was built from (or null)
     QString model_;
     std::shared_ptr<const nr::SpikeTrains> recording_;
+    std::shared_ptr<nr::SpikeStore> store_;
+    std::shared_ptr<const nr::TrialData> recordingTrials_;
     std::vector<nr::SpikeEvent> drained_;
     std::vector<nr::RateBin> rates_;
     std::vector<float> activity_;
     std::vector<nr::Parameter> params_;
     uint64_t framesLate_ = 0;
+    QRectF paramsRect_;
+    bool showsActivity() const;
     bool activityPainted_ = false;
 };

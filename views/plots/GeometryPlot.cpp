@@ -507,16 +507,31 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
             const QPointF o(l.traj.left() + 30, l.traj.bottom() - 30);
             const double ya = yaw_ * kPi / 180, pa = pitch_ * kPi / 180;
             const double axesDir[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+            std::vector<QRectF> placed;
             for (int k = 0; k < 3; ++k) {
                 const double dx = axesDir[k][0], dy = axesDir[k][1], dz = axesDir[k][2];
                 const double x1 = std::cos(ya) * dx + std::sin(ya) * dz;
                 const double z1 = -std::sin(ya) * dx + std::cos(ya) * dz;
                 const double y2 = std::cos(pa) * dy - std::sin(pa) * z1;
-                const QPointF e = o + QPointF(x1, -y2) * 20;
+                const QPointF dir(x1, -y2);
+                const QPointF e = o + dir * 20;
                 p.setPen(QPen(st.muted, 1.2));
                 p.drawLine(o, e);
-                drawText(p, QRectF(e.x() - 15, e.y() - 8, 30, 16), Qt::AlignCenter,
-                         QStringLiteral("PC%1").arg(k + 1));
+                // The label sits beyond the arrow's tip; an axis pointing at the viewer (no length on screen)
+                // gets its label below-left of the origin. Labels never overlap: a colliding one moves down.
+                const double len = std::hypot(dir.x(), dir.y());
+                const QString text = QStringLiteral("PC%1").arg(k + 1);
+                const double tw = p.fontMetrics().horizontalAdvance(text) + 4;
+                QPointF c = len > 0.3 ? o + dir / len * (20 + tw * 0.6) : o + QPointF(-tw * 0.7, 12);
+                QRectF r(c.x() - tw / 2, c.y() - 8, tw, 16);
+                for (int guard = 0; guard < 4; ++guard) {
+                    bool hit = false;
+                    for (const QRectF& q : placed) hit = hit || q.intersects(r);
+                    if (!hit) break;
+                    r.translate(0, 15);
+                }
+                placed.push_back(r);
+                drawText(p, r, Qt::AlignCenter, text);
             }
         }
         if (pts_.empty()) empty(l.traj, QStringLiteral("no trajectory"));

@@ -24,11 +24,11 @@ struct GpuSpike {
     uint32_t neuron;
 };
 
-constexpr double kMarginLeft = 60, kMarginRight = 16, kMarginTop = 12, kMarginBottom = 42, kGap = 10;
+constexpr double kMarginLeft = 64, kMarginRight = 16, kMarginTop = 26, kMarginBottom = 42, kGap = 10;
 
 } // namespace
 
-RasterPlot::RasterPlot(QWidget* parent) : PlotWidget(parent) {
+RasterPlot::RasterPlot(QWidget* parent) : PlotWidget(parent), store_(std::make_shared<nr::SpikeStore>()) {
     rateClock_.start();
     resetView();
 }
@@ -40,36 +40,52 @@ RasterPlot::~RasterPlot() {
 // ---------------------------------------------------------------------------------------------------------
 // Data
 
-void RasterPlot::growNeurons(uint32_t n) {
-    const size_t old = rowOf_.size();
-    if (n <= old) return;
-    rowOf_.resize(n);
-    for (size_t i = old; i < n; ++i) rowOf_[i] = uint32_t(i);
-    if (!colors_.empty()) colors_.resize(n, style().dot.rgba());
-    selected_.resize(n, 0);
-    rowTexDirty_ = colorTexDirty_ = true;
-    ++styleVersion_;
-    if (!rowsUser_) {
-        r0_ = 0;
-        r1_ = std::max<double>(1, n);
-    }
+void RasterPlot::setStore(std::shared_ptr<nr::SpikeStore> store) {
+    store_ = store ? std::move(store) : std::make_shared<nr::SpikeStore>();
+    seenGeneration_ = seenRowVersion_ = 0;
+    storeChanged();
+    resetView();
 }
 
-void RasterPlot::setNeuronCount(uint32_t n) {
-    growNeurons(std::min(n, kMaxNeurons));
+void RasterPlot::storeChanged() {
+    syncStore();
+    arrivedSinceTick_ += 0;
+    if (follow_) followNewest();
     update();
 }
 
-void RasterPlot::appendSpikes(const nr::SpikeEvent* ev, size_t n) {
-    if (!ev || n == 0) return;
-    times_.reserve(times_.size() + n);
-    neurons_.reserve(neurons_.size() + n);
-    for (size_t k = 0; k < n; ++k) {
-        const double t = ev[k].t;
-        const uint32_t u = ev[k].neuron;
-        if (!std::isfinite(t) || u >= kMaxNeurons) continue;
-        if (u >= rowOf_.size()) growNeurons(u + 1);
-        const size_t i = times_.size();
+void RasterPlot::syncStore() {
+    const nr::SpikeStore& s = *store_;
+    if (s.generation() != seenGeneration_) {
+        // A new source, or the oldest spikes were evicted: every derived index starts again.
+        for (Chunk& c : chunks_)
+            if (c.vbo) spare_.push_back({c.vao, c.vbo});
+        chunks_.clear();
+        chunkMaxPrefix_.clear();
+        indexed_ = uploaded_ = drawn_ = 0;
+        rateDirtyFrom_ = rateUploaded_ = 0;
+        hover_ = Hit();
+        seenGeneration_ = s.generation();
+        newest_ = 0;
+        ++styleVersion_;
+    }
+    if (s.rowVersion() != seenRowVersion_) {
+        const size_t n = s.unitCount();
+        if (!colors_.empty()) colors_.resize(n, style().dot.rgba());
+        selected_.resize(n, 0);
+        rowTexDirty_ = colorTexDirty_ = true;
+        ++styleVersion_;
+        if (!rowsUser_ || r1_ > std::max<double>(1, n) * 4) {
+            rowsUser_ = false;
+            r0_ = 0;
+            r1_ = std::max<double>(1, n);
+        }
+        seenRowVersion_ = s.rowVersion();
+        hover_ = Hit();
+    }
+    const auto& times = s.times();
+    for (size_t i = indexed_; i < times.size(); ++i) {
+        const double t = times[i];
         const size_t c = i / kChunkSpikes;
         if (c == chunks_.size()) {
             Chunk ch;
@@ -78,105 +94,59 @@ void RasterPlot::appendSpikes(const nr::SpikeEvent* ev, size_t n) {
             chunkMaxPrefix_.push_back(chunkMaxPrefix_.empty() ? t : std::max(chunkMaxPrefix_.back(), t));
         } else {
             Chunk& ch = chunks_[c];
-            if (t < times_.back()) ch.sorted = false;
+            if (t < times[i - 1]) ch.sorted = false;
             ch.tMin = std::min(ch.tMin, t);
             ch.tMax = std::max(ch.tMax, t);
             chunkMaxPrefix_[c] = std::max(chunkMaxPrefix_[c], t);
         }
-        if (i > 0 && t < times_.back()) ordered_ = false;
-        if (i == 0) dataMin_ = dataMax_ = t;
-        dataMin_ = std::min(dataMin_, t);
-        dataMax_ = std::max(dataMax_, t);
-        times_.push_back(t);
-        neurons_.push_back(u);
-        countRate(t);
     }
-    newest_ = dataMax_;
+    indexed_ = times.size();
+    newest_ = s.empty() ? 0 : s.dataMax();
+    rateDirtyFrom_ = std::min(rateDirtyFrom_, s.rateDirtyFrom());
+}
+
+void RasterPlot::growNeurons(uint32_t n) {
+    if (n <= store_->unitCount()) return;
+    store_->setUnitCount(std::min(n, kMaxNeurons));
+    syncStore();
+}
+
+void RasterPlot::setNeuronCount(uint32_t n) {
+    store_->setUnitCount(std::min(n, kMaxNeurons));
+    syncStore();
+    update();
+}
+
+void RasterPlot::appendSpikes(const nr::SpikeEvent* ev, size_t n) {
+    if (!ev || n == 0) return;
+    store_->append(ev, n);
+    syncStore();
     arrivedSinceTick_ += n;
     if (follow_) followNewest();
     update();
 }
 
 void RasterPlot::clear() {
-    times_.clear();
-    neurons_.clear();
-    for (Chunk& c : chunks_)
-        if (c.vbo) spare_.push_back({c.vao, c.vbo});
-    chunks_.clear();
-    chunkMaxPrefix_.clear();
-    uploaded_ = drawn_ = 0;
-    ordered_ = true;
-    newest_ = dataMin_ = dataMax_ = 0;
-    recStart_ = recStop_ = 0;
-    counts_.clear();
-    binOrigin_ = 0;
-    rateDirtyFrom_ = 0;
-    rateUploaded_ = 0;
-    hover_ = Hit();
+    store_->clearSpikes();
+    syncStore();
     if (follow_) followNewest();
     update();
 }
 
 void RasterPlot::setSpikes(const nr::SpikeTrains& s) {
-    clear();
-    const size_t n = std::min(s.times.size(), s.units.size());
-    std::vector<size_t> order(n);
-    std::iota(order.begin(), order.end(), size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return s.times[a] < s.times[b]; });
-    growNeurons(uint32_t(std::min<size_t>(s.unitCount(), kMaxNeurons)));
-    std::vector<nr::SpikeEvent> ev;
-    ev.reserve(n);
-    for (size_t i : order) ev.push_back({s.times[i], s.units[i]});
     const bool wasFollow = follow_;
     follow_ = false;
-    appendSpikes(ev.data(), ev.size());
-    QStringList names;
-    bool anyName = false;
-    for (const std::string& l : s.unitLabels) {
-        names << QString::fromStdString(l);
-        anyName = anyName || !l.empty();
-    }
-    if (anyName) names_ = names;
-    recStart_ = s.tStart;
-    recStop_ = s.tStop;
+    store_->assign(s);
+    syncStore();
     if (wasFollow) emit followChanged(false);
     resetView();
 }
 
-void RasterPlot::countRate(double t) {
-    const double bf = std::floor(t / binWidth_);
-    if (!std::isfinite(bf) || std::abs(bf) > 9e15) return;
-    const int64_t b = int64_t(bf);
-    if (counts_.empty()) {
-        binOrigin_ = b;
-        counts_.assign(1, 0);
-    }
-    if (b < binOrigin_) {
-        const size_t extra = size_t(binOrigin_ - b);
-        if (extra + counts_.size() > kMaxRateBins) return;
-        counts_.insert(counts_.begin(), extra, 0);
-        binOrigin_ = b;
-        rateDirtyFrom_ = 0;
-    }
-    const size_t idx = size_t(b - binOrigin_);
-    if (idx >= kMaxRateBins) return;
-    if (idx >= counts_.size()) counts_.resize(idx + 1, 0);
-    ++counts_[idx];
-    rateDirtyFrom_ = std::min(rateDirtyFrom_, idx);
-}
-
-void RasterPlot::rebuildRates() {
-    counts_.clear();
-    binOrigin_ = 0;
-    rateDirtyFrom_ = 0;
-    for (double t : times_) countRate(t);
-    rateDirtyFrom_ = 0;
-}
-
 void RasterPlot::setRateBinWidth(double seconds) {
     if (!(seconds > 0) || !std::isfinite(seconds)) return;
-    binWidth_ = seconds;
-    rebuildRates();
+    store_->setRateBinWidth(seconds);
+    rateDirtyFrom_ = 0;
+    syncStore();
     update();
 }
 
@@ -186,25 +156,21 @@ void RasterPlot::setRateVisible(bool on) {
 }
 
 double RasterPlot::rateNorm() const {
-    const double n = std::max<double>(1, rowOf_.size());
-    return 1.0 / (binWidth_ * n);
+    return store_->rateNorm();
 }
 
 std::vector<double> RasterPlot::rateHz() const {
-    std::vector<double> r(counts_.size());
-    const double k = rateNorm();
-    for (size_t i = 0; i < counts_.size(); ++i) r[i] = counts_[i] * k;
-    return r;
+    return store_->rateHz();
 }
 
 double RasterPlot::rateMax(double ta, double tb) const {
-    if (counts_.empty()) return 1;
+    if (store_->rateCounts().empty()) return 1;
     const double start = rateBinStart();
-    const long long a = std::max(0LL, (long long)std::floor((ta - start) / binWidth_));
-    const long long b =
-        std::min((long long)counts_.size() - 1, (long long)std::ceil((tb - start) / binWidth_));
+    const long long a = std::max(0LL, (long long)std::floor((ta - start) / store_->rateBinWidth()));
+    const long long b = std::min((long long)store_->rateCounts().size() - 1,
+                                 (long long)std::ceil((tb - start) / store_->rateBinWidth()));
     uint32_t m = 0;
-    for (long long i = a; i <= b; ++i) m = std::max(m, counts_[size_t(i)]);
+    for (long long i = a; i <= b; ++i) m = std::max(m, store_->rateCounts()[size_t(i)]);
     const double hz = m * rateNorm();
     return hz > 0 ? hz * 1.1 : 1;
 }
@@ -213,23 +179,22 @@ double RasterPlot::rateMax(double ta, double tb) const {
 // Rows, colours, selection
 
 bool RasterPlot::setRowOrder(const std::vector<uint32_t>& rowOfNeuron) {
-    const size_t m = rowOfNeuron.size();
-    std::vector<uint8_t> seen(m, 0);
-    for (uint32_t r : rowOfNeuron) {
-        if (r >= m || seen[r]) {
-            qWarning("RasterPlot::setRowOrder: row %u is out of range or repeated; the order must be a "
-                     "permutation of 0..%zu",
-                     r, m ? m - 1 : 0);
-            return false;
+    if (rowOfNeuron.size() > kMaxNeurons) return false;
+    if (rowOfNeuron.size() > store_->unitCount()) store_->setUnitCount(uint32_t(rowOfNeuron.size()));
+    {
+        std::vector<uint8_t> seen(rowOfNeuron.size(), 0);
+        for (uint32_t r : rowOfNeuron) {
+            if (r >= rowOfNeuron.size() || seen[r]) {
+                qWarning("RasterPlot::setRowOrder: row %u is out of range or repeated; the order must be a "
+                         "permutation of 0..%zu",
+                         r, rowOfNeuron.size() - 1);
+                return false;
+            }
+            seen[r] = 1;
         }
-        seen[r] = 1;
     }
-    if (m > kMaxNeurons) return false;
-    growNeurons(uint32_t(m));
-    for (size_t i = 0; i < rowOf_.size(); ++i) rowOf_[i] = i < m ? rowOfNeuron[i] : uint32_t(i);
-    rowTexDirty_ = true;
-    ++styleVersion_;
-    hover_ = Hit();
+    if (!store_->setRowOrder(rowOfNeuron)) return false;
+    syncStore();
     update();
     return true;
 }
@@ -241,7 +206,7 @@ void RasterPlot::setNeuronColors(const std::vector<uint32_t>& rgba) {
     } else {
         growNeurons(uint32_t(rgba.size()));
         colors_ = rgba;
-        colors_.resize(rowOf_.size(), style().dot.rgba());
+        colors_.resize(store_->rowOrder().size(), style().dot.rgba());
     }
     colorTexDirty_ = true;
     ++styleVersion_;
@@ -255,7 +220,10 @@ void RasterPlot::setOverviewThreshold(double spikesPerPixel) {
 }
 
 void RasterPlot::setNeuronNames(const QStringList& names) {
-    names_ = names;
+    std::vector<std::string> labels;
+    labels.reserve(size_t(names.size()));
+    for (const QString& n : names) labels.push_back(n.toStdString());
+    store_->setUnitLabels(std::move(labels));
     update();
 }
 
@@ -273,9 +241,24 @@ std::vector<uint32_t> RasterPlot::selectedNeurons() const {
     return out;
 }
 
-void RasterPlot::setLagInfo(int behindFrames, uint64_t droppedSpikes) {
-    behindFrames_ = behindFrames;
-    dropped_ = droppedSpikes;
+void RasterPlot::setLagInfo(uint64_t framesSkipped, uint64_t spikesLost) {
+    framesSkipped_ = framesSkipped;
+    spikesLost_ = spikesLost;
+}
+
+QStringList RasterPlot::readoutLines() const {
+    QStringList l;
+    l << QStringLiteral("frame %1 ms").arg(lastFrameMs(), 0, 'f', 1)
+      << QStringLiteral("%1 spikes on screen").arg(drawn_)
+      << QStringLiteral("%1 spikes/s").arg(arrivalRate_, 0, 'f', 0);
+    if (framesSkipped_ > 0) l << QStringLiteral("display frames skipped %1").arg(framesSkipped_);
+    l << QStringLiteral("spikes lost %1").arg(spikesLost_);
+    return l;
+}
+
+QRectF RasterPlot::overlayRect() const {
+    const Layout l = layout(QSizeF(size()));
+    return QRectF(l.raster.left(), 0, l.raster.width(), std::max(0.0, l.raster.top() - 2));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -319,16 +302,17 @@ void RasterPlot::setRowRange(double r0, double r1) {
 void RasterPlot::resetView() {
     rowsUser_ = false;
     r0_ = 0;
-    r1_ = std::max<double>(1, rowOf_.size());
+    r1_ = std::max<double>(1, store_->rowOrder().size());
     if (follow_) {
         followNewest();
-    } else if (recStop_ > recStart_) {
-        t0_ = recStart_;
-        t1_ = recStop_;
-    } else if (!times_.empty()) {
-        const double pad = dataMax_ > dataMin_ ? 0.02 * (dataMax_ - dataMin_) : 0.5;
-        t0_ = dataMin_ - pad;
-        t1_ = dataMax_ + pad;
+    } else if (store_->recordStop() > store_->recordStart()) {
+        t0_ = store_->recordStart();
+        t1_ = store_->recordStop();
+    } else if (!store_->times().empty()) {
+        const double pad =
+            store_->dataMax() > store_->dataMin() ? 0.02 * (store_->dataMax() - store_->dataMin()) : 0.5;
+        t0_ = store_->dataMin() - pad;
+        t1_ = store_->dataMax() + pad;
     } else {
         t0_ = 0;
         t1_ = window_;
@@ -338,13 +322,26 @@ void RasterPlot::resetView() {
 
 RasterPlot::Layout RasterPlot::layout(const QSizeF& logical) const {
     Layout l;
-    const double w = std::max(10.0, logical.width() - kMarginLeft - kMarginRight);
+    const double w = std::max(10.0, logical.width() - kMarginLeft - kMarginRight - sidePanel_);
     const double h = std::max(10.0, logical.height() - kMarginTop - kMarginBottom);
     double rateH = rateVisible_ ? std::clamp(0.22 * h, 40.0, 140.0) : 0;
     if (h - rateH - kGap < 30) rateH = 0;
     l.raster = QRectF(kMarginLeft, kMarginTop, w, rateH > 0 ? h - rateH - kGap : h);
     if (rateH > 0) l.rate = QRectF(kMarginLeft, l.raster.bottom() + kGap, w, rateH);
     return l;
+}
+
+void RasterPlot::setSidePanelWidth(double px) {
+    sidePanel_ = std::clamp(px, 0.0, 600.0);
+    update();
+}
+
+QRectF RasterPlot::sidePanelRect() const {
+    const Layout l = layout(QSizeF(size()));
+    if (sidePanel_ <= 0) return QRectF();
+    const double x = l.raster.right() + kMarginRight;
+    return QRectF(x, l.raster.top(), std::max(0.0, width() - x - 4),
+                  std::max(0.0, height() - l.raster.top() - 4));
 }
 
 QRectF RasterPlot::rasterRect() const {
@@ -362,7 +359,7 @@ double RasterPlot::pointSize(const Layout& l) const {
 
 QPointF RasterPlot::mapToWidget(double t, uint32_t neuron) const {
     const QRectF r = rasterRect();
-    const double row = neuron < rowOf_.size() ? rowOf_[neuron] : neuron;
+    const double row = neuron < store_->rowOrder().size() ? store_->rowOrder()[neuron] : neuron;
     return QPointF(r.left() + (t - t0_) / (t1_ - t0_) * r.width(),
                    r.bottom() - (row + 0.5 - r0_) / (r1_ - r0_) * r.height());
 }
@@ -375,7 +372,7 @@ std::pair<size_t, size_t> RasterPlot::visibleChunks(double ta, double tb) const 
     const size_t first = size_t(std::lower_bound(chunkMaxPrefix_.begin(), chunkMaxPrefix_.end(), ta) -
                                 chunkMaxPrefix_.begin());
     size_t last = chunks_.size();
-    if (ordered_) {
+    if (store_->ordered()) {
         // Chunk start times are non-decreasing: stop at the first one starting after tb.
         last = size_t(std::upper_bound(chunks_.begin() + first, chunks_.end(), tb,
                                        [](double t, const Chunk& c) { return t < c.tMin; }) -
@@ -386,11 +383,11 @@ std::pair<size_t, size_t> RasterPlot::visibleChunks(double ta, double tb) const 
 
 std::pair<size_t, size_t> RasterPlot::chunkRange(size_t c, double ta, double tb) const {
     const size_t begin = c * kChunkSpikes;
-    const size_t end = std::min(times_.size(), begin + kChunkSpikes);
+    const size_t end = std::min(store_->times().size(), begin + kChunkSpikes);
     const Chunk& ch = chunks_[c];
     if (ch.tMax < ta || ch.tMin > tb) return {begin, begin};
     if (!ch.sorted) return {begin, end};
-    const auto b = times_.begin();
+    const auto b = store_->times().begin();
     const size_t lo = size_t(std::lower_bound(b + begin, b + end, ta) - b);
     const size_t hi = size_t(std::upper_bound(b + lo, b + end, tb) - b);
     return {lo, hi};
@@ -401,14 +398,14 @@ template <class F> void RasterPlot::forEachSpikeIn(double ta, double tb, F&& f) 
     for (size_t c = c0; c < c1; ++c) {
         const auto [lo, hi] = chunkRange(c, ta, tb);
         for (size_t i = lo; i < hi; ++i)
-            if (times_[i] >= ta && times_[i] <= tb) f(i);
+            if (store_->times()[i] >= ta && store_->times()[i] <= tb) f(i);
     }
 }
 
 RasterPlot::Hit RasterPlot::hitTest(QPointF pos, double radiusPx) const {
     Hit best;
     const Layout l = layout(QSizeF(size()));
-    if (!l.raster.adjusted(-radiusPx, -radiusPx, radiusPx, radiusPx).contains(pos) || times_.empty())
+    if (!l.raster.adjusted(-radiusPx, -radiusPx, radiusPx, radiusPx).contains(pos) || store_->times().empty())
         return best;
     const double secPerPx = (t1_ - t0_) / l.raster.width();
     const double reach = radiusPx + pointSize(l) * 0.5;
@@ -417,16 +414,16 @@ RasterPlot::Hit RasterPlot::hitTest(QPointF pos, double radiusPx) const {
     const double rc = r0_ + (l.raster.bottom() - pos.y()) * rowPerPx;
     double bestD = reach;
     forEachSpikeIn(tc - reach * secPerPx, tc + reach * secPerPx, [&](size_t i) {
-        const double row = rowOf_[neurons_[i]] + 0.5;
+        const double row = store_->rowOrder()[store_->units()[i]] + 0.5;
         const double dy = (row - rc) / rowPerPx;
         if (std::abs(dy) > bestD) return;
-        const double dx = (times_[i] - tc) / secPerPx;
+        const double dx = (store_->times()[i] - tc) / secPerPx;
         const double d = std::hypot(dx, dy);
         if (d <= bestD) {
             bestD = d;
             best.valid = true;
-            best.neuron = neurons_[i];
-            best.t = times_[i];
+            best.neuron = store_->units()[i];
+            best.t = store_->times()[i];
             best.index = i;
         }
     });
@@ -443,17 +440,17 @@ QVector<uint32_t> RasterPlot::neuronsInRect(const QRectF& r) const {
     const double hi = r0_ + (area.bottom() - band.top()) * rowPerPx;
     // Rows [row, row + 1) that intersect [lo, hi].
     const double rowLo = std::max(0.0, std::floor(lo));
-    const double rowHi = std::min(double(rowOf_.size()) - 1, std::ceil(hi) - 1);
-    for (size_t n = 0; n < rowOf_.size(); ++n)
-        if (rowOf_[n] >= rowLo && rowOf_[n] <= rowHi) out.push_back(uint32_t(n));
+    const double rowHi = std::min(double(store_->rowOrder().size()) - 1, std::ceil(hi) - 1);
+    for (size_t n = 0; n < store_->rowOrder().size(); ++n)
+        if (store_->rowOrder()[n] >= rowLo && store_->rowOrder()[n] <= rowHi) out.push_back(uint32_t(n));
     return out;
 }
 
 QString RasterPlot::hoverText() const {
     if (!hover_.valid) return QString();
     QString s = QStringLiteral("neuron %1").arg(hover_.neuron);
-    if (hover_.neuron < uint32_t(names_.size()) && !names_[int(hover_.neuron)].isEmpty())
-        s += QStringLiteral(" (%1)").arg(names_[int(hover_.neuron)]);
+    const std::string name = store_->unitName(hover_.neuron);
+    if (name != std::to_string(hover_.neuron)) s += QStringLiteral(" (%1)").arg(QString::fromStdString(name));
     return s + QStringLiteral("\nt = %1 s").arg(hover_.t, 0, 'f', 4);
 }
 
@@ -538,7 +535,7 @@ void RasterPlot::releasePlotGL() {
 void RasterPlot::syncGpu() {
     if (!glReady()) return;
     if (rowTexDirty_) {
-        std::vector<uint32_t> rows = rowOf_;
+        std::vector<uint32_t> rows = store_->rowOrder();
         if (rows.empty()) rows.push_back(0);
         glBindBuffer(GL_TEXTURE_BUFFER, rowBuf_);
         glBufferData(GL_TEXTURE_BUFFER, GLsizeiptr(rows.size() * 4), rows.data(), GL_DYNAMIC_DRAW);
@@ -566,7 +563,7 @@ void RasterPlot::syncGpu() {
 
     // Spikes: append what arrived since the last upload, chunk by chunk.
     std::vector<GpuSpike> buf;
-    while (uploaded_ < times_.size()) {
+    while (uploaded_ < store_->times().size()) {
         const size_t c = uploaded_ / kChunkSpikes;
         Chunk& ch = chunks_[c];
         if (!ch.vbo) {
@@ -589,10 +586,10 @@ void RasterPlot::syncGpu() {
                 glBindVertexArray(0);
             }
         }
-        const size_t end = std::min(times_.size(), (c + 1) * kChunkSpikes);
+        const size_t end = std::min(store_->times().size(), (c + 1) * kChunkSpikes);
         buf.resize(end - uploaded_);
         for (size_t i = uploaded_; i < end; ++i)
-            buf[i - uploaded_] = {float(times_[i] - ch.base), neurons_[i]};
+            buf[i - uploaded_] = {float(store_->times()[i] - ch.base), store_->units()[i]};
         glBindBuffer(GL_ARRAY_BUFFER, ch.vbo);
         glBufferSubData(GL_ARRAY_BUFFER, GLintptr((uploaded_ - c * kChunkSpikes) * sizeof(GpuSpike)),
                         GLsizeiptr(buf.size() * sizeof(GpuSpike)), buf.data());
@@ -600,26 +597,26 @@ void RasterPlot::syncGpu() {
     }
 
     // Rate: bins changed since the last upload (the buffer doubles when full).
-    if (counts_.size() > rateCapacity_) {
-        rateCapacity_ = std::max<size_t>(1024, 2 * counts_.size());
+    if (store_->rateCounts().size() > rateCapacity_) {
+        rateCapacity_ = std::max<size_t>(1024, 2 * store_->rateCounts().size());
         glBindBuffer(GL_ARRAY_BUFFER, rateVbo_);
         glBufferData(GL_ARRAY_BUFFER, GLsizeiptr(rateCapacity_ * 2 * sizeof(float)), nullptr,
                      GL_DYNAMIC_DRAW);
         rateDirtyFrom_ = 0;
     }
-    if (rateDirtyFrom_ < counts_.size()) {
+    if (rateDirtyFrom_ < store_->rateCounts().size()) {
         std::vector<float> v;
-        v.reserve((counts_.size() - rateDirtyFrom_) * 2);
-        for (size_t i = rateDirtyFrom_; i < counts_.size(); ++i) {
-            v.push_back(float((double(i) + 0.5) * binWidth_));
-            v.push_back(float(counts_[i]));
+        v.reserve((store_->rateCounts().size() - rateDirtyFrom_) * 2);
+        for (size_t i = rateDirtyFrom_; i < store_->rateCounts().size(); ++i) {
+            v.push_back(float((double(i) + 0.5) * store_->rateBinWidth()));
+            v.push_back(float(store_->rateCounts()[i]));
         }
         glBindBuffer(GL_ARRAY_BUFFER, rateVbo_);
         glBufferSubData(GL_ARRAY_BUFFER, GLintptr(rateDirtyFrom_ * 2 * sizeof(float)),
                         GLsizeiptr(v.size() * sizeof(float)), v.data());
     }
-    rateDirtyFrom_ = counts_.size();
-    rateUploaded_ = counts_.size();
+    rateDirtyFrom_ = store_->rateCounts().size();
+    rateUploaded_ = store_->rateCounts().size();
     glBindBuffer(GL_ARRAY_BUFFER, 0);
 }
 
@@ -643,7 +640,8 @@ void RasterPlot::drawGL(const QSizeF& logical, double scale) {
     {
         std::vector<uint32_t> rows;
         for (size_t n = 0; n < selected_.size(); ++n)
-            if (selected_[n] && rowOf_[n] + 1 > r0_ && rowOf_[n] < r1_) rows.push_back(rowOf_[n]);
+            if (selected_[n] && store_->rowOrder()[n] + 1 > r0_ && store_->rowOrder()[n] < r1_)
+                rows.push_back(store_->rowOrder()[n]);
         std::sort(rows.begin(), rows.end());
         for (size_t i = 0; i < rows.size();) {
             size_t j = i;
@@ -711,9 +709,9 @@ void RasterPlot::drawGL(const QSizeF& logical, double scale) {
     if (!l.rate.isEmpty() && rateUploaded_ > 0) {
         setViewport(l.rate);
         const double start = rateBinStart();
-        const long long a = std::max(0LL, (long long)std::floor((t0_ - start) / binWidth_) - 1);
-        const long long b =
-            std::min((long long)rateUploaded_, (long long)std::ceil((t1_ - start) / binWidth_) + 2);
+        const long long a = std::max(0LL, (long long)std::floor((t0_ - start) / store_->rateBinWidth()) - 1);
+        const long long b = std::min((long long)rateUploaded_,
+                                     (long long)std::ceil((t1_ - start) / store_->rateBinWidth()) + 2);
         if (b > a) {
             const double sx = 2.0 / (t1_ - t0_);
             const double yMax = rateMax(t0_, t1_);
@@ -753,7 +751,7 @@ void RasterPlot::drawOverview(int w, int h, float pointPx) {
                                      double(w),
                                      double(h),
                                      double(pointPx),
-                                     double(times_.size()),
+                                     double(store_->times().size()),
                                      double(styleVersion_),
                                      double(style().dot.rgba())};
     glActiveTexture(GL_TEXTURE0);
@@ -768,9 +766,9 @@ void RasterPlot::drawOverview(int w, int h, float pointPx) {
         // A point of size s centred at x covers the pixels whose centres lie within s/2 of x.
         const double half = pointPx * 0.5;
         forEachSpikeIn(t0_ - half / sx, t1_ + half / sx, [&](size_t i) {
-            const uint32_t n = neurons_[i];
-            const double x = (times_[i] - t0_) * sx;
-            const double y = (rowOf_[n] + 0.5 - r0_) * sy; // from the bottom, as GL rows
+            const uint32_t n = store_->units()[i];
+            const double x = (store_->times()[i] - t0_) * sx;
+            const double y = (store_->rowOrder()[n] + 0.5 - r0_) * sy; // from the bottom, as GL rows
             const int x0 = std::max(0, int(std::ceil(x - half - 0.5))),
                       x1 = std::min(w - 1, int(std::floor(x + half - 0.5)));
             const int y0 = std::max(0, int(std::ceil(y - half - 0.5))),
@@ -835,20 +833,20 @@ void RasterPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     // Neuron ticks at row centres; names when rows are tall enough.
     const double rowPx = l.raster.height() / (r1_ - r0_);
     const bool permuted = [&] {
-        for (size_t i = 0; i < rowOf_.size(); ++i)
-            if (rowOf_[i] != i) return true;
+        for (size_t i = 0; i < store_->rowOrder().size(); ++i)
+            if (store_->rowOrder()[i] != i) return true;
         return false;
     }();
-    if (!names_.isEmpty() && rowPx >= 12 && (r1_ - r0_) <= 60) {
-        std::vector<int> neuronOfRow(rowOf_.size(), -1);
-        for (size_t n = 0; n < rowOf_.size(); ++n)
-            if (rowOf_[n] < neuronOfRow.size()) neuronOfRow[rowOf_[n]] = int(n);
+    if (rowPx >= 12 && (r1_ - r0_) <= 60) {
+        std::vector<int> neuronOfRow(store_->rowOrder().size(), -1);
+        for (size_t n = 0; n < store_->rowOrder().size(); ++n)
+            if (store_->rowOrder()[n] < neuronOfRow.size()) neuronOfRow[store_->rowOrder()[n]] = int(n);
         for (long r = std::max(0L, long(std::floor(r0_)));
-             r < long(std::ceil(r1_)) && r < long(rowOf_.size()); ++r) {
+             r < long(std::ceil(r1_)) && r < long(store_->rowOrder().size()); ++r) {
             const int n = neuronOfRow[size_t(r)];
             if (n < 0) continue;
             const double y = l.raster.bottom() - (r + 0.5 - r0_) * rowPx;
-            const QString label = n < names_.size() && !names_[n].isEmpty() ? names_[n] : QString::number(n);
+            const QString label = QString::fromStdString(store_->unitName(uint32_t(n)));
             drawText(p, QRectF(2, y - 7, l.raster.left() - tick - 4, 14), Qt::AlignRight | Qt::AlignVCenter,
                      label);
         }
@@ -864,14 +862,24 @@ void RasterPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
                      QString::number(long(r)));
         }
     }
-    auto verticalTitle = [&](const QRectF& area, const QString& s) {
+    // A vertical axis title may reach into the gaps above and below its plot, never further: a title
+    // longer than that is shortened ("rate (Hz)" becomes "Hz") rather than clipped.
+    auto verticalTitle = [&](const QRectF& area, const QString& s, const QString& shortText) {
+        QString text = s;
+        double tw = p.fontMetrics().horizontalAdvance(text) + 4;
+        if (tw > area.height() + 1.6 * kGap) {
+            text = shortText;
+            tw = p.fontMetrics().horizontalAdvance(text) + 4;
+        }
+        const double w = std::max(area.height(), tw);
         p.save();
         p.translate(12, area.center().y());
         p.rotate(-90);
-        drawText(p, QRectF(-area.height() / 2, -8, area.height(), 16), Qt::AlignCenter, s);
+        drawText(p, QRectF(-w / 2, -8, w, 16), Qt::AlignCenter | Qt::TextDontClip, text);
         p.restore();
     };
-    verticalTitle(l.raster, permuted ? QStringLiteral("neuron (sorted)") : QStringLiteral("neuron"));
+    verticalTitle(l.raster, permuted ? QStringLiteral("neuron (sorted)") : QStringLiteral("neuron"),
+                  QStringLiteral("neuron"));
 
     // Rate ticks.
     if (!l.rate.isEmpty()) {
@@ -885,10 +893,10 @@ void RasterPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
             drawText(p, QRectF(0, y - 7, l.rate.left() - tick - 3, 14), Qt::AlignRight | Qt::AlignVCenter,
                      tickLabel(v, yStep));
         }
-        verticalTitle(l.rate, QStringLiteral("rate (Hz)"));
+        verticalTitle(l.rate, QStringLiteral("rate (Hz)"), QStringLiteral("Hz"));
     }
 
-    if (times_.empty()) {
+    if (store_->times().empty()) {
         p.setPen(st.muted);
         p.drawText(l.raster, Qt::AlignCenter, QStringLiteral("no spikes"));
     }
@@ -910,7 +918,8 @@ void RasterPlot::drawVectorData(QPainter& p, const QSizeF& logical) {
     {
         std::vector<uint32_t> rows;
         for (size_t n = 0; n < selected_.size(); ++n)
-            if (selected_[n] && rowOf_[n] + 1 > r0_ && rowOf_[n] < r1_) rows.push_back(rowOf_[n]);
+            if (selected_[n] && store_->rowOrder()[n] + 1 > r0_ && store_->rowOrder()[n] < r1_)
+                rows.push_back(store_->rowOrder()[n]);
         std::sort(rows.begin(), rows.end());
         for (size_t i = 0; i < rows.size();) {
             size_t j = i;
@@ -935,15 +944,15 @@ void RasterPlot::drawVectorData(QPainter& p, const QSizeF& logical) {
     const QRgb dot = style().dot.rgba();
     std::vector<size_t> order; // occupied cells in first-hit order
     forEachSpikeIn(t0_, t1_, [&](size_t i) {
-        const double row = rowOf_[neurons_[i]];
+        const double row = store_->rowOrder()[store_->units()[i]];
         if (row + 1 <= r0_ || row >= r1_) return;
-        const double x = (times_[i] - t0_) / (t1_ - t0_) * l.raster.width();
+        const double x = (store_->times()[i] - t0_) / (t1_ - t0_) * l.raster.width();
         const double y = l.raster.height() - (row + 0.5 - r0_) * rowPx;
         const size_t cx = size_t(std::clamp(x / cell, 0.0, double(nx - 1)));
         const size_t cy = size_t(std::clamp(y / cell, 0.0, double(ny - 1)));
         QRgb& g = grid[cy * nx + cx];
         if (g) return;
-        g = colors_.empty() ? dot : colors_[neurons_[i]];
+        g = colors_.empty() ? dot : colors_[store_->units()[i]];
         if (qAlpha(g) == 0) g = qRgba(qRed(g), qGreen(g), qBlue(g), 1);
         order.push_back(cy * nx + cx);
     });
@@ -959,18 +968,19 @@ void RasterPlot::drawVectorData(QPainter& p, const QSizeF& logical) {
     }
 
     // Population rate.
-    if (!l.rate.isEmpty() && !counts_.empty()) {
+    if (!l.rate.isEmpty() && !store_->rateCounts().empty()) {
         const double start = rateBinStart();
         const double yMax = rateMax(t0_, t1_);
-        const long long a = std::max(0LL, (long long)std::floor((t0_ - start) / binWidth_));
-        const long long b =
-            std::min((long long)counts_.size(), (long long)std::ceil((t1_ - start) / binWidth_) + 1);
+        const long long a = std::max(0LL, (long long)std::floor((t0_ - start) / store_->rateBinWidth()));
+        const long long b = std::min((long long)store_->rateCounts().size(),
+                                     (long long)std::ceil((t1_ - start) / store_->rateBinWidth()) + 1);
         QPolygonF line;
         for (long long i = a; i < b; ++i) {
-            const double tc = start + (double(i) + 0.5) * binWidth_;
+            const double tc = start + (double(i) + 0.5) * store_->rateBinWidth();
             if (tc < t0_ || tc > t1_) continue;
             line << QPointF(l.rate.left() + (tc - t0_) / (t1_ - t0_) * l.rate.width(),
-                            l.rate.bottom() - counts_[size_t(i)] * rateNorm() / yMax * l.rate.height());
+                            l.rate.bottom() -
+                                store_->rateCounts()[size_t(i)] * rateNorm() / yMax * l.rate.height());
         }
         if (line.size() > 1) {
             p.setPen(QPen(darkTheme() ? QColor(120, 180, 255) : QColor(31, 119, 180), 1.0));
@@ -988,21 +998,27 @@ void RasterPlot::drawReadouts() {
         arrivedSinceTick_ = 0;
         rateClock_.restart();
     }
-    const QRectF r = rasterRect();
-    ImGui::SetNextWindowPos(ImVec2(float(r.right() - 6), float(r.top() + 6)), ImGuiCond_Always, ImVec2(1, 0));
-    ImGui::SetNextWindowBgAlpha(0.55f);
+    // One line in the strip above the raster: never over the data.
+    const QRectF r = overlayRect();
+    ImGui::SetNextWindowPos(ImVec2(float(r.right()), float(r.top())), ImGuiCond_Always, ImVec2(1, 0));
+    ImGui::SetNextWindowBgAlpha(0.0f);
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
-                                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove;
+                                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove |
+                                   ImGuiWindowFlags_NoInputs;
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 2));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowMinSize, ImVec2(1, 1));
     if (ImGui::Begin("##raster-readouts", nullptr, flags)) {
-        ImGui::Text("frame %.1f ms", lastFrameMs());
-        ImGui::Text("spikes on screen %zu", drawn_);
-        ImGui::Text("spikes/s %.0f", arrivalRate_);
-        if (behindFrames_ > 0 || dropped_ > 0)
-            ImGui::TextColored(ImVec4(1.f, 0.6f, 0.2f, 1.f), "behind by %d frames / dropped %llu",
-                               behindFrames_, (unsigned long long)dropped_);
+        const QString line = readoutLines().join(QStringLiteral("   "));
+        if (spikesLost_ > 0)
+            ImGui::TextColored(ImVec4(1.f, 0.45f, 0.2f, 1.f), "%s", line.toUtf8().constData());
+        else
+            ImGui::TextUnformatted(line.toUtf8().constData());
+        readoutRect_ = QRectF(ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowSize().x,
+                              ImGui::GetWindowSize().y);
     }
     ImGui::End();
+    ImGui::PopStyleVar(2);
     if (hover_.valid && drag_ == Drag::None) {
         ImGui::BeginTooltip();
         ImGui::TextUnformatted(hoverText().toUtf8().constData());

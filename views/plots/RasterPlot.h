@@ -1,4 +1,7 @@
-// RasterPlot: spike raster with a population-rate strip underneath, sharing the time axis.
+// RasterPlot: spike raster with a population-rate strip underneath, sharing the time axis. It draws one
+// nr::SpikeStore (setStore): the store holds the spikes, the unit count and labels, the rates and the row
+// order; the plot keeps only what it derives for drawing (GPU chunks, colours, view). A new source in the
+// store (reset/assign, generation() changes) resets rows, axis, rates and counters here too.
 //
 // Spikes live in GPU vertex buffers of fixed-capacity chunks (kChunkSpikes spikes each, 8 bytes per spike:
 // time as float relative to the chunk's first spike, neuron index). Appending uploads only the new spikes
@@ -18,6 +21,7 @@
 #include <memory>
 #include <vector>
 
+#include "model/SpikeStore.h"
 #include "model/SpikeTrains.h"
 #include "plots/PlotWidget.h"
 
@@ -37,9 +41,15 @@ public:
     explicit RasterPlot(QWidget* parent = nullptr);
     ~RasterPlot() override;
 
+    // The store drawn (the plot starts with an empty one of its own). Call storeChanged() after appending to
+    // the store from outside; the calls below that change data go through to the store.
+    void setStore(std::shared_ptr<nr::SpikeStore> store);
+    const std::shared_ptr<nr::SpikeStore>& store() const { return store_; }
+    void storeChanged();
+
     // Number of neurons (rows). Spikes of neurons >= n extend it.
     void setNeuronCount(uint32_t n);
-    uint32_t neuronCount() const { return uint32_t(rowOf_.size()); }
+    uint32_t neuronCount() const { return store_->unitCount(); }
     // Appends spikes (normally in time order, as a simulation produces them). Cheap: the GPU upload happens
     // at the next frame.
     void appendSpikes(const nr::SpikeEvent* ev, size_t n);
@@ -68,7 +78,7 @@ public:
     // rowOfNeuron[n] = row where neuron n is drawn: a permutation of 0..M-1 for the first M neurons (the
     // rest keep their index); empty = identity. Returns false (and keeps the order) when it is not one.
     bool setRowOrder(const std::vector<uint32_t>& rowOfNeuron);
-    const std::vector<uint32_t>& rowOrder() const { return rowOf_; }
+    const std::vector<uint32_t>& rowOrder() const { return store_->rowOrder(); }
     // One colour per neuron as QRgb (0xAARRGGBB, e.g. qRgb(31, 119, 180)); empty = theme default.
     void setNeuronColors(const std::vector<uint32_t>& rgba);
     void setNeuronNames(const QStringList& names);
@@ -76,16 +86,28 @@ public:
     void setSelectedNeurons(const std::vector<uint32_t>& neurons);
     std::vector<uint32_t> selectedNeurons() const;
 
-    // Readout shown in the overlay: frames the display is behind the simulation and spikes dropped.
-    void setLagInfo(int behindFrames, uint64_t droppedSpikes);
+    // Readout shown in the overlay: display frames skipped (the UI fell behind; no data is lost) and spikes
+    // lost (the simulation's ring overwrote them before the UI read them; 0 in normal use).
+    void setLagInfo(uint64_t framesSkipped, uint64_t spikesLost);
+    // The readout's text lines (also drawn in the overlay).
+    QStringList readoutLines() const;
+    // Where in-canvas panels go: the strip above the raster, outside every data rectangle.
+    QRectF overlayRect() const;
+    // Screen rectangle of the readout drawn in the last frame (widget coordinates; empty before).
+    QRectF readoutRect() const { return readoutRect_; }
+    // Width kept free right of the plots for an in-canvas panel (e.g. simulation parameters); 0 = none.
+    void setSidePanelWidth(double px);
+    double sidePanelWidth() const { return sidePanel_; }
+    // The free area right of the plots (widget coordinates).
+    QRectF sidePanelRect() const;
 
     // Population rate strip.
     void setRateVisible(bool on);
     bool rateVisible() const { return rateVisible_; }
     void setRateBinWidth(double seconds);
-    double rateBinWidth() const { return binWidth_; }
+    double rateBinWidth() const { return store_->rateBinWidth(); }
     // Start time of rate bin 0 (bins are aligned to multiples of the bin width).
-    double rateBinStart() const { return double(binOrigin_) * binWidth_; }
+    double rateBinStart() const { return store_->rateBinStart(); }
     // Population rate per bin in Hz: spikes in the bin / (bin width * neuron count).
     std::vector<double> rateHz() const;
 
@@ -97,7 +119,7 @@ public:
     bool lastFrameUsedOverview() const { return overviewUsed_; }
 
     // Spikes received, spikes uploaded to GPU buffers, spikes drawn in the last frame.
-    size_t spikeCount() const { return times_.size(); }
+    size_t spikeCount() const { return store_->size(); }
     size_t uploadedCount() const { return uploaded_; }
     size_t drawnCount() const { return drawn_; }
     size_t gpuChunkCount() const { return chunks_.size(); }
@@ -151,8 +173,8 @@ private:
     };
     Layout layout(const QSizeF& logical) const;
     void growNeurons(uint32_t n);
-    void rebuildRates();
-    void countRate(double t);
+    // Catches up with the store: new source (drop GPU chunks), new row order, new spikes (chunk index).
+    void syncStore();
     double pointSize(const Layout& l) const; // logical pixels
     // Spike index range [begin, end) of chunk c that can lie in [ta, tb].
     std::pair<size_t, size_t> chunkRange(size_t c, double ta, double tb) const;
@@ -166,29 +188,22 @@ private:
     size_t visibleSpikeCount(double ta, double tb) const;
     void drawOverview(int w, int h, float pointPx);
 
-    // CPU copy of all spikes (hit testing, rate, vector export, rebuilds).
-    std::vector<double> times_;
-    std::vector<uint32_t> neurons_;
+    std::shared_ptr<nr::SpikeStore> store_;
+    uint64_t seenGeneration_ = 0, seenRowVersion_ = 0;
+    size_t indexed_ = 0; // spikes of the store already in chunks_
     std::vector<Chunk> chunks_;
     std::vector<double> chunkMaxPrefix_; // running max of chunk tMax (monotone, for binary search)
     std::vector<std::pair<unsigned, unsigned>> spare_; // (vao, vbo) of cleared chunks, reused
-    bool ordered_ = true;                              // all spikes arrived in non-decreasing time order
     size_t uploaded_ = 0;
     size_t drawn_ = 0;
     double newest_ = 0;
-    double dataMin_ = 0, dataMax_ = 0;
-    double recStart_ = 0, recStop_ = 0; // recording interval of a dataset (stop <= start: none)
 
-    std::vector<uint32_t> rowOf_;
     std::vector<uint32_t> colors_; // QRgb per neuron (empty: default)
     std::vector<uint8_t> selected_;
     QStringList names_;
     bool rowTexDirty_ = true, colorTexDirty_ = true;
 
-    // Rate: counts per bin from binOrigin_.
-    double binWidth_ = 0.005;
-    int64_t binOrigin_ = 0;
-    std::vector<uint32_t> counts_;
+    // Rate: GPU copy of the store's counts.
     size_t rateUploaded_ = 0, rateDirtyFrom_ = 0, rateCapacity_ = 0;
     bool rateVisible_ = true;
 
@@ -206,8 +221,10 @@ private:
     QPointF hoverPos_;
 
     // Readouts.
-    int behindFrames_ = 0;
-    uint64_t dropped_ = 0;
+    QRectF readoutRect_;
+    double sidePanel_ = 0;
+    uint64_t framesSkipped_ = 0;
+    uint64_t spikesLost_ = 0;
     QElapsedTimer rateClock_;
     size_t arrivedSinceTick_ = 0;
     double arrivalRate_ = 0;

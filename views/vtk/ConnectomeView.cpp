@@ -40,15 +40,22 @@ struct Rgb {
 const Rgb kViridis[9] = {{68, 1, 84},    {71, 44, 122}, {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
                          {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}};
 
-// Categorical palette (Tableau-like), readable on dark and white backgrounds.
-const Rgb kPalette[12] = {{31, 119, 180},  {255, 127, 14},  {44, 160, 44},   {214, 39, 40},
-                          {148, 103, 189}, {140, 86, 75},   {227, 119, 194}, {188, 189, 34},
-                          {23, 190, 207},  {174, 199, 232}, {255, 187, 120}, {152, 223, 138}};
-const Rgb kUnknown = {128, 128, 128};
+Rgb rgbOf(const nr::palette::Rgb& c) {
+    return {float(c.r), float(c.g), float(c.b)};
+}
 
-const Rgb kPre = {70, 150, 255};   // presynaptic partners (edges into the highlighted node)
-const Rgb kPost = {255, 140, 30};  // postsynaptic partners (edges out of it)
-const Rgb kBoth = {200, 110, 255}; // partners in both directions
+// Categorical palette: the shared colour-blind-safe set.
+const Rgb kPalette[12] = {rgbOf(nr::palette::kCategorical[0]),  rgbOf(nr::palette::kCategorical[1]),
+                          rgbOf(nr::palette::kCategorical[2]),  rgbOf(nr::palette::kCategorical[3]),
+                          rgbOf(nr::palette::kCategorical[4]),  rgbOf(nr::palette::kCategorical[5]),
+                          rgbOf(nr::palette::kCategorical[6]),  rgbOf(nr::palette::kCategorical[7]),
+                          rgbOf(nr::palette::kCategorical[8]),  rgbOf(nr::palette::kCategorical[9]),
+                          rgbOf(nr::palette::kCategorical[10]), rgbOf(nr::palette::kCategorical[11])};
+const Rgb kUnknown = rgbOf(nr::palette::kUnknown);
+
+const Rgb kPre = rgbOf(nr::palette::kPresynaptic);   // presynaptic partners (edges into the highlighted node)
+const Rgb kPost = rgbOf(nr::palette::kPostsynaptic); // postsynaptic partners (edges out of it)
+const Rgb kBoth = rgbOf(nr::palette::kBothWays);     // partners in both directions
 const Rgb kFocus = {255, 255, 255};
 const Rgb kFlash = {255, 244, 130};
 
@@ -64,11 +71,18 @@ Rgb viridis(float t) {
 }
 
 Rgb edgeTypeColor(const std::string& name, size_t index) {
-    if (name == "chemical") return {90, 150, 255};
-    if (name == "electrical") return {255, 205, 60};
-    if (name == "inhibitory") return {240, 80, 80};
-    if (name == "excitatory") return {80, 215, 110};
+    if (name == "chemical") return rgbOf(nr::palette::kChemical);
+    if (name == "electrical") return rgbOf(nr::palette::kElectrical);
+    if (const int s = nr::palette::excitatorySign(name); s != 0)
+        return rgbOf(s > 0 ? nr::palette::kExcitatory : nr::palette::kInhibitory);
     return kPalette[(index + 4) % 12];
+}
+
+// A category's colour: E/I by name, the others by their rank among the categories shown.
+Rgb categoryColor(const std::string& name, size_t rank) {
+    if (const int s = nr::palette::excitatorySign(name); s != 0)
+        return rgbOf(s > 0 ? nr::palette::kExcitatory : nr::palette::kInhibitory);
+    return kPalette[rank % 12];
 }
 
 unsigned char u8(float v) {
@@ -251,6 +265,9 @@ bool ConnectomeView::setColorBy(const std::string& column) {
 void ConnectomeView::updateBaseColors() {
     const size_t n = role_.size();
     baseRgb_.assign(3 * n, 128);
+    legend_.clear();
+    colorBar_ = ColorBar();
+    colorBar_.column = colorBy_;
     if (n == 0) return;
     auto put = [this](size_t i, const Rgb& c) {
         baseRgb_[3 * i] = u8(c.r);
@@ -266,7 +283,15 @@ void ConnectomeView::updateBaseColors() {
         cats.erase("");
         std::map<std::string, size_t> index;
         for (const auto& c : cats) index.emplace(c, index.size());
-        for (size_t i = 0; i < n; ++i) put(i, v[i].empty() ? kUnknown : kPalette[index[v[i]] % 12]);
+        for (size_t i = 0; i < n; ++i) put(i, v[i].empty() ? kUnknown : categoryColor(v[i], index[v[i]]));
+        std::map<std::string, size_t> counts;
+        for (const auto& x : v) ++counts[x];
+        for (const auto& [name, rank] : index) {
+            const Rgb c = categoryColor(name, rank);
+            legend_.push_back({name, {u8(c.r), u8(c.g), u8(c.b)}, counts[name]});
+        }
+        if (counts.count(""))
+            legend_.push_back({"(none)", {u8(kUnknown.r), u8(kUnknown.g), u8(kUnknown.b)}, counts[""]});
     };
     auto numeric = [&](const std::vector<float>& v, bool logScale) {
         float lo = std::numeric_limits<float>::infinity(), hi = -lo;
@@ -283,6 +308,12 @@ void ConnectomeView::updateBaseColors() {
             }
             const float x = logScale ? std::log1p(std::max(0.f, v[i])) : v[i];
             put(i, viridis(hi > lo ? (x - lo) / (hi - lo) : 0.5f));
+        }
+        if (hi >= lo) {
+            colorBar_.valid = true;
+            colorBar_.lo = logScale ? std::expm1(lo) : lo;
+            colorBar_.hi = logScale ? std::expm1(hi) : hi;
+            colorBar_.log = logScale;
         }
     };
     auto fromCounts = [&](const std::vector<uint32_t>& d) {
@@ -717,12 +748,39 @@ void ConnectomeView::paintGL() {
 
 // ---- overlay -----------------------------------------------------------------------------------------
 
+std::vector<ConnectomeView::LegendEntry> ConnectomeView::edgeLegend() const {
+    std::vector<LegendEntry> out;
+    if (!graph_) return out;
+    if (highlight_ >= 0) {
+        out.push_back({"presynaptic (in)", nr::palette::kPresynaptic, 0});
+        out.push_back({"postsynaptic (out)", nr::palette::kPostsynaptic, 0});
+        out.push_back({"both ways", nr::palette::kBothWays, 0});
+        return out;
+    }
+    if (edgeColoring_ == EdgeColoring::BySource) return out;
+    std::vector<size_t> counts(graph_->edgeTypes.size(), 0);
+    for (uint8_t t : graph_->type)
+        if (t < counts.size()) ++counts[t];
+    for (size_t t = 0; t < graph_->edgeTypes.size(); ++t) {
+        if (counts[t] == 0) continue;
+        const Rgb c = edgeTypeColor(graph_->edgeTypes[t], t);
+        out.push_back({graph_->edgeTypes[t] + " edges", {u8(c.r), u8(c.g), u8(c.b)}, counts[t]});
+    }
+    return out;
+}
+
 void ConnectomeView::drawOverlay() {
-    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_Always);
-    ImGui::SetNextWindowBgAlpha(0.55f);
+    swatches_.clear();
+    overlayRects_.clear();
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
                                    ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove;
+    auto noteWindow = [this] {
+        overlayRects_.push_back(QRectF(ImGui::GetWindowPos().x, ImGui::GetWindowPos().y,
+                                       ImGui::GetWindowSize().x, ImGui::GetWindowSize().y));
+    };
+    ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_Always);
+    ImGui::SetNextWindowBgAlpha(0.55f);
     if (ImGui::Begin("##connectome-stats", nullptr, flags)) {
         ImGui::Text("%.1f ms/frame", lastFrameMs());
         ImGui::Text("%zu nodes", role_.size());
@@ -733,8 +791,67 @@ void ConnectomeView::drawOverlay() {
             ImGui::Separator();
             ImGui::TextUnformatted(hoverText_.toUtf8().constData());
         }
+        noteWindow();
     }
     ImGui::End();
+
+    // Legend: what every colour means, in the bottom-left corner.
+    if (graph_ && !role_.empty()) {
+        const ImVec2 display = ImGui::GetIO().DisplaySize;
+        ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
+        ImGui::SetNextWindowBgAlpha(0.6f);
+        if (ImGui::Begin("##connectome-legend", nullptr, flags)) {
+            ImDrawList* dl = ImGui::GetWindowDrawList();
+            const float sw = ImGui::GetTextLineHeight();
+            auto swatch = [&](const std::string& label, nr::palette::Rgb c, size_t count) {
+                const ImVec2 p = ImGui::GetCursorScreenPos();
+                dl->AddRectFilled(p, ImVec2(p.x + sw, p.y + sw), IM_COL32(c.r, c.g, c.b, 255));
+                swatches_.push_back({label, QRectF(p.x, p.y, sw, sw)});
+                ImGui::Dummy(ImVec2(sw, sw));
+                ImGui::SameLine();
+                if (count > 0)
+                    ImGui::Text("%s (%zu)", label.c_str(), count);
+                else
+                    ImGui::TextUnformatted(label.c_str());
+            };
+            const std::string title =
+                highlight_ >= 0 ? std::string("nodes: ") + colorBy_ : "colour: " + colorBy_;
+            ImGui::TextUnformatted(title.c_str());
+            const size_t maxRows = 14;
+            for (size_t i = 0; i < legend_.size() && i < maxRows; ++i)
+                swatch(legend_[i].label, legend_[i].color, legend_[i].count);
+            if (legend_.size() > maxRows) ImGui::Text("... %zu more", legend_.size() - maxRows);
+            if (colorBar_.valid && legend_.empty()) {
+                // Colour bar: the colour map from low to high, with its range and scale.
+                const ImVec2 p = ImGui::GetCursorScreenPos();
+                const float w = 160, h = sw;
+                const int steps = 32;
+                for (int k = 0; k < steps; ++k) {
+                    const Rgb c = viridis(float(k) / float(steps - 1));
+                    dl->AddRectFilled(ImVec2(p.x + w * k / steps, p.y),
+                                      ImVec2(p.x + w * (k + 1) / steps + 0.5f, p.y + h),
+                                      IM_COL32(u8(c.r), u8(c.g), u8(c.b), 255));
+                }
+                swatches_.push_back({"colorbar", QRectF(p.x, p.y, w, h)});
+                ImGui::Dummy(ImVec2(w, h));
+                ImGui::Text("%.3g", colorBar_.lo);
+                ImGui::SameLine(w - 30);
+                ImGui::Text("%.3g", colorBar_.hi);
+                if (colorBar_.log) ImGui::TextUnformatted("(log scale)");
+            }
+            const auto edges = edgeLegend();
+            if (!edges.empty()) {
+                ImGui::Separator();
+                for (const auto& e : edges) swatch(e.label, e.color, e.count);
+            }
+            if (!activity_.empty()) {
+                ImGui::Separator();
+                swatch("spiking (activity)", {255, 244, 130}, 0);
+            }
+            noteWindow();
+        }
+        ImGui::End();
+    }
     if (rubberBand_) {
         ImDrawList* dl = ImGui::GetForegroundDrawList();
         const ImVec2 a(float(pressPos_.x()), float(pressPos_.y())),

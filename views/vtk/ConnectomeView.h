@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QPoint>
+#include <QRectF>
 #include <QString>
 #include <QTimer>
 #include <QVariantAnimation>
@@ -17,6 +18,7 @@
 #include <vtkNew.h>
 
 #include "model/Graph.h"
+#include "model/Palette.h"
 #include "vtk/VtkView.h"
 
 class vtkActor;
@@ -97,6 +99,29 @@ public:
     // Base radius of a node in world units (before selection and activity).
     float nodeRadius() const;
 
+    // What the colours mean, as the overlay's legend shows them.
+    struct LegendEntry {
+        std::string label;
+        nr::palette::Rgb color;
+        size_t count = 0; // nodes (or edges) of this entry
+    };
+    struct ColorBar {
+        bool valid = false;
+        std::string column;
+        double lo = 0, hi = 0;
+        bool log = false;
+    };
+    // Categorical node colours (class, community, E/I, any text column); empty for numeric colourings.
+    const std::vector<LegendEntry>& legend() const { return legend_; }
+    // Numeric node colouring: the column, its range and scale.
+    const ColorBar& colorBar() const { return colorBar_; }
+    // Edge colours: one entry per edge type (or pre/post/both while a neuron is highlighted).
+    std::vector<LegendEntry> edgeLegend() const;
+    // Swatches drawn in the last frame: label and rectangle (widget pixels), for tests that read pixels back.
+    const std::vector<std::pair<std::string, QRectF>>& legendSwatches() const { return swatches_; }
+    // Rectangles of the overlay panels drawn in the last frame (widget pixels).
+    const std::vector<QRectF>& overlayRects() const { return overlayRects_; }
+
 signals:
     void nodeHovered(long id);
     void nodeClicked(long id);
@@ -136,6 +161,10 @@ private:
     vtkNew<vtkActor> edgeActor_;
 
     std::string colorBy_ = "degree";
+    std::vector<LegendEntry> legend_;
+    ColorBar colorBar_;
+    std::vector<std::pair<std::string, QRectF>> swatches_;
+    std::vector<QRectF> overlayRects_;
     std::map<std::string, std::vector<float>> extraColumns_;
     std::vector<unsigned char> baseRgb_;  // 3 per node
     std::vector<unsigned char> role_;     // per node: 0 other, 1 pre, 2 post, 3 both, 4 the highlighted node
