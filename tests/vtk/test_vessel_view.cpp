@@ -249,6 +249,29 @@ private slots:
         view_->lod().setBudget(150000);
     }
 
+    void emptyAndRadiusless() {
+        view_->setGraph(nullptr);
+        view_->grabFramebuffer();
+        QCOMPARE(view_->visibleEdgeCount(), size_t(0));
+        QCOMPARE(view_->drawnEdgeCount(), size_t(0));
+        QCOMPARE(view_->pickEdge(QPoint(10, 10)), -1L);
+        // No radius column: a thin default radius, coloured by length, threshold ignored.
+        auto g = std::make_shared<nr::VesselGraph>();
+        g->x = {0, 10, 10};
+        g->y = {0, 0, 10};
+        g->z = {0, 0, 0};
+        g->src = {0, 1};
+        g->dst = {1, 2};
+        g->computeBounds();
+        view_->setGraph(g);
+        view_->grabFramebuffer();
+        QCOMPARE(view_->colorBy(), std::string("length"));
+        QCOMPARE(view_->visibleEdgeCount(), size_t(2));
+        view_->setRadiusRange(5.f);
+        QCOMPARE(view_->visibleEdgeCount(), size_t(2));
+        QCOMPARE(view_->drawnEdgeCount(), size_t(2));
+    }
+
     void lodSampleRules() {
         const std::vector<float> w = {5, 1, 9, 3, 7, 2, 8, 4, 6, 0};
         const auto s = lodSample(w, {}, 4, 0.5, {1});
