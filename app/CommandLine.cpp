@@ -8,11 +8,16 @@
 #include <QThread>
 #include <cstdio>
 
+#include "ActivityDock.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
 #include "MainWindow.h"
 #include "SimulationDock.h"
+#include "plots/TracePlot.h"
+#include "traces/Traces.h"
 #include "vtk/ConnectomeView.h"
+#include "vtk/NeuronView.h"
+#include "vtk/VesselView.h"
 
 std::optional<QSize> parseSize(const QString& s) {
     const QStringList p = s.toLower().split(QLatin1Char('x'));
@@ -189,6 +194,30 @@ int runWindowCommand(const CommandLine& cl) {
         waitFor(150);
     }
     QStringList parts;
+    // Other kinds first: their summary line is what the command promises.
+    for (const auto& lp : w.document().layers()) {
+        const nr::Layer& l = *lp;
+        if (l.kind == nr::LayerKind::Traces) {
+            parts << QStringLiteral("traces %1").arg(QString::fromStdString(l.summary));
+            if (w.graph() && w.activityDock()->join().target.size() > 0)
+                parts << QStringLiteral("join %1").arg(
+                    QString::fromStdString(w.activityDock()->join().summary()));
+        } else if (l.kind == nr::LayerKind::Vessels && w.vesselView() && w.vesselView()->graph()) {
+            w.vesselView()->lod().settle();
+            waitFor(100);
+            parts << QStringLiteral("vessels nodes=%1 edges=%2")
+                         .arg(w.vesselView()->graph()->nodeCount())
+                         .arg(w.vesselView()->graph()->edgeCount());
+        } else if ((l.kind == nr::LayerKind::Morphologies || l.kind == nr::LayerKind::LabelVolume) &&
+                   w.neuronView()) {
+            if (l.kind == nr::LayerKind::LabelVolume && !w.neuronView()->waitForMeshes(300000)) {
+                fprintf(stderr, "%s: meshing did not finish\n",
+                        l.files.empty() ? "volume" : l.files[0].c_str());
+                return 1;
+            }
+            parts << QString::fromStdString(w.neuronView()->summaryLine());
+        }
+    }
     if (w.graph()) {
         parts << QStringLiteral("connectome nodes=%1 edges=%2 visible_edges=%3")
                      .arg(w.graph()->nodeCount())

@@ -124,15 +124,20 @@ LoadedData loadFiles(const QStringList& files, const std::function<bool(double, 
     const nr::ReaderRegistry& reg = nr::ReaderRegistry::builtin();
     // Groups of files read together: a pair whose readers make the same kind of graph-like layer.
     std::vector<std::pair<QString, std::vector<std::string>>> groups;
-    if (files.size() == 2) {
-        const nr::FormatReader* a = reg.find(files[0].toStdString());
-        const nr::FormatReader* b = reg.find(files[1].toStdString());
-        if (a && b && a->kind == b->kind &&
-            (a->kind == nr::LayerKind::Graph || a->kind == nr::LayerKind::Vessels))
-            groups.push_back({files[0], {files[1].toStdString()}});
+    std::vector<const nr::FormatReader*> rd;
+    for (const QString& f : files) rd.push_back(reg.find(f.toStdString()));
+    for (int i = 0; i < files.size(); ++i) {
+        // A pair whose readers make the same graph-like kind is read together (edge list + node table,
+        // vessel nodes + edges).
+        if (i + 1 < files.size() && rd[size_t(i)] && rd[size_t(i) + 1] &&
+            rd[size_t(i)]->kind == rd[size_t(i) + 1]->kind &&
+            (rd[size_t(i)]->kind == nr::LayerKind::Graph || rd[size_t(i)]->kind == nr::LayerKind::Vessels)) {
+            groups.push_back({files[i], {files[i + 1].toStdString()}});
+            ++i;
+            continue;
+        }
+        groups.push_back({files[i], {}});
     }
-    if (groups.empty())
-        for (const QString& f : files) groups.push_back({f, {}});
     const double n = double(groups.size());
     for (size_t i = 0; i < groups.size(); ++i) {
         nr::OpenOptions opt;

@@ -23,6 +23,7 @@
 #include <QToolButton>
 #include <QUndoStack>
 
+#include "ActivityDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
@@ -35,7 +36,16 @@
 #include "io/IoFormats.h"
 #include "io/TrialIO.h"
 #include "model/SpikeStore.h"
+#include "morph/LabelVolume.h"
+#include "morph/Morphology.h"
+#include "plots/TracePlot.h"
+#include "traces/Traces.h"
+#include "vessel/VesselGraph.h"
 #include "vtk/ConnectomeView.h"
+#include "vtk/NeuronView.h"
+#include "vtk/VesselView.h"
+#include <QTabBar>
+#include <QTabWidget>
 
 namespace {
 const char* kRecentKey = "recentFiles";
@@ -60,7 +70,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     view_ = new ConnectomeView(this);
     view_->setMinimumSize(200, 150);
-    setCentralWidget(view_);
+    // The 3-D views share the centre as tabs: the network, and vessels or neurons once opened.
+    centralTabs_ = new QTabWidget(this);
+    centralTabs_->setDocumentMode(true);
+    centralTabs_->addTab(view_, tr("Network"));
+    centralTabs_->tabBar()->setAutoHide(true);
+    setCentralWidget(centralTabs_);
 
     buildDocks();
     buildMenus();
@@ -140,9 +155,17 @@ void MainWindow::buildDocks() {
 
     simDock_ = new SimulationDock(this);
     simDock_->setConnectomeView(view_);
+    activityDock_ = new ActivityDock(view_, this);
+    connect(activityDock_, &ActivityDock::message, this, [this](const QString& m, bool err) {
+        logMessage(m, err);
+        status_->setText(m);
+    });
     connect(simDock_, &SimulationDock::runStarted, this, &MainWindow::onRunStarted);
     connect(simDock_, &SimulationDock::openRequested, this, [this](const QString& f) { openFiles({f}); });
     addDockWidget(Qt::BottomDockWidgetArea, simDock_);
+    addDockWidget(Qt::BottomDockWidgetArea, activityDock_);
+    tabifyDockWidget(simDock_, activityDock_);
+    simDock_->raise();
     connect(simDock_, &SimulationDock::message, this, [this](const QString& m, bool err) {
         logMessage(m, err);
         status_->setText(m);
@@ -168,8 +191,9 @@ void MainWindow::buildDocks() {
     tabifyDockWidget(netDock, logDock);
     layersDock_->raise();
     // Small windows (1024x700): the docks shrink, their contents scroll or tab.
-    for (QDockWidget* d : {static_cast<QDockWidget*>(layersDock_), netDock, logDock,
-                           static_cast<QDockWidget*>(simDock_), static_cast<QDockWidget*>(analysisDock_)})
+    for (QDockWidget* d :
+         {static_cast<QDockWidget*>(layersDock_), netDock, logDock, static_cast<QDockWidget*>(simDock_),
+          static_cast<QDockWidget*>(analysisDock_), static_cast<QDockWidget*>(activityDock_)})
         d->setMinimumSize(120, 80);
     // Once shown: the raster gets about a third of the window's height.
     QTimer::singleShot(
@@ -326,6 +350,9 @@ nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis) {
     const nr::LayerId id = doc_.add(std::move(l));
     if (ds.kind == nr::LayerKind::Graph) showGraphLayer(id, upAxis);
     if (ds.kind == nr::LayerKind::Spikes) showSpikesLayer(id);
+    if (ds.kind == nr::LayerKind::Vessels || ds.kind == nr::LayerKind::Morphologies ||
+        ds.kind == nr::LayerKind::LabelVolume || ds.kind == nr::LayerKind::Traces)
+        showOtherLayer(id);
     status_->setText(
         QStringLiteral("%1: %2").arg(QString::fromStdString(ds.name), QString::fromStdString(ds.summary)));
     return id;
@@ -368,6 +395,54 @@ void MainWindow::showGraphLayer(nr::LayerId id, int upAxis) {
     view_->setNodeSize(l->display.pointSize);
 }
 
+void MainWindow::showOtherLayer(nr::LayerId id) {
+    const nr::Layer* l = doc_.find(id);
+    if (!l) return;
+    try {
+        if (l->kind == nr::LayerKind::Traces) {
+            auto tr = std::any_cast<std::shared_ptr<const nr::Traces>>(l->payload);
+            activityDock_->setTraces(tr);
+            activityDock_->setGraph(graph_);
+            activityDock_->show();
+            activityDock_->raise();
+        } else if (l->kind == nr::LayerKind::Vessels) {
+            if (!vesselView_) {
+                vesselView_ = new VesselView(this);
+                vesselView_->setMinimumSize(200, 150);
+                centralTabs_->addTab(vesselView_, tr("Vessels"));
+            }
+            vesselView_->setGraph(std::any_cast<std::shared_ptr<const nr::VesselGraph>>(l->payload));
+            centralTabs_->setCurrentWidget(vesselView_);
+        } else if (l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume) {
+            if (!neuronView_) {
+                neuronView_ = new NeuronView(this);
+                neuronView_->setMinimumSize(200, 150);
+                centralTabs_->addTab(neuronView_, tr("Neurons"));
+                connect(neuronView_, &NeuronView::meshingProgress, this, [this](double f) {
+                    progress_->show();
+                    progress_->setValue(int(f * 1000));
+                    status_->setText(tr("Meshing label volume…"));
+                });
+                connect(neuronView_, &NeuronView::meshingFinished, this, [this](bool ok) {
+                    progress_->hide();
+                    status_->setText(ok ? tr("Meshing done") : tr("Meshing cancelled"));
+                });
+            }
+            nr::Dataset ds;
+            ds.kind = l->kind;
+            ds.name = l->name;
+            ds.files = l->files;
+            ds.summary = l->summary;
+            ds.payload = l->payload;
+            neuronView_->showDataset(ds);
+            centralTabs_->setCurrentWidget(neuronView_);
+        }
+    } catch (const std::bad_any_cast&) {
+        showError(
+            tr("%1: the reader returned data of an unexpected type").arg(QString::fromStdString(l->name)));
+    }
+}
+
 void MainWindow::showSpikesLayer(nr::LayerId id) {
     const nr::Layer* l = doc_.find(id);
     if (!l || !l->spikes) return;
@@ -391,6 +466,10 @@ void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
         if (!l || !l->display.visible) return;
         if (l->kind == nr::LayerKind::Graph && id != shownGraph_) showGraphLayer(id);
         if (l->kind == nr::LayerKind::Spikes && id != shownSpikes_) showSpikesLayer(id);
+        if (l->kind == nr::LayerKind::Graph) centralTabs_->setCurrentWidget(view_);
+        if (l->kind == nr::LayerKind::Vessels && vesselView_) centralTabs_->setCurrentWidget(vesselView_);
+        if ((l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume) && neuronView_)
+            centralTabs_->setCurrentWidget(neuronView_);
         if (l->kind == nr::LayerKind::Simulation) {
             for (const nr::Layer* o : doc_.ownedBy(id))
                 if (o->kind == nr::LayerKind::Graph && o->id != shownGraph_) showGraphLayer(o->id);
@@ -496,6 +575,8 @@ void MainWindow::setGraph(const LoadedGraph& r) {
     for (const QString& f : r.files)
         if (QFileInfo::exists(f)) files_ << f;
     view_->setGraph(graph_);
+    centralTabs_->setCurrentWidget(view_);
+    if (activityDock_) activityDock_->setGraph(graph_);
     if (graph_->hasPositions()) frameGraph(view_, *graph_, r.upAxis);
     panel_->setGraph(graph_);
     simDock_->setGraph(graph_);

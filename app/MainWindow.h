@@ -20,6 +20,10 @@ class QLabel;
 class SimulationDock;
 class AnalysisDock;
 class LayersDock;
+class ActivityDock;
+class NeuronView;
+class VesselView;
+class QTabWidget;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -42,6 +46,11 @@ public:
     nr::Document& document() { return doc_; }
     const nr::Document& document() const { return doc_; }
     LayersDock* layersDock() const { return layersDock_; }
+    ActivityDock* activityDock() const { return activityDock_; }
+    // Views of the other kinds, made when a layer of their kind is first shown (null before).
+    NeuronView* neuronView() const { return neuronView_; }
+    VesselView* vesselView() const { return vesselView_; }
+    QTabWidget* centralTabs() const { return centralTabs_; }
     // The graph the 3-D view shows (null when none).
     std::shared_ptr<const nr::Graph> graph() const { return graph_; }
     nr::LayerId shownGraphLayer() const { return shownGraph_; }
@@ -89,6 +98,11 @@ private:
     DatasetLoader loader_;
     nr::Document doc_;
     LayersDock* layersDock_ = nullptr;
+    ActivityDock* activityDock_ = nullptr;
+    NeuronView* neuronView_ = nullptr;
+    VesselView* vesselView_ = nullptr;
+    QTabWidget* centralTabs_ = nullptr;
+    void showOtherLayer(nr::LayerId id);
     nr::LayerId shownGraph_ = 0, shownSpikes_ = 0, simLayer_ = 0;
     int docToken_ = 0;
     std::shared_ptr<const nr::Graph> graph_;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 
+#include "ActivityDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "LayersDock.h"
@@ -18,6 +19,8 @@
 #include "SimulationDock.h"
 #include "plots/GeometryPlot.h"
 #include "plots/RasterPlot.h"
+#include "plots/TracePlot.h"
+#include "traces/Traces.h"
 #include "vtk/ConnectomeView.h"
 #include <vtkUnsignedCharArray.h>
 
@@ -303,6 +306,43 @@ private slots:
         // The edge key names both edge types.
         const auto edges = v->edgeLegend();
         QCOMPARE(edges.size(), size_t(2));
+    }
+
+    void tracesPaintTheConnectomeAtTheCursor() {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({kData + "/activity/atanas2023_traces.csv", herm(), somas()}),
+                 QString());
+        ActivityDock* a = w.activityDock();
+        QVERIFY(a->traces());
+        QCOMPARE(a->join().matched, size_t(98));
+        TracePlot* plot = a->plot();
+        plot->setCursorTime(300.0);
+        const size_t frame = plot->cursorFrame();
+        QVERIFY(frame > 0);
+        ConnectomeView* v = w.connectomeView();
+        QVERIFY(v->hasNodeColorOverride());
+        vtkUnsignedCharArray* c = v->nodeColors();
+        const nr::Traces& tr = *a->traces();
+        size_t checked = 0;
+        for (size_t i = 0; i < tr.names.size(); ++i) {
+            const long node = a->join().target[i];
+            if (node < 0) continue;
+            const QColor want = plot->colorForValue(tr.at(i, frame));
+            QVERIFY(std::abs(int(c->GetValue(3 * node)) - want.red()) <= 2);
+            QVERIFY(std::abs(int(c->GetValue(3 * node + 1)) - want.green()) <= 2);
+            QVERIFY(std::abs(int(c->GetValue(3 * node + 2)) - want.blue()) <= 2);
+            ++checked;
+        }
+        QCOMPARE(checked, size_t(98));
+        // Selecting a trace row selects its neuron in 3-D, and clicking a neuron selects its row.
+        emit plot->selectionChanged(QVector<int>{0});
+        QCOMPARE(v->selection().size(), size_t(1));
+        QCOMPARE(long(v->selection()[0]), a->join().target[0]);
+        emit v->nodeClicked(a->join().target[5]);
+        QCOMPARE(plot->selectedNeurons(), std::vector<int>{5});
     }
 
     void unreadFileChangesNothing() {

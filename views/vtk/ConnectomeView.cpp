@@ -194,6 +194,7 @@ void ConnectomeView::setGraph(std::shared_ptr<const nr::Graph> g) {
     hoverText_.clear();
     selection_.clear();
     activity_.clear();
+    overrideRgb_.clear();
     extraColumns_.clear();
     colorBy_ = "degree";
     minWeight_ = -std::numeric_limits<float>::infinity();
@@ -262,12 +263,33 @@ bool ConnectomeView::setColorBy(const std::string& column) {
     return true;
 }
 
+void ConnectomeView::setNodeColors(const std::vector<QColor>& colors, const std::string& legendTitle) {
+    overrideRgb_.clear();
+    if (!colors.empty() && colors.size() == role_.size()) {
+        overrideRgb_.resize(3 * colors.size());
+        for (size_t i = 0; i < colors.size(); ++i) {
+            overrideRgb_[3 * i] = u8(float(colors[i].red()));
+            overrideRgb_[3 * i + 1] = u8(float(colors[i].green()));
+            overrideRgb_[3 * i + 2] = u8(float(colors[i].blue()));
+        }
+    }
+    overrideTitle_ = legendTitle;
+    updateBaseColors();
+    updateNodeArrays();
+    if (edgeColoring_ == EdgeColoring::BySource) recolorEdges();
+    update();
+}
+
 void ConnectomeView::updateBaseColors() {
     const size_t n = role_.size();
     baseRgb_.assign(3 * n, 128);
     legend_.clear();
     colorBar_ = ColorBar();
     colorBar_.column = colorBy_;
+    if (!overrideRgb_.empty() && overrideRgb_.size() == 3 * n) {
+        baseRgb_ = overrideRgb_;
+        return;
+    }
     if (n == 0) return;
     auto put = [this](size_t i, const Rgb& c) {
         baseRgb_[3 * i] = u8(c.r);

@@ -4,6 +4,7 @@
 // selection and activity only rewrite arrays of these two data sets; the pipeline is built once per graph.
 #pragma once
 
+#include <QColor>
 #include <QPoint>
 #include <QRectF>
 #include <QString>
@@ -48,6 +49,10 @@ public:
     // (and keeps the colouring) for an unknown column.
     bool setColorBy(const std::string& column);
     const std::string& colorBy() const { return colorBy_; }
+    // Colours set from outside (e.g. calcium activity at a playback cursor), one per node; replaces the
+    // colouring until called with an empty vector. `legendTitle` names what the colours mean.
+    void setNodeColors(const std::vector<QColor>& colors, const std::string& legendTitle = "activity");
+    bool hasNodeColorOverride() const { return !overrideRgb_.empty(); }
     // Adds or replaces a numeric node column (e.g. community ids); one value per node.
     void setNodeColumn(const std::string& name, const std::vector<float>& values);
 
@@ -162,6 +167,8 @@ private:
 
     std::string colorBy_ = "degree";
     std::vector<LegendEntry> legend_;
+    std::vector<unsigned char> overrideRgb_;
+    std::string overrideTitle_;
     ColorBar colorBar_;
     std::vector<std::pair<std::string, QRectF>> swatches_;
     std::vector<QRectF> overlayRects_;

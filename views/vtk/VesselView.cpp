@@ -155,7 +155,7 @@ VesselView::VesselView(QWidget* parent)
     bar_->SetNumberOfLabels(5);
     bar_->SetMaximumWidthInPixels(90);
     bar_->SetMaximumHeightInPixels(400);
-    bar_->SetPosition(0.83, 0.1);
+    bar_->SetPosition(0.80, 0.1);
     bar_->SetWidth(0.1);
     bar_->SetHeight(0.8);
     bar_->UnconstrainedFontSizeOn();
@@ -305,7 +305,10 @@ bool VesselView::setColorBy(const std::string& column) {
     lut_->SetTableRange(lo, hi);
     for (auto* m : {mapper_.Get(), lodMapper_.Get()}) m->SetScalarRange(lo, hi);
     lineMapper_->SetScalarRange(lo, hi);
-    bar_->SetTitle(colorBarTitle().c_str());
+    // The unit goes on a line of its own so the title stays inside the view.
+    std::string title = colorBarTitle();
+    if (const size_t paren = title.find(" ("); paren != std::string::npos) title[paren] = '\n';
+    bar_->SetTitle(title.c_str());
     recolor();
     requestRender();
     return true;
