@@ -10,7 +10,7 @@ PACKAGES=(
   libimgui-dev libeigen3-dev libigraph-dev libhdf5-dev libtiff-dev zlib1g-dev libblosc-dev libzstd-dev
   xvfb xauth libgl1-mesa-dri mesa-utils
   python3 python3-numpy python3-scipy python3-brian python3-pandas
-  clang-format
+  clang-format clang-14 libclang-rt-14-dev
 )
 
 missing=()
