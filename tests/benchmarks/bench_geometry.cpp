@@ -1,6 +1,7 @@
 // Benchmark: RDM and Shesha (100 random splits, mode=trials, correlation) for 500 units x 100 conditions x 40
 // trials, against the NumPy/SciPy peer tests/benchmarks/geometry_reference.py run on the same counts and the
 // same split halves.
+// Exits non-zero when the RDM or the Shesha value differs from NumPy's by more than 1e-6.
 #include <QCoreApplication>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -163,8 +164,19 @@ int main(int argc, char** argv) {
     printf("numpy_shesha_s=%.6f\n", peer["numpy_shesha_s"]);
     printf("our_shesha_cpu_s=%.6f\n", ourSheshaCpu); // summed over threads
     printf("numpy_shesha_cpu_s=%.6f\n", peer["numpy_shesha_cpu_s"]);
+    const double sheshaDiff = std::fabs(sheshaValue - peer["numpy_shesha"]);
     printf("max_abs_diff_rdm=%.3g\n", maxDiff);
-    printf("abs_diff_shesha=%.3g\n", std::fabs(sheshaValue - peer["numpy_shesha"]));
+    printf("abs_diff_shesha=%.3g\n", sheshaDiff);
+    // Written so that a NaN on either side counts as a disagreement.
+    constexpr double kTolerance = 1e-6;
+    const bool agree = maxDiff <= kTolerance && sheshaDiff <= kTolerance;
+    printf("agree=%d\n", agree ? 1 : 0);
     printf("ratio=%.2f\n", (peer["numpy_rdm_s"] + peer["numpy_shesha_s"]) / (ourRdm + ourShesha));
+    if (!agree) {
+        fprintf(stderr,
+                "results disagree with NumPy: max_abs_diff_rdm=%.3g abs_diff_shesha=%.3g (tolerance %.0e)\n",
+                maxDiff, sheshaDiff, kTolerance);
+        return 2;
+    }
     return 0;
 }
