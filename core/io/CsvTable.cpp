@@ -36,7 +36,10 @@ bool LineReader::open(const std::string& path, size_t blockBytes) {
     f_ = std::fopen(path.c_str(), "rb");
     if (!f_) return fail(0, std::string("cannot open: ") + std::strerror(errno));
     size_ = uint64_t(st.st_size);
-    buf_.resize(std::max(blockBytes ? blockBytes : kBlockBytes, kMaxLineBytes + 65536));
+    // A small file is read in one block of its own size (no line can be longer than the file).
+    size_t block = std::max(blockBytes ? blockBytes : kBlockBytes, kMaxLineBytes + 65536);
+    if (size_ + 1 < block) block = size_t(size_) + 1;
+    buf_.resize(block);
     return true;
 }
 
@@ -46,6 +49,10 @@ bool LineReader::fill() {
         end_ -= pos_;
         pos_ = 0;
     }
+    // A buffer sized from the file's stated size grows when the file holds more (special files, growth).
+    const size_t full = kMaxLineBytes + 65536;
+    if (end_ == buf_.size() && buf_.size() < full)
+        buf_.resize(std::min(full, std::max<size_t>(4096, 2 * buf_.size())));
     const size_t n = std::fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
     if (n == 0) {
         if (std::ferror(f_)) return fail(line_ + 1, std::string("read error: ") + std::strerror(errno));
