@@ -4,10 +4,13 @@
 #include <QImage>
 #include <QSignalSpy>
 #include <QTest>
+#include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string>
 
 #include <vtkActor.h>
+#include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkCellData.h>
 #include <vtkFloatArray.h>
@@ -15,6 +18,7 @@
 #include <vtkPointData.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
+#include <vtkRenderer.h>
 #include <vtkTypeInt32Array.h>
 #include <vtkUnsignedCharArray.h>
 
@@ -93,6 +97,30 @@ double luminance(vtkUnsignedCharArray* a, vtkIdType i) {
 
 std::array<int, 3> rgbOf(vtkUnsignedCharArray* a, vtkIdType i) {
     return {int(a->GetComponent(i, 0)), int(a->GetComponent(i, 1)), int(a->GetComponent(i, 2))};
+}
+
+// 300 nodes on a sphere shell and `m` distinct directed edges: edge e joins s = e % 300 to
+// (s + 1 + e / 300) % 300, so a (source, target) pair names its edge. Weights are a scrambled ramp in (0, 1).
+constexpr uint32_t kRing = 300;
+std::shared_ptr<nr::Graph> ringGraph(size_t m) {
+    auto g = std::make_shared<nr::Graph>();
+    for (uint32_t i = 0; i < kRing; ++i) {
+        g->addNode("n" + std::to_string(i));
+        const double t = 2 * M_PI * i / kRing, u = M_PI * ((i * 37) % kRing) / kRing;
+        g->x.push_back(float(100 * std::cos(t) * std::sin(u)));
+        g->y.push_back(float(100 * std::sin(t) * std::sin(u)));
+        g->z.push_back(float(100 * std::cos(u)));
+    }
+    const uint8_t chem = g->typeIndex("chemical"), elec = g->typeIndex("electrical");
+    for (size_t e = 0; e < m; ++e) {
+        const uint32_t s = uint32_t(e % kRing), d = uint32_t((s + 1 + e / kRing) % kRing);
+        g->addEdge(s, d, float((e * 7919) % 10007 + 1) / 10008.f, e % 3 ? chem : elec);
+    }
+    return g;
+}
+
+size_t ringEdgeId(uint32_t s, uint32_t d) {
+    return size_t((d + kRing - s - 1) % kRing) * kRing + s;
 }
 
 } // namespace
@@ -340,6 +368,109 @@ private slots:
         view_->setWhiteBackground(false);
         const QImage dark = view_->renderImage(QSize(200, 150), false);
         QVERIFY(qGray(dark.pixel(0, 0)) < 40);
+    }
+
+    void lodBudgetWhileMovingFullAtRest() {
+        const size_t m = 20000, budget = 2000;
+        auto g = ringGraph(m);
+        view_->lod().setBudget(budget);
+        view_->setGraph(g);
+        view_->grabFramebuffer(); // the first frame of a graph: everything, at rest
+        QVERIFY(!view_->lod().moving());
+        QCOMPARE(view_->drawnEdgeCount(), m);
+        QVERIFY(view_->edgeActor()->GetVisibility());
+        QVERIFY(!view_->lodEdgeActor()->GetVisibility());
+        const long hub = 7;
+        view_->highlightNode(hub);
+
+        // The sampled edges of the budget actor, by edge id, with their colours checked against the full
+        // actor's colour of the same edge (the full actor lists the visible edges in edge order).
+        auto sampled = [&](const std::vector<size_t>& fullIds) {
+            vtkPolyData* lp = view_->lodEdgePolyData();
+            vtkCellArray* lines = lp->GetLines();
+            auto* conn = lines->GetConnectivityArray32();
+            auto* lc = vtkUnsignedCharArray::SafeDownCast(lp->GetCellData()->GetScalars());
+            std::vector<size_t> ids;
+            if (!lc || lc->GetNumberOfTuples() != lines->GetNumberOfCells()) return ids;
+            std::vector<long> slot(m, -1);
+            for (size_t j = 0; j < fullIds.size(); ++j) slot[fullIds[j]] = long(j);
+            for (vtkIdType c = 0; c < lines->GetNumberOfCells(); ++c) {
+                const size_t e =
+                    ringEdgeId(uint32_t(conn->GetValue(2 * c)), uint32_t(conn->GetValue(2 * c + 1)));
+                if (slot[e] < 0 || rgbOf(lc, c) != rgbOf(view_->edgeColors(), slot[e]))
+                    return std::vector<size_t>();
+                ids.push_back(e);
+            }
+            return ids;
+        };
+        std::vector<size_t> all(m);
+        for (size_t e = 0; e < m; ++e) all[e] = e;
+
+        // Moving: the frame draws the budget actor only, at most `budget` edges, with the strongest edge and
+        // every edge of the highlighted node.
+        view_->renderer()->GetActiveCamera()->Azimuth(10);
+        view_->grabFramebuffer();
+        QVERIFY(view_->lod().moving());
+        QVERIFY(view_->lodEdgeActor()->GetVisibility());
+        QVERIFY(!view_->edgeActor()->GetVisibility());
+        QVERIFY(view_->drawnEdgeCount() <= budget);
+        QVERIFY(view_->drawnEdgeCount() > budget / 2);
+        std::vector<size_t> ids = sampled(all);
+        QCOMPARE(ids.size(), view_->drawnEdgeCount());
+        size_t strongest = 0, hubEdges = 0, hubDrawn = 0;
+        for (size_t e = 0; e < m; ++e) {
+            if (g->weight[e] > g->weight[strongest]) strongest = e;
+            hubEdges += g->src[e] == hub || g->dst[e] == hub;
+        }
+        for (size_t e : ids) hubDrawn += g->src[e] == hub || g->dst[e] == hub;
+        QVERIFY(hubEdges > 100);
+        QCOMPARE(hubDrawn, hubEdges);
+        QVERIFY(std::find(ids.begin(), ids.end(), strongest) != ids.end());
+        // The strong share plus about half of the uniform rest is above the median weight (a uniform
+        // sample alone would put about half of it there).
+        size_t strong = 0;
+        for (size_t e : ids) strong += g->weight[e] > 0.5f;
+        QVERIFY2(strong > budget * 6 / 10, qPrintable(QString::number(strong)));
+
+        // Filter and colour changes while moving: the budget follows the visible edges and their colours.
+        view_->highlightNode(-1);
+        view_->setEdgeFilter(0.6f, 2.f, {});
+        view_->setEdgeColoring(ConnectomeView::EdgeColoring::BySource);
+        view_->renderer()->GetActiveCamera()->Azimuth(10);
+        view_->grabFramebuffer();
+        QVERIFY(view_->lod().moving());
+        std::vector<size_t> visible;
+        for (size_t e = 0; e < m; ++e)
+            if (g->weight[e] >= 0.6f) visible.push_back(e);
+        QCOMPARE(view_->visibleEdgeCount(), visible.size());
+        QVERIFY(view_->drawnEdgeCount() <= budget);
+        ids = sampled(visible);
+        QCOMPARE(ids.size(), view_->drawnEdgeCount());
+        for (size_t e : ids) QVERIFY(g->weight[e] >= 0.6f);
+
+        // 150 ms after the last move: every visible edge.
+        QTest::qWait(view_->lod().restDelayMs() + 100);
+        QVERIFY(!view_->lod().moving());
+        view_->grabFramebuffer();
+        QCOMPARE(view_->drawnEdgeCount(), visible.size());
+        QVERIFY(view_->edgeActor()->GetVisibility());
+        QVERIFY(!view_->lodEdgeActor()->GetVisibility());
+        QCOMPARE(size_t(view_->edgePolyData()->GetNumberOfCells()), visible.size());
+
+        // Few enough visible edges for the budget: moving frames draw them all.
+        view_->setEdgeFilter(0.95f, 2.f, {});
+        QVERIFY(view_->visibleEdgeCount() < budget);
+        view_->renderer()->GetActiveCamera()->Azimuth(10);
+        view_->grabFramebuffer();
+        QVERIFY(view_->lod().moving());
+        QCOMPARE(view_->drawnEdgeCount(), view_->visibleEdgeCount());
+        QVERIFY(view_->edgeActor()->GetVisibility());
+        // Edges hidden by the opacity stay hidden while moving.
+        view_->setEdgeFilter(0.f, 2.f, {});
+        view_->setEdgeOpacity(0.f);
+        view_->renderer()->GetActiveCamera()->Azimuth(10);
+        view_->grabFramebuffer();
+        QCOMPARE(view_->drawnEdgeCount(), size_t(0));
     }
 
     void overlayDrawsInItsCorner() {

@@ -4,6 +4,7 @@
 #include <QRect>
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <set>
 
 #include <imgui.h>
@@ -134,8 +135,39 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     edgeActor_->GetProperty()->SetLineWidth(1.f);
     edgeActor_->PickableOff();
 
+    // The budget edges drawn while the camera moves: the same look as the full edge actor.
+    lodColors_->SetName("color");
+    lodColors_->SetNumberOfComponents(3);
+    lodLines_->Use32BitStorage();
+    lodPoly_->SetPoints(points_);
+    lodPoly_->SetLines(lodLines_);
+    lodPoly_->GetCellData()->SetScalars(lodColors_);
+    lodMapper_->SetInputData(lodPoly_);
+    if (auto* gl = vtkOpenGLPolyDataMapper::SafeDownCast(lodMapper_.GetPointer()))
+        gl->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
+    lodMapper_->SetColorModeToDirectScalars();
+    lodMapper_->SetScalarModeToUseCellData();
+    lodMapper_->ScalarVisibilityOn();
+    lodActor_->SetMapper(lodMapper_);
+    lodActor_->GetProperty()->LightingOff();
+    lodActor_->GetProperty()->SetLineWidth(1.f);
+    lodActor_->PickableOff();
+    lodActor_->VisibilityOff();
+
     renderer()->AddActor(edgeActor_);
+    renderer()->AddActor(lodActor_);
     renderer()->AddActor(nodeActor_);
+
+    connect(&lod_, &LodController::modeChanged, this, [this](bool moving) {
+        if (!moving) {
+            // At rest: resample when the (adaptive) budget moved far from the sample's size.
+            const size_t want = visibleEdges_ > lod_.budget() ? lod_.budget() : 0;
+            const size_t have = lodEdges_.size();
+            if ((want == 0) != (have == 0) || want * 4 < have * 3 || want * 3 > have * 4) updateLodEdges();
+        }
+        applyEdgeVisibility();
+        if (!moving) update(); // moving starts inside a frame, which draws the budget already
+    });
 
     hoverTimer_.setSingleShot(true);
     hoverTimer_.setInterval(40);
@@ -176,6 +208,12 @@ vtkActor* ConnectomeView::edgeActor() const {
 vtkActor* ConnectomeView::nodeActor() const {
     return nodeActor_;
 }
+vtkActor* ConnectomeView::lodEdgeActor() const {
+    return lodActor_;
+}
+vtkPolyData* ConnectomeView::lodEdgePolyData() const {
+    return lodPoly_;
+}
 vtkUnsignedCharArray* ConnectomeView::nodeColors() const {
     return nodeColors_;
 }
@@ -200,6 +238,7 @@ void ConnectomeView::setGraph(std::shared_ptr<const nr::Graph> g) {
     minWeight_ = -std::numeric_limits<float>::infinity();
     maxWeight_ = std::numeric_limits<float>::infinity();
     typeVisible_.clear();
+    lod_.settle();
 
     const size_t n = graph_ && graph_->hasPositions() ? graph_->nodeCount() : 0;
     role_.assign(n, 0);
@@ -238,6 +277,7 @@ void ConnectomeView::setGraph(std::shared_ptr<const nr::Graph> g) {
     rebuildEdges();
     nodePoly_->Modified();
     resetCamera();
+    haveCamera_ = false; // the first frame of a new graph is drawn in full
 }
 
 // ---- colouring ---------------------------------------------------------------------------------------
@@ -472,9 +512,14 @@ void ConnectomeView::rebuildEdges() {
     int32_t* ids = k ? conn->GetPointer(0) : nullptr;
     unsigned char* col = k ? edgeColors_->GetPointer(0) : nullptr;
     off[0] = 0;
+    // The visible edge ids are kept for the level of detail only when a filter hides some.
+    visibleIds_.clear();
+    visibleIds_.shrink_to_fit();
+    if (k < m) visibleIds_.reserve(k);
     size_t j = 0;
     for (size_t e = 0; e < m && j < k; ++e) {
         if (!edgeVisible(e)) continue;
+        if (k < m) visibleIds_.push_back(uint32_t(e));
         ids[2 * j] = int32_t(graph_->src[e]);
         ids[2 * j + 1] = int32_t(graph_->dst[e]);
         off[j + 1] = int32_t(2 * (j + 1));
@@ -488,6 +533,8 @@ void ConnectomeView::rebuildEdges() {
     lines_->Modified();
     edgeColors_->Modified();
     edgePoly_->Modified();
+    updateLodEdges();
+    applyEdgeVisibility();
     update();
 }
 
@@ -499,7 +546,79 @@ void ConnectomeView::recolorEdges() {
     for (size_t e = 0; e < m && j < visibleEdges_; ++e)
         if (edgeVisible(e)) edgeColor(e, col + 3 * j++);
     edgeColors_->Modified();
+    recolorLodEdges();
     update();
+}
+
+// ---- level of detail ---------------------------------------------------------------------------------
+
+void ConnectomeView::updateLodEdges() {
+    lodEdges_.clear();
+    const size_t m = graph_ && !role_.empty() ? graph_->edgeCount() : 0;
+    const size_t budget = lod_.budget();
+    if (m > 0 && visibleEdges_ > budget) {
+        // The highlighted node's visible edges are always drawn; the sample fills the rest of the budget.
+        std::vector<uint32_t> always;
+        if (highlight_ >= 0) {
+            const uint32_t h = uint32_t(highlight_);
+            for (size_t e = 0; e < m; ++e)
+                if ((graph_->src[e] == h || graph_->dst[e] == h) && edgeVisible(e))
+                    always.push_back(uint32_t(e));
+        }
+        std::vector<uint32_t> sample;
+        if (budget > always.size()) {
+            // The strongest edges by |weight| first; without weights, a uniform sample only.
+            const std::vector<float>* w = &graph_->weight;
+            std::vector<float> tmp;
+            double strongShare = 0.5;
+            if (w->size() != m) {
+                tmp.assign(m, 0.f);
+                w = &tmp;
+                strongShare = 0;
+            } else if (std::any_of(w->begin(), w->end(), [](float x) { return x < 0; })) {
+                tmp.resize(m);
+                std::transform(w->begin(), w->end(), tmp.begin(), [](float x) { return std::fabs(x); });
+                w = &tmp;
+            }
+            sample = lodSample(*w, visibleIds_, budget - always.size(), strongShare);
+        }
+        lodEdges_.reserve(sample.size() + always.size());
+        std::set_union(sample.begin(), sample.end(), always.begin(), always.end(),
+                       std::back_inserter(lodEdges_));
+    }
+    const size_t k = lodEdges_.size();
+    vtkTypeInt32Array* offsets = lodLines_->GetOffsetsArray32();
+    vtkTypeInt32Array* conn = lodLines_->GetConnectivityArray32();
+    offsets->SetNumberOfValues(vtkIdType(k + 1));
+    conn->SetNumberOfValues(vtkIdType(2 * k));
+    int32_t* off = offsets->GetPointer(0);
+    int32_t* ids = k ? conn->GetPointer(0) : nullptr;
+    off[0] = 0;
+    for (size_t j = 0; j < k; ++j) {
+        ids[2 * j] = int32_t(graph_->src[lodEdges_[j]]);
+        ids[2 * j + 1] = int32_t(graph_->dst[lodEdges_[j]]);
+        off[j + 1] = int32_t(2 * (j + 1));
+    }
+    offsets->Modified();
+    conn->Modified();
+    lodLines_->Modified();
+    recolorLodEdges();
+}
+
+void ConnectomeView::recolorLodEdges() {
+    const size_t k = lodEdges_.size();
+    lodColors_->SetNumberOfTuples(vtkIdType(k));
+    unsigned char* col = k ? lodColors_->GetPointer(0) : nullptr;
+    for (size_t j = 0; j < k; ++j) edgeColor(lodEdges_[j], col + 3 * j);
+    lodColors_->Modified();
+    lodPoly_->Modified();
+}
+
+void ConnectomeView::applyEdgeVisibility() {
+    const bool show = edgeOpacity_ > 0.f;
+    const bool useLod = lod_.moving() && !lodEdges_.empty() && lodEdges_.size() < visibleEdges_;
+    edgeActor_->SetVisibility(show && !useLod);
+    lodActor_->SetVisibility(show && useLod);
 }
 
 void ConnectomeView::setEdgeFilter(float minWeight, float maxWeight, const std::vector<bool>& typeVisible) {
@@ -521,7 +640,7 @@ void ConnectomeView::setNodeSize(float scale) {
 
 void ConnectomeView::setEdgeOpacity(float a) {
     edgeOpacity_ = std::clamp(a, 0.f, 1.f);
-    edgeActor_->SetVisibility(edgeOpacity_ > 0.f);
+    applyEdgeVisibility();
     recolorEdges();
 }
 
@@ -545,6 +664,8 @@ void ConnectomeView::highlightNode(long id) {
         role_[h] = 4;
     }
     updateNodeArrays();
+    // The highlighted node's edges join the budget sample (recolorEdges colours it).
+    if (visibleEdges_ > lod_.budget()) updateLodEdges();
     recolorEdges();
 }
 
@@ -609,8 +730,9 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
         sel->SetArea(unsigned(std::max(0, x - reach)), unsigned(std::max(0, y - reach)),
                      unsigned(std::min(size[0] - 1, x + reach)), unsigned(std::min(size[1] - 1, y + reach)));
         // Edges never hide a node from the pointer: leave them out of the selection passes.
-        const bool edgesOn = edgeActor_->GetVisibility();
+        const bool edgesOn = edgeActor_->GetVisibility(), lodOn = lodActor_->GetVisibility();
         edgeActor_->VisibilityOff();
+        lodActor_->VisibilityOff();
         if (sel->CaptureBuffers()) {
             const unsigned int pos[2] = {unsigned(x), unsigned(y)};
             unsigned int found[2];
@@ -621,6 +743,7 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
             sel->ClearBuffers();
         }
         edgeActor_->SetVisibility(edgesOn);
+        lodActor_->SetVisibility(lodOn);
     });
     update();
     return picked;
@@ -757,7 +880,24 @@ void ConnectomeView::onHoverTimer() {
 // ---- frames ------------------------------------------------------------------------------------------
 
 void ConnectomeView::paintGL() {
+    // A camera that differs from the last frame's means the view is moving: draw the budget until it rests.
+    const CameraState c = camera();
+    if (haveCamera_) {
+        bool same = c.viewAngle == lastCamera_.viewAngle;
+        for (int i = 0; i < 3 && same; ++i)
+            same = c.pos[i] == lastCamera_.pos[i] && c.focal[i] == lastCamera_.focal[i] &&
+                   c.up[i] == lastCamera_.up[i];
+        if (!same) lod_.cameraMoved();
+    }
+    lastCamera_ = c;
+    haveCamera_ = true;
     VtkView::paintGL();
+    const bool lodOn = lodActor_->GetVisibility();
+    drawnEdges_ = lodOn ? lodEdges_.size() : edgeActor_->GetVisibility() ? visibleEdges_ : 0;
+    // The cost of this frame tunes the budget of the next moving frames.
+    lod_.frameDrawn(drawnEdges_, lastFrameMs());
+    // Far over budget (the first moving frame of a big graph): resample now for the next frame.
+    if (lodOn && lod_.budget() * 4 < lodEdges_.size() * 3) updateLodEdges();
     if (!trimAfterPaint_) return;
     trimAfterPaint_ = false;
 #if defined(__GLIBC__)
@@ -808,6 +948,7 @@ void ConnectomeView::drawOverlay() {
         ImGui::Text("%zu nodes", role_.size());
         ImGui::Text("%zu / %zu edges", visibleEdges_,
                     graph_ && !role_.empty() ? graph_->edgeCount() : size_t(0));
+        if (lodActor_->GetVisibility()) ImGui::Text("moving: %zu drawn", lodEdges_.size());
         if (!selection_.empty()) ImGui::Text("%zu selected", selection_.size());
         if (!hoverText_.isEmpty()) {
             ImGui::Separator();

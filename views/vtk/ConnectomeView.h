@@ -2,6 +2,11 @@
 // spheres, vtkOpenGLSphereMapper, radius and colour per point) and one for all edges (one vtkPolyData of
 // 2-point lines with 32-bit cell storage and an RGB colour per line). Colouring, filtering, highlight,
 // selection and activity only rewrite arrays of these two data sets; the pipeline is built once per graph.
+//
+// Level of detail (vtk/Lod.h): while the camera moves, a second edge actor draws at most lod().budget() of
+// the visible edges (the strongest by weight plus a uniform sample of the rest, always with the highlighted
+// node's edges); 150 ms after the camera stops, the full edge actor draws every visible edge again. The
+// budget actor follows the edge filter, the edge colours and the highlight.
 #pragma once
 
 #include <QColor>
@@ -20,6 +25,7 @@
 
 #include "model/Graph.h"
 #include "model/Palette.h"
+#include "vtk/Lod.h"
 #include "vtk/VtkView.h"
 
 class vtkActor;
@@ -97,6 +103,12 @@ public:
     vtkOpenGLSphereMapper* nodeMapper() const;
     vtkActor* edgeActor() const;
     vtkActor* nodeActor() const;
+    // Level of detail: the budget edge actor and its data (line cells and colours of the sampled edges).
+    LodController& lod() { return lod_; }
+    vtkActor* lodEdgeActor() const;
+    vtkPolyData* lodEdgePolyData() const;
+    // Edges drawn by the last frame: the budget sample while moving, every visible edge at rest.
+    size_t drawnEdgeCount() const { return drawnEdges_; }
     // RGB per node after colouring, highlight, selection and activity (the array the mapper draws).
     vtkUnsignedCharArray* nodeColors() const;
     // RGB per visible edge, in the order of the line cells.
@@ -148,6 +160,9 @@ private:
     void recolorEdges(); // colours only, same visible edges
     bool edgeVisible(size_t e) const;
     void edgeColor(size_t e, unsigned char rgb[3]) const;
+    void updateLodEdges(); // resamples the budget edges from the visible ones and colours them
+    void recolorLodEdges();
+    void applyEdgeVisibility(); // full or budget edge actor, by the LOD state and the edge opacity
     void onHoverTimer();
     std::vector<uint32_t> nodesInRect(QRect r) const;
 
@@ -187,6 +202,19 @@ private:
     float nodeScale_ = 1.f;
     float baseRadius_ = 1.f;
     float edgeOpacity_ = 0.5f;
+    // Level of detail: the visible edges when a filter hides some (empty when all are visible), the sampled
+    // edge ids (sorted) and the budget actor's pipeline, sharing points_ with the others.
+    LodController lod_;
+    std::vector<uint32_t> visibleIds_;
+    std::vector<uint32_t> lodEdges_;
+    vtkNew<vtkPolyData> lodPoly_;
+    vtkNew<vtkCellArray> lodLines_;
+    vtkNew<vtkUnsignedCharArray> lodColors_;
+    vtkNew<vtkPolyDataMapper> lodMapper_;
+    vtkNew<vtkActor> lodActor_;
+    size_t drawnEdges_ = 0;
+    VtkView::CameraState lastCamera_;
+    bool haveCamera_ = false;
     // Set when the line arrays were rebuilt: the next frame re-uploads them and the old buffers become free.
     bool trimAfterPaint_ = false;
 
