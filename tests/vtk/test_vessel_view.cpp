@@ -92,7 +92,7 @@ private slots:
         QCOMPARE(poly->GetNumberOfPoints(), vtkIdType(3062));
         QVERIFY(view_->edgeActor()->GetVisibility());
         QCOMPARE(view_->colorBarTitle(), std::string("avgRadiusAvg (voxel)"));
-        QCOMPARE(std::string(view_->scalarBar()->GetTitle()), std::string("avgRadiusAvg (voxel)"));
+        QCOMPARE(std::string(view_->scalarBar()->GetTitle()), std::string("avgRadiusAvg\n(voxel)"));
         // Cylinder radius = avgRadiusAvg of that edge.
         auto* scale = vtkFloatArray::SafeDownCast(poly->GetPointData()->GetArray("scale"));
         QVERIFY(scale);
