@@ -8,7 +8,7 @@
 //   first_frame_s      graph in memory -> first frame on screen in a 1280x800 view
 //   frame_ms           mean frame time at rest (every visible edge drawn) over 24 azimuth steps of 15 degrees
 //   frame_moving_ms    mean frame time while the camera moves (level of detail on: the edge budget), over
-//                      24 steps without a pause; frame_moving_edges is what the last of them drew
+//                      24 steps without a pause; frame_moving_edges/_nodes are what the last of them drew
 //   bytes_per_edge     VmRSS after the first frame minus VmRSS before loading, per edge
 //   stage_*            the same delta split into parsing, setGraph (VTK arrays) and the first frame (GL
 //                      buffers and the rasterizer's memory); peak_bytes_per_edge from VmHWM
@@ -366,6 +366,7 @@ int main(int argc, char** argv) {
     // Moving: frames one after another without the 150 ms pause, so the view draws its edge budget.
     const Rotation moving = rotate(view, kSteps);
     const size_t movingEdges = view.drawnEdgeCount();
+    const size_t movingNodes = view.drawnNodeCount();
     const bool movingWasLod = view.lod().moving();
     view.lod().settle();
     const double bytesPerEdge = (rss1 - rss0) * 1024.0 / E;
@@ -376,6 +377,7 @@ int main(int argc, char** argv) {
     std::printf("frame_moving_wall_ms=%.2f\n", moving.wallMs);
     std::printf("frame_moving_max_ms=%.2f\n", moving.maxMs);
     std::printf("frame_moving_edges=%zu\n", movingEdges);
+    std::printf("frame_moving_nodes=%zu\n", movingNodes);
     std::printf("frame_moving_lod=%d\n", movingWasLod ? 1 : 0);
     std::printf("frame_moving_under_100ms=%d\n", moving.frameMs < 100 ? 1 : 0);
     std::printf("visible_edges=%zu\n", view.visibleEdgeCount());

@@ -373,13 +373,18 @@ private slots:
     void lodBudgetWhileMovingFullAtRest() {
         const size_t m = 20000, budget = 2000;
         auto g = ringGraph(m);
+        const size_t nodeBudget = 200;
         view_->lod().setBudget(budget);
+        view_->setLodNodeBudget(nodeBudget);
         view_->setGraph(g);
         view_->grabFramebuffer(); // the first frame of a graph: everything, at rest
         QVERIFY(!view_->lod().moving());
         QCOMPARE(view_->drawnEdgeCount(), m);
+        QCOMPARE(view_->drawnNodeCount(), size_t(kRing));
         QVERIFY(view_->edgeActor()->GetVisibility());
         QVERIFY(!view_->lodEdgeActor()->GetVisibility());
+        QVERIFY(view_->nodeActor()->GetVisibility());
+        QVERIFY(!view_->lodNodeActor()->GetVisibility());
         const long hub = 7;
         view_->highlightNode(hub);
 
@@ -426,6 +431,28 @@ private slots:
         QVERIFY(hubEdges > 100);
         QCOMPARE(hubDrawn, hubEdges);
         QVERIFY(std::find(ids.begin(), ids.end(), strongest) != ids.end());
+        // The budget nodes: at most the node budget, with the hub and all its partners, in the full colours.
+        QVERIFY(view_->lodNodeActor()->GetVisibility());
+        QVERIFY(!view_->nodeActor()->GetVisibility());
+        QVERIFY(view_->drawnNodeCount() <= nodeBudget);
+        vtkPolyData* np = view_->lodNodePolyData();
+        QCOMPARE(size_t(np->GetNumberOfPoints()), view_->drawnNodeCount());
+        auto* nc = vtkUnsignedCharArray::SafeDownCast(np->GetPointData()->GetScalars());
+        QVERIFY(nc && nc->GetNumberOfTuples() == np->GetNumberOfPoints());
+        std::vector<char> nodeDrawn(kRing, 0);
+        for (vtkIdType j = 0; j < np->GetNumberOfPoints(); ++j) {
+            double q[3];
+            np->GetPoint(j, q);
+            long id = -1;
+            for (uint32_t i = 0; i < kRing && id < 0; ++i)
+                if (float(q[0]) == g->x[i] && float(q[1]) == g->y[i] && float(q[2]) == g->z[i]) id = long(i);
+            QVERIFY(id >= 0);
+            QCOMPARE(rgbOf(nc, j), rgbOf(view_->nodeColors(), id));
+            nodeDrawn[size_t(id)] = 1;
+        }
+        QVERIFY(nodeDrawn[hub]);
+        for (size_t e = 0; e < m; ++e)
+            if (g->src[e] == hub || g->dst[e] == hub) QVERIFY(nodeDrawn[g->src[e]] && nodeDrawn[g->dst[e]]);
         // The strong share plus about half of the uniform rest is above the median weight (a uniform
         // sample alone would put about half of it there).
         size_t strong = 0;
@@ -456,6 +483,9 @@ private slots:
         QVERIFY(view_->edgeActor()->GetVisibility());
         QVERIFY(!view_->lodEdgeActor()->GetVisibility());
         QCOMPARE(size_t(view_->edgePolyData()->GetNumberOfCells()), visible.size());
+        QCOMPARE(view_->drawnNodeCount(), size_t(kRing));
+        QVERIFY(view_->nodeActor()->GetVisibility());
+        QVERIFY(!view_->lodNodeActor()->GetVisibility());
 
         // Few enough visible edges for the budget: moving frames draw them all.
         view_->setEdgeFilter(0.95f, 2.f, {});

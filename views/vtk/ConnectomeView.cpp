@@ -154,9 +154,32 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     lodActor_->PickableOff();
     lodActor_->VisibilityOff();
 
+    // The budget nodes drawn while the camera moves: their own points (the sphere mapper draws every point
+    // of its input), colours and radii copied from the full node arrays.
+    lodNodePoints_->SetDataTypeToFloat();
+    lodNodeColors_->SetName("color");
+    lodNodeColors_->SetNumberOfComponents(3);
+    lodNodeRadii_->SetName("radius");
+    lodNodeVerts_->Use32BitStorage();
+    lodNodePoly_->SetPoints(lodNodePoints_);
+    lodNodePoly_->SetVerts(lodNodeVerts_);
+    lodNodePoly_->GetPointData()->SetScalars(lodNodeColors_);
+    lodNodePoly_->GetPointData()->AddArray(lodNodeRadii_);
+    lodNodeMapper_->SetInputData(lodNodePoly_);
+    lodNodeMapper_->SetScaleArray("radius");
+    lodNodeMapper_->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
+    lodNodeMapper_->SetColorModeToDirectScalars();
+    lodNodeMapper_->SetScalarModeToUsePointData();
+    lodNodeMapper_->ScalarVisibilityOn();
+    lodNodeActor_->SetMapper(lodNodeMapper_);
+    lodNodeActor_->SetProperty(nodeActor_->GetProperty());
+    lodNodeActor_->PickableOff();
+    lodNodeActor_->VisibilityOff();
+
     renderer()->AddActor(edgeActor_);
     renderer()->AddActor(lodActor_);
     renderer()->AddActor(nodeActor_);
+    renderer()->AddActor(lodNodeActor_);
 
     connect(&lod_, &LodController::modeChanged, this, [this](bool moving) {
         if (!moving) {
@@ -213,6 +236,17 @@ vtkActor* ConnectomeView::lodEdgeActor() const {
 }
 vtkPolyData* ConnectomeView::lodEdgePolyData() const {
     return lodPoly_;
+}
+vtkActor* ConnectomeView::lodNodeActor() const {
+    return lodNodeActor_;
+}
+vtkPolyData* ConnectomeView::lodNodePolyData() const {
+    return lodNodePoly_;
+}
+void ConnectomeView::setLodNodeBudget(size_t n) {
+    lodNodeBudget_ = n;
+    updateLodNodes();
+    updateNodeArrays();
 }
 vtkUnsignedCharArray* ConnectomeView::nodeColors() const {
     return nodeColors_;
@@ -272,6 +306,13 @@ void ConnectomeView::setGraph(std::shared_ptr<const nr::Graph> g) {
     nodeColors_->SetNumberOfTuples(vtkIdType(n));
     nodeRadii_->SetNumberOfTuples(vtkIdType(n));
 
+    // Degree ranks nodes for the moving budget (hubs first).
+    lodNodeWeight_.clear();
+    if (n > 0) {
+        const std::vector<uint32_t> deg = graph_->degrees();
+        lodNodeWeight_.assign(deg.begin(), deg.end());
+    }
+    updateLodNodes();
     updateBaseColors();
     updateNodeArrays();
     rebuildEdges();
@@ -451,6 +492,20 @@ void ConnectomeView::updateNodeArrays() {
     }
     nodeColors_->Modified();
     nodeRadii_->Modified();
+    // The budget nodes follow.
+    const size_t k = lodNodes_.size();
+    lodNodeColors_->SetNumberOfTuples(vtkIdType(k));
+    lodNodeRadii_->SetNumberOfTuples(vtkIdType(k));
+    unsigned char* lc = k ? lodNodeColors_->GetPointer(0) : nullptr;
+    float* lr = k ? lodNodeRadii_->GetPointer(0) : nullptr;
+    for (size_t j = 0; j < k; ++j) {
+        const uint32_t i = lodNodes_[j];
+        std::copy(c + 3 * i, c + 3 * i + 3, lc + 3 * j);
+        lr[j] = r[i];
+    }
+    lodNodeColors_->Modified();
+    lodNodeRadii_->Modified();
+    lodNodePoly_->Modified();
     update();
 }
 
@@ -619,6 +674,45 @@ void ConnectomeView::applyEdgeVisibility() {
     const bool useLod = lod_.moving() && !lodEdges_.empty() && lodEdges_.size() < visibleEdges_;
     edgeActor_->SetVisibility(show && !useLod);
     lodActor_->SetVisibility(show && useLod);
+    const bool useLodNodes = lod_.moving() && !lodNodes_.empty() && lodNodes_.size() < role_.size();
+    nodeActor_->SetVisibility(!useLodNodes);
+    lodNodeActor_->SetVisibility(useLodNodes);
+}
+
+void ConnectomeView::updateLodNodes() {
+    lodNodes_.clear();
+    const size_t n = role_.size();
+    if (n > lodNodeBudget_ && lodNodeWeight_.size() == n) {
+        // The highlighted node, its partners and the selection are always drawn; the highest-degree nodes
+        // and a uniform sample fill the rest of the budget.
+        std::vector<uint32_t> always;
+        for (size_t i = 0; i < n; ++i)
+            if (role_[i] || selected_[i]) always.push_back(uint32_t(i));
+        std::vector<uint32_t> sample;
+        if (lodNodeBudget_ > always.size())
+            sample = lodSample(lodNodeWeight_, {}, lodNodeBudget_ - always.size(), 0.5);
+        lodNodes_.reserve(sample.size() + always.size());
+        std::set_union(sample.begin(), sample.end(), always.begin(), always.end(),
+                       std::back_inserter(lodNodes_));
+    }
+    const size_t k = lodNodes_.size();
+    lodNodePoints_->SetNumberOfPoints(vtkIdType(k));
+    float* p = k ? static_cast<float*>(lodNodePoints_->GetVoidPointer(0)) : nullptr;
+    for (size_t j = 0; j < k; ++j) {
+        p[3 * j] = graph_->x[lodNodes_[j]];
+        p[3 * j + 1] = graph_->y[lodNodes_[j]];
+        p[3 * j + 2] = graph_->z[lodNodes_[j]];
+    }
+    lodNodePoints_->Modified();
+    lodNodeVerts_->GetOffsetsArray32()->SetNumberOfValues(vtkIdType(k + 1));
+    lodNodeVerts_->GetConnectivityArray32()->SetNumberOfValues(vtkIdType(k));
+    int32_t* vo = lodNodeVerts_->GetOffsetsArray32()->GetPointer(0);
+    int32_t* vc = k ? lodNodeVerts_->GetConnectivityArray32()->GetPointer(0) : nullptr;
+    for (size_t j = 0; j <= k; ++j) vo[j] = int32_t(j);
+    for (size_t j = 0; j < k; ++j) vc[j] = int32_t(j);
+    lodNodeVerts_->Modified();
+    lodNodePoly_->Modified();
+    applyEdgeVisibility();
 }
 
 void ConnectomeView::setEdgeFilter(float minWeight, float maxWeight, const std::vector<bool>& typeVisible) {
@@ -663,6 +757,7 @@ void ConnectomeView::highlightNode(long id) {
         }
         role_[h] = 4;
     }
+    updateLodNodes();
     updateNodeArrays();
     // The highlighted node's edges join the budget sample (recolorEdges colours it).
     if (visibleEdges_ > lod_.budget()) updateLodEdges();
@@ -677,6 +772,7 @@ void ConnectomeView::setSelection(const std::vector<uint32_t>& ids) {
             selected_[i] = 1;
             selection_.push_back(i);
         }
+    updateLodNodes();
     updateNodeArrays();
 }
 
@@ -731,8 +827,12 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
                      unsigned(std::min(size[0] - 1, x + reach)), unsigned(std::min(size[1] - 1, y + reach)));
         // Edges never hide a node from the pointer: leave them out of the selection passes.
         const bool edgesOn = edgeActor_->GetVisibility(), lodOn = lodActor_->GetVisibility();
+        const bool nodesOn = nodeActor_->GetVisibility(), lodNodesOn = lodNodeActor_->GetVisibility();
         edgeActor_->VisibilityOff();
         lodActor_->VisibilityOff();
+        // Every node can be picked, also while the view draws the moving budget.
+        nodeActor_->VisibilityOn();
+        lodNodeActor_->VisibilityOff();
         if (sel->CaptureBuffers()) {
             const unsigned int pos[2] = {unsigned(x), unsigned(y)};
             unsigned int found[2];
@@ -744,6 +844,8 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
         }
         edgeActor_->SetVisibility(edgesOn);
         lodActor_->SetVisibility(lodOn);
+        nodeActor_->SetVisibility(nodesOn);
+        lodNodeActor_->SetVisibility(lodNodesOn);
     });
     update();
     return picked;
@@ -894,6 +996,9 @@ void ConnectomeView::paintGL() {
     VtkView::paintGL();
     const bool lodOn = lodActor_->GetVisibility();
     drawnEdges_ = lodOn ? lodEdges_.size() : edgeActor_->GetVisibility() ? visibleEdges_ : 0;
+    drawnNodes_ = lodNodeActor_->GetVisibility() ? lodNodes_.size()
+                  : nodeActor_->GetVisibility()  ? role_.size()
+                                                 : 0;
     // The cost of this frame tunes the budget of the next moving frames.
     lod_.frameDrawn(drawnEdges_, lastFrameMs());
     // Far over budget (the first moving frame of a big graph): resample now for the next frame.
@@ -948,7 +1053,8 @@ void ConnectomeView::drawOverlay() {
         ImGui::Text("%zu nodes", role_.size());
         ImGui::Text("%zu / %zu edges", visibleEdges_,
                     graph_ && !role_.empty() ? graph_->edgeCount() : size_t(0));
-        if (lodActor_->GetVisibility()) ImGui::Text("moving: %zu drawn", lodEdges_.size());
+        if (lodActor_->GetVisibility() || lodNodeActor_->GetVisibility())
+            ImGui::Text("moving: %zu nodes, %zu edges drawn", drawnNodes_, drawnEdges_);
         if (!selection_.empty()) ImGui::Text("%zu selected", selection_.size());
         if (!hoverText_.isEmpty()) {
             ImGui::Separator();

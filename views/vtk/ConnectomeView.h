@@ -6,7 +6,9 @@
 // Level of detail (vtk/Lod.h): while the camera moves, a second edge actor draws at most lod().budget() of
 // the visible edges (the strongest by weight plus a uniform sample of the rest, always with the highlighted
 // node's edges); 150 ms after the camera stops, the full edge actor draws every visible edge again. The
-// budget actor follows the edge filter, the edge colours and the highlight.
+// budget actor follows the edge filter, the edge colours and the highlight. Nodes likewise: while moving a
+// budget node actor draws at most lodNodeBudget() nodes (the highest degrees plus a uniform sample, always
+// with the highlighted node, its partners and the selection), in the colours and sizes of the full one.
 #pragma once
 
 #include <QColor>
@@ -109,6 +111,13 @@ public:
     vtkPolyData* lodEdgePolyData() const;
     // Edges drawn by the last frame: the budget sample while moving, every visible edge at rest.
     size_t drawnEdgeCount() const { return drawnEdges_; }
+    // Nodes drawn while moving (default 20,000), beyond the ones that must stay visible.
+    void setLodNodeBudget(size_t n);
+    size_t lodNodeBudget() const { return lodNodeBudget_; }
+    vtkActor* lodNodeActor() const;
+    vtkPolyData* lodNodePolyData() const;
+    // Nodes drawn by the last frame.
+    size_t drawnNodeCount() const { return drawnNodes_; }
     // RGB per node after colouring, highlight, selection and activity (the array the mapper draws).
     vtkUnsignedCharArray* nodeColors() const;
     // RGB per visible edge, in the order of the line cells.
@@ -162,7 +171,8 @@ private:
     void edgeColor(size_t e, unsigned char rgb[3]) const;
     void updateLodEdges(); // resamples the budget edges from the visible ones and colours them
     void recolorLodEdges();
-    void applyEdgeVisibility(); // full or budget edge actor, by the LOD state and the edge opacity
+    void applyEdgeVisibility(); // full or budget edge and node actors, by the LOD state and the edge opacity
+    void updateLodNodes();      // resamples the budget nodes (colours follow in updateNodeArrays)
     void onHoverTimer();
     std::vector<uint32_t> nodesInRect(QRect r) const;
 
@@ -213,6 +223,17 @@ private:
     vtkNew<vtkPolyDataMapper> lodMapper_;
     vtkNew<vtkActor> lodActor_;
     size_t drawnEdges_ = 0;
+    std::vector<float> lodNodeWeight_; // degree per node
+    std::vector<uint32_t> lodNodes_;
+    size_t lodNodeBudget_ = 20000;
+    vtkNew<vtkPoints> lodNodePoints_;
+    vtkNew<vtkPolyData> lodNodePoly_;
+    vtkNew<vtkCellArray> lodNodeVerts_;
+    vtkNew<vtkUnsignedCharArray> lodNodeColors_;
+    vtkNew<vtkFloatArray> lodNodeRadii_;
+    vtkNew<vtkOpenGLSphereMapper> lodNodeMapper_;
+    vtkNew<vtkActor> lodNodeActor_;
+    size_t drawnNodes_ = 0;
     VtkView::CameraState lastCamera_;
     bool haveCamera_ = false;
     // Set when the line arrays were rebuilt: the next frame re-uploads them and the old buffers become free.
