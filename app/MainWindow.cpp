@@ -29,16 +29,19 @@
 #include "FigureExport.h"
 #include "LayersDock.h"
 #include "LiveGeometry.h"
+#include "PluginPanel.h"
 #include "Session.h"
 #include "SimulationDock.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
 #include "io/IoFormats.h"
+#include "io/Layout.h"
 #include "io/TrialIO.h"
 #include "model/SpikeStore.h"
 #include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
 #include "plots/TracePlot.h"
+#include "traces/TraceAnalysis.h"
 #include "traces/Traces.h"
 #include "vessel/VesselGraph.h"
 #include "vtk/ConnectomeView.h"
@@ -121,6 +124,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                              .arg(QString::fromStdString(graph_->names[size_t(id)]))
                              .arg(in.off[size_t(id) + 1] - in.off[size_t(id)])
                              .arg(o.off[size_t(id) + 1] - o.off[size_t(id)]));
+    });
+    // The Plugins tab can run on the open layers of the kind a plugin takes.
+    analysisDock_->pluginPanel()->setLayerProvider([this](nr::InputKinds k) {
+        nr::Inputs in;
+        auto take = [&](nr::LayerKind kind, std::any& slot) {
+            if (const nr::Layer* l = doc_.current(kind)) {
+                slot = l->payload;
+                in.source = l->files.empty() ? l->name : l->files.front();
+            }
+        };
+        if (k & nr::TracesInput) take(nr::LayerKind::Traces, in.traces);
+        if (k & nr::VesselInput) take(nr::LayerKind::Vessels, in.vessels);
+        if (k & nr::MorphologyInput) take(nr::LayerKind::Morphologies, in.morphology);
+        if (k & nr::VolumeInput) take(nr::LayerKind::LabelVolume, in.volume);
+        if ((k & nr::GraphInput) && graph_) in.graph = graph_;
+        return in;
     });
     docToken_ = doc_.subscribe([this](nr::Document::Change c, nr::LayerId id) { onDocumentChange(c, id); });
     resize(1500, 950);
@@ -252,7 +271,15 @@ void MainWindow::buildMenus() {
     for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu->addAction(d->toggleViewAction());
 
     simDock_->addMenuActions(menuBar()->addMenu(tr("&Simulation")));
-    analysisDock_->addMenuActions(menuBar()->addMenu(tr("&Analysis")));
+    QMenu* analysisMenu = menuBar()->addMenu(tr("&Analysis"));
+    analysisDock_->addMenuActions(analysisMenu);
+    analysisMenu->addSeparator();
+    QAction* fc = analysisMenu->addAction(tr("Functional Connectivity &Graph (|r| ≥ 0.5)"), this, [this] {
+        if (QString err = addFunctionalGraph(0.5); !err.isEmpty()) showError(err);
+    });
+    fc->setToolTip(
+        tr("Pearson r between the open traces, drawn on the connectome's positions as a layer: edges "
+           "with |r| at least 0.5, coloured by sign"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
@@ -393,6 +420,28 @@ void MainWindow::showGraphLayer(nr::LayerId id, int upAxis) {
     if (!colorBy.empty() && view_->colorBy() != colorBy)
         panel_->applyColorBy(QString::fromStdString(colorBy), false);
     view_->setNodeSize(l->display.pointSize);
+}
+
+QString MainWindow::addFunctionalGraph(double threshold) {
+    auto traces = activityDock_->traces();
+    if (!traces) return tr("Open activity traces first (a wide CSV, NPY, HDF5 or NWB file)");
+    const nr::CorrMatrix m = nr::correlationMatrix(*traces);
+    const nr::NameJoin join = activityDock_->join();
+    const bool joined = graph_ && join.matched > 0;
+    nr::Dataset ds;
+    ds.kind = nr::LayerKind::Graph;
+    ds.graph = std::make_shared<nr::Graph>(nr::functionalGraph(
+        *traces, m, threshold, 0, joined ? graph_.get() : nullptr, joined ? &join : nullptr));
+    if (!ds.graph->hasPositions()) {
+        if (auto st = nr::layout3D(*ds.graph, 1)) return QString::fromStdString(st->str());
+    }
+    ds.name = tr("Functional connectivity |r|≥%1").arg(threshold).toStdString();
+    ds.files = {""};
+    ds.summary = "nodes=" + std::to_string(ds.graph->nodeCount()) +
+                 " edges=" + std::to_string(ds.graph->edgeCount()) +
+                 (joined ? " on the connectome's positions" : " (force layout: no connectome joined)");
+    addDataset(std::move(ds));
+    return QString();
 }
 
 void MainWindow::showOtherLayer(nr::LayerId id) {

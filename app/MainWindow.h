@@ -41,6 +41,9 @@ public:
     QString openSpikes(const QString& file);
     // Adds what a reader made as a layer and shows it. Returns the layer id.
     nr::LayerId addDataset(nr::Dataset ds, int upAxis = -1);
+    // Adds the functional connectivity of the open traces (Pearson |r| >= threshold) as a graph layer on the
+    // positions of the connectome they are joined to. Returns an error or "".
+    QString addFunctionalGraph(double threshold);
 
     // Everything that is open.
     nr::Document& document() { return doc_; }

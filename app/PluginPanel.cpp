@@ -55,6 +55,7 @@ PluginPanel::PluginPanel(QWidget* parent) : QWidget(parent) {
     inputCombo_ = new QComboBox;
     inputCombo_->addItem(tr("Open network"), QStringLiteral("graph"));
     inputCombo_->addItem(tr("Spikes (simulation or recording)"), QStringLiteral("spikes"));
+    inputCombo_->addItem(tr("Open layer (traces, vessels, neurons, volume)"), QStringLiteral("layer"));
     inputCombo_->addItem(tr("File…"), QStringLiteral("file"));
     inputCombo_->setToolTip(tr("What the analysis runs on"));
     inRow->addWidget(inputCombo_);
@@ -155,8 +156,11 @@ void PluginPanel::rebuildForm() {
     }
     description_->setText(QString::fromStdString(p->description()));
     const nr::InputKinds k = p->inputs();
-    inputCombo_->setCurrentIndex(
-        (k & nr::GraphInput) && !(k & (nr::SpikeTrainsInput | nr::TrialDataInput)) ? 0 : 1);
+    const bool layerKind = k & (nr::TracesInput | nr::VesselInput | nr::MorphologyInput | nr::VolumeInput);
+    inputCombo_->setCurrentIndex(layerKind ? 2
+                                 : (k & nr::GraphInput) && !(k & (nr::SpikeTrainsInput | nr::TrialDataInput))
+                                     ? 0
+                                     : 1);
     for (const auto& spec : p->parameters()) {
         QWidget* w = nullptr;
         const QString def = QString::fromStdString(spec.defaultValue);
@@ -230,6 +234,13 @@ nr::Result<nr::Inputs> PluginPanel::gatherInputs(const nr::AnalysisPlugin& p) co
             return nr::Error{"analysis", 0, "no spikes recorded yet: run a simulation or open spikes"};
         in.spikes = spikes;
         return in;
+    }
+    if (kind == QLatin1String("layer")) {
+        nr::Inputs li = layerProvider_ ? layerProvider_(k) : nr::Inputs{};
+        if (!li.traces.has_value() && !li.vessels.has_value() && !li.morphology.has_value() &&
+            !li.volume.has_value() && !li.graph)
+            return nr::Error{"analysis", 0, "no open layer of a kind " + p.name() + " takes: open one first"};
+        return li;
     }
     const std::string path = inputFile_->text().trimmed().toStdString();
     if (path.empty()) return nr::Error{"analysis", 0, "choose an input file"};

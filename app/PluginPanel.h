@@ -34,6 +34,8 @@ public:
     void setTrialsProvider(std::function<std::shared_ptr<const nr::TrialData>()> f) {
         trialsProvider_ = std::move(f);
     }
+    // The open layers a plugin can take (traces, vessels, morphologies, volumes, graph), by kind.
+    void setLayerProvider(std::function<nr::Inputs(nr::InputKinds)> f) { layerProvider_ = std::move(f); }
     // The last error shown in the panel ("" after a successful run).
     QString errorText() const;
     void setSpikesProvider(std::function<std::shared_ptr<const nr::SpikeTrains>()> f) {
@@ -60,6 +62,7 @@ private:
     std::shared_ptr<const nr::Graph> graph_;
     std::function<std::shared_ptr<const nr::SpikeTrains>()> spikesProvider_;
     std::function<std::shared_ptr<const nr::TrialData>()> trialsProvider_;
+    std::function<nr::Inputs(nr::InputKinds)> layerProvider_;
     QLabel* error_ = nullptr;
     void showError(const QString& e);
     QComboBox* pluginCombo_;

@@ -343,6 +343,17 @@ private slots:
         QCOMPARE(long(v->selection()[0]), a->join().target[0]);
         emit v->nodeClicked(a->join().target[5]);
         QCOMPARE(plot->selectedNeurons(), std::vector<int>{5});
+        // Functional connectivity as a layer on the worm's positions: AVAL-AVAR (r = 0.97) is an edge.
+        QCOMPARE(w.addFunctionalGraph(0.5), QString());
+        auto fc = w.graph();
+        QVERIFY(fc && fc->nodeCount() == 98);
+        const long aval = fc->findNode("AVAL"), avar = fc->findNode("AVAR");
+        QVERIFY(aval >= 0 && avar >= 0);
+        bool edge = false;
+        for (size_t e = 0; e < fc->edgeCount(); ++e)
+            edge = edge || (long(fc->src[e]) == aval && long(fc->dst[e]) == avar) ||
+                   (long(fc->src[e]) == avar && long(fc->dst[e]) == aval);
+        QVERIFY(edge);
     }
 
     void unreadFileChangesNothing() {
