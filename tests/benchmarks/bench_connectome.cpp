@@ -28,6 +28,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
@@ -187,10 +188,11 @@ void renderNow(VtkView& view) {
 // rotating the camera by 360/steps degrees each; also the mean wall time per step (whatever the view does
 // between frames included) and the slowest frame.
 struct Rotation {
-    double frameMs = 0, wallMs = 0, maxMs = 0;
+    double frameMs = 0, wallMs = 0, maxMs = 0, firstMs = 0, medianMs = 0;
 };
 Rotation rotate(VtkView& view, int steps) {
     Rotation r;
+    std::vector<double> ms;
     QElapsedTimer t;
     for (int i = 0; i < steps; ++i) {
         t.start();
@@ -200,7 +202,11 @@ Rotation rotate(VtkView& view, int steps) {
         r.wallMs += t.nsecsElapsed() / 1e6;
         r.frameMs += view.lastFrameMs();
         r.maxMs = std::max(r.maxMs, view.lastFrameMs());
+        ms.push_back(view.lastFrameMs());
     }
+    r.firstMs = ms.empty() ? 0 : ms[0];
+    std::sort(ms.begin(), ms.end());
+    r.medianMs = ms.empty() ? 0 : ms[ms.size() / 2];
     r.frameMs /= steps;
     r.wallMs /= steps;
     return r;
@@ -375,6 +381,8 @@ int main(int argc, char** argv) {
     std::printf("frame_rest_edges=%zu\n", view.visibleEdgeCount());
     std::printf("frame_moving_ms=%.2f\n", moving.frameMs);
     std::printf("frame_moving_wall_ms=%.2f\n", moving.wallMs);
+    std::printf("frame_moving_first_ms=%.2f\n", moving.firstMs);
+    std::printf("frame_moving_median_ms=%.2f\n", moving.medianMs);
     std::printf("frame_moving_max_ms=%.2f\n", moving.maxMs);
     std::printf("frame_moving_edges=%zu\n", movingEdges);
     std::printf("frame_moving_nodes=%zu\n", movingNodes);

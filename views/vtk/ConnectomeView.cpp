@@ -182,12 +182,8 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     renderer()->AddActor(lodNodeActor_);
 
     connect(&lod_, &LodController::modeChanged, this, [this](bool moving) {
-        if (!moving) {
-            // At rest: resample when the (adaptive) budget moved far from the sample's size.
-            const size_t want = visibleEdges_ > lod_.budget() ? lod_.budget() : 0;
-            const size_t have = lodEdges_.size();
-            if ((want == 0) != (have == 0) || want * 4 < have * 3 || want * 3 > have * 4) updateLodEdges();
-        }
+        // At rest: resample when the (adaptive) budget moved far from the sample's size.
+        if (!moving && lodSampleStale()) updateLodEdges();
         applyEdgeVisibility();
         if (!moving) update(); // moving starts inside a frame, which draws the budget already
     });
@@ -669,6 +665,12 @@ void ConnectomeView::recolorLodEdges() {
     lodPoly_->Modified();
 }
 
+bool ConnectomeView::lodSampleStale() const {
+    const size_t want = visibleEdges_ > lod_.budget() ? lod_.budget() : 0;
+    const size_t have = lodEdges_.size();
+    return (want == 0) != (have == 0) || want * 4 < have * 3 || want * 3 > have * 4;
+}
+
 void ConnectomeView::applyEdgeVisibility() {
     const bool show = edgeOpacity_ > 0.f;
     const bool useLod = lod_.moving() && !lodEdges_.empty() && lodEdges_.size() < visibleEdges_;
@@ -1001,8 +1003,10 @@ void ConnectomeView::paintGL() {
                                                  : 0;
     // The cost of this frame tunes the budget of the next moving frames.
     lod_.frameDrawn(drawnEdges_, lastFrameMs());
-    // Far over budget (the first moving frame of a big graph): resample now for the next frame.
-    if (lodOn && lod_.budget() * 4 < lodEdges_.size() * 3) updateLodEdges();
+    // Far over budget (the first moving frame of a big graph): resample now for the next frame. At rest, the
+    // frame just measured may have moved the budget far from the sample: resample for the first moving frame.
+    if (lodOn ? lod_.budget() * 4 < lodEdges_.size() * 3 : !lod_.moving() && lodSampleStale())
+        updateLodEdges();
     if (!trimAfterPaint_) return;
     trimAfterPaint_ = false;
 #if defined(__GLIBC__)

@@ -171,8 +171,9 @@ private:
     void edgeColor(size_t e, unsigned char rgb[3]) const;
     void updateLodEdges(); // resamples the budget edges from the visible ones and colours them
     void recolorLodEdges();
-    void applyEdgeVisibility(); // full or budget edge and node actors, by the LOD state and the edge opacity
-    void updateLodNodes();      // resamples the budget nodes (colours follow in updateNodeArrays)
+    bool lodSampleStale() const; // the budget moved far from the sample's size
+    void applyEdgeVisibility();  // full or budget edge and node actors, by the LOD state and the edge opacity
+    void updateLodNodes();       // resamples the budget nodes (colours follow in updateNodeArrays)
     void onHoverTimer();
     std::vector<uint32_t> nodesInRect(QRect r) const;
 
