@@ -73,8 +73,8 @@ Result<std::vector<T>> read1d(hid_t file, const std::string& path, const std::st
 }
 
 // A column that may hold numbers or strings, as text.
-Result<std::vector<std::string>> readTextColumn(hid_t file, const std::string& path,
-                                                const std::string& fname) {
+Result<std::vector<std::string>> readTextColumn(hid_t file, const std::string& path, const std::string& fname,
+                                                hsize_t expected) {
     Handle ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
     if (!ds.ok()) return Error{fname, 0, "cannot open dataset '" + path + "'"};
     Handle type(H5Dget_type(ds.id), H5Tclose);
@@ -83,6 +83,11 @@ Result<std::vector<std::string>> readTextColumn(hid_t file, const std::string& p
         return Error{fname, 0, "'" + path + "' is not one-dimensional"};
     hsize_t n = 0;
     H5Sget_simple_extent_dims(sp.id, &n, nullptr);
+    // Checked before reading: each variable-length string is a separate heap lookup.
+    if (n != expected)
+        return Error{fname, 0,
+                     "'" + path + "' has " + std::to_string(n) + " entries for " + std::to_string(expected) +
+                         " trials"};
     if (auto e = checkBudget(satMul(n, 48), "column '" + path + "'",
                              "the file declares more elements than can be read", fname))
         return *e;
@@ -267,7 +272,7 @@ Result<TrialData> readNwbTrialData(const std::string& path) {
         return Error{path, 0,
                      "the trials table has no condition column (condition, stimulus, cond, stimulus_name "
                      "or stim)"};
-    auto cond = readTextColumn(file.id, condPath, path);
+    auto cond = readTextColumn(file.id, condPath, path, hsize_t(n));
     if (!cond) return cond.error();
     if (cond.value().size() != n) return Error{path, 0, "'" + condPath + "' has the wrong length"};
     std::vector<int64_t> trialIds(n);

@@ -36,6 +36,8 @@ inline void seedCorpus(int argc, char** argv, const std::vector<std::pair<std::s
     for (int i = 1; i < argc; ++i) {
         if (argv[i][0] == '-') continue;
         const std::string dir = argv[i];
+        struct stat d;
+        if (stat(dir.c_str(), &d) == 0 && !S_ISDIR(d.st_mode)) return; // a file to replay, not a corpus
         mkdir(dir.c_str(), 0755);
         const std::string probe = dir + "/" + seeds.front().first;
         struct stat st;
