@@ -24,7 +24,9 @@ std::optional<QSize> parseSize(const QString& s) {
     if (p.size() != 2) return std::nullopt;
     bool ok1 = false, ok2 = false;
     const int w = p[0].toInt(&ok1), h = p[1].toInt(&ok2);
-    if (!ok1 || !ok2 || w < 16 || h < 16 || w > 16384 || h > 16384) return std::nullopt;
+    if (!ok1 || !ok2 || w < ExportLimits::kMinPixels || h < ExportLimits::kMinPixels ||
+        w > ExportLimits::kMaxPixels || h > ExportLimits::kMaxPixels)
+        return std::nullopt;
     return QSize(w, h);
 }
 
@@ -97,11 +99,13 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
             cl.sizeGiven = true;
         } else if (a == QLatin1String("--width-mm")) {
             bool ok = false;
-            if (!value(v) || (cl.widthMm = v.toDouble(&ok), !ok) || cl.widthMm < 10 || cl.widthMm > 1000)
+            if (!value(v) || (cl.widthMm = v.toDouble(&ok), !ok) || cl.widthMm < ExportLimits::kMinWidthMm ||
+                cl.widthMm > ExportLimits::kMaxWidthMm)
                 return fail(QStringLiteral("--width-mm needs a width from 10 to 1000"));
         } else if (a == QLatin1String("--dpi")) {
             bool ok = false;
-            if (!value(v) || (cl.dpi = v.toInt(&ok), !ok) || cl.dpi < 72 || cl.dpi > 2400)
+            if (!value(v) || (cl.dpi = v.toInt(&ok), !ok) || cl.dpi < ExportLimits::kMinDpi ||
+                cl.dpi > ExportLimits::kMaxDpi)
                 return fail(QStringLiteral("--dpi needs a number from 72 to 2400"));
         } else if (a == QLatin1String("--transparent")) {
             cl.transparent = true;

@@ -36,8 +36,8 @@ QSize pixelsForWidth(double widthMm, int dpi, QSize aspectFrom) {
 }
 
 QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec) {
-    if (spec.pixels.width() < 16 || spec.pixels.height() < 16 || spec.pixels.width() > 16384 ||
-        spec.pixels.height() > 16384)
+    if (spec.pixels.width() < ExportLimits::kMinPixels || spec.pixels.height() < ExportLimits::kMinPixels ||
+        spec.pixels.width() > ExportLimits::kMaxPixels || spec.pixels.height() > ExportLimits::kMaxPixels)
         return QStringLiteral("%1: figure size %2x%3 is outside 16..16384 pixels")
             .arg(spec.path)
             .arg(spec.pixels.width())
@@ -126,7 +126,7 @@ FigureExportDialog::FigureExportDialog(MainWindow* w) : QDialog(w), w_(w) {
     width_ = new QSpinBox;
     height_ = new QSpinBox;
     for (auto* s : {width_, height_}) {
-        s->setRange(16, 16384);
+        s->setRange(ExportLimits::kMinPixels, ExportLimits::kMaxPixels);
         s->setSuffix(tr(" px"));
     }
     const QSize vs = viewSize();
@@ -138,12 +138,12 @@ FigureExportDialog::FigureExportDialog(MainWindow* w) : QDialog(w), w_(w) {
     form->addRow(tr("Width × height"), pxRow);
 
     widthMm_ = new QDoubleSpinBox;
-    widthMm_->setRange(10, 1000);
+    widthMm_->setRange(ExportLimits::kMinWidthMm, ExportLimits::kMaxWidthMm);
     widthMm_->setValue(QSettings().value(QStringLiteral("export/widthMm"), 180.0).toDouble());
     widthMm_->setSuffix(tr(" mm"));
     widthMm_->setToolTip(tr("Journal column widths: single ~85 mm, double ~180 mm"));
     dpi_ = new QSpinBox;
-    dpi_->setRange(72, 2400);
+    dpi_->setRange(ExportLimits::kMinDpi, ExportLimits::kMaxDpi);
     dpi_->setValue(QSettings().value(QStringLiteral("export/dpi"), 300).toInt());
     dpi_->setSuffix(tr(" dpi"));
     form->addRow(tr("Width"), widthMm_);

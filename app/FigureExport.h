@@ -2,6 +2,13 @@
 // SVG / PDF as vector paths. Used by File > Export Figure and by `neurorama export`.
 #pragma once
 
+// Figure limits, declared once: the command line, the export dialog and exportViewFigure all use these.
+struct ExportLimits {
+    static constexpr int kMinPixels = 16, kMaxPixels = 16384;
+    static constexpr int kMinDpi = 72, kMaxDpi = 2400;
+    static constexpr double kMinWidthMm = 10, kMaxWidthMm = 1000;
+};
+
 #include <QDialog>
 #include <QSize>
 #include <QString>

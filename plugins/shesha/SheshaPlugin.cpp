@@ -7,6 +7,9 @@
 
 namespace nr {
 
+// The defaults are SheshaOptions' own, declared once in core/analysis/Shesha.h.
+const SheshaOptions kDefaults{};
+
 class SheshaPlugin : public QObject, public AnalysisPlugin {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID NR_ANALYSIS_PLUGIN_IID FILE "shesha.json")
@@ -36,8 +39,14 @@ public:
              0,
              {"random", "odd-even"},
              "random halves, or one deterministic alternation by trial (unit) id"},
-            {"splits", T::Int, "100", 1, 100000, {}, "number of random splits"},
-            {"seed", T::Int, "1", 0, 4294967295.0, {}, "seed of the random splits and of the bootstrap"},
+            {"splits", T::Int, std::to_string(kDefaults.splits), 1, 100000, {}, "number of random splits"},
+            {"seed",
+             T::Int,
+             std::to_string(kDefaults.seed),
+             0,
+             4294967295.0,
+             {},
+             "seed of the random splits and of the bootstrap"},
             {"window", T::String, "", 0, 0, {}, "START:END seconds from trial start (empty: whole trials)"},
             {"metric",
              T::Enum,
@@ -53,7 +62,13 @@ public:
              1,
              {},
              "crossnobis: shrinkage of unit variances towards their mean"},
-            {"bootstrap", T::Int, "1000", 1, 1000000, {}, "bootstrap resamples for the confidence interval"},
+            {"bootstrap",
+             T::Int,
+             std::to_string(kDefaults.bootstrap),
+             1,
+             1000000,
+             {},
+             "bootstrap resamples for the confidence interval"},
         };
     }
     Result<Results> run(const Inputs& in, const Params& p, Progress& progress) const override {
@@ -67,11 +82,11 @@ public:
         SheshaOptions o;
         o.mode = p.text("mode") == "units" ? SheshaMode::Units : SheshaMode::Trials;
         o.split = p.text("split") == "odd-even" ? SheshaSplit::OddEven : SheshaSplit::Random;
-        o.splits = int(p.integer("splits", 100));
-        o.seed = uint64_t(p.integer("seed", 1));
+        o.splits = int(p.integer("splits", kDefaults.splits));
+        o.seed = uint64_t(p.integer("seed", (long long)kDefaults.seed));
         o.metric = metric.value();
         o.shrinkage = p.number("shrinkage", kCrossnobisShrinkage);
-        o.bootstrap = int(p.integer("bootstrap", 1000));
+        o.bootstrap = int(p.integer("bootstrap", kDefaults.bootstrap));
         o.progress = [&progress](double f) {
             progress.report(f);
             return !progress.cancelled();
