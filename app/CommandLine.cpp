@@ -237,6 +237,8 @@ int runWindowCommand(const CommandLine& cl) {
     }
     const QString what = parts.join(QLatin1Char(' '));
     if (cl.mode == CommandLine::Mode::Screenshot) {
+        w.connectomeView()->lod().settle();
+        waitFor(100);
         // What the window shows on its screen (the X server's pixels); grab() as a fallback.
         QImage img = w.screen() ? w.screen()->grabWindow(w.winId()).toImage() : QImage();
         if (img.isNull() || img.size() != w.size() * w.devicePixelRatio()) img = w.grab().toImage();

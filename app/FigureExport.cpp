@@ -42,6 +42,7 @@ QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec) {
             .arg(spec.path)
             .arg(spec.pixels.width())
             .arg(spec.pixels.height());
+    view->lod().settle(); // the full picture, never the reduced one drawn while the camera moves
     QImage img = view->renderImage(spec.pixels, spec.transparent);
     if (img.isNull()) return QStringLiteral("%1: the 3-D view could not be rendered").arg(spec.path);
     const QString ext = QFileInfo(spec.path).suffix().toLower();
