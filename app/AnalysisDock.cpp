@@ -81,6 +81,7 @@ void AnalysisDock::connectTo(SimulationDock* sim, ConnectomeView* view, Connecto
     connect(sim, &SimulationDock::modelLoaded, this, [this](const QString& model, uint32_t) {
         if (model == QLatin1String("attractor")) {
             tabs_->setCurrentIndex(0);
+            show();
             raise();
         }
     });

@@ -214,9 +214,6 @@ void MainWindow::buildDocks() {
          {static_cast<QDockWidget*>(layersDock_), netDock, logDock, static_cast<QDockWidget*>(simDock_),
           static_cast<QDockWidget*>(analysisDock_), static_cast<QDockWidget*>(activityDock_)})
         d->setMinimumSize(120, 80);
-    // Once shown: the raster gets about a third of the window's height.
-    QTimer::singleShot(
-        0, this, [this] { resizeDocks({simDock_}, {std::max(200, int(height() * 0.36))}, Qt::Vertical); });
 }
 
 void MainWindow::buildMenus() {
@@ -712,6 +709,22 @@ void MainWindow::dropEvent(QDropEvent* e) {
         return;
     }
     openFiles(files);
+}
+
+void MainWindow::showEvent(QShowEvent* e) {
+    QMainWindow::showEvent(e);
+    if (laidOut_) return;
+    laidOut_ = true;
+    // Once shown at its final size: the raster gets about a third of the height, and narrow windows start
+    // with the Analysis dock closed (View > Analysis, or running the attractor, opens it) so the 3-D view
+    // keeps its room; then the data is framed for that size.
+    QTimer::singleShot(0, this, [this] {
+        resizeDocks({simDock_}, {std::max(200, int(height() * 0.36))}, Qt::Vertical);
+        if (width() < 1300) analysisDock_->hide();
+        QTimer::singleShot(0, this, [this] {
+            if (graph_ && graph_->hasPositions()) view_->resetCamera();
+        });
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

@@ -71,6 +71,7 @@ protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
     void closeEvent(QCloseEvent* e) override;
+    void showEvent(QShowEvent* e) override;
 
 private:
     void buildMenus();
@@ -108,6 +109,7 @@ private:
     void showOtherLayer(nr::LayerId id);
     nr::LayerId shownGraph_ = 0, shownSpikes_ = 0, simLayer_ = 0;
     int docToken_ = 0;
+    bool laidOut_ = false;
     std::shared_ptr<const nr::Graph> graph_;
     QString title_;
     QStringList files_; // files of the open graph (empty for the demo)

@@ -865,12 +865,16 @@ void RasterPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     // A vertical axis title may reach into the gaps above and below its plot, never further: a title
     // longer than that is shortened ("rate (Hz)" becomes "Hz") rather than clipped.
     auto verticalTitle = [&](const QRectF& area, const QString& s, const QString& shortText) {
+        // Each title may use half of the gaps above and below its plot; a longer one is shortened, and
+        // one that does not fit even then is left out, so two titles never overlap.
+        const double room = area.height() + 0.9 * kGap;
         QString text = s;
         double tw = p.fontMetrics().horizontalAdvance(text) + 4;
-        if (tw > area.height() + 1.6 * kGap) {
+        if (tw > room) {
             text = shortText;
             tw = p.fontMetrics().horizontalAdvance(text) + 4;
         }
+        if (tw > room) return;
         const double w = std::max(area.height(), tw);
         p.save();
         p.translate(12, area.center().y());
