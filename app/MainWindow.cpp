@@ -148,6 +148,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 MainWindow::~MainWindow() {
     doc_.unsubscribe(docToken_);
     simDock_->stop();
+    // The Layers dock subscribes to the document, which is a member and goes before the child widgets.
+    delete layersDock_;
+    layersDock_ = nullptr;
 }
 
 void MainWindow::buildDocks() {
@@ -545,6 +548,32 @@ void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
         if (c == C::Removed && id == shownSpikes_) {
             shownSpikes_ = 0;
             if (const nr::Layer* sp = doc_.current(nr::LayerKind::Spikes)) showSpikesLayer(sp->id);
+        }
+        // The other views show the newest visible layer of their kind, or nothing.
+        if (const nr::Layer* t = doc_.current(nr::LayerKind::Traces)) {
+            auto tr = std::any_cast<std::shared_ptr<const nr::Traces>>(&t->payload);
+            if (tr && *tr != activityDock_->traces()) showOtherLayer(t->id);
+        } else if (activityDock_->traces()) {
+            activityDock_->setTraces(nullptr);
+            view_->setNodeColors({});
+        }
+        if (vesselView_) {
+            if (const nr::Layer* v = doc_.current(nr::LayerKind::Vessels)) {
+                auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&v->payload);
+                if (g && *g != vesselView_->graph()) showOtherLayer(v->id);
+            } else if (vesselView_->graph()) {
+                vesselView_->setGraph(nullptr);
+            }
+        }
+        if (neuronView_) {
+            const nr::Layer* m = doc_.current(nr::LayerKind::Morphologies);
+            if (!m) m = doc_.current(nr::LayerKind::LabelVolume);
+            if (m) {
+                if (c == C::Removed) showOtherLayer(m->id);
+            } else if (neuronView_->morphologies() || neuronView_->labelVolume()) {
+                neuronView_->setMorphologies(nullptr);
+                neuronView_->setLabelVolume(nullptr);
+            }
         }
     }
 }

@@ -22,6 +22,7 @@
 #include "plots/TracePlot.h"
 #include "traces/Traces.h"
 #include "vtk/ConnectomeView.h"
+#include "vtk/VesselView.h"
 #include <vtkUnsignedCharArray.h>
 
 namespace {
@@ -354,6 +355,24 @@ private slots:
             edge = edge || (long(fc->src[e]) == aval && long(fc->dst[e]) == avar) ||
                    (long(fc->src[e]) == avar && long(fc->dst[e]) == aval);
         QVERIFY(edge);
+    }
+
+    void removingLayersClearsTheirViews() {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({kData + "/activity/atanas2023_traces.csv", herm(), somas()}),
+                 QString());
+        QCOMPARE(w.openFilesBlocking({kData + "/vessel/example_nodes.csv"}), QString());
+        QVERIFY(w.vesselView() && w.vesselView()->graph());
+        QVERIFY(w.connectomeView()->hasNodeColorOverride());
+        w.document().remove(w.document().ofKind(nr::LayerKind::Vessels).front()->id);
+        QVERIFY(!w.vesselView()->graph());
+        w.document().remove(w.document().ofKind(nr::LayerKind::Traces).front()->id);
+        QVERIFY(!w.activityDock()->traces());
+        QVERIFY(!w.connectomeView()->hasNodeColorOverride()); // back to the colouring
+        QCOMPARE(w.graph()->nodeCount(), size_t(448));
     }
 
     void unreadFileChangesNothing() {
