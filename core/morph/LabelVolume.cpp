@@ -494,8 +494,10 @@ Result<LabelVolume> buildLabelVolume(ArraySource& src, const OpenOptions& opt) {
                 }
             }
             const uint64_t nd2 = ++done;
-            if (opt.progress && (t == 0 || !src.threadSafe)) {
+            if (opt.progress) {
+                // Any worker reports (under the lock), so a cancel is seen however the chunks were shared.
                 std::lock_guard<std::mutex> g(errMu);
+                if (stop) return;
                 if (!opt.say(double(nd2) / double(nChunks), "reading " + baseName(src.file))) {
                     stop = true;
                     if (!firstError) firstError = Error{src.file, 0, "cancelled"};
