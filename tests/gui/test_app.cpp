@@ -11,6 +11,7 @@
 #include <QtTest>
 
 #include "AnalysisDock.h"
+#include "AppTestSupport.h"
 #include "CommandLine.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
@@ -25,35 +26,11 @@
 
 namespace {
 
-const QString kData = QStringLiteral(NR_SHARED_DATA);
-QString herm() {
-    return kData + QStringLiteral("/connectome/herm_full_edgelist.csv");
-}
-QString somas() {
-    return kData + QStringLiteral("/connectome/celegans_somas.csv");
-}
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run runApp(const QStringList& args, int timeoutMs = 120000) {
-    QProcess p;
-    p.setProgram(QCoreApplication::applicationDirPath() + QStringLiteral("/neurorama"));
-    p.setArguments(args);
-    p.start();
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using apptest::herm;
+using apptest::kData;
+using apptest::Run;
+using apptest::runApp;
+using apptest::somas;
 
 // Fraction of pixels that differ clearly from the corner colour.
 double nonBackgroundFraction(const QImage& img) {

@@ -12,6 +12,7 @@
 
 #include "ActivityDock.h"
 #include "AnalysisDock.h"
+#include "AppTestSupport.h"
 #include "ConnectomePanel.h"
 #include "LayersDock.h"
 #include "MainWindow.h"
@@ -27,35 +28,13 @@
 
 namespace {
 
-const QString kData = QStringLiteral(NR_SHARED_DATA);
-QString herm() {
-    return kData + QStringLiteral("/connectome/herm_full_edgelist.csv");
-}
-QString somas() {
-    return kData + QStringLiteral("/connectome/celegans_somas.csv");
-}
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run runApp(const QStringList& args, int timeoutMs = 180000) {
-    QProcess p;
-    p.setProgram(QCoreApplication::applicationDirPath() + QStringLiteral("/neurorama"));
-    p.setArguments(args);
-    p.start();
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using apptest::herm;
+using apptest::kData;
+using apptest::Run;
+using apptest::runApp;
+using apptest::somas;
+// Simulations of 30 s and exports run longer than the default limit.
+constexpr int kSlowMs = 180000;
 
 // Checks the raster against the store it draws: rows = units, axis over all rows, rate = hand count.
 void checkRaster(RasterPlot* r, uint32_t units, const char* step) {
@@ -175,7 +154,8 @@ private slots:
         QTemporaryDir dir;
         const QString prefix = dir.filePath("strong");
         Run s = runApp({"simulate", "attractor", "--seconds", "30", "--param", "coupling=6", "--trials",
-                        prefix, "--out", dir.filePath("all.csv")});
+                        prefix, "--out", dir.filePath("all.csv")},
+                       kSlowMs);
         QVERIFY2(s.code == 0, qPrintable(s.err));
         std::ifstream in(dir.filePath("all.csv").toStdString());
         std::string line;
@@ -184,16 +164,18 @@ private slots:
         while (std::getline(in, line)) last = std::max(last, std::stod(line.substr(line.find(',') + 1)));
         QVERIFY2(last > 28.0, qPrintable(QString::number(last))); // still firing after the first 48 trials
         Run e = runApp({"export", prefix + "_spikes.csv", "--view", "geometry", "--out",
-                        dir.filePath("g.png"), "--size", "900x500"});
+                        dir.filePath("g.png"), "--size", "900x500"},
+                       kSlowMs);
         QVERIFY2(e.code == 0, qPrintable(e.err));
         QVERIFY(QImage(dir.filePath("g.png")).size() == QSize(900, 500));
         // Commands refuse what they cannot draw.
-        Run r = runApp({"export", herm(), "--view", "raster", "--out", dir.filePath("r.png")});
+        Run r = runApp({"export", herm(), "--view", "raster", "--out", dir.filePath("r.png")}, kSlowMs);
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains("no spikes"), qPrintable(r.err));
         QVERIFY(!QFile::exists(dir.filePath("r.png")));
         Run gnone = runApp(
-            {"export", kData + "/spikes/spikes.csv", "--view", "geometry", "--out", dir.filePath("n.png")});
+            {"export", kData + "/spikes/spikes.csv", "--view", "geometry", "--out", dir.filePath("n.png")},
+            kSlowMs);
         QVERIFY(gnone.code != 0);
         QVERIFY2(gnone.err.contains("trials"), qPrintable(gnone.err));
     }
@@ -266,7 +248,7 @@ private slots:
         QTemporaryDir dir;
         for (const QString& sz : {QStringLiteral("800x600"), QStringLiteral("1024x700")}) {
             const QString out = dir.filePath(sz + ".png");
-            Run s = runApp({"--screenshot", out, "--size", sz, "--sim-seconds", "0.2"});
+            Run s = runApp({"--screenshot", out, "--size", sz, "--sim-seconds", "0.2"}, kSlowMs);
             QVERIFY2(s.code == 0, qPrintable(s.err));
             const QStringList wh = sz.split('x');
             QCOMPARE(QImage(out).size(), QSize(wh[0].toInt(), wh[1].toInt()));
