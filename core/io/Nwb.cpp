@@ -1,23 +1,17 @@
 #include "io/Nwb.h"
 
+#include "io/Hdf5Sandbox.h"
 #include "io/MemoryBudget.h"
 
 #include <algorithm>
 #include <cmath>
 #include <hdf5.h>
-#include <mutex>
 #include <sstream>
 #include <vector>
 
 namespace nr {
 
 namespace {
-
-// The HDF5 library is not built thread-safe on every system; readers take this lock.
-std::mutex& hdf5Mutex() {
-    static std::mutex m;
-    return m;
-}
 
 struct Handle {
     hid_t id = -1;
@@ -139,23 +133,46 @@ Result<std::vector<std::string>> readTextColumn(hid_t file, const std::string& p
     return Error{fname, 0, "'" + path + "' holds neither numbers nor strings"};
 }
 
+// ---- in the reading child (io/Hdf5Sandbox.h): HDF5 calls only, raw columns out -----------------------
+
+Result<hid_t> openFile(const std::string& path) {
+    const htri_t isH5 = H5Fis_hdf5(path.c_str());
+    if (isH5 <= 0) return Error{path, 0, "not an HDF5/NWB file or cannot be opened"};
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return Error{path, 0, "cannot open HDF5 file"};
+    return f;
+}
+
+const char* const kIds = "units/id";
+const char* const kTimes = "units/spike_times";
+const char* const kIndex = "units/spike_times_index";
+
+Status putUnits(hid_t file, const std::string& fname, H5Columns& out) {
+    auto ids = read1d<int64_t>(file, kIds, fname, H5T_NATIVE_INT64);
+    if (!ids) return ids.error();
+    auto times = read1d<double>(file, kTimes, fname, H5T_NATIVE_DOUBLE);
+    if (!times) return times.error();
+    auto ends = read1d<uint64_t>(file, kIndex, fname, H5T_NATIVE_UINT64);
+    if (!ends) return ends.error();
+    out.put(kIds, std::move(ids.value()));
+    out.put(kTimes, std::move(times.value()));
+    out.put(kIndex, std::move(ends.value()));
+    return std::nullopt;
+}
+
+// ---- in the process: validation of what the child read ------------------------------------------------
+
 struct Units {
     std::vector<int64_t> ids;
     std::vector<double> times;
     std::vector<uint64_t> ends;
 };
 
-Result<Units> readUnitsLocked(hid_t file, const std::string& fname) {
+Result<Units> unitsFrom(H5Columns& cols, const std::string& fname) {
     Units u;
-    auto ids = read1d<int64_t>(file, "units/id", fname, H5T_NATIVE_INT64);
-    if (!ids) return ids.error();
-    auto times = read1d<double>(file, "units/spike_times", fname, H5T_NATIVE_DOUBLE);
-    if (!times) return times.error();
-    auto ends = read1d<uint64_t>(file, "units/spike_times_index", fname, H5T_NATIVE_UINT64);
-    if (!ends) return ends.error();
-    u.ids = std::move(ids.value());
-    u.times = std::move(times.value());
-    u.ends = std::move(ends.value());
+    u.ids = cols.takeI64(kIds);
+    u.times = cols.takeF64(kTimes);
+    u.ends = cols.takeU64(kIndex);
     if (u.ends.size() != u.ids.size())
         return Error{fname, 0,
                      "units/spike_times_index has " + std::to_string(u.ends.size()) + " entries for " +
@@ -190,23 +207,32 @@ Result<Units> readUnitsLocked(hid_t file, const std::string& fname) {
     return u;
 }
 
-Result<hid_t> openFile(const std::string& path) {
-    const htri_t isH5 = H5Fis_hdf5(path.c_str());
-    if (isH5 <= 0) return Error{path, 0, "not an HDF5/NWB file or cannot be opened"};
-    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return Error{path, 0, "cannot open HDF5 file"};
-    return f;
-}
-
 } // namespace
 
+// Every entry point reads the file in a child process (readHdf5InChild): a corrupt file can make libhdf5
+// loop inside one call (a zeroed global heap under a variable-length string column does), and only killing
+// the process that runs it stops that.
+
 Result<SpikeTrains> readNwbUnits(const std::string& path) {
-    std::lock_guard<std::mutex> lock(hdf5Mutex());
-    Silence quiet;
-    auto f = openFile(path);
-    if (!f) return f.error();
-    Handle file(f.value(), H5Fclose);
-    auto ur = readUnitsLocked(file.id, path);
+    auto cols = readHdf5InChild(path, [&path]() -> Result<H5Columns> {
+        Silence quiet;
+        auto f = openFile(path);
+        if (!f) return f.error();
+        Handle file(f.value(), H5Fclose);
+        H5Columns out;
+        if (auto e = putUnits(file.id, path, out)) return *e;
+        if (exists(file.id, "intervals/epochs/start_time") && exists(file.id, "intervals/epochs/stop_time")) {
+            auto a = read1d<double>(file.id, "intervals/epochs/start_time", path, H5T_NATIVE_DOUBLE);
+            auto b = read1d<double>(file.id, "intervals/epochs/stop_time", path, H5T_NATIVE_DOUBLE);
+            if (a && b) {
+                out.put("epochs/start", std::move(a.value()));
+                out.put("epochs/stop", std::move(b.value()));
+            }
+        }
+        return out;
+    });
+    if (!cols) return cols.error();
+    auto ur = unitsFrom(cols.value(), path);
     if (!ur) return ur.error();
     const Units& u = ur.value();
     SpikeTrains st;
@@ -220,84 +246,111 @@ Result<SpikeTrains> readNwbUnits(const std::string& path) {
         prev = u.ends[i];
     }
     if (st.times.empty()) return Error{path, 0, "no spikes: the units table (units/spike_times) is empty"};
-    {
-        st.tStart = *std::min_element(st.times.begin(), st.times.end());
-        st.tStop = *std::max_element(st.times.begin(), st.times.end());
-    }
-    if (exists(file.id, "intervals/epochs/start_time") && exists(file.id, "intervals/epochs/stop_time")) {
-        auto a = read1d<double>(file.id, "intervals/epochs/start_time", path, H5T_NATIVE_DOUBLE);
-        auto b = read1d<double>(file.id, "intervals/epochs/stop_time", path, H5T_NATIVE_DOUBLE);
-        if (a && b && !a.value().empty() && !b.value().empty()) {
-            st.tStart = std::min(st.tStart, *std::min_element(a.value().begin(), a.value().end()));
-            st.tStop = std::max(st.tStop, *std::max_element(b.value().begin(), b.value().end()));
-        }
+    st.tStart = *std::min_element(st.times.begin(), st.times.end());
+    st.tStop = *std::max_element(st.times.begin(), st.times.end());
+    const std::vector<double> a = cols.value().takeF64("epochs/start"),
+                              b = cols.value().takeF64("epochs/stop");
+    if (!a.empty() && !b.empty()) {
+        st.tStart = std::min(st.tStart, *std::min_element(a.begin(), a.end()));
+        st.tStop = std::max(st.tStop, *std::max_element(b.begin(), b.end()));
     }
     return st;
 }
 
 bool nwbHasTrials(const std::string& path) {
-    std::lock_guard<std::mutex> lock(hdf5Mutex());
-    Silence quiet;
-    auto f = openFile(path);
-    if (!f) return false;
-    Handle file(f.value(), H5Fclose);
-    return exists(file.id, "intervals/trials/start_time") && exists(file.id, "intervals/trials/stop_time");
+    auto cols = readHdf5InChild(path, [&path]() -> Result<H5Columns> {
+        Silence quiet;
+        auto f = openFile(path);
+        if (!f) return f.error();
+        Handle file(f.value(), H5Fclose);
+        const bool has =
+            exists(file.id, "intervals/trials/start_time") && exists(file.id, "intervals/trials/stop_time");
+        H5Columns out;
+        out.put("has_trials", std::vector<uint64_t>{has ? 1u : 0u});
+        return out;
+    });
+    if (!cols) return false;
+    const std::vector<uint64_t> has = cols.value().takeU64("has_trials");
+    return has.size() == 1 && has[0] == 1;
 }
 
 Result<TrialData> readNwbTrialData(const std::string& path) {
-    std::lock_guard<std::mutex> lock(hdf5Mutex());
-    Silence quiet;
-    auto f = openFile(path);
-    if (!f) return f.error();
-    Handle file(f.value(), H5Fclose);
-    if (!exists(file.id, "intervals/trials/start_time") || !exists(file.id, "intervals/trials/stop_time"))
-        return Error{path, 0, "no trials table (intervals/trials with start_time and stop_time)"};
-    auto ur = readUnitsLocked(file.id, path);
-    if (!ur) return ur.error();
-    auto start = read1d<double>(file.id, "intervals/trials/start_time", path, H5T_NATIVE_DOUBLE);
-    if (!start) return start.error();
-    auto stop = read1d<double>(file.id, "intervals/trials/stop_time", path, H5T_NATIVE_DOUBLE);
-    if (!stop) return stop.error();
-    const size_t n = start.value().size();
-    if (stop.value().size() != n) return Error{path, 0, "trials start_time and stop_time differ in length"};
-    std::string condPath;
-    for (const char* name : {"condition", "stimulus", "cond", "stimulus_name", "stim"}) {
-        const std::string p = std::string("intervals/trials/") + name;
-        if (exists(file.id, p)) {
-            condPath = p;
-            break;
+    auto cols = readHdf5InChild(path, [&path]() -> Result<H5Columns> {
+        Silence quiet;
+        auto f = openFile(path);
+        if (!f) return f.error();
+        Handle file(f.value(), H5Fclose);
+        if (!exists(file.id, "intervals/trials/start_time") || !exists(file.id, "intervals/trials/stop_time"))
+            return Error{path, 0, "no trials table (intervals/trials with start_time and stop_time)"};
+        H5Columns out;
+        if (auto e = putUnits(file.id, path, out)) return *e;
+        auto start = read1d<double>(file.id, "intervals/trials/start_time", path, H5T_NATIVE_DOUBLE);
+        if (!start) return start.error();
+        auto stop = read1d<double>(file.id, "intervals/trials/stop_time", path, H5T_NATIVE_DOUBLE);
+        if (!stop) return stop.error();
+        const size_t n = start.value().size();
+        if (stop.value().size() != n)
+            return Error{path, 0, "trials start_time and stop_time differ in length"};
+        std::string condPath;
+        for (const char* name : {"condition", "stimulus", "cond", "stimulus_name", "stim"}) {
+            const std::string p = std::string("intervals/trials/") + name;
+            if (exists(file.id, p)) {
+                condPath = p;
+                break;
+            }
         }
-    }
-    if (condPath.empty())
+        if (condPath.empty())
+            return Error{path, 0,
+                         "the trials table has no condition column (condition, stimulus, cond, stimulus_name "
+                         "or stim)"};
+        auto cond = readTextColumn(file.id, condPath, path, hsize_t(n));
+        if (!cond) return cond.error();
+        out.put("start", std::move(start.value()));
+        out.put("stop", std::move(stop.value()));
+        out.put("condition", std::move(cond.value()));
+        out.put("condition_path", std::vector<std::string>{condPath});
+        if (exists(file.id, "intervals/trials/id")) {
+            auto ids = read1d<int64_t>(file.id, "intervals/trials/id", path, H5T_NATIVE_INT64);
+            if (!ids) return ids.error();
+            out.put("trial_ids", std::move(ids.value()));
+        }
+        return out;
+    });
+    if (!cols) return cols.error();
+    H5Columns& c = cols.value();
+    auto ur = unitsFrom(c, path);
+    if (!ur) return ur.error();
+    const std::vector<double> start = c.takeF64("start"), stop = c.takeF64("stop");
+    const std::vector<std::string> cond = c.takeText("condition");
+    const std::vector<std::string> condPath = c.takeText("condition_path");
+    const size_t n = start.size();
+    if (stop.size() != n) return Error{path, 0, "trials start_time and stop_time differ in length"};
+    if (cond.size() != n)
         return Error{path, 0,
-                     "the trials table has no condition column (condition, stimulus, cond, stimulus_name "
-                     "or stim)"};
-    auto cond = readTextColumn(file.id, condPath, path, hsize_t(n));
-    if (!cond) return cond.error();
-    if (cond.value().size() != n) return Error{path, 0, "'" + condPath + "' has the wrong length"};
+                     "'" + (condPath.empty() ? std::string("condition") : condPath[0]) +
+                         "' has the wrong length"};
     std::vector<int64_t> trialIds(n);
     for (size_t i = 0; i < n; ++i) trialIds[i] = int64_t(i);
-    if (exists(file.id, "intervals/trials/id")) {
-        auto ids = read1d<int64_t>(file.id, "intervals/trials/id", path, H5T_NATIVE_INT64);
-        if (!ids) return ids.error();
-        if (ids.value().size() == n) trialIds = ids.value();
+    if (c.has("trial_ids")) {
+        std::vector<int64_t> ids = c.takeI64("trial_ids");
+        if (ids.size() == n) trialIds = std::move(ids);
     }
     TrialData d;
     d.spikesSource = path;
     d.trialsSource = path;
     for (size_t k = 0; k < n; ++k) {
-        const double a = start.value()[k], b = stop.value()[k];
+        const double a = start[k], b = stop[k];
         if (!std::isfinite(a) || !std::isfinite(b) || !(b > a))
             return Error{path, 0,
                          "trial " + std::to_string(trialIds[k]) + " has an empty or invalid interval"};
-        d.addTrial(trialIds[k], cond.value()[k]);
+        d.addTrial(trialIds[k], cond[k]);
     }
     const Units& u = ur.value();
     uint64_t prev = 0;
     for (size_t i = 0; i < u.ends.size(); ++i) {
         const auto first = u.times.begin() + long(prev), last = u.times.begin() + long(u.ends[i]);
         for (size_t k = 0; k < n; ++k) {
-            const double a = start.value()[k], b = stop.value()[k];
+            const double a = start[k], b = stop[k];
             for (auto it = std::lower_bound(first, last, a); it != last && *it < b; ++it)
                 d.addSpike(u.ids[i], trialIds[k], *it - a);
         }

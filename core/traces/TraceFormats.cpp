@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "io/CsvTable.h"
+#include "io/Hdf5Lock.h"
 
 namespace nr {
 
@@ -128,9 +129,9 @@ const std::initializer_list<const char*> kValueCols = {"value",    "dff",    "df
                                                        "activity", "signal", "trace"};
 
 // ---- HDF5 helpers ------------------------------------------------------------------------------------
+// The process-wide HDF5 lock (io/Hdf5Lock.h), shared with the NWB and volume readers.
 std::mutex& h5Mutex() {
-    static std::mutex m;
-    return m;
+    return hdf5Mutex();
 }
 
 struct H5 {
