@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include <fstream>
 #include <functional>
 #include <hdf5.h>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <sys/resource.h>
@@ -26,6 +29,7 @@
 #include "analysis/Shesha.h"
 #include "analysis/TrialCounts.h"
 #include "io/GraphIO.h"
+#include "io/Hdf5Sandbox.h"
 #include "io/Nwb.h"
 #include "io/SpikeIO.h"
 #include "io/TrialIO.h"
@@ -102,6 +106,7 @@ struct NwbSpec {
     bool trials = false;
     std::vector<double> start = {0, 1}, stop = {1, 2};
     bool condition = true;
+    std::vector<std::string> stimulus; // non-empty: a variable-length string column instead of `condition`
 };
 
 void writeNwb(const std::string& path, const NwbSpec& s) {
@@ -126,7 +131,14 @@ void writeNwb(const std::string& path, const NwbSpec& s) {
         group("/intervals/trials");
         write("/intervals/trials/start_time", H5T_NATIVE_DOUBLE, s.start.size(), s.start.data());
         write("/intervals/trials/stop_time", H5T_NATIVE_DOUBLE, s.stop.size(), s.stop.data());
-        if (s.condition) {
+        if (!s.stimulus.empty()) {
+            std::vector<const char*> text;
+            for (const auto& t : s.stimulus) text.push_back(t.c_str());
+            hid_t st = H5Tcopy(H5T_C_S1);
+            H5Tset_size(st, H5T_VARIABLE);
+            write("/intervals/trials/stimulus", st, text.size(), text.data());
+            H5Tclose(st);
+        } else if (s.condition) {
             std::vector<double> cond(s.start.size(), 1.0);
             write("/intervals/trials/condition", H5T_NATIVE_DOUBLE, cond.size(), cond.data());
         }
@@ -603,6 +615,49 @@ void nwbCases(Corpus& c) {
     s.stop = {1};
     w("trial stop length", s, "differ in length", true);
     c.add("nwb/not HDF5", "r.nwb", "this is not an HDF5 file", spikes, "not an HDF5/NWB file");
+    s = NwbSpec{};
+    s.trials = true;
+    s.stimulus = {"grating", "dots"};
+    w("text stimulus accepted", s, "", true);
+    // Found by the NWB fuzz harness: the global heap collection holding the stimulus strings zeroed after its
+    // header. libhdf5 then loops inside H5Dread (H5HG_read) forever; only the reading child's wall-time
+    // limit ends it. Each read must come back with the error well within the limit.
+    for (const bool trials : {true, false}) {
+        c.addCustom(
+            {std::string("nwb/zeroed global heap (") + (trials ? "trials" : "units") + ")",
+             [](const std::string& d) {
+                 NwbSpec spec;
+                 spec.trials = true;
+                 spec.stimulus = {"grating", "dots"};
+                 writeNwb(d + "/r.nwb", spec);
+                 std::ifstream in(d + "/r.nwb", std::ios::binary);
+                 std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+                 const size_t gcol = bytes.find("GCOL");
+                 if (gcol == std::string::npos || gcol + 96 > bytes.size()) return;
+                 std::fill(bytes.begin() + long(gcol) + 16, bytes.begin() + long(gcol) + 96, '\0');
+                 writeFile(d + "/r.nwb", bytes);
+             },
+             [trials](const std::string& d) -> Outcome {
+                 const std::string f = d + "/r.nwb";
+                 std::ifstream in(f, std::ios::binary);
+                 std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+                 if (bytes.find("GCOL") == std::string::npos)
+                     return nr::Error{f, 0, "the test file has no global heap to corrupt"};
+                 nr::Hdf5ChildLimits lim;
+                 lim.seconds = 3;
+                 nr::setHdf5ChildLimits(lim);
+                 const auto t0 = std::chrono::steady_clock::now();
+                 // The units table alone does not touch the strings: it must still be read.
+                 Outcome o = trials ? outcome(nr::readNwbTrialData(f)) : outcome(nr::readSpikes(f));
+                 const double s =
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                 if (s > 5) return nr::Error{f, 0, "took " + std::to_string(s) + " s for a 3 s limit"};
+                 return o;
+             },
+             trials ? "HDF5 library did not finish reading the file within 3 s (file is probably corrupt"
+                    : "",
+             trials ? "r.nwb" : ""});
+    }
 }
 
 void commandCases(Corpus& c) {
