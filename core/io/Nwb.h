@@ -1,4 +1,6 @@
 // NWB (HDF5) readers: the units table (ids and ragged spike times) and the trials interval table.
+// Each reads the file in a child process (io/Hdf5Sandbox.h: wall-time and memory limits), since libhdf5 can
+// loop forever inside one call on a corrupt file; the columns are validated here, in the process.
 #pragma once
 
 #include <string>
