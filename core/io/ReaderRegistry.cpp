@@ -38,7 +38,23 @@ void ReaderRegistry::add(FormatReader r) {
     readers_.push_back(std::move(r));
 }
 
-const FormatReader* ReaderRegistry::find(const std::string& path) const {
+bool splitArrayPath(const std::string& path, std::string& file, std::string& array) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) return false;
+    for (size_t colon = path.find(':'); colon != std::string::npos; colon = path.find(':', colon + 1)) {
+        const std::string f = path.substr(0, colon);
+        if (colon + 1 < path.size() && ::stat(f.c_str(), &st) == 0) {
+            file = f;
+            array = path.substr(colon + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+const FormatReader* ReaderRegistry::find(const std::string& pathIn) const {
+    std::string path = pathIn, array;
+    splitArrayPath(pathIn, path, array);
     const std::string head = readHead(path);
     const FormatReader* best = nullptr;
     int bestScore = 0;
@@ -54,6 +70,14 @@ const FormatReader* ReaderRegistry::find(const std::string& path) const {
 
 Result<Dataset> ReaderRegistry::open(const std::string& path, const std::vector<std::string>& others,
                                      const OpenOptions& opt) const {
+    std::string file, array;
+    if (splitArrayPath(path, file, array)) {
+        OpenOptions o = opt;
+        o.options.insert(o.options.begin(), {"array", array}); // before any "array" given as an option
+        auto d = open(file, others, o);
+        if (d && d.value().files.empty()) d.value().files.push_back(file);
+        return d;
+    }
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return Error{path, 0, "cannot open: no such file or folder"};
     const FormatReader* r = find(path);
@@ -95,6 +119,8 @@ std::string ReaderRegistry::dialogFilters() const {
             return "Label volumes";
         case LayerKind::Traces:
             return "Activity traces";
+        case LayerKind::Image:
+            return "Image volumes";
         }
         return "Other";
     };

@@ -82,6 +82,7 @@ public:
     // The reader that claims `path` best, or nullptr.
     const FormatReader* find(const std::string& path) const;
     // Reads `path` with the reader that claims it (others = companion files chosen together with it).
+    // `path` may name an array inside a container: "FILE:ARRAY" (see splitArrayPath).
     // A file nobody claims: Error{path, 0, "not a format Neurorama reads (...); readable formats: ..."}.
     Result<Dataset> open(const std::string& path, const std::vector<std::string>& others = {},
                          const OpenOptions& opt = {}) const;
@@ -93,6 +94,11 @@ public:
 private:
     std::vector<FormatReader> readers_;
 };
+
+// "pred.hdf:/volumes/gmm_image" or "store.zarr:volumes/gt": a file or folder that exists, a colon and the
+// path of an array inside it. Sets `file` and `array` and returns true when `path` itself does not exist and
+// such a prefix does; open() then reads `file` with the option "array" set to `array`.
+bool splitArrayPath(const std::string& path, std::string& file, std::string& array);
 
 // Reads up to `n` bytes from the start of `path` ("" when it cannot be opened or is a folder).
 std::string readHead(const std::string& path, size_t n = 4096);

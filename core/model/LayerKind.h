@@ -11,6 +11,7 @@ enum class LayerKind {
     Morphologies, // nr::MorphologySet (SWC skeletons)
     LabelVolume,  // nr::LabelVolume (instance label volumes: Zarr, HDF5, NRRD, TIFF)
     Traces,       // nr::Traces (calcium-imaging activity of named neurons)
+    Image,        // nr::ImageVolume (the grey or RGB microscopy volume labels came from)
 };
 
 inline const char* layerKindName(LayerKind k) {
@@ -29,6 +30,8 @@ inline const char* layerKindName(LayerKind k) {
         return "label volume";
     case LayerKind::Traces:
         return "traces";
+    case LayerKind::Image:
+        return "image";
     }
     return "?";
 }

@@ -5,18 +5,13 @@
 #include <memory>
 #include <mutex>
 
+#include "io/Hdf5Lock.h"
 #include "morph/Codecs.h"
 #include "morph/VolumeSource.h"
 
 namespace nr {
 
 namespace {
-
-// Serial HDF5 is not thread-safe: one read at a time from this reader.
-std::mutex& hdf5Lock() {
-    static std::mutex m;
-    return m;
-}
 
 // Silences HDF5's error printing while alive (errors become our own messages).
 struct QuietHdf5 {
@@ -44,6 +39,7 @@ struct Candidate {
     std::string path;
     int rank = 0;
     bool integer = false;
+    bool floating = false;
 };
 
 #if H5_VERSION_GE(1, 12, 0)
@@ -63,6 +59,7 @@ herr_t visitCb(hid_t obj, const char* name, const ObjInfo* info, void* op) {
     c.path = name;
     c.rank = H5Sget_simple_extent_ndims(sp.id);
     c.integer = H5Tget_class(ty.id) == H5T_INTEGER;
+    c.floating = H5Tget_class(ty.id) == H5T_FLOAT;
     out->push_back(c);
     return 0;
 }
@@ -110,7 +107,7 @@ bool readVec3Attr(hid_t ds, const char* name, double out[3]) {
 } // namespace
 
 std::vector<std::string> listVolumeArraysHdf5(const std::string& path) {
-    std::lock_guard<std::mutex> lock(hdf5Lock());
+    Hdf5Guard lock(hdf5Mutex());
     QuietHdf5 quiet;
     std::vector<std::string> out;
     if (H5Fis_hdf5(path.c_str()) <= 0) return out;
@@ -121,8 +118,19 @@ std::vector<std::string> listVolumeArraysHdf5(const std::string& path) {
     return out;
 }
 
-Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& opt) {
-    std::lock_guard<std::mutex> lock(hdf5Lock());
+namespace {
+
+// The 3-D or 4-D numeric dataset that looks most like an image ("" when none).
+std::string imageLike(const std::vector<Candidate>& cs, std::string& others) {
+    std::vector<std::string> names;
+    for (const auto& c : cs)
+        if ((c.integer || c.floating) && c.rank >= 3 && c.rank <= 4) names.push_back(c.path);
+    for (const auto& n : names) others += (others.empty() ? "" : ", ") + n;
+    return names.empty() ? std::string() : mostImageLike(names);
+}
+
+Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse use, const ArraySink& sink) {
+    Hdf5Guard lock(hdf5Mutex());
     QuietHdf5 quiet;
     if (!fileExists(path)) return Error{path, 0, "cannot open: no such file"};
     if (H5Fis_hdf5(path.c_str()) <= 0) return Error{path, 0, "not an HDF5 file (no HDF5 signature)"};
@@ -132,11 +140,15 @@ Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& o
     std::vector<std::string> warnings;
     if (array.empty()) {
         std::string others;
-        array = labelLike(datasets(file->id), others);
-        if (array.empty()) return Error{path, 0, "no 3-D or 4-D integer dataset in this file (set array)"};
+        const bool image = use == ArrayUse::Image;
+        array = image ? imageLike(datasets(file->id), others) : labelLike(datasets(file->id), others);
+        if (array.empty())
+            return Error{path, 0,
+                         std::string("no 3-D or 4-D ") + (image ? "numeric" : "integer") +
+                             " dataset in this file (set array)"};
         if (others != array)
-            warnings.push_back(path + ": label datasets " + others + "; read " + array +
-                               " (choose with the array option)");
+            warnings.push_back(path + (image ? ": datasets " : ": label datasets ") + others + "; read " +
+                               array + " (choose with the array option)");
     }
     // Check each component so a wrong path gets a clear message instead of an HDF5 stack.
     {
@@ -151,10 +163,16 @@ Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& o
             sofar += "/" + comp;
             if (comp.empty() || H5Lexists(file->id, sofar.c_str(), H5P_DEFAULT) <= 0) {
                 std::string others;
-                labelLike(datasets(file->id), others);
-                return Error{path, 0,
-                             "HDF5 path '" + array + "' does not exist (no '" + sofar + "')" +
-                                 (others.empty() ? std::string() : "; label datasets: " + others)};
+                if (use == ArrayUse::Image)
+                    imageLike(datasets(file->id), others);
+                else
+                    labelLike(datasets(file->id), others);
+                return Error{
+                    path, 0,
+                    "HDF5 path '" + array + "' does not exist (no '" + sofar + "')" +
+                        (others.empty()
+                             ? std::string()
+                             : (use == ArrayUse::Image ? "; datasets: " : "; label datasets: ") + others)};
             }
             if (slash == std::string::npos) break;
             pos = slash + 1;
@@ -163,17 +181,27 @@ Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& o
     auto ds = std::make_shared<Hid>(H5Dopen2(file->id, array.c_str(), H5P_DEFAULT), H5Dclose);
     if (ds->id < 0) return Error{path, 0, "'" + array + "' is not a dataset"};
     Hid ty(H5Dget_type(ds->id), H5Tclose);
-    if (H5Tget_class(ty.id) != H5T_INTEGER)
-        return Error{path, 0, "'" + array + "' does not hold integers (a label volume holds integer labels)"};
+    const bool floating = use == ArrayUse::Image && H5Tget_class(ty.id) == H5T_FLOAT;
+    if (H5Tget_class(ty.id) != H5T_INTEGER && !floating)
+        return Error{path, 0,
+                     "'" + array + "' does not hold " +
+                         (use == ArrayUse::Image
+                              ? "numbers (an image holds integer or floating-point samples)"
+                              : "integers (a label volume holds integer labels)")};
     ArraySource src;
+    src.isFloat = floating;
     src.file = path;
     src.array = array;
     src.warnings = warnings;
     src.threadSafe = false;
     src.dtypeBytes = int(H5Tget_size(ty.id));
-    src.isSigned = H5Tget_sign(ty.id) == H5T_SGN_2;
+    src.isSigned = !floating && H5Tget_sign(ty.id) == H5T_SGN_2;
     if (src.dtypeBytes != 1 && src.dtypeBytes != 2 && src.dtypeBytes != 4 && src.dtypeBytes != 8)
-        return Error{path, 0, "'" + array + "': integers of " + std::to_string(src.dtypeBytes) + " bytes"};
+        return Error{path, 0,
+                     "'" + array + "': " + (floating ? "floats" : "integers") + " of " +
+                         std::to_string(src.dtypeBytes) + " bytes"};
+    if (floating && src.dtypeBytes != 4 && src.dtypeBytes != 8)
+        return Error{path, 0, "'" + array + "': floats of " + std::to_string(src.dtypeBytes) + " bytes"};
     Hid sp(H5Dget_space(ds->id), H5Sclose);
     const int rank = H5Sget_simple_extent_ndims(sp.id);
     if (rank < 2 || rank > 4)
@@ -200,14 +228,15 @@ Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& o
             if (std::string(key) == "element_size_um") src.unit = "µm";
             break;
         }
-    hid_t memType = src.isSigned ? (src.dtypeBytes == 1   ? H5T_STD_I8LE
-                                    : src.dtypeBytes == 2 ? H5T_STD_I16LE
-                                    : src.dtypeBytes == 4 ? H5T_STD_I32LE
-                                                          : H5T_STD_I64LE)
-                                 : (src.dtypeBytes == 1   ? H5T_STD_U8LE
-                                    : src.dtypeBytes == 2 ? H5T_STD_U16LE
-                                    : src.dtypeBytes == 4 ? H5T_STD_U32LE
-                                                          : H5T_STD_U64LE);
+    hid_t memType = floating       ? (src.dtypeBytes == 4 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE)
+                    : src.isSigned ? (src.dtypeBytes == 1   ? H5T_STD_I8LE
+                                      : src.dtypeBytes == 2 ? H5T_STD_I16LE
+                                      : src.dtypeBytes == 4 ? H5T_STD_I32LE
+                                                            : H5T_STD_I64LE)
+                                   : (src.dtypeBytes == 1   ? H5T_STD_U8LE
+                                      : src.dtypeBytes == 2 ? H5T_STD_U16LE
+                                      : src.dtypeBytes == 4 ? H5T_STD_U32LE
+                                                            : H5T_STD_U64LE);
     const std::vector<uint64_t> shape = src.shape, chunk = src.chunk;
     src.read = [=](const std::vector<uint64_t>& idx, std::vector<uint8_t>& out) -> Status {
         QuietHdf5 q;
@@ -231,10 +260,20 @@ Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& o
         (void)file;
         return std::nullopt;
     };
-    auto v = buildLabelVolume(src, opt);
-    if (v && !src.haveVoxelSize)
-        v.value().warnings.push_back(path + ": the dataset gives no voxel size; 1 is used (set voxel_size)");
-    return v;
+    if (!src.haveVoxelSize)
+        src.warnings.push_back(path + ": the dataset gives no voxel size; 1 is used (set voxel_size)");
+    sink(src);
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& opt) {
+    return buildFrom<LabelVolume>(openHdf5Array, buildLabelVolume, ArrayUse::Labels, path, opt);
+}
+
+Result<ImageVolume> readHdf5Image(const std::string& path, const OpenOptions& opt) {
+    return buildFrom<ImageVolume>(openHdf5Array, buildImageVolume, ArrayUse::Image, path, opt);
 }
 
 } // namespace nr

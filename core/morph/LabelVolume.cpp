@@ -13,14 +13,13 @@
 #include <unistd.h>
 #include <unordered_map>
 
+#include "io/MemoryBudget.h"
 #include "morph/VolumeSource.h"
 
 namespace nr {
 
 uint64_t volumeMemoryLimit() {
-    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-    if (pages <= 0 || page <= 0) return uint64_t(4) << 30;
-    return uint64_t(pages) * uint64_t(page) / 2;
+    return memoryBudgetBytes(); // io/MemoryBudget.h: half the memory, or NR_MEMORY_LIMIT_MIB
 }
 
 uint64_t memoryLimitFor(const OpenOptions& opt) {

@@ -3,8 +3,10 @@
 #include <cstdlib>
 
 #include "morph/Codecs.h"
+#include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
+#include "morph/VolumeSource.h"
 
 namespace nr {
 
@@ -75,6 +77,45 @@ Dataset morphDataset(std::shared_ptr<MorphologySet> set, const std::string& name
         "neurons=" + std::to_string(set->neurons.size()) + " nodes=" + std::to_string(set->totalNodes());
     d.payload = std::shared_ptr<const MorphologySet>(std::move(set));
     return d;
+}
+
+// Whether a volume file is read as an image rather than labels: option "as" ("image" or "labels"), else the
+// array's name (or, without one, the file's) says image ("image", "raw", "rgb"...) and not labels.
+Result<bool> wantsImage(const std::string& path, const OpenOptions& opt) {
+    const std::string as = opt.option("as");
+    if (as == "image") return true;
+    if (as == "labels" || as == "label") return false;
+    if (!as.empty()) return Error{path, 0, "as '" + as + "': read a volume as image or labels"};
+    const std::string array = opt.option("array");
+    const std::string name = array.empty() ? baseName(path) : array;
+    return mostImageLike({"", name}) == name;
+}
+
+Result<Dataset> imageDataset(Result<ImageVolume> v, const std::string& path) {
+    if (!v) return v.error();
+    auto p = std::make_shared<ImageVolume>(std::move(v.value()));
+    Dataset d;
+    d.kind = LayerKind::Image;
+    d.name = baseName(path) + (p->array.empty() ? "" : ":" + p->array);
+    d.files.push_back(path);
+    d.warnings = p->warnings;
+    d.summary = "image shape=" + p->shapeString();
+    d.payload = std::shared_ptr<const ImageVolume>(std::move(p));
+    return d;
+}
+
+using LabelsReader = Result<LabelVolume> (*)(const std::string&, const OpenOptions&);
+using ImageReader = Result<ImageVolume> (*)(const std::string&, const OpenOptions&);
+
+Result<Dataset> volumeDataset(Result<LabelVolume> v, const std::string& path);
+
+// Reads a volume file as labels or as an image (see wantsImage).
+Result<Dataset> readVolumeFile(const std::string& path, const OpenOptions& opt, LabelsReader labels,
+                               ImageReader image) {
+    auto img = wantsImage(path, opt);
+    if (!img) return img.error();
+    if (img.value()) return imageDataset(image(path, opt), path);
+    return volumeDataset(labels(path, opt), path);
 }
 
 Result<Dataset> volumeDataset(Result<LabelVolume> v, const std::string& path) {
@@ -150,7 +191,7 @@ void registerMorphReaders(ReaderRegistry& r) {
                return fileExtension(path) == "zarr" ? 1 : 0;
            },
            [](const std::string& path, const std::vector<std::string>&, const OpenOptions& opt) {
-               return volumeDataset(readZarrVolume(path, opt), path);
+               return readVolumeFile(path, opt, readZarrVolume, readZarrImage);
            }});
     r.add({"HDF5 label volume",
            {"h5", "hdf", "hdf5"},
@@ -162,7 +203,7 @@ void registerMorphReaders(ReaderRegistry& r) {
                return head.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0 ? 2 : 1;
            },
            [](const std::string& path, const std::vector<std::string>&, const OpenOptions& opt) {
-               return volumeDataset(readHdf5Volume(path, opt), path);
+               return readVolumeFile(path, opt, readHdf5Volume, readHdf5Image);
            }});
     r.add({"NRRD label volume",
            {"nrrd", "nhdr"},
@@ -174,7 +215,7 @@ void registerMorphReaders(ReaderRegistry& r) {
                return e == "nrrd" || e == "nhdr" ? 1 : 0;
            },
            [](const std::string& path, const std::vector<std::string>&, const OpenOptions& opt) {
-               return volumeDataset(readNrrdVolume(path, opt), path);
+               return readVolumeFile(path, opt, readNrrdVolume, readNrrdImage);
            }});
     r.add({"TIFF label stack",
            {"tif", "tiff", "/"},
@@ -191,7 +232,7 @@ void registerMorphReaders(ReaderRegistry& r) {
                return magic ? 2 : 1;
            },
            [](const std::string& path, const std::vector<std::string>&, const OpenOptions& opt) {
-               return volumeDataset(readTiffVolume(path, opt), path);
+               return readVolumeFile(path, opt, readTiffVolume, readTiffImage);
            }});
 }
 

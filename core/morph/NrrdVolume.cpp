@@ -83,7 +83,9 @@ struct GzipStream {
 
 } // namespace
 
-Result<LabelVolume> readNrrdVolume(const std::string& path, const OpenOptions& opt) {
+namespace {
+
+Status openNrrdArray(const std::string& path, const OpenOptions&, ArrayUse use, const ArraySink& sink) {
     std::ifstream f(path, std::ios::binary);
     if (!f) return Error{path, 0, "cannot open for reading"};
     std::string line;
@@ -178,6 +180,10 @@ Result<LabelVolume> readNrrdVolume(const std::string& path, const OpenOptions& o
                 src.isSigned = t.second.second;
                 found = true;
             }
+        if (!found && use == ArrayUse::Image && (type == "float" || type == "double")) {
+            src.dtypeBytes = type == "float" ? 4 : 8;
+            src.isFloat = found = true;
+        }
         if (!found)
             return Error{path, 0,
                          "type '" + type +
@@ -307,10 +313,20 @@ Result<LabelVolume> readNrrdVolume(const std::string& path, const OpenOptions& o
             return std::nullopt;
         };
     }
-    auto v = buildLabelVolume(src, opt);
-    if (v && !src.haveVoxelSize)
-        v.value().warnings.push_back(path + ": no space directions or spacings; voxel size 1 is used");
-    return v;
+    if (!src.haveVoxelSize)
+        src.warnings.push_back(path + ": no space directions or spacings; voxel size 1 is used");
+    sink(src);
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<LabelVolume> readNrrdVolume(const std::string& path, const OpenOptions& opt) {
+    return buildFrom<LabelVolume>(openNrrdArray, buildLabelVolume, ArrayUse::Labels, path, opt);
+}
+
+Result<ImageVolume> readNrrdImage(const std::string& path, const OpenOptions& opt) {
+    return buildFrom<ImageVolume>(openNrrdArray, buildImageVolume, ArrayUse::Image, path, opt);
 }
 
 } // namespace nr

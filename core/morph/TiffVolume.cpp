@@ -136,7 +136,9 @@ void imageJVoxelSize(TIFF* t, ArraySource& src) {
 
 } // namespace
 
-Result<LabelVolume> readTiffVolume(const std::string& pathIn, const OpenOptions& opt) {
+namespace {
+
+Status openTiffArray(const std::string& pathIn, const OpenOptions&, ArrayUse, const ArraySink& sink) {
     installTiffHandlers();
     std::string path = pathIn;
     while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -229,10 +231,20 @@ Result<LabelVolume> readTiffVolume(const std::string& pathIn, const OpenOptions&
             return readPage(t.get(), path, int(idx[0]), first, out.data());
         };
     }
-    auto v = buildLabelVolume(src, opt);
-    if (v && !src.haveVoxelSize)
-        v.value().warnings.push_back(path + ": no voxel size in the TIFF; 1 is used (set voxel_size)");
-    return v;
+    if (!src.haveVoxelSize)
+        src.warnings.push_back(path + ": no voxel size in the TIFF; 1 is used (set voxel_size)");
+    sink(src);
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<LabelVolume> readTiffVolume(const std::string& path, const OpenOptions& opt) {
+    return buildFrom<LabelVolume>(openTiffArray, buildLabelVolume, ArrayUse::Labels, path, opt);
+}
+
+Result<ImageVolume> readTiffImage(const std::string& path, const OpenOptions& opt) {
+    return buildFrom<ImageVolume>(openTiffArray, buildImageVolume, ArrayUse::Image, path, opt);
 }
 
 } // namespace nr

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
 
 namespace nr {
@@ -17,6 +19,7 @@ struct ArraySource {
     std::vector<uint64_t> shape, chunk;
     int dtypeBytes = 1;
     bool isSigned = false;
+    bool isFloat = false;   // IEEE float (4 or 8 bytes); only images accept it
     bool threadSafe = true; // false: blocks are read one at a time, in increasing grid order
     bool haveVoxelSize = false;
     double voxelSize[3] = {1, 1, 1}; // z, y, x
@@ -31,6 +34,32 @@ struct ArraySource {
 // Reads every block and builds the volume: a label map for 2-D/3-D arrays (or 4-D with one channel), one
 // instance per channel for 4-D arrays. Checks the memory estimate against the limit first.
 Result<LabelVolume> buildLabelVolume(ArraySource& src, const OpenOptions& opt);
+
+// Reads every block and builds an image: 3-D grey, or 4-D with a leading or trailing channel axis of 1 or 3.
+Result<ImageVolume> buildImageVolume(ArraySource& src, const OpenOptions& opt);
+
+// What a format reader opens its array for. Images accept floating-point samples and, when no array is named,
+// choose the dataset that looks most like an image instead of the most label-like one.
+enum class ArrayUse { Labels, Image };
+// Called by a format reader with the array it opened (while its files, handles and locks are held).
+using ArraySink = std::function<void(ArraySource&)>;
+// A format reader's opening half: finds and checks the array, then hands it to `sink` (errors before that
+// are returned).
+using ArrayOpener = std::function<Status(const std::string& path, const OpenOptions& opt, ArrayUse use,
+                                         const ArraySink& sink)>;
+
+// Opens `path` with `open` and builds a label volume or an image from the array.
+template <class T>
+Result<T> buildFrom(const ArrayOpener& open, Result<T> (*build)(ArraySource&, const OpenOptions&),
+                    ArrayUse use, const std::string& path, const OpenOptions& opt) {
+    std::optional<Result<T>> out;
+    if (Status s = open(path, opt, use, [&](ArraySource& src) { out.emplace(build(src, opt)); })) return *s;
+    if (!out) return Error{path, 0, "internal: the reader opened no array"};
+    return std::move(*out);
+}
+
+// The name in `names` that looks most like an image ("raw", "image", "rgb"...; not "label", "gt"...).
+std::string mostImageLike(const std::vector<std::string>& names);
 
 // Memory limit for this read (option "max_bytes", else volumeMemoryLimit()).
 uint64_t memoryLimitFor(const OpenOptions& opt);

@@ -54,7 +54,9 @@ std::vector<std::string> listVolumeArraysZarr(const std::string& path) {
     return out;
 }
 
-Result<LabelVolume> readZarrVolume(const std::string& pathIn, const OpenOptions& opt) {
+namespace {
+
+Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse use, const ArraySink& sink) {
     std::string path = pathIn;
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     if (!isDirectory(path)) return Error{path, 0, "not a folder: a Zarr v2 store is a directory"};
@@ -68,7 +70,7 @@ Result<LabelVolume> readZarrVolume(const std::string& pathIn, const OpenOptions&
             return Error{
                 path + "/.zarray", 0,
                 "missing .zarray: no array in this Zarr store (an array is a folder with a .zarray file)"};
-        array = arrays.front();
+        array = use == ArrayUse::Image ? mostImageLike(arrays) : arrays.front();
         if (arrays.size() > 1)
             warnings.push_back(path + ": several arrays (" + joinList(arrays) + "); read " + array +
                                " (choose with the array option)");
@@ -111,13 +113,21 @@ Result<LabelVolume> readZarrVolume(const std::string& pathIn, const OpenOptions&
         const bool ok = d.size() == 3 && (d[0] == '<' || d[0] == '>' || d[0] == '|') &&
                         (d[1] == 'u' || d[1] == 'i' || d[1] == 'b') &&
                         (d[2] == '1' || d[2] == '2' || d[2] == '4' || d[2] == '8');
-        if (!ok)
+        const bool isFloat = use == ArrayUse::Image && d.size() == 3 && (d[0] == '<' || d[0] == '>') &&
+                             d[1] == 'f' && (d[2] == '4' || d[2] == '8');
+        if (isFloat) {
+            bigEndian = d[0] == '>';
+            src.isFloat = true;
+            src.dtypeBytes = d[2] - '0';
+        } else if (!ok)
             return Error{meta, 0,
                          "dtype \"" + d + "\" is not an integer label type (u1, u2, u4, u8, i1, i2, i4, i8)"};
-        bigEndian = d[0] == '>';
-        src.isSigned = d[1] == 'i';
-        src.dtypeBytes = d[2] - '0';
-        if (d[1] == 'b' && src.dtypeBytes != 1) return Error{meta, 0, "dtype \"" + d + "\" is not valid"};
+        if (!isFloat) {
+            bigEndian = d[0] == '>';
+            src.isSigned = d[1] == 'i';
+            src.dtypeBytes = d[2] - '0';
+            if (d[1] == 'b' && src.dtypeBytes != 1) return Error{meta, 0, "dtype \"" + d + "\" is not valid"};
+        }
     }
     if (const JsonValue* o = z.get("order"))
         if (o->type == JsonValue::String && o->str != "C")
@@ -253,10 +263,20 @@ Result<LabelVolume> readZarrVolume(const std::string& pathIn, const OpenOptions&
                 std::reverse(&out[i * size_t(bytes)], &out[i * size_t(bytes)] + bytes);
         return std::nullopt;
     };
-    auto v = buildLabelVolume(src, opt);
-    if (v && !src.haveVoxelSize)
-        v.value().warnings.push_back(path + ": the store gives no voxel size; 1 is used (set voxel_size)");
-    return v;
+    if (!src.haveVoxelSize)
+        src.warnings.push_back(path + ": the store gives no voxel size; 1 is used (set voxel_size)");
+    sink(src);
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<LabelVolume> readZarrVolume(const std::string& path, const OpenOptions& opt) {
+    return buildFrom<LabelVolume>(openZarrArray, buildLabelVolume, ArrayUse::Labels, path, opt);
+}
+
+Result<ImageVolume> readZarrImage(const std::string& path, const OpenOptions& opt) {
+    return buildFrom<ImageVolume>(openZarrArray, buildImageVolume, ArrayUse::Image, path, opt);
 }
 
 } // namespace nr

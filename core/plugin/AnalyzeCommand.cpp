@@ -101,6 +101,7 @@ Result<Inputs> loadPluginInputs(const AnalysisPlugin& plugin, const std::string&
         }
         break;
     case LayerKind::Simulation:
+    case LayerKind::Image:
         break;
     }
     return Error{input, 0,
