@@ -1,9 +1,11 @@
 // Meshing of label volumes and the neuron view: surfaces of a voxelised sphere, thin processes kept, instance
-// picking and neuron picking in the rendered view.
+// picking and neuron picking in the rendered view; the source image as three slices beside the labels (pixels
+// read back, slice position, opacity, the labels' frame).
 #include <QApplication>
 #include <QtTest>
 #include <cmath>
 #include <vtkActor.h>
+#include <vtkImageSlice.h>
 #include <vtkMassProperties.h>
 #include <vtkPointData.h>
 #include <vtkPolyData.h>
@@ -12,6 +14,7 @@
 #include <vtkUnsignedCharArray.h>
 
 #include "io/ReaderRegistry.h"
+#include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
 #include "vtk/LabelMesher.h"
@@ -312,6 +315,101 @@ private slots:
                 reddish += q.red() > 100 && q.green() < 60 && q.blue() < 60;
             }
         QVERIFY(reddish > 500);
+    }
+
+    void imageSlicesBesideLabels() {
+        // RGB image 20 x 30 x 40 (z, y, x) without a voxel size: red below z = 10, blue above; green for x
+        // < 20.
+        auto img = std::make_shared<ImageVolume>();
+        img->nz = 20, img->ny = 30, img->nx = 40;
+        img->channels = 3;
+        img->data.resize(img->voxelCount() * 3);
+        for (size_t z = 0; z < 20; ++z)
+            for (size_t y = 0; y < 30; ++y)
+                for (size_t x = 0; x < 40; ++x) {
+                    uint8_t* p = &img->data[((z * 30 + y) * 40 + x) * 3];
+                    p[0] = z < 10 ? 200 : 30;
+                    p[1] = x < 20 ? 180 : 20;
+                    p[2] = z < 10 ? 30 : 200;
+                }
+        img->maxValue = 200;
+        // labels of the same shape at 0.5 voxels: the image is put in their frame
+        auto lab = std::make_shared<LabelVolume>();
+        lab->nz = 20, lab->ny = 30, lab->nx = 40;
+        lab->voxelSize[0] = lab->voxelSize[1] = lab->voxelSize[2] = 0.5;
+        lab->labelData.assign(lab->voxelCount(), 0);
+        for (size_t z = 8; z < 12; ++z)
+            for (size_t y = 4; y < 8; ++y)
+                for (size_t x = 30; x < 36; ++x) lab->labelData[(z * 30 + y) * 40 + x] = 1;
+        computeInstances(*lab);
+
+        NeuronView view;
+        view.resize(400, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setLabelVolume(lab, true);
+        QVERIFY(view.waitForMeshes(60000));
+        nr::Dataset d;
+        d.kind = LayerKind::Image;
+        d.payload = std::shared_ptr<const ImageVolume>(img);
+        QVERIFY(view.showDataset(d));
+        QCOMPARE(view.imageSummary(), std::string("image shape=20x30x40x3"));
+        ImageSlices& s = view.imageSlices();
+        QCOMPARE(s.spacing()[0], 0.5);
+        double b[6];
+        s.actor(0)->GetBounds(b); // the z plane spans x and y of the label volume's frame
+        QCOMPARE(b[0], 0.0);
+        QCOMPARE(b[1], 39 * 0.5);
+        QCOMPARE(b[3], 29 * 0.5);
+        QCOMPARE(s.slice(0), 10L); // middle
+        // only the z plane, opaque, at z = 5 (red); the default camera looks down -z
+        s.setSliceVisible(1, false);
+        s.setSliceVisible(2, false);
+        s.setOpacity(1.0);
+        s.setSlice(0, 5);
+        view.resetCamera();
+        auto colourAt = [&](const QImage& im, double x, double y, double z) {
+            const QPoint p = view.projectPoint(x * 0.5, y * 0.5, z * 0.5).toPoint();
+            return im.pixelColor(p);
+        };
+        auto near = [](QColor c, int r, int g, int bl) {
+            return std::abs(c.red() - r) <= 6 && std::abs(c.green() - g) <= 6 && std::abs(c.blue() - bl) <= 6;
+        };
+        QImage im = view.renderImage(view.size(), false);
+        savePng(im, "neuron_view_image_z5.png");
+        QColor c = colourAt(im, 10, 15, 5);
+        QVERIFY2(near(c, 200, 180, 30), qPrintable(c.name()));
+        c = colourAt(im, 30, 20, 5);
+        QVERIFY2(near(c, 200, 20, 30), qPrintable(c.name()));
+        // moved to z = 15 (blue)
+        s.setSlice(0, 15);
+        QCOMPARE(s.slice(0), 15L);
+        im = view.renderImage(view.size(), false);
+        c = colourAt(im, 10, 15, 15);
+        QVERIFY2(near(c, 30, 180, 200), qPrintable(c.name()));
+        s.setSlice(0, 99); // clamped
+        QCOMPARE(s.slice(0), 19L);
+        s.setSlice(0, 15);
+        // half opacity mixes with the background
+        double bg[3];
+        view.backgroundColor(bg);
+        s.setOpacity(0.5);
+        im = view.renderImage(view.size(), false);
+        c = colourAt(im, 10, 15, 15);
+        QVERIFY2(near(c, int(0.5 * 30 + 0.5 * 255 * bg[0]), int(0.5 * 180 + 0.5 * 255 * bg[1]),
+                      int(0.5 * 200 + 0.5 * 255 * bg[2])),
+                 qPrintable(c.name()));
+        // the planes are not picked: the instance is, where it is
+        s.setOpacity(1.0);
+        QCOMPARE(int(view.pick(view.projectPoint(10 * 0.5, 15 * 0.5, 15 * 0.5).toPoint()).kind),
+                 int(NeuronView::Pick::None));
+        // hidden planes draw nothing there; removing the image clears the summary
+        s.setSliceVisible(0, false);
+        im = view.renderImage(view.size(), false);
+        c = colourAt(im, 10, 15, 15);
+        QVERIFY2(near(c, int(255 * bg[0]), int(255 * bg[1]), int(255 * bg[2])), qPrintable(c.name()));
+        view.setImage(nullptr);
+        QCOMPARE(view.imageSummary(), std::string());
     }
 };
 

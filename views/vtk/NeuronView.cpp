@@ -114,7 +114,7 @@ Rgb viridis(double t) {
 } // namespace
 
 NeuronView::NeuronView(QWidget* parent)
-    : VtkView(parent), segMapper_(vtkSmartPointer<NeuronStickMapper>::New()) {
+    : VtkView(parent), segMapper_(vtkSmartPointer<NeuronStickMapper>::New()), slices_(renderer()) {
     segMapper_->SetInputData(segPoly_);
     segMapper_->SetScaleArray("scale");
     segMapper_->SetOrientationArray("orient");
@@ -181,9 +181,32 @@ bool NeuronView::showDataset(const nr::Dataset& d) {
             setLabelVolume(std::any_cast<std::shared_ptr<const nr::LabelVolume>>(d.payload), true);
             return true;
         }
+        if (d.kind == nr::LayerKind::Image) {
+            setImage(std::any_cast<std::shared_ptr<const nr::ImageVolume>>(d.payload));
+            return true;
+        }
     } catch (const std::bad_any_cast&) {
     }
     return false;
+}
+
+// ---- the source image ------------------------------------------------------------------------------------
+
+void NeuronView::setImage(std::shared_ptr<const nr::ImageVolume> image) {
+    // Without a voxel size of its own, an image of the label volume's shape is put in the labels' frame.
+    const bool sameShape =
+        image && volume_ && image->nz == volume_->nz && image->ny == volume_->ny && image->nx == volume_->nx;
+    slices_.setImage(std::move(image), sameShape ? volume_->voxelSize : nullptr,
+                     sameShape ? volume_->origin : nullptr);
+    if (slices_.image() && !cameraFitted_) {
+        resetCamera();
+        cameraFitted_ = true;
+    }
+    requestRender();
+}
+
+std::string NeuronView::imageSummary() const {
+    return slices_.image() ? "image shape=" + slices_.image()->shapeString() : std::string();
 }
 
 // ---- skeletons -------------------------------------------------------------------------------------------
@@ -394,6 +417,8 @@ void NeuronView::setLabelVolume(std::shared_ptr<const nr::LabelVolume> volume, b
         instanceActors_.resize(volume_->instances.size());
         if (meshNow) job_.start(volume_, opt);
     }
+    // An image shown before its labels arrived takes their frame now.
+    if (slices_.image() && !slices_.image()->voxelSizeKnown) setImage(slices_.image());
     requestRender();
 }
 
@@ -641,7 +666,8 @@ void NeuronView::drawOverlay() {
     // Controls on the right: colouring of the neurons, and the instance list (show, hide, isolate, recolour).
     const bool haveNeurons = set_ && !set_->neurons.empty();
     const bool haveInstances = !instanceActors_.empty();
-    if (haveNeurons || haveInstances) {
+    const bool haveImage = slices_.image() != nullptr;
+    if (haveNeurons || haveInstances || haveImage) {
         ImGui::SetNextWindowPos(ImVec2(display.x - 8, 8), ImGuiCond_Always, ImVec2(1, 0));
         ImGui::SetNextWindowBgAlpha(0.6f);
         if (ImGui::Begin("##neurons-controls", nullptr, flags)) {
@@ -676,6 +702,34 @@ void NeuronView::drawOverlay() {
                     ImGui::PopID();
                 }
                 ImGui::EndChild();
+            }
+            if (haveImage) {
+                // The source image: a slider per plane (with its own show box) and one opacity.
+                if (haveNeurons || haveInstances) ImGui::Separator();
+                ImGui::Text("image %s", slices_.image()->shapeString().c_str());
+                static const char* axisNames[3] = {"z", "y", "x"};
+                for (int a = 0; a < 3; ++a) {
+                    ImGui::PushID(1000 + a);
+                    bool vis = slices_.sliceVisible(a);
+                    if (ImGui::Checkbox("##show", &vis)) {
+                        slices_.setSliceVisible(a, vis);
+                        requestRender();
+                    }
+                    ImGui::SameLine();
+                    int idx = int(slices_.slice(a));
+                    ImGui::SetNextItemWidth(150);
+                    if (ImGui::SliderInt(axisNames[a], &idx, 0, int(slices_.sliceCount(a) - 1))) {
+                        slices_.setSlice(a, idx);
+                        requestRender();
+                    }
+                    ImGui::PopID();
+                }
+                float op = float(slices_.opacity());
+                ImGui::SetNextItemWidth(150 + ImGui::GetFrameHeight() + ImGui::GetStyle().ItemSpacing.x);
+                if (ImGui::SliderFloat("opacity", &op, 0.f, 1.f, "%.2f")) {
+                    slices_.setOpacity(op);
+                    requestRender();
+                }
             }
         }
         ImGui::End();

@@ -9,6 +9,9 @@
 // Label volumes are drawn as one smooth surface per instance (one actor each, own colour), meshed off the UI
 // thread by nr::LabelMeshJob; instances can be shown, hidden, isolated and recoloured.
 //
+// The image the labels came from (an ImageVolume: grey or RGB) is drawn beside them as three orthogonal
+// slices (ImageSlices) in the same frame, with slice positions and opacity set in the overlay or by setSlice.
+//
 // pick() returns the neuron (and node) or the instance under a widget position: neurons by a ray test
 // against their segments and somata, instances with a vtkCellPicker on the surfaces; the nearer wins.
 #pragma once
@@ -21,8 +24,10 @@
 #include <vtkSmartPointer.h>
 
 #include "model/Palette.h"
+#include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
+#include "vtk/ImageSlices.h"
 #include "vtk/LabelMesher.h"
 #include "vtk/VtkView.h"
 
@@ -57,8 +62,8 @@ public:
     explicit NeuronView(QWidget* parent = nullptr);
     ~NeuronView() override;
 
-    // Shows what a reader made (LayerKind::Morphologies or LabelVolume payloads, see morph/MorphFormats.h);
-    // volumes are meshed on a worker thread. Returns false for other kinds.
+    // Shows what a reader made (LayerKind::Morphologies, LabelVolume or Image payloads, see
+    // morph/MorphFormats.h); volumes are meshed on a worker thread. Returns false for other kinds.
     bool showDataset(const nr::Dataset& d);
 
     // ---- skeletons ----
@@ -92,6 +97,15 @@ public:
     void setInstanceColor(size_t i, nr::palette::Rgb c);
     nr::palette::Rgb instanceColor(size_t i) const;
     vtkActor* instanceActor(size_t i) const;
+
+    // ---- the source image ----
+    // Shows the image as three orthogonal slices (nullptr removes them). An image without a voxel size of its
+    // own takes the label volume's frame when their shapes agree.
+    void setImage(std::shared_ptr<const nr::ImageVolume> image);
+    const std::shared_ptr<const nr::ImageVolume>& image() const { return slices_.image(); }
+    ImageSlices& imageSlices() { return slices_; }
+    // "image shape=ZxYxX[xC]" when an image is shown, else "".
+    std::string imageSummary() const;
 
     // ---- both ----
     Pick pick(QPoint widgetPos);
@@ -140,6 +154,7 @@ private:
     vtkSmartPointer<vtkOpenGLStickMapper> segMapper_;
     vtkNew<vtkOpenGLSphereMapper> nodeMapper_;
     vtkNew<vtkActor> segActor_, nodeActor_;
+    ImageSlices slices_;
     std::vector<vtkSmartPointer<vtkActor>> instanceActors_;
     std::vector<nr::palette::Rgb> instanceColors_;
     nr::LabelMeshJob job_;
