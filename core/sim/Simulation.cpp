@@ -691,9 +691,11 @@ void Simulation::step() {
     }
     totalSpikes_ += spiked_.size();
     windowSpikes_ += spiked_.size();
-    const uint64_t bin = step_ / binSteps_;
-    if (binCounts_.size() <= bin) binCounts_.resize(bin + 1, 0);
-    binCounts_[bin] += uint32_t(spiked_.size());
+    if (recordRates_) {
+        const uint64_t bin = step_ / binSteps_;
+        if (binCounts_.size() <= bin) binCounts_.resize(bin + 1, 0);
+        binCounts_[bin] += uint32_t(spiked_.size());
+    }
     for (size_t k = 0; k < traces_.size(); ++k) {
         StateTrace& tr = traces_[k];
         if (step_ % uint64_t(tr.everySteps)) continue;

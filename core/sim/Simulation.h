@@ -43,6 +43,9 @@ public:
     void recordAllSpikes(bool on);
     void recordSpikesOf(const std::vector<uint32_t>& neurons); // only these neurons
     void setRateBin(double ms);
+    // Keep the population-rate bins (populationRate()); a long live run that bins rates itself turns this
+    // off so its memory stays flat (4 bytes per bin otherwise).
+    void recordPopulationRate(bool on) { recordRates_ = on; }
     // Adds a trace; returns its index or an Error naming the bad neuron or variable.
     Result<size_t> recordState(uint32_t neuron, const std::string& variable, int everySteps = 1);
 
@@ -146,6 +149,7 @@ private:
 
     // recording
     bool recordAll_ = true;
+    bool recordRates_ = true;
     std::vector<uint8_t> recordMask_;
     SpikeTrains spikes_;
     double binMs_ = 1;

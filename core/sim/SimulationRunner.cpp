@@ -1,5 +1,6 @@
 #include "sim/SimulationRunner.h"
 
+#include "io/MemoryBudget.h"
 #include "sim/ModelLayout.h"
 
 #include <chrono>
@@ -33,8 +34,16 @@ SimulationRunner::~SimulationRunner() {
 Status SimulationRunner::install(Network net, uint64_t seed) {
     Simulation fresh;
     if (auto e = fresh.init(std::move(net), seed)) return e;
+    // Spikes go to the recorder (a file) and rates to the runner's own bins: nothing grows with the run.
+    fresh.recordAllSpikes(false);
+    fresh.recordPopulationRate(false);
     std::lock_guard<std::mutex> lk(mu_);
     std::lock_guard<std::mutex> sl(simMu_);
+    if (!recorder_.isOpen()) {
+        if (auto e = recorder_.open()) return e;
+    } else if (auto e = recorder_.clear()) {
+        return e;
+    }
     sim_ = std::move(fresh);
     steps_ = 0;
     dt_ = sim_.dt();
@@ -231,9 +240,34 @@ SpikeTrains SimulationRunner::recordedSpikes() const {
     std::lock_guard<std::mutex> lk(mu_);
     std::lock_guard<std::mutex> sl(simMu_);
     if (!loaded_) return SpikeTrains{};
-    SpikeTrains s = sim_.spikes();
+    SpikeTrains s;
+    s.unitIds = sim_.spikes().unitIds;
+    s.unitLabels = sim_.spikes().unitLabels;
+    bool truncated = false;
+    recorder_.readBack(s, memoryBudgetBytes() / 2, &truncated);
+    s.tStart = truncated && !s.times.empty() ? s.times.front() : 0;
     s.tStop = sim_.timeMs() * 1e-3;
     return s;
+}
+
+Status SimulationRunner::recordTo(const std::string& path) {
+    std::lock_guard<std::mutex> sl(simMu_);
+    return recorder_.open(path);
+}
+
+uint64_t SimulationRunner::recordedCount() const {
+    std::lock_guard<std::mutex> sl(simMu_);
+    return recorder_.count();
+}
+
+Status SimulationRunner::flushRecording() {
+    std::lock_guard<std::mutex> sl(simMu_);
+    return recorder_.flush();
+}
+
+uint64_t SimulationRunner::recordingLost() const {
+    std::lock_guard<std::mutex> sl(simMu_);
+    return recorder_.lost();
 }
 
 size_t SimulationRunner::drainRates(std::vector<RateBin>& out) {
@@ -316,6 +350,7 @@ void SimulationRunner::loop() {
                 const auto& sp = sim_.lastSpikes();
                 for (uint32_t i : sp) {
                     ring_.push(t, i);
+                    recorder_.add(t, i);
                     activity_[i] += 1.f;
                 }
                 binCount_ += sp.size();

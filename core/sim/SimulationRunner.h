@@ -11,6 +11,7 @@
 #include "model/Error.h"
 #include "sim/Models.h"
 #include "sim/Simulation.h"
+#include "sim/SpikeRecorder.h"
 #include "sim/SpikeRing.h"
 
 #include <atomic>
@@ -86,8 +87,19 @@ public:
     size_t drainRates(std::vector<RateBin>& out);
     // Per-neuron activity (a spike trace decaying with 50 ms), latest published snapshot. False if none.
     bool latestActivity(std::vector<float>& out);
-    // Everything the simulation recorded so far (all spikes); copies under the state lock.
+    // Everything the simulation recorded so far (all spikes), read back from the recording file. When
+    // that needs more than half the memory budget, the newest spikes that fit (tStart says from when).
     SpikeTrains recordedSpikes() const;
+
+    // ---- the recording: every spike, streamed to a file (sim/SpikeRecorder.h) with bounded memory ----
+    // By default an anonymous temporary file; recordTo names one (the recording restarts, empty).
+    Status recordTo(const std::string& path);
+    // Spikes recorded since the model was loaded or reset (in the file plus the small buffer).
+    uint64_t recordedCount() const;
+    // Writes the buffered spikes out; returns the recorder's write error, if any.
+    Status flushRecording();
+    // Spikes the recorder dropped after a write error (0 unless the disk filled up).
+    uint64_t recordingLost() const;
 
 private:
     void loop();
@@ -118,6 +130,7 @@ private:
     double stepsPerSecond_ = 0;
 
     SpikeRing ring_;
+    SpikeRecorder recorder_; // guarded by simMu_
     double rateBinMs_;
     // Producer-side staging of rates and activity, published with try_lock.
     std::vector<RateBin> stagedRates_;
