@@ -36,8 +36,9 @@ QString usageText() {
         "  neurorama [FILE [NODE_TABLE]]            open the window (the demo network when no file)\n"
         "  neurorama --screenshot OUT.png [--size WxH] [FILE [NODE_TABLE]]\n"
         "                                           render the window offscreen to a PNG and exit\n"
-        "  neurorama export [FILE [NODE_TABLE]] --out FIG.(png|tif|svg|pdf) [--view "
-        "network|raster|geometry]\n"
+        "  neurorama export [FILES] --out FIG.(png|tif|svg|pdf) [--view VIEW]\n"
+        "                   VIEW: network, vessels, neurons, raster, geometry, traces (default: what the\n"
+        "                   window shows for FILES)\n"
         "                   [--size WxH | --width-mm MM] [--dpi N] [--transparent] [--color-by COLUMN]\n"
         "                                           write one view as a figure and exit\n"
         "  neurorama simulate MODEL [--seconds T] [--seed S] [--neurons N] [--param name=value ...]\n"
@@ -110,10 +111,10 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
         } else if (a == QLatin1String("--transparent")) {
             cl.transparent = true;
         } else if (a == QLatin1String("--view")) {
-            if (!value(cl.view)) return fail(QStringLiteral("--view needs network, raster or geometry"));
-            if (cl.view != QLatin1String("network") && cl.view != QLatin1String("raster") &&
-                cl.view != QLatin1String("geometry"))
-                return fail(QStringLiteral("--view '%1' is not network, raster or geometry").arg(cl.view));
+            if (!value(cl.view) || cl.view.isEmpty())
+                return fail(
+                    QStringLiteral("--view needs a view: network, vessels, neurons, raster, geometry or "
+                                   "traces"));
         } else if (a == QLatin1String("--color-by")) {
             if (!value(cl.colorBy)) return fail(QStringLiteral("--color-by needs a column name"));
         } else if (a == QLatin1String("--sim-seconds")) {
@@ -259,12 +260,13 @@ int runWindowCommand(const CommandLine& cl) {
     spec.dpi = cl.dpi;
     spec.transparent = cl.transparent;
     spec.pixels = cl.widthMm > 0 ? pixelsForWidth(cl.widthMm, cl.dpi, cl.size) : cl.size;
-    const QString err = exportViewFigure(&w, cl.view, spec);
+    const QString view = cl.view.isEmpty() ? defaultFigureView(&w) : cl.view;
+    const QString err = exportViewFigure(&w, view, spec);
     if (!err.isEmpty()) {
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
     }
-    printf("export view=%s %s figure=%s size=%dx%d dpi=%d\n", qPrintable(cl.view), qPrintable(what),
+    printf("export view=%s %s figure=%s size=%dx%d dpi=%d\n", qPrintable(view), qPrintable(what),
            qPrintable(cl.out), spec.pixels.width(), spec.pixels.height(), spec.dpi);
     return 0;
 }

@@ -15,16 +15,16 @@ struct CommandLine {
     QString out;            // --screenshot PATH / export --out PATH
     QSize size{1600, 1000}; // --size WxH
     bool sizeGiven = false;
-    double widthMm = 0;                       // export --width-mm
-    int dpi = 300;                            // export --dpi
-    bool transparent = false;                 // export --transparent
-    QString view = QStringLiteral("network"); // export --view
-    QString colorBy;                          // --color-by COLUMN
-    double simSeconds = 1.0;                  // --sim-seconds for screenshots/exports of the live demo
-    bool noSimulation = false;                // --no-simulation
-    QString model;                            // --model coba|brunel|attractor: run this model in the window
-    QStringList rest;                         // arguments after `simulate` / `analyze`
-    QString error;                            // for Mode::Error
+    double widthMm = 0;        // export --width-mm
+    int dpi = 300;             // export --dpi
+    bool transparent = false;  // export --transparent
+    QString view;              // export --view ("" = what the window shows)
+    QString colorBy;           // --color-by COLUMN
+    double simSeconds = 1.0;   // --sim-seconds for screenshots/exports of the live demo
+    bool noSimulation = false; // --no-simulation
+    QString model;             // --model coba|brunel|attractor: run this model in the window
+    QStringList rest;          // arguments after `simulate` / `analyze`
+    QString error;             // for Mode::Error
 };
 
 CommandLine parseCommandLine(const QStringList& args);

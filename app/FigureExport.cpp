@@ -4,8 +4,10 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -20,14 +22,20 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSvgGenerator>
+#include <QTabWidget>
+#include <QThread>
 #include <cmath>
 
+#include "ActivityDock.h"
 #include "AnalysisDock.h"
 #include "MainWindow.h"
 #include "SimulationDock.h"
 #include "plots/GeometryPlot.h"
 #include "plots/RasterPlot.h"
+#include "plots/TracePlot.h"
 #include "vtk/ConnectomeView.h"
+#include "vtk/NeuronView.h"
+#include "vtk/VesselView.h"
 
 QSize pixelsForWidth(double widthMm, int dpi, QSize aspectFrom) {
     const int w = std::max(1, int(std::lround(widthMm / 25.4 * dpi)));
@@ -35,14 +43,42 @@ QSize pixelsForWidth(double widthMm, int dpi, QSize aspectFrom) {
     return QSize(w, std::max(1, int(std::lround(w * aspect))));
 }
 
-QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec) {
+namespace {
+
+QString checkSize(const FigureSpec& spec) {
     if (spec.pixels.width() < ExportLimits::kMinPixels || spec.pixels.height() < ExportLimits::kMinPixels ||
         spec.pixels.width() > ExportLimits::kMaxPixels || spec.pixels.height() > ExportLimits::kMaxPixels)
         return QStringLiteral("%1: figure size %2x%3 is outside 16..16384 pixels")
             .arg(spec.path)
             .arg(spec.pixels.width())
             .arg(spec.pixels.height());
-    view->lod().settle(); // the full picture, never the reduced one drawn while the camera moves
+    return QString();
+}
+
+// Brings a view of the central tabs to the front and waits (bounded) until it has a GL context, so a
+// tab the user never opened can still be written.
+void prepare3D(MainWindow* w, VtkView* view) {
+    if (QTabWidget* tabs = w->centralTabs(); tabs && tabs->indexOf(view) >= 0) tabs->setCurrentWidget(view);
+    QElapsedTimer t;
+    t.start();
+    while (!view->hasContext() && t.elapsed() < 3000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+}
+
+// A 2-D plot: refuse an empty one rather than writing an empty figure.
+QString writePlot(PlotWidget* plot, const FigureSpec& spec, const QString& name) {
+    if (const QString e = checkSize(spec); !e.isEmpty()) return e;
+    return plot->exportFigure(spec.path, spec.pixels, spec.dpi, spec.transparent)
+               ? QString()
+               : QStringLiteral("%1: could not write the %2 figure").arg(spec.path, name);
+}
+
+} // namespace
+
+QString exportVtkFigure(VtkView* view, const FigureSpec& spec, const QString& title) {
+    if (const QString e = checkSize(spec); !e.isEmpty()) return e;
     QImage img = view->renderImage(spec.pixels, spec.transparent);
     if (img.isNull()) return QStringLiteral("%1: the 3-D view could not be rendered").arg(spec.path);
     const QString ext = QFileInfo(spec.path).suffix().toLower();
@@ -55,7 +91,7 @@ QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec) {
         gen.setSize(spec.pixels);
         gen.setViewBox(QRect(QPoint(0, 0), spec.pixels));
         gen.setResolution(spec.dpi);
-        gen.setTitle(QStringLiteral("Neurorama network"));
+        gen.setTitle(title);
         QPainter p(&gen);
         p.drawImage(QPoint(0, 0), img);
         return p.end() ? QString() : QStringLiteral("%1: could not write SVG").arg(spec.path);
@@ -63,6 +99,7 @@ QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec) {
     if (ext == QLatin1String("pdf")) {
         QPdfWriter pdf(spec.path);
         pdf.setResolution(spec.dpi);
+        pdf.setTitle(title);
         pdf.setPageSize(
             QPageSize(QSizeF(spec.pixels.width() * 25.4 / spec.dpi, spec.pixels.height() * 25.4 / spec.dpi),
                       QPageSize::Millimeter));
@@ -80,40 +117,115 @@ QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec) {
     return QString();
 }
 
+QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec) {
+    view->lod().settle(); // the full picture, never the reduced one drawn while the camera moves
+    return exportVtkFigure(view, spec, QStringLiteral("Neurorama network"));
+}
+
+QList<FigureView> figureViews(MainWindow* w) {
+    QList<FigureView> v;
+    const nr::Document& doc = w->document();
+    v.append({QStringLiteral("network"), QObject::tr("3-D network"),
+              [w] {
+                  const auto& g = w->connectomeView()->graph();
+                  return !g || g->nodeCount() == 0 ? QStringLiteral("no network is open") : QString();
+              },
+              [w](const FigureSpec& spec) {
+                  prepare3D(w, w->connectomeView());
+                  return exportConnectomeFigure(w->connectomeView(), spec);
+              }});
+    v.append({QStringLiteral("vessels"), QObject::tr("3-D vessels"),
+              [&doc] {
+                  return doc.current(nr::LayerKind::Vessels) ? QString()
+                                                             : QStringLiteral("no vessel graph is open");
+              },
+              [w](const FigureSpec& spec) {
+                  prepare3D(w, w->vesselView());
+                  w->vesselView()->lod().settle();
+                  return exportVtkFigure(w->vesselView(), spec, QStringLiteral("Neurorama vessels"));
+              }});
+    v.append({QStringLiteral("neurons"), QObject::tr("3-D neurons"),
+              [&doc] {
+                  return doc.current(nr::LayerKind::Morphologies) || doc.current(nr::LayerKind::LabelVolume)
+                             ? QString()
+                             : QStringLiteral("no morphologies or label volume are open");
+              },
+              [w](const FigureSpec& spec) {
+                  prepare3D(w, w->neuronView());
+                  return exportVtkFigure(w->neuronView(), spec, QStringLiteral("Neurorama neurons"));
+              }});
+    v.append({QStringLiteral("raster"), QObject::tr("Spike raster and rate"),
+              [w] {
+                  return w->simulationDock()->raster()->spikeCount() == 0
+                             ? QStringLiteral("no spikes are open (open a spike file or run a simulation)")
+                             : QString();
+              },
+              [w](const FigureSpec& spec) {
+                  return writePlot(w->simulationDock()->raster(), spec, QStringLiteral("raster"));
+              }});
+    v.append({QStringLiteral("geometry"), QObject::tr("Population geometry"),
+              [w] {
+                  const LiveGeometry* g = w->analysisDock()->liveGeometry();
+                  if (g && g->last().conditions >= 2) return QString();
+                  return QStringLiteral(
+                             "it needs spikes with trials of at least two conditions (a trial pair "
+                             "X_spikes.csv + X_trials.csv, an NWB file with trials, or the attractor "
+                             "model)%1")
+                      .arg(g && !g->last().error.isEmpty() ? QStringLiteral(" (%1)").arg(g->last().error)
+                                                           : QString());
+              },
+              [w](const FigureSpec& spec) {
+                  return writePlot(w->analysisDock()->geometryPlot(), spec, QStringLiteral("geometry"));
+              }});
+    v.append({QStringLiteral("traces"), QObject::tr("Activity traces"),
+              [w] {
+                  return w->activityDock() && w->activityDock()->plot()->traces()
+                             ? QString()
+                             : QStringLiteral("no traces are open");
+              },
+              [w](const FigureSpec& spec) {
+                  return writePlot(w->activityDock()->plot(), spec, QStringLiteral("traces"));
+              }});
+    return v;
+}
+
+QString defaultFigureView(MainWindow* w) {
+    if (QWidget* c = w->centralTabs() ? w->centralTabs()->currentWidget() : nullptr) {
+        if (c == w->vesselView()) return QStringLiteral("vessels");
+        if (c == w->neuronView()) return QStringLiteral("neurons");
+    }
+    const nr::Document& doc = w->document();
+    if (!doc.current(nr::LayerKind::Graph) && !doc.current(nr::LayerKind::Simulation)) {
+        if (doc.current(nr::LayerKind::Traces)) return QStringLiteral("traces");
+        if (doc.current(nr::LayerKind::Spikes)) return QStringLiteral("raster");
+    }
+    return QStringLiteral("network");
+}
+
 QString exportViewFigure(MainWindow* w, const QString& viewName, const FigureSpec& spec) {
-    if (viewName == QLatin1String("network")) return exportConnectomeFigure(w->connectomeView(), spec);
-    bool ok = false;
-    // Refuse what cannot be drawn rather than writing an empty figure.
-    if (viewName == QLatin1String("raster") && w->simulationDock()->raster()->spikeCount() == 0)
-        return QStringLiteral("%1: nothing to draw in the raster: no spikes are open (open a spike file or "
-                              "run a simulation)")
-            .arg(spec.path);
-    if (viewName == QLatin1String("geometry") && w->analysisDock()->liveGeometry() &&
-        w->analysisDock()->liveGeometry()->last().conditions < 2)
-        return QStringLiteral("%1: nothing to draw in the population geometry: it needs spikes with "
-                              "trials of at least two conditions (a trial pair X_spikes.csv + X_trials.csv, "
-                              "an NWB file with trials, or the attractor model)%2")
-            .arg(spec.path,
-                 w->analysisDock()->liveGeometry()->last().error.isEmpty()
-                     ? QString()
-                     : QStringLiteral(" (%1)").arg(w->analysisDock()->liveGeometry()->last().error));
-    if (viewName == QLatin1String("raster"))
-        ok = w->simulationDock()->raster()->exportFigure(spec.path, spec.pixels, spec.dpi, spec.transparent);
-    else if (viewName == QLatin1String("geometry"))
-        ok = w->analysisDock()->geometryPlot()->exportFigure(spec.path, spec.pixels, spec.dpi,
-                                                             spec.transparent);
-    else
-        return QStringLiteral("export: unknown view '%1' (network, raster, geometry)").arg(viewName);
-    return ok ? QString() : QStringLiteral("%1: could not write the %2 figure").arg(spec.path, viewName);
+    QStringList names;
+    for (const FigureView& v : figureViews(w)) {
+        names << v.id;
+        if (v.id != viewName) continue;
+        if (const QString why = v.unavailable(); !why.isEmpty())
+            return QStringLiteral("%1: nothing to draw in the %2 view: %3").arg(spec.path, v.id, why);
+        return v.write(spec);
+    }
+    return QStringLiteral("export: unknown view '%1' (%2)").arg(viewName, names.join(QStringLiteral(", ")));
 }
 
 FigureExportDialog::FigureExportDialog(MainWindow* w) : QDialog(w), w_(w) {
     setWindowTitle(tr("Export Figure"));
     auto* form = new QFormLayout(this);
     viewCombo_ = new QComboBox;
-    viewCombo_->addItem(tr("3-D network"), QStringLiteral("network"));
-    viewCombo_->addItem(tr("Spike raster and rate"), QStringLiteral("raster"));
-    viewCombo_->addItem(tr("Population geometry"), QStringLiteral("geometry"));
+    const QString current = defaultFigureView(w);
+    for (const FigureView& v : figureViews(w)) {
+        const QString why = v.unavailable();
+        viewCombo_->addItem(v.label, v.id);
+        const int row = viewCombo_->count() - 1;
+        if (!why.isEmpty()) viewCombo_->setItemData(row, tr("Nothing to draw: %1").arg(why), Qt::ToolTipRole);
+        if (v.id == current) viewCombo_->setCurrentIndex(row);
+    }
     form->addRow(tr("View"), viewCombo_);
 
     byPixels_ = new QRadioButton(tr("Pixels"));

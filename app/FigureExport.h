@@ -10,11 +10,14 @@ struct ExportLimits {
 };
 
 #include <QDialog>
+#include <QList>
 #include <QSize>
 #include <QString>
+#include <functional>
 
 class MainWindow;
 class ConnectomeView;
+class VtkView;
 class QComboBox;
 class QSpinBox;
 class QDoubleSpinBox;
@@ -32,9 +35,23 @@ struct FigureSpec {
 // Pixel size for a physical width in millimetres at a DPI, keeping the aspect ratio of `aspectFrom`.
 QSize pixelsForWidth(double widthMm, int dpi, QSize aspectFrom);
 
-// Writes the 3-D view. Returns an empty string or the error message (naming the file).
+// Writes a 3-D view as drawn (raster image; SVG and PDF embed it). Returns an empty string or the error
+// message (naming the file).
+QString exportVtkFigure(VtkView* view, const FigureSpec& spec, const QString& title);
 QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec);
-// Writes one of the window's views by name: "network", "raster", "geometry".
+
+// One view of the window that can be written as a figure. The export dialog and `neurorama export --view`
+// are made from this list; a new view adds one entry in figureViews().
+struct FigureView {
+    QString id;                                      // --view name
+    QString label;                                   // shown in the dialog
+    std::function<QString()> unavailable;            // why there is nothing to draw ("" when there is)
+    std::function<QString(const FigureSpec&)> write; // "" or the error, naming the file
+};
+QList<FigureView> figureViews(MainWindow* w);
+// The view the window shows (the front 3-D tab, or the plot of the only kind of data open).
+QString defaultFigureView(MainWindow* w);
+// Writes one of the window's views by id. Refuses a view with nothing to draw.
 QString exportViewFigure(MainWindow* w, const QString& viewName, const FigureSpec& spec);
 
 class FigureExportDialog : public QDialog {

@@ -180,6 +180,42 @@ private slots:
         QVERIFY2(gnone.err.contains("trials"), qPrintable(gnone.err));
     }
 
+    // `export` without --view writes what the window shows for the files: the vessel and neuron tabs and
+    // the traces plot, not an empty network. A view with nothing to draw is refused by name.
+    void everyKindExportsItsOwnView_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("view");
+        QTest::newRow("vessels") << kData + "/vessel/example_nodes.csv"
+                                 << "vessels";
+        QTest::newRow("swc") << kData + "/neurons/swc"
+                             << "neurons";
+        QTest::newRow("traces") << kData + "/activity/atanas2023_traces.csv"
+                                << "traces";
+    }
+    void everyKindExportsItsOwnView() {
+        QFETCH(QString, file);
+        QFETCH(QString, view);
+        QTemporaryDir dir;
+        const QString out = dir.filePath("f.png");
+        Run e = runApp({"export", file, "--out", out, "--size", "640x480"}, kSlowMs);
+        QVERIFY2(e.code == 0, qPrintable(e.err));
+        QVERIFY2(e.out.contains("view=" + view), qPrintable(e.out));
+        const QImage img(out);
+        QCOMPARE(img.size(), QSize(640, 480));
+        // Drawn, not a blank background: many distinct colours.
+        QSet<QRgb> colours;
+        for (int y = 0; y < img.height(); y += 4)
+            for (int x = 0; x < img.width(); x += 4) colours.insert(img.pixel(x, y));
+        QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+        Run none = runApp({"export", file, "--view", "raster", "--out", dir.filePath("r.png")}, kSlowMs);
+        QVERIFY(none.code != 0);
+        QVERIFY2(none.err.contains("nothing to draw in the raster view"), qPrintable(none.err));
+        Run bad = runApp({"export", file, "--view", "nowhere", "--out", dir.filePath("x.png")}, kSlowMs);
+        QVERIFY(bad.code != 0);
+        QVERIFY2(bad.err.contains("unknown view 'nowhere'") && bad.err.contains("vessels"),
+                 qPrintable(bad.err));
+    }
+
     void pluginsRunOnTheRunningAttractor() {
         MainWindow w;
         w.resize(1400, 900);

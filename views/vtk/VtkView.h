@@ -49,6 +49,8 @@ public:
     // With transparentBackground the background has alpha 0. Returns a null image when the widget has no
     // GL context yet (it must have been shown once) or the size is empty.
     QImage renderImage(QSize pixels, bool transparentBackground);
+    // True once the widget has been shown and has its GL context (renderImage works from then on).
+    bool hasContext() const { return glInitialized_; }
 
     // Wall time of the last paintGL (scene, blit and overlay, finished on the GPU), in milliseconds.
     double lastFrameMs() const { return lastFrameMs_; }
