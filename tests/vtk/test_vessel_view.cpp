@@ -238,7 +238,8 @@ private slots:
         // Seen whole, these vessels are thinner than a pixel: drawn as lines. Zoomed in, as cylinders.
         QCOMPARE(view_->cylinderEdgeCount() + view_->lineEdgeCount(), g->edgeCount());
         QVERIFY(view_->lineEdgeCount() > g->edgeCount() / 2);
-        QCOMPARE(size_t(view_->linePolyData()->GetNumberOfCells()), view_->lineEdgeCount());
+        QCOMPARE(view_->linesDrawn(), view_->lineEdgeCount());
+        QVERIFY(view_->lineProp()->GetVisibility());
         view_->renderer()->GetActiveCamera()->Zoom(40);
         view_->grabFramebuffer();
         QTest::qWait(view_->lod().restDelayMs() + 100);

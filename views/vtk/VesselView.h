@@ -7,9 +7,12 @@
 //
 // Level of detail: while the camera moves, a second actor draws at most lod().budget() edges (the thickest
 // plus a uniform sample, always with the picked edge; the budget adapts to what draws in 80 ms); 150 ms after
-// the camera stops everything is drawn. At rest, vessels thinner than a pixel on screen are drawn as 1-pixel
-// lines in their colour (a third actor) instead of cylinders (radius under 1 px, i.e. under 2 px wide), which
-// look the same and cost far less on a software rasterizer; the split is redone when the zoom changes.
+// the camera stops everything is drawn. At rest, vessels thinner than a pixel on screen (radius under 1 px,
+// i.e. under 2 px wide) are drawn as 1-pixel lines in their colour instead of cylinders: they look the same
+// and cost far less. The split is redone when the zoom changes. The lines are not GL primitives: a software
+// rasterizer spends more on setting up and binning a GL line than on the few pixels it covers, so a prop
+// (VesselLineSplat, in the .cpp) walks their pixels on the CPU into a colour and a depth image and composites
+// both with one full-screen pass under the depth test.
 //
 // An edge is visible when its radius lies in [minRadius, maxRadius] and its midpoint lies inside the clip
 // box.
@@ -29,12 +32,14 @@
 #include "vtk/Lod.h"
 #include "vtk/VtkView.h"
 
+class VesselLineSplat;
 class vtkActor;
 class vtkLookupTable;
 class vtkOpenGLStickMapper;
 class vtkPoints;
 class vtkPolyData;
 class vtkPolyDataMapper;
+class vtkProp;
 class vtkScalarBarActor;
 
 class VesselView : public VtkView {
@@ -71,6 +76,8 @@ public:
     // At rest: visible edges drawn as cylinders and as lines (thinner than `thinPixels` on screen).
     size_t cylinderEdgeCount() const { return thick_.size(); }
     size_t lineEdgeCount() const { return thin_.size(); }
+    // Lines the last frame drew (0 while moving: the budget is drawn as cylinders).
+    size_t linesDrawn() const;
     void setThinPixels(float px);
     // Visible edges (sorted edge ids).
     const std::vector<uint32_t>& visibleEdges() const { return visible_; }
@@ -99,7 +106,8 @@ public:
     // Pipeline objects, for tests and export.
     vtkPolyData* edgePolyData() const;
     vtkPolyData* lodPolyData() const;
-    vtkPolyData* linePolyData() const;
+    // The prop that draws the lines (vessels thinner than a pixel) at rest.
+    vtkProp* lineProp() const;
     vtkActor* edgeActor() const;
     vtkActor* lodActor() const;
     vtkScalarBarActor* scalarBar() const;
@@ -142,10 +150,9 @@ private:
     long picked_ = -1;
     QPoint pressPos_;
 
-    vtkNew<vtkPolyData> poly_, lodPoly_, pickedPoly_, linePoly_;
-    vtkNew<vtkPoints> nodePoints_;
-    vtkNew<vtkPolyDataMapper> lineMapper_;
-    vtkNew<vtkActor> lineActor_;
+    std::vector<uint32_t> lineOrder_; // every edge, in spatial order (for the line splat)
+    vtkNew<vtkPolyData> poly_, lodPoly_, pickedPoly_;
+    vtkSmartPointer<VesselLineSplat> lines_;
     vtkSmartPointer<vtkOpenGLStickMapper> mapper_, lodMapper_, pickedMapper_;
     vtkNew<vtkActor> actor_, lodActor_, pickedActor_;
     vtkNew<vtkLookupTable> lut_;
