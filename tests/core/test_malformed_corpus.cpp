@@ -22,6 +22,7 @@
 #include <optional>
 #include <sstream>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include "io/GraphIO.h"
 #include "io/Hdf5Sandbox.h"
 #include "io/Nwb.h"
+#include "io/SessionFile.h"
 #include "io/SpikeIO.h"
 #include "io/TrialIO.h"
 #include "sim/SimulateCommand.h"
@@ -660,6 +662,130 @@ void nwbCases(Corpus& c) {
     }
 }
 
+void sessionCases(Corpus& c) {
+    auto session = [](const std::string& p) { return outcome(nr::readSession(p)); };
+    const std::string head = "{\"format\": \"neurorama-session\", \"version\": 1";
+    auto s = [&](const std::string& name, const std::string& body, const std::string& expect) {
+        c.addFiles(
+            "session/" + name, {{"s.json", body}, {"g.txt", "a b\n"}},
+            [session](const std::string& d) { return session(d + "/s.json"); }, expect,
+            expect.empty() ? "" : "s.json");
+    };
+    const std::string camera = "\"camera\": {\"position\": [0, 0, 10], \"focalPoint\": [0, 0, 0], "
+                               "\"viewUp\": [0, 1, 0], \"viewAngle\": 30}";
+    s("accepted",
+      head +
+          ", \"files\": [\"g.txt\"], \"colorBy\": \"degree\", \"edgeFilter\": {\"minWeight\": 1, "
+          "\"maxWeight\": 5, \"typeVisible\": [true, false]}, " +
+          camera + ", \"later\": {}}",
+      "");
+    s("minimal accepted", head + "}", "");
+    s("empty", "", "empty file, not a session");
+    s("blank", " \n\t\n", "empty file, not a session");
+    s("truncated in files", head + ", \"files\": [", "the file ends where a value should be (truncated?)");
+    s("truncated in a string", head + ", \"files\": [\"g.t", "unterminated string");
+    s("truncated after a value", head, "the file ends inside an object (truncated?)");
+    s("truncated in camera", head + ", \"camera\": {\"position\": [0, 0", "the file ends inside an array");
+    s("not an object", "[1, 2]", "a session is a JSON object, not an array");
+    s("wrong format", "{\"format\": \"neurorama-graph\", \"version\": 1}", "not a Neurorama session");
+    s("no format", "{\"version\": 1}", "not a Neurorama session");
+    s("format number", "{\"format\": 7, \"version\": 1}", "not a Neurorama session");
+    s("no version", "{\"format\": \"neurorama-session\"}", "no \"version\"");
+    s("version text", "{\"format\": \"neurorama-session\", \"version\": \"1\"}",
+      "\"version\" must be a number, not a string");
+    s("version 2", "{\"format\": \"neurorama-session\", \"version\": 2}", "unsupported session version 2");
+    s("version 1.5", "{\"format\": \"neurorama-session\", \"version\": 1.5}", "must be a positive integer");
+    s("version leading zero", "{\"format\": \"neurorama-session\", \"version\": 01}", "expected ',' or '}'");
+    s("files text", head + ", \"files\": \"g.txt\"}", "\"files\" must be an array, not a string");
+    s("files entry number", head + ", \"files\": [3]}", "\"files\"[0] must be a string, not a number");
+    s("files entry null", head + ", \"files\": [\"g.txt\", null]}",
+      "\"files\"[1] must be a string, not null");
+    s("missing file", head + ",\n\"files\": [\n\"gone.graphml\"]}", "s.json:3: \"files\"[0]: ");
+    s("missing file message", head + ", \"files\": [\"gone.graphml\"]}", "gone.graphml does not exist");
+    s("missing absolute file", head + ", \"files\": [\"/nonexistent/x.csv\"]}",
+      "/nonexistent/x.csv does not exist");
+    s("empty file name", head + ", \"files\": [\"\"]}", "\"files\"[0] is an empty file name");
+    s("folder as file", head + ", \"files\": [\".\"]}", "is a folder, not a data file");
+    {
+        std::string many = head + ", \"files\": [";
+        for (int k = 0; k < 5000; ++k) many += std::string(k ? "," : "") + "\"g.txt\"";
+        s("5000 files", many + "]}", "\"files\" lists 5000 files; at most 1000");
+    }
+    s("file name 10000 characters", head + ", \"files\": [\"" + std::string(10000, 'a') + "\"]}",
+      "longer than 4096 characters");
+    s("colorBy number", head + ", \"colorBy\": 3}", "\"colorBy\" must be a string, not a number");
+    s("colorBy 1000 characters", head + ", \"colorBy\": \"" + std::string(1000, 'x') + "\"}",
+      "\"colorBy\" is longer than 256 characters");
+    s("edgeFilter array", head + ", \"edgeFilter\": [1, 2]}",
+      "\"edgeFilter\" must be an object, not an array");
+    s("edgeFilter weight text", head + ", \"edgeFilter\": {\"minWeight\": \"low\"}}",
+      "\"edgeFilter\".minWeight must be a number, not a string");
+    s("edgeFilter min above max", head + ", \"edgeFilter\": {\"minWeight\": 9, \"maxWeight\": 2}}",
+      "minWeight 9 is above maxWeight 2");
+    s("edgeFilter weight 1e999", head + ", \"edgeFilter\": {\"maxWeight\": 1e999}}", "not a finite number");
+    s("edgeFilter typeVisible number", head + ", \"edgeFilter\": {\"typeVisible\": [true, 0]}}",
+      "typeVisible[1] must be true or false, not a number");
+    {
+        std::string t = head + ", \"edgeFilter\": {\"typeVisible\": [";
+        for (int k = 0; k < 300; ++k) t += std::string(k ? "," : "") + "true";
+        s("edgeFilter 300 types", t + "]}}", "typeVisible has 300 entries; at most 256");
+    }
+    s("camera NaN",
+      head + ", \"camera\": {\"position\": [NaN, 0, 1], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 1, 0]}}",
+      "NaN and Infinity are not JSON numbers");
+    s("camera Infinity",
+      head + ", \"camera\": {\"position\": [0, 0, 1], \"focalPoint\": [0, -Infinity, 0], \"viewUp\": [0, 1, "
+             "0]}}",
+      "NaN and Infinity are not JSON numbers");
+    s("camera 1e999",
+      head + ", \"camera\": {\"position\": [0, 0, 1e999], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 1, 0]}}",
+      "\"camera\".position[2] = 1e999 is out of range");
+    s("camera null",
+      head + ", \"camera\": {\"position\": [0, null, 1], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 1, 0]}}",
+      "\"camera\".position[1] must be a number, not null");
+    s("camera two numbers",
+      head + ", \"camera\": {\"position\": [0, 1], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 1, 0]}}",
+      "\"camera\".position must hold 3 numbers (x, y, z), not 2");
+    s("camera without viewUp", head + ", \"camera\": {\"position\": [0, 0, 1], \"focalPoint\": [0, 0, 0]}}",
+      "\"camera\" has no viewUp");
+    s("camera zero viewUp",
+      head + ", \"camera\": {\"position\": [0, 0, 1], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 0, 0]}}",
+      "viewUp is the zero vector");
+    s("camera at its focal point",
+      head + ", \"camera\": {\"position\": [1, 2, 3], \"focalPoint\": [1, 2, 3], \"viewUp\": [0, 1, 0]}}",
+      "is the focal point itself");
+    s("camera 1e300 away",
+      head + ", \"camera\": {\"position\": [0, 0, 1e300], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 1, 0]}}",
+      "beyond 1e15");
+    s("camera viewAngle 0",
+      head + ", \"camera\": {\"position\": [0, 0, 1], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 1, 0], "
+             "\"viewAngle\": 0}}",
+      "viewAngle must be between 0 and 180 degrees, not 0");
+    s("camera text", head + ", \"camera\": \"front\"}", "\"camera\" must be an object, not a string");
+    s("duplicate key", head + ", \"files\": [], \"files\": []}", "key \"files\" appears twice");
+    s("trailing comma", head + ",}", "expected a key in double quotes");
+    s("comment", "// saved by hand\n" + head + "}", "s.json:1: invalid JSON: unexpected character");
+    s("single quotes", "{'format': 'neurorama-session'}", "expected a key in double quotes");
+    s("NUL in string", head + ", \"colorBy\": \"deg" + std::string(1, '\0') + "ree\"}",
+      "NUL byte inside a string");
+    s("control character in string", head + ", \"colorBy\": \"a\tb\"}", "control character inside a string");
+    s("bad escape", head + ", \"colorBy\": \"a\\qb\"}", "unknown escape \\q");
+    s("lone surrogate", head + ", \"colorBy\": \"\\ud800\"}", "unpaired surrogate");
+    s("nesting bomb", head + ", \"later\": " + std::string(100, '[') + std::string(100, ']') + "}",
+      "nested more than 32 levels deep");
+    s("text after the object", head + "} {}", "unexpected text after the JSON value");
+    s("UTF-16", "\xff\xfe{\0\"\0", "UTF-16 text");
+    s("17 MiB", head + ", \"pad\": \"" + std::string(17u << 20, 'x') + "\"}",
+      "too large for a session file (17 MiB");
+    s("error line", head + ",\n\n\n  \"colorBy\": 3}", "s.json:4: \"colorBy\" must be a string");
+    c.addCustom({"session/folder", [](const std::string& d) { mkdir((d + "/s.json").c_str(), 0755); },
+                 [session](const std::string& d) { return session(d + "/s.json"); },
+                 "is a folder, not a session file", "s.json"});
+    c.addCustom({"session/missing", [](const std::string&) {},
+                 [session](const std::string& d) { return session(d + "/s.json"); },
+                 "cannot open the session", "s.json"});
+}
+
 void commandCases(Corpus& c) {
     auto sim = [&](const std::string& name, std::vector<std::string> args, const std::string& expect) {
         c.addCustom({"simulate/" + name, [](const std::string&) {},
@@ -753,6 +879,7 @@ private slots:
         gmlCases(c);
         trialCases(c);
         nwbCases(c);
+        sessionCases(c);
         commandCases(c);
         analysisCases(c);
         qInfo("%zu cases", c.cases.size());
