@@ -52,7 +52,9 @@ QString usageText() {
         "  --color-by COLUMN     colour nodes by degree, class or any node column\n"
         "  --sim-seconds T       simulated time to run the live demo before a screenshot (default 1)\n"
         "  --no-simulation       show the demo network without running its simulation\n"
-        "  --model MODEL         run coba, brunel or attractor in the window instead\n");
+        "  --model MODEL         run coba, brunel or attractor in the window instead\n"
+        "  --array PATH          the array inside the HDF5/Zarr file given before it (same as FILE:PATH),\n"
+        "                        e.g. pred.hdf --array volumes/gmm_label_cleaned IMAGE.hdf:volumes/raw\n");
 }
 
 CommandLine parseCommandLine(const QStringList& argsIn) {
@@ -73,6 +75,7 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
         cl.error = QStringLiteral("neurorama: %1").arg(why);
         return cl;
     };
+    QString pendingArray; // --array given before its file
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
         auto value = [&](QString& into) {
@@ -129,12 +132,23 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
                 return fail(QStringLiteral("--model '%1' is not coba, brunel or attractor").arg(cl.model));
         } else if (a == QLatin1String("--no-simulation")) {
             cl.noSimulation = true;
+        } else if (a == QLatin1String("--array")) {
+            // The array inside the container given just before (else the next one): FILE --array P is the
+            // same as FILE:P (see nr::splitArrayPath).
+            if (!value(v) || v.isEmpty()) return fail(QStringLiteral("--array needs a path inside the file"));
+            if (!cl.files.isEmpty() && !cl.files.last().contains(QLatin1Char(':')))
+                cl.files.last() += QLatin1Char(':') + v;
+            else
+                pendingArray = v;
         } else if (a.startsWith(QLatin1String("-")) && a.size() > 1) {
             return fail(QStringLiteral("unknown option '%1' (see --help)").arg(a));
         } else {
-            cl.files << a;
+            cl.files << (pendingArray.isEmpty() ? a : a + QLatin1Char(':') + pendingArray);
+            pendingArray.clear();
         }
     }
+    if (!pendingArray.isEmpty())
+        return fail(QStringLiteral("--array %1: no file to read it from").arg(pendingArray));
     if (cl.mode == CommandLine::Mode::Export && cl.out.isEmpty())
         return fail(QStringLiteral("export needs --out FILE"));
     if (cl.files.size() > 3)
@@ -221,6 +235,8 @@ int runWindowCommand(const CommandLine& cl) {
                 return 1;
             }
             parts << QString::fromStdString(w.neuronView()->summaryLine());
+        } else if (l.kind == nr::LayerKind::Image && w.neuronView() && w.neuronView()->image()) {
+            parts << QString::fromStdString(w.neuronView()->imageSummary());
         }
     }
     if (w.graph()) {

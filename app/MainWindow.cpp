@@ -29,6 +29,7 @@
 #include "FigureExport.h"
 #include "LayersDock.h"
 #include "LiveGeometry.h"
+#include "NeuronPanel.h"
 #include "PluginPanel.h"
 #include "Session.h"
 #include "SimulationDock.h"
@@ -38,6 +39,7 @@
 #include "io/Layout.h"
 #include "io/TrialIO.h"
 #include "model/SpikeStore.h"
+#include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
 #include "plots/TracePlot.h"
@@ -378,7 +380,8 @@ nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis) {
     if (ds.kind == nr::LayerKind::Graph) showGraphLayer(id, upAxis);
     if (ds.kind == nr::LayerKind::Spikes) showSpikesLayer(id);
     if (ds.kind == nr::LayerKind::Vessels || ds.kind == nr::LayerKind::Morphologies ||
-        ds.kind == nr::LayerKind::LabelVolume || ds.kind == nr::LayerKind::Traces)
+        ds.kind == nr::LayerKind::LabelVolume || ds.kind == nr::LayerKind::Traces ||
+        ds.kind == nr::LayerKind::Image)
         showOtherLayer(id);
     status_->setText(
         QStringLiteral("%1: %2").arg(QString::fromStdString(ds.name), QString::fromStdString(ds.summary)));
@@ -462,7 +465,8 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
             }
             vesselView_->setGraph(std::any_cast<std::shared_ptr<const nr::VesselGraph>>(l->payload));
             centralTabs_->setCurrentWidget(vesselView_);
-        } else if (l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume) {
+        } else if (l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume ||
+                   l->kind == nr::LayerKind::Image) {
             if (!neuronView_) {
                 neuronView_ = new NeuronView(this);
                 neuronView_->setMinimumSize(200, 150);
@@ -475,6 +479,16 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
                 connect(neuronView_, &NeuronView::meshingFinished, this, [this](bool ok) {
                     progress_->hide();
                     status_->setText(ok ? tr("Meshing done") : tr("Meshing cancelled"));
+                });
+                // Picking a neuron shows its morphometrics and Sholl profile in a dock on the right.
+                neuronPanel_ = new NeuronPanel(this);
+                addDockWidget(Qt::RightDockWidgetArea, neuronPanel_);
+                neuronPanel_->hide();
+                connect(neuronView_, &NeuronView::picked, this, [this](NeuronView::Pick p) {
+                    if (p.kind != NeuronView::Pick::Neuron) return;
+                    neuronPanel_->showNeuron(neuronView_->morphologies(), p.neuron);
+                    neuronPanel_->show();
+                    neuronPanel_->raise();
                 });
             }
             nr::Dataset ds;
@@ -517,7 +531,9 @@ void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
         if (l->kind == nr::LayerKind::Spikes && id != shownSpikes_) showSpikesLayer(id);
         if (l->kind == nr::LayerKind::Graph) centralTabs_->setCurrentWidget(view_);
         if (l->kind == nr::LayerKind::Vessels && vesselView_) centralTabs_->setCurrentWidget(vesselView_);
-        if ((l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume) && neuronView_)
+        if ((l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume ||
+             l->kind == nr::LayerKind::Image) &&
+            neuronView_)
             centralTabs_->setCurrentWidget(neuronView_);
         if (l->kind == nr::LayerKind::Simulation) {
             for (const nr::Layer* o : doc_.ownedBy(id))
@@ -574,6 +590,13 @@ void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
                 neuronView_->setMorphologies(nullptr);
                 neuronView_->setLabelVolume(nullptr);
             }
+            // The source image: the newest visible image layer, or none.
+            const nr::Layer* im = doc_.current(nr::LayerKind::Image);
+            auto img = im ? std::any_cast<std::shared_ptr<const nr::ImageVolume>>(&im->payload) : nullptr;
+            if (img && *img != neuronView_->image())
+                neuronView_->setImage(*img);
+            else if (!img && neuronView_->image())
+                neuronView_->setImage(nullptr);
         }
     }
 }

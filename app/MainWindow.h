@@ -22,6 +22,7 @@ class AnalysisDock;
 class LayersDock;
 class ActivityDock;
 class NeuronView;
+class NeuronPanel;
 class VesselView;
 class QTabWidget;
 
@@ -52,6 +53,8 @@ public:
     ActivityDock* activityDock() const { return activityDock_; }
     // Views of the other kinds, made when a layer of their kind is first shown (null before).
     NeuronView* neuronView() const { return neuronView_; }
+    // The picked neuron's morphometrics and Sholl plot (made with the Neurons view; nullptr before).
+    NeuronPanel* neuronPanel() const { return neuronPanel_; }
     VesselView* vesselView() const { return vesselView_; }
     QTabWidget* centralTabs() const { return centralTabs_; }
     // The graph the 3-D view shows (null when none).
@@ -104,6 +107,7 @@ private:
     LayersDock* layersDock_ = nullptr;
     ActivityDock* activityDock_ = nullptr;
     NeuronView* neuronView_ = nullptr;
+    NeuronPanel* neuronPanel_ = nullptr;
     VesselView* vesselView_ = nullptr;
     QTabWidget* centralTabs_ = nullptr;
     void showOtherLayer(nr::LayerId id);

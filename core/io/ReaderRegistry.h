@@ -27,8 +27,8 @@ struct TrialData;
 
 // What a reader made from one or more files. Exactly the member of `kind` is set:
 //   Graph -> graph; Spikes -> spikes (and trials/epochs when the file has them);
-//   Vessels, Morphologies, LabelVolume, Traces -> payload holds std::shared_ptr<const T> of the area's type
-//   (VesselGraph, MorphologySet, LabelVolume, Traces).
+//   Vessels, Morphologies, LabelVolume, Traces, Image -> payload holds std::shared_ptr<const T> of the area's
+//   type (VesselGraph, MorphologySet, LabelVolume, Traces, ImageVolume).
 struct Dataset {
     LayerKind kind = LayerKind::Graph;
     std::string name;                  // layer name (the file's base name unless the reader knows better)

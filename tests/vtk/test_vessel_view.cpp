@@ -212,8 +212,10 @@ private slots:
         view_->renderer()->GetActiveCamera()->Azimuth(10);
         view_->grabFramebuffer();
         QVERIFY(view_->lod().moving());
-        QVERIFY(view_->lodActor()->GetVisibility());
-        QVERIFY(!view_->edgeActor()->GetVisibility());
+        QVERIFY(view_->drawingBudget());
+        QCOMPARE(view_->edgeActor()->GetMapper(), static_cast<vtkMapper*>(view_->lodMapper()));
+        QVERIFY(!view_->lineProp()->GetVisibility());
+        QCOMPARE(view_->linesDrawn(), size_t(0));
         QCOMPARE(view_->drawnEdgeCount(), size_t(5000));
         QCOMPARE(view_->lodPolyData()->GetNumberOfPoints(), vtkIdType(5000));
         const std::vector<uint32_t> sampleIds = lodSample(*g->edgeColumn("radius"), {}, 5000, 0.5, {12345});
@@ -234,7 +236,8 @@ private slots:
         view_->grabFramebuffer();
         QCOMPARE(view_->drawnEdgeCount(), g->edgeCount());
         QVERIFY(view_->edgeActor()->GetVisibility());
-        QVERIFY(!view_->lodActor()->GetVisibility());
+        QVERIFY(!view_->drawingBudget());
+        QCOMPARE(view_->edgeActor()->GetMapper(), static_cast<vtkMapper*>(view_->edgeMapper()));
         // Seen whole, these vessels are thinner than a pixel: drawn as lines. Zoomed in, as cylinders.
         QCOMPARE(view_->cylinderEdgeCount() + view_->lineEdgeCount(), g->edgeCount());
         QVERIFY(view_->lineEdgeCount() > g->edgeCount() / 2);

@@ -57,6 +57,6 @@ private:
     vtkSmartPointer<vtkImageSlice> slice_[3];
     long index_[3] = {0, 0, 0};
     bool visible_[3] = {true, true, true};
-    double opacity_ = 0.8;
+    double opacity_ = 0.6;
     double spacing_[3] = {1, 1, 1}, origin_[3] = {0, 0, 0};
 };

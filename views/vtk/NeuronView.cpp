@@ -679,9 +679,15 @@ void NeuronView::drawOverlay() {
             }
             if (haveInstances && volume_) {
                 if (ImGui::SmallButton("show all")) isolateInstance(-1);
-                ImGui::BeginChild("##instances",
-                                  ImVec2(230, std::min(300.f, 22.f * float(instanceActors_.size()) + 8)),
-                                  false);
+                // The list scrolls within what the view's height leaves after the other controls.
+                const ImGuiStyle& st = ImGui::GetStyle();
+                const float line = ImGui::GetFrameHeightWithSpacing();
+                const float others = line * (1 + (haveNeurons ? 1 : 0) + (haveImage ? 5 : 0)) +
+                                     2 * st.WindowPadding.y + (haveImage ? st.ItemSpacing.y * 2 : 0) + 16;
+                const float room = std::max(3 * line, display.y - others);
+                ImGui::BeginChild(
+                    "##instances",
+                    ImVec2(230, std::min({300.f, 22.f * float(instanceActors_.size()) + 8, room})), false);
                 for (size_t i = 0; i < instanceActors_.size(); ++i) {
                     if (!instanceActors_[i]) continue;
                     ImGui::PushID(int(i));

@@ -441,23 +441,22 @@ VesselView::VesselView(QWidget* parent)
     setupMapper(lodMapper_, lodPoly_, lut_);
     setupMapper(pickedMapper_, pickedPoly_, lut_);
     pickedMapper_->SetColorModeToDirectScalars();
+    // One actor draws every cylinder: mapper_ (all visible vessels thicker than a pixel) at rest, lodMapper_
+    // (the budget) while moving. Each mapper keeps its own buffers, so the swap uploads nothing.
     actor_->SetMapper(mapper_);
-    lodActor_->SetMapper(lodMapper_);
-    lodActor_->VisibilityOff();
     pickedActor_->SetMapper(pickedMapper_);
     pickedActor_->GetProperty()->SetColor(1.0, 0.85, 0.1);
     pickedActor_->GetProperty()->SetAmbient(0.3);
     pickedActor_->VisibilityOff();
     pickedActor_->PickableOff();
-    for (vtkActor* a : {actor_.GetPointer(), lodActor_.GetPointer()}) {
-        a->GetProperty()->SetSpecular(0.25);
-        a->GetProperty()->SetSpecularPower(20);
-        a->GetProperty()->SetAmbient(0.15);
-    }
+    actor_->GetProperty()->SetSpecular(0.25);
+    actor_->GetProperty()->SetSpecularPower(20);
+    actor_->GetProperty()->SetAmbient(0.15);
+    // The vessels thinner than a pixel are a second prop: they are not GL primitives at all (rasterized on
+    // the CPU and composited, see VesselLineSplat), so no mapper of the cylinder actor can draw them.
     lines_->PickableOff();
     renderer()->AddActor(actor_);
     renderer()->AddViewProp(lines_);
-    renderer()->AddActor(lodActor_);
     renderer()->AddActor(pickedActor_);
 
     bar_->SetLookupTable(lut_);
@@ -488,7 +487,7 @@ vtkPolyData* VesselView::lodPolyData() const {
     return lodPoly_;
 }
 size_t VesselView::linesDrawn() const {
-    return lines_->lastDrawn();
+    return lines_->GetVisibility() ? lines_->lastDrawn() : 0;
 }
 
 vtkProp* VesselView::lineProp() const {
@@ -497,8 +496,12 @@ vtkProp* VesselView::lineProp() const {
 vtkActor* VesselView::edgeActor() const {
     return actor_;
 }
-vtkActor* VesselView::lodActor() const {
-    return lodActor_;
+vtkOpenGLStickMapper* VesselView::lodMapper() const {
+    return lodMapper_;
+}
+
+bool VesselView::drawingBudget() const {
+    return actor_->GetMapper() == lodMapper_.Get();
 }
 vtkScalarBarActor* VesselView::scalarBar() const {
     return bar_;
@@ -662,7 +665,7 @@ void VesselView::setRadiusScale(float s) {
 }
 
 size_t VesselView::drawnEdgeCount() const {
-    if (lodActor_->GetVisibility()) return size_t(lodPoly_->GetNumberOfPoints());
+    if (drawingBudget()) return size_t(lodPoly_->GetNumberOfPoints());
     return size_t(poly_->GetNumberOfPoints()) + (lines_->GetVisibility() ? lines_->lineCount() : 0);
 }
 
@@ -854,9 +857,8 @@ void VesselView::onLodMode(bool moving) {
             updateLodPoly(), recolor();
     }
     const bool useLod = moving && visible_.size() > lodEdges_.size();
-    actor_->SetVisibility(!useLod);
+    actor_->SetMapper(useLod ? lodMapper_.Get() : mapper_.Get());
     lines_->SetVisibility(!useLod);
-    lodActor_->SetVisibility(useLod);
     if (!moving) update();
 }
 
@@ -989,7 +991,7 @@ void VesselView::drawOverlay() {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoNav |
                      ImGuiWindowFlags_NoFocusOnAppearing);
     ImGui::Text("%zu of %zu vessels%s", visible_.size(), graph_->edgeCount(),
-                lodActor_->GetVisibility() ? " (moving: reduced)" : "");
+                drawingBudget() ? " (moving: reduced)" : "");
     if (picked_ >= 0) {
         ImGui::Separator();
         for (const auto& kv : edgeAttributes(size_t(picked_)))
@@ -1026,7 +1028,7 @@ void VesselView::paintGL() {
     haveCamera_ = true;
     VtkView::paintGL();
     // The cost of this frame tunes the budget of the next moving frames (cylinders cost the most).
-    if (lodActor_->GetVisibility()) {
+    if (drawingBudget()) {
         lod_.frameDrawn(size_t(lodPoly_->GetNumberOfPoints()), lastFrameMs());
         // Far over budget (the first moving frame of a big graph): resample now for the next frame.
         if (lod_.budget() * 4 < lodEdges_.size() * 3) {

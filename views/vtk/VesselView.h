@@ -1,13 +1,14 @@
-// VesselView: a vessel graph drawn as radius-scaled cylinders, one actor for all edges.
+// VesselView: a vessel graph drawn as radius-scaled cylinders (one actor for all of them) and, for vessels
+// thinner than a pixel, 1-pixel lines (one prop).
 //
 // Every visible edge is one point of a vtkPolyData (its midpoint) with an orientation, a scale (length,
 // radius) and a scalar; vtkOpenGLStickMapper turns each point into an imposter cylinder. Colour (any edge
 // column, with a colour bar that names the units), radius threshold and box/slab clip only rewrite these
 // arrays; the pipeline is built once per graph.
 //
-// Level of detail: while the camera moves, a second actor draws at most lod().budget() edges (the thickest
-// plus a uniform sample, always with the picked edge; the budget adapts to what draws in 80 ms); 150 ms after
-// the camera stops everything is drawn. At rest, vessels thinner than a pixel on screen (radius under 1 px,
+// Level of detail: while the camera moves, the cylinder actor switches to a second mapper that draws at most
+// lod().budget() edges (the thickest plus a uniform sample, always with the picked edge; the budget adapts to
+// what draws in 80 ms) and the lines are hidden; 150 ms after the camera stops everything is drawn. At rest, vessels thinner than a pixel on screen (radius under 1 px,
 // i.e. under 2 px wide) are drawn as 1-pixel lines in their colour instead of cylinders: they look the same
 // and cost far less. The split is redone when the zoom changes. The lines are not GL primitives: a software
 // rasterizer spends more on setting up and binning a GL line than on the few pixels it covers, so a prop
@@ -109,7 +110,9 @@ public:
     // The prop that draws the lines (vessels thinner than a pixel) at rest.
     vtkProp* lineProp() const;
     vtkActor* edgeActor() const;
-    vtkActor* lodActor() const;
+    // The mapper of the budget drawn while moving (edgeActor() switches to it), and whether it is in use.
+    vtkOpenGLStickMapper* lodMapper() const;
+    bool drawingBudget() const;
     vtkScalarBarActor* scalarBar() const;
     vtkOpenGLStickMapper* edgeMapper() const;
 
@@ -154,7 +157,7 @@ private:
     vtkNew<vtkPolyData> poly_, lodPoly_, pickedPoly_;
     vtkSmartPointer<VesselLineSplat> lines_;
     vtkSmartPointer<vtkOpenGLStickMapper> mapper_, lodMapper_, pickedMapper_;
-    vtkNew<vtkActor> actor_, lodActor_, pickedActor_;
+    vtkNew<vtkActor> actor_, pickedActor_;
     vtkNew<vtkLookupTable> lut_;
     vtkNew<vtkScalarBarActor> bar_;
     CameraState lastCamera_;
