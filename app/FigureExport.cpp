@@ -10,10 +10,12 @@
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QImageWriter>
 #include <QLineEdit>
+#include <QLinearGradient>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPdfWriter>
@@ -24,14 +26,17 @@
 #include <QSvgGenerator>
 #include <QTabWidget>
 #include <QThread>
+#include <algorithm>
 #include <cmath>
 
 #include "ActivityDock.h"
 #include "AnalysisDock.h"
 #include "MainWindow.h"
+#include "NeuronPanel.h"
 #include "SimulationDock.h"
 #include "plots/GeometryPlot.h"
 #include "plots/RasterPlot.h"
+#include "plots/ShollPlot.h"
 #include "plots/TracePlot.h"
 #include "vtk/ConnectomeView.h"
 #include "vtk/NeuronView.h"
@@ -75,11 +80,107 @@ QString writePlot(PlotWidget* plot, const FigureSpec& spec, const QString& name)
                : QStringLiteral("%1: could not write the %2 figure").arg(spec.path, name);
 }
 
+// The key panel of a 3-D figure: text at 8 pt for the figure's DPI (bounded by the image height), swatches
+// as tall as a line, a colour bar half the height at most, all in a column right of the scene.
+struct KeyLayout {
+    int width = 0;
+    QFont font;
+    int line = 0;
+};
+
+KeyLayout layoutKeys(const std::vector<VtkView::FigureKey>& keys, QSize pixels, int dpi) {
+    KeyLayout l;
+    int rows = 0;
+    for (const auto& k : keys) rows += 1 + int(k.swatches.size()) + (k.ramp.empty() ? 0 : 6);
+    int px = std::clamp(int(std::lround(8.0 * dpi / 72.0)), 9,
+                        std::max(9, pixels.height() / std::max(12, int(1.4 * rows + 2))));
+    // Smaller text until the panel takes at most a third of the figure (labels elide below 9 px).
+    for (;; --px) {
+        l.font.setPixelSize(px);
+        const QFontMetrics fm(l.font);
+        l.line = fm.height() + px / 4;
+        int widest = 0;
+        for (const auto& k : keys) {
+            widest = std::max(widest, fm.horizontalAdvance(k.title + (k.logScale ? " (log scale)" : "")));
+            for (const auto& sw : k.swatches)
+                widest = std::max(widest, l.line + fm.horizontalAdvance(sw.label));
+            if (!k.ramp.empty())
+                widest = std::max(widest, l.line + fm.horizontalAdvance(QStringLiteral("-0.000e+00")));
+        }
+        l.width = widest + 3 * px;
+        if (l.width <= pixels.width() / 3 || px <= 9) break;
+    }
+    l.width = std::min(l.width, pixels.width() / 3);
+    return l;
+}
+
+void drawKeys(QPainter& p, const std::vector<VtkView::FigureKey>& keys, const KeyLayout& l, QRect area,
+              const QColor& ink) {
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setFont(l.font);
+    const QFontMetrics fm(l.font);
+    const int pad = l.font.pixelSize(), textW = area.width() - 2 * pad;
+    int total = 0;
+    for (const auto& k : keys)
+        total += l.line * (1 + int(k.swatches.size())) + (k.ramp.empty() ? 0 : area.height() / 2) + l.line;
+    int y = area.top() + std::max(pad, (area.height() - total) / 2);
+    const int x = area.left() + pad;
+    for (const auto& k : keys) {
+        p.setPen(ink);
+        const QString title = k.logScale ? k.title + QStringLiteral(" (log scale)") : k.title;
+        p.drawText(QRect(x, y, textW, l.line), Qt::AlignLeft | Qt::AlignVCenter,
+                   fm.elidedText(title, Qt::ElideRight, textW));
+        y += l.line;
+        const int box = fm.height() * 3 / 4;
+        for (const auto& sw : k.swatches) {
+            p.fillRect(QRect(x, y + (l.line - box) / 2, box, box), sw.color);
+            p.setPen(ink);
+            p.drawText(QRect(x + l.line, y, textW - l.line, l.line), Qt::AlignLeft | Qt::AlignVCenter,
+                       fm.elidedText(sw.label, Qt::ElideRight, textW - l.line));
+            y += l.line;
+        }
+        if (!k.ramp.empty()) {
+            const int h = std::max(l.line * 3, area.height() / 2 - l.line);
+            QLinearGradient g(0, y + h, 0, y); // lo at the bottom
+            for (size_t i = 0; i < k.ramp.size(); ++i)
+                g.setColorAt(k.ramp.size() > 1 ? double(i) / double(k.ramp.size() - 1) : 0.0, k.ramp[i]);
+            p.fillRect(QRect(x, y, box, h), g);
+            p.setPen(ink);
+            p.drawText(QRect(x + l.line, y, textW - l.line, l.line), Qt::AlignLeft | Qt::AlignTop,
+                       QString::number(k.hi, 'g', 4));
+            p.drawText(QRect(x + l.line, y + h - l.line, textW - l.line, l.line),
+                       Qt::AlignLeft | Qt::AlignBottom, QString::number(k.lo, 'g', 4));
+            y += h;
+        }
+        y += l.line;
+    }
+}
+
 } // namespace
 
 QString exportVtkFigure(VtkView* view, const FigureSpec& spec, const QString& title) {
     if (const QString e = checkSize(spec); !e.isEmpty()) return e;
-    QImage img = view->renderImage(spec.pixels, spec.transparent);
+    const std::vector<VtkView::FigureKey> keys = view->figureKeys();
+    QImage img;
+    if (keys.empty()) {
+        img = view->renderImage(spec.pixels, spec.transparent);
+    } else {
+        // The key goes in a panel beside the scene, never over it.
+        double bg[3];
+        view->backgroundColor(bg);
+        const QColor back = QColor::fromRgbF(bg[0], bg[1], bg[2], spec.transparent ? 0.0 : 1.0);
+        const QColor ink = (bg[0] + bg[1] + bg[2]) / 3 > 0.5 ? QColor(30, 30, 30) : QColor(225, 225, 225);
+        KeyLayout layout = layoutKeys(keys, spec.pixels, spec.dpi);
+        const QImage scene = view->renderImage(
+            QSize(spec.pixels.width() - layout.width, spec.pixels.height()), spec.transparent);
+        if (!scene.isNull()) {
+            img = QImage(spec.pixels, QImage::Format_ARGB32);
+            img.fill(back);
+            QPainter p(&img);
+            p.drawImage(0, 0, scene);
+            drawKeys(p, keys, layout, QRect(scene.width(), 0, layout.width, spec.pixels.height()), ink);
+        }
+    }
     if (img.isNull()) return QStringLiteral("%1: the 3-D view could not be rendered").arg(spec.path);
     const QString ext = QFileInfo(spec.path).suffix().toLower();
     const int dpm = int(std::lround(spec.dpi / 0.0254));
@@ -146,9 +247,10 @@ QList<FigureView> figureViews(MainWindow* w) {
               }});
     v.append({QStringLiteral("neurons"), QObject::tr("3-D neurons"),
               [&doc] {
-                  return doc.current(nr::LayerKind::Morphologies) || doc.current(nr::LayerKind::LabelVolume)
+                  return doc.current(nr::LayerKind::Morphologies) ||
+                                 doc.current(nr::LayerKind::LabelVolume) || doc.current(nr::LayerKind::Image)
                              ? QString()
-                             : QStringLiteral("no morphologies or label volume are open");
+                             : QStringLiteral("no morphologies, label volume or image are open");
               },
               [w](const FigureSpec& spec) {
                   prepare3D(w, w->neuronView());
@@ -185,6 +287,15 @@ QList<FigureView> figureViews(MainWindow* w) {
               },
               [w](const FigureSpec& spec) {
                   return writePlot(w->activityDock()->plot(), spec, QStringLiteral("traces"));
+              }});
+    v.append({QStringLiteral("sholl"), QObject::tr("Sholl profile of the picked neuron"),
+              [w] {
+                  return w->neuronPanel() && w->neuronPanel()->neuron() >= 0
+                             ? QString()
+                             : QStringLiteral("no neuron is picked (click one in the Neurons view)");
+              },
+              [w](const FigureSpec& spec) {
+                  return writePlot(w->neuronPanel()->shollPlot(), spec, QStringLiteral("Sholl profile"));
               }});
     return v;
 }

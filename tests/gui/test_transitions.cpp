@@ -18,6 +18,7 @@
 #include "MainWindow.h"
 #include "PluginPanel.h"
 #include "SimulationDock.h"
+#include "model/Palette.h"
 #include "plots/GeometryPlot.h"
 #include "plots/RasterPlot.h"
 #include "plots/TracePlot.h"
@@ -214,6 +215,38 @@ private slots:
         QVERIFY(bad.code != 0);
         QVERIFY2(bad.err.contains("unknown view 'nowhere'") && bad.err.contains("vessels"),
                  qPrintable(bad.err));
+    }
+
+    // A 3-D figure carries its key in a panel beside the scene: every class colour of the legend appears as
+    // a solid swatch in the right third, where the scene is not drawn.
+    void networkFigureHasItsKeyBesideTheScene() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("c.png");
+        Run e = runApp({"export", herm(), somas(), "--color-by", "class", "--out", out, "--size", "1200x700",
+                        "--dpi", "150"},
+                       kSlowMs);
+        QVERIFY2(e.code == 0, qPrintable(e.err));
+        const QImage img = QImage(out).convertToFormat(QImage::Format_RGB32);
+        QCOMPARE(img.size(), QSize(1200, 700));
+        // A swatch is a solid block: look for 6x6 blocks of one colour.
+        auto solidBlockOf = [&](QColor c, int x0, int x1) {
+            for (int y = 0; y + 6 < img.height(); ++y)
+                for (int x = x0; x + 6 < x1; ++x) {
+                    bool all = true;
+                    for (int dy = 0; dy < 6 && all; ++dy)
+                        for (int dx = 0; dx < 6 && all; ++dx) all = img.pixelColor(x + dx, y + dy) == c;
+                    if (all) return true;
+                }
+            return false;
+        };
+        for (int k = 0; k < 5; ++k) { // five named classes in the somas table, palette order
+            const auto& p = nr::palette::kCategorical[k];
+            const QColor c(p.r, p.g, p.b);
+            QVERIFY2(solidBlockOf(c, 800, 1200), qPrintable(c.name()));
+            QVERIFY2(!solidBlockOf(c, 0, 780), qPrintable(c.name())); // nodes are smaller than a swatch
+        }
+        QVERIFY(solidBlockOf(
+            QColor(nr::palette::kChemical.r, nr::palette::kChemical.g, nr::palette::kChemical.b), 800, 1200));
     }
 
     void pluginsRunOnTheRunningAttractor() {

@@ -1133,3 +1133,33 @@ void ConnectomeView::drawOverlay() {
         dl->AddRect(a, b, IM_COL32(120, 170, 255, 200));
     }
 }
+
+std::vector<VtkView::FigureKey> ConnectomeView::figureKeys() const {
+    std::vector<FigureKey> keys;
+    if (!graph_ || graph_->nodeCount() == 0) return keys;
+    auto qc = [](const nr::palette::Rgb& c) { return QColor(c.r, c.g, c.b); };
+    auto entry = [](const LegendEntry& e) {
+        return e.count > 0 ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(e.label)).arg(e.count)
+                           : QString::fromStdString(e.label);
+    };
+    FigureKey nodes;
+    nodes.title = QString::fromStdString(overrideRgb_.empty() ? colorBy_ : overrideTitle_);
+    for (const LegendEntry& e : legend_) nodes.swatches.push_back({qc(e.color), entry(e)});
+    if (colorBar_.valid && legend_.empty()) {
+        for (int k = 0; k < 32; ++k) {
+            const Rgb c = viridis(float(k) / 31.f);
+            nodes.ramp.push_back(QColor(u8(c.r), u8(c.g), u8(c.b)));
+        }
+        nodes.lo = colorBar_.lo;
+        nodes.hi = colorBar_.hi;
+        nodes.logScale = colorBar_.log;
+    }
+    if (!nodes.swatches.empty() || !nodes.ramp.empty()) keys.push_back(std::move(nodes));
+    FigureKey edges;
+    edges.title = QStringLiteral("edges");
+    for (const LegendEntry& e : edgeLegend()) edges.swatches.push_back({qc(e.color), entry(e)});
+    if (!activity_.empty())
+        edges.swatches.push_back({QColor(255, 244, 130), QStringLiteral("spiking (activity)")});
+    if (!edges.swatches.empty()) keys.push_back(std::move(edges));
+    return keys;
+}

@@ -147,6 +147,8 @@ public:
     const std::vector<std::pair<std::string, QRectF>>& legendSwatches() const { return swatches_; }
     // Rectangles of the overlay panels drawn in the last frame (widget pixels).
     const std::vector<QRectF>& overlayRects() const { return overlayRects_; }
+    // The legend as a figure key: node colours (swatches or colour bar), edge types, activity.
+    std::vector<FigureKey> figureKeys() const override;
 
 signals:
     void nodeHovered(long id);

@@ -7,10 +7,13 @@
 // middle drag or shift + left drag pans.
 #pragma once
 
+#include <QColor>
 #include <QImage>
 #include <QOpenGLWidget>
 #include <QSize>
+#include <QString>
 #include <functional>
+#include <vector>
 #include <vtkNew.h>
 
 #include "imgui/ImGuiLayer.h"
@@ -51,6 +54,22 @@ public:
     QImage renderImage(QSize pixels, bool transparentBackground);
     // True once the widget has been shown and has its GL context (renderImage works from then on).
     bool hasContext() const { return glInitialized_; }
+
+    // What the colours of the scene mean, for the key panel that figure export draws beside the scene
+    // (the overlay's legends are not part of renderImage). A view returns one key per colouring shown.
+    struct FigureKey {
+        struct Swatch {
+            QColor color;
+            QString label;
+        };
+        QString title;
+        std::vector<Swatch> swatches;
+        // A continuous colour bar when ramp is not empty: ramp[0] at lo, ramp.back() at hi.
+        std::vector<QColor> ramp;
+        double lo = 0, hi = 0;
+        bool logScale = false;
+    };
+    virtual std::vector<FigureKey> figureKeys() const { return {}; }
 
     // Wall time of the last paintGL (scene, blit and overlay, finished on the GPU), in milliseconds.
     double lastFrameMs() const { return lastFrameMs_; }
