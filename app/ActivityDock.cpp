@@ -7,8 +7,12 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <climits>
+#include <cmath>
+#include <map>
 #include <numeric>
 
+#include "plots/HeatmapPainter.h"
 #include "plots/TracePlot.h"
 #include "vtk/ConnectomeView.h"
 
@@ -33,8 +37,17 @@ ActivityDock::ActivityDock(ConnectomeView* view, QWidget* parent)
     order_->addItem(tr("name"), int(TracePlot::RowOrder::Name));
     order_->addItem(tr("connectome order"), int(TracePlot::RowOrder::Given));
     order_->addItem(tr("correlation clustering"), int(TracePlot::RowOrder::Correlation));
-    order_->setToolTip(tr("Order of the heatmap rows"));
+    order_->addItem(tr("community"), int(TracePlot::RowOrder::Community));
+    order_->setToolTip(tr("Order of the heatmap rows (community: each neuron's most frequent community "
+                          "over the windows of Dynamic Communities)"));
     bar->addWidget(order_);
+    bar->addWidget(new QLabel(tr("3-D")));
+    colorMode_ = new QComboBox;
+    colorMode_->addItem(tr("activity"), int(ColorMode::Activity));
+    colorMode_->addItem(tr("community"), int(ColorMode::Community));
+    colorMode_->setToolTip(tr("What the 3-D network shows at the cursor: each neuron's activity, or its "
+                              "community in the window at the cursor (run Dynamic Communities first)"));
+    bar->addWidget(colorMode_);
     joinLabel_ = new QLabel;
     joinLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     bar->addWidget(joinLabel_, 1);
@@ -55,6 +68,13 @@ ActivityDock::ActivityDock(ConnectomeView* view, QWidget* parent)
     connect(order_, &QComboBox::currentIndexChanged, this,
             [this] { plot_->setRowOrder(TracePlot::RowOrder(order_->currentData().toInt())); });
     connect(plot_, &TracePlot::cursorMoved, this, [this](double, qulonglong frame) { paintCursor(frame); });
+    connect(colorMode_, &QComboBox::currentIndexChanged, this, [this] {
+        if (colorMode() == ColorMode::Community && !communities_)
+            emit message(tr("No communities yet: run Analysis > Dynamic Communities; showing activity"),
+                         false);
+        paintedWindow_ = -2;
+        paintCursor(plot_->cursorFrame());
+    });
     // Selection follows both ways: trace rows <-> 3-D nodes.
     connect(plot_, &TracePlot::selectionChanged, this, [this](const QVector<int>& rows) {
         if (syncing_ || !view_ || !graph_ || view_->graph() != graph_) return;
@@ -78,8 +98,50 @@ ActivityDock::ActivityDock(ConnectomeView* view, QWidget* parent)
         });
 }
 
+int CommunityTimeline::windowAt(double t) const {
+    if (windows.empty() || !std::isfinite(t)) return -1;
+    int best = 0;
+    auto centre = [&](size_t w) { return 0.5 * (windows[w].tStart + windows[w].tEnd); };
+    for (size_t w = 1; w < windows.size(); ++w)
+        if (std::fabs(centre(w) - t) < std::fabs(centre(size_t(best)) - t)) best = int(w);
+    return best;
+}
+
+std::vector<int> CommunityTimeline::consensus() const {
+    const size_t n = result.labels.empty() ? 0 : result.labels.front().size();
+    std::vector<int> out(n, -1);
+    for (size_t i = 0; i < n; ++i) {
+        std::map<int, int> count;
+        for (const auto& w : result.labels)
+            if (w[i] >= 0) ++count[w[i]];
+        int best = 0;
+        for (const auto& [label, c] : count)
+            if (c > best) best = c, out[i] = label;
+    }
+    return out;
+}
+
+void ActivityDock::setCommunities(std::shared_ptr<const CommunityTimeline> c) {
+    communities_ = std::move(c);
+    plot_->setCommunities(communities_ ? communities_->consensus() : std::vector<int>());
+    paintedWindow_ = -2;
+    if (communities_ && colorMode() != ColorMode::Community)
+        setColorMode(ColorMode::Community); // repaints
+    else
+        paintCursor(plot_->cursorFrame());
+}
+
+void ActivityDock::setColorMode(ColorMode m) {
+    colorMode_->setCurrentIndex(colorMode_->findData(int(m)));
+}
+
+ActivityDock::ColorMode ActivityDock::colorMode() const {
+    return ColorMode(colorMode_->currentData().toInt());
+}
+
 void ActivityDock::setTraces(std::shared_ptr<const nr::Traces> traces) {
     plot_->stop();
+    if (traces != traces_) communities_.reset();
     traces_ = std::move(traces);
     plot_->setTraces(traces_);
     rejoin();
@@ -92,12 +154,15 @@ void ActivityDock::setGraph(std::shared_ptr<const nr::Graph> graph) {
 
 void ActivityDock::rejoin() {
     join_ = nr::NameJoin();
+    paintedWindow_ = -2;
     if (!traces_) {
         joinLabel_->clear();
+        emit tracesChanged();
         return;
     }
     if (!graph_) {
         joinLabel_->setText(tr("open a connectome to see the activity on it"));
+        emit tracesChanged();
         return;
     }
     std::vector<std::string> alt;
@@ -122,10 +187,40 @@ void ActivityDock::rejoin() {
     });
     plot_->setGivenOrder(order);
     paintCursor(plot_->cursorFrame());
+    emit tracesChanged();
 }
 
 void ActivityDock::paintCursor(qulonglong frame) {
     if (!view_ || !traces_ || !graph_ || view_->graph() != graph_ || join_.matched == 0) return;
+    if (colorMode() == ColorMode::Community && communities_) {
+        // Each matched neuron in its community's colour in the window at the cursor (the membership plot's
+        // colours); nodes without a trace stay dark grey. Repainted only when the window changes.
+        const int w = communities_->windowAt(plot_->cursorTime());
+        if (w == paintedWindow_ && view_->hasNodeColorOverride()) return;
+        paintedWindow_ = w;
+        std::vector<QColor> colors(graph_->nodeCount(), QColor(90, 90, 90));
+        std::map<int, size_t> count;
+        if (w >= 0)
+            for (size_t i = 0; i < join_.target.size(); ++i) {
+                if (join_.target[i] < 0) continue;
+                const int label = communities_->result.labels[size_t(w)][i];
+                colors[size_t(join_.target[i])] = colormaps::community(label);
+                ++count[label];
+            }
+        view_->setNodeColors(colors, tr("community, window %1").arg(w).toStdString());
+        std::vector<ConnectomeView::LegendEntry> legend;
+        for (const auto& [label, c] : count) {
+            const QColor q = colormaps::community(label);
+            legend.push_back({label < 0 ? "no community" : "C" + std::to_string(label),
+                              {uint8_t(q.red()), uint8_t(q.green()), uint8_t(q.blue())},
+                              c});
+        }
+        if (!legend.empty() && legend.front().label == "no community")
+            std::rotate(legend.begin(), legend.begin() + 1, legend.end());
+        view_->setNodeColorLegend(legend);
+        return;
+    }
+    paintedWindow_ = -2;
     const auto v = nr::activityAt(*traces_, join_, graph_->nodeCount(), size_t(frame));
     view_->setNodeColors(plot_->colorsFor(v, QColor(90, 90, 90)), "activity at the cursor");
 }

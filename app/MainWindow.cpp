@@ -24,6 +24,7 @@
 #include <QUndoStack>
 
 #include "ActivityDock.h"
+#include "FunctionalDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
@@ -189,6 +190,13 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, simDock_);
     addDockWidget(Qt::BottomDockWidgetArea, activityDock_);
     tabifyDockWidget(simDock_, activityDock_);
+    auto* fcDock = new FunctionalDock(activityDock_, this);
+    connect(fcDock, &FunctionalDock::message, this, [this](const QString& m, bool err) {
+        logMessage(m, err);
+        status_->setText(m);
+    });
+    addDockWidget(Qt::BottomDockWidgetArea, fcDock);
+    tabifyDockWidget(activityDock_, fcDock);
     simDock_->raise();
     connect(simDock_, &SimulationDock::message, this, [this](const QString& m, bool err) {
         logMessage(m, err);
@@ -282,6 +290,7 @@ void MainWindow::buildMenus() {
     fc->setToolTip(
         tr("Pearson r between the open traces, drawn on the connectome's positions as a layer: edges "
            "with |r| at least 0.5, coloured by sign"));
+    findChild<FunctionalDock*>()->addMenuActions(analysisMenu);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, [this] {

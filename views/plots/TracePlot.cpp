@@ -19,15 +19,11 @@ namespace {
 constexpr double kLeft = 64, kRight = 66, kTop = 10, kBottom = 36, kGap = 10, kBarW = 12, kLaneH = 38;
 constexpr int kMaxBins = 4096;
 
-// ColorBrewer RdBu (11 classes) from blue to red.
-const QColor kStops[] = {QColor(0x05, 0x30, 0x61), QColor(0x21, 0x66, 0xac), QColor(0x43, 0x93, 0xc3),
-                         QColor(0x92, 0xc5, 0xde), QColor(0xd1, 0xe5, 0xf0), QColor(0xf7, 0xf7, 0xf7),
-                         QColor(0xfd, 0xdb, 0xc7), QColor(0xf4, 0xa5, 0x82), QColor(0xd6, 0x60, 0x4d),
-                         QColor(0xb2, 0x18, 0x2b), QColor(0x67, 0x00, 0x1f)};
-
 } // namespace
 
 TracePlot::TracePlot(QWidget* parent) : PlotWidget(parent), timer_(new QTimer(this)) {
+    heat_.setColorMap(&colormaps::diverging);
+    heat_.setNanColor(nanColor());
     timer_->setInterval(16);
     connect(timer_, &QTimer::timeout, this, [this] {
         if (!traces_ || traces_->time.empty()) return stop();
@@ -63,20 +59,11 @@ TracePlot::~TracePlot() {
 }
 
 QColor TracePlot::diverging(double x) {
-    x = std::clamp(std::isfinite(x) ? x : 0.5, 0.0, 1.0) * 10.0;
-    const int i = std::min(9, int(x));
-    const double f = x - i;
-    const QColor& a = kStops[i];
-    const QColor& b = kStops[i + 1];
-    return QColor(int(std::lround(a.red() + f * (b.red() - a.red()))),
-                  int(std::lround(a.green() + f * (b.green() - a.green()))),
-                  int(std::lround(a.blue() + f * (b.blue() - a.blue()))));
+    return colormaps::diverging(x);
 }
 
 QColor TracePlot::colorForValue(double v) const {
-    if (std::isnan(v)) return nanColor();
-    const double x = std::clamp((v + limit_) / (2 * limit_), 0.0, 1.0);
-    return diverging(std::floor(x * 255.0 + 0.5) / 255.0);
+    return heat_.colorFor(v, -limit_, limit_);
 }
 
 std::vector<QColor> TracePlot::colorsFor(const std::vector<float>& values, QColor missing) const {
@@ -194,30 +181,31 @@ void TracePlot::rebuildRows() {
     }
     }
     rebuildImage();
+    emit rowsChanged();
 }
 
 void TracePlot::rebuildImage() {
-    tex_.clear();
-    texW_ = texH_ = 0;
+    std::vector<float> tex;
+    int texW = 0, texH = 0;
     if (traces_ && traces_->timepoints() > 0 && !rows_.empty()) {
         const size_t T = traces_->timepoints();
-        texW_ = int(std::min<size_t>(T, kMaxBins));
-        texH_ = int(rows_.size());
-        tex_.assign(size_t(texW_) * size_t(texH_), std::numeric_limits<float>::quiet_NaN());
-        for (int r = 0; r < texH_; ++r) {
+        texW = int(std::min<size_t>(T, kMaxBins));
+        texH = int(rows_.size());
+        tex.assign(size_t(texW) * size_t(texH), std::numeric_limits<float>::quiet_NaN());
+        for (int r = 0; r < texH; ++r) {
             const float* v = traces_->row(size_t(rows_[size_t(r)]));
-            for (int b = 0; b < texW_; ++b) {
-                const size_t k0 = size_t(b) * T / size_t(texW_),
-                             k1 = std::max(k0 + 1, size_t(b + 1) * T / size_t(texW_));
+            for (int b = 0; b < texW; ++b) {
+                const size_t k0 = size_t(b) * T / size_t(texW),
+                             k1 = std::max(k0 + 1, size_t(b + 1) * T / size_t(texW));
                 double s = 0;
                 int c = 0;
                 for (size_t k = k0; k < k1; ++k)
                     if (!std::isnan(v[k])) s += v[k], ++c;
-                if (c) tex_[size_t(r) * size_t(texW_) + size_t(b)] = float(s / c);
+                if (c) tex[size_t(r) * size_t(texW) + size_t(b)] = float(s / c);
             }
         }
     }
-    texDirty_ = true;
+    heat_.setValues(texW, texH, std::move(tex));
     update();
 }
 
@@ -375,89 +363,38 @@ std::vector<std::vector<QPointF>> TracePlot::lanePieces(const Lane& l, double wi
 // ---- GL -------------------------------------------------------------------------------------------------
 void TracePlot::initPlotGL() {
     colorProg_ = loadProgram(QStringLiteral("color"));
-    heatProg_ = loadProgram(QStringLiteral("heatmap"));
+    heat_.initGL(this, loadProgram(QStringLiteral("heatmap")));
     makeVertexArray(vao_, vbo_, {2, 4});
-    makeVertexArray(quadVao_, quadVbo_, {2, 2});
     glBindVertexArray(0);
     glBindBuffer(GL_ARRAY_BUFFER, 0);
-    std::vector<uint8_t> lut(256 * 4);
-    for (int i = 0; i < 256; ++i) {
-        const QColor c = diverging(i / 255.0);
-        lut[size_t(4 * i)] = uint8_t(c.red());
-        lut[size_t(4 * i + 1)] = uint8_t(c.green());
-        lut[size_t(4 * i + 2)] = uint8_t(c.blue());
-        lut[size_t(4 * i + 3)] = 255;
-    }
-    makeTexture(lutTex_);
-    glBindTexture(GL_TEXTURE_2D, lutTex_);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, lut.data());
-    glBindTexture(GL_TEXTURE_2D, 0);
-    makeTexture(valTex_);
-    texDirty_ = true;
 }
 
 void TracePlot::releasePlotGL() {
     glDeleteVertexArrays(1, &vao_);
     glDeleteBuffers(1, &vbo_);
-    glDeleteVertexArrays(1, &quadVao_);
-    glDeleteBuffers(1, &quadVbo_);
-    glDeleteTextures(1, &valTex_);
-    glDeleteTextures(1, &lutTex_);
-    vao_ = vbo_ = quadVao_ = quadVbo_ = valTex_ = lutTex_ = 0;
+    vao_ = vbo_ = 0;
     colorProg_.reset();
-    heatProg_.reset();
+    heat_.releaseGL();
 }
 
 void TracePlot::syncGpu() {
-    if (!texDirty_ || !glReady()) return;
-    glBindTexture(GL_TEXTURE_2D, valTex_);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    const float none = std::numeric_limits<float>::quiet_NaN();
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, std::max(1, texW_), std::max(1, texH_), 0, GL_RED, GL_FLOAT,
-                 tex_.empty() ? &none : tex_.data());
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glBindTexture(GL_TEXTURE_2D, 0);
-    texDirty_ = false;
+    heat_.syncGL();
 }
 
 void TracePlot::drawGL(const QSizeF& logical, double scale) {
-    if (!colorProg_ || !heatProg_ || !traces_ || rows_.empty()) return;
+    if (!colorProg_ || !heat_.ready() || !traces_ || rows_.empty()) return;
     const Layout l = layout(logical);
     glDisable(GL_DEPTH_TEST);
     glEnable(GL_BLEND);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
     // Heatmap (visible time range as a texture sub-range) and colour bar.
     const double s0 = traces_->time.front(), s1 = spanEnd();
-    const float u0 = float((t0_ - s0) / (s1 - s0)), u1 = float((t1_ - s0) / (s1 - s0));
-    const float quads[] = {-1, -1, u0, 1, 1,  -1, u1, 1, 1,  1,  u1, 0, -1, -1, u0, 1,
-                           1,  1,  u1, 0, -1, 1,  u0, 0, -1, -1, 0,  0, 1,  -1, 1,  0,
-                           1,  1,  1,  1, -1, -1, 0,  0, 1,  1,  1,  1, -1, 1,  0,  1};
-    heatProg_->bind();
-    glActiveTexture(GL_TEXTURE0);
-    glBindTexture(GL_TEXTURE_2D, valTex_);
-    glActiveTexture(GL_TEXTURE1);
-    glBindTexture(GL_TEXTURE_2D, lutTex_);
-    glActiveTexture(GL_TEXTURE0);
-    heatProg_->setUniformValue("uValues", 0);
-    heatProg_->setUniformValue("uColorMap", 1);
-    heatProg_->setUniformValue("uScale", QVector2D(1, 1));
-    heatProg_->setUniformValue("uOffset", QVector2D(0, 0));
-    heatProg_->setUniformValue("uMin", float(-limit_));
-    heatProg_->setUniformValue("uMax", float(limit_));
-    heatProg_->setUniformValue("uNanColor", nanColor());
-    glBindVertexArray(quadVao_);
-    glBindBuffer(GL_ARRAY_BUFFER, quadVbo_);
-    glBufferData(GL_ARRAY_BUFFER, sizeof(quads), quads, GL_STREAM_DRAW);
+    heat_.bind(-limit_, limit_);
     setViewport(l.heat);
-    heatProg_->setUniformValue("uMode", 0);
-    glDrawArrays(GL_TRIANGLES, 0, 6);
+    heat_.drawCells(float((t0_ - s0) / (s1 - s0)), float((t1_ - s0) / (s1 - s0)));
     setViewport(l.bar);
-    heatProg_->setUniformValue("uMode", 1);
-    glDrawArrays(GL_TRIANGLES, 6, 6);
-    glActiveTexture(GL_TEXTURE1);
-    glBindTexture(GL_TEXTURE_2D, 0);
-    glActiveTexture(GL_TEXTURE0);
-    glBindTexture(GL_TEXTURE_2D, 0);
+    heat_.drawBar();
+    heat_.unbind();
     // Lanes.
     const auto ls = lanes();
     if (!l.lines.isEmpty() && !ls.empty()) {
@@ -489,27 +426,13 @@ void TracePlot::drawGL(const QSizeF& logical, double scale) {
 }
 
 // ---- annotations and vector export ----------------------------------------------------------------------
-QImage TracePlot::heatImage() const {
-    QImage img(std::max(1, texW_), std::max(1, texH_), QImage::Format_RGB32);
-    for (int r = 0; r < texH_; ++r)
-        for (int b = 0; b < texW_; ++b)
-            img.setPixelColor(b, r, colorForValue(tex_[size_t(r) * size_t(texW_) + size_t(b)]));
-    return img;
-}
-
 void TracePlot::drawVectorData(QPainter& p, const QSizeF& logical) {
     if (!traces_ || rows_.empty()) return;
     const Layout l = layout(logical);
     p.save();
     const double s0 = traces_->time.front(), s1 = spanEnd();
-    const QImage img = heatImage();
-    const QRectF src(img.width() * (t0_ - s0) / (s1 - s0), 0, img.width() * (t1_ - t0_) / (s1 - s0),
-                     img.height());
-    p.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    p.drawImage(l.heat, img, src);
-    QImage bar(1, 256, QImage::Format_RGB32);
-    for (int i = 0; i < 256; ++i) bar.setPixelColor(0, 255 - i, diverging(i / 255.0));
-    p.drawImage(l.bar, bar);
+    heat_.paintCells(p, l.heat, -limit_, limit_, (t0_ - s0) / (s1 - s0), (t1_ - s0) / (s1 - s0));
+    heat_.paintBar(p, l.bar);
     const auto ls = lanes();
     if (!l.lines.isEmpty() && !ls.empty()) {
         const double laneH = l.lines.height() / double(ls.size());
@@ -546,7 +469,6 @@ void TracePlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     p.setPen(QPen(st.axis, 1.0));
     p.setBrush(Qt::NoBrush);
     p.drawRect(l.heat);
-    p.drawRect(l.bar);
     // Row names (every k-th when rows are thin).
     const double rh = l.heat.height() / double(rows_.size());
     p.setFont(labelFont(std::clamp(rh * 0.9, 6.0, 10.0)));
@@ -580,14 +502,9 @@ void TracePlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     }
     drawText(p, QRectF(low.left(), low.bottom() + 19, low.width(), 14), Qt::AlignHCenter | Qt::AlignTop,
              QStringLiteral("time (s)"));
-    // Colour bar ticks.
-    for (double v : {-limit_, 0.0, limit_}) {
-        const double y = l.bar.bottom() - (v + limit_) / (2 * limit_) * l.bar.height();
-        p.setPen(QPen(st.axis, 1.0));
-        p.drawLine(QPointF(l.bar.right(), y), QPointF(l.bar.right() + 3, y));
-        drawText(p, QRectF(l.bar.right() + 5, y - 7, kRight - kBarW - 14, 14),
-                 Qt::AlignLeft | Qt::AlignVCenter, QString::number(v, 'g', 3));
-    }
+    // Colour bar with its ticks.
+    HeatmapPainter::drawBarAxis(p, l.bar, -limit_, limit_, {-limit_, 0.0, limit_}, QString(),
+                                {st.axis, st.text, labelFont(), kRight - kBarW - 14});
     // Lane labels and frames.
     const auto ls = lanes();
     if (!l.lines.isEmpty() && !ls.empty()) {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "plots/HeatmapPainter.h"
 #include "plots/PlotWidget.h"
 #include "traces/Traces.h"
 
@@ -85,6 +86,8 @@ signals:
     void cursorMoved(double t, qulonglong frame);
     void selectionChanged(const QVector<int>& neurons);
     void playingChanged(bool playing);
+    // The heatmap's row order changed (rows()).
+    void rowsChanged();
 
 protected:
     void initPlotGL() override;
@@ -119,7 +122,6 @@ private:
     // dense), broken at NaN (a NaN point starts a new piece).
     std::vector<std::vector<QPointF>> lanePieces(const Lane& l, double widthPx) const;
     double spanEnd() const; // end of the last frame (time.back() + median step)
-    QImage heatImage() const;
 
     std::shared_ptr<const nr::Traces> traces_;
     RowOrder order_ = RowOrder::Given;
@@ -127,12 +129,10 @@ private:
     double limit_ = 1;
     bool userLimit_ = false;
     double cursor_ = 0, t0_ = 0, t1_ = 1, dt_ = 1;
-    // Heatmap texture: rows x bins (bins = frames, averaged down to at most kMaxBins).
-    std::vector<float> tex_;
-    int texW_ = 0, texH_ = 0;
-    bool texDirty_ = false;
-    GLuint vao_ = 0, vbo_ = 0, quadVao_ = 0, quadVbo_ = 0, valTex_ = 0, lutTex_ = 0;
-    std::unique_ptr<QOpenGLShaderProgram> colorProg_, heatProg_;
+    // Heatmap: rows x bins (bins = frames, averaged down to at most kMaxBins) and its colour bar.
+    HeatmapPainter heat_;
+    GLuint vao_ = 0, vbo_ = 0;
+    std::unique_ptr<QOpenGLShaderProgram> colorProg_;
     bool dragging_ = false;
     QTimer* timer_ = nullptr;
     QElapsedTimer clock_;

@@ -340,8 +340,15 @@ bool ConnectomeView::setColorBy(const std::string& column) {
     return true;
 }
 
+void ConnectomeView::setNodeColorLegend(const std::vector<LegendEntry>& entries) {
+    overrideLegend_ = entries;
+    if (!overrideRgb_.empty()) legend_ = overrideLegend_;
+    update();
+}
+
 void ConnectomeView::setNodeColors(const std::vector<QColor>& colors, const std::string& legendTitle) {
     overrideRgb_.clear();
+    overrideLegend_.clear();
     if (!colors.empty() && colors.size() == role_.size()) {
         overrideRgb_.resize(3 * colors.size());
         for (size_t i = 0; i < colors.size(); ++i) {
@@ -365,6 +372,7 @@ void ConnectomeView::updateBaseColors() {
     colorBar_.column = colorBy_;
     if (!overrideRgb_.empty() && overrideRgb_.size() == 3 * n) {
         baseRgb_ = overrideRgb_;
+        legend_ = overrideLegend_;
         return;
     }
     if (n == 0) return;
@@ -1087,8 +1095,8 @@ void ConnectomeView::drawOverlay() {
                 else
                     ImGui::TextUnformatted(label.c_str());
             };
-            const std::string title =
-                highlight_ >= 0 ? std::string("nodes: ") + colorBy_ : "colour: " + colorBy_;
+            const std::string& shown = overrideRgb_.empty() ? colorBy_ : overrideTitle_;
+            const std::string title = highlight_ >= 0 ? std::string("nodes: ") + shown : "colour: " + shown;
             ImGui::TextUnformatted(title.c_str());
             const size_t maxRows = 14;
             for (size_t i = 0; i < legend_.size() && i < maxRows; ++i)

@@ -139,6 +139,9 @@ public:
     };
     // Categorical node colours (class, community, E/I, any text column); empty for numeric colourings.
     const std::vector<LegendEntry>& legend() const { return legend_; }
+    // Legend entries for colours set with setNodeColors (e.g. communities at a playback cursor); call after
+    // setNodeColors, which clears them.
+    void setNodeColorLegend(const std::vector<LegendEntry>& entries);
     // Numeric node colouring: the column, its range and scale.
     const ColorBar& colorBar() const { return colorBar_; }
     // Edge colours: one entry per edge type (or pre/post/both while a neuron is highlighted).
@@ -197,6 +200,7 @@ private:
     std::vector<LegendEntry> legend_;
     std::vector<unsigned char> overrideRgb_;
     std::string overrideTitle_;
+    std::vector<LegendEntry> overrideLegend_;
     ColorBar colorBar_;
     std::vector<std::pair<std::string, QRectF>> swatches_;
     std::vector<QRectF> overlayRects_;
