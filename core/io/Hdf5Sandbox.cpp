@@ -214,7 +214,7 @@ void sendColumns(FdWriter& w, const H5Columns& cols) {
 }
 
 [[noreturn]] void childMain(int fd, const std::string& file, double seconds, uint64_t memoryBytes,
-                            uint64_t mappedNow, pid_t parent,
+                            uint64_t budget, uint64_t mappedNow, pid_t parent,
                             const std::function<Result<H5Columns>()>& work) {
     // Default dispositions: the parent's handlers (a crash reporter, Qt's, a fuzzer's alarm) are not the
     // child's business; a crash in the child ends it and the parent reports the signal.
@@ -230,6 +230,7 @@ void sendColumns(FdWriter& w, const H5Columns& cols) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(3);
     alarm(unsigned(std::ceil(seconds)) + 5);
+    pinMemoryBudget(budget);
 #ifndef NR_SANDBOX_ASAN
     if (mappedNow > 0) {
         struct rlimit rl;
@@ -451,7 +452,8 @@ double hdf5ChildSeconds(const std::string& file) {
 
 Result<H5Columns> readHdf5InChild(const std::string& file, const std::function<Result<H5Columns>()>& work) {
     const double seconds = hdf5ChildSeconds(file);
-    const uint64_t memory = gMemory ? uint64_t(gMemory) : memoryBudgetBytes();
+    const uint64_t budget = memoryBudgetBytes();
+    const uint64_t memory = gMemory ? uint64_t(gMemory) : budget;
     const uint64_t mappedNow = mappedBytes();
     // Held across fork(): no other thread of ours is inside HDF5 when the child's copy of it is taken.
     Hdf5Guard lock(hdf5Mutex());
@@ -469,7 +471,7 @@ Result<H5Columns> readHdf5InChild(const std::string& file, const std::function<R
     }
     if (pid == 0) {
         close(fds[0]);
-        childMain(fds[1], file, seconds, memory, mappedNow, parent, work);
+        childMain(fds[1], file, seconds, memory, budget, mappedNow, parent, work);
     }
     close(fds[1]);
     const auto deadline =

@@ -1,5 +1,6 @@
 #include "io/MemoryBudget.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/resource.h>
@@ -7,7 +8,16 @@
 
 namespace nr {
 
+namespace {
+std::atomic<uint64_t> gPinned{0};
+} // namespace
+
+void pinMemoryBudget(uint64_t bytes) {
+    gPinned = bytes;
+}
+
 uint64_t memoryBudgetBytes() {
+    if (const uint64_t pinned = gPinned) return pinned;
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     uint64_t limit = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) / 2 : (uint64_t(4) << 30);
     struct rlimit rl;

@@ -14,6 +14,11 @@ namespace nr {
 // environment variable NR_MEMORY_LIMIT_MIB lowers it further (used by tests and by shared machines).
 uint64_t memoryBudgetBytes();
 
+// Fixes memoryBudgetBytes() at `bytes` for the rest of the process (0: computed at each call again). The
+// HDF5 reading child (io/Hdf5Sandbox.h) keeps its parent's budget this way before it lowers its own
+// address-space limit, so its checks and messages match the parent's.
+void pinMemoryBudget(uint64_t bytes);
+
 // nullopt when `bytes` fits the budget; otherwise an Error on `file` (at `line`, 0 = none) saying
 // "<what> needs about X MiB, more than the limit of Y MiB (50 % of memory); <remedy>".
 Status checkBudget(uint64_t bytes, const std::string& what, const std::string& remedy,

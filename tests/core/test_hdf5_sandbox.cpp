@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/Hdf5Sandbox.h"
+#include "io/MemoryBudget.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define NR_UNDER_ASAN 1
@@ -137,6 +138,19 @@ private slots:
         QVERIFY2(r.error().reason.find("more than the memory limit of 64.0 MiB") != std::string::npos,
                  r.error().reason.c_str());
 #endif
+    }
+
+    void childKeepsTheParentsBudget() {
+        // The child lowers its address-space limit, but its budget checks (and messages) stay the parent's.
+        auto r = nr::readHdf5InChild("b.nwb", []() -> Result<H5Columns> {
+            H5Columns c;
+            c.put("budget", std::vector<uint64_t>{nr::memoryBudgetBytes()});
+            return c;
+        });
+        QVERIFY(r.ok());
+        const auto b = r.value().takeU64("budget");
+        QCOMPARE(b.size(), size_t(1));
+        QCOMPARE(b[0], nr::memoryBudgetBytes());
     }
 
     void defaultLimitGrowsWithTheFile() {
