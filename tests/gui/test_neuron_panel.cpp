@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "AppTestSupport.h"
+#include "FigureExport.h"
 #include "MainWindow.h"
 #include "NeuronPanel.h"
 #include "plots/ShollPlot.h"
@@ -80,6 +81,12 @@ private slots:
         QVERIFY(view);
         QVERIFY(w.neuronPanel());
         QVERIFY(!w.neuronPanel()->isVisible()); // until a neuron is picked
+        {
+            FigureSpec none;
+            none.path = dir_.filePath(QStringLiteral("none.png"));
+            QVERIFY(exportViewFigure(&w, QStringLiteral("sholl"), none)
+                        .contains(QStringLiteral("no neuron is picked")));
+        }
         QTest::qWait(200);
         // click the soma (node 0)
         double p[3];
@@ -135,6 +142,12 @@ private slots:
             QCOMPARE(panel->exportSholl(path, QSize(1200, 800), 300, false), QString());
             QVERIFY(QFileInfo(path).size() > 1000);
         }
+        // and through the window's list of figure views (File > Export Figure, `export --view sholl`)
+        FigureSpec spec;
+        spec.path = dir_.filePath(QStringLiteral("view.pdf"));
+        spec.pixels = QSize(900, 600);
+        QCOMPARE(exportViewFigure(&w, QStringLiteral("sholl"), spec), QString());
+        QVERIFY(QFileInfo(spec.path).size() > 1000);
         QFile svg(dir_.filePath(QStringLiteral("sholl.svg")));
         QVERIFY(svg.open(QIODevice::ReadOnly));
         const QByteArray text = svg.readAll();
