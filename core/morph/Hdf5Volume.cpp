@@ -215,7 +215,11 @@ Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse u
     // Blocks: whole chunks in the leading dims, grown to the full extent of the last two while small.
     for (int d = 0; d < rank; ++d)
         src.shape.push_back(dims[d]), src.chunk.push_back(std::max<hsize_t>(1, cd[d]));
-    for (int d = rank - 1; d >= std::max(0, rank - 2); --d) {
+    // An image's trailing channel axis stored one channel per chunk (FISBe's RGB: chunks of 25x43x86x1) is
+    // not grown: HDF5 copies contiguous runs along x that way, instead of interleaving sample by sample.
+    const bool splitChannels = use == ArrayUse::Image && rank == 4 && dims[3] <= 4 && cd[3] == 1;
+    for (int d = rank - 1 - (splitChannels ? 1 : 0); d >= std::max(0, rank - 2 - (splitChannels ? 1 : 0));
+         --d) {
         double bytes = src.dtypeBytes;
         for (int k = 0; k < rank; ++k) bytes *= double(k == d ? dims[k] : src.chunk[size_t(k)]);
         if (bytes <= 64.0 * (1 << 20)) src.chunk[size_t(d)] = std::max<uint64_t>(1, dims[d]);

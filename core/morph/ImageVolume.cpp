@@ -57,15 +57,16 @@ std::string mostImageLike(const std::vector<std::string>& names) {
 
 namespace {
 
-// Copies a run of n source values (array dtype) to dst[j * stride], converting to D; tracks the range.
+// Copies n source values (array dtype) src[j * srcStep] to dst[j * stride], converting to D; tracks the
+// range.
 template <class D>
-void convertRun(const uint8_t* src, size_t n, int bytes, bool isSigned, bool isFloat, D* dst, size_t stride,
-                double& lo, double& hi) {
+void convertRun(const uint8_t* src, size_t n, size_t srcStep, int bytes, bool isSigned, bool isFloat, D* dst,
+                size_t stride, double& lo, double& hi) {
     auto go = [&](auto tag) {
         using S = decltype(tag);
         for (size_t j = 0; j < n; ++j) {
             S v;
-            std::memcpy(&v, src + j * sizeof(S), sizeof(S));
+            std::memcpy(&v, src + j * srcStep * sizeof(S), sizeof(S));
             const D d = D(v);
             dst[j * stride] = d;
             const double dv = double(d);
@@ -233,27 +234,37 @@ Result<ImageVolume> buildImageVolume(ArraySource& src, const OpenOptions& opt) {
                 o[d] = g[d] * chk[d];
                 e[d] = std::min(chk[d], shp[d] - o[d]);
             }
-            const uint64_t cs2 = chk[3], cs1 = chk[2] * cs2, cs0 = chk[1] * cs1;
-            for (uint64_t i0 = 0; i0 < e[0]; ++i0)
-                for (uint64_t i1 = 0; i1 < e[1]; ++i1)
-                    for (uint64_t i2 = 0; i2 < e[2]; ++i2) {
-                        const uint64_t at[4] = {o[0] + i0, o[1] + i1, o[2] + i2, o[3]};
+            // Runs along the last axis of the block, or along the one before it when the block holds a
+            // single sample of the last (a channel read one at a time).
+            const uint64_t srcStride[4] = {chk[1] * chk[2] * chk[3], chk[2] * chk[3], chk[3], 1};
+            const int ra = e[3] == 1 ? 2 : 3;
+            int outer[3], no = 0;
+            for (int d = 0; d < 4; ++d)
+                if (d != ra) outer[no++] = d;
+            const size_t st = size_t(stride[role[ra]]), srcStep = size_t(srcStride[ra]);
+            for (uint64_t ia = 0; ia < e[outer[0]]; ++ia)
+                for (uint64_t ib = 0; ib < e[outer[1]]; ++ib)
+                    for (uint64_t ic = 0; ic < e[outer[2]]; ++ic) {
+                        uint64_t at[4] = {o[0], o[1], o[2], o[3]}, srcIdx = 0;
+                        const uint64_t ii[3] = {ia, ib, ic};
+                        for (int k = 0; k < 3; ++k) {
+                            at[outer[k]] += ii[k];
+                            srcIdx += ii[k] * srcStride[outer[k]];
+                        }
                         uint64_t dstIdx = 0;
                         for (int d = 0; d < 4; ++d) dstIdx += at[d] * stride[role[d]];
-                        const uint8_t* run =
-                            buf.data() + (i0 * cs0 + i1 * cs1 + i2 * cs2) * uint64_t(src.dtypeBytes);
-                        const size_t st = size_t(stride[role[3]]);
+                        const uint8_t* run = buf.data() + srcIdx * uint64_t(src.dtypeBytes);
                         switch (v.sample) {
                         case ImageVolume::Sample::U8:
-                            convertRun(run, size_t(e[3]), src.dtypeBytes, src.isSigned, src.isFloat,
+                            convertRun(run, size_t(e[ra]), srcStep, src.dtypeBytes, src.isSigned, src.isFloat,
                                        v.data.data() + dstIdx, st, tlo, thi);
                             break;
                         case ImageVolume::Sample::U16:
-                            convertRun(run, size_t(e[3]), src.dtypeBytes, src.isSigned, src.isFloat,
+                            convertRun(run, size_t(e[ra]), srcStep, src.dtypeBytes, src.isSigned, src.isFloat,
                                        reinterpret_cast<uint16_t*>(v.data.data()) + dstIdx, st, tlo, thi);
                             break;
                         case ImageVolume::Sample::F32:
-                            convertRun(run, size_t(e[3]), src.dtypeBytes, src.isSigned, src.isFloat,
+                            convertRun(run, size_t(e[ra]), srcStep, src.dtypeBytes, src.isSigned, src.isFloat,
                                        reinterpret_cast<float*>(v.data.data()) + dstIdx, st, tlo, thi);
                             break;
                         }
