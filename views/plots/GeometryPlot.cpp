@@ -1,6 +1,5 @@
 #include "plots/GeometryPlot.h"
 
-#include <QLinearGradient>
 #include <QMouseEvent>
 #include <QOpenGLShaderProgram>
 #include <QPainter>
@@ -17,7 +16,9 @@ constexpr int kMaxRdm = 4096; // larger matrices are refused (16.7 M cells)
 
 } // namespace
 
-GeometryPlot::GeometryPlot(QWidget* parent) : PlotWidget(parent) {}
+GeometryPlot::GeometryPlot(QWidget* parent) : PlotWidget(parent) {
+    heat_.setColorMap(&PlotWidget::viridis);
+}
 
 GeometryPlot::~GeometryPlot() {
     teardownGL();
@@ -129,7 +130,7 @@ void GeometryPlot::setRdm(const std::vector<double>& matrix, int n, const QStrin
             rdm_[i] = std::numeric_limits<float>::quiet_NaN();
         }
     if (!(rdmMax_ >= rdmMin_)) rdmMin_ = rdmMax_ = 0;
-    rdmDirty_ = true;
+    heat_.setValues(n, n, rdm_);
     update();
 }
 
@@ -288,58 +289,26 @@ QPointF GeometryPlot::stabilityPoint(size_t i) const {
 
 void GeometryPlot::initPlotGL() {
     colorProg_ = loadProgram(QStringLiteral("color"));
-    heatProg_ = loadProgram(QStringLiteral("heatmap"));
+    heat_.initGL(this, loadProgram(QStringLiteral("heatmap")));
     makeVertexArray(vao_, vbo_, {2, 4});
-
-    // Two quads covering the viewport: the matrix (row 0 at the top) and the colour bar (min at the bottom).
-    const float quads[] = {-1, -1, 0, 1, 1, -1, 1, 1, 1, 1, 1, 0, -1, -1, 0, 1, 1, 1, 1, 0, -1, 1, 0, 0,
-                           -1, -1, 0, 0, 1, -1, 1, 0, 1, 1, 1, 1, -1, -1, 0, 0, 1, 1, 1, 1, -1, 1, 0, 1};
-    makeVertexArray(quadVao_, quadVbo_, {2, 2}, quads, sizeof(quads));
     glBindVertexArray(0);
     glBindBuffer(GL_ARRAY_BUFFER, 0);
-
-    std::vector<uint8_t> lut(256 * 4);
-    for (int i = 0; i < 256; ++i) {
-        const QColor c = viridis(i / 255.0);
-        lut[size_t(4 * i)] = uint8_t(c.red());
-        lut[size_t(4 * i + 1)] = uint8_t(c.green());
-        lut[size_t(4 * i + 2)] = uint8_t(c.blue());
-        lut[size_t(4 * i + 3)] = 255;
-    }
-    makeTexture(lutTex_);
-    glBindTexture(GL_TEXTURE_2D, lutTex_);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, lut.data());
-    glBindTexture(GL_TEXTURE_2D, 0);
-    makeTexture(rdmTex_);
-    rdmDirty_ = true;
 }
 
 void GeometryPlot::releasePlotGL() {
     glDeleteVertexArrays(1, &vao_);
     glDeleteBuffers(1, &vbo_);
-    glDeleteVertexArrays(1, &quadVao_);
-    glDeleteBuffers(1, &quadVbo_);
-    glDeleteTextures(1, &rdmTex_);
-    glDeleteTextures(1, &lutTex_);
-    vao_ = vbo_ = quadVao_ = quadVbo_ = rdmTex_ = lutTex_ = 0;
+    vao_ = vbo_ = 0;
     colorProg_.reset();
-    heatProg_.reset();
+    heat_.releaseGL();
 }
 
 void GeometryPlot::syncGpu() {
-    if (!rdmDirty_ || !glReady()) return;
-    glBindTexture(GL_TEXTURE_2D, rdmTex_);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    const float none = std::numeric_limits<float>::quiet_NaN();
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, std::max(1, rdmN_), std::max(1, rdmN_), 0, GL_RED, GL_FLOAT,
-                 rdmN_ > 0 ? rdm_.data() : &none);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glBindTexture(GL_TEXTURE_2D, 0);
-    rdmDirty_ = false;
+    heat_.syncGL();
 }
 
 void GeometryPlot::drawGL(const QSizeF& logical, double scale) {
-    if (!colorProg_ || !heatProg_) return;
+    if (!colorProg_ || !heat_.ready()) return;
     const Layout l = layout(logical);
     glEnable(GL_BLEND);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
@@ -386,30 +355,12 @@ void GeometryPlot::drawGL(const QSizeF& logical, double scale) {
     }
 
     if (!l.rdm.isEmpty() && rdmN_ > 0) {
-        heatProg_->bind();
-        glActiveTexture(GL_TEXTURE0);
-        glBindTexture(GL_TEXTURE_2D, rdmTex_);
-        glActiveTexture(GL_TEXTURE1);
-        glBindTexture(GL_TEXTURE_2D, lutTex_);
-        glActiveTexture(GL_TEXTURE0);
-        heatProg_->setUniformValue("uValues", 0);
-        heatProg_->setUniformValue("uColorMap", 1);
-        heatProg_->setUniformValue("uScale", QVector2D(1, 1));
-        heatProg_->setUniformValue("uOffset", QVector2D(0, 0));
-        heatProg_->setUniformValue("uMin", float(rdmMin_));
-        heatProg_->setUniformValue("uMax", float(rdmMax_));
-        heatProg_->setUniformValue("uNanColor", QColor(160, 160, 160));
-        glBindVertexArray(quadVao_);
+        heat_.bind(rdmMin_, rdmMax_);
         setViewport(l.rdm);
-        heatProg_->setUniformValue("uMode", 0);
-        glDrawArrays(GL_TRIANGLES, 0, 6);
+        heat_.drawCells();
         setViewport(l.bar);
-        heatProg_->setUniformValue("uMode", 1);
-        glDrawArrays(GL_TRIANGLES, 6, 6);
-        glActiveTexture(GL_TEXTURE1);
-        glBindTexture(GL_TEXTURE_2D, 0);
-        glActiveTexture(GL_TEXTURE0);
-        glBindTexture(GL_TEXTURE_2D, 0);
+        heat_.drawBar();
+        heat_.unbind();
     }
 
     if (!l.stab.isEmpty() && !stab_.empty()) {
@@ -628,11 +579,7 @@ void GeometryPlot::drawVectorData(QPainter& p, const QSizeF& logical) {
         }
     }
     if (!l.rdm.isEmpty() && rdmN_ > 0) {
-        const double span = rdmMax_ - rdmMin_;
-        auto colorOf = [&](float v) {
-            if (std::isnan(v)) return QColor(160, 160, 160);
-            return viridis(span > 0 ? (v - rdmMin_) / span : 0.5);
-        };
+        auto colorOf = [&](float v) { return heat_.colorFor(v, rdmMin_, rdmMax_); };
         if (rdmN_ <= 64) {
             const double cell = l.rdm.width() / rdmN_;
             p.setPen(Qt::NoPen);
@@ -642,18 +589,9 @@ void GeometryPlot::drawVectorData(QPainter& p, const QSizeF& logical) {
                     p.drawRect(QRectF(l.rdm.left() + j * cell, l.rdm.top() + i * cell, cell, cell));
                 }
         } else {
-            QImage img(rdmN_, rdmN_, QImage::Format_RGB32);
-            for (int i = 0; i < rdmN_; ++i)
-                for (int j = 0; j < rdmN_; ++j)
-                    img.setPixel(j, i, colorOf(rdm_[size_t(i) * size_t(rdmN_) + size_t(j)]).rgb());
-            p.setRenderHint(QPainter::SmoothPixmapTransform, false);
-            p.drawImage(l.rdm, img);
+            heat_.paintCells(p, l.rdm, rdmMin_, rdmMax_);
         }
-        QLinearGradient g(l.bar.bottomLeft(), l.bar.topLeft());
-        for (int k = 0; k <= 8; ++k) g.setColorAt(k / 8.0, viridis(k / 8.0));
-        p.setPen(Qt::NoPen);
-        p.setBrush(g);
-        p.drawRect(l.bar);
+        heat_.paintBar(p, l.bar);
     }
     if (!l.stab.isEmpty() && !stab_.empty()) {
         double x0, x1, y0, y1;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "plots/HeatmapPainter.h"
 #include "plots/PlotWidget.h"
 
 class GeometryPlot : public PlotWidget {
@@ -111,7 +112,6 @@ private:
     double rdmMin_ = 0, rdmMax_ = 1;
     QStringList rdmLabels_;
     QString metric_;
-    bool rdmDirty_ = false;
     // Stability.
     std::vector<StabilityPoint> stab_;
     // Interaction.
@@ -120,6 +120,7 @@ private:
     QPoint hoverCell_{-1, -1};
 
     // GL objects.
-    std::unique_ptr<QOpenGLShaderProgram> colorProg_, heatProg_;
-    unsigned vao_ = 0, vbo_ = 0, quadVao_ = 0, quadVbo_ = 0, rdmTex_ = 0, lutTex_ = 0;
+    std::unique_ptr<QOpenGLShaderProgram> colorProg_;
+    unsigned vao_ = 0, vbo_ = 0;
+    HeatmapPainter heat_; // the RDM and its colour bar
 };
