@@ -31,6 +31,7 @@
 
 #include "ActivityDock.h"
 #include "AnalysisDock.h"
+#include "FunctionalDock.h"
 #include "MainWindow.h"
 #include "NeuronPanel.h"
 #include "SimulationDock.h"
@@ -132,8 +133,16 @@ void drawKeys(QPainter& p, const std::vector<VtkView::FigureKey>& keys, const Ke
                    fm.elidedText(title, Qt::ElideRight, textW));
         y += l.line;
         const int box = fm.height() * 3 / 4;
-        for (const auto& sw : k.swatches) {
-            p.fillRect(QRect(x, y + (l.line - box) / 2, box, box), sw.color);
+        for (size_t i = 0; i < k.swatches.size(); ++i) {
+            const auto& sw = k.swatches[i];
+            if (y + 2 * l.line > area.bottom() && i + 1 < k.swatches.size()) { // no room: say how many
+                p.setPen(ink);
+                p.drawText(QRect(x, y, textW, l.line), Qt::AlignLeft | Qt::AlignVCenter,
+                           QStringLiteral("... %1 more").arg(k.swatches.size() - i));
+                y += l.line;
+                break;
+            }
+            if (sw.color.isValid()) p.fillRect(QRect(x, y + (l.line - box) / 2, box, box), sw.color);
             p.setPen(ink);
             p.drawText(QRect(x + l.line, y, textW - l.line, l.line), Qt::AlignLeft | Qt::AlignVCenter,
                        fm.elidedText(sw.label, Qt::ElideRight, textW - l.line));
@@ -297,6 +306,16 @@ QList<FigureView> figureViews(MainWindow* w) {
               [w](const FigureSpec& spec) {
                   return writePlot(w->neuronPanel()->shollPlot(), spec, QStringLiteral("Sholl profile"));
               }});
+    // Functional connectivity of the open traces: fc-matrix, communities, structure-function (computed on
+    // demand when the figure is asked for before the analysis was run).
+    if (FunctionalDock* fd = w->findChild<FunctionalDock*>())
+        for (const QString& id : FunctionalDock::figureNames())
+            v.append({id, FunctionalDock::figureLabel(id), [fd, id] { return fd->figureUnavailable(id); },
+                      [fd, id](const FigureSpec& spec) {
+                          if (const QString e = fd->prepareFigure(id); !e.isEmpty())
+                              return QStringLiteral("%1: %2").arg(spec.path, e);
+                          return writePlot(fd->figurePlot(id), spec, id);
+                      }});
     return v;
 }
 

@@ -225,6 +225,42 @@ private slots:
         QCOMPARE(int(view.pick(QPoint(3, 3)).kind), int(NeuronView::Pick::None));
     }
 
+    // A branch far thinner than a pixel is still drawn as a continuous line, not as the dots of its joints:
+    // every pixel column along a straight 0.01-radius process of 200 nodes is coloured.
+    void subPixelBranchesStayContinuous() {
+        std::string text = "1 1 0 0 0 3 -1\n";
+        for (int i = 2; i <= 200; ++i)
+            text += std::to_string(i) + " 3 " + std::to_string(5 * i) + " 0 0 0.01 " + std::to_string(i - 1) +
+                    "\n";
+        auto m = parseSwc(text, "thin.swc");
+        QVERIFY(m.ok());
+        auto set = std::make_shared<MorphologySet>();
+        set->neurons.push_back(m.value());
+        NeuronView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setMorphologies(set);
+        view.resetCamera();
+        const QImage img = view.renderImage(QSize(640, 480), false);
+        savePng(img, "neuron_view_thin.png");
+        const QRgb bg = img.pixel(0, 0);
+        double a[3], b[3];
+        QVERIFY(view.nodePosition(0, 20, a) && view.nodePosition(0, 180, b));
+        // renderImage has the widget's size here, so projected points are image pixels
+        const QPointF pa = view.projectPoint(a[0], a[1], a[2]), pb = view.projectPoint(b[0], b[1], b[2]);
+        QVERIFY(pb.x() - pa.x() > 100);
+        int gaps = 0;
+        for (int x = int(pa.x()); x <= int(pb.x()); ++x) {
+            const int y = int(std::lround(pa.y() + (pb.y() - pa.y()) * (x - pa.x()) / (pb.x() - pa.x())));
+            bool drawn = false;
+            for (int dy = -1; dy <= 1 && !drawn; ++dy)
+                drawn = y + dy >= 0 && y + dy < img.height() && img.pixel(x, y + dy) != bg;
+            gaps += !drawn;
+        }
+        QCOMPARE(gaps, 0);
+    }
+
     void realNeuronsScreenshot() {
         auto set = std::make_shared<MorphologySet>();
         for (const char* f : {"Scnn1a_473845048_m.swc", "Pvalb_469628681_m.swc"}) {

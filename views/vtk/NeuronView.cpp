@@ -137,6 +137,16 @@ NeuronView::NeuronView(QWidget* parent)
         a->GetProperty()->SetSpecularPower(25);
         a->PickableOff(); // neurons are picked by a ray test, not by the cell picker
     }
+    vtkNew<vtkPolyDataMapper> lineMapper;
+    lineMapper->SetInputData(linePoly_);
+    lineMapper->SetColorModeToDirectScalars();
+    lineMapper->SetScalarModeToUsePointData();
+    lineMapper->ScalarVisibilityOn();
+    lineActor_->SetMapper(lineMapper);
+    lineActor_->GetProperty()->SetLighting(false);
+    lineActor_->GetProperty()->SetLineWidth(1.0f);
+    lineActor_->PickableOff();
+    renderer()->AddActor(lineActor_);
     renderer()->AddActor(segActor_);
     renderer()->AddActor(nodeActor_);
     connect(&job_, &nr::LabelMeshJob::progress, this, [this](double f) {
@@ -270,6 +280,13 @@ void NeuronView::rebuildSkeletons() {
     float* c = segs ? static_cast<float*>(sp->GetVoidPointer(0)) : nullptr;
     float* o = segs ? orient->GetPointer(0) : nullptr;
     float* s = segs ? scale->GetPointer(0) : nullptr;
+    vtkNew<vtkCellArray> lines;
+    lines->Use32BitStorage();
+    lines->GetOffsetsArray32()->SetNumberOfValues(vtkIdType(segs + 1));
+    lines->GetConnectivityArray32()->SetNumberOfValues(vtkIdType(2 * segs));
+    int32_t* lo = lines->GetOffsetsArray32()->GetPointer(0);
+    int32_t* lc = segs ? lines->GetConnectivityArray32()->GetPointer(0) : nullptr;
+    lo[0] = 0;
     size_t k = 0, seg = 0;
     if (set_)
         for (size_t ni = 0; ni < set_->neurons.size(); ++ni) {
@@ -302,6 +319,9 @@ void NeuronView::rebuildSkeletons() {
                 const float r = float(m.radius[i] * us) * radiusScale_;
                 s[3 * seg] = float(len), s[3 * seg + 1] = r, s[3 * seg + 2] = r;
                 segNode_.push_back(uint32_t(k));
+                lo[seg + 1] = int32_t(2 * (seg + 1));
+                lc[2 * seg] = int32_t(nodeOffset_.back() + uint32_t(par));
+                lc[2 * seg + 1] = int32_t(k);
                 ++seg;
             }
         }
@@ -313,7 +333,11 @@ void NeuronView::rebuildSkeletons() {
     segPoly_->SetPoints(sp);
     segPoly_->GetPointData()->AddArray(orient);
     segPoly_->GetPointData()->AddArray(scale);
+    linePoly_->Initialize();
+    linePoly_->SetPoints(np);
+    linePoly_->SetLines(lines);
     segActor_->SetVisibility(segs > 0);
+    lineActor_->SetVisibility(segs > 0);
     nodeActor_->SetVisibility(n > 0);
     recolor();
 }
@@ -391,8 +415,10 @@ void NeuronView::recolor() {
     for (size_t k = 0; k < segNode_.size(); ++k) sc->SetTypedTuple(vtkIdType(k), &col[segNode_[k]].r);
     nodePoly_->GetPointData()->SetScalars(nc);
     segPoly_->GetPointData()->SetScalars(sc);
+    linePoly_->GetPointData()->SetScalars(nc);
     nodePoly_->Modified();
     segPoly_->Modified();
+    linePoly_->Modified();
 }
 
 // ---- label volumes ---------------------------------------------------------------------------------------
@@ -773,4 +799,48 @@ void NeuronView::drawOverlay() {
         }
     }
     ImGui::End();
+}
+
+std::vector<VtkView::FigureKey> NeuronView::figureKeys() const {
+    std::vector<FigureKey> keys;
+    auto qc = [](const nr::palette::Rgb& c) { return QColor(c.r, c.g, c.b); };
+    if (set_ && !set_->neurons.empty()) {
+        FigureKey k;
+        if (colorBar_.valid) {
+            k.title = QString::fromStdString(colorBar_.title);
+            for (int i = 0; i < 32; ++i) {
+                const Rgb c = viridis(i / 31.0);
+                k.ramp.push_back(QColor(c.r, c.g, c.b));
+            }
+            k.lo = colorBar_.lo;
+            k.hi = colorBar_.hi;
+        } else {
+            static const char* names[] = {"neuron", "compartment type", "branch order", "path distance"};
+            k.title = QString::fromLatin1(names[std::clamp(int(colorBy_), 0, 3)]);
+            for (const LegendEntry& e : legend_)
+                k.swatches.push_back(
+                    {qc(e.color),
+                     QStringLiteral("%1 (%2)").arg(QString::fromStdString(e.label)).arg(e.count)});
+        }
+        keys.push_back(std::move(k));
+    }
+    if (volume_ && !instanceActors_.empty()) {
+        FigureKey k;
+        k.title = QStringLiteral("instances (voxels)");
+        size_t more = 0;
+        for (size_t i = 0; i < instanceActors_.size() && i < volume_->instances.size(); ++i) {
+            if (!instanceActors_[i] || !instanceActors_[i]->GetVisibility()) continue;
+            if (k.swatches.size() == 24) {
+                ++more;
+                continue;
+            }
+            const auto& in = volume_->instances[i];
+            k.swatches.push_back(
+                {qc(instanceColors_[i]),
+                 QStringLiteral("%1 (%2)").arg(qulonglong(in.label)).arg(qulonglong(in.voxels))});
+        }
+        if (more) k.swatches.push_back({QColor(), QStringLiteral("... %1 more").arg(more)});
+        if (!k.swatches.empty()) keys.push_back(std::move(k));
+    }
+    return keys;
 }

@@ -117,6 +117,8 @@ public:
     // What the colours mean: categorical entries (neuron, type) or a colour bar (order, distance).
     const std::vector<LegendEntry>& legend() const { return legend_; }
     const ColorBar& colorBar() const { return colorBar_; }
+    // The legend (neurons: categories or colour bar; label volumes: the visible instances) as a figure key.
+    std::vector<FigureKey> figureKeys() const override;
 
     vtkActor* segmentActor() const;
     vtkActor* nodeActor() const;
@@ -151,6 +153,10 @@ private:
     std::vector<double> pathDist_;
     std::vector<uint32_t> segNode_; // node (child) of each segment
     vtkNew<vtkPolyData> segPoly_, nodePoly_;
+    // One-pixel lines along every segment under the cylinders: branches thinner than a pixel stay
+    // continuous instead of breaking into the dots of their joints.
+    vtkNew<vtkPolyData> linePoly_;
+    vtkNew<vtkActor> lineActor_;
     vtkSmartPointer<vtkOpenGLStickMapper> segMapper_;
     vtkNew<vtkOpenGLSphereMapper> nodeMapper_;
     vtkNew<vtkActor> segActor_, nodeActor_;
