@@ -272,6 +272,24 @@ Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse u
 
 } // namespace
 
+std::vector<std::string> listNumericArraysHdf5(const std::string& path) {
+    Hdf5Guard lock(hdf5Mutex());
+    QuietHdf5 quiet;
+    std::vector<std::string> out;
+    if (H5Fis_hdf5(path.c_str()) <= 0) return out;
+    Hid f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (f.id < 0) return out;
+    for (const auto& c : datasets(f.id))
+        if ((c.integer || c.floating) && c.rank >= 3 && c.rank <= 4) out.push_back(c.path);
+    return out;
+}
+
+Status probeHdf5Array(const std::string& path, const std::string& array, const ArraySink& sink) {
+    OpenOptions opt;
+    opt.options.push_back({"array", array});
+    return openHdf5Array(path, opt, ArrayUse::Image, sink);
+}
+
 Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& opt) {
     return buildFrom<LabelVolume>(openHdf5Array, buildLabelVolume, ArrayUse::Labels, path, opt);
 }

@@ -58,6 +58,13 @@ Result<T> buildFrom(const ArrayOpener& open, Result<T> (*build)(ArraySource&, co
     return std::move(*out);
 }
 
+// Open one array of a Zarr store / HDF5 file as an image would be (any integer or float samples) and hand its
+// metadata to `sink` without reading any block: what listVolumeArrayInfo() describes.
+Status probeZarrArray(const std::string& path, const std::string& array, const ArraySink& sink);
+Status probeHdf5Array(const std::string& path, const std::string& array, const ArraySink& sink);
+// Every 3-D or 4-D integer or floating-point dataset of an HDF5 file (empty when it is not one).
+std::vector<std::string> listNumericArraysHdf5(const std::string& path);
+
 // The name in `names` that looks most like an image ("raw", "image", "rgb"...; not "label", "gt"...).
 std::string mostImageLike(const std::vector<std::string>& names);
 

@@ -271,6 +271,12 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
 
 } // namespace
 
+Status probeZarrArray(const std::string& path, const std::string& array, const ArraySink& sink) {
+    OpenOptions opt;
+    opt.options.push_back({"array", array});
+    return openZarrArray(path, opt, ArrayUse::Image, sink);
+}
+
 Result<LabelVolume> readZarrVolume(const std::string& path, const OpenOptions& opt) {
     return buildFrom<LabelVolume>(openZarrArray, buildLabelVolume, ArrayUse::Labels, path, opt);
 }
