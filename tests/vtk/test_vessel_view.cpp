@@ -276,6 +276,45 @@ private slots:
         QCOMPARE(view_->drawnEdgeCount(), size_t(2));
     }
 
+    void lodAdaptiveBudget() {
+        // A frame at rest of 1,000,000 primitives in 1000 ms: 1 us each. Before any moving frame a quarter of
+        // the 80 ms target is kept for the fixed part: 60,000.
+        LodController lod;
+        lod.frameDrawn(1000000, 1000.0);
+        QCOMPARE(lod.msPerPrimitive(), 0.001);
+        QCOMPARE(lod.fixedMs(), -1.0);
+        QCOMPARE(lod.budget(), size_t(60000));
+        // A moving frame of 60,000 in 100 ms: 40 ms were fixed; the budget leaves 80 - 40 ms to primitives.
+        lod.cameraMoved();
+        QVERIFY(lod.moving());
+        lod.frameDrawn(60000, 100.0);
+        QCOMPARE(lod.fixedMs(), 40.0);
+        QCOMPARE(lod.msPerPrimitive(), 0.001);
+        QCOMPARE(lod.budget(), size_t(40000));
+        // A much slower moving frame: the fixed part (mean 250 ms) is capped at three quarters of the target.
+        lod.frameDrawn(40000, 500.0);
+        QCOMPARE(lod.fixedMs(), 250.0);
+        QCOMPARE(lod.budget(), size_t(20000));
+        // At rest again, primitives got dearer (4 us): the cap leaves 20 ms, i.e. within the minimum.
+        lod.settle();
+        lod.frameDrawn(1000000, 7000.0);
+        QCOMPARE(lod.msPerPrimitive(), 0.004);
+        QCOMPARE(lod.budget(), size_t(5000));
+        lod.setTargetFrameMs(80, 6000, 400000);
+        lod.frameDrawn(1000000, 4000.0);
+        QCOMPARE(lod.budget(), size_t(6000));
+        // A budget frame drawn at rest (before any move) measures the fixed part too.
+        LodController first;
+        first.budgetFrameDrawn(60000, 90.0); // nothing known yet: ignored
+        QCOMPARE(first.fixedMs(), -1.0);
+        first.frameDrawn(1000000, 1000.0);
+        first.budgetFrameDrawn(60000, 90.0);
+        QVERIFY(!first.moving());
+        QCOMPARE(first.fixedMs(), 30.0);
+        QCOMPARE(first.budget(), size_t(50000));
+        lod.settle();
+    }
+
     void lodSampleRules() {
         const std::vector<float> w = {5, 1, 9, 3, 7, 2, 8, 4, 6, 0};
         const auto s = lodSample(w, {}, 4, 0.5, {1});

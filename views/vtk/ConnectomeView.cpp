@@ -1,5 +1,6 @@
 #include "vtk/ConnectomeView.h"
 
+#include <QElapsedTimer>
 #include <QMouseEvent>
 #include <QRect>
 #include <algorithm>
@@ -991,6 +992,39 @@ void ConnectomeView::onHoverTimer() {
 
 // ---- frames ------------------------------------------------------------------------------------------
 
+void ConnectomeView::warmLod() {
+    lodWarmQueued_ = false;
+    if (lod_.moving() || !graph_ || (lodEdges_.empty() && lodNodes_.empty())) return;
+    const bool ok = withRenderContext([&] {
+        const bool edgesOn = edgeActor_->GetVisibility(), lodOn = lodActor_->GetVisibility();
+        const bool nodesOn = nodeActor_->GetVisibility(), lodNodesOn = lodNodeActor_->GetVisibility();
+        edgeActor_->VisibilityOff();
+        nodeActor_->VisibilityOff();
+        lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
+        lodNodeActor_->SetVisibility(!lodNodes_.empty());
+        for (int pass = 0; pass < 2; ++pass) {
+            // The second pass times the budget frame (the first uploads): it tells the level of detail what a
+            // moving frame costs besides its edges. When that moves the budget far, the sample is redone.
+            QElapsedTimer t;
+            t.start();
+            renderWindow()->Render();
+            renderWindow()->WaitForCompletion();
+            if (pass == 0) continue;
+            lod_.budgetFrameDrawn(lodActor_->GetVisibility() ? lodEdges_.size() : 0, t.nsecsElapsed() / 1e6);
+            if (lodSampleStale()) {
+                updateLodEdges();
+                lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
+                renderWindow()->Render(); // uploads the new sample
+            }
+        }
+        edgeActor_->SetVisibility(edgesOn);
+        lodActor_->SetVisibility(lodOn);
+        nodeActor_->SetVisibility(nodesOn);
+        lodNodeActor_->SetVisibility(lodNodesOn);
+    });
+    if (ok) lodWarmTime_ = lodLines_->GetMTime();
+}
+
 void ConnectomeView::paintGL() {
     // A camera that differs from the last frame's means the view is moving: draw the budget until it rests.
     const CameraState c = camera();
@@ -1015,6 +1049,12 @@ void ConnectomeView::paintGL() {
     // frame just measured may have moved the budget far from the sample: resample for the first moving frame.
     if (lodOn ? lod_.budget() * 4 < lodEdges_.size() * 3 : !lod_.moving() && lodSampleStale())
         updateLodEdges();
+    // At rest with a new sample: upload it now (when the event loop is idle), not in the first moving frame.
+    if (!lod_.moving() && !lodWarmQueued_ && (!lodEdges_.empty() || !lodNodes_.empty()) &&
+        lodLines_->GetMTime() > lodWarmTime_) {
+        lodWarmQueued_ = true;
+        QTimer::singleShot(0, this, &ConnectomeView::warmLod);
+    }
     if (!trimAfterPaint_) return;
     trimAfterPaint_ = false;
 #if defined(__GLIBC__)

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 #include <vtkNew.h>
+#include <vtkType.h>
 
 #include "model/Graph.h"
 #include "model/Palette.h"
@@ -177,8 +178,11 @@ private:
     void updateLodEdges(); // resamples the budget edges from the visible ones and colours them
     void recolorLodEdges();
     bool lodSampleStale() const; // the budget moved far from the sample's size
-    void applyEdgeVisibility();  // full or budget edge and node actors, by the LOD state and the edge opacity
-    void updateLodNodes();       // resamples the budget nodes (colours follow in updateNodeArrays)
+    // Draws the budget actors once at rest, into VTK's framebuffer only (the widget keeps showing the last
+    // frame), so that their buffers are uploaded and their shaders built before the first moving frame.
+    void warmLod();
+    void applyEdgeVisibility(); // full or budget edge and node actors, by the LOD state and the edge opacity
+    void updateLodNodes();      // resamples the budget nodes (colours follow in updateNodeArrays)
     void onHoverTimer();
     std::vector<uint32_t> nodesInRect(QRect r) const;
 
@@ -224,6 +228,8 @@ private:
     LodController lod_;
     std::vector<uint32_t> visibleIds_;
     std::vector<uint32_t> lodEdges_;
+    vtkMTimeType lodWarmTime_ = 0; // lodLines_ time when the budget actors were last drawn by warmLod
+    bool lodWarmQueued_ = false;
     vtkNew<vtkPolyData> lodPoly_;
     vtkNew<vtkCellArray> lodLines_;
     vtkNew<vtkUnsignedCharArray> lodColors_;

@@ -22,11 +22,38 @@ void LodController::setTargetFrameMs(double ms, size_t minimum, size_t maximum) 
     maxBudget_ = std::max(minimum, maximum);
 }
 
+void LodController::budgetFrameDrawn(size_t primitives, double ms) {
+    if (!restMeasured_ || !(ms > 0)) return;
+    const double f = std::max(0.0, ms - double(primitives) * msPerPrimitive_);
+    fixedMs_ = fixedMs_ >= 0 ? 0.5 * fixedMs_ + 0.5 * f : f;
+    updateBudget();
+}
+
 void LodController::frameDrawn(size_t primitives, double ms) {
     if (primitives < 1000 || !(ms > 0)) return; // too few to measure a cost per primitive
-    const double c = ms / double(primitives);
-    msPerPrimitive_ = msPerPrimitive_ > 0 ? 0.5 * msPerPrimitive_ + 0.5 * c : c;
-    if (adaptive_) budget_ = std::clamp(size_t(targetMs_ / msPerPrimitive_), minBudget_, maxBudget_);
+    if (moving_ && restMeasured_) {
+        // A budget frame: what the per-primitive cost does not explain is the fixed part.
+        const double f = std::max(0.0, ms - double(primitives) * msPerPrimitive_);
+        fixedMs_ = fixedMs_ >= 0 ? 0.5 * fixedMs_ + 0.5 * f : f;
+    } else {
+        // At rest: the cost per primitive. Moving frames stand in until a frame at rest was reported (their
+        // cost per primitive includes the fixed part: a smaller, safe budget).
+        const double c = ms / double(primitives);
+        if (!moving_ && !restMeasured_) {
+            restMeasured_ = true;
+            msPerPrimitive_ = c; // the first frame at rest replaces what moving frames estimated
+        } else {
+            msPerPrimitive_ = msPerPrimitive_ > 0 ? 0.5 * msPerPrimitive_ + 0.5 * c : c;
+        }
+    }
+    updateBudget();
+}
+
+void LodController::updateBudget() {
+    if (!adaptive_ || !(msPerPrimitive_ > 0)) return;
+    // The fixed part takes at most three quarters of the frame; the budget has the rest.
+    const double fixed = std::min(0.75 * targetMs_, fixedMs_ >= 0 ? fixedMs_ : 0.25 * targetMs_);
+    budget_ = std::clamp(size_t((targetMs_ - fixed) / msPerPrimitive_), minBudget_, maxBudget_);
 }
 
 void LodController::cameraMoved() {

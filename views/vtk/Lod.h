@@ -28,14 +28,23 @@ public:
         adaptive_ = false;
     }
     size_t budget() const { return budget_; }
-    // Adaptive budget (the default): after every frame the view reports what it drew and how long it took;
-    // the budget becomes what fits in `ms` (default 80) at the measured cost per primitive, within
-    // [minimum, maximum] (default 2,000 .. 400,000).
+    // Adaptive budget (the default): after every frame the view reports what it drew and how long it took.
+    // A frame costs a fixed part (what a moving frame draws besides its budget: nodes, overlay, blit) plus a
+    // cost per primitive. Frames at rest (the full picture, many primitives) measure the cost per primitive;
+    // moving frames measure the fixed part as what the per-primitive cost does not explain (assumed to be a
+    // quarter of `ms` until a moving frame was seen, so that the first moving frame is already in time).
+    // The budget becomes what fits in `ms` (default 80) after the fixed part, within [minimum, maximum]
+    // (default 2,000 .. 400,000).
     void setTargetFrameMs(double ms, size_t minimum = 2000, size_t maximum = 400000);
     bool adaptive() const { return adaptive_; }
     void frameDrawn(size_t primitives, double ms);
     // Cost per primitive in ms measured so far (0 before the first report).
     double msPerPrimitive() const { return msPerPrimitive_; }
+    // A frame of the moving budget drawn while at rest (a view preparing its budget): measures the fixed part
+    // like a moving frame, so that the first moving frame already knows it.
+    void budgetFrameDrawn(size_t primitives, double ms);
+    // Fixed cost of a moving frame in ms (-1 before a moving frame was measured).
+    double fixedMs() const { return fixedMs_; }
     // Delay after the last camera change before the full picture is drawn (default 150 ms).
     void setRestDelayMs(int ms) { timer_.setInterval(ms); }
     int restDelayMs() const { return timer_.interval(); }
@@ -57,7 +66,9 @@ private:
     QTimer timer_;
     size_t budget_ = 100000;
     bool adaptive_ = true;
-    double targetMs_ = 80, msPerPrimitive_ = 0;
+    double targetMs_ = 80, msPerPrimitive_ = 0, fixedMs_ = -1;
+    bool restMeasured_ = false;
+    void updateBudget();
     size_t minBudget_ = 2000, maxBudget_ = 400000;
     bool moving_ = false;
     bool enabled_ = true;
