@@ -115,7 +115,8 @@ LoadedGraph joinNodeTable(const nr::Graph& g0, const QString& table) {
     return out;
 }
 
-LoadedData loadFiles(const QStringList& files, const std::function<bool(double, const QString&)>& progress) {
+LoadedData loadFiles(const QStringList& files, const std::function<bool(double, const QString&)>& progress,
+                     const std::vector<FileOptions>& options) {
     LoadedData out;
     if (files.isEmpty()) {
         out.error = nr::Error{"open", 0, "no file given"};
@@ -124,6 +125,7 @@ LoadedData loadFiles(const QStringList& files, const std::function<bool(double, 
     const nr::ReaderRegistry& reg = nr::ReaderRegistry::builtin();
     // Groups of files read together: a pair whose readers make the same kind of graph-like layer.
     std::vector<std::pair<QString, std::vector<std::string>>> groups;
+    std::vector<int> firstFile; // index in `files` of each group's first file
     std::vector<const nr::FormatReader*> rd;
     for (const QString& f : files) rd.push_back(reg.find(f.toStdString()));
     for (int i = 0; i < files.size(); ++i) {
@@ -133,14 +135,17 @@ LoadedData loadFiles(const QStringList& files, const std::function<bool(double, 
             rd[size_t(i)]->kind == rd[size_t(i) + 1]->kind &&
             (rd[size_t(i)]->kind == nr::LayerKind::Graph || rd[size_t(i)]->kind == nr::LayerKind::Vessels)) {
             groups.push_back({files[i], {files[i + 1].toStdString()}});
+            firstFile.push_back(i);
             ++i;
             continue;
         }
         groups.push_back({files[i], {}});
+        firstFile.push_back(i);
     }
     const double n = double(groups.size());
     for (size_t i = 0; i < groups.size(); ++i) {
         nr::OpenOptions opt;
+        if (size_t(firstFile[i]) < options.size()) opt.options = options[size_t(firstFile[i])];
         opt.progress = [&](double f, const std::string& what) {
             return !progress || progress((double(i) + f) / n, QString::fromStdString(what));
         };
@@ -165,14 +170,17 @@ DatasetLoader::DatasetLoader(QObject* parent) : QObject(parent) {
     });
 }
 
-void DatasetLoader::load(const QStringList& files) {
+void DatasetLoader::load(const QStringList& files, const std::vector<FileOptions>& options) {
     if (watcher_.isRunning()) return;
     cancel_ = false;
-    watcher_.setFuture(QtConcurrent::run([this, files] {
-        return loadFiles(files, [this](double f, const QString& what) {
-            QMetaObject::invokeMethod(
-                this, [this, f, what] { emit progress(f, what); }, Qt::QueuedConnection);
-            return !cancel_.load();
-        });
+    watcher_.setFuture(QtConcurrent::run([this, files, options] {
+        return loadFiles(
+            files,
+            [this](double f, const QString& what) {
+                QMetaObject::invokeMethod(
+                    this, [this, f, what] { emit progress(f, what); }, Qt::QueuedConnection);
+                return !cancel_.load();
+            },
+            options);
     }));
 }

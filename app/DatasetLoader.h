@@ -30,9 +30,13 @@ struct LoadedData {
     bool ok() const { return !datasets.empty(); }
 };
 
+// Reader options for one file (OpenOptions::options: "as", "voxel_size"...).
+using FileOptions = std::vector<std::pair<std::string, std::string>>;
+
 // Synchronous load through the reader registry: used by the worker thread and by the command line.
-// `progress` may cancel (return false).
-LoadedData loadFiles(const QStringList& files, const std::function<bool(double, const QString&)>& progress);
+// `progress` may cancel (return false). `options[i]`, when given, are the reader options of files[i].
+LoadedData loadFiles(const QStringList& files, const std::function<bool(double, const QString&)>& progress,
+                     const std::vector<FileOptions>& options = {});
 // The same for graphs only (kept for callers that need a LoadedGraph).
 LoadedGraph loadGraphFiles(const QStringList& files,
                            const std::function<bool(double, const QString&)>& progress);
@@ -44,7 +48,7 @@ class DatasetLoader : public QObject {
 public:
     explicit DatasetLoader(QObject* parent = nullptr);
     bool busy() const { return watcher_.isRunning(); }
-    void load(const QStringList& files);
+    void load(const QStringList& files, const std::vector<FileOptions>& options = {});
     void cancel() { cancel_ = true; }
 
 signals:

@@ -34,6 +34,7 @@
 #include "PluginPanel.h"
 #include "Session.h"
 #include "SimulationDock.h"
+#include "VolumeOpenDialog.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
 #include "io/IoFormats.h"
@@ -350,15 +351,19 @@ void MainWindow::openFiles(const QStringList& files) {
         status_->setText(tr("Still loading the previous file…"));
         return;
     }
+    // A Zarr store or HDF5 file with several arrays, or no voxel size, asks which arrays and what size first.
+    QStringList chosen = files;
+    std::vector<FileOptions> options;
+    if (!VolumeOpenDialog::resolve(this, chosen, options)) return; // cancelled: what is open stays
     progress_->setValue(0);
     progress_->show();
     cancel_->show();
-    status_->setText(tr("Opening %1…").arg(QFileInfo(files.value(0)).fileName()));
-    loader_.load(files);
+    status_->setText(tr("Opening %1…").arg(QFileInfo(chosen.value(0)).fileName()));
+    loader_.load(chosen, options);
 }
 
-QString MainWindow::openFilesBlocking(const QStringList& files) {
-    LoadedData r = loadFiles(files, {});
+QString MainWindow::openFilesBlocking(const QStringList& files, const std::vector<FileOptions>& options) {
+    LoadedData r = loadFiles(files, {}, options);
     if (!r.ok()) return QString::fromStdString(r.error.str());
     for (auto& d : r.datasets) addDataset(std::move(d));
     return QString();

@@ -35,7 +35,8 @@ public:
     // Opens files in the background (progress in the status bar, cancellable).
     void openFiles(const QStringList& files);
     // Opens files and waits; returns the error ("FILE:LINE: reason") or an empty string.
-    QString openFilesBlocking(const QStringList& files);
+    // `options[i]`: reader options of files[i] (as chosen in the Open Volume dialog).
+    QString openFilesBlocking(const QStringList& files, const std::vector<FileOptions>& options = {});
     // The built-in demo network (and, with simulation, its running simulation).
     void showDemo(bool startSimulation = true);
     // Opens recorded spikes (CSV / NPY with unit and time columns, NWB units table) as a layer.
