@@ -264,7 +264,7 @@ Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse u
         (void)file;
         return std::nullopt;
     };
-    if (!src.haveVoxelSize)
+    if (!src.haveVoxelSize && opt.option("voxel_size").empty())
         src.warnings.push_back(path + ": the dataset gives no voxel size; 1 is used (set voxel_size)");
     sink(src);
     return std::nullopt;

@@ -138,7 +138,7 @@ void imageJVoxelSize(TIFF* t, ArraySource& src) {
 
 namespace {
 
-Status openTiffArray(const std::string& pathIn, const OpenOptions&, ArrayUse, const ArraySink& sink) {
+Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse, const ArraySink& sink) {
     installTiffHandlers();
     std::string path = pathIn;
     while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -231,7 +231,7 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions&, ArrayUse, co
             return readPage(t.get(), path, int(idx[0]), first, out.data());
         };
     }
-    if (!src.haveVoxelSize)
+    if (!src.haveVoxelSize && opt.option("voxel_size").empty())
         src.warnings.push_back(path + ": no voxel size in the TIFF; 1 is used (set voxel_size)");
     sink(src);
     return std::nullopt;

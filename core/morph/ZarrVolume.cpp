@@ -263,7 +263,7 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
                 std::reverse(&out[i * size_t(bytes)], &out[i * size_t(bytes)] + bytes);
         return std::nullopt;
     };
-    if (!src.haveVoxelSize)
+    if (!src.haveVoxelSize && opt.option("voxel_size").empty())
         src.warnings.push_back(path + ": the store gives no voxel size; 1 is used (set voxel_size)");
     sink(src);
     return std::nullopt;

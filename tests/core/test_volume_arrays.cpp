@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sys/stat.h>
 
+#include "morph/LabelVolume.h"
 #include "morph/VolumeArrays.h"
 
 using namespace nr;
@@ -94,6 +95,31 @@ private slots:
         QCOMPARE(a[1].voxelSize[1], 0.5);
         QCOMPARE(a[1].voxelSize[2], 0.25);
         QCOMPARE(a[1].unit, std::string("um"));
+    }
+
+    // A voxel size set by the user (option voxel_size) is applied, and the "no voxel size" warning goes.
+    void voxelSizeOptionReplacesTheWarning() {
+        QTemporaryDir dir;
+        const std::string root = dir.filePath(QStringLiteral("v.zarr")).toStdString();
+        ::mkdir(root.c_str(), 0755);
+        writeFile(root + "/.zarray", zarray("[2, 3, 4]", "<u1")); // every chunk absent: all background
+        auto plain = readZarrVolume(root);
+        QVERIFY(plain.ok());
+        QCOMPARE(plain.value().voxelSize[0], 1.0);
+        auto warns = [](const LabelVolume& v) {
+            int n = 0;
+            for (const auto& w : v.warnings) n += w.find("no voxel size") != std::string::npos;
+            return n;
+        };
+        QCOMPARE(warns(plain.value()), 1);
+        OpenOptions opt;
+        opt.options = {{"voxel_size", "0.44,0.5,0.6"}};
+        auto set = readZarrVolume(root, opt);
+        QVERIFY(set.ok());
+        QCOMPARE(set.value().voxelSize[0], 0.44);
+        QCOMPARE(set.value().voxelSize[1], 0.5);
+        QCOMPARE(set.value().voxelSize[2], 0.6);
+        QCOMPARE(warns(set.value()), 0);
     }
 
     void refused() {
