@@ -10,7 +10,7 @@
 #include <map>
 
 namespace {
-constexpr double kTitleH = 20, kLeft = 64, kBottom = 36, kLegendW = 112, kPad = 8, kSwatch = 10, kRowH = 14;
+constexpr double kTitleH = 20, kLeft = 64, kBottom = 36, kLegendW = 150, kPad = 8, kSwatch = 10, kRowH = 14;
 constexpr int kMaxLabel = 255; // the colour map has 256 entries: label % 256 (see colormaps::community)
 } // namespace
 
@@ -232,7 +232,7 @@ void MembershipPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     }
     // Legend of communities.
     drawText(p, QRectF(l.legend.left(), l.legend.top(), l.legend.width(), 16),
-             Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("community"));
+             Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("community (neuron-windows)"));
     size_t shown = 0;
     for (size_t i = 0; i < legend_.size(); ++i) {
         const double y = l.legend.top() + 18 + double(i) * kRowH;
