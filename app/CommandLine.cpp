@@ -18,6 +18,7 @@
 #include "vtk/ConnectomeView.h"
 #include "vtk/NeuronView.h"
 #include "vtk/VesselView.h"
+#include "vtk/VtkView.h"
 
 std::optional<QSize> parseSize(const QString& s) {
     const QStringList p = s.toLower().split(QLatin1Char('x'));
@@ -256,6 +257,17 @@ int runWindowCommand(const CommandLine& cl) {
     if (cl.mode == CommandLine::Mode::Screenshot) {
         w.connectomeView()->lod().settle();
         waitFor(100);
+        // Every 3-D view on screen has drawn a frame at its final size (a frame can take a few hundred
+        // milliseconds in software GL, and the last layout change may have come after the previous one).
+        QElapsedTimer settle;
+        settle.start();
+        auto stale = [&w] {
+            for (VtkView* v : w.findChildren<VtkView*>())
+                if (v->isVisible() && !v->frameIsCurrent()) return true;
+            return false;
+        };
+        while (stale() && settle.elapsed() < 5000) waitFor(20);
+        waitFor(50);
         // What the window shows on its screen (the X server's pixels); grab() as a fallback.
         QImage img = w.screen() ? w.screen()->grabWindow(w.winId()).toImage() : QImage();
         if (img.isNull() || img.size() != w.size() * w.devicePixelRatio()) img = w.grab().toImage();

@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QLayout>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -24,10 +25,10 @@
 #include <QUndoStack>
 
 #include "ActivityDock.h"
-#include "FunctionalDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
+#include "FunctionalDock.h"
 #include "LayersDock.h"
 #include "LiveGeometry.h"
 #include "NeuronPanel.h"
@@ -787,6 +788,7 @@ void MainWindow::showEvent(QShowEvent* e) {
     QTimer::singleShot(0, this, [this] {
         resizeDocks({simDock_}, {std::max(200, int(height() * 0.36))}, Qt::Vertical);
         if (width() < 1300) analysisDock_->hide();
+        if (layout()) layout()->activate(); // the central views take their final size now, before framing
         QTimer::singleShot(0, this, [this] {
             if (graph_ && graph_->hasPositions()) view_->resetCamera();
         });

@@ -266,6 +266,7 @@ private slots:
     void overlaysStayOffTheData_data() {
         QTest::addColumn<QSize>("size");
         QTest::newRow("1024x700") << QSize(1024, 700);
+        QTest::newRow("1280x800") << QSize(1280, 800);
         QTest::newRow("1920x1080") << QSize(1920, 1080);
     }
     void overlaysStayOffTheData() {
@@ -286,6 +287,22 @@ private slots:
                                                   .arg(w.minimumSizeHint().width())
                                                   .arg(w.minimumSizeHint().height())
                                                   .arg(docks)));
+        // No empty band: the central tabs reach the right edge or the first visible right-hand dock.
+        QTest::qWait(200);
+        int right = w.width();
+        QString shown;
+        for (QDockWidget* d : w.findChildren<QDockWidget*>())
+            if (d->isVisible() && w.dockWidgetArea(d) == Qt::RightDockWidgetArea) {
+                right = std::min(right, d->geometry().left());
+                shown += QLatin1Char(' ') + d->objectName();
+            }
+        const QRect central = w.centralWidget()->geometry();
+        QVERIFY2(central.right() >= right - 12,
+                 qPrintable(QStringLiteral("central ends at %1, next thing at %2 (right docks:%3)")
+                                .arg(central.right())
+                                .arg(right)
+                                .arg(shown)));
+        QVERIFY(w.connectomeView()->width() >= central.width() - 12);
         SimulationDock* sim = w.simulationDock();
         sim->runner()->setSpeed(0);
         QVERIFY(sim->startModel("coba", nullptr, true));
@@ -322,6 +339,15 @@ private slots:
             const QStringList wh = sz.split('x');
             QCOMPARE(QImage(out).size(), QSize(wh[0].toInt(), wh[1].toInt()));
         }
+        // The 3-D view is captured at its final size: at 1280x800 the Analysis dock closes after the window
+        // is shown, and the view's dark background reaches the right edge (no stale frame, no grey band).
+        const QString out = dir.filePath("wide.png");
+        Run s = runApp({"--screenshot", out, "--size", "1280x800", herm()}, kSlowMs);
+        QVERIFY2(s.code == 0, qPrintable(s.err));
+        const QImage img(out);
+        const QColor bg = img.pixelColor(1270, 100), left = img.pixelColor(700, 100);
+        QCOMPARE(bg, left);
+        QVERIFY2(bg.lightness() < 60, qPrintable(bg.name()));
     }
 
     void legendListsEveryClassWithItsColour() {

@@ -131,6 +131,11 @@ void VtkView::resizeGL(int w, int h) {
     rw_->SetSize(pw, ph);
 }
 
+bool VtkView::frameIsCurrent() const {
+    const double dpr = pixelRatio();
+    return paintedSize_ == QSize(std::max(1, int(width() * dpr)), std::max(1, int(height() * dpr)));
+}
+
 void VtkView::paintGL() {
     QElapsedTimer t;
     t.start();
@@ -162,6 +167,7 @@ void VtkView::paintGL() {
     if (overlay_) imgui_.render([this] { drawOverlay(); });
     gl->glFinish();
     lastFrameMs_ = t.nsecsElapsed() / 1e6;
+    paintedSize_ = QSize(pw, ph);
 }
 
 bool VtkView::withRenderContext(const std::function<void()>& fn) {

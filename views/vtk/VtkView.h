@@ -73,6 +73,11 @@ public:
 
     // Wall time of the last paintGL (scene, blit and overlay, finished on the GPU), in milliseconds.
     double lastFrameMs() const { return lastFrameMs_; }
+    // Device-pixel size of the last frame drawn (empty before the first); differs from the widget's size
+    // between a resize and the frame that follows it.
+    QSize paintedSize() const { return paintedSize_; }
+    // True when the last frame was drawn at the widget's current size.
+    bool frameIsCurrent() const;
 
     CameraState camera() const;
     void setCamera(const CameraState& c);
@@ -126,5 +131,6 @@ private:
     bool white_ = false;
     bool overlay_ = true;
     bool glInitialized_ = false;
+    QSize paintedSize_;
     int renderDepth_ = 0;
 };
