@@ -6,12 +6,18 @@
 #include <cmath>
 #include <memory>
 
+#include <random>
 #include <vtkActor.h>
 #include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkCellData.h>
 #include <vtkFloatArray.h>
 #include <vtkOpenGLStickMapper.h>
 #include <vtkPointData.h>
+#include <vtkPoints.h>
 #include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
 
@@ -274,6 +280,86 @@ private slots:
         view_->setRadiusRange(5.f);
         QCOMPARE(view_->visibleEdgeCount(), size_t(2));
         QCOMPARE(view_->drawnEdgeCount(), size_t(2));
+    }
+
+    void linesLookLikeGlLines() {
+        // Random short vessels in a cube, all far thinner than a pixel except a few thick ones in front of
+        // and behind them. The lines drawn on the CPU must give the picture GL lines give (same pixels,
+        // colours and occlusion by the cylinders), within a few pixels at line ends.
+        auto g = std::make_shared<nr::VesselGraph>();
+        std::mt19937 rng(5);
+        std::uniform_real_distribution<float> u(0.f, 100.f), d(-6.f, 6.f);
+        for (int i = 0; i < 3000; ++i) {
+            g->x.push_back(u(rng));
+            g->y.push_back(u(rng));
+            g->z.push_back(u(rng));
+        }
+        std::vector<float> r;
+        for (uint32_t i = 0; i < 2999; ++i) {
+            g->src.push_back(i);
+            g->dst.push_back(i + 1);
+            r.push_back(i % 100 == 0 ? 4.f : 0.002f + 0.001f * float(i % 7));
+        }
+        for (uint32_t i = 0; i + 1 < 3000; i += 3) { // short vessels to a nearby new node
+            g->x.push_back(g->x[i] + d(rng));
+            g->y.push_back(g->y[i] + d(rng));
+            g->z.push_back(g->z[i] + d(rng));
+            g->src.push_back(i);
+            g->dst.push_back(uint32_t(g->x.size() - 1));
+            r.push_back(0.005f);
+        }
+        g->setEdgeColumn("radius", r);
+        g->radiusColumn = "radius";
+        g->computeBounds();
+        view_->setGraph(g);
+        view_->setOverlayVisible(false);
+        const QImage ours = view_->grabFramebuffer();
+        QVERIFY(view_->lineEdgeCount() > 3000 && view_->cylinderEdgeCount() >= 20);
+        QCOMPARE(view_->linesDrawn(), view_->lineEdgeCount());
+        // The same lines as GL primitives, coloured through the view's lookup table.
+        vtkNew<vtkPoints> pts;
+        for (size_t i = 0; i < g->nodeCount(); ++i) pts->InsertNextPoint(g->x[i], g->y[i], g->z[i]);
+        vtkNew<vtkCellArray> lines;
+        vtkNew<vtkFloatArray> values;
+        for (size_t e = 0; e < g->edgeCount(); ++e) {
+            if (r[e] >= 1.f) continue;
+            const vtkIdType ids[2] = {vtkIdType(g->src[e]), vtkIdType(g->dst[e])};
+            lines->InsertNextCell(2, ids);
+            values->InsertNextValue(r[e]);
+        }
+        vtkNew<vtkPolyData> poly;
+        poly->SetPoints(pts);
+        poly->SetLines(lines);
+        poly->GetCellData()->SetScalars(values);
+        vtkNew<vtkPolyDataMapper> mapper;
+        mapper->SetInputData(poly);
+        mapper->SetLookupTable(view_->scalarBar()->GetLookupTable());
+        mapper->UseLookupTableScalarRangeOn();
+        mapper->SetScalarModeToUseCellData();
+        vtkNew<vtkActor> glLines;
+        glLines->SetMapper(mapper);
+        glLines->GetProperty()->LightingOff();
+        view_->lineProp()->VisibilityOff();
+        view_->renderer()->AddActor(glLines);
+        const QImage gl = view_->grabFramebuffer();
+        view_->renderer()->RemoveActor(glLines);
+        view_->lineProp()->VisibilityOn();
+        view_->setOverlayVisible(true);
+        QCOMPARE(ours.size(), gl.size());
+        const QRgb bg = gl.pixel(2, gl.height() - 3);
+        size_t litOurs = 0, litGl = 0, differ = 0;
+        for (int y = 0; y < gl.height(); ++y)
+            for (int x = 0; x < gl.width() * 3 / 4; ++x) { // left of the colour bar
+                const QRgb a = ours.pixel(x, y), b = gl.pixel(x, y);
+                litOurs += a != bg;
+                litGl += b != bg;
+                const int m = std::max({std::abs(qRed(a) - qRed(b)), std::abs(qGreen(a) - qGreen(b)),
+                                        std::abs(qBlue(a) - qBlue(b))});
+                differ += m > 24;
+            }
+        QVERIFY2(litGl > 5000, std::to_string(litGl).c_str());
+        QVERIFY2(differ * 20 < litGl, (std::to_string(differ) + " of " + std::to_string(litGl)).c_str());
+        QVERIFY(litOurs * 20 > litGl * 19 && litOurs * 19 < litGl * 20);
     }
 
     void lodAdaptiveBudget() {

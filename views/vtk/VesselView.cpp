@@ -877,6 +877,10 @@ long VesselView::pickEdge(QPoint widgetPos) {
     if (!graph_ || visible_.empty() || !rect().contains(widgetPos)) return -1;
     // A ray from the eye through the pixel, tested against the cylinder of every visible edge (with a
     // tolerance of 3 pixels so that thin vessels can be hit); the nearest hit along the ray wins.
+    // Not vtkHardwareSelector: at rest most vessels are not GL primitives (VesselLineSplat draws them on the
+    // CPU), so its id passes would miss them, and a 1-pixel line is hard to hit without a tolerance; while
+    // moving only the budget is drawn, but every visible vessel must stay pickable. One pass over the visible
+    // edges is exact under all of these.
     int px = 0, py = 0;
     toDisplay(widgetPos, px, py);
     vtkRenderer* ren = renderer();

@@ -8,12 +8,12 @@
 //
 // Level of detail: while the camera moves, the cylinder actor switches to a second mapper that draws at most
 // lod().budget() edges (the thickest plus a uniform sample, always with the picked edge; the budget adapts to
-// what draws in 80 ms) and the lines are hidden; 150 ms after the camera stops everything is drawn. At rest, vessels thinner than a pixel on screen (radius under 1 px,
-// i.e. under 2 px wide) are drawn as 1-pixel lines in their colour instead of cylinders: they look the same
-// and cost far less. The split is redone when the zoom changes. The lines are not GL primitives: a software
-// rasterizer spends more on setting up and binning a GL line than on the few pixels it covers, so a prop
-// (VesselLineSplat, in the .cpp) walks their pixels on the CPU into a colour and a depth image and composites
-// both with one full-screen pass under the depth test.
+// what draws in 80 ms) and the lines are hidden; 150 ms after the camera stops everything is drawn. At rest,
+// vessels thinner than a pixel on screen (radius under 1 px, i.e. under 2 px wide) are drawn as 1-pixel lines
+// in their colour instead of cylinders: they look the same and cost far less. The split is redone when the
+// zoom changes. The lines are not GL primitives: a software rasterizer spends more on setting up and binning
+// a GL line than on the few pixels it covers, so a prop (VesselLineSplat, in the .cpp) walks their pixels on
+// the CPU into a colour and a depth image and composites both with one full-screen pass under the depth test.
 //
 // An edge is visible when its radius lies in [minRadius, maxRadius] and its midpoint lies inside the clip
 // box.
@@ -88,7 +88,7 @@ public:
 
     // ---- picking ----
     // The visible edge under the widget position (nearest cylinder hit by the eye ray, 3 px tolerance), -1
-    // for none.
+    // for none. Computed on the CPU, not with vtkHardwareSelector (see the .cpp).
     long pickEdge(QPoint widgetPos);
     // Marks an edge as picked (always drawn, highlighted, listed in the overlay); -1 clears.
     void setPickedEdge(long e);
