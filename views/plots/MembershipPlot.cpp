@@ -10,8 +10,9 @@
 #include <map>
 
 namespace {
-constexpr double kTitleH = 20, kLeft = 64, kBottom = 36, kLegendW = 150, kPad = 8, kSwatch = 10, kRowH = 14;
-constexpr int kMaxLabel = 255; // the colour map has 256 entries: label % 256 (see colormaps::community)
+constexpr double kTitleH = 20, kLeft = 64, kBottom = 36, kLegendW = 150, kPad = 8, kSwatch = 10, kRowH = 14,
+                 kLegendHead = 36; // two heading lines above the swatches
+constexpr int kMaxLabel = 255;     // the colour map has 256 entries: label % 256 (see colormaps::community)
 } // namespace
 
 MembershipPlot::MembershipPlot(QWidget* parent) : PlotWidget(parent) {
@@ -150,7 +151,7 @@ QRectF MembershipPlot::cellRect(int row, int window) const {
 
 QRectF MembershipPlot::legendSwatch(size_t i) const {
     const Layout l = layout(QSizeF(size()));
-    const double y = l.legend.top() + 18 + double(i) * kRowH;
+    const double y = l.legend.top() + kLegendHead + double(i) * kRowH;
     if (i >= legend_.size() || y + kRowH > l.legend.bottom() - kRowH) return QRectF();
     return QRectF(l.legend.left() + 2, y + (kRowH - kSwatch) / 2, kSwatch, kSwatch);
 }
@@ -231,11 +232,14 @@ void MembershipPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
         p.drawRect(col);
     }
     // Legend of communities.
+    // Two lines, so the heading fits the legend's width.
     drawText(p, QRectF(l.legend.left(), l.legend.top(), l.legend.width(), 16),
-             Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("community (neuron-windows)"));
+             Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("community"));
+    drawText(p, QRectF(l.legend.left(), l.legend.top() + 16, l.legend.width(), 16),
+             Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("(neuron-windows)"));
     size_t shown = 0;
     for (size_t i = 0; i < legend_.size(); ++i) {
-        const double y = l.legend.top() + 18 + double(i) * kRowH;
+        const double y = l.legend.top() + kLegendHead + double(i) * kRowH;
         if (y + kRowH > l.legend.bottom() - kRowH) break;
         const QRectF sw(l.legend.left() + 2, y + (kRowH - kSwatch) / 2, kSwatch, kSwatch);
         p.fillRect(sw, colorForLabel(legend_[i].label));

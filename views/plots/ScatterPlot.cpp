@@ -1,5 +1,6 @@
 #include "plots/ScatterPlot.h"
 
+#include <QFontMetricsF>
 #include <QMouseEvent>
 #include <QOpenGLShaderProgram>
 #include <QPainter>
@@ -10,7 +11,7 @@
 #include <limits>
 
 namespace {
-constexpr double kTitleH = 22, kLeft = 58, kRight = 14, kTop = 6, kBottom = 40, kPointPx = 4;
+constexpr double kTitleH = 22, kKeyH = 18, kLeft = 58, kRight = 14, kTop = 6, kBottom = 40, kPointPx = 4;
 }
 
 ScatterPlot::ScatterPlot(QWidget* parent) : PlotWidget(parent) {}
@@ -76,8 +77,8 @@ void ScatterPlot::rebuildRange() {
 }
 
 QRectF ScatterPlot::plotArea(const QSizeF& logical) const {
-    return QRectF(kLeft, kTitleH + kTop, std::max(10.0, logical.width() - kLeft - kRight),
-                  std::max(10.0, logical.height() - kTitleH - kTop - kBottom));
+    return QRectF(kLeft, kTitleH + kKeyH + kTop, std::max(10.0, logical.width() - kLeft - kRight),
+                  std::max(10.0, logical.height() - kTitleH - kKeyH - kTop - kBottom));
 }
 
 QRectF ScatterPlot::plotRect() const {
@@ -229,13 +230,31 @@ void ScatterPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     p.rotate(-90);
     drawText(p, QRectF(-a.height() / 2, -8, a.height(), 16), Qt::AlignCenter, yTitle_);
     p.restore();
-    // Statistics box in the top-left corner.
-    if (!stats_.isEmpty()) {
-        const QRectF box(a.left() + 6, a.top() + 6, std::min(a.width() - 12, 320.0), 18);
-        QColor bg = st.background;
-        bg.setAlpha(210);
-        p.fillRect(box, bg);
-        drawText(p, box.adjusted(4, 0, -4, 0), Qt::AlignLeft | Qt::AlignVCenter, stats_);
+    // Key line between the title and the axes (never over the points): what the two colours mean, then
+    // the statistics.
+    {
+        size_t connected = 0;
+        for (double x : x_) connected += x > 0;
+        const QRectF line(a.left(), kTitleH, a.width(), kKeyH);
+        double x = line.left();
+        const QFontMetricsF fm(p.font());
+        auto swatch = [&](const QColor& c, const QString& text) {
+            p.setPen(Qt::NoPen);
+            p.setBrush(QColor(c.red(), c.green(), c.blue()));
+            p.drawEllipse(QPointF(x + 4, line.center().y()), 3.5, 3.5);
+            p.setBrush(Qt::NoBrush);
+            p.setPen(st.text);
+            drawText(p, QRectF(x + 11, line.top(), fm.horizontalAdvance(text) + 4, line.height()),
+                     Qt::AlignLeft | Qt::AlignVCenter, text);
+            x += 11 + fm.horizontalAdvance(text) + 14;
+        };
+        if (!x_.empty()) {
+            swatch(QColor(33, 102, 172), QStringLiteral("connected (%1)").arg(connected));
+            swatch(QColor(150, 150, 150), QStringLiteral("not connected (%1)").arg(x_.size() - connected));
+        }
+        if (!stats_.isEmpty())
+            drawText(p, QRectF(x, line.top(), std::max(0.0, line.right() - x), line.height()),
+                     Qt::AlignRight | Qt::AlignVCenter, stats_);
     }
     if (hover_ >= 0 && size_t(hover_) < x_.size() && !exporting()) {
         p.setPen(QPen(st.axis, 1.5));
