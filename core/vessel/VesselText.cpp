@@ -13,7 +13,7 @@ MappedFile::~MappedFile() {
     if (map_) ::munmap(map_, size_);
 }
 
-Status MappedFile::open(const std::string& path) {
+Status MappedFile::open(const std::string& path, bool populate) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Error{path, 0, std::string("cannot open: ") + std::strerror(errno)};
     struct stat st {};
@@ -28,13 +28,13 @@ Status MappedFile::open(const std::string& path) {
         return std::nullopt;
     }
     // MAP_POPULATE maps the whole file (from the page cache) in one call instead of one fault per page.
-    void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
     ::close(fd);
     if (m == MAP_FAILED) {
         size_ = 0;
         return Error{path, 0, std::string("cannot map the file: ") + std::strerror(errno)};
     }
-    ::madvise(m, size_, MADV_SEQUENTIAL | MADV_WILLNEED);
+    if (populate) ::madvise(m, size_, MADV_SEQUENTIAL | MADV_WILLNEED);
     map_ = m;
     data_ = static_cast<const char*>(m);
     return std::nullopt;

@@ -20,8 +20,9 @@ public:
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
-    // Error{path, 0, reason} when the file cannot be opened or mapped.
-    Status open(const std::string& path);
+    // Error{path, 0, reason} when the file cannot be opened or mapped. `populate` maps every page at once
+    // (for readers that go through the whole mapping); without it pages are mapped when first touched.
+    Status open(const std::string& path, bool populate = true);
     const char* data() const { return data_; }
     size_t size() const { return size_; }
     const char* end() const { return data_ + size_; }

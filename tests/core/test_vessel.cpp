@@ -395,6 +395,31 @@ private slots:
         for (size_t k = 0; k < M; ++k) QCOMPARE((*b.edgeColumn("avgRadiusAvg"))[k], rad[k]);
         for (size_t k = 0; k < a.edgeColumns.size(); ++k)
             QVERIFY(a.edgeColumns[k].values == b.edgeColumns[k].values);
+        // Read in small blocks (lines cut between reads, and 7-byte blocks shorter than every line): the
+        // same.
+        for (const char* block : {"4093", "7"}) {
+            auto r = nr::readVesselCsvPair(n, e, {nullptr, {{"threads", "3"}, {"block_bytes", block}}});
+            QVERIFY(r.ok());
+            const auto& c = r.value();
+            QVERIFY(c.src == src && c.dst == dst && c.x == a.x && c.y == a.y && c.z == a.z);
+            for (size_t k = 0; k < a.edgeColumns.size(); ++k)
+                QVERIFY(a.edgeColumns[k].values == c.edgeColumns[k].values);
+        }
+        // An error deep in the file keeps its line number whatever the threads and blocks.
+        std::string bad = edges;
+        size_t at = 0;
+        long badLine = 1;
+        for (size_t k = 0; k < 50000; ++k) {
+            at = bad.find('\n', at) + 1;
+            ++badLine;
+        }
+        bad.insert(at, "99;1;" + std::to_string(N + 7) + ";1;1;1\n");
+        const std::string eb = write("par_edges_bad.csv", bad);
+        for (const char* threads : {"1", "3"})
+            for (const char* block : {"4194304", "4093"})
+                expectError(
+                    nr::readVesselCsvPair(n, eb, {nullptr, {{"threads", threads}, {"block_bytes", block}}}),
+                    eb, badLine, "node " + std::to_string(N + 7));
     }
 
     // ---- bad input: each case names the file, the line and the reason ------------------------------------
