@@ -223,4 +223,8 @@ void ActivityDock::paintCursor(qulonglong frame) {
     paintedWindow_ = -2;
     const auto v = nr::activityAt(*traces_, join_, graph_->nodeCount(), size_t(frame));
     view_->setNodeColors(plot_->colorsFor(v, QColor(90, 90, 90)), "activity at the cursor");
+    std::vector<QColor> ramp;
+    const double lim = plot_->colorLimit();
+    for (int k = 0; k < 33; ++k) ramp.push_back(plot_->colorForValue(-lim + 2 * lim * k / 32.0));
+    view_->setNodeColorRamp(ramp, -lim, lim);
 }

@@ -415,6 +415,14 @@ private slots:
             ++checked;
         }
         QCOMPARE(checked, size_t(98));
+        // The colours have their key: the heatmap's map from -limit to +limit, in the overlay and the figure.
+        QTRY_VERIFY(std::any_of(v->legendSwatches().begin(), v->legendSwatches().end(),
+                                [](const auto& sw) { return sw.first == "colorbar"; }));
+        const auto keys = v->figureKeys();
+        QVERIFY(!keys.empty() && !keys[0].ramp.empty());
+        QCOMPARE(keys[0].hi, plot->colorLimit());
+        QCOMPARE(keys[0].ramp.front(), plot->colorForValue(-plot->colorLimit()));
+        QCOMPARE(keys[0].ramp.back(), plot->colorForValue(plot->colorLimit()));
         // Selecting a trace row selects its neuron in 3-D, and clicking a neuron selects its row.
         emit plot->selectionChanged(QVector<int>{0});
         QCOMPARE(v->selection().size(), size_t(1));

@@ -341,6 +341,13 @@ bool ConnectomeView::setColorBy(const std::string& column) {
     return true;
 }
 
+void ConnectomeView::setNodeColorRamp(const std::vector<QColor>& ramp, double lo, double hi) {
+    overrideRamp_ = overrideRgb_.empty() ? std::vector<QColor>() : ramp;
+    overrideLo_ = lo;
+    overrideHi_ = hi;
+    update();
+}
+
 void ConnectomeView::setNodeColorLegend(const std::vector<LegendEntry>& entries) {
     overrideLegend_ = entries;
     if (!overrideRgb_.empty()) legend_ = overrideLegend_;
@@ -350,6 +357,7 @@ void ConnectomeView::setNodeColorLegend(const std::vector<LegendEntry>& entries)
 void ConnectomeView::setNodeColors(const std::vector<QColor>& colors, const std::string& legendTitle) {
     overrideRgb_.clear();
     overrideLegend_.clear();
+    overrideRamp_.clear();
     if (!colors.empty() && colors.size() == role_.size()) {
         overrideRgb_.resize(3 * colors.size());
         for (size_t i = 0; i < colors.size(); ++i) {
@@ -1142,7 +1150,23 @@ void ConnectomeView::drawOverlay() {
             for (size_t i = 0; i < legend_.size() && i < maxRows; ++i)
                 swatch(legend_[i].label, legend_[i].color, legend_[i].count);
             if (legend_.size() > maxRows) ImGui::Text("... %zu more", legend_.size() - maxRows);
-            if (colorBar_.valid && legend_.empty()) {
+            if (!overrideRgb_.empty() && !overrideRamp_.empty()) {
+                // Colour bar of the colours set from outside (activity at the cursor).
+                const ImVec2 p = ImGui::GetCursorScreenPos();
+                const float w = 160, h = sw;
+                const int steps = int(overrideRamp_.size());
+                for (int k = 0; k < steps; ++k) {
+                    const QColor& c = overrideRamp_[size_t(k)];
+                    dl->AddRectFilled(ImVec2(p.x + w * k / steps, p.y),
+                                      ImVec2(p.x + w * (k + 1) / steps + 0.5f, p.y + h),
+                                      IM_COL32(c.red(), c.green(), c.blue(), 255));
+                }
+                swatches_.push_back({"colorbar", QRectF(p.x, p.y, w, h)});
+                ImGui::Dummy(ImVec2(w, h));
+                ImGui::Text("%.3g", overrideLo_);
+                ImGui::SameLine(w - 30);
+                ImGui::Text("%.3g", overrideHi_);
+            } else if (colorBar_.valid && legend_.empty()) {
                 // Colour bar: the colour map from low to high, with its range and scale.
                 const ImVec2 p = ImGui::GetCursorScreenPos();
                 const float w = 160, h = sw;
@@ -1193,7 +1217,11 @@ std::vector<VtkView::FigureKey> ConnectomeView::figureKeys() const {
     FigureKey nodes;
     nodes.title = QString::fromStdString(overrideRgb_.empty() ? colorBy_ : overrideTitle_);
     for (const LegendEntry& e : legend_) nodes.swatches.push_back({qc(e.color), entry(e)});
-    if (colorBar_.valid && legend_.empty()) {
+    if (!overrideRgb_.empty() && !overrideRamp_.empty()) {
+        nodes.ramp = overrideRamp_;
+        nodes.lo = overrideLo_;
+        nodes.hi = overrideHi_;
+    } else if (colorBar_.valid && legend_.empty()) {
         for (int k = 0; k < 32; ++k) {
             const Rgb c = viridis(float(k) / 31.f);
             nodes.ramp.push_back(QColor(u8(c.r), u8(c.g), u8(c.b)));

@@ -143,6 +143,9 @@ public:
     // Legend entries for colours set with setNodeColors (e.g. communities at a playback cursor); call after
     // setNodeColors, which clears them.
     void setNodeColorLegend(const std::vector<LegendEntry>& entries);
+    // A continuous colour bar for colours set with setNodeColors (e.g. activity at the cursor): the colours
+    // from lo to hi. Call after setNodeColors, which clears it.
+    void setNodeColorRamp(const std::vector<QColor>& ramp, double lo, double hi);
     // Numeric node colouring: the column, its range and scale.
     const ColorBar& colorBar() const { return colorBar_; }
     // Edge colours: one entry per edge type (or pre/post/both while a neuron is highlighted).
@@ -205,6 +208,8 @@ private:
     std::vector<unsigned char> overrideRgb_;
     std::string overrideTitle_;
     std::vector<LegendEntry> overrideLegend_;
+    std::vector<QColor> overrideRamp_;
+    double overrideLo_ = 0, overrideHi_ = 0;
     ColorBar colorBar_;
     std::vector<std::pair<std::string, QRectF>> swatches_;
     std::vector<QRectF> overlayRects_;
