@@ -100,12 +100,13 @@ void SimulationRunner::play() {
 }
 
 void SimulationRunner::pause() {
-    {
-        std::lock_guard<std::mutex> lk(mu_);
-        if (state_ == RunState::Running) state_ = RunState::Paused;
-        stepsToDo_ = 0;
-    }
+    std::unique_lock<std::mutex> lk(mu_);
+    if (state_ == RunState::Running) state_ = RunState::Paused;
+    stepsToDo_ = 0;
     cv_.notify_all();
+    // The chunk in flight (about 1 ms simulated) finishes before pause returns: paused means the clock
+    // and the spikes stand still from here on.
+    idle_.wait(lk, [&] { return quit_ || !busy_ || state_ == RunState::Running; });
 }
 
 void SimulationRunner::step(uint64_t n) {
