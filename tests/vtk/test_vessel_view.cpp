@@ -259,6 +259,28 @@ private slots:
         view_->lod().setBudget(150000);
     }
 
+    // At rest, with the event loop idle, the view draws and times its moving budget once: the first moving
+    // frame then knows the fixed cost of a frame (and uploads nothing). The picture at rest is unchanged.
+    void restPreparesTheFirstMovingFrame() {
+        VesselView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.lod().setTargetFrameMs(80, 2000, 50000);
+        auto g = grid(320); // 102,080 vessels, more than the largest budget
+        view.setGraph(g);
+        view.grabFramebuffer();
+        // Seen whole, most of these vessels are lines: the rest frame cannot tell what a cylinder costs.
+        QVERIFY(view.lineEdgeCount() > view.cylinderEdgeCount());
+        QCOMPARE(view.lod().msPerPrimitive(), 0.0);
+        QTRY_VERIFY_WITH_TIMEOUT(view.lod().msPerPrimitive() > 0.0, 5000); // the budget frame told it
+        QVERIFY(view.lod().budget() <= 50000);
+        QVERIFY(!view.lod().moving());
+        QCOMPARE(view.edgeActor()->GetMapper(), static_cast<vtkMapper*>(view.edgeMapper()));
+        view.grabFramebuffer();
+        QCOMPARE(view.drawnEdgeCount(), g->edgeCount());
+    }
+
     void emptyAndRadiusless() {
         view_->setGraph(nullptr);
         view_->grabFramebuffer();

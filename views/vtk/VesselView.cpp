@@ -1,6 +1,8 @@
 #include "vtk/VesselView.h"
 
+#include <QElapsedTimer>
 #include <QMouseEvent>
+#include <QTimer>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -1042,4 +1044,45 @@ void VesselView::paintGL() {
     } else if (thin_.size() < thick_.size()) {
         lod_.frameDrawn(thick_.size(), lastFrameMs());
     }
+    if (!lod_.moving() && !lodWarmQueued_ && !lodEdges_.empty() && visible_.size() > lodEdges_.size() &&
+        lodPoly_->GetMTime() > lodWarmTime_) {
+        lodWarmQueued_ = true;
+        QTimer::singleShot(0, this, &VesselView::warmLod);
+    }
+}
+
+void VesselView::warmLod() {
+    lodWarmQueued_ = false;
+    if (lod_.moving() || !graph_ || lodEdges_.empty() || visible_.size() <= lodEdges_.size()) return;
+    const bool ok = withRenderContext([&] {
+        const bool linesOn = lines_->GetVisibility();
+        actor_->SetMapper(lodMapper_);
+        lines_->SetVisibility(false);
+        for (int pass = 0; pass < 2; ++pass) {
+            // The first pass uploads the sample; the second is timed like a moving frame.
+            QElapsedTimer t;
+            t.start();
+            renderWindow()->Render();
+            renderWindow()->WaitForCompletion();
+            if (pass == 0) continue;
+            // When the rest frames could not measure a cylinder (most vessels drawn as lines), this frame
+            // measures it, fixed part included: a cautious first budget.
+            const size_t n = size_t(lodPoly_->GetNumberOfPoints());
+            const double ms = t.nsecsElapsed() / 1e6;
+            if (lod_.msPerPrimitive() > 0)
+                lod_.budgetFrameDrawn(n, ms);
+            else
+                lod_.frameDrawn(n, ms);
+        }
+        // The measured frame moved the budget far from the sample: resample and upload it now.
+        const size_t want = std::min(visible_.size(), lod_.budget());
+        if (want < lodEdges_.size() * 3 / 4 || want > lodEdges_.size() * 5 / 4) {
+            updateLodPoly();
+            recolor(true);
+            renderWindow()->Render();
+        }
+        actor_->SetMapper(mapper_);
+        lines_->SetVisibility(linesOn);
+    });
+    if (ok) lodWarmTime_ = lodPoly_->GetMTime();
 }

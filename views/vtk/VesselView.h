@@ -135,6 +135,11 @@ private:
     double pixelsPerUnit() const;
     void updatePickedActor();
     void onLodMode(bool moving);
+    // At rest with a new budget sample: draw and time the budget once (while the event loop is idle), so the
+    // level of detail knows what a moving frame costs and the first moving frame does not upload.
+    void warmLod();
+    bool lodWarmQueued_ = false;
+    vtkMTimeType lodWarmTime_ = 0;
     const std::vector<float>& columnValues(const std::string& column) const;
 
     std::shared_ptr<const nr::VesselGraph> graph_;
