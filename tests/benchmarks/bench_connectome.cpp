@@ -390,7 +390,7 @@ int main(int argc, char** argv) {
     std::printf("frame_moving_edges=%zu\n", movingEdges);
     std::printf("frame_moving_nodes=%zu\n", movingNodes);
     std::printf("frame_moving_lod=%d\n", movingWasLod ? 1 : 0);
-    std::printf("frame_moving_under_100ms=%d\n", moving.frameMs < 100 ? 1 : 0);
+    std::printf("frame_moving_under_100ms=%d\n", moving.maxMs < 100 ? 1 : 0); // every moving frame
     std::printf("visible_edges=%zu\n", view.visibleEdgeCount());
     std::printf("rss_delta_mb=%.1f\n", (rss1 - rss0) / 1024.0);
     std::printf("bytes_per_edge=%.1f\n", bytesPerEdge);

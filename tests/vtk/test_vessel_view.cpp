@@ -385,9 +385,16 @@ private slots:
     }
 
     void lodAdaptiveBudget() {
-        // A frame at rest of 1,000,000 primitives in 1000 ms: 1 us each. Before any moving frame a quarter of
-        // the 80 ms target is kept for the fixed part: 60,000.
+        // The default target, 65 ms: a frame at rest of 1,000,000 primitives in 1000 ms is 1 us each; before
+        // any moving frame a quarter of the target is kept for the fixed part: 48,750.
+        {
+            LodController d;
+            d.frameDrawn(1000000, 1000.0);
+            QCOMPARE(d.budget(), size_t(48750));
+        }
+        // With an 80 ms target: a quarter of it (20 ms) is kept for the fixed part: 60,000.
         LodController lod;
+        lod.setTargetFrameMs(80);
         lod.frameDrawn(1000000, 1000.0);
         QCOMPARE(lod.msPerPrimitive(), 0.001);
         QCOMPARE(lod.fixedMs(), -1.0);
@@ -413,6 +420,7 @@ private slots:
         QCOMPARE(lod.budget(), size_t(6000));
         // A budget frame drawn at rest (before any move) measures the fixed part too.
         LodController first;
+        first.setTargetFrameMs(80);
         first.budgetFrameDrawn(60000, 90.0); // nothing known yet: ignored
         QCOMPARE(first.fixedMs(), -1.0);
         first.frameDrawn(1000000, 1000.0);
