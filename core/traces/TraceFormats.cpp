@@ -8,7 +8,6 @@
 #include <hdf5.h>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <sys/stat.h>
@@ -16,7 +15,7 @@
 #include <unordered_set>
 
 #include "io/CsvTable.h"
-#include "io/Hdf5Lock.h"
+#include "io/Hdf5Sandbox.h"
 
 namespace nr {
 
@@ -129,10 +128,7 @@ const std::initializer_list<const char*> kValueCols = {"value",    "dff",    "df
                                                        "activity", "signal", "trace"};
 
 // ---- HDF5 helpers ------------------------------------------------------------------------------------
-// The process-wide HDF5 lock (io/Hdf5Lock.h), shared with the NWB and volume readers.
-std::mutex& h5Mutex() {
-    return hdf5Mutex();
-}
+// They run in the child of readHdf5InChild, which holds the process-wide HDF5 lock (io/Hdf5Lock.h) for them.
 
 struct H5 {
     hid_t id = -1;
@@ -1162,11 +1158,11 @@ bool isHdf5Head(const std::string& head) {
     return head.size() >= 8 && head.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0;
 }
 
-int sniffHdf5Traces(const std::string& path, const std::string& head) {
-    if (!isHdf5Head(head)) return 0;
-    const std::string ext = fileExtension(path);
-    if (ext == "nwb") return 0;
-    std::lock_guard<std::mutex> lock(h5Mutex());
+// The HDF5 work of a sniffer or reader runs in a child process (readHdf5InChild): a corrupt file can make
+// libhdf5 loop inside one call (reading a variable-length string from a zeroed global heap does), and only
+// killing the process that runs it stops that. The child sends back a score, or the traces as columns.
+
+int sniffHdf5TracesInChild(const std::string& path) {
     H5Quiet quiet;
     H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!f.ok()) return 0;
@@ -1185,9 +1181,7 @@ int sniffHdf5Traces(const std::string& path, const std::string& head) {
     return !hasVolume ? 3 : timeNext ? 2 : 1;
 }
 
-int sniffNwbTraces(const std::string& path, const std::string& head) {
-    if (!isHdf5Head(head)) return 0;
-    std::lock_guard<std::mutex> lock(h5Mutex());
+int sniffNwbTracesInChild(const std::string& path) {
     H5Quiet quiet;
     H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!f.ok()) return 0;
@@ -1195,6 +1189,82 @@ int sniffNwbTraces(const std::string& path, const std::string& head) {
     // Plain TimeSeries under acquisition, in a file without a units table (that one is spikes).
     if (!nwbAcquisitionSeries(f.id).empty() && !h5Exists(f.id, "/units")) return 3;
     return 0;
+}
+
+// A score computed in a child; 0 when the child failed or ran out of time.
+int sniffInChild(const std::string& path, int (*sniff)(const std::string&)) {
+    auto cols = readHdf5InChild(path, [&]() -> Result<H5Columns> {
+        H5Columns out;
+        out.put("score", std::vector<int64_t>{sniff(path)});
+        return out;
+    });
+    if (!cols) return 0;
+    const std::vector<int64_t> v = cols.value().takeI64("score");
+    return v.size() == 1 && v[0] >= 0 && v[0] <= 3 ? int(v[0]) : 0;
+}
+
+int sniffHdf5Traces(const std::string& path, const std::string& head) {
+    if (!isHdf5Head(head)) return 0;
+    if (fileExtension(path) == "nwb") return 0;
+    return sniffInChild(path, sniffHdf5TracesInChild);
+}
+
+int sniffNwbTraces(const std::string& path, const std::string& head) {
+    if (!isHdf5Head(head)) return 0;
+    return sniffInChild(path, sniffNwbTracesInChild);
+}
+
+// Traces (and the reader's warnings) to columns and back.
+H5Columns tracesToColumns(Traces t, std::vector<std::string> warn) {
+    H5Columns c;
+    c.put("names", std::move(t.names));
+    c.put("time", std::move(t.time));
+    c.put("values", std::vector<double>(t.values.begin(), t.values.end()));
+    t.values = {};
+    std::vector<std::string> bn;
+    for (const auto& b : t.behaviour) bn.push_back(b.name);
+    c.put("behaviour", std::move(bn));
+    for (size_t i = 0; i < t.behaviour.size(); ++i)
+        c.put("behaviour/" + std::to_string(i),
+              std::vector<double>(t.behaviour[i].values.begin(), t.behaviour[i].values.end()));
+    c.put("warnings", std::move(warn));
+    return c;
+}
+
+Result<Traces> tracesFromColumns(H5Columns& c, const std::string& path, std::vector<std::string>* warn) {
+    Traces t;
+    t.source = path;
+    t.names = c.takeText("names");
+    t.time = c.takeF64("time");
+    const std::vector<double> v = c.takeF64("values");
+    if (v.size() != t.names.size() * t.time.size())
+        return Error{path, 0, "the HDF5 reader returned an inconsistent matrix"};
+    t.values.assign(v.begin(), v.end());
+    const std::vector<std::string> bn = c.takeText("behaviour");
+    for (size_t i = 0; i < bn.size(); ++i) {
+        const std::vector<double> b = c.takeF64("behaviour/" + std::to_string(i));
+        if (b.size() != t.time.size())
+            return Error{path, 0, "the HDF5 reader returned an inconsistent behaviour row"};
+        t.behaviour.push_back({bn[i], std::vector<float>(b.begin(), b.end())});
+    }
+    if (warn)
+        for (auto& w : c.takeText("warnings")) warn->push_back(std::move(w));
+    t.countNaN();
+    return t;
+}
+
+using HdfTraceReader = Result<Traces> (*)(const std::string&, const OpenOptions&, std::vector<std::string>*);
+
+Result<Traces> readTracesInChild(const std::string& path, const OpenOptions& opt,
+                                 std::vector<std::string>* warn, HdfTraceReader read) {
+    auto cols = readHdf5InChild(path, [&]() -> Result<H5Columns> {
+        std::vector<std::string> w;
+        auto t = read(path, opt, &w);
+        if (!t) return t.error();
+        return tracesToColumns(std::move(t.value()), std::move(w));
+    });
+    if (!cols) return cols.error();
+    return tracesFromColumns(cols.value(), path, warn);
 }
 
 int sniffNpyTraces(const std::string& path, const std::string& head) {
@@ -1212,13 +1282,11 @@ int sniffNpyTraces(const std::string& path, const std::string& head) {
 } // namespace
 
 Result<Traces> readTracesHdf5(const std::string& path, const OpenOptions& opt) {
-    std::lock_guard<std::mutex> lock(h5Mutex());
-    return readHdf5Locked(path, opt, nullptr);
+    return readTracesInChild(path, opt, nullptr, readHdf5Locked);
 }
 
 Result<Traces> readTracesNwb(const std::string& path, const OpenOptions& opt) {
-    std::lock_guard<std::mutex> lock(h5Mutex());
-    return readNwbLocked(path, opt, nullptr);
+    return readTracesInChild(path, opt, nullptr, readNwbLocked);
 }
 
 bool isNwbOphys(const std::string& path) {
@@ -1301,8 +1369,7 @@ void registerTraceReaders(ReaderRegistry& r) {
            sniffNwbTraces,
            [](const std::string& path, const std::vector<std::string>&, const OpenOptions& opt) {
                std::vector<std::string> w;
-               std::lock_guard<std::mutex> lock(h5Mutex());
-               auto t = readNwbLocked(path, opt, &w);
+               auto t = readTracesInChild(path, opt, &w, readNwbLocked);
                return makeDataset(std::move(t), path, std::move(w));
            }});
     r.add({"Activity traces, HDF5",
@@ -1312,8 +1379,7 @@ void registerTraceReaders(ReaderRegistry& r) {
            sniffHdf5Traces,
            [](const std::string& path, const std::vector<std::string>&, const OpenOptions& opt) {
                std::vector<std::string> w;
-               std::lock_guard<std::mutex> lock(h5Mutex());
-               auto t = readHdf5Locked(path, opt, &w);
+               auto t = readTracesInChild(path, opt, &w, readHdf5Locked);
                return makeDataset(std::move(t), path, std::move(w));
            }});
 }
