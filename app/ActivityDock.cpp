@@ -16,6 +16,12 @@
 #include "plots/TracePlot.h"
 #include "vtk/ConnectomeView.h"
 
+namespace {
+// Nodes without a value to show (no trace joined to them, or NaN at the cursor).
+const QColor kNoData(90, 90, 90);
+const nr::palette::Rgb kNoDataRgb{90, 90, 90};
+} // namespace
+
 ActivityDock::ActivityDock(ConnectomeView* view, QWidget* parent)
     : QDockWidget(tr("Activity"), parent), view_(view) {
     setObjectName(QStringLiteral("activityDock"));
@@ -198,7 +204,7 @@ void ActivityDock::paintCursor(qulonglong frame) {
         const int w = communities_->windowAt(plot_->cursorTime());
         if (w == paintedWindow_ && view_->hasNodeColorOverride()) return;
         paintedWindow_ = w;
-        std::vector<QColor> colors(graph_->nodeCount(), QColor(90, 90, 90));
+        std::vector<QColor> colors(graph_->nodeCount(), kNoData);
         std::map<int, size_t> count;
         if (w >= 0)
             for (size_t i = 0; i < join_.target.size(); ++i) {
@@ -217,14 +223,32 @@ void ActivityDock::paintCursor(qulonglong frame) {
         }
         if (!legend.empty() && legend.front().label == "no community")
             std::rotate(legend.begin(), legend.begin() + 1, legend.end());
+        if (const size_t n = graph_->nodeCount() - tracedNodes(); n > 0)
+            legend.push_back({"no trace", kNoDataRgb, n});
         view_->setNodeColorLegend(legend);
         return;
     }
     paintedWindow_ = -2;
     const auto v = nr::activityAt(*traces_, join_, graph_->nodeCount(), size_t(frame));
-    view_->setNodeColors(plot_->colorsFor(v, QColor(90, 90, 90)), "activity at the cursor");
+    view_->setNodeColors(plot_->colorsFor(v, kNoData), "activity at the cursor");
     std::vector<QColor> ramp;
     const double lim = plot_->colorLimit();
     for (int k = 0; k < 33; ++k) ramp.push_back(plot_->colorForValue(-lim + 2 * lim * k / 32.0));
     view_->setNodeColorRamp(ramp, -lim, lim);
+    // The grey nodes have their own entries beside the colour bar: no trace, or NaN at the cursor.
+    size_t nan = 0;
+    for (float x : v) nan += std::isnan(x);
+    const size_t noTrace = graph_->nodeCount() - tracedNodes();
+    std::vector<ConnectomeView::LegendEntry> grey;
+    if (noTrace > 0) grey.push_back({"no trace", kNoDataRgb, noTrace});
+    if (nan > noTrace) grey.push_back({"no value here (NaN)", kNoDataRgb, nan - noTrace});
+    view_->setNodeColorLegend(grey);
+}
+
+size_t ActivityDock::tracedNodes() const {
+    if (!graph_) return 0;
+    std::vector<char> has(graph_->nodeCount(), 0);
+    for (long t : join_.target)
+        if (t >= 0 && size_t(t) < has.size()) has[size_t(t)] = 1;
+    return size_t(std::count(has.begin(), has.end(), 1));
 }

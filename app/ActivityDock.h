@@ -58,6 +58,7 @@ signals:
 private:
     void rejoin();
     void paintCursor(qulonglong frame);
+    size_t tracedNodes() const; // network nodes a trace is joined to
 
     ConnectomeView* view_;
     TracePlot* plot_ = nullptr;

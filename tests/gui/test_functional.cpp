@@ -302,9 +302,26 @@ private slots:
                                 colors->GetValue(3 * node + 2)),
                          want, 2));
         }
-        // The 3-D legend names the communities at the cursor in their colours (pixels of its swatches).
-        QCOMPARE(v->legend().size(), count.size());
+        // The 3-D legend names the communities at the cursor in their colours (pixels of its swatches), and
+        // last the grey of the nodes no trace is joined to, with their count.
+        std::set<long> traced;
+        for (long node : a->join().target)
+            if (node >= 0) traced.insert(node);
+        const size_t untraced = w.graph()->nodeCount() - traced.size();
+        QVERIFY(untraced > 0); // the connectome has more neurons than the recording
+        QCOMPARE(v->legend().size(), count.size() + 1);
+        QCOMPARE(v->legend().back().label, std::string("no trace"));
+        QCOMPARE(v->legend().back().count, untraced);
+        for (size_t n = 0; n < w.graph()->nodeCount(); ++n)
+            if (!traced.count(long(n))) {
+                const auto& c = v->legend().back().color;
+                QCOMPARE(
+                    QColor(colors->GetValue(3 * n), colors->GetValue(3 * n + 1), colors->GetValue(3 * n + 2)),
+                    QColor(c.r, c.g, c.b));
+                break;
+            }
         for (const auto& e : v->legend()) {
+            if (e.label == "no trace") continue;
             const int label = e.label == "no community" ? -1 : std::stoi(e.label.substr(1));
             QVERIFY2(count.count(label), e.label.c_str());
             QCOMPARE(e.count, count[label]);
@@ -397,7 +414,18 @@ private slots:
                                 colors->GetValue(3 * node + 2)),
                          want, 2));
         }
-        QVERIFY(v->legend().empty());
+        // Beside the colour bar only the grey entries: no trace, and NaN at the cursor when there is any.
+        size_t nanHere = 0;
+        for (size_t i = 0; i < traces->neurons(); ++i)
+            nanHere += a->join().target[i] >= 0 && std::isnan(traces->at(i, frame));
+        QVERIFY(!v->legend().empty());
+        QCOMPARE(v->legend()[0].label, std::string("no trace"));
+        QCOMPARE(v->legend()[0].count, untraced);
+        QCOMPARE(v->legend().size(), size_t(nanHere > 0 ? 2 : 1));
+        if (nanHere > 0) QCOMPARE(v->legend()[1].count, nanHere);
+        const auto keys = v->figureKeys();
+        QVERIFY(!keys.empty() && !keys[0].ramp.empty());
+        QCOMPARE(keys[0].swatches.size(), v->legend().size());
         shot(&w, "activity-3d");
         // A small window: 1024x700 still shows the docks.
         w.resize(1024, 700);
