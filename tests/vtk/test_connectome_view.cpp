@@ -521,6 +521,30 @@ private slots:
         QCOMPARE(far, 0);
         QVERIFY(view_->lastFrameMs() > 0);
     }
+    void overlayGrowsWithItsContent() {
+        // A longer legend title: the first frame after the change draws the auto-sized legend at its old
+        // width (ImGui measures in one frame and resizes in the next); the view asks for the next frame
+        // itself and is not "current" before it, so that screenshots never catch the legend clipped.
+        view_->resize(700, 500);
+        QTRY_VERIFY(view_->frameIsCurrent());
+        auto legendWidth = [this] {
+            const auto& r = view_->overlayRects();
+            return r.size() >= 2 ? r[1].width() : 0.0;
+        };
+        const double before = legendWidth();
+        QVERIFY(before > 0);
+        const std::string title = "activity at the cursor, a title much longer than the legend was";
+        view_->setNodeColors(std::vector<QColor>(graph_->nodeCount(), QColor(200, 100, 50)), title);
+        view_->grabFramebuffer();
+        QVERIFY(!view_->frameIsCurrent()); // drawn at the old width, the next frame is on its way
+        QTRY_VERIFY(view_->frameIsCurrent());
+        QVERIFY2(legendWidth() > before + 100,
+                 qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(legendWidth())));
+        const double grown = legendWidth();
+        view_->grabFramebuffer();
+        QCOMPARE(legendWidth(), grown); // settled: nothing more to do
+        QVERIFY(view_->frameIsCurrent());
+    }
 };
 
 QTEST_MAIN(TestConnectomeView)

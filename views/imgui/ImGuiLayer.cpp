@@ -9,7 +9,9 @@
 #include <QWheelEvent>
 
 #include <backends/imgui_impl_opengl3.h>
+#include <cmath>
 #include <imgui.h>
+#include <imgui_internal.h>
 
 namespace {
 
@@ -203,8 +205,19 @@ void ImGuiLayer::render(const std::function<void()>& drawUi) {
     QOpenGLFunctions* gl = QOpenGLContext::currentContext()->functions();
     gl->glBindFramebuffer(GL_FRAMEBUFFER, w_->defaultFramebufferObject());
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    // Auto-sized windows are measured in their first frame and drawn from the second: ask for it.
-    if (++frames_ <= 2) w_->update();
+    // Auto-sized windows are measured in their first frame and drawn from the second: ask for it. The same
+    // after their content changed (a longer title, more legend rows): this frame drew them at the old size,
+    // clipped. A few frames in a row at most, should a window never reach its size.
+    settled_ = true;
+    for (ImGuiWindow* win : ctx_->Windows) {
+        if (!win->Active || !(win->Flags & ImGuiWindowFlags_AlwaysAutoResize)) continue;
+        const ImVec2 fit = ImGui::CalcWindowNextAutoFitSize(win);
+        if (std::fabs(fit.x - win->SizeFull.x) > 0.5f || std::fabs(fit.y - win->SizeFull.y) > 0.5f)
+            settled_ = false;
+    }
+    unsettledFrames_ = settled_ ? 0 : unsettledFrames_ + 1;
+    if (unsettledFrames_ > 3) settled_ = true;
+    if (++frames_ <= 2 || !settled_) w_->update();
 }
 
 bool ImGuiLayer::wantsMouse() const {

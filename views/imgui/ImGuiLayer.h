@@ -40,6 +40,9 @@ public:
     bool wantsKeyboard() const;
     // Frames rendered since initializeGL.
     long frameCount() const { return frames_; }
+    // The last frame drew every auto-sized window at the size of its content (false after the content of
+    // one changed: the next frame, already requested, draws it whole).
+    bool settled() const { return settled_ && frames_ > 2; }
     ImGuiContext* context() const { return ctx_; }
 
 private:
@@ -49,5 +52,7 @@ private:
     ImGuiContext* ctx_ = nullptr;
     bool glReady_ = false;
     long frames_ = 0;
+    bool settled_ = false;
+    int unsettledFrames_ = 0;
     QElapsedTimer clock_;
 };

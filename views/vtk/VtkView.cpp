@@ -133,7 +133,8 @@ void VtkView::resizeGL(int w, int h) {
 
 bool VtkView::frameIsCurrent() const {
     const double dpr = pixelRatio();
-    return paintedSize_ == QSize(std::max(1, int(width() * dpr)), std::max(1, int(height() * dpr)));
+    return paintedSize_ == QSize(std::max(1, int(width() * dpr)), std::max(1, int(height() * dpr))) &&
+           (!overlay_ || !imgui_.isInitialized() || imgui_.settled());
 }
 
 void VtkView::paintGL() {

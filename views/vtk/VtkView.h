@@ -76,7 +76,7 @@ public:
     // Device-pixel size of the last frame drawn (empty before the first); differs from the widget's size
     // between a resize and the frame that follows it.
     QSize paintedSize() const { return paintedSize_; }
-    // True when the last frame was drawn at the widget's current size.
+    // True when the last frame was drawn at the widget's current size, with its overlay windows whole.
     bool frameIsCurrent() const;
 
     CameraState camera() const;
