@@ -38,7 +38,7 @@ QString usageText() {
         "  neurorama --screenshot OUT.png [--size WxH] [FILE [NODE_TABLE]]\n"
         "                                           render the window offscreen to a PNG and exit\n"
         "  neurorama export [FILES] --out FIG.(png|tif|svg|pdf) [--view VIEW]\n"
-        "                   VIEW: network, vessels, neurons, raster, geometry, traces, fc-matrix,\n"
+        "                   VIEW: network, vessels, neurons, sholl, raster, geometry, traces, fc-matrix,\n"
         "                   communities, structure-function (default: what the window shows for FILES)\n"
         "                   [--size WxH | --width-mm MM] [--dpi N] [--transparent] [--color-by COLUMN]\n"
         "                                           write one view as a figure and exit\n"

@@ -72,6 +72,17 @@ private slots:
         Run h = runApp({"--help"});
         QCOMPARE(h.code, 0);
         QVERIFY(h.out.contains("--screenshot"));
+        // Every view `export --view` takes is named in the help.
+        MainWindow w;
+        const QList<FigureView> views = figureViews(&w);
+        QVERIFY(views.size() >= 10);
+        const QString list =
+            h.out.mid(h.out.indexOf("VIEW:"), h.out.indexOf("(default:") - h.out.indexOf("VIEW:"));
+        for (const FigureView& fv : views)
+            QVERIFY2(QRegularExpression("\\b" + QRegularExpression::escape(fv.id) + "\\b")
+                         .match(list)
+                         .hasMatch(),
+                     qPrintable(fv.id));
         Run v = runApp({"--version"});
         QCOMPARE(v.code, 0);
         QVERIFY(v.out.startsWith("neurorama "));
