@@ -436,6 +436,21 @@ private slots:
         QVERIFY(fd->membershipPlot()->isVisible() || fd->matrixPlot()->isVisible() ||
                 fd->scatterPlot()->isVisible());
         shot(&w, "small-window");
+        // The communities legend at this size: the swatches that fit, then "+N more" below the last of them
+        // (not over it), inside the legend.
+        {
+            fd->tabs()->setCurrentIndex(1); // Communities
+            QTest::qWait(100);
+            const QRectF more = mp->legendMoreRect();
+            QVERIFY(!more.isEmpty()); // 23 communities do not fit in 1024x700
+            QVERIFY(mp->legendRect().adjusted(-1, -1, 1, 1).contains(more));
+            size_t fit = 0;
+            while (!mp->legendSwatch(fit).isEmpty()) {
+                QVERIFY(mp->legendSwatch(fit).bottom() <= more.top());
+                ++fit;
+            }
+            QVERIFY(fit >= 1 && fit < mp->legend().size());
+        }
     }
 
     void structureFunctionIsThePlugins() {

@@ -156,6 +156,15 @@ QRectF MembershipPlot::legendSwatch(size_t i) const {
     return QRectF(l.legend.left() + 2, y + (kRowH - kSwatch) / 2, kSwatch, kSwatch);
 }
 
+QRectF MembershipPlot::legendMoreRect() const {
+    const Layout l = layout(QSizeF(size()));
+    size_t shown = 0;
+    while (shown < legend_.size() && !legendSwatch(shown).isEmpty()) ++shown;
+    if (shown == legend_.size()) return QRectF();
+    return QRectF(l.legend.left(), l.legend.top() + kLegendHead + double(shown) * kRowH, l.legend.width(),
+                  kRowH);
+}
+
 // ---- drawing --------------------------------------------------------------------------------------------
 void MembershipPlot::initPlotGL() {
     heat_.initGL(this, loadProgram(QStringLiteral("heatmap")));
@@ -253,9 +262,8 @@ void MembershipPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
         ++shown;
     }
     if (shown < legend_.size())
-        drawText(
-            p, QRectF(l.legend.left(), l.legend.top() + 18 + double(shown) * kRowH, l.legend.width(), kRowH),
-            Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("+%1 more").arg(legend_.size() - shown));
+        drawText(p, legendMoreRect(), Qt::AlignLeft | Qt::AlignVCenter,
+                 QStringLiteral("+%1 more").arg(legend_.size() - shown));
     p.restore();
 }
 

@@ -52,6 +52,8 @@ public:
     QRectF cellRect(int row, int window) const;
     // Swatch rectangle of legend entry i (empty when it did not fit).
     QRectF legendSwatch(size_t i) const;
+    // The "+N more" line under the swatches when not all fit (empty when they do).
+    QRectF legendMoreRect() const;
 
 protected:
     void initPlotGL() override;
