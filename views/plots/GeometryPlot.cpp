@@ -443,8 +443,9 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
         if (!yt.isEmpty()) vTitle(a.left() - 40, a, yt);
     };
     auto empty = [&](const QRectF& a, const QString& s) {
+        // Inside the panel's axes: wrapped onto two lines when one does not fit its width.
         p.setPen(st.muted);
-        p.drawText(a, Qt::AlignCenter, s);
+        p.drawText(a.adjusted(2, 0, -2, 0), Qt::AlignCenter | Qt::TextWordWrap, s);
     };
 
     if (!l.traj.isEmpty()) {
