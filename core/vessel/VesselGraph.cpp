@@ -157,6 +157,15 @@ VesselStats vesselStats(const VesselGraph& g) {
     return s;
 }
 
+std::vector<std::string> VesselGraph::colorColumns() const {
+    std::vector<std::string> c;
+    if (!radiusColumn.empty()) c.push_back("radius");
+    c.push_back("length");
+    for (const auto& col : edgeColumns)
+        if (col.name != radiusColumn && col.name != "length") c.push_back(col.name);
+    return c;
+}
+
 Histogram histogram(const std::vector<float>& values, size_t bins, double lo, double hi) {
     Histogram h;
     h.lo = lo;

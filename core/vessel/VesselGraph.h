@@ -58,6 +58,10 @@ struct VesselGraph {
     std::vector<float> edgeRadii() const;
     float euclidean(size_t e) const;
 
+    // The columns an edge can be coloured or filtered by: "radius" (the radius column, when there is one),
+    // "length" (edgeLengths()) and every other edge column.
+    std::vector<std::string> colorColumns() const;
+
     void computeBounds();
     // Heap bytes held by the arrays (capacity, not size).
     size_t memoryBytes() const;

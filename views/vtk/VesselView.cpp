@@ -463,6 +463,7 @@ VesselView::VesselView(QWidget* parent)
 
     bar_->SetLookupTable(lut_);
     bar_->SetNumberOfLabels(5);
+    bar_->SetLabelFormat("%.3g"); // 148, 74.6, 1.01 (VTK's default prints "148.")
     bar_->SetMaximumWidthInPixels(90);
     bar_->SetMaximumHeightInPixels(400);
     bar_->SetPosition(0.80, 0.1);
@@ -554,7 +555,6 @@ void VesselView::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
         cam->SetViewUp(0, 0, 1);
         renderer()->ResetCamera(double(b[0]) - rmax, double(b[1]) + rmax, double(b[2]) - rmax,
                                 double(b[3]) + rmax, double(b[4]) - rmax, double(b[5]) + rmax);
-        cam->Zoom(1.1);
     }
     rebuildVisible();
     renderer()->ResetCameraClippingRange();
@@ -565,13 +565,7 @@ void VesselView::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
 }
 
 std::vector<std::string> VesselView::colorColumns() const {
-    std::vector<std::string> c;
-    if (!graph_) return c;
-    if (!graph_->radiusColumn.empty()) c.push_back("radius");
-    c.push_back("length");
-    for (const auto& col : graph_->edgeColumns)
-        if (col.name != graph_->radiusColumn && col.name != "length") c.push_back(col.name);
-    return c;
+    return graph_ ? graph_->colorColumns() : std::vector<std::string>();
 }
 
 std::string VesselView::columnUnit(const std::string& column) const {
@@ -629,6 +623,49 @@ bool VesselView::setColorBy(const std::string& column) {
 void VesselView::setRadiusRange(float minRadius, float maxRadius) {
     minRadius_ = minRadius;
     maxRadius_ = maxRadius;
+    rebuildVisible();
+    requestRender();
+}
+
+void VesselView::resetCamera() {
+    if (!graph_) return VtkView::resetCamera();
+    const nr::VesselGraph& g = *graph_;
+    double b[6] = {INFINITY, -INFINITY, INFINITY, -INFINITY, INFINITY, -INFINITY};
+    float rmax = 0;
+    auto grow = [&](uint32_t n) {
+        const double p[3] = {g.x[n], g.y[n], g.z[n]};
+        for (int k = 0; k < 3; ++k)
+            b[2 * k] = std::min(b[2 * k], p[k]), b[2 * k + 1] = std::max(b[2 * k + 1], p[k]);
+    };
+    for (uint32_t e : visible_) {
+        grow(g.src[e]);
+        grow(g.dst[e]);
+        rmax = std::max(rmax, radius_[e] * radiusScale_);
+    }
+    if (!(b[0] <= b[1])) {
+        for (int k = 0; k < 6; ++k) b[k] = g.bounds[k];
+        for (float r : radius_) rmax = std::max(rmax, r * radiusScale_);
+    }
+    for (int k = 0; k < 3; ++k) b[2 * k] -= rmax, b[2 * k + 1] += rmax;
+    renderer()->ResetCamera(b);
+    renderer()->ResetCameraClippingRange();
+    splitThin(); // the zoom changed: which vessels are lines
+    requestRender();
+}
+
+void VesselView::imageSizeChanged(bool forImage) {
+    if (!graph_) return;
+    // An image is the full picture at its own pixel scale: which vessels are lines depends on it.
+    if (forImage) lod_.settle();
+    const double ppu = pixelsPerUnit();
+    if (splitScale_ <= 0 || std::fabs(ppu / splitScale_ - 1.0) > 0.2) splitThin();
+    onLodMode(lod_.moving());
+}
+
+void VesselView::setFilter(float minRadius, float maxRadius, const float box[6]) {
+    minRadius_ = minRadius;
+    maxRadius_ = maxRadius;
+    std::copy(box, box + 6, clip_);
     rebuildVisible();
     requestRender();
 }
@@ -968,6 +1005,24 @@ QPointF VesselView::project(const double world[3]) const {
     const double dpr = pixelRatio();
     const int h = renderWindow()->GetSize()[1];
     return QPointF(d[0] / dpr, (h - 1 - d[1]) / dpr);
+}
+
+nr::Histogram VesselView::visibleHistogram(const std::string& column, size_t bins, double lo,
+                                           double hi) const {
+    const std::vector<float>& v = columnValues(column);
+    std::vector<float> vis;
+    if (graph_ && v.size() == graph_->edgeCount()) {
+        vis.reserve(visible_.size());
+        for (uint32_t e : visible_) vis.push_back(v[e]);
+    }
+    return nr::histogram(vis, bins, lo, hi);
+}
+
+std::pair<double, double> VesselView::columnRange(const std::string& column) const {
+    double lo = INFINITY, hi = -INFINITY;
+    for (float x : columnValues(column))
+        if (std::isfinite(x)) lo = std::min(lo, double(x)), hi = std::max(hi, double(x));
+    return lo <= hi ? std::make_pair(lo, hi) : std::make_pair(0.0, 0.0);
 }
 
 nr::Histogram VesselView::visibleHistogram(const std::string& column, size_t bins) const {

@@ -8,7 +8,7 @@
 //
 // Level of detail: while the camera moves, the cylinder actor switches to a second mapper that draws at most
 // lod().budget() edges (the thickest plus a uniform sample, always with the picked edge; the budget adapts to
-// what draws in 80 ms) and the lines are hidden; 150 ms after the camera stops everything is drawn. At rest,
+// what draws in 65 ms) and the lines are hidden; 150 ms after the camera stops everything is drawn. At rest,
 // vessels thinner than a pixel on screen (radius under 1 px, i.e. under 2 px wide) are drawn as 1-pixel lines
 // in their colour instead of cylinders: they look the same and cost far less. The split is redone when the
 // zoom changes. The lines are not GL primitives: a software rasterizer spends more on setting up and binning
@@ -70,6 +70,11 @@ public:
     void setClipBox(const float box[6]);
     void setSlab(int axis, float lo, float hi);
     void clearClip();
+    // Radius range and clip box at once (one pass over the edges).
+    void setFilter(float minRadius, float maxRadius, const float box[6]);
+    float minRadius() const { return minRadius_; }
+    float maxRadius() const { return maxRadius_; }
+    const float* clipBox() const { return clip_; }
     size_t visibleEdgeCount() const { return visible_.size(); }
     // Edges drawn by the last frame: the LOD budget while moving, all visible ones at rest (cylinders +
     // lines).
@@ -82,6 +87,9 @@ public:
     void setThinPixels(float px);
     // Visible edges (sorted edge ids).
     const std::vector<uint32_t>& visibleEdges() const { return visible_; }
+
+    // Fits the camera to the visible vessels (all of them when none is visible), keeping the direction.
+    void resetCamera() override;
 
     // ---- radius scale of the cylinders (1 = the radius in the data) ----
     void setRadiusScale(float s);
@@ -100,6 +108,10 @@ public:
 
     // ---- histograms of what is visible ----
     nr::Histogram visibleHistogram(const std::string& column, size_t bins) const;
+    // The same over [lo, hi] (e.g. the range of all edges, so that bins stay put while filtering).
+    nr::Histogram visibleHistogram(const std::string& column, size_t bins, double lo, double hi) const;
+    // Finite range of a colour column over all edges ({0, 0} when it has no finite value).
+    std::pair<double, double> columnRange(const std::string& column) const;
 
     // ---- level of detail ----
     LodController& lod() { return lod_; }
@@ -123,6 +135,7 @@ protected:
     void paintGL() override;
     void drawOverlay() override;
     void backgroundChanged() override;
+    void imageSizeChanged(bool forImage) override;
     void mousePressEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
 

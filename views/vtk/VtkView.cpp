@@ -212,6 +212,7 @@ QImage VtkView::renderImage(QSize pixels, bool transparentBackground) {
         const double oldAlpha = ren_->GetBackgroundAlpha();
         ren_->SetBackgroundAlpha(transparentBackground ? 0.0 : 1.0);
         rw_->SetSize(w, h);
+        imageSizeChanged(true);
         rw_->Render();
         vtkNew<vtkUnsignedCharArray> rgba;
         rw_->GetRGBACharPixelData(0, 0, w - 1, h - 1, 1, rgba);
@@ -231,6 +232,7 @@ QImage VtkView::renderImage(QSize pixels, bool transparentBackground) {
         }
         ren_->SetBackgroundAlpha(oldAlpha);
         rw_->SetSize(oldW, oldH);
+        imageSizeChanged(false);
     });
     update();
     return out;

@@ -43,8 +43,9 @@ public:
 
     vtkRenderer* renderer() const;
     vtkGenericOpenGLRenderWindow* renderWindow() const;
-    // Fits the camera to the visible props.
-    void resetCamera();
+    // Fits the camera to what is shown (the visible props; views narrow it to what passes their filters).
+    // R in the view.
+    virtual void resetCamera();
     // Schedules a repaint (coalesced by Qt).
     void requestRender();
 
@@ -107,6 +108,10 @@ protected:
     virtual void drawOverlay() {}
     // Called after the background colour changed (subclasses recolour what depends on it).
     virtual void backgroundChanged() {}
+    // renderImage() is about to draw an image of the render window's current size (`forImage`), or has
+    // drawn it and restored the widget's size (!forImage): views whose arrays depend on the pixel scale
+    // (VesselView's cylinders and lines) redo them, and draw the full picture.
+    virtual void imageSizeChanged(bool forImage) { (void)forImage; }
 
     // Runs fn with the GL context current and the render window ready to render and read pixels (for
     // hardware selection and offscreen renders). Returns false when there is no GL context yet.
