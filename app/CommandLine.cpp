@@ -13,6 +13,7 @@
 #include "FigureExport.h"
 #include "MainWindow.h"
 #include "SimulationDock.h"
+#include "VesselPanel.h"
 #include "plots/TracePlot.h"
 #include "traces/Traces.h"
 #include "vtk/ConnectomeView.h"
@@ -41,6 +42,7 @@ QString usageText() {
         "                   VIEW: network, vessels, neurons, sholl, raster, geometry, traces, fc-matrix,\n"
         "                   communities, structure-function (default: what the window shows for FILES)\n"
         "                   [--size WxH | --width-mm MM] [--dpi N] [--transparent] [--color-by COLUMN]\n"
+        "                   [--radius MIN[:MAX]] [--slab AXIS:LO:HI | --clip-box X0:X1:Y0:Y1:Z0:Z1]\n"
         "                                           write one view as a figure and exit\n"
         "  neurorama simulate MODEL [--seconds T] [--seed S] [--neurons N] [--param name=value ...]\n"
         "                   [--out spikes.csv|.npy] MODEL: coba, brunel, attractor, demo or a connectome "
@@ -50,7 +52,12 @@ QString usageText() {
         "  neurorama --help | --version\n"
         "\n"
         "Options for window modes:\n"
-        "  --color-by COLUMN     colour nodes by degree, class or any node column\n"
+        "  --color-by COLUMN     colour nodes by degree, class or any node column; vessels by any edge "
+        "column\n"
+        "  --radius MIN[:MAX]    vessels: show only those with a radius in [MIN, MAX]\n"
+        "  --slab AXIS:LO:HI     vessels: show only those whose middle lies in LO..HI along x, y or z\n"
+        "  --clip-box X0:X1:Y0:Y1:Z0:Z1\n"
+        "                        vessels: show only those whose middle lies in the box\n"
         "  --sim-seconds T       simulated time to run the live demo before a screenshot (default 1)\n"
         "  --no-simulation       show the demo network without running its simulation\n"
         "  --model MODEL         run coba, brunel or attractor in the window instead\n"
@@ -121,6 +128,34 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
                                    "traces"));
         } else if (a == QLatin1String("--color-by")) {
             if (!value(cl.colorBy)) return fail(QStringLiteral("--color-by needs a column name"));
+        } else if (a == QLatin1String("--radius")) {
+            const QStringList p = value(v) ? v.split(QLatin1Char(':')) : QStringList();
+            bool ok1 = false, ok2 = true;
+            if (p.size() >= 1) cl.radiusMin = p[0].toDouble(&ok1);
+            if (p.size() == 2) cl.radiusMax = p[1].toDouble(&ok2);
+            if (p.isEmpty() || p.size() > 2 || !ok1 || !ok2 || !(cl.radiusMin >= 0) ||
+                (p.size() == 2 && !(cl.radiusMax >= cl.radiusMin)))
+                return fail(QStringLiteral("--radius needs MIN or MIN:MAX with 0 <= MIN <= MAX"));
+        } else if (a == QLatin1String("--slab")) {
+            const QStringList p = value(v) ? v.split(QLatin1Char(':')) : QStringList();
+            bool ok1 = false, ok2 = false;
+            if (p.size() == 3) {
+                cl.slabAxis = QStringLiteral("xyz").indexOf(p[0].toLower());
+                cl.slab[0] = p[1].toDouble(&ok1);
+                cl.slab[1] = p[2].toDouble(&ok2);
+            }
+            if (p.size() != 3 || p[0].size() != 1 || cl.slabAxis < 0 || !ok1 || !ok2 ||
+                !(cl.slab[1] > cl.slab[0]))
+                return fail(QStringLiteral("--slab needs AXIS:LO:HI with AXIS x, y or z and LO < HI"));
+        } else if (a == QLatin1String("--clip-box")) {
+            const QStringList p = value(v) ? v.split(QLatin1Char(':')) : QStringList();
+            bool ok = p.size() == 6;
+            for (int i = 0; ok && i < 6; ++i) cl.clipBox[i] = p[i].toDouble(&ok);
+            for (int i = 0; ok && i < 3; ++i) ok = cl.clipBox[2 * i + 1] > cl.clipBox[2 * i];
+            if (!ok)
+                return fail(
+                    QStringLiteral("--clip-box needs X0:X1:Y0:Y1:Z0:Z1 with each low below its high"));
+            cl.clipBoxGiven = true;
         } else if (a == QLatin1String("--sim-seconds")) {
             bool ok = false;
             if (!value(v) || (cl.simSeconds = v.toDouble(&ok), !ok) || cl.simSeconds < 0 ||
@@ -182,6 +217,17 @@ int runWindowCommand(const CommandLine& cl) {
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
     }
+    VesselPanel* vp =
+        w.vesselPanel() && w.vesselView() && w.vesselView()->graph() ? w.vesselPanel() : nullptr;
+    const bool vesselFilter = cl.radiusMin >= 0 || cl.slabAxis >= 0 || cl.clipBoxGiven;
+    if (vesselFilter && !vp) {
+        fprintf(stderr, "neurorama: --radius, --slab and --clip-box apply to a vessel graph; none is open\n");
+        return 1;
+    }
+    if (cl.slabAxis >= 0 && cl.clipBoxGiven) {
+        fprintf(stderr, "neurorama: give --slab or --clip-box, not both\n");
+        return 1;
+    }
     if (!cl.colorBy.isEmpty() && w.graph()) {
         const auto cols = w.graph()->nodeColumnNames();
         if (std::find(cols.begin(), cols.end(), cl.colorBy.toStdString()) == cols.end()) {
@@ -189,6 +235,34 @@ int runWindowCommand(const CommandLine& cl) {
             return 1;
         }
         w.connectomePanel()->applyColorBy(cl.colorBy, false);
+    } else if (!cl.colorBy.isEmpty() && vp) {
+        const auto cols = w.vesselView()->colorColumns();
+        if (std::find(cols.begin(), cols.end(), cl.colorBy.toStdString()) == cols.end()) {
+            QStringList names;
+            for (const auto& c : cols) names << QString::fromStdString(c);
+            fprintf(stderr, "neurorama: --color-by: no vessel column '%s' (columns: %s)\n",
+                    qPrintable(cl.colorBy), qPrintable(names.join(QStringLiteral(", "))));
+            return 1;
+        }
+        vp->applyColorBy(cl.colorBy, false);
+    }
+    if (vesselFilter) {
+        VesselFilter f = vp->currentFilter();
+        if (cl.radiusMin >= 0) f.minRadius = float(cl.radiusMin);
+        if (cl.radiusMax >= 0) f.maxRadius = float(cl.radiusMax);
+        if (cl.slabAxis >= 0) {
+            f.clip = VesselFilter::Clip::Slab;
+            f.slabAxis = cl.slabAxis;
+            f.slabLo = float(cl.slab[0]);
+            f.slabHi = float(cl.slab[1]);
+        }
+        if (cl.clipBoxGiven) {
+            f.clip = VesselFilter::Clip::Box;
+            for (int i = 0; i < 6; ++i) f.box[i] = float(cl.clipBox[i]);
+        }
+        vp->applyFilter(f, false);
+        // A clip frames what it leaves, as R does in the window.
+        if (f.clip != VesselFilter::Clip::None) w.vesselView()->resetCamera();
     }
     w.show();
     w.resize(cl.size);
@@ -228,6 +302,8 @@ int runWindowCommand(const CommandLine& cl) {
             parts << QStringLiteral("vessels nodes=%1 edges=%2")
                          .arg(w.vesselView()->graph()->nodeCount())
                          .arg(w.vesselView()->graph()->edgeCount());
+            if (vesselFilter)
+                parts.last() += QStringLiteral(" visible=%1").arg(w.vesselView()->visibleEdgeCount());
         } else if ((l.kind == nr::LayerKind::Morphologies || l.kind == nr::LayerKind::LabelVolume) &&
                    w.neuronView()) {
             if (l.kind == nr::LayerKind::LabelVolume && !w.neuronView()->waitForMeshes(300000)) {

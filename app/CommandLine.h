@@ -15,11 +15,17 @@ struct CommandLine {
     QString out;            // --screenshot PATH / export --out PATH
     QSize size{1600, 1000}; // --size WxH
     bool sizeGiven = false;
-    double widthMm = 0;        // export --width-mm
-    int dpi = 300;             // export --dpi
-    bool transparent = false;  // export --transparent
-    QString view;              // export --view ("" = what the window shows)
-    QString colorBy;           // --color-by COLUMN
+    double widthMm = 0;       // export --width-mm
+    int dpi = 300;            // export --dpi
+    bool transparent = false; // export --transparent
+    QString view;             // export --view ("" = what the window shows)
+    QString colorBy;          // --color-by COLUMN
+    // Vessels: --radius MIN[:MAX], --slab AXIS:LO:HI, --clip-box X0:X1:Y0:Y1:Z0:Z1 (NaN / -1: not given).
+    double radiusMin = -1, radiusMax = -1;
+    int slabAxis = -1;
+    double slab[2] = {0, 0};
+    bool clipBoxGiven = false;
+    double clipBox[6] = {0, 0, 0, 0, 0, 0};
     double simSeconds = 1.0;   // --sim-seconds for screenshots/exports of the live demo
     bool noSimulation = false; // --no-simulation
     QString model;             // --model coba|brunel|attractor: run this model in the window

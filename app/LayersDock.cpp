@@ -14,6 +14,10 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <any>
+#include <memory>
+
+#include "vessel/VesselGraph.h"
 
 namespace {
 constexpr int kIdRole = Qt::UserRole + 1;
@@ -204,12 +208,31 @@ void LayersDock::refreshProperties() {
                  files.isEmpty() ? tr("generated") : files.join(QStringLiteral(", ")).toHtmlEscaped(),
                  QString::fromStdString(l->summary).toHtmlEscaped()));
     colorBy_->clear();
-    if (l->graph && (l->kind == nr::LayerKind::Graph || l->kind == nr::LayerKind::Simulation)) {
+    const bool graphLike =
+        l->graph && (l->kind == nr::LayerKind::Graph || l->kind == nr::LayerKind::Simulation);
+    const bool vessels = l->kind == nr::LayerKind::Vessels;
+    if (graphLike) {
         for (const auto& c : l->graph->nodeColumnNames()) colorBy_->addItem(QString::fromStdString(c));
-        const int i = colorBy_->findText(QString::fromStdString(l->display.colorBy));
-        if (i >= 0) colorBy_->setCurrentIndex(i);
+        colorBy_->setToolTip(tr("Node column that colours this layer"));
+    } else if (vessels) {
+        if (auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&l->payload); g && *g)
+            for (const auto& c : (*g)->colorColumns()) colorBy_->addItem(QString::fromStdString(c));
+        colorBy_->setToolTip(tr("Edge column that colours the vessels"));
     }
+    if (const int i = colorBy_->findText(QString::fromStdString(l->display.colorBy)); i >= 0)
+        colorBy_->setCurrentIndex(i);
     colorBy_->setEnabled(colorBy_->count() > 0);
+    // What the views of each kind use: networks all four, vessels colour and tube size (Edge size).
+    const QString unused = tr("Not used by this kind of layer");
+    opacity_->setEnabled(graphLike);
+    pointSize_->setEnabled(graphLike);
+    edgeSize_->setEnabled(graphLike || vessels);
+    opacity_->setToolTip(graphLike ? tr("Edge opacity") : unused);
+    pointSize_->setToolTip(graphLike ? tr("Node size relative to the default") : unused);
+    edgeSize_->setToolTip(graphLike ? tr("Edge width relative to the default")
+                          : vessels ? tr("Tube radius relative to the radius in the data")
+                                    : unused);
+    if (!colorBy_->isEnabled() && !graphLike && !vessels) colorBy_->setToolTip(unused);
     opacity_->setValue(int(l->display.opacity * 100));
     pointSize_->setValue(l->display.pointSize);
     edgeSize_->setValue(l->display.edgeSize);

@@ -2,7 +2,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QLayout>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -12,11 +11,13 @@
 #include <QFileInfo>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLayout>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTime>
@@ -35,6 +36,7 @@
 #include "PluginPanel.h"
 #include "Session.h"
 #include "SimulationDock.h"
+#include "VesselPanel.h"
 #include "VolumeOpenDialog.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
@@ -163,6 +165,14 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::LeftDockWidgetArea, layersDock_);
     connect(layersDock_, &LayersDock::displayEdited, this, [this](nr::LayerId id) {
         const nr::Layer* l = doc_.find(id);
+        if (l && l->kind == nr::LayerKind::Vessels && vesselPanel_ &&
+            doc_.current(nr::LayerKind::Vessels) == l) {
+            if (!l->display.colorBy.empty() &&
+                QString::fromStdString(l->display.colorBy) != vesselPanel_->colorBy())
+                vesselPanel_->applyColorBy(QString::fromStdString(l->display.colorBy), true);
+            vesselPanel_->setTubeSize(l->display.edgeSize);
+            return;
+        }
         if (!l || id != shownGraph_) return;
         if (!l->display.colorBy.empty() && l->display.colorBy != view_->colorBy())
             panel_->applyColorBy(QString::fromStdString(l->display.colorBy), true);
@@ -473,13 +483,16 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
             activityDock_->show();
             activityDock_->raise();
         } else if (l->kind == nr::LayerKind::Vessels) {
-            if (!vesselView_) {
-                vesselView_ = new VesselView(this);
-                vesselView_->setMinimumSize(200, 150);
-                centralTabs_->addTab(vesselView_, tr("Vessels"));
-            }
-            vesselView_->setGraph(std::any_cast<std::shared_ptr<const nr::VesselGraph>>(l->payload));
+            setVesselGraph(std::any_cast<std::shared_ptr<const nr::VesselGraph>>(l->payload));
+            // The layer's colouring and tube size, when it has them (a session, or a change in the Layers
+            // dock).
+            if (!l->display.colorBy.empty() &&
+                vesselPanel_->colorBy() != QString::fromStdString(l->display.colorBy))
+                vesselPanel_->applyColorBy(QString::fromStdString(l->display.colorBy), false);
+            vesselPanel_->setTubeSize(l->display.edgeSize);
             centralTabs_->setCurrentWidget(vesselView_);
+            vesselDock_->show();
+            vesselDock_->raise();
         } else if (l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume ||
                    l->kind == nr::LayerKind::Image) {
             if (!neuronView_) {
@@ -518,6 +531,59 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
     } catch (const std::bad_any_cast&) {
         showError(
             tr("%1: the reader returned data of an unexpected type").arg(QString::fromStdString(l->name)));
+    }
+}
+
+void MainWindow::setVesselGraph(std::shared_ptr<const nr::VesselGraph> g) {
+    if (!vesselView_) {
+        vesselView_ = new VesselView(this);
+        vesselView_->setMinimumSize(200, 150);
+        centralTabs_->addTab(vesselView_, tr("Vessels"));
+        // Colour, radius threshold, clip and histograms: a tab of the right column, beside Analysis.
+        vesselDock_ = new QDockWidget(tr("Vessels"), this);
+        vesselDock_->setObjectName(QStringLiteral("vesselsDock"));
+        vesselPanel_ = new VesselPanel(vesselView_, undo_);
+        auto* scroll = new QScrollArea;
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setWidget(vesselPanel_);
+        vesselDock_->setWidget(scroll);
+        vesselDock_->setMinimumSize(120, 80);
+        scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        addDockWidget(Qt::RightDockWidgetArea, vesselDock_);
+        tabifyDockWidget(analysisDock_, vesselDock_);
+        connect(vesselPanel_, &VesselPanel::message, this, [this](const QString& m) {
+            logMessage(m);
+            status_->setText(m);
+        });
+        // The panel's colouring and tube size are the vessel layer's display properties (Layers dock).
+        auto toLayer = [this](auto apply) {
+            const nr::Layer* v = doc_.current(nr::LayerKind::Vessels);
+            if (!v) return;
+            nr::LayerDisplay d = v->display;
+            apply(d);
+            if (!(d.colorBy == v->display.colorBy && d.edgeSize == v->display.edgeSize))
+                doc_.setDisplay(v->id, d);
+        };
+        connect(vesselPanel_, &VesselPanel::colorByChanged, this, [toLayer](const QString& c) {
+            toLayer([&](nr::LayerDisplay& d) { d.colorBy = c.toStdString(); });
+        });
+        connect(vesselPanel_, &VesselPanel::tubeSizeChanged, this,
+                [toLayer](double s) { toLayer([&](nr::LayerDisplay& d) { d.edgeSize = float(s); }); });
+    }
+    vesselView_->setGraph(g);
+    vesselPanel_->setGraph(g);
+    if (!g) {
+        vesselDock_->hide();
+        return;
+    }
+    if (!vesselLaidOut_) {
+        // The first vessel graph: room for the view. The right column narrows to the panel, and with no
+        // spikes open the bottom docks give up height they have nothing to show in.
+        vesselLaidOut_ = true;
+        resizeDocks({vesselDock_}, {std::max(280, width() / 5)}, Qt::Horizontal);
+        if (shownSpikes_ == 0 && simLayer_ == 0)
+            resizeDocks({simDock_}, {std::max(140, height() / 5)}, Qt::Vertical);
     }
 }
 
@@ -593,7 +659,7 @@ void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
                 auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&v->payload);
                 if (g && *g != vesselView_->graph()) showOtherLayer(v->id);
             } else if (vesselView_->graph()) {
-                vesselView_->setGraph(nullptr);
+                setVesselGraph(nullptr);
             }
         }
         if (neuronView_) {

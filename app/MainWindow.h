@@ -24,7 +24,12 @@ class ActivityDock;
 class NeuronView;
 class NeuronPanel;
 class VesselView;
+class VesselPanel;
+class QDockWidget;
 class QTabWidget;
+namespace nr {
+struct VesselGraph;
+}
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -57,6 +62,9 @@ public:
     // The picked neuron's morphometrics and Sholl plot (made with the Neurons view; nullptr before).
     NeuronPanel* neuronPanel() const { return neuronPanel_; }
     VesselView* vesselView() const { return vesselView_; }
+    // Colour, radius threshold, clip and histograms of the vessel view (made with it; nullptr before).
+    VesselPanel* vesselPanel() const { return vesselPanel_; }
+    QDockWidget* vesselDock() const { return vesselDock_; }
     QTabWidget* centralTabs() const { return centralTabs_; }
     // The graph the 3-D view shows (null when none).
     std::shared_ptr<const nr::Graph> graph() const { return graph_; }
@@ -110,7 +118,11 @@ private:
     NeuronView* neuronView_ = nullptr;
     NeuronPanel* neuronPanel_ = nullptr;
     VesselView* vesselView_ = nullptr;
+    VesselPanel* vesselPanel_ = nullptr;
+    QDockWidget* vesselDock_ = nullptr;
+    bool vesselLaidOut_ = false;
     QTabWidget* centralTabs_ = nullptr;
+    void setVesselGraph(std::shared_ptr<const nr::VesselGraph> g);
     void showOtherLayer(nr::LayerId id);
     nr::LayerId shownGraph_ = 0, shownSpikes_ = 0, simLayer_ = 0;
     int docToken_ = 0;

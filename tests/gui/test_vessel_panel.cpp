@@ -1,0 +1,232 @@
+// The Vessels dock on the real VesselGraph sample, driven through its widgets as a user would: colour by an
+// edge column (the layer's display follows, and the Layers dock's choice drives it back), a radius
+// threshold, a slab moved with its slider, a box, "Show all vessels", undo and redo of each; the counts and
+// the histograms of what is visible are checked against counts made by hand from the graph.
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QPushButton>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+#include <cmath>
+
+#include "AppTestSupport.h"
+#include "LayersDock.h"
+#include "MainWindow.h"
+#include "VesselPanel.h"
+#include "vessel/VesselFormats.h"
+#include "vessel/VesselGraph.h"
+#include "vtk/VesselView.h"
+
+namespace {
+
+const QString kNodes = apptest::kData + QStringLiteral("/vessel/example_nodes.csv");
+
+template <class T> T* child(QWidget* w, const char* name) {
+    T* c = w->findChild<T*>(QString::fromLatin1(name));
+    if (!c) qWarning("no widget %s", name);
+    return c;
+}
+
+size_t histogramTotal(const nr::Histogram& h) {
+    size_t n = 0;
+    for (size_t c : h.counts) n += c;
+    return n;
+}
+
+void shot(QWidget* w, const QString& name) {
+    const QByteArray dir = qgetenv("NR_SHOT_DIR");
+    if (dir.isEmpty()) return;
+    QTest::qWait(200);
+    w->grab().save(QString::fromLocal8Bit(dir) + "/" + name + ".png");
+}
+
+} // namespace
+
+class TestVesselPanel : public QObject {
+    Q_OBJECT
+private slots:
+    void filtersColourUndo() {
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({kNodes}), QString());
+        VesselPanel* panel = w.vesselPanel();
+        VesselView* view = w.vesselView();
+        QVERIFY(panel && view);
+        QVERIFY(w.vesselDock()->isVisible());
+        QVERIFY(panel->isEnabled());
+        const auto g = view->graph();
+        QVERIFY(g);
+        const size_t E = g->edgeCount();
+        QCOMPARE(E, size_t(3062));
+        QCOMPARE(view->visibleEdgeCount(), E);
+        QVERIFY2(panel->countsText().startsWith("3,062 of 3,062 vessels visible"),
+                 qPrintable(panel->countsText()));
+        QCOMPARE(histogramTotal(panel->radiusHistogram()), E);
+        QCOMPARE(histogramTotal(panel->lengthHistogram()), E);
+
+        // Colour by every column the graph has.
+        auto* color = child<QComboBox>(panel, "vesselColorBy");
+        QVERIFY(color);
+        QCOMPARE(size_t(color->count()), g->colorColumns().size());
+        QCOMPARE(color->currentText(), QStringLiteral("radius"));
+        color->setCurrentText(QStringLiteral("length"));
+        QCOMPARE(QString::fromStdString(view->colorBy()), QStringLiteral("length"));
+        const nr::Layer* layer = w.document().current(nr::LayerKind::Vessels);
+        QVERIFY(layer);
+        QCOMPARE(layer->display.colorBy, std::string("length")); // the Layers dock shows it
+        w.undoStack()->undo();
+        QCOMPARE(QString::fromStdString(view->colorBy()), QStringLiteral("radius"));
+        QCOMPARE(color->currentText(), QStringLiteral("radius"));
+        // The Layers dock's choice drives the vessels too.
+        w.document().select(layer->id);
+        auto* layersColor = w.layersDock()->findChild<QComboBox*>();
+        QVERIFY(layersColor);
+        QVERIFY(layersColor->findText(QStringLiteral("curveness")) >= 0);
+        // Opacity and point size mean nothing for vessels: disabled; Edge size is the tube size.
+        auto* opacity = w.layersDock()->findChild<QSlider*>();
+        QVERIFY(opacity && !opacity->isEnabled());
+        const auto spins = w.layersDock()->findChildren<QDoubleSpinBox*>();
+        QCOMPARE(spins.size(), 2);
+        QVERIFY(!spins[0]->isEnabled() && spins[1]->isEnabled());
+        spins[1]->setValue(2.0);
+        QCOMPARE(panel->tubeSize(), 2.0);
+        layersColor->setCurrentText(QStringLiteral("curveness"));
+        QCOMPARE(QString::fromStdString(view->colorBy()), QStringLiteral("curveness"));
+        QCOMPARE(color->currentText(), QStringLiteral("curveness"));
+
+        // Radius threshold through the spin box: exactly the vessels at least that thick stay.
+        const std::vector<float> radius = g->edgeRadii();
+        auto* minR = child<QDoubleSpinBox>(panel, "vesselMinRadius");
+        QVERIFY(minR);
+        minR->setValue(3.0);
+        size_t thick = 0;
+        for (float r : radius) thick += r >= 3.f;
+        QVERIFY(thick > 50 && thick < E / 2);
+        QCOMPARE(view->visibleEdgeCount(), thick);
+        QCOMPARE(histogramTotal(panel->radiusHistogram()), thick);
+        QCOMPARE(histogramTotal(panel->lengthHistogram()), thick);
+        // The bins lie over the range of all vessels: those wholly under 3 are empty now.
+        const nr::Histogram& rh = panel->radiusHistogram();
+        const double bw = (rh.hi - rh.lo) / double(rh.counts.size());
+        for (size_t b = 0; b < rh.counts.size(); ++b)
+            if (rh.lo + double(b + 1) * bw < 3.0) QCOMPARE(rh.counts[b], size_t(0));
+
+        // A slab along z moved with the slider: what is visible is the thick vessels whose middle lies in it.
+        auto* mode = child<QComboBox>(panel, "vesselClipMode");
+        auto* slider = child<QSlider>(panel, "vesselSlabPosition");
+        QVERIFY(mode && slider);
+        mode->setCurrentIndex(2);
+        QApplication::processEvents();
+        auto expected = [&](const VesselFilter& f) {
+            float box[6];
+            f.clipBox(box);
+            size_t n = 0;
+            for (size_t e = 0; e < E; ++e) {
+                if (!(radius[e] >= f.minRadius && radius[e] <= f.maxRadius)) continue;
+                const uint32_t a = g->src[e], b = g->dst[e];
+                const float m[3] = {0.5f * (g->x[a] + g->x[b]), 0.5f * (g->y[a] + g->y[b]),
+                                    0.5f * (g->z[a] + g->z[b])};
+                bool in = true;
+                for (int k = 0; k < 3; ++k) in = in && m[k] >= box[2 * k] && m[k] <= box[2 * k + 1];
+                n += in;
+            }
+            return n;
+        };
+        VesselFilter slab = panel->currentFilter();
+        QCOMPARE(int(slab.clip), int(VesselFilter::Clip::Slab));
+        QCOMPARE(slab.slabAxis, 2);
+        QVERIFY(slab.slabHi > slab.slabLo);
+        QCOMPARE(view->visibleEdgeCount(), expected(slab));
+        const int undoBefore = w.undoStack()->index();
+        for (int v : {520, 560, 600, 700}) {
+            slider->setValue(v);
+            QApplication::processEvents(); // the slider's steps apply once per pass of the event loop
+        }
+        const VesselFilter moved = panel->currentFilter();
+        QVERIFY(moved.slabLo > slab.slabLo);
+        QCOMPARE(view->visibleEdgeCount(), expected(moved));
+        QCOMPARE(w.undoStack()->index(), undoBefore + 1); // the four moves are one undo step
+        shot(&w, "vessels-slab");
+
+        // A box: exact counts again.
+        mode->setCurrentIndex(1);
+        QApplication::processEvents();
+        VesselFilter box = panel->currentFilter();
+        QCOMPARE(int(box.clip), int(VesselFilter::Clip::Box));
+        QCOMPARE(view->visibleEdgeCount(), expected(box)); // the box starts around everything
+        box.box[0] = 0.5f * (g->bounds[0] + g->bounds[1]);
+        box.box[5] = 0.5f * (g->bounds[4] + g->bounds[5]);
+        panel->applyFilter(box);
+        QCOMPARE(view->visibleEdgeCount(), expected(box));
+        QVERIFY(view->visibleEdgeCount() < thick);
+
+        // Show all, then undo walks back: the box, then the slab.
+        panel->findChild<QPushButton*>()->click();
+        QCOMPARE(view->visibleEdgeCount(), E);
+        QVERIFY(panel->countsText().startsWith("3,062 of 3,062"));
+        w.undoStack()->undo();
+        QCOMPARE(view->visibleEdgeCount(), expected(box));
+        QCOMPARE(mode->currentIndex(), 1);
+        w.undoStack()->undo(); // the box as it started
+        w.undoStack()->undo(); // the slab, where it was moved to
+        QCOMPARE(mode->currentIndex(), 2);
+        QCOMPARE(view->visibleEdgeCount(), expected(moved));
+        w.undoStack()->redo();
+        w.undoStack()->redo();
+        QCOMPARE(view->visibleEdgeCount(), expected(box));
+
+        // Small window: the dock still fits (it scrolls).
+        w.resize(1024, 700);
+        QApplication::processEvents();
+        shot(&w, "vessels-small");
+
+        // Closing the layer empties the panel and hides the dock.
+        w.document().remove(layer->id);
+        QApplication::processEvents();
+        QVERIFY(!w.vesselDock()->isVisible());
+        QVERIFY(!panel->isEnabled());
+    }
+
+    void commandLineFilters() {
+        // What the dock does, a command does: the same counts as computed by hand from the graph.
+        auto parsed = nr::readVesselCsvPair(
+            kNodes.toStdString(),
+            (apptest::kData + QStringLiteral("/vessel/example_edges.csv")).toStdString());
+        QVERIFY(parsed.ok());
+        const nr::VesselGraph& g = parsed.value();
+        const std::vector<float> r = g.edgeRadii();
+        size_t want = 0;
+        for (size_t e = 0; e < g.edgeCount(); ++e) {
+            const float mz = 0.5f * (g.z[g.src[e]] + g.z[g.dst[e]]);
+            want += r[e] >= 2.5f && r[e] <= 5.f && mz >= 100.f && mz <= 300.f;
+        }
+        QVERIFY(want > 10);
+        QTemporaryDir dir;
+        const QString out = dir.filePath("v.png");
+        apptest::Run run = apptest::runApp({"export", kNodes, "--out", out, "--size", "800x600", "--color-by",
+                                            "length", "--radius", "2.5:5", "--slab", "z:100:300"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("visible=%1 ").arg(want)), qPrintable(run.out));
+        QVERIFY(QImage(out).size() == QSize(800, 600));
+        // Bad values are refused by name, and filters without a vessel graph too.
+        run = apptest::runApp({"export", kNodes, "--out", out, "--slab", "w:1:2"});
+        QCOMPARE(run.code, 2); // a usage error
+        QVERIFY(run.err.contains("--slab needs AXIS:LO:HI"));
+        run = apptest::runApp({"export", kNodes, "--out", out, "--color-by", "nope"});
+        QCOMPARE(run.code, 1);
+        QVERIFY2(run.err.contains("no vessel column 'nope'") && run.err.contains("curveness"),
+                 qPrintable(run.err));
+        run = apptest::runApp({"export", apptest::herm(), "--out", out, "--radius", "3"});
+        QCOMPARE(run.code, 1);
+        QVERIFY(run.err.contains("apply to a vessel graph"));
+    }
+};
+
+QTEST_MAIN(TestVesselPanel)
+#include "test_vessel_panel.moc"
