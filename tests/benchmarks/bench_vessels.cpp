@@ -15,6 +15,9 @@
 //   frame_moving_ms         while the camera moves (LOD budget, adapted after every frame): mean of 12
 //   frames;
 //                           _first_ms the first, _max_ms the slowest, _under_100ms whether every one was
+//   dock_*                  what the Vessels dock does at this size (radius threshold, slab, recolour, each
+//   with
+//                           the two histograms of the visible vessels), ms
 //   naive_*                 vtkTubeFilter (8 sides) on the first 100,000 and 200,000 edges (best of 3
 //                           frames); times fitted a + b*E and extrapolated to all edges
 //   ratio                   min(parse_ratio, rest_frame_ratio)
@@ -27,6 +30,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -373,6 +377,8 @@ int main(int argc, char** argv) {
 
     // ---- rendering ----
     double firstFrameS = 0, restMs = 0, movingMs = 0, movingFirstMs = 0, movingMaxMs = 0;
+    double filterRadiusMs = 0, filterSlabMs = 0, recolorMs = 0;
+    size_t filterRadiusVisible = 0, filterSlabVisible = 0;
     size_t restCylinders = 0, restLines = 0;
     size_t movingDrawn = 0, restDrawn = 0;
     vtkNew<vtkLookupTable> lut; // the view's colours, for the naive pipeline
@@ -416,7 +422,32 @@ int main(int argc, char** argv) {
         restCylinders = view.cylinderEdgeCount();
         restLines = view.lineEdgeCount();
         view.lod().settle();
+        // What the Vessels dock does at this size: a radius threshold, a slab step, a recolour (array
+        // updates, no new pipeline), each with the histograms of what is visible.
+        const float inf = std::numeric_limits<float>::infinity();
+        const float* b = g->bounds;
+        const float all[6] = {-inf, inf, -inf, inf, -inf, inf};
+        const float slab[6] = {
+            -inf, inf, -inf, inf, 0.45f * b[4] + 0.55f * b[5], 0.35f * b[4] + 0.65f * b[5]};
+        auto dockStep = [&](auto change) {
+            QElapsedTimer s;
+            s.start();
+            change();
+            view.visibleHistogram("radius", 40, 0, 10);
+            view.visibleHistogram("length", 40, 0, 100);
+            return s.nsecsElapsed() / 1e6;
+        };
+        filterRadiusMs = dockStep([&] { view.setFilter(3.f, inf, all); });
+        filterRadiusVisible = view.visibleEdgeCount();
+        filterSlabMs = dockStep([&] { view.setFilter(-inf, inf, slab); });
+        filterSlabVisible = view.visibleEdgeCount();
+        recolorMs = dockStep([&] { view.setColorBy("length"); });
+        view.setFilter(-inf, inf, all);
     }
+    std::printf("dock_radius_threshold_ms=%.1f\ndock_radius_threshold_visible=%zu\n", filterRadiusMs,
+                filterRadiusVisible);
+    std::printf("dock_slab_ms=%.1f\ndock_slab_visible=%zu\ndock_recolor_ms=%.1f\n", filterSlabMs,
+                filterSlabVisible, recolorMs);
     std::printf("first_frame_s=%.3f\nframe_rest_ms=%.1f\nframe_rest_edges=%zu\n", firstFrameS, restMs,
                 restDrawn);
     std::printf("frame_rest_cylinders=%zu\nframe_rest_lines=%zu\n", restCylinders, restLines);
