@@ -107,32 +107,45 @@ void VesselFilter::clipBox(float out[6]) const {
 
 namespace {
 
+// Commands belong to the graph they were made on: once another graph is shown they drop out of the stack
+// when reached (QUndoCommand::setObsolete) instead of applying one graph's ranges to another.
 class VesselColorCommand : public QUndoCommand {
 public:
     VesselColorCommand(VesselPanel* p, QString before, QString after)
-        : QUndoCommand(QStringLiteral("Colour vessels by %1").arg(after)), p_(p), before_(std::move(before)),
-          after_(std::move(after)) {}
-    void undo() override { p_->applyColorBy(before_, false); }
-    void redo() override { p_->applyColorBy(after_, false); }
+        : QUndoCommand(QStringLiteral("Colour vessels by %1").arg(after)), p_(p), graph_(p->graph().get()),
+          before_(std::move(before)), after_(std::move(after)) {}
+    void undo() override { apply(before_); }
+    void redo() override { apply(after_); }
 
 private:
+    void apply(const QString& c) {
+        if (p_->graph().get() != graph_) return setObsolete(true);
+        p_->applyColorBy(c, false);
+    }
     VesselPanel* p_;
+    const nr::VesselGraph* graph_;
     QString before_, after_;
 };
 
 class VesselFilterCommand : public QUndoCommand {
 public:
     VesselFilterCommand(VesselPanel* p, VesselFilter before, VesselFilter after)
-        : QUndoCommand(QStringLiteral("Filter vessels")), p_(p), before_(before), after_(after) {}
-    void undo() override { p_->applyFilter(before_, false); }
-    void redo() override { p_->applyFilter(after_, false); }
+        : QUndoCommand(QStringLiteral("Filter vessels")), p_(p), graph_(p->graph().get()), before_(before),
+          after_(after) {}
+    void undo() override { apply(before_); }
+    void redo() override { apply(after_); }
+    void apply(const VesselFilter& f) {
+        if (p_->graph().get() != graph_) return setObsolete(true);
+        p_->applyFilter(f, false);
+    }
     int id() const override { return 2; }
     bool mergeWith(const QUndoCommand* other) override {
         // Steps of one control (a spin box, the slab slider) collapse into one undo step; a change of another
         // kind (radius, then the clip) stays a step of its own.
         const auto* o = static_cast<const VesselFilterCommand*>(other);
         const int k = changed(before_, after_);
-        if (k == 0 || k == kClipMode || k != changed(o->before_, o->after_)) return false;
+        if (k == 0 || k == kClipMode || k != changed(o->before_, o->after_) || o->graph_ != graph_)
+            return false;
         after_ = o->after_;
         return true;
     }
@@ -147,6 +160,7 @@ public:
 
 private:
     VesselPanel* p_;
+    const nr::VesselGraph* graph_;
     VesselFilter before_, after_;
 };
 

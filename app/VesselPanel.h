@@ -40,6 +40,7 @@ public:
     // Shows `g` (nullptr: nothing): colour by radius, everything visible; fills the colour menu and the
     // ranges.
     void setGraph(std::shared_ptr<const nr::VesselGraph> g);
+    const std::shared_ptr<const nr::VesselGraph>& graph() const { return graph_; }
 
     // Applied through the undo stack (and by undo/redo themselves with record=false).
     void applyColorBy(const QString& column, bool record = true);

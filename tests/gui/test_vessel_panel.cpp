@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QPushButton>
 #include <QSlider>
 #include <QTemporaryDir>
@@ -191,6 +192,51 @@ private slots:
         QApplication::processEvents();
         QVERIFY(!w.vesselDock()->isVisible());
         QVERIFY(!panel->isEnabled());
+    }
+
+    void secondGraphStartsClean() {
+        // A threshold on the sample, then a network.dat opened beside it: the dock shows the new graph whole,
+        // with its own columns; undoing the sample's threshold now drops out instead of filtering the new
+        // one.
+        MainWindow w;
+        w.resize(1024, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({kNodes}), QString());
+        VesselPanel* panel = w.vesselPanel();
+        VesselFilter f = panel->currentFilter();
+        f.minRadius = 3.f;
+        panel->applyFilter(f);
+        QVERIFY(w.vesselView()->visibleEdgeCount() < 3062);
+        QTemporaryDir dir;
+        const QString dat = dir.filePath("network.dat");
+        {
+            QFile out(dat);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write("Two vessels\n100 100 100 box dimensions in microns\n10 10 10 tissue points\n"
+                      "20 outer bound distance\n5.0 max. segment length\n30 max segments per node\n"
+                      "2 total number of segments\nname type from to diam flow hd\n"
+                      "1 5 10 20 8.0 1.5 0.45\n2 4 20 30 1.0 -0.5 0.40\n3 number of nodes\nname x y z\n"
+                      "10 0 0 0\n20 30 40 0\n30 30 40 50\n2 number of boundary nodes\n"
+                      "name bctyp presflo HD PO2\n10 0 80.0 0.45 100\n30 0 20.0 0.45 50\n");
+        }
+        QCOMPARE(w.openFilesBlocking({dat}), QString());
+        QCOMPARE(w.vesselView()->graph()->edgeCount(), size_t(2));
+        QCOMPARE(w.vesselView()->visibleEdgeCount(), size_t(2));
+        QVERIFY(!std::isfinite(panel->currentFilter().minRadius));
+        auto* color = child<QComboBox>(panel, "vesselColorBy");
+        QVERIFY(color->findText(QStringLiteral("flow")) >= 0);
+        QVERIFY(color->findText(QStringLiteral("curveness")) < 0);
+        shot(&w, "vessels-network-dat");
+        while (w.undoStack()->canUndo()) w.undoStack()->undo();
+        QCOMPARE(w.vesselView()->visibleEdgeCount(), size_t(2));
+        QCOMPARE(w.vesselView()->graph()->edgeCount(), size_t(2));
+        // Closing it shows the sample again, whole.
+        w.document().remove(w.document().current(nr::LayerKind::Vessels)->id);
+        QApplication::processEvents();
+        QCOMPARE(w.vesselView()->graph()->edgeCount(), size_t(3062));
+        QCOMPARE(w.vesselView()->visibleEdgeCount(), size_t(3062));
+        QVERIFY(panel->isEnabled());
     }
 
     void commandLineFilters() {
