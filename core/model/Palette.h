@@ -2,7 +2,9 @@
 // legends). Categorical colours are Okabe & Ito's colour-blind-safe set, extended with lighter tints.
 #pragma once
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -26,6 +28,21 @@ constexpr Rgb kBothWays = {204, 121, 167};
 // Edge types of connectomes.
 constexpr Rgb kChemical = {86, 180, 233};
 constexpr Rgb kElectrical = {240, 228, 66};
+
+// Viridis, the colour map of every continuous colouring (colour bars, degree, radius, intensity): nine evenly
+// spaced stops, linear between them.
+constexpr Rgb kViridis[9] = {{68, 1, 84},    {71, 44, 122}, {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
+                             {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}};
+// Viridis at t in 0..1 (clamped; NaN gives the low end).
+inline Rgb viridis(double t) {
+    if (!std::isfinite(t)) t = 0;
+    const double x = std::clamp(t, 0.0, 1.0) * 8.0;
+    const int i = std::min(7, int(x));
+    const double f = x - i;
+    auto mix = [&](uint8_t a, uint8_t b) { return uint8_t(std::lround(a + (b - a) * f)); };
+    return {mix(kViridis[i].r, kViridis[i + 1].r), mix(kViridis[i].g, kViridis[i + 1].g),
+            mix(kViridis[i].b, kViridis[i + 1].b)};
+}
 
 inline std::string lowerCopy(const std::string& s) {
     std::string o = s;

@@ -1,5 +1,7 @@
 #include "plots/PlotWidget.h"
 
+#include "model/Palette.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -442,15 +444,8 @@ QString PlotWidget::tickLabel(double v, double step) {
 }
 
 QColor PlotWidget::viridis(double x) {
-    static const unsigned char k[9][3] = {{68, 1, 84},    {71, 44, 122},  {59, 81, 139},
-                                          {44, 113, 142}, {33, 144, 141}, {39, 173, 129},
-                                          {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
-    if (!std::isfinite(x)) x = 0;
-    x = std::clamp(x, 0.0, 1.0) * 8.0;
-    const int i = std::min(7, int(x));
-    const double f = x - i;
-    auto mix = [&](int c) { return int(std::lround(k[i][c] + (k[i + 1][c] - k[i][c]) * f)); };
-    return QColor(mix(0), mix(1), mix(2));
+    const nr::palette::Rgb c = nr::palette::viridis(x);
+    return QColor(c.r, c.g, c.b);
 }
 
 QColor PlotWidget::categorical(int i) {

@@ -38,10 +38,6 @@ struct Rgb {
     float r, g, b;
 };
 
-// Viridis sampled at nine evenly spaced stops.
-const Rgb kViridis[9] = {{68, 1, 84},    {71, 44, 122}, {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
-                         {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}};
-
 Rgb rgbOf(const nr::palette::Rgb& c) {
     return {float(c.r), float(c.g), float(c.b)};
 }
@@ -63,13 +59,7 @@ const Rgb kFlash = {255, 244, 130};
 
 Rgb viridis(float t) {
     // The darkest tenth of the map disappears on a dark background: start above it.
-    t = 0.1f + 0.9f * std::clamp(t, 0.f, 1.f);
-    const float f = t * 8.f;
-    const int i = std::min(7, int(f));
-    const float u = f - i;
-    const Rgb& a = kViridis[i];
-    const Rgb& b = kViridis[i + 1];
-    return {a.r + (b.r - a.r) * u, a.g + (b.g - a.g) * u, a.b + (b.b - a.b) * u};
+    return rgbOf(nr::palette::viridis(0.1 + 0.9 * std::clamp(double(t), 0.0, 1.0)));
 }
 
 Rgb edgeTypeColor(const std::string& name, size_t index) {

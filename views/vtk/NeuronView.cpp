@@ -95,21 +95,7 @@ const char* typeName(int t) {
     }
 }
 
-// A viridis-like map, t in 0..1.
-Rgb viridis(double t) {
-    static const double stops[5][3] = {{0.267, 0.005, 0.329},
-                                       {0.229, 0.322, 0.546},
-                                       {0.128, 0.567, 0.551},
-                                       {0.369, 0.789, 0.383},
-                                       {0.993, 0.906, 0.144}};
-    t = std::min(1.0, std::max(0.0, std::isfinite(t) ? t : 0.0)) * 4.0;
-    const int k = std::min(3, int(t));
-    const double f = t - k;
-    auto c = [&](int i) {
-        return uint8_t(std::lround(255 * (stops[k][i] + f * (stops[k + 1][i] - stops[k][i]))));
-    };
-    return {c(0), c(1), c(2)};
-}
+using nr::palette::viridis; // the shared map, t in 0..1
 
 } // namespace
 
