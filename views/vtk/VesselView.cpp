@@ -463,7 +463,7 @@ VesselView::VesselView(QWidget* parent)
 
     bar_->SetLookupTable(lut_);
     bar_->SetNumberOfLabels(5);
-    bar_->SetLabelFormat("%.3g"); // 148, 74.6, 1.01 (VTK's default prints "148.")
+    bar_->SetLabelFormat("%.4g"); // 2362, 74.6, 1.01 (VTK's default prints "148.")
     bar_->SetMaximumWidthInPixels(90);
     bar_->SetMaximumHeightInPixels(400);
     bar_->SetPosition(0.80, 0.1);
