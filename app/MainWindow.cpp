@@ -173,6 +173,12 @@ void MainWindow::buildDocks() {
             vesselPanel_->setTubeSize(l->display.edgeSize);
             return;
         }
+        // A simulation layer shows through the network it runs on: its display is that network's.
+        if (l && l->kind == nr::LayerKind::Simulation && l->graph && l->graph == graph_ && shownGraph_ != 0) {
+            doc_.setDisplay(shownGraph_, l->display);
+            l = doc_.find(shownGraph_);
+            id = shownGraph_;
+        }
         if (!l || id != shownGraph_) return;
         if (!l->display.colorBy.empty() && l->display.colorBy != view_->colorBy())
             panel_->applyColorBy(QString::fromStdString(l->display.colorBy), true);
@@ -698,6 +704,10 @@ void MainWindow::onRunStarted(const QString& model, std::shared_ptr<nr::SpikeSto
     sim.graph = graph;
     sim.epochs = simDock_->runner()->epochs();
     sim.files = {""};
+    // Run on the network the view shows: the layer's Colour by and sizes are that network's.
+    if (const nr::Layer* shown = doc_.find(shownGraph_); shown && graph && shown->graph == graph)
+        sim.display = shown->display;
+    if (generated && graph) sim.display.colorBy = graph->nodeText.count("group") ? "group" : "class";
     simLayer_ = doc_.add(std::move(sim));
     shownSpikes_ = simLayer_;
     if (generated && graph) {

@@ -1,11 +1,13 @@
 // The window as a user drives it through transitions: one dataset after another, one model after another,
 // pause, small and large windows. After each step the views must show the data of what is open now.
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDockWidget>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QUndoStack>
 #include <QtTest>
 #include <fstream>
 #include <set>
@@ -472,6 +474,30 @@ private slots:
         QVERIFY2(err.contains("readable formats"), qPrintable(err));
         QCOMPARE(w.document().size(), layers);
         QCOMPARE(w.graph()->nodeCount(), size_t(448));
+    }
+
+    void simulationLayerColoursItsNetwork() {
+        // The demo runs on its column: the Simulation layer's Colour by shows and sets the view's colouring.
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.showDemo(true);
+        w.simulationDock()->pause();
+        const auto sims = w.document().ofKind(nr::LayerKind::Simulation);
+        QCOMPARE(sims.size(), size_t(1));
+        const nr::LayerId sim = sims.front()->id;
+        QCOMPARE(w.connectomeView()->colorBy(), std::string("layer"));
+        QCOMPARE(w.document().find(sim)->display.colorBy, std::string("layer"));
+        w.document().select(sim);
+        auto* combo = w.layersDock()->findChild<QComboBox*>();
+        QVERIFY(combo && combo->isEnabled());
+        QCOMPARE(combo->currentText(), QStringLiteral("layer"));
+        combo->setCurrentText(QStringLiteral("degree"));
+        QCOMPARE(w.connectomeView()->colorBy(), std::string("degree"));
+        QCOMPARE(w.document().find(w.shownGraphLayer())->display.colorBy, std::string("degree"));
+        w.undoStack()->undo();
+        QCOMPARE(w.connectomeView()->colorBy(), std::string("layer"));
     }
 
     void layersDockRenamesHidesRemoves() {
