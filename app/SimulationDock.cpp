@@ -100,6 +100,7 @@ SimulationDock::SimulationDock(QWidget* parent, ConnectomeView* view)
         c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         c->setMinimumContentsLength(6);
     }
+    modelCombo_->setMinimumContentsLength(12); // "Open network" whole; the row still fits 1024 px
 
     raster_ = new RasterPlot;
     raster_->setMinimumHeight(120);
