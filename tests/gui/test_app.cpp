@@ -79,10 +79,9 @@ private slots:
         const QString list =
             h.out.mid(h.out.indexOf("VIEW:"), h.out.indexOf("(default:") - h.out.indexOf("VIEW:"));
         for (const FigureView& fv : views)
-            QVERIFY2(QRegularExpression("\\b" + QRegularExpression::escape(fv.id) + "\\b")
-                         .match(list)
-                         .hasMatch(),
-                     qPrintable(fv.id));
+            QVERIFY2(
+                QRegularExpression("\\b" + QRegularExpression::escape(fv.id) + "\\b").match(list).hasMatch(),
+                qPrintable(fv.id));
         Run v = runApp({"--version"});
         QCOMPARE(v.code, 0);
         QVERIFY(v.out.startsWith("neurorama "));
