@@ -293,8 +293,16 @@ void MainWindow::buildMenus() {
     clear->setShortcut(QKeySequence(Qt::Key_Escape));
 
     QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
-    QAction* reset = viewMenu->addAction(tr("&Reset Camera"), this, [this] { view_->resetCamera(); });
+    viewMenu_ = viewMenu;
+    // The 3-D view on top: the network, the vessels (framing the visible ones) or the neurons.
+    QAction* reset = viewMenu->addAction(tr("&Reset Camera"), this, [this] {
+        if (auto* v = qobject_cast<VtkView*>(centralTabs_->currentWidget()))
+            v->resetCamera();
+        else
+            view_->resetCamera();
+    });
     reset->setShortcut(QKeySequence(Qt::Key_R));
+    reset->setToolTip(tr("Fit the camera to what the 3-D view on top shows"));
     viewMenu->addSeparator();
     for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu->addAction(d->toggleViewAction());
 
@@ -314,7 +322,8 @@ void MainWindow::buildMenus() {
     help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
         QMessageBox::information(this, tr("Keyboard shortcuts"),
                                  tr("Ctrl+O  open\nCtrl+E  export figure\nCtrl+F  find neuron\nCtrl+Z / "
-                                    "Ctrl+Shift+Z  undo / redo view changes\nR  reset camera\nEsc  clear "
+                                    "Ctrl+Shift+Z  undo / redo view changes\nR  fit the camera to what the "
+                                    "3-D view on top shows\nEsc  clear "
                                     "highlight\nSpace  play / pause simulation\nS  step simulation\n\n"
                                     "Mouse: left drag rotate, wheel zoom, middle or Shift+left drag pan, "
                                     "click a neuron to highlight its partners."));
@@ -517,6 +526,7 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
                 // Picking a neuron shows its morphometrics and Sholl profile in a dock on the right.
                 neuronPanel_ = new NeuronPanel(this);
                 addDockWidget(Qt::RightDockWidgetArea, neuronPanel_);
+                if (viewMenu_) viewMenu_->addAction(neuronPanel_->toggleViewAction());
                 neuronPanel_->hide();
                 connect(neuronView_, &NeuronView::picked, this, [this](NeuronView::Pick p) {
                     if (p.kind != NeuronView::Pick::Neuron) return;
@@ -558,6 +568,7 @@ void MainWindow::setVesselGraph(std::shared_ptr<const nr::VesselGraph> g) {
         scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
         addDockWidget(Qt::RightDockWidgetArea, vesselDock_);
         tabifyDockWidget(analysisDock_, vesselDock_);
+        if (viewMenu_) viewMenu_->addAction(vesselDock_->toggleViewAction());
         connect(vesselPanel_, &VesselPanel::message, this, [this](const QString& m) {
             logMessage(m);
             status_->setText(m);

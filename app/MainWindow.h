@@ -111,6 +111,7 @@ private:
     QToolButton* cancel_ = nullptr;
     QLabel* status_ = nullptr;
     QMenu* recentMenu_ = nullptr;
+    QMenu* viewMenu_ = nullptr; // docks made later add their toggles here
     DatasetLoader loader_;
     nr::Document doc_;
     LayersDock* layersDock_ = nullptr;

@@ -2,11 +2,14 @@
 // edge column (the layer's display follows, and the Layers dock's choice drives it back), a radius
 // threshold, a slab moved with its slider, a box, "Show all vessels", undo and redo of each; the counts and
 // the histograms of what is visible are checked against counts made by hand from the graph.
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSlider>
 #include <QTemporaryDir>
@@ -20,6 +23,7 @@
 #include "VesselPanel.h"
 #include "vessel/VesselFormats.h"
 #include "vessel/VesselGraph.h"
+#include "vtk/ConnectomeView.h"
 #include "vtk/VesselView.h"
 
 namespace {
@@ -154,6 +158,36 @@ private slots:
         QCOMPARE(view->visibleEdgeCount(), expected(moved));
         QCOMPARE(w.undoStack()->index(), undoBefore + 1); // the four moves are one undo step
         shot(&w, "vessels-slab");
+        // R (View > Reset Camera) frames what the Vessels tab shows, not the network behind it.
+        {
+            const auto before = view->camera();
+            const auto network = w.connectomeView()->camera();
+            QAction* reset = nullptr;
+            for (QAction* a : w.findChildren<QAction*>())
+                if (a->shortcut() == QKeySequence(Qt::Key_R)) reset = a;
+            QVERIFY(reset);
+            reset->trigger();
+            const auto after = view->camera();
+            double moved = 0;
+            for (int k = 0; k < 3; ++k) moved += std::fabs(after.pos[k] - before.pos[k]);
+            QVERIFY(moved > 1e-3);
+            for (int k = 0; k < 3; ++k) QCOMPARE(w.connectomeView()->camera().pos[k], network.pos[k]);
+            // The visible vessels' middles project inside the view.
+            const std::vector<uint32_t>& vis = view->visibleEdges();
+            for (size_t i = 0; i < vis.size(); i += std::max<size_t>(1, vis.size() / 50)) {
+                const uint32_t a = g->src[vis[i]], b = g->dst[vis[i]];
+                const double m[3] = {0.5 * (g->x[a] + g->x[b]), 0.5 * (g->y[a] + g->y[b]),
+                                     0.5 * (g->z[a] + g->z[b])};
+                QVERIFY(QRectF(0, 0, view->width(), view->height()).contains(view->project(m)));
+            }
+        }
+        // The dock is in the View menu.
+        bool listed = false;
+        for (QAction* a : w.menuBar()->actions())
+            if (a->menu())
+                for (QAction* b : a->menu()->actions())
+                    listed = listed || b == w.vesselDock()->toggleViewAction();
+        QVERIFY(listed);
 
         // A box: exact counts again.
         mode->setCurrentIndex(1);
