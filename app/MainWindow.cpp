@@ -89,6 +89,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     buildDocks();
     buildMenus();
+    // The right column follows the tab on top: the Vessels dock with the vessels, Analysis with the network.
+    connect(centralTabs_, &QTabWidget::currentChanged, this, [this] {
+        if (!vesselDock_ || !vesselDock_->isVisible()) return;
+        if (centralTabs_->currentWidget() == vesselView_)
+            vesselDock_->raise();
+        else if (centralTabs_->currentWidget() == view_)
+            analysisDock_->raise();
+    });
 
     status_ = new QLabel(tr("Ready"));
     statusBar()->addWidget(status_, 1);

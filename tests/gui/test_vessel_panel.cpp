@@ -12,11 +12,14 @@
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSlider>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
 #include <cmath>
 
+#include "AnalysisDock.h"
 #include "AppTestSupport.h"
 #include "LayersDock.h"
 #include "MainWindow.h"
@@ -181,6 +184,25 @@ private slots:
                 QVERIFY(QRectF(0, 0, view->width(), view->height()).contains(view->project(m)));
             }
         }
+        // The right column follows the tab on top: Analysis with the network, the dock with the vessels.
+        auto rightTab = [&w] {
+            for (QTabBar* bar : w.findChildren<QTabBar*>())
+                for (int i = 0; i < bar->count(); ++i)
+                    if (bar->tabText(i) == QStringLiteral("Vessels") && bar != w.centralTabs()->tabBar())
+                        return bar->tabText(bar->currentIndex());
+            return QString();
+        };
+        // (Narrow windows start with Analysis closed; opened, it shares the right column with the dock.)
+        w.analysisDock()->show();
+        w.vesselDock()->raise();
+        QApplication::processEvents();
+        QCOMPARE(rightTab(), QStringLiteral("Vessels"));
+        w.centralTabs()->setCurrentWidget(w.connectomeView());
+        QApplication::processEvents();
+        QCOMPARE(rightTab(), QStringLiteral("Analysis"));
+        w.centralTabs()->setCurrentWidget(view);
+        QApplication::processEvents();
+        QCOMPARE(rightTab(), QStringLiteral("Vessels"));
         // The dock is in the View menu.
         bool listed = false;
         for (QAction* a : w.menuBar()->actions())
