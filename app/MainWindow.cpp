@@ -42,6 +42,7 @@
 #include "io/GraphIO.h"
 #include "io/IoFormats.h"
 #include "io/Layout.h"
+#include "io/ReaderRegistry.h"
 #include "io/TrialIO.h"
 #include "model/SpikeStore.h"
 #include "morph/ImageVolume.h"
@@ -124,7 +125,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             for (const auto& f : d.files) files << QString::fromStdString(f);
             addDataset(d);
         }
-        addRecent(files);
+        // What was asked for, with the options chosen for it (FILE:ARRAY and its voxel size).
+        if (!loadingFiles_.isEmpty())
+            addRecent(loadingFiles_, loadingOptions_);
+        else
+            addRecent(files);
     });
     connect(&loader_, &DatasetLoader::failed, this, [this](const QString& msg) {
         progress_->hide();
@@ -389,6 +394,16 @@ void MainWindow::openFiles(const QStringList& files) {
     QStringList chosen = files;
     std::vector<FileOptions> options;
     if (!VolumeOpenDialog::resolve(this, chosen, options)) return; // cancelled: what is open stays
+    openFiles(chosen, options);
+}
+
+void MainWindow::openFiles(const QStringList& chosen, const std::vector<FileOptions>& options) {
+    if (loader_.busy()) {
+        status_->setText(tr("Still loading the previous file…"));
+        return;
+    }
+    loadingFiles_ = chosen;
+    loadingOptions_ = options;
     progress_->setValue(0);
     progress_->show();
     cancel_->show();
@@ -818,11 +833,39 @@ void MainWindow::showError(const QString& message) {
         QMessageBox::warning(this, tr("Could not open"), message);
 }
 
-void MainWindow::addRecent(const QStringList& files) {
-    if (files.isEmpty() || !QFileInfo::exists(files[0])) return;
+// An Open Recent entry: the files joined by '|', each followed by its options when it has any (unit and
+// record separators between them: "FILE\x1fkey=value\x1ekey=value").
+namespace {
+const QChar kOptSep(0x1f), kPairSep(0x1e);
+
+QString recentLabel(const QString& f) {
+    std::string file, array;
+    if (nr::splitArrayPath(f.toStdString(), file, array))
+        return QFileInfo(QString::fromStdString(file)).fileName() + QLatin1Char(':') +
+               QString::fromStdString(array);
+    return QFileInfo(f).fileName();
+}
+} // namespace
+
+void MainWindow::addRecent(const QStringList& files, const std::vector<FileOptions>& options) {
+    if (files.isEmpty()) return;
+    std::string first, array;
+    if (!nr::splitArrayPath(files[0].toStdString(), first, array)) first = files[0].toStdString();
+    if (!QFileInfo::exists(QString::fromStdString(first))) return;
+    QStringList parts;
+    for (int i = 0; i < files.size(); ++i) {
+        QString p = files[i];
+        if (size_t(i) < options.size() && !options[size_t(i)].empty()) {
+            QStringList kv;
+            for (const auto& [k, v] : options[size_t(i)])
+                kv << QString::fromStdString(k) + QLatin1Char('=') + QString::fromStdString(v);
+            p += kOptSep + kv.join(kPairSep);
+        }
+        parts << p;
+    }
     QSettings s;
     QStringList recent = s.value(kRecentKey).toStringList();
-    const QString entry = files.join(QLatin1Char('|'));
+    const QString entry = parts.join(QLatin1Char('|'));
     recent.removeAll(entry);
     recent.prepend(entry);
     while (recent.size() > kMaxRecent) recent.removeLast();
@@ -834,11 +877,32 @@ void MainWindow::rebuildRecentMenu() {
     recentMenu_->clear();
     const QStringList recent = QSettings().value(kRecentKey).toStringList();
     for (const QString& entry : recent) {
-        const QStringList files = entry.split(QLatin1Char('|'));
-        QStringList names;
-        for (auto& f : files) names << QFileInfo(f).fileName();
-        recentMenu_->addAction(names.join(QStringLiteral(" + ")), this, [this, files] { openFiles(files); })
-            ->setToolTip(files.join(QLatin1Char('\n')));
+        QStringList files, names;
+        std::vector<FileOptions> options;
+        bool anyOption = false;
+        for (const QString& part : entry.split(QLatin1Char('|'))) {
+            const QStringList fo = part.split(kOptSep);
+            files << fo[0];
+            names << recentLabel(fo[0]);
+            FileOptions o;
+            if (fo.size() > 1)
+                for (const QString& kv : fo[1].split(kPairSep, Qt::SkipEmptyParts)) {
+                    const int eq = kv.indexOf(QLatin1Char('='));
+                    if (eq > 0) o.emplace_back(kv.left(eq).toStdString(), kv.mid(eq + 1).toStdString());
+                }
+            anyOption = anyOption || !o.empty();
+            options.push_back(std::move(o));
+        }
+        QAction* a = recentMenu_->addAction(names.join(QStringLiteral(" + ")), this,
+                                            [this, files, options, anyOption] {
+                                                // Reopened as chosen then: the arrays and voxel size are not
+                                                // asked again.
+                                                if (anyOption)
+                                                    openFiles(files, options);
+                                                else
+                                                    openFiles(files);
+                                            });
+        a->setToolTip(files.join(QLatin1Char('\n')));
     }
     recentMenu_->setEnabled(!recent.isEmpty());
 }

@@ -39,6 +39,8 @@ public:
 
     // Opens files in the background (progress in the status bar, cancellable).
     void openFiles(const QStringList& files);
+    // With the options the Open Volume dialog would give (arrays and voxel size): opens without asking.
+    void openFiles(const QStringList& files, const std::vector<FileOptions>& options);
     // Opens files and waits; returns the error ("FILE:LINE: reason") or an empty string.
     // `options[i]`: reader options of files[i] (as chosen in the Open Volume dialog).
     QString openFilesBlocking(const QStringList& files, const std::vector<FileOptions>& options = {});
@@ -94,7 +96,7 @@ private:
     void onDocumentChange(nr::Document::Change c, nr::LayerId id);
     void onRunStarted(const QString& model, std::shared_ptr<nr::SpikeStore> store,
                       std::shared_ptr<const nr::Graph> graph, bool generated);
-    void addRecent(const QStringList& files);
+    void addRecent(const QStringList& files, const std::vector<FileOptions>& options = {});
     void rebuildRecentMenu();
     void openDialog();
     void addNodeTableDialog();
@@ -112,6 +114,9 @@ private:
     QLabel* status_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr; // docks made later add their toggles here
+    // What the loader is reading (after the Open Volume dialog): Open Recent keeps the arrays and voxel size.
+    QStringList loadingFiles_;
+    std::vector<FileOptions> loadingOptions_;
     DatasetLoader loader_;
     nr::Document doc_;
     LayersDock* layersDock_ = nullptr;

@@ -1,8 +1,12 @@
 // The Open Volume dialog, driven the way File > Open and drag-and-drop use it (MainWindow::openFiles): it
 // lists the FISBe prediction's three arrays, opens the cleaned labels with the RGB image beside them at the
 // voxel size set in it, remembers that size, and a Cancel leaves what was open untouched.
+#include <QAction>
 #include <QApplication>
+#include <QMenu>
+#include <QPointer>
 #include <QProgressBar>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableWidget>
@@ -24,8 +28,9 @@ const QString kPred = kFisbe + QStringLiteral("R14A02-20180905_65_A6_pred.hdf");
 const QString kZarr = kFisbe + QStringLiteral("R14A02-20180905_65_A6.zarr");
 const QString kNrrd = apptest::kData + QStringLiteral("/labels/pinky40_crop_256x256x64.nrrd");
 
-// Runs `drive` on the Open Volume dialog once it is the active modal window; sets `seen` when it was.
-void whenDialogShows(const std::function<void(VolumeOpenDialog*)>& drive, bool* seen) {
+// Runs `drive` on the Open Volume dialog once it is the active modal window; sets `seen` when it was. The
+// watch ends when the dialog was seen, or when the caller deletes the returned timer.
+QPointer<QTimer> whenDialogShows(const std::function<void(VolumeOpenDialog*)>& drive, bool* seen) {
     auto* t = new QTimer;
     t->setInterval(20);
     QObject::connect(t, &QTimer::timeout, [t, drive, seen] {
@@ -37,6 +42,7 @@ void whenDialogShows(const std::function<void(VolumeOpenDialog*)>& drive, bool* 
         drive(dlg);
     });
     t->start();
+    return t;
 }
 
 } // namespace
@@ -138,6 +144,52 @@ private slots:
         QVERIFY(!next.voxelSizeFromFile());
         QCOMPARE(next.voxelSize()[0], 0.44);
         QCOMPARE(next.voxelSize()[2], 0.44);
+    }
+
+    void openRecentKeepsArrayAndVoxelSize() {
+        // A Zarr store without a voxel size: the size given in the dialog is kept with the Open Recent entry,
+        // which reopens the same array at that size without asking again.
+        QSettings().remove(QStringLiteral("recentFiles"));
+        {
+            MainWindow w;
+            w.resize(1024, 700);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            bool seen = false;
+            whenDialogShows(
+                [](VolumeOpenDialog* dlg) {
+                    dlg->setVoxelSize(0.5, 0.25, 0.25);
+                    dlg->accept();
+                },
+                &seen);
+            w.openFiles({kZarr});
+            QVERIFY(seen);
+            QTRY_VERIFY_WITH_TIMEOUT(w.document().size() == 1, 180000);
+        }
+        MainWindow w;
+        w.resize(1024, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QMenu* recent = nullptr;
+        for (QMenu* m : w.findChildren<QMenu*>())
+            if (m->title() == QStringLiteral("Open &Recent")) recent = m;
+        QVERIFY(recent && !recent->actions().isEmpty());
+        QAction* again = recent->actions().first();
+        QVERIFY2(again->text().contains(QStringLiteral(".zarr:volumes/gt_instances")),
+                 qPrintable(again->text()));
+        bool asked = false;
+        QPointer<QTimer> watch = whenDialogShows([](VolumeOpenDialog* dlg) { dlg->reject(); }, &asked);
+        auto stopWatching = qScopeGuard([&watch] { delete watch.data(); }); // no dialog is to come
+        again->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.document().size() == 1, 180000);
+        QVERIFY(!asked);
+        auto labels =
+            std::any_cast<std::shared_ptr<const nr::LabelVolume>>(w.document().layers()[0]->payload);
+        QCOMPARE(labels->array, std::string("volumes/gt_instances"));
+        QCOMPARE(labels->voxelSize[0], 0.5);
+        QCOMPARE(labels->voxelSize[1], 0.25);
+        QCOMPARE(labels->voxelSize[2], 0.25);
+        if (auto* neurons = w.findChild<NeuronView*>()) neurons->waitForMeshes(60000);
     }
 
     void cancelLeavesWhatWasOpen() {
