@@ -592,6 +592,10 @@ void MainWindow::setVesselGraph(std::shared_ptr<const nr::VesselGraph> g) {
         addDockWidget(Qt::RightDockWidgetArea, vesselDock_);
         tabifyDockWidget(analysisDock_, vesselDock_);
         if (viewMenu_) viewMenu_->addAction(vesselDock_->toggleViewAction());
+        // A click on a vessel shows its attributes in the dock.
+        connect(vesselView_, &VesselView::edgePicked, this, [this](long e) {
+            if (e >= 0 && vesselDock_->isVisible()) vesselDock_->raise();
+        });
         connect(vesselPanel_, &VesselPanel::message, this, [this](const QString& m) {
             logMessage(m);
             status_->setText(m);

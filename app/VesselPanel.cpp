@@ -5,12 +5,14 @@
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
 #include <QPainter>
 #include <QPushButton>
 #include <QSlider>
 #include <QStackedWidget>
+#include <QTableWidget>
 #include <QTimer>
 #include <QUndoCommand>
 #include <QUndoStack>
@@ -176,6 +178,23 @@ VesselPanel::VesselPanel(VesselView* view, QUndoStack* undo, QWidget* parent)
     counts_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     lay->addWidget(counts_);
 
+    // The picked vessel: every attribute, here rather than over the view.
+    pickedBox_ = new QGroupBox(tr("Picked vessel"));
+    auto* pl = new QVBoxLayout(pickedBox_);
+    picked_ = new QTableWidget(0, 2);
+    picked_->setObjectName(QStringLiteral("vesselPicked"));
+    picked_->setHorizontalHeaderLabels({tr("attribute"), tr("value")});
+    picked_->verticalHeader()->hide();
+    picked_->horizontalHeader()->setStretchLastSection(true);
+    picked_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    picked_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    picked_->setMinimumHeight(140);
+    picked_->setToolTip(tr("Every attribute of the vessel clicked in the view (click empty space to clear)"));
+    pl->addWidget(picked_);
+    pickedBox_->hide();
+    lay->addWidget(pickedBox_);
+    connect(view_, &VesselView::edgePicked, this, &VesselPanel::showPicked);
+
     auto* look = new QGroupBox(tr("Colour"));
     auto* lf = new QFormLayout(look);
     colorCombo_ = new QComboBox;
@@ -316,6 +335,7 @@ void VesselPanel::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
     graph_ = std::move(g);
     setEnabled(graph_ != nullptr);
     filter_ = VesselFilter();
+    showPicked(-1);
     if (!graph_) {
         counts_->setText(tr("No vessel graph open."));
         radiusHist_->setData(tr("radius"), QString(), {});
@@ -482,6 +502,27 @@ void VesselPanel::updateCounts() {
     radiusHist_->setData(tr("radius"), graph_->radiusColumn.empty() ? QString() : u,
                          view_->visibleHistogram("radius", 40, rlo, rhi));
     lengthHist_->setData(tr("length"), u, view_->visibleHistogram("length", 40, llo, lhi));
+}
+
+void VesselPanel::showPicked(long edge) {
+    picked_->setRowCount(0);
+    pickedBox_->setVisible(edge >= 0 && graph_);
+    if (edge < 0 || !graph_) return;
+    const auto attrs = view_->edgeAttributes(size_t(edge));
+    picked_->setRowCount(int(attrs.size()));
+    for (int i = 0; i < int(attrs.size()); ++i) {
+        picked_->setItem(i, 0, new QTableWidgetItem(QString::fromStdString(attrs[size_t(i)].first)));
+        picked_->setItem(i, 1, new QTableWidgetItem(QString::number(attrs[size_t(i)].second, 'g', 6)));
+    }
+    pickedBox_->setTitle(tr("Picked vessel %1").arg(qlonglong(graph_->edgeId(size_t(edge)))));
+}
+
+std::vector<std::pair<QString, QString>> VesselPanel::pickedRows() const {
+    std::vector<std::pair<QString, QString>> rows;
+    if (pickedBox_->isHidden()) return rows;
+    for (int i = 0; i < picked_->rowCount(); ++i)
+        rows.emplace_back(picked_->item(i, 0)->text(), picked_->item(i, 1)->text());
+    return rows;
 }
 
 void VesselPanel::setTubeSize(double scale) {

@@ -14,6 +14,8 @@ class QDoubleSpinBox;
 class QLabel;
 class QSlider;
 class QStackedWidget;
+class QTableWidget;
+class QGroupBox;
 class QTimer;
 class QUndoStack;
 class VesselView;
@@ -56,6 +58,8 @@ public:
     const nr::Histogram& radiusHistogram() const;
     const nr::Histogram& lengthHistogram() const;
     QString countsText() const;
+    // The picked vessel's attributes (name, value), as listed in the dock (empty when none is picked).
+    std::vector<std::pair<QString, QString>> pickedRows() const;
 
 signals:
     void message(const QString& text);
@@ -67,11 +71,14 @@ private:
     void showFilter(const VesselFilter& f);
     void updateCounts();
     void slabFromSlider();
+    void showPicked(long edge);
 
     VesselView* view_;
     QUndoStack* undo_;
     std::shared_ptr<const nr::VesselGraph> graph_;
     QLabel* counts_;
+    QGroupBox* pickedBox_;
+    QTableWidget* picked_;
     QComboBox* colorCombo_;
     QSlider* tubeSize_;
     QDoubleSpinBox* minR_;

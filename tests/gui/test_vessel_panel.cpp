@@ -28,6 +28,8 @@
 #include "vessel/VesselGraph.h"
 #include "vtk/ConnectomeView.h"
 #include "vtk/VesselView.h"
+#include <vtkScalarBarActor.h>
+#include <vtkScalarsToColors.h>
 
 namespace {
 
@@ -223,6 +225,38 @@ private slots:
         QCOMPARE(view->visibleEdgeCount(), expected(box));
         QVERIFY(view->visibleEdgeCount() < thick);
 
+        // A click on a visible vessel lists every attribute in the dock; the overlay only names it.
+        {
+            const uint32_t e = view->visibleEdges().front();
+            const double m[3] = {0.5 * (g->x[g->src[e]] + g->x[g->dst[e]]),
+                                 0.5 * (g->y[g->src[e]] + g->y[g->dst[e]]),
+                                 0.5 * (g->z[g->src[e]] + g->z[g->dst[e]])};
+            QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, view->project(m).toPoint());
+            const long picked = view->pickedEdge();
+            QVERIFY(picked >= 0);
+            const auto want = view->edgeAttributes(size_t(picked));
+            const auto rows = panel->pickedRows();
+            QCOMPARE(rows.size(), want.size());
+            QVERIFY(rows.size() > 20); // positions, node ids and every column of the sample
+            for (size_t i = 0; i < rows.size(); ++i) {
+                QCOMPARE(rows[i].first, QString::fromStdString(want[i].first));
+                QCOMPARE(rows[i].second.toDouble(), QString::number(want[i].second, 'g', 6).toDouble());
+            }
+            view->update();
+            QTRY_VERIFY(view->frameIsCurrent());
+            const QRectF o = view->overlayRect();
+            QVERIFY2(o.height() > 0 && o.height() < 60, qPrintable(QString::number(o.height()))); // two lines
+            shot(&w, "vessels-picked");
+            // Picking leaves the colour bar's range alone (the column's range over all vessels).
+            view->grabFramebuffer(); // a frame with the picked vessel in it
+            const auto [clo, chi] = view->columnRange(view->colorBy());
+            const double* range = view->scalarBar()->GetLookupTable()->GetRange();
+            QCOMPARE(range[0], clo);
+            QCOMPARE(range[1], chi);
+            view->setPickedEdge(-1);
+            emit view->edgePicked(-1);
+            QVERIFY(panel->pickedRows().empty());
+        }
         // Show all, then undo walks back: the box, then the slab.
         panel->findChild<QPushButton*>()->click();
         QCOMPARE(view->visibleEdgeCount(), E);

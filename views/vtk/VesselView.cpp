@@ -441,7 +441,10 @@ VesselView::VesselView(QWidget* parent)
     fillLut(lut_);
     setupMapper(mapper_, poly_, lut_);
     setupMapper(lodMapper_, lodPoly_, lut_);
-    setupMapper(pickedMapper_, pickedPoly_, lut_);
+    // The picked vessel has its own colour and its own table: a mapper sets its table's range when it draws,
+    // and sharing lut_ made the colour bar read 0..1 whenever a vessel was picked.
+    vtkNew<vtkLookupTable> pickedLut;
+    setupMapper(pickedMapper_, pickedPoly_, pickedLut);
     pickedMapper_->SetColorModeToDirectScalars();
     // One actor draws every cylinder: mapper_ (all visible vessels thicker than a pixel) at rest, lodMapper_
     // (the budget) while moving. Each mapper keeps its own buffers, so the swap uploads nothing.
@@ -1054,10 +1057,14 @@ void VesselView::drawOverlay() {
     ImGui::Text("%zu of %zu vessels%s", visible_.size(), graph_->edgeCount(),
                 drawingBudget() ? " (moving: reduced)" : "");
     if (picked_ >= 0) {
-        ImGui::Separator();
-        for (const auto& kv : edgeAttributes(size_t(picked_)))
-            ImGui::Text("%s: %g", kv.first.c_str(), kv.second);
+        // One line: the attributes are listed in the Vessels dock, not over the vessels.
+        const float r = size_t(picked_) < radius_.size() ? radius_[size_t(picked_)] : NAN;
+        const float l = size_t(picked_) < length_.size() ? length_[size_t(picked_)] : NAN;
+        ImGui::Text("picked vessel %lld: radius %.3g, length %.3g",
+                    (long long)graph_->edgeId(size_t(picked_)), r, l);
     }
+    overlayRect_ = QRectF(ImGui::GetWindowPos().x, ImGui::GetWindowPos().y, ImGui::GetWindowSize().x,
+                          ImGui::GetWindowSize().y);
     ImGui::End();
 }
 

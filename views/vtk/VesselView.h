@@ -20,6 +20,7 @@
 #pragma once
 
 #include <QPoint>
+#include <QRectF>
 #include <QString>
 #include <limits>
 #include <memory>
@@ -98,13 +99,16 @@ public:
     // The visible edge under the widget position (nearest cylinder hit by the eye ray, 3 px tolerance), -1
     // for none. Computed on the CPU, not with vtkHardwareSelector (see the .cpp).
     long pickEdge(QPoint widgetPos);
-    // Marks an edge as picked (always drawn, highlighted, listed in the overlay); -1 clears.
+    // Marks an edge as picked (always drawn, highlighted, named in the overlay); -1 clears.
     void setPickedEdge(long e);
     long pickedEdge() const { return picked_; }
     // Every attribute of an edge: id, node ids, endpoints, the computed length and each edge column.
     std::vector<std::pair<std::string, double>> edgeAttributes(size_t e) const;
     // Window position (logical pixels) of a world point under the current camera.
     QPointF project(const double world[3]) const;
+
+    // The overlay window drawn in the last frame (widget pixels; empty before).
+    QRectF overlayRect() const { return overlayRect_; }
 
     // ---- histograms of what is visible ----
     nr::Histogram visibleHistogram(const std::string& column, size_t bins) const;
@@ -169,6 +173,7 @@ private:
     float clip_[6];
     float radiusScale_ = 1.f;
     long picked_ = -1;
+    QRectF overlayRect_;
     QPoint pressPos_;
 
     std::vector<uint32_t> lineOrder_; // every edge, in spatial order (for the line splat)
