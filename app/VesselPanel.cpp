@@ -349,7 +349,10 @@ void VesselPanel::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
     colorCombo_->setCurrentText(colorBy_);
     // Spin box ranges: the data's, widened to their decimals so that the ends hold every value.
     const bool hasRadius = !graph_->radiusColumn.empty();
-    const auto [rlo, rhi] = view_->columnRange("radius");
+    // The histograms' ranges (all vessels, fixed while filtering) and the spin boxes' ranges.
+    radiusRange_ = view_->columnRange("radius");
+    lengthRange_ = view_->columnRange("length");
+    const auto [rlo, rhi] = radiusRange_;
     for (auto* s : {minR_, maxR_}) {
         s->setRange(std::floor(rlo * 1000) / 1000, std::ceil(rhi * 1000) / 1000);
         s->setSingleStep(std::max(0.001, (rhi - rlo) / 100));
@@ -496,8 +499,8 @@ void VesselPanel::updateCounts() {
                          .arg(loc.toString(qulonglong(vis.size())),
                               loc.toString(qulonglong(graph_->edgeCount())),
                               loc.toString(length, 'f', length < 100 ? 1 : 0), unit));
-    const auto [rlo, rhi] = view_->columnRange("radius");
-    const auto [llo, lhi] = view_->columnRange("length");
+    const auto [rlo, rhi] = radiusRange_;
+    const auto [llo, lhi] = lengthRange_;
     const QString u = QString::fromStdString(graph_->units);
     radiusHist_->setData(tr("radius"), graph_->radiusColumn.empty() ? QString() : u,
                          view_->visibleHistogram("radius", 40, rlo, rhi));

@@ -6,6 +6,7 @@
 #include <QWidget>
 #include <limits>
 #include <memory>
+#include <utility>
 
 #include "vessel/VesselGraph.h"
 
@@ -94,6 +95,7 @@ private:
     QTimer* apply_; // coalesces slider steps into one filter change per event-loop pass
     VesselHistogram* radiusHist_;
     VesselHistogram* lengthHist_;
+    std::pair<double, double> radiusRange_, lengthRange_; // over all vessels of the graph
     VesselFilter filter_;
     QString colorBy_;
     bool updating_ = false;

@@ -1000,20 +1000,14 @@ void ConnectomeView::warmLod() {
         nodeActor_->VisibilityOff();
         lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
         lodNodeActor_->SetVisibility(!lodNodes_.empty());
-        for (int pass = 0; pass < 2; ++pass) {
-            // The second pass times the budget frame (the first uploads): it tells the level of detail what a
-            // moving frame costs besides its edges. When that moves the budget far, the sample is redone.
-            QElapsedTimer t;
-            t.start();
-            renderWindow()->Render();
-            renderWindow()->WaitForCompletion();
-            if (pass == 0) continue;
-            lod_.budgetFrameDrawn(lodActor_->GetVisibility() ? lodEdges_.size() : 0, t.nsecsElapsed() / 1e6);
-            if (lodSampleStale()) {
-                updateLodEdges();
-                lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
-                renderWindow()->Render(); // uploads the new sample
-            }
+        // The first frame uploads the budget; the second is timed: it tells the level of detail what a moving
+        // frame costs besides its edges. When that moves the budget far, the sample is redone.
+        renderSceneMs();
+        lod_.budgetFrameDrawn(lodActor_->GetVisibility() ? lodEdges_.size() : 0, renderSceneMs());
+        if (lodSampleStale()) {
+            updateLodEdges();
+            lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
+            renderWindow()->Render(); // uploads the new sample
         }
         edgeActor_->SetVisibility(edgesOn);
         lodActor_->SetVisibility(lodOn);

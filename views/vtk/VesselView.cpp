@@ -607,11 +607,8 @@ bool VesselView::setColorBy(const std::string& column) {
     const std::vector<float>& v = columnValues(column);
     if (v.size() != graph_->edgeCount()) return false;
     colorBy_ = column;
-    double lo = INFINITY, hi = -INFINITY;
-    for (float x : v)
-        if (std::isfinite(x)) lo = std::min(lo, double(x)), hi = std::max(hi, double(x));
-    if (!(lo <= hi)) lo = 0, hi = 1;
-    if (hi == lo) hi = lo + 1;
+    auto [lo, hi] = columnRange(column);
+    if (hi == lo) hi = lo + 1; // also a column without a finite value: 0..1
     lut_->SetTableRange(lo, hi);
     for (auto* m : {mapper_.Get(), lodMapper_.Get()}) m->SetScalarRange(lo, hi);
     // The unit goes on a line of its own so the title stays inside the view.
@@ -1010,15 +1007,19 @@ QPointF VesselView::project(const double world[3]) const {
     return QPointF(d[0] / dpr, (h - 1 - d[1]) / dpr);
 }
 
-nr::Histogram VesselView::visibleHistogram(const std::string& column, size_t bins, double lo,
-                                           double hi) const {
+std::vector<float> VesselView::visibleValues(const std::string& column) const {
     const std::vector<float>& v = columnValues(column);
     std::vector<float> vis;
     if (graph_ && v.size() == graph_->edgeCount()) {
         vis.reserve(visible_.size());
         for (uint32_t e : visible_) vis.push_back(v[e]);
     }
-    return nr::histogram(vis, bins, lo, hi);
+    return vis;
+}
+
+nr::Histogram VesselView::visibleHistogram(const std::string& column, size_t bins, double lo,
+                                           double hi) const {
+    return nr::histogram(visibleValues(column), bins, lo, hi);
 }
 
 std::pair<double, double> VesselView::columnRange(const std::string& column) const {
@@ -1029,13 +1030,7 @@ std::pair<double, double> VesselView::columnRange(const std::string& column) con
 }
 
 nr::Histogram VesselView::visibleHistogram(const std::string& column, size_t bins) const {
-    const std::vector<float>& v = columnValues(column);
-    std::vector<float> vis;
-    if (graph_ && v.size() == graph_->edgeCount()) {
-        vis.reserve(visible_.size());
-        for (uint32_t e : visible_) vis.push_back(v[e]);
-    }
-    return nr::histogram(vis, bins);
+    return nr::histogram(visibleValues(column), bins);
 }
 
 void VesselView::backgroundChanged() {
@@ -1120,22 +1115,16 @@ void VesselView::warmLod() {
         const bool linesOn = lines_->GetVisibility();
         actor_->SetMapper(lodMapper_);
         lines_->SetVisibility(false);
-        for (int pass = 0; pass < 2; ++pass) {
-            // The first pass uploads the sample; the second is timed like a moving frame.
-            QElapsedTimer t;
-            t.start();
-            renderWindow()->Render();
-            renderWindow()->WaitForCompletion();
-            if (pass == 0) continue;
-            // When the rest frames could not measure a cylinder (most vessels drawn as lines), this frame
-            // measures it, fixed part included: a cautious first budget.
-            const size_t n = size_t(lodPoly_->GetNumberOfPoints());
-            const double ms = t.nsecsElapsed() / 1e6;
-            if (lod_.msPerPrimitive() > 0)
-                lod_.budgetFrameDrawn(n, ms);
-            else
-                lod_.frameDrawn(n, ms);
-        }
+        // The first frame uploads the sample; the second is timed like a moving frame. When the rest frames
+        // could not measure a cylinder (most vessels drawn as lines), it measures it, fixed part included: a
+        // cautious first budget.
+        renderSceneMs();
+        const double ms = renderSceneMs();
+        const size_t n = size_t(lodPoly_->GetNumberOfPoints());
+        if (lod_.msPerPrimitive() > 0)
+            lod_.budgetFrameDrawn(n, ms);
+        else
+            lod_.frameDrawn(n, ms);
         // The measured frame moved the budget far from the sample: resample and upload it now.
         const size_t want = std::min(visible_.size(), lod_.budget());
         if (want < lodEdges_.size() * 3 / 4 || want > lodEdges_.size() * 5 / 4) {

@@ -158,6 +158,7 @@ private:
     bool lodWarmQueued_ = false;
     vtkMTimeType lodWarmTime_ = 0;
     const std::vector<float>& columnValues(const std::string& column) const;
+    std::vector<float> visibleValues(const std::string& column) const; // of the visible edges, in order
 
     std::shared_ptr<const nr::VesselGraph> graph_;
     std::vector<float> radius_; // drawn radius per edge (data radius, or a default when there is none)

@@ -238,6 +238,14 @@ QImage VtkView::renderImage(QSize pixels, bool transparentBackground) {
     return out;
 }
 
+double VtkView::renderSceneMs() {
+    QElapsedTimer t;
+    t.start();
+    rw_->Render();
+    rw_->WaitForCompletion();
+    return t.nsecsElapsed() / 1e6;
+}
+
 void VtkView::resetCamera() {
     ren_->ResetCamera();
     ren_->ResetCameraClippingRange();

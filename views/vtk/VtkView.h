@@ -112,6 +112,9 @@ protected:
     // drawn it and restored the widget's size (!forImage): views whose arrays depend on the pixel scale
     // (VesselView's cylinders and lines) redo them, and draw the full picture.
     virtual void imageSizeChanged(bool forImage) { (void)forImage; }
+    // Renders the scene into the render window now and waits for it to finish; the time in ms. Inside
+    // withRenderContext (level-of-detail warm-ups time their budget frames with it).
+    double renderSceneMs();
 
     // Runs fn with the GL context current and the render window ready to render and read pixels (for
     // hardware selection and offscreen renders). Returns false when there is no GL context yet.
