@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git ccache
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-svg-dev libgl-dev
   libvtk9-dev libopenmpi-dev
   libimgui-dev libeigen3-dev libigraph-dev libhdf5-dev libtiff-dev zlib1g-dev libblosc-dev libzstd-dev
