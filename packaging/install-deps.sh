@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package Neurorama needs to build, run, test and benchmark.
-# Used by both README commands (run the app, run the tests). Safe to run again.
+# Installs every Debian 12 package Neurorama needs to build, run, test, benchmark and package: the lines of
+# packaging/packages.txt (the one list; the .deb's Depends come from its `run` lines). Used by every
+# packaging/dev.sh command. Safe to run again.
 set -euo pipefail
+list="$(dirname "$0")/packages.txt"
 
-PACKAGES=(
-  build-essential cmake pkg-config git ccache
-  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-svg-dev libgl-dev
-  libvtk9-dev libopenmpi-dev
-  libimgui-dev libeigen3-dev libigraph-dev libhdf5-dev libtiff-dev zlib1g-dev libblosc-dev libzstd-dev
-  xvfb xauth libgl1-mesa-dri mesa-utils
-  python3 python3-numpy python3-scipy python3-brian python3-pandas
-  clang-format clang-14 libclang-rt-14-dev
-)
+mapfile -t PACKAGES < <(sed -e 's/#.*//' "$list" | awk 'NF { print $1 }')
 
 missing=()
 for p in "${PACKAGES[@]}"; do
