@@ -15,7 +15,7 @@ namespace nr {
 namespace {
 
 const char* kUsage = "usage: neurorama analyze PLUGIN --input FILE [--trials FILE] [--param name=value ...] "
-                     "[--out result.json|.csv]";
+                     "[--out result.json|.csv]\n       neurorama analyze --list";
 
 std::string extensionOf(const std::string& path) {
     const size_t slash = path.find_last_of('/');
@@ -110,6 +110,20 @@ Result<Inputs> loadPluginInputs(const AnalysisPlugin& plugin, const std::string&
 }
 
 int runAnalyzeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() == 1 && args[0] == "--list") {
+        // Every plugin found, one line each (name, then the file it was loaded from); problems as warnings.
+        PluginRegistry registry;
+        registry.load();
+        for (const auto& p : registry.problems()) err << "warning: " << p.str() << "\n";
+        for (const auto& p : registry.plugins()) out << p.name << "\t" << p.file << "\n";
+        if (registry.plugins().empty()) {
+            err << "no analysis plugins found (searched:";
+            for (const auto& d : registry.searchDirs()) err << " " << d;
+            err << ")\n";
+            return 1;
+        }
+        return 0;
+    }
     if (args.empty() || args[0].empty() || args[0][0] == '-') {
         err << kUsage << "\n";
         return 2;

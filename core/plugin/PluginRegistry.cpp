@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QLibrary>
 #include <QPluginLoader>
+#include <QStandardPaths>
 #include <cstdlib>
 #include <exception>
 
@@ -17,18 +18,36 @@ PluginRegistry::PluginRegistry() = default;
 // Loaders are destroyed without unloading: plugin objects may still be referenced by results or threads.
 PluginRegistry::~PluginRegistry() = default;
 
+std::string PluginRegistry::userPluginDir() {
+    // $XDG_DATA_HOME/neurorama/plugins, ~/.local/share/neurorama/plugins by default.
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (base.isEmpty()) return {};
+    return (base + QStringLiteral("/neurorama/plugins")).toStdString();
+}
+
+bool PluginRegistry::runFromBuildTree() {
+#ifdef NR_BUILD_BIN_DIR
+    if (!QCoreApplication::instance()) return false;
+    const QString bin = QFileInfo(QCoreApplication::applicationDirPath()).canonicalFilePath();
+    const QString build = QFileInfo(QStringLiteral(NR_BUILD_BIN_DIR)).canonicalFilePath();
+    return !bin.isEmpty() && bin == build;
+#else
+    return false;
+#endif
+}
+
 std::vector<std::string> PluginRegistry::defaultSearchDirs() {
     std::vector<std::string> dirs;
 #ifdef NR_PLUGIN_BUILD_DIR
-    dirs.push_back(NR_PLUGIN_BUILD_DIR);
+    if (runFromBuildTree()) dirs.push_back(NR_PLUGIN_BUILD_DIR);
 #endif
-    if (QCoreApplication::instance())
-        dirs.push_back(QDir(QCoreApplication::applicationDirPath() + "/../lib/neurorama/plugins")
+#ifdef NR_PLUGIN_REL_TO_BIN
+    if (QCoreApplication::instance() && !runFromBuildTree())
+        dirs.push_back(QDir(QCoreApplication::applicationDirPath() + QStringLiteral("/" NR_PLUGIN_REL_TO_BIN))
                            .absolutePath()
                            .toStdString());
-#ifdef NR_PLUGIN_INSTALL_DIR
-    dirs.push_back(NR_PLUGIN_INSTALL_DIR);
 #endif
+    if (std::string user = userPluginDir(); !user.empty()) dirs.push_back(user);
     if (const char* env = std::getenv("NR_PLUGIN_PATH")) {
         const std::string s(env);
         size_t a = 0;
@@ -129,8 +148,8 @@ Result<Results> PluginRegistry::run(const AnalysisPlugin& plugin, const Inputs& 
         if (!(accepts & have))
             return Error{in.source, 0, "plugin " + name + " cannot use this input (it takes " + [&] {
                              std::string s;
-                             const char* names[] = {"spike trains", "trial data",        "a graph",
-                                                    "a morphology", "a volume",          "simulation output",
+                             const char* names[] = {"spike trains", "trial data",    "a graph",
+                                                    "a morphology", "a volume",      "simulation output",
                                                     "traces",       "a vessel graph"};
                              for (int i = 0; i < 8; ++i)
                                  if (accepts & (1u << i))

@@ -33,10 +33,15 @@ public:
     PluginRegistry(const PluginRegistry&) = delete;
     PluginRegistry& operator=(const PluginRegistry&) = delete;
 
-    // In search order: the build tree's plugin folder (when it exists), the install's plugin folder (next to
-    // the executable: ../lib/neurorama/plugins, and the configured install prefix), then each folder of the
-    // colon-separated environment variable NR_PLUGIN_PATH.
+    // In search order: the build tree's plugin folder for an executable run from the build tree, otherwise
+    // the install's plugin folder beside the executable (../lib/neurorama/plugins, relative, so an unpacked
+    // or moved install finds its own); then the user's folder (userPluginDir()); then each folder of the
+    // colon-separated environment variable NR_PLUGIN_PATH. An installed binary never searches a build tree.
     static std::vector<std::string> defaultSearchDirs();
+    // $XDG_DATA_HOME/neurorama/plugins (~/.local/share/neurorama/plugins); empty without a home.
+    static std::string userPluginDir();
+    // True when the running executable sits in the build tree's bin folder.
+    static bool runFromBuildTree();
 
     // Folders the user adds are searched after the defaults.
     void addSearchDir(const std::string& dir);
