@@ -271,14 +271,15 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Show &Demo Network"), this, [this] { showDemo(true); });
     file->addSeparator();
     file->addAction(tr("Open &Session…"), this, [this] {
-        const QString f =
-            QFileDialog::getOpenFileName(this, tr("Open session"), QString(), tr("Sessions (*.json)"));
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), QString(),
+                                                       tr("Sessions (*.nrsession *.json)"));
         if (f.isEmpty()) return;
         if (QString err = loadSession(this, f); !err.isEmpty()) showError(err);
     });
     file->addAction(tr("Save Session &As…"), this, [this] {
-        const QString f = QFileDialog::getSaveFileName(
-            this, tr("Save session"), QStringLiteral("session.json"), tr("Sessions (*.json)"));
+        const QString f =
+            QFileDialog::getSaveFileName(this, tr("Save session"), QStringLiteral("session.nrsession"),
+                                         tr("Sessions (*.nrsession *.json)"));
         if (f.isEmpty()) return;
         if (QString err = saveSession(this, f); !err.isEmpty())
             showError(err);
@@ -388,6 +389,11 @@ QString MainWindow::openSpikes(const QString& file) {
 void MainWindow::openFiles(const QStringList& files) {
     if (loader_.busy()) {
         status_->setText(tr("Still loading the previous file…"));
+        return;
+    }
+    // A session (double-clicked, dropped or named on the command line) restores its workspace.
+    if (files.size() == 1 && isSessionFile(files[0])) {
+        if (QString err = loadSession(this, files[0]); !err.isEmpty()) showError(err);
         return;
     }
     // A Zarr store or HDF5 file with several arrays, or no voxel size, asks which arrays and what size first.

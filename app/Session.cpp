@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <cmath>
 
 #include "ConnectomePanel.h"
@@ -18,6 +19,18 @@ QJsonArray vec3(const double* v) {
 }
 
 } // namespace
+
+bool isSessionFile(const QString& path) {
+    const QFileInfo fi(path);
+    if (!fi.isFile()) return false; // never open a FIFO or device just to sniff it
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return false;
+    const QByteArray head = f.read(1024);
+    const int brace = head.indexOf('{');
+    if (brace < 0 || !head.left(brace).trimmed().isEmpty()) return false;
+    static const QRegularExpression re(QStringLiteral("\"format\"\\s*:\\s*\"neurorama-session\""));
+    return re.match(QString::fromUtf8(head)).hasMatch();
+}
 
 QString saveSession(MainWindow* w, const QString& path) {
     QJsonObject o;
