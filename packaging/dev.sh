@@ -4,6 +4,7 @@
 #   bash packaging/dev.sh test            install dependencies, build, run the whole test suite under CTest
 #   bash packaging/dev.sh fuzz [SECONDS]  build the libFuzzer harnesses (clang) in build-fuzz, run each SECONDS
 #   bash packaging/dev.sh sanitize        build core, plugins and headless tests with ASan+UBSan in build-asan, run them
+#   bash packaging/dev.sh package         install dependencies, build, make build/neurorama_<version>_<arch>.deb
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -75,8 +76,15 @@ case "$what" in
   test)
     ctest --test-dir build --output-on-failure -j"$jobs"
     ;;
+  package)
+    # The .deb of this build: apt install ./build/neurorama_<version>_<arch>.deb pulls in what it needs.
+    (cd build && cpack -G DEB -B "$here/build/package" >/dev/null)
+    deb=$(ls build/package/neurorama_*.deb)
+    mv -f "$deb" build/
+    echo "package: build/$(basename "$deb") ($(du -h "build/$(basename "$deb")" | cut -f1))"
+    ;;
   *)
-    echo "usage: bash packaging/dev.sh run|test|fuzz [SECONDS]|sanitize" >&2
+    echo "usage: bash packaging/dev.sh run|test|package|fuzz [SECONDS]|sanitize" >&2
     exit 2
     ;;
 esac
