@@ -1,5 +1,7 @@
 #include "io/ReaderRegistry.h"
 
+#include "model/FileKind.h"
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -8,8 +10,7 @@
 namespace nr {
 
 std::string readHead(const std::string& path, size_t n) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return {};
+    if (pathKind(path) != PathKind::Regular) return {}; // never open a FIFO or device to sniff it
     std::ifstream f(path, std::ios::binary);
     if (!f) return {};
     std::string s(n, '\0');
@@ -55,6 +56,8 @@ bool splitArrayPath(const std::string& path, std::string& file, std::string& arr
 const FormatReader* ReaderRegistry::find(const std::string& pathIn) const {
     std::string path = pathIn, array;
     splitArrayPath(pathIn, path, array);
+    // Sniffers open the file: a FIFO, socket or device is nobody's format (and would block or never end).
+    if (requireFileOrFolder(path)) return nullptr;
     const std::string head = readHead(path);
     const FormatReader* best = nullptr;
     int bestScore = 0;
@@ -79,7 +82,14 @@ Result<Dataset> ReaderRegistry::open(const std::string& path, const std::vector<
         return d;
     }
     struct stat st {};
+    if (pathKind(path) == PathKind::LinkLoop) return *requireFileOrFolder(path);
     if (::stat(path.c_str(), &st) != 0) return Error{path, 0, "cannot open: no such file or folder"};
+    if (Status bad = requireFileOrFolder(path)) return *bad;
+    for (const std::string& o : others) {
+        std::string of = o, oa;
+        splitArrayPath(o, of, oa);
+        if (Status bad = requireFileOrFolder(of)) return *bad;
+    }
     const FormatReader* r = find(path);
     if (!r) {
         std::string ext = fileExtension(path);

@@ -32,6 +32,7 @@
 #include "io/GraphIO.h"
 #include "io/Hdf5Sandbox.h"
 #include "io/Nwb.h"
+#include "io/ReaderRegistry.h"
 #include "io/SessionFile.h"
 #include "io/SpikeIO.h"
 #include "io/TrialIO.h"
@@ -863,6 +864,41 @@ void analysisCases(Corpus& c) {
                  "condition '0' has the same response in every unit", "c_spikes.csv"});
 }
 
+// Anything that is not a regular file where a data file is expected: refused by name before it is opened
+// (a FIFO blocks open() until a writer comes; /dev/zero never ends), whatever the extension claims.
+void nonRegularCases(Corpus& c) {
+    auto open = [](const std::string& p) -> Outcome {
+        auto d = nr::ReaderRegistry::builtin().open(p);
+        return d ? Outcome{} : Outcome{d.error()};
+    };
+    for (const char* ext : {"swc", "dat", "vtk", "csv", "tsv", "npy", "nwb", "nrrd", "nhdr", "tif", "hdf",
+                            "h5", "gml", "graphml", "zarr", "json"}) {
+        const std::string name = std::string("x.") + ext;
+        c.addCustom({"non-regular/FIFO " + name,
+                     [name](const std::string& d) { mkfifo((d + "/" + name).c_str(), 0600); },
+                     [name, open](const std::string& d) { return open(d + "/" + name); },
+                     "is a FIFO (named pipe), not a file", name});
+    }
+    c.addCustom({"non-regular//dev/zero as x.nrrd",
+                 [](const std::string& d) { (void)symlink("/dev/zero", (d + "/x.nrrd").c_str()); },
+                 [open](const std::string& d) { return open(d + "/x.nrrd"); }, "is a character device",
+                 "x.nrrd"});
+    c.addCustom({"non-regular/symlink loop x.csv",
+                 [](const std::string& d) { (void)symlink((d + "/x.csv").c_str(), (d + "/x.csv").c_str()); },
+                 [open](const std::string& d) { return open(d + "/x.csv"); }, "loop of symbolic links",
+                 "x.csv"});
+    c.addCustom({"non-regular/edge list with a FIFO as its node table",
+                 [](const std::string& d) {
+                     writeFile(d + "/g.csv", "source,target\nA,B\n");
+                     mkfifo((d + "/n.csv").c_str(), 0600);
+                 },
+                 [](const std::string& d) -> Outcome {
+                     auto r = nr::ReaderRegistry::builtin().open(d + "/g.csv", {d + "/n.csv"});
+                     return r ? Outcome{} : Outcome{r.error()};
+                 },
+                 "is a FIFO (named pipe), not a file", "n.csv"});
+}
+
 } // namespace
 
 class TestMalformedCorpus : public QObject {
@@ -882,6 +918,7 @@ private slots:
         sessionCases(c);
         commandCases(c);
         analysisCases(c);
+        nonRegularCases(c);
         qInfo("%zu cases", c.cases.size());
         QVERIFY(c.cases.size() >= 150);
         QStringList failures;
