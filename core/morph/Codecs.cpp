@@ -96,14 +96,22 @@ bool inflateExact(const uint8_t* src, size_t n, uint8_t* dst, size_t expected, s
         if (rc == Z_STREAM_END) break;
         if (rc == Z_BUF_ERROR && consumed >= n) {
             inflateEnd(&zs);
-            err = "compressed data ends early: decompressed to " + std::to_string(produced) +
-                  " bytes, expected " + std::to_string(expected);
+            err = produced >= expected
+                      ? "compressed stream ends before its trailer (cut after " + std::to_string(produced) +
+                            " bytes): its checksum and length cannot be checked"
+                      : "compressed data ends early: decompressed to " + std::to_string(produced) +
+                            " bytes, expected " + std::to_string(expected);
             return false;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            const std::string m = zs.msg ? zs.msg : "zlib error";
             inflateEnd(&zs);
-            err = std::string("corrupt deflate data (") + (zs.msg ? zs.msg : "zlib error") + ") after " +
-                  std::to_string(produced) + " bytes";
+            if (m == "incorrect data check")
+                err = "checksum (gzip CRC-32 or zlib Adler-32) does not match the data: damaged chunk";
+            else if (m == "incorrect length check")
+                err = "gzip length field does not match the data: damaged chunk";
+            else
+                err = "corrupt deflate data (" + m + ") after " + std::to_string(produced) + " bytes";
             return false;
         }
         if (overflow && produced > expected + (uint64_t(1) << 26)) {

@@ -3,7 +3,10 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <dirent.h>
+#include <sys/stat.h>
 
+#include "model/FileKind.h"
 #include "morph/Codecs.h"
 #include "morph/Json.h"
 #include "morph/VolumeSource.h"
@@ -96,17 +99,18 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
     src.array = array;
     src.warnings = warnings;
     if (!intList(z.get("shape"), src.shape))
-        return Error{meta, 0, "shape must be a list of non-negative integers"};
+        return Error{meta, 0, "shape: must be a list of non-negative integers"};
     if (!intList(z.get("chunks"), src.chunk))
-        return Error{meta, 0, "chunks must be a list of positive integers"};
+        return Error{meta, 0, "chunks: must be a list of positive integers"};
     if (src.shape.size() != src.chunk.size())
         return Error{meta, 0,
-                     "mismatched dimensions: shape has " + std::to_string(src.shape.size()) +
+                     "shape, chunks: mismatched dimensions: shape has " + std::to_string(src.shape.size()) +
                          ", chunks has " + std::to_string(src.chunk.size())};
     for (auto c : src.chunk)
-        if (c == 0) return Error{meta, 0, "chunks must be positive"};
+        if (c == 0) return Error{meta, 0, "chunks: must be positive (one is 0)"};
     const JsonValue* dt = z.get("dtype");
-    if (!dt || dt->type != JsonValue::String) return Error{meta, 0, "dtype missing (e.g. \"<u2\")"};
+    if (!dt || dt->type != JsonValue::String)
+        return Error{meta, 0, "dtype: missing or not a string (e.g. \"<u2\")"};
     const std::string d = dt->str;
     bool bigEndian = false;
     {
@@ -121,29 +125,35 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
             src.dtypeBytes = d[2] - '0';
         } else if (!ok)
             return Error{meta, 0,
-                         "dtype \"" + d + "\" is not an integer label type (u1, u2, u4, u8, i1, i2, i4, i8)"};
+                         "dtype: \"" + d.substr(0, 40) +
+                             "\" is not an integer label type (u1, u2, u4, u8, i1, i2, i4, i8)"};
         if (!isFloat) {
             bigEndian = d[0] == '>';
             src.isSigned = d[1] == 'i';
             src.dtypeBytes = d[2] - '0';
-            if (d[1] == 'b' && src.dtypeBytes != 1) return Error{meta, 0, "dtype \"" + d + "\" is not valid"};
+            if (d[1] == 'b' && src.dtypeBytes != 1)
+                return Error{meta, 0, "dtype: \"" + d + "\" is not valid"};
         }
     }
     if (const JsonValue* o = z.get("order"))
         if (o->type == JsonValue::String && o->str != "C")
-            return Error{meta, 0, "order \"" + o->str + "\": only C order is read"};
+            return Error{meta, 0, "order: \"" + o->str.substr(0, 40) + "\": only C order is read"};
     if (const JsonValue* f = z.get("filters"))
         if (!f->isNull() && !(f->type == JsonValue::Array && f->arr.empty())) {
             std::string ids;
             if (f->type == JsonValue::Array)
                 for (auto& x : f->arr)
                     if (const JsonValue* id = x.get("id")) ids += (ids.empty() ? "" : ", ") + id->str;
-            return Error{meta, 0, "filters (" + ids + ") are not supported; only a compressor"};
+            return Error{meta, 0, "filters: (" + ids + ") are not supported; only a compressor"};
         }
     std::string sep = ".";
-    if (const JsonValue* s = z.get("dimension_separator"))
-        if (s->type == JsonValue::String) sep = s->str;
-    if (sep != "." && sep != "/") return Error{meta, 0, "dimension_separator must be \".\" or \"/\""};
+    if (const JsonValue* s = z.get("dimension_separator")) {
+        if (s->type == JsonValue::String)
+            sep = s->str;
+        else if (!s->isNull())
+            return Error{meta, 0, "dimension_separator: must be the string \".\" or \"/\""};
+    }
+    if (sep != "." && sep != "/") return Error{meta, 0, "dimension_separator: must be \".\" or \"/\""};
     // fill value as little-endian bytes
     uint64_t fill = 0;
     if (const JsonValue* f = z.get("fill_value")) {
@@ -154,6 +164,8 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
                 fill = uint64_t(f->num);
         } else if (f->type == JsonValue::Bool)
             fill = f->b ? 1 : 0;
+        else if (!f->isNull() && !src.isFloat)
+            return Error{meta, 0, "fill_value: must be an integer (or null) for dtype \"" + d + "\""};
     }
     enum class Codec { None, Zlib, Blosc, Zstd } codec = Codec::None;
     if (const JsonValue* c = z.get("compressor")) {
@@ -168,7 +180,8 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
                 codec = Codec::Zstd;
             else
                 return Error{meta, 0,
-                             "unknown codec \"" + name + "\" (readable: none, zlib, gzip, blosc, zstd)"};
+                             "compressor: unknown codec \"" + name.substr(0, 40) +
+                                 "\" (readable: none, zlib, gzip, blosc, zstd)"};
         }
     }
     // .zattrs: axis names and voxel size when they are given
@@ -218,6 +231,36 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
         chunkVals *= c;
     }
     const size_t chunkBytes = size_t(chunkVals) * size_t(src.dtypeBytes);
+    // Chunks named with the other separator ("0.0.0" under "/", or folders "0/0/0" under "."): every expected
+    // chunk would be absent and read as fill value. Count what the folder holds under each naming.
+    if (src.shape.size() > 1) {
+        size_t dotted = 0, folders = 0;
+        for (const auto& n : listFolder(dir)) {
+            if (n.empty() || !std::isdigit(static_cast<unsigned char>(n[0]))) continue;
+            size_t dots = 0;
+            bool digits = true;
+            for (char ch : n) {
+                if (ch == '.')
+                    ++dots;
+                else if (!std::isdigit(static_cast<unsigned char>(ch)))
+                    digits = false;
+            }
+            if (!digits) continue;
+            if (dots == src.shape.size() - 1)
+                ++dotted;
+            else if (dots == 0 && isDirectory(dir + "/" + n))
+                ++folders;
+        }
+        const size_t declared = sep == "." ? dotted : folders, other = sep == "." ? folders : dotted;
+        if (other > declared)
+            return Error{meta, 0,
+                         "dimension_separator: the array says \"" + sep +
+                             "\" but its chunks are named with \"" + (sep == "." ? "/" : ".") + "\" (" +
+                             std::to_string(other) + " " +
+                             (sep == "." ? "chunk folders such as 0/0/0" : "chunk files such as 0.0.0") +
+                             ", " + std::to_string(declared) +
+                             " under the declared naming): the chunks would all read as fill value"};
+    }
     const int bytes = src.dtypeBytes;
     src.read = [=](const std::vector<uint64_t>& idx, std::vector<uint8_t>& out) -> Status {
         std::string key;
@@ -226,17 +269,26 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
         out.resize(chunkBytes);
         std::vector<uint8_t> raw;
         std::string e;
-        if (!readWholeFile(cf, raw, e, uint64_t(chunkBytes) * 2 + (1 << 20))) {
-            if (!fileExists(cf)) { // absent chunk: fill value
-                if (fill == 0)
-                    std::fill(out.begin(), out.end(), 0);
-                else
-                    for (size_t i = 0; i < chunkVals; ++i)
-                        std::memcpy(&out[i * size_t(bytes)], &fill, size_t(bytes));
-                return std::nullopt;
-            }
-            return Error{cf, 0, "chunk " + key + ": " + e};
+        struct stat lst {};
+        if (::lstat(cf.c_str(), &lst) != 0) { // absent chunk (nothing at all by that name): fill value
+            if (fill == 0)
+                std::fill(out.begin(), out.end(), 0);
+            else
+                for (size_t i = 0; i < chunkVals; ++i)
+                    std::memcpy(&out[i * size_t(bytes)], &fill, size_t(bytes));
+            return std::nullopt;
         }
+        // Something is there: it must be a readable regular file (a folder, a dangling or looping link, a
+        // FIFO or a device is an error, never fill).
+        if (S_ISLNK(lst.st_mode) && pathKind(cf) == PathKind::Missing)
+            return Error{cf, 0, "chunk " + key + ": is a dangling symbolic link (its target does not exist)"};
+        if (Status st = requireRegularFile(cf, "chunk file")) {
+            Error er = *st;
+            er.reason = "chunk " + key + ": " + er.reason;
+            return er;
+        }
+        if (!readWholeFile(cf, raw, e, uint64_t(chunkBytes) * 2 + (1 << 20)))
+            return Error{cf, 0, "chunk " + key + ": " + e};
         bool ok = true;
         switch (codec) {
         case Codec::None:
