@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "io/Hdf5Lock.h"
 #include "morph/Codecs.h"
@@ -42,36 +43,92 @@ struct Candidate {
     bool floating = false;
 };
 
-#if H5_VERSION_GE(1, 12, 0)
-using ObjInfo = H5O_info2_t;
-#else
-using ObjInfo = H5O_info_t;
-#endif
+// The search for datasets when no array is named is bounded: a file of thousands of nested groups (or
+// millions of objects) would otherwise be walked for minutes.
+constexpr int kMaxGroupDepth = 32;
+constexpr size_t kMaxObjects = 100000;
 
-herr_t visitCb(hid_t obj, const char* name, const ObjInfo* info, void* op) {
-    auto* out = static_cast<std::vector<Candidate>*>(op);
-    if (info->type != H5O_TYPE_DATASET || out->size() > 10000) return 0;
-    Hid ds(H5Dopen2(obj, name, H5P_DEFAULT), H5Dclose);
+struct Walk {
+    std::vector<Candidate> found;
+    std::set<std::string> seen; // object addresses/tokens already visited (hard links can make cycles)
+    size_t objects = 0;
+    bool tooDeep = false, tooMany = false;
+    bool truncated() const { return tooDeep || tooMany; }
+    std::string limitText() const {
+        return tooDeep ? "its groups nest deeper than " + std::to_string(kMaxGroupDepth) + " levels"
+                       : "it holds more than " + std::to_string(kMaxObjects) + " objects";
+    }
+};
+
+struct WalkCtx {
+    Walk* walk;
+    std::string prefix;
+    int depth;
+};
+
+void walkGroup(hid_t group, const std::string& prefix, int depth, Walk& w);
+
+herr_t walkCb(hid_t group, const char* name, const H5L_info_t* linfo, void* op) {
+    auto* ctx = static_cast<WalkCtx*>(op);
+    Walk& w = *ctx->walk;
+    if (linfo->type != H5L_TYPE_HARD) return 0; // soft and external links are not followed
+    if (++w.objects > kMaxObjects) {
+        w.tooMany = true;
+        return 1;
+    }
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    if (H5Oget_info_by_name3(group, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return 0;
+    char* tok = nullptr;
+    std::string key;
+    if (H5Otoken_to_str(group, &info.token, &tok) >= 0 && tok) {
+        key = tok;
+        H5free_memory(tok);
+    }
+#else
+    H5O_info_t info;
+    if (H5Oget_info_by_name2(group, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return 0;
+    const std::string key = std::to_string(info.addr);
+#endif
+    if (!key.empty() && !w.seen.insert(key).second) return 0;
+    const std::string path = ctx->prefix.empty() ? std::string(name) : ctx->prefix + "/" + name;
+    if (info.type == H5O_TYPE_GROUP) {
+        if (ctx->depth + 1 >= kMaxGroupDepth) {
+            w.tooDeep = true;
+            return 1;
+        }
+        Hid g(H5Gopen2(group, name, H5P_DEFAULT), H5Gclose);
+        if (g.id >= 0) walkGroup(g.id, path, ctx->depth + 1, w);
+        return w.truncated() ? 1 : 0;
+    }
+    if (info.type != H5O_TYPE_DATASET) return 0;
+    Hid ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
     if (ds.id < 0) return 0;
     Hid ty(H5Dget_type(ds.id), H5Tclose);
     Hid sp(H5Dget_space(ds.id), H5Sclose);
     Candidate c;
-    c.path = name;
+    c.path = path;
     c.rank = H5Sget_simple_extent_ndims(sp.id);
     c.integer = H5Tget_class(ty.id) == H5T_INTEGER;
     c.floating = H5Tget_class(ty.id) == H5T_FLOAT;
-    out->push_back(c);
+    w.found.push_back(c);
     return 0;
 }
 
+void walkGroup(hid_t group, const std::string& prefix, int depth, Walk& w) {
+    WalkCtx ctx{&w, prefix, depth};
+    hsize_t idx = 0;
+    H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &idx, walkCb, &ctx);
+}
+
+Walk walkFile(hid_t file) {
+    Walk w;
+    walkGroup(file, "", 0, w);
+    return w;
+}
+
 std::vector<Candidate> datasets(hid_t file) {
-    std::vector<Candidate> out;
-#if H5_VERSION_GE(1, 12, 0)
-    H5Ovisit3(file, H5_INDEX_NAME, H5_ITER_INC, visitCb, &out, H5O_INFO_BASIC);
-#else
-    H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_INC, visitCb, &out, H5O_INFO_BASIC);
-#endif
-    return out;
+    return walkFile(file).found;
 }
 
 std::string labelLike(const std::vector<Candidate>& cs, std::string& others) {
@@ -141,7 +198,22 @@ Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse u
     if (array.empty()) {
         std::string others;
         const bool image = use == ArrayUse::Image;
-        array = image ? imageLike(datasets(file->id), others) : labelLike(datasets(file->id), others);
+        const Walk walk = walkFile(file->id);
+        array = image ? imageLike(walk.found, others) : labelLike(walk.found, others);
+        if (walk.truncated())
+            return Error{path, 0,
+                         "no array named, and the search for one stopped: " + walk.limitText() +
+                             (others.empty() ? std::string() : " (found so far: " + others + ")") +
+                             "; name the dataset (FILE:DATASET or the array option)"};
+        // Several 3-D label maps: guessing by name picked the wrong one (gmm_label for gmm_label_cleaned).
+        std::string threeD;
+        size_t n3 = 0;
+        for (const auto& c : walk.found)
+            if (c.integer && c.rank == 3) threeD += (n3++ ? ", " : "") + c.path;
+        if (!image && n3 > 1)
+            return Error{path, 0,
+                         "several 3-D integer datasets (" + threeD +
+                             ") and no array named; choose one with the option array (FILE:DATASET)"};
         if (array.empty())
             return Error{path, 0,
                          std::string("no 3-D or 4-D ") + (image ? "numeric" : "integer") +
@@ -223,6 +295,27 @@ Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse u
         double bytes = src.dtypeBytes;
         for (int k = 0; k < rank; ++k) bytes *= double(k == d ? dims[k] : src.chunk[size_t(k)]);
         if (bytes <= 64.0 * (1 << 20)) src.chunk[size_t(d)] = std::max<uint64_t>(1, dims[d]);
+    }
+    // No chunk or contiguous block was ever written and the fill value is 0: every voxel is background, and
+    // nothing needs to be read (or held) to know it.
+    if (H5Dget_storage_size(ds->id) == 0) {
+        H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
+        bool zeroFill = true;
+        if (H5Pfill_value_defined(dcpl.id, &defined) >= 0 && defined == H5D_FILL_VALUE_USER_DEFINED) {
+            std::vector<uint8_t> fv(size_t(src.dtypeBytes), 0);
+            hid_t nat = floating       ? (src.dtypeBytes == 4 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE)
+                        : src.isSigned ? (src.dtypeBytes == 1   ? H5T_NATIVE_INT8
+                                          : src.dtypeBytes == 2 ? H5T_NATIVE_INT16
+                                          : src.dtypeBytes == 4 ? H5T_NATIVE_INT32
+                                                                : H5T_NATIVE_INT64)
+                                       : (src.dtypeBytes == 1   ? H5T_NATIVE_UINT8
+                                          : src.dtypeBytes == 2 ? H5T_NATIVE_UINT16
+                                          : src.dtypeBytes == 4 ? H5T_NATIVE_UINT32
+                                                                : H5T_NATIVE_UINT64);
+            zeroFill = H5Pget_fill_value(dcpl.id, nat, fv.data()) >= 0 &&
+                       std::all_of(fv.begin(), fv.end(), [](uint8_t b) { return b == 0; });
+        }
+        src.allFill = zeroFill;
     }
     double es[3];
     for (const char* key : {"resolution", "voxel_size", "element_size_um", "spacing"})

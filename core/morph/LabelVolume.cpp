@@ -43,6 +43,7 @@ std::string humanBytes(double b) {
 }
 
 uint64_t LabelVolume::label(size_t z, size_t y, size_t x) const {
+    if (labelData.empty()) return 0; // all background (nothing was stored)
     const size_t i = (z * ny + y) * nx + x;
     switch (bytesPerVoxel) {
     case 1:
@@ -335,6 +336,12 @@ Result<LabelVolume> buildLabelVolume(ArraySource& src, const OpenOptions& opt) {
         if (!u.empty()) v.unit = u;
     }
 
+    if (src.allFill) {
+        v.warnings.push_back(src.file + (src.array.empty() ? "" : ":" + src.array) +
+                             ": no data was ever written (every voxel is the fill value 0): no instances");
+        return v;
+    }
+
     // Memory estimate before allocating anything.
     const double voxels = double(Z) * double(Y) * double(X);
     uint64_t chunkVals = 1;
@@ -354,17 +361,24 @@ Result<LabelVolume> buildLabelVolume(ArraySource& src, const OpenOptions& opt) {
         (perChannel ? voxels * double(C) : voxels * src.dtypeBytes) + perThread * nthreads;
     const uint64_t limit = memoryLimitFor(opt);
     if (estimate > double(limit) || !std::isfinite(estimate))
-        return Error{src.file, 0,
-                     "volume too big for memory: " + std::to_string(Z) + "x" + std::to_string(Y) + "x" +
-                         std::to_string(X) + (perChannel ? "x" + std::to_string(C) + " channels" : "") +
-                         " of " + std::to_string(src.dtypeBytes) + "-byte labels needs about " +
-                         humanBytes(estimate) + ", limit " + humanBytes(double(limit)) +
-                         " (half the physical memory)"};
+        return Error{
+            src.file, 0,
+            std::string("volume too big for memory: ") + (src.array.empty() ? "" : src.array + ": ") +
+                std::to_string(Z) + "x" + std::to_string(Y) + "x" + std::to_string(X) +
+                (perChannel ? "x" + std::to_string(C) + " channels" : "") + " of " +
+                std::to_string(src.dtypeBytes) + "-byte labels needs about " + humanBytes(estimate) +
+                ", limit " + humanBytes(double(limit)) +
+                (opt.option("max_bytes").empty() ? " (the memory budget: half the physical memory, or "
+                                                   "NR_MEMORY_LIMIT_MIB)"
+                                                 : " (option max_bytes)")};
 
     std::shared_mutex widenMu;
     std::atomic<int> bpvAtomic{1};
     std::atomic<uint64_t> maxLabel{0};
-    if (!perChannel) v.labelData.assign(size_t(voxels), 0);
+    // The label map is allocated when the first block holding a label arrives: blocks of background (fill
+    // value 0, unwritten chunks) are never stored, so an all-background volume holds no memory.
+    bool allocated = false;
+    std::atomic<bool> allocatedAtomic{false};
     std::vector<std::vector<std::vector<uint64_t>>> lists(nthreads,
                                                           std::vector<std::vector<uint64_t>>(size_t(C)));
     std::atomic<uint64_t> listEntries{0};
@@ -424,41 +438,49 @@ Result<LabelVolume> buildLabelVolume(ArraySource& src, const OpenOptions& opt) {
                 uint64_t cur = maxLabel.load();
                 while (bmax > cur && !maxLabel.compare_exchange_weak(cur, bmax)) {
                 }
-                const int need = bytesFor(bmax);
-                if (need > bpvAtomic.load()) {
-                    std::unique_lock<std::shared_mutex> lk(widenMu);
-                    if (need > v.bytesPerVoxel) {
-                        widen(v.labelData, v.bytesPerVoxel, need, size_t(voxels));
-                        bpvAtomic = v.bytesPerVoxel;
-                    }
-                }
-                std::shared_lock<std::shared_mutex> lk(widenMu);
-                const int bpv = v.bytesPerVoxel;
-                for (uint64_t i0 = 0; i0 < e[0]; ++i0)
-                    for (uint64_t i1 = 0; i1 < e[1]; ++i1)
-                        for (uint64_t i2 = 0; i2 < e[2]; ++i2) {
-                            uint64_t c4[4] = {0, 0, 0, 0};
-                            c4[role[0]] = o[0] + i0, c4[role[1]] = o[1] + i1, c4[role[2]] = o[2] + i2,
-                            c4[role[3]] = o[3];
-                            const uint8_t* run =
-                                buf.data() + (i0 * cs0 + i1 * cs1 + i2 * cs2) * uint64_t(src.dtypeBytes);
-                            uint8_t* dst =
-                                v.labelData.data() + ((c4[1] * Y + c4[2]) * X + c4[3]) * uint64_t(bpv);
-                            switch (bpv) {
-                            case 1:
-                                storeRun<uint8_t>(dst, run, size_t(e[3]), src.dtypeBytes);
-                                break;
-                            case 2:
-                                storeRun<uint16_t>(dst, run, size_t(e[3]), src.dtypeBytes);
-                                break;
-                            case 4:
-                                storeRun<uint32_t>(dst, run, size_t(e[3]), src.dtypeBytes);
-                                break;
-                            default:
-                                storeRun<uint64_t>(dst, run, size_t(e[3]), src.dtypeBytes);
-                                break;
-                            }
+                if (bmax != 0) { // all background: the map (if any) is zero there already
+                    const int need = bytesFor(bmax);
+                    if (need > bpvAtomic.load() || !allocatedAtomic.load()) {
+                        std::unique_lock<std::shared_mutex> lk(widenMu);
+                        if (!allocated) {
+                            v.bytesPerVoxel = need;
+                            v.labelData.assign(size_t(voxels) * size_t(need), 0);
+                            allocated = true;
+                            bpvAtomic = need;
+                            allocatedAtomic = true;
+                        } else if (need > v.bytesPerVoxel) {
+                            widen(v.labelData, v.bytesPerVoxel, need, size_t(voxels));
+                            bpvAtomic = v.bytesPerVoxel;
                         }
+                    }
+                    std::shared_lock<std::shared_mutex> lk(widenMu);
+                    const int bpv = v.bytesPerVoxel;
+                    for (uint64_t i0 = 0; i0 < e[0]; ++i0)
+                        for (uint64_t i1 = 0; i1 < e[1]; ++i1)
+                            for (uint64_t i2 = 0; i2 < e[2]; ++i2) {
+                                uint64_t c4[4] = {0, 0, 0, 0};
+                                c4[role[0]] = o[0] + i0, c4[role[1]] = o[1] + i1, c4[role[2]] = o[2] + i2,
+                                c4[role[3]] = o[3];
+                                const uint8_t* run =
+                                    buf.data() + (i0 * cs0 + i1 * cs1 + i2 * cs2) * uint64_t(src.dtypeBytes);
+                                uint8_t* dst =
+                                    v.labelData.data() + ((c4[1] * Y + c4[2]) * X + c4[3]) * uint64_t(bpv);
+                                switch (bpv) {
+                                case 1:
+                                    storeRun<uint8_t>(dst, run, size_t(e[3]), src.dtypeBytes);
+                                    break;
+                                case 2:
+                                    storeRun<uint16_t>(dst, run, size_t(e[3]), src.dtypeBytes);
+                                    break;
+                                case 4:
+                                    storeRun<uint32_t>(dst, run, size_t(e[3]), src.dtypeBytes);
+                                    break;
+                                default:
+                                    storeRun<uint64_t>(dst, run, size_t(e[3]), src.dtypeBytes);
+                                    break;
+                                }
+                            }
+                }
             } else {
                 uint64_t added = 0;
                 for (uint64_t i0 = 0; i0 < e[0]; ++i0)
@@ -515,6 +537,7 @@ Result<LabelVolume> buildLabelVolume(ArraySource& src, const OpenOptions& opt) {
     if (firstError) return *firstError;
 
     if (!perChannel) {
+        if (v.labelData.empty()) return v; // every block was background
         switch (v.bytesPerVoxel) {
         case 1:
             labelMapStats<uint8_t>(v, maxLabel);
@@ -578,6 +601,7 @@ void computeInstances(LabelVolume& v) {
     v.instances.clear();
     v.foregroundVoxels = 0;
     v.overlapVoxels = 0;
+    if (v.labelData.empty()) return;
     uint64_t maxLabel = 0;
     for (size_t i = 0, n = v.voxelCount(); i < n; ++i)
         maxLabel = std::max(maxLabel, v.label(i / (v.ny * v.nx), (i / v.nx) % v.ny, i % v.nx));

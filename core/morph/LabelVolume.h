@@ -46,8 +46,10 @@ struct LabelVolume {
     std::string unit;                // "" when the file does not say
     bool perChannel = false;         // true: one channel per instance
 
-    int bytesPerVoxel = 1;          // label map storage
-    std::vector<uint8_t> labelData; // label map, nz*ny*nx values of bytesPerVoxel bytes (little-endian)
+    int bytesPerVoxel = 1; // label map storage
+    // Label map, nz*ny*nx values of bytesPerVoxel bytes (little-endian); empty when every voxel is
+    // background.
+    std::vector<uint8_t> labelData;
     std::vector<std::vector<uint64_t>> instanceVoxels; // perChannel: sorted linear indices per instance
 
     std::vector<LabelInstance> instances; // ascending label

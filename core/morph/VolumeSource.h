@@ -26,6 +26,9 @@ struct ArraySource {
     double origin[3] = {0, 0, 0};
     std::string unit;
     std::vector<std::string> warnings;
+    // Nothing is stored and the fill value is 0 (an HDF5 dataset with no chunk written): a label volume is
+    // all background without reading a block.
+    bool allFill = false;
     // Fills `out` with the block at grid index `idx`: prod(chunk) values of dtypeBytes bytes, little-endian,
     // C order over the full block shape (parts beyond the array's edge are ignored).
     std::function<Status(const std::vector<uint64_t>& idx, std::vector<uint8_t>& out)> read;
