@@ -6,6 +6,8 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <sys/stat.h>
 #include <tiffio.h>
 
 #include "morph/Codecs.h"
@@ -22,7 +24,16 @@ void tiffError(const char* module, const char* fmt, va_list ap) {
     std::vsnprintf(buf, sizeof buf, fmt, ap);
     tiffLastError = (module ? std::string(module) + ": " : std::string()) + buf;
 }
-void tiffWarning(const char*, const char*, va_list) {}
+thread_local std::string tiffLastWarning;
+void tiffWarning(const char* module, const char* fmt, va_list ap) {
+    char buf[512];
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    // Kept when libtiff repairs what a file says about its strips (it would read other bytes than written).
+    const std::string w = buf;
+    if (w.find("StripByteCounts") != std::string::npos || w.find("TileByteCounts") != std::string::npos ||
+        w.find("IFD looping") != std::string::npos || w.find("loop") != std::string::npos)
+        tiffLastWarning = (module ? std::string(module) + ": " : std::string()) + w;
+}
 
 void installTiffHandlers() {
     static std::once_flag once;
@@ -64,6 +75,49 @@ Status pageInfo(TIFF* t, const std::string& file, int page, PageInfo& p) {
     return std::nullopt;
 }
 
+uint64_t fileSizeOf(TIFF* t) {
+    struct stat st {};
+    return ::fstat(TIFFFileno(t), &st) == 0 ? uint64_t(st.st_size) : 0;
+}
+
+// What the directory says about its strips must fit the image and the file: every strip lies inside the file,
+// uncompressed strips hold exactly their rows, compressed ones are not empty (libtiff would otherwise read
+// other bytes than the writer meant, or guess the sizes).
+Status checkStrips(TIFF* t, const std::string& file, int page, const PageInfo& p, uint32_t rps) {
+    const std::string where = "page " + std::to_string(page) + ": ";
+    if (!tiffLastWarning.empty())
+        return Error{file, 0, where + "strip sizes are wrong (" + tiffLastWarning + ")"};
+    uint16_t comp = COMPRESSION_NONE;
+    TIFFGetFieldDefaulted(t, TIFFTAG_COMPRESSION, &comp);
+    const uint64_t fsize = fileSizeOf(t), row = uint64_t(p.w) * (p.bps / 8);
+    const tstrip_t ns = TIFFNumberOfStrips(t);
+    const uint64_t expectStrips = (uint64_t(p.h) + rps - 1) / rps;
+    if (ns < expectStrips)
+        return Error{file, 0,
+                     where + std::to_string(ns) + " strips for " + std::to_string(p.h) + " rows of " +
+                         std::to_string(rps) + " per strip (" + std::to_string(expectStrips) + " needed)"};
+    for (tstrip_t s = 0; s < ns && uint64_t(s) * rps < p.h; ++s) {
+        int err = 0;
+        const uint64_t off = TIFFGetStrileOffsetWithErr(t, s, &err);
+        const uint64_t cnt = TIFFGetStrileByteCountWithErr(t, s, &err);
+        const uint64_t rows = std::min<uint64_t>(rps, p.h - uint64_t(s) * rps);
+        const std::string which =
+            where + "strip " + std::to_string(s) + ": StripByteCounts " + std::to_string(cnt);
+        if (err)
+            return Error{file, 0, where + "strip " + std::to_string(s) + ": offsets or sizes cannot be read"};
+        if (cnt == 0) return Error{file, 0, which + " (an empty strip; the image needs its rows)"};
+        if (off > fsize || cnt > fsize - off)
+            return Error{file, 0,
+                         which + " at offset " + std::to_string(off) + " runs past the end of the file (" +
+                             std::to_string(fsize) + " bytes)"};
+        if (comp == COMPRESSION_NONE && cnt < rows * row)
+            return Error{file, 0,
+                         which + " is less than its " + std::to_string(rows) + " rows of " +
+                             std::to_string(row) + " bytes need (" + std::to_string(rows * row) + ")"};
+    }
+    return std::nullopt;
+}
+
 // Decodes the current directory into out (h*w samples of bps/8 bytes).
 Status readPage(TIFF* t, const std::string& file, int page, const PageInfo& p, uint8_t* out) {
     const std::string where = "page " + std::to_string(page) + ": ";
@@ -95,6 +149,7 @@ Status readPage(TIFF* t, const std::string& file, int page, const PageInfo& p, u
     TIFFGetFieldDefaulted(t, TIFFTAG_ROWSPERSTRIP, &rps);
     rps = std::max<uint32_t>(1, std::min(rps, p.h));
     const tstrip_t ns = TIFFNumberOfStrips(t);
+    if (Status s = checkStrips(t, file, page, p, rps)) return s;
     for (tstrip_t s = 0; s < ns; ++s) {
         const uint32_t y0 = s * rps;
         if (y0 >= p.h) break;
@@ -182,6 +237,7 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
         src.read = [files, first](const std::vector<uint64_t>& idx, std::vector<uint8_t>& out) -> Status {
             const std::string& fn = files[size_t(idx[0])];
             tiffLastError.clear();
+            tiffLastWarning.clear();
             TiffPtr t(TIFFOpen(fn.c_str(), "rm"));
             if (!t) return Error{fn, 0, "not a readable TIFF (" + tiffLastError + ")"};
             PageInfo p;
@@ -192,6 +248,7 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
         };
     } else {
         tiffLastError.clear();
+        tiffLastWarning.clear();
         auto t = std::shared_ptr<TIFF>(TIFFOpen(path.c_str(), "rm"), TiffCloser());
         if (!t)
             return Error{path, 0,
@@ -199,11 +256,31 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
                              ")"};
         PageInfo first;
         if (Status s = pageInfo(t.get(), path, 0, first)) return *s;
+        if (!tiffLastWarning.empty())
+            return Error{path, 0, "page 0: strip sizes are wrong (" + tiffLastWarning + ")"};
         imageJVoxelSize(t.get(), src);
         // Count pages (a truncated chain of directories is reported, not followed).
         uint64_t pages = 1;
         tiffLastError.clear();
-        while (TIFFReadDirectory(t.get())) {
+        std::set<uint64_t> seenDirs{TIFFCurrentDirOffset(t.get())};
+        for (;;) {
+            const uint64_t before = TIFFCurrentDirOffset(t.get());
+            tiffLastWarning.clear();
+            const int ok = TIFFReadDirectory(t.get());
+            if (!tiffLastWarning.empty() && tiffLastWarning.find("loop") != std::string::npos)
+                return Error{path, 0,
+                             "the chain of pages (IFDs) loops back after page " + std::to_string(pages - 1) +
+                                 " (" + tiffLastWarning + ")"};
+            if (!ok) break;
+            if (!tiffLastWarning.empty())
+                return Error{path, 0,
+                             "page " + std::to_string(pages) + ": strip sizes are wrong (" + tiffLastWarning +
+                                 ")"};
+            const uint64_t at = TIFFCurrentDirOffset(t.get());
+            if (!seenDirs.insert(at).second || at == before)
+                return Error{path, 0,
+                             "the chain of pages (IFDs) loops: page " + std::to_string(pages) +
+                                 " is the directory at offset " + std::to_string(at) + " again"};
             PageInfo p;
             if (Status s = pageInfo(t.get(), path, int(pages), p)) return *s;
             if (p.w != first.w || p.h != first.h || p.bps != first.bps)
@@ -213,6 +290,10 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
                                  std::to_string(first.w) + "x" + std::to_string(first.h)};
             if (++pages > 1000000) return Error{path, 0, "more than a million pages"};
         }
+        if (tiffLastError.find("loop") != std::string::npos)
+            return Error{path, 0,
+                         "the chain of pages (IFDs) loops back after page " + std::to_string(pages - 1) +
+                             " (" + tiffLastError + ")"};
         if (!tiffLastError.empty())
             return Error{path, 0,
                          "truncated or damaged after page " + std::to_string(pages - 1) + " (" +
@@ -224,6 +305,7 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
         src.isSigned = first.fmt == SAMPLEFORMAT_INT;
         src.read = [t, path, first](const std::vector<uint64_t>& idx, std::vector<uint8_t>& out) -> Status {
             tiffLastError.clear();
+            tiffLastWarning.clear();
             if (!TIFFSetDirectory(t.get(), tdir_t(idx[0])))
                 return Error{path, 0,
                              "page " + std::to_string(idx[0]) + ": cannot be reached (" + tiffLastError +
