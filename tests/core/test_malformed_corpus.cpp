@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "analysis/FiringStats.h"
 #include "analysis/Shesha.h"
@@ -36,6 +37,7 @@
 #include "io/SessionFile.h"
 #include "io/SpikeIO.h"
 #include "io/TrialIO.h"
+#include "morph/LabelVolume.h"
 #include "sim/SimulateCommand.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -899,6 +901,370 @@ void nonRegularCases(Corpus& c) {
                  "is a FIFO (named pipe), not a file", "n.csv"});
 }
 
+// ---- label volumes: NRRD, Zarr, HDF5, TIFF --------------------------------------------------------------
+std::string le32(uint32_t v) {
+    return bytesOf<uint32_t>({v});
+}
+
+// A gzip or zlib stream of `data` in one stored (uncompressed) deflate block, with a correct trailer.
+std::string storedStream(const std::string& data, bool gzip) {
+    std::string out =
+        gzip ? std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) : std::string("\x78\x01", 2);
+    const uint16_t len = uint16_t(data.size()), nlen = uint16_t(~len);
+    out += '\x01';
+    out += bytesOf<uint16_t>({len}) + bytesOf<uint16_t>({nlen}) + data;
+    const auto* b = reinterpret_cast<const Bytef*>(data.data());
+    if (gzip)
+        out += le32(uint32_t(crc32(0, b, uInt(data.size())))) + le32(uint32_t(data.size()));
+    else {
+        const uint32_t a = uint32_t(adler32(1, b, uInt(data.size())));
+        out += std::string{char(a >> 24), char(a >> 16), char(a >> 8), char(a)};
+    }
+    return out;
+}
+
+// A little-endian 8-bit TIFF of `pages` pages of w x h, one uncompressed strip per page. `byteCount` replaces
+// the true StripByteCounts when non-zero-sentinel; `loopTo0` points the last page's next IFD at the first.
+std::string tiffBytes(uint32_t w, uint32_t h, int pages, int64_t byteCount, bool loopTo0) {
+    std::string out = "II*";
+    out += '\0';
+    out += le32(8);
+    uint32_t firstIfd = 0;
+    for (int pg = 0; pg < pages; ++pg) {
+        const uint32_t dataAt = uint32_t(out.size());
+        out += std::string(size_t(w) * h, char(pg + 1));
+        while (out.size() % 2) out += '\0';
+        const uint32_t ifdAt = uint32_t(out.size());
+        if (pg == 0) {
+            firstIfd = ifdAt;
+            out.replace(4, 4, le32(ifdAt));
+        } else // previous page's next-IFD field is its last 4 bytes before this page's data
+            out.replace(size_t(dataAt) - 4, 4, le32(ifdAt));
+        auto entry = [&](uint16_t tag, uint16_t type, uint32_t value) {
+            out += bytesOf<uint16_t>({tag, type}) + le32(1) + le32(value);
+        };
+        out += bytesOf<uint16_t>({9});
+        entry(256, 4, w);
+        entry(257, 4, h);
+        entry(258, 3, 8);
+        entry(259, 3, 1);
+        entry(262, 3, 1);
+        entry(273, 4, dataAt);
+        entry(277, 3, 1);
+        entry(278, 4, h);
+        entry(279, 4, byteCount < 0 ? w * h : uint32_t(byteCount));
+        const bool last = pg == pages - 1;
+        out += le32(last && loopTo0 ? firstIfd : 0);
+    }
+    return out;
+}
+
+void volumeCases(Corpus& c) {
+    auto labels = [](const std::string& p) -> Outcome { return outcome(nr::readLabelVolume(p)); };
+    // NRRD header nonsense: each error names the header line.
+    const std::string hdr = "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 2 2 2\nencoding: raw\n";
+    const std::string data8(8, '\1');
+    auto nrrd = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add("volume/nrrd " + name, "x.nrrd", bytes, labels, expect);
+    };
+    nrrd("line skip 999999999", hdr + "line skip: 999999999\n\n" + data8,
+         "x.nrrd:6: line skip: 999999999 lines");
+    nrrd("byte skip -5", hdr + "byte skip: -5\n\n" + data8, "x.nrrd:6: byte skip: '-5'");
+    nrrd("byte skip past the end", hdr + "byte skip: 100\n\n" + data8, "x.nrrd:6: byte skip: 100 bytes");
+    nrrd("magic NRRD9999", "NRRD9999\ntype: uint8\ndimension: 3\nsizes: 2 2 2\nencoding: raw\n\n" + data8,
+         "x.nrrd:1: magic 'NRRD9999'");
+    nrrd("endian middle",
+         "NRRD0004\ntype: uint16\ndimension: 3\nsizes: 2 2 2\nendian: middle\n\n" + data8 + data8,
+         "x.nrrd:5: endian: 'middle'");
+    nrrd("type quaternion", "NRRD0004\ntype: quaternion\ndimension: 3\nsizes: 2 2 2\n\n" + data8,
+         "x.nrrd:2: type 'quaternion'");
+    nrrd("encoding bzip2", hdr.substr(0, hdr.size() - 14) + "encoding: bzip2\n\n" + data8,
+         "x.nrrd:5: encoding 'bzip2'");
+    nrrd("dimension words", "NRRD0004\ntype: uint8\ndimension: three\nsizes: 2 2 2\n\n" + data8,
+         "x.nrrd:3: dimension: 'three'");
+    nrrd("sizes do not match the dimension", "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 2 2\n\n" + data8,
+         "x.nrrd:4: mismatched dimensions");
+    nrrd("header of 2 MiB", "NRRD0004\n# " + std::string(size_t(2) << 20, 'a') + "\n\n",
+         "header larger than 1 MiB");
+    nrrd(
+        "header of 2 MiB of lines",
+        "NRRD0004\n" +
+            [] {
+                std::string l;
+                while (l.size() < (size_t(2) << 20)) l += "# comment\n";
+                return l;
+            }(),
+        "header larger than 1 MiB");
+    const std::string gzHdr = "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: gzip\n\n";
+    const std::string plain(64, '\2');
+    const std::string gz = storedStream(plain, true);
+    nrrd("gzip cut before its trailer", gzHdr + gz.substr(0, gz.size() - 8),
+         "gzip stream ends before its trailer");
+    {
+        std::string bad = gz;
+        bad[20] = char(bad[20] ^ 0x10); // one bit of the data: the CRC no longer matches
+        nrrd("gzip with a flipped bit", gzHdr + bad, "gzip CRC does not match the data");
+        std::string len = gz;
+        len[len.size() - 4] = char(len[len.size() - 4] + 1);
+        nrrd("gzip with a wrong length field", gzHdr + len, "gzip length field does not match");
+        nrrd("gzip longer than the header says", gzHdr + storedStream(plain + plain, true),
+             "gzip data is longer than the header says");
+    }
+    nrrd("gzip that is good", gzHdr + gz, "");
+    // Detached headers: the data file must be a regular file inside the header's folder.
+    const std::string det = "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 2 2 2\nencoding: raw\ndata file: ";
+    c.addCustom({"volume/nrrd detached data file that is a FIFO",
+                 [det](const std::string& d) {
+                     writeFile(d + "/x.nhdr", det + "d.raw\n");
+                     mkfifo((d + "/d.raw").c_str(), 0600);
+                 },
+                 [labels](const std::string& d) { return labels(d + "/x.nhdr"); },
+                 "is a FIFO (named pipe), not a data file", "d.raw"});
+    c.addCustom({"volume/nrrd detached data file ../../etc/passwd",
+                 [det](const std::string& d) { writeFile(d + "/x.nhdr", det + "../../etc/passwd\n"); },
+                 [labels](const std::string& d) { return labels(d + "/x.nhdr"); },
+                 "x.nhdr:6: data file: '../../etc/passwd' leaves the header's folder", "x.nhdr"});
+    c.addCustom({"volume/nrrd detached data file /etc/passwd",
+                 [det](const std::string& d) { writeFile(d + "/x.nhdr", det + "/etc/passwd\n"); },
+                 [labels](const std::string& d) { return labels(d + "/x.nhdr"); },
+                 "x.nhdr:6: data file: '/etc/passwd' leaves the header's folder", "x.nhdr"});
+    c.addCustom({"volume/nrrd detached data file that is a link out of the folder",
+                 [det](const std::string& d) {
+                     writeFile(d + "/x.nhdr", det + "d.raw\n");
+                     (void)symlink("/etc/passwd", (d + "/d.raw").c_str());
+                 },
+                 [labels](const std::string& d) { return labels(d + "/x.nhdr"); },
+                 "x.nhdr:6: data file: 'd.raw' leaves the header's folder", "x.nhdr"});
+    c.addCustom({"volume/nrrd detached data file that is good",
+                 [det, data8](const std::string& d) {
+                     writeFile(d + "/x.nhdr", det + "d.raw\n");
+                     writeFile(d + "/d.raw", data8);
+                 },
+                 [labels](const std::string& d) { return labels(d + "/x.nhdr"); }, "", ""});
+
+    // Zarr: chunks that are there but are not readable files are errors, never fill value.
+    const std::string zarray =
+        "{\"zarr_format\": 2, \"shape\": [2, 2, 2], \"chunks\": [1, 2, 2], \"dtype\": \"|u1\", "
+        "\"compressor\": COMP, \"fill_value\": 0, \"order\": \"C\", \"filters\": null}";
+    auto zmeta = [zarray](const std::string& comp) {
+        std::string m = zarray;
+        m.replace(m.find("COMP"), 4, comp);
+        return m;
+    };
+    auto zarr = [&](const std::string& name, std::function<void(const std::string& store)> chunk1,
+                    const std::string& comp, const std::string& expect, const std::string& blame) {
+        c.addCustom({"volume/zarr " + name,
+                     [zmeta, comp, chunk1](const std::string& d) {
+                         const std::string z = d + "/a.zarr";
+                         mkdir(z.c_str(), 0755);
+                         writeFile(z + "/.zarray", zmeta(comp));
+                         const std::string chunk0(4, '\1');
+                         writeFile(z + "/0.0.0",
+                                   comp.find("zlib") != std::string::npos   ? storedStream(chunk0, false)
+                                   : comp.find("gzip") != std::string::npos ? storedStream(chunk0, true)
+                                                                            : chunk0);
+                         chunk1(z);
+                     },
+                     [labels](const std::string& d) { return labels(d + "/a.zarr"); }, expect, blame});
+    };
+    zarr(
+        "chunk that is a folder", [](const std::string& z) { mkdir((z + "/1.0.0").c_str(), 0755); }, "null",
+        "chunk 1.0.0: is a folder", "1.0.0");
+    zarr(
+        "chunk that is a dangling link",
+        [](const std::string& z) { (void)symlink("nowhere", (z + "/1.0.0").c_str()); }, "null",
+        "chunk 1.0.0: is a dangling symbolic link", "1.0.0");
+    zarr(
+        "chunk that is a symlink loop",
+        [](const std::string& z) { (void)symlink((z + "/1.0.0").c_str(), (z + "/1.0.0").c_str()); }, "null",
+        "chunk 1.0.0: is a loop of symbolic links", "1.0.0");
+    zarr(
+        "chunk that is a FIFO", [](const std::string& z) { mkfifo((z + "/1.0.0").c_str(), 0600); }, "null",
+        "chunk 1.0.0: is a FIFO (named pipe), not a chunk file", "1.0.0");
+    zarr(
+        "chunk that is /dev/zero",
+        [](const std::string& z) { (void)symlink("/dev/zero", (z + "/1.0.0").c_str()); }, "null",
+        "chunk 1.0.0: is a character device", "1.0.0");
+    zarr(
+        "absent chunk is fill value", [](const std::string&) {}, "null", "", "");
+    const std::string zlibChunk = storedStream(std::string(4, '\3'), false);
+    zarr(
+        "zlib chunk with a wrong checksum",
+        [zlibChunk](const std::string& z) {
+            std::string b = zlibChunk;
+            b[b.size() - 1] = char(b[b.size() - 1] ^ 1);
+            writeFile(z + "/1.0.0", b);
+        },
+        "{\"id\": \"zlib\"}", "chunk 1.0.0: checksum", "1.0.0");
+    const std::string gzChunk = storedStream(std::string(4, '\3'), true);
+    zarr(
+        "gzip chunk with a flipped bit",
+        [gzChunk](const std::string& z) {
+            std::string b = gzChunk;
+            b[16] = char(b[16] ^ 4);
+            writeFile(z + "/1.0.0", b);
+        },
+        "{\"id\": \"gzip\"}", "chunk 1.0.0: checksum", "1.0.0");
+    zarr(
+        "gzip chunk cut before its trailer",
+        [gzChunk](const std::string& z) { writeFile(z + "/1.0.0", gzChunk.substr(0, gzChunk.size() - 8)); },
+        "{\"id\": \"gzip\"}", "chunk 1.0.0: compressed stream ends before its trailer", "1.0.0");
+    zarr(
+        "unknown codec", [](const std::string&) {}, "{\"id\": \"lzma\"}",
+        "compressor: unknown codec \"lzma\"", ".zarray");
+    c.addCustom({"volume/zarr dimension_separator / with 0.0.0.0 chunks",
+                 [](const std::string& d) {
+                     const std::string z = d + "/s.zarr";
+                     mkdir(z.c_str(), 0755);
+                     writeFile(
+                         z + "/.zarray",
+                         "{\"zarr_format\": 2, \"shape\": [1, 2, 2, 2], \"chunks\": [1, 1, 2, 2], \"dtype\": "
+                         "\"|u1\", \"compressor\": null, \"fill_value\": 0, \"order\": \"C\", \"filters\": "
+                         "null, \"dimension_separator\": \"/\"}");
+                     writeFile(z + "/0.0.0.0", std::string(4, '\1'));
+                     writeFile(z + "/0.1.0.0", std::string(4, '\2'));
+                 },
+                 [labels](const std::string& d) { return labels(d + "/s.zarr"); },
+                 "dimension_separator: the array says \"/\" but its chunks are named with \".\"", ".zarray"});
+    c.addCustom({"volume/zarr dimension_separator . with 0/0/0 chunk folders",
+                 [zmeta](const std::string& d) {
+                     const std::string z = d + "/s.zarr";
+                     mkdir(z.c_str(), 0755);
+                     writeFile(z + "/.zarray", zmeta("null"));
+                     for (const char* p : {"/0", "/0/0", "/1", "/1/0"}) mkdir((z + p).c_str(), 0755);
+                     writeFile(z + "/0/0/0", std::string(4, '\1'));
+                     writeFile(z + "/1/0/0", std::string(4, '\2'));
+                 },
+                 [labels](const std::string& d) { return labels(d + "/s.zarr"); },
+                 "dimension_separator: the array says \".\" but its chunks are named with \"/\"", ".zarray"});
+    auto zbad = [&](const std::string& name, const std::string& from, const std::string& to,
+                    const std::string& expect) {
+        std::string m = zmeta("null");
+        m.replace(m.find(from), from.size(), to);
+        c.addCustom({"volume/zarr " + name,
+                     [m](const std::string& d) {
+                         mkdir((d + "/m.zarr").c_str(), 0755);
+                         writeFile(d + "/m.zarr/.zarray", m);
+                     },
+                     [labels](const std::string& d) { return labels(d + "/m.zarr"); }, expect, ".zarray"});
+    };
+    zbad("shape of strings", "[2, 2, 2]", "[\"2\", 2, 2]", "shape: must be a list");
+    zbad("chunks of zero", "[1, 2, 2]", "[0, 2, 2]", "chunks: must be");
+    zbad("dtype f2", "|u1", "<f2", "dtype: \"<f2\"");
+    zbad("order F", "\"C\"", "\"F\"", "order: \"F\"");
+    zbad("fill_value a string", "\"fill_value\": 0", "\"fill_value\": \"zero\"", "fill_value: must be");
+    zbad("dimension_separator a number", "\"filters\": null", "\"filters\": null, \"dimension_separator\": 5",
+         "dimension_separator: must be");
+
+    // HDF5 volumes.
+    auto h5 = [](const std::string& path) {
+        return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    };
+    c.addCustom({"volume/hdf5 2000 nested groups and no array named",
+                 [h5](const std::string& d) {
+                     hid_t f = h5(d + "/x.h5");
+                     hid_t g = H5Gcreate2(f, "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                     for (int i = 0; i < 2000; ++i) {
+                         hid_t n = H5Gcreate2(g, "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                         H5Gclose(g);
+                         g = n;
+                     }
+                     H5Gclose(g);
+                     H5Fclose(f);
+                 },
+                 [labels](const std::string& d) { return labels(d + "/x.h5"); },
+                 "the search for one stopped: its groups nest deeper than 32 levels", "x.h5"});
+    auto dataset3 = [](hid_t f, const char* name, hsize_t n, hid_t dcpl, bool write) {
+        hsize_t dims[3] = {n, n, n};
+        hid_t sp = H5Screate_simple(3, dims, nullptr);
+        hid_t ds = H5Dcreate2(f, name, H5T_STD_U8LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        if (write) {
+            std::vector<uint8_t> v(size_t(n * n * n), 1);
+            H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+        }
+        H5Dclose(ds);
+        H5Sclose(sp);
+    };
+    c.addCustom({"volume/hdf5 several 3-D datasets and no array named",
+                 [h5, dataset3](const std::string& d) {
+                     hid_t f = h5(d + "/x.h5");
+                     H5Gclose(H5Gcreate2(f, "volumes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+                     dataset3(f, "volumes/gmm_label", 4, H5P_DEFAULT, true);
+                     dataset3(f, "volumes/gmm_label_cleaned", 4, H5P_DEFAULT, true);
+                     H5Fclose(f);
+                 },
+                 [labels](const std::string& d) { return labels(d + "/x.h5"); },
+                 "several 3-D integer datasets (volumes/gmm_label, volumes/gmm_label_cleaned) and no "
+                 "array named",
+                 "x.h5"});
+    c.addCustom({"volume/hdf5 1024x2048x2048 u1 with no chunk written",
+                 [h5](const std::string& d) {
+                     hid_t f = h5(d + "/x.h5");
+                     hsize_t dims[3] = {1024, 2048, 2048}, chunk[3] = {64, 256, 256};
+                     hid_t sp = H5Screate_simple(3, dims, nullptr);
+                     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+                     H5Pset_chunk(dcpl, 3, chunk);
+                     H5Pset_deflate(dcpl, 1);
+                     H5Dclose(H5Dcreate2(f, "labels", H5T_STD_U8LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+                     H5Pclose(dcpl);
+                     H5Sclose(sp);
+                     H5Fclose(f);
+                 },
+                 [](const std::string& d) -> Outcome {
+                     auto r = nr::readLabelVolume(d + "/x.h5");
+                     if (!r) return r.error();
+                     if (!r.value().instances.empty() || !r.value().labelData.empty() || r.value().nx != 2048)
+                         return nr::Error{d + "/x.h5", 0, "wrong volume for an unwritten dataset"};
+                     return std::nullopt;
+                 },
+                 "", ""});
+    c.addCustom({"volume/hdf5 one 1 GiB gzip chunk of zeros",
+                 [h5](const std::string& d) {
+                     hid_t f = h5(d + "/x.h5");
+                     hsize_t dims[3] = {1024, 1024, 1024};
+                     hid_t sp = H5Screate_simple(3, dims, nullptr);
+                     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+                     H5Pset_chunk(dcpl, 3, dims);
+                     H5Pset_deflate(dcpl, 1);
+                     hid_t ds = H5Dcreate2(f, "big", H5T_STD_U8LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+                     // The chunk is deflated here, 1 MiB of zeros at a time, and written as it is.
+                     std::string z;
+                     z_stream zs{};
+                     deflateInit(&zs, 1);
+                     std::vector<uint8_t> zero(1 << 20, 0), out(1 << 20);
+                     for (int i = 0; i < 1024; ++i) {
+                         zs.next_in = zero.data();
+                         zs.avail_in = uInt(zero.size());
+                         do {
+                             zs.next_out = out.data();
+                             zs.avail_out = uInt(out.size());
+                             deflate(&zs, i == 1023 ? Z_FINISH : Z_NO_FLUSH);
+                             z.append(reinterpret_cast<char*>(out.data()), out.size() - zs.avail_out);
+                         } while (zs.avail_out == 0);
+                     }
+                     deflateEnd(&zs);
+                     hsize_t offset[3] = {0, 0, 0};
+                     H5Dwrite_chunk(ds, H5P_DEFAULT, 0, offset, z.size(), z.data());
+                     H5Dclose(ds);
+                     H5Pclose(dcpl);
+                     H5Sclose(sp);
+                     H5Fclose(f);
+                 },
+                 [labels](const std::string& d) { return labels(d + "/x.h5"); },
+                 "volume too big for memory: big: 1024x1024x1024", "x.h5"});
+
+    // TIFF with lying offsets and sizes.
+    auto tif = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add("volume/tiff " + name, "x.tif", bytes, labels, expect);
+    };
+    tif("IFD chain looping to the first IFD", tiffBytes(8, 8, 3, -1, true),
+        "the chain of pages (IFDs) loops");
+    tif("IFD chain looping to itself", tiffBytes(8, 8, 1, -1, true), "loops");
+    tif("StripByteCounts 0", tiffBytes(8, 8, 2, 0, false), "StripByteCounts");
+    tif("StripByteCounts 10", tiffBytes(8, 8, 2, 10, false), "StripByteCounts");
+    tif("StripByteCounts 0xFFFFFFFF", tiffBytes(8, 8, 2, 0xFFFFFFFFll, false), "StripByteCounts");
+    tif("that is good", tiffBytes(8, 8, 2, -1, false), "");
+}
 } // namespace
 
 class TestMalformedCorpus : public QObject {
@@ -919,6 +1285,7 @@ private slots:
         commandCases(c);
         analysisCases(c);
         nonRegularCases(c);
+        volumeCases(c);
         qInfo("%zu cases", c.cases.size());
         QVERIFY(c.cases.size() >= 150);
         QStringList failures;
