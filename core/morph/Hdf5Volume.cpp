@@ -7,6 +7,7 @@
 #include <set>
 
 #include "io/Hdf5Lock.h"
+#include "model/FileKind.h"
 #include "morph/Codecs.h"
 #include "morph/VolumeSource.h"
 
@@ -167,7 +168,7 @@ std::vector<std::string> listVolumeArraysHdf5(const std::string& path) {
     Hdf5Guard lock(hdf5Mutex());
     QuietHdf5 quiet;
     std::vector<std::string> out;
-    if (H5Fis_hdf5(path.c_str()) <= 0) return out;
+    if (pathKind(path) != PathKind::Regular || H5Fis_hdf5(path.c_str()) <= 0) return out;
     Hid f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (f.id < 0) return out;
     for (const auto& c : datasets(f.id))
@@ -189,7 +190,8 @@ std::string imageLike(const std::vector<Candidate>& cs, std::string& others) {
 Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse use, const ArraySink& sink) {
     Hdf5Guard lock(hdf5Mutex());
     QuietHdf5 quiet;
-    if (!fileExists(path)) return Error{path, 0, "cannot open: no such file"};
+    if (pathKind(path) == PathKind::Missing) return Error{path, 0, "cannot open: no such file"};
+    if (Status st = requireRegularFile(path, "HDF5 file")) return st;
     if (H5Fis_hdf5(path.c_str()) <= 0) return Error{path, 0, "not an HDF5 file (no HDF5 signature)"};
     auto file = std::make_shared<Hid>(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (file->id < 0) return Error{path, 0, "HDF5 could not open the file (damaged or truncated?)"};
@@ -369,7 +371,7 @@ std::vector<std::string> listNumericArraysHdf5(const std::string& path) {
     Hdf5Guard lock(hdf5Mutex());
     QuietHdf5 quiet;
     std::vector<std::string> out;
-    if (H5Fis_hdf5(path.c_str()) <= 0) return out;
+    if (pathKind(path) != PathKind::Regular || H5Fis_hdf5(path.c_str()) <= 0) return out;
     Hid f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (f.id < 0) return out;
     for (const auto& c : datasets(f.id))

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <tiffio.h>
 
+#include "model/FileKind.h"
 #include "morph/Codecs.h"
 #include "morph/VolumeSource.h"
 
@@ -207,6 +208,8 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
             if (e == "tif" || e == "tiff") files.push_back(path + "/" + n);
         }
         if (files.empty()) return Error{path, 0, "no .tif or .tiff slices in this folder"};
+        for (const auto& fn : files) // a FIFO named z01.tif would block TIFFOpen for ever
+            if (Status st = requireRegularFile(fn, "TIFF slice")) return st;
         PageInfo first;
         {
             tiffLastError.clear();
@@ -236,6 +239,7 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
         src.isSigned = first.fmt == SAMPLEFORMAT_INT;
         src.read = [files, first](const std::vector<uint64_t>& idx, std::vector<uint8_t>& out) -> Status {
             const std::string& fn = files[size_t(idx[0])];
+            if (Status st = requireRegularFile(fn, "TIFF slice")) return st;
             tiffLastError.clear();
             tiffLastWarning.clear();
             TiffPtr t(TIFFOpen(fn.c_str(), "rm"));
@@ -247,6 +251,7 @@ Status openTiffArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
             return readPage(t.get(), fn, 0, p, out.data());
         };
     } else {
+        if (Status st = requireRegularFile(path, "TIFF file")) return st;
         tiffLastError.clear();
         tiffLastWarning.clear();
         auto t = std::shared_ptr<TIFF>(TIFFOpen(path.c_str(), "rm"), TiffCloser());
