@@ -1264,6 +1264,19 @@ void volumeCases(Corpus& c) {
     tif("StripByteCounts 10", tiffBytes(8, 8, 2, 10, false), "StripByteCounts");
     tif("StripByteCounts 0xFFFFFFFF", tiffBytes(8, 8, 2, 0xFFFFFFFFll, false), "StripByteCounts");
     tif("that is good", tiffBytes(8, 8, 2, -1, false), "");
+    c.addCustom({"volume/tiff folder of slices with a FIFO slice",
+                 [](const std::string& d) {
+                     mkdir((d + "/st").c_str(), 0755);
+                     writeFile(d + "/st/z0.tif", tiffBytes(8, 8, 1, -1, false));
+                     mkfifo((d + "/st/z1.tif").c_str(), 0600);
+                 },
+                 [labels](const std::string& d) { return labels(d + "/st"); },
+                 "is a FIFO (named pipe), not a TIFF slice", "z1.tif"});
+    for (const char* ext : {"h5", "tif", "nrrd"})
+        c.addCustom({std::string("volume/reader called directly on a FIFO x.") + ext,
+                     [ext](const std::string& d) { mkfifo((d + "/x." + ext).c_str(), 0600); },
+                     [labels, ext](const std::string& d) { return labels(d + "/x." + ext); },
+                     "is a FIFO (named pipe), not a", std::string("x.") + ext});
 }
 } // namespace
 

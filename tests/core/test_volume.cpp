@@ -676,6 +676,24 @@ private slots:
             expectError(readNrrdVolume(d + "/cutgz.nrrd"), "cutgz.nrrd", "truncated: gzip data ends after");
             ++cases;
         }
+        // 19b damaged gzip NRRD: a flipped bit anywhere in the stream is an error (the CRC is checked), never
+        // other labels
+        {
+            const std::string full = readAll(kLabels + "pinky40_crop_256x256x64_gzip.nrrd");
+            std::string crc = full;
+            crc[crc.size() - 6] = char(crc[crc.size() - 6] ^ 0x01);
+            writeFile(d + "/crc.nrrd", crc);
+            expectError(readNrrdVolume(d + "/crc.nrrd"), "crc.nrrd", "gzip CRC does not match the data");
+            for (int k = 1; k <= 9; ++k) {
+                std::string flip = full;
+                const size_t at = full.size() * size_t(k) / 10;
+                flip[at] = char(flip[at] ^ (1 << (k % 8)));
+                writeFile(d + "/flip.nrrd", flip);
+                auto r = readNrrdVolume(d + "/flip.nrrd");
+                QVERIFY2(!r.ok(), ("bit flip at byte " + std::to_string(at) + " was accepted").c_str());
+            }
+            ++cases;
+        }
         // 20 NRRD sizes do not match the dimension
         {
             writeFile(d + "/dims.nrrd", "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 4 5\nencoding: raw\n\n");
