@@ -1,12 +1,14 @@
 // HDF5 label datasets: 3-D label maps or 4-D with a channel axis, any filter HDF5 itself decodes (gzip).
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <hdf5.h>
 #include <memory>
 #include <mutex>
 #include <set>
 
 #include "io/Hdf5Lock.h"
+#include "io/MemoryBudget.h"
 #include "model/FileKind.h"
 #include "morph/Codecs.h"
 #include "morph/VolumeSource.h"
@@ -289,11 +291,37 @@ Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse u
     // Blocks: whole chunks in the leading dims, grown to the full extent of the last two while small.
     for (int d = 0; d < rank; ++d)
         src.shape.push_back(dims[d]), src.chunk.push_back(std::max<hsize_t>(1, cd[d]));
+    hid_t memType = floating       ? (src.dtypeBytes == 4 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE)
+                    : src.isSigned ? (src.dtypeBytes == 1   ? H5T_STD_I8LE
+                                      : src.dtypeBytes == 2 ? H5T_STD_I16LE
+                                      : src.dtypeBytes == 4 ? H5T_STD_I32LE
+                                                            : H5T_STD_I64LE)
+                                   : (src.dtypeBytes == 1   ? H5T_STD_U8LE
+                                      : src.dtypeBytes == 2 ? H5T_STD_U16LE
+                                      : src.dtypeBytes == 4 ? H5T_STD_U32LE
+                                                            : H5T_STD_U64LE);
+    const uint64_t chunkBytes = [&] {
+        uint64_t b = uint64_t(src.dtypeBytes);
+        for (int d = 0; d < rank; ++d) b = satMul(b, cd[d]);
+        return b;
+    }();
+    // Blocks that are exactly one gzip-only chunk stored in the memory type are read raw and inflated here,
+    // into the block: HDF5's own filter would grow a second buffer of the chunk's size by doubling (a 1 GiB
+    // chunk of zeros, 1 MB on disk, took 2 GiB and many seconds), and inflateExact checks the stream's
+    // checksum.
+    bool direct = chunked && chunkBytes >= (uint64_t(1) << 20) && H5Tequal(ty.id, memType) > 0 &&
+                  H5Pget_nfilters(dcpl.id) == 1;
+    if (direct) {
+        unsigned flags = 0;
+        size_t nelmts = 0;
+        unsigned cdv[8];
+        direct = H5Pget_filter2(dcpl.id, 0, &flags, &nelmts, cdv, 0, nullptr, nullptr) == H5Z_FILTER_DEFLATE;
+    }
     // An image's trailing channel axis stored one channel per chunk (FISBe's RGB: chunks of 25x43x86x1) is
     // not grown: HDF5 copies contiguous runs along x that way, instead of interleaving sample by sample.
     const bool splitChannels = use == ArrayUse::Image && rank == 4 && dims[3] <= 4 && cd[3] == 1;
-    for (int d = rank - 1 - (splitChannels ? 1 : 0); d >= std::max(0, rank - 2 - (splitChannels ? 1 : 0));
-         --d) {
+    for (int d = rank - 1 - (splitChannels ? 1 : 0);
+         !direct && d >= std::max(0, rank - 2 - (splitChannels ? 1 : 0)); --d) {
         double bytes = src.dtypeBytes;
         for (int k = 0; k < rank; ++k) bytes *= double(k == d ? dims[k] : src.chunk[size_t(k)]);
         if (bytes <= 64.0 * (1 << 20)) src.chunk[size_t(d)] = std::max<uint64_t>(1, dims[d]);
@@ -327,15 +355,6 @@ Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse u
             if (std::string(key) == "element_size_um") src.unit = "µm";
             break;
         }
-    hid_t memType = floating       ? (src.dtypeBytes == 4 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE)
-                    : src.isSigned ? (src.dtypeBytes == 1   ? H5T_STD_I8LE
-                                      : src.dtypeBytes == 2 ? H5T_STD_I16LE
-                                      : src.dtypeBytes == 4 ? H5T_STD_I32LE
-                                                            : H5T_STD_I64LE)
-                                   : (src.dtypeBytes == 1   ? H5T_STD_U8LE
-                                      : src.dtypeBytes == 2 ? H5T_STD_U16LE
-                                      : src.dtypeBytes == 4 ? H5T_STD_U32LE
-                                                            : H5T_STD_U64LE);
     const std::vector<uint64_t> shape = src.shape, chunk = src.chunk;
     src.read = [=](const std::vector<uint64_t>& idx, std::vector<uint8_t>& out) -> Status {
         QuietHdf5 q;
@@ -346,6 +365,30 @@ Status openHdf5Array(const std::string& path, const OpenOptions& opt, ArrayUse u
             count[d] = std::min<hsize_t>(chunk[size_t(d)], shape[size_t(d)] - start[d]);
             mdims[d] = chunk[size_t(d)];
             name += (d ? "," : "") + std::to_string(start[d]);
+        }
+        hsize_t stored = 0;
+        if (direct && out.size() >= chunkBytes && H5Dget_chunk_storage_size(ds->id, start, &stored) >= 0 &&
+            stored > 0) {
+            if (stored > chunkBytes + chunkBytes / 2 + (1 << 20))
+                return Error{path, 0,
+                             array + ": the chunk at (" + name + ") is stored in " + std::to_string(stored) +
+                                 " bytes, more than its " + std::to_string(chunkBytes) +
+                                 " bytes uncompressed"};
+            std::vector<uint8_t> raw(static_cast<size_t>(stored));
+            uint32_t mask = 0;
+            if (H5Dread_chunk(ds->id, H5P_DEFAULT, start, &mask, raw.data()) < 0)
+                return Error{path, 0, array + ": HDF5 could not read the chunk at (" + name + ")"};
+            std::string err;
+            if (mask & 1u) { // the filter was skipped for this chunk: stored as it is
+                if (raw.size() != chunkBytes)
+                    return Error{path, 0,
+                                 array + ": the unfiltered chunk at (" + name + ") has " +
+                                     std::to_string(raw.size()) + " bytes, expected " +
+                                     std::to_string(chunkBytes)};
+                std::memcpy(out.data(), raw.data(), raw.size());
+            } else if (!inflateExact(raw.data(), raw.size(), out.data(), size_t(chunkBytes), err))
+                return Error{path, 0, array + ": the gzip chunk at (" + name + "): " + err};
+            return std::nullopt;
         }
         Hid fsp(H5Dget_space(ds->id), H5Sclose);
         Hid msp(H5Screate_simple(rank, mdims, nullptr), H5Sclose);

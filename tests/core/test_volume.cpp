@@ -505,6 +505,63 @@ private slots:
         expectError(readHdf5Volume(f, withArray("volumes/raw")), "seg.h5", "does not hold integers");
     }
 
+    // Gzip chunks of 1 MiB and more are read raw and inflated into the block (no second chunk-sized buffer):
+    // the labels, partial chunks at the edges and chunks never written (fill value 0) come out right, and a
+    // damaged chunk names the dataset and the chunk.
+    void hdf5LargeGzipChunks() {
+        QTemporaryDir tmp;
+        const std::string f = tmp.path().toStdString() + "/big.h5";
+        const hsize_t dims[3] = {40, 130, 140}, cd[3] = {32, 128, 128}; // 1 MiB chunks of u16, 8 of them
+        const size_t n = size_t(dims[0] * dims[1] * dims[2]);
+        std::vector<uint64_t> want = randomLabels(n, 2000, 7);
+        for (size_t i = 0; i < n; ++i)
+            if (i / size_t(dims[1] * dims[2]) >= 32 && (i / size_t(dims[2])) % dims[1] >= 128) want[i] = 0;
+        hid_t file = H5Fcreate(f.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t sp = H5Screate_simple(3, dims, nullptr);
+        hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+        H5Pset_chunk(pl, 3, cd);
+        H5Pset_deflate(pl, 1);
+        hid_t ds = H5Dcreate2(file, "labels", H5T_STD_U16LE, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+        std::vector<uint16_t> u16(want.begin(), want.end());
+        // Everything but the chunks at z >= 32, y >= 128 (two of the eight) is written.
+        for (hsize_t z0 : {hsize_t(0), hsize_t(32)})
+            for (hsize_t y0 : {hsize_t(0), hsize_t(128)}) {
+                if (z0 == 32 && y0 == 128) continue;
+                const hsize_t start[3] = {z0, y0, 0},
+                              count[3] = {std::min<hsize_t>(32, dims[0] - z0),
+                                          std::min<hsize_t>(128, dims[1] - y0), dims[2]};
+                hid_t fs = H5Dget_space(ds);
+                H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, nullptr, count, nullptr);
+                hid_t ms = H5Screate_simple(3, dims, nullptr);
+                H5Sselect_hyperslab(ms, H5S_SELECT_SET, start, nullptr, count, nullptr);
+                H5Dwrite(ds, H5T_NATIVE_UINT16, ms, fs, H5P_DEFAULT, u16.data());
+                H5Sclose(ms);
+                H5Sclose(fs);
+            }
+        H5Dclose(ds);
+        H5Pclose(pl);
+        H5Sclose(sp);
+        H5Fclose(file);
+        auto r = readHdf5Volume(f);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().str().c_str());
+        checkLabelMap(r.value(), want);
+        // One byte of the first chunk's deflate stream changed: its checksum no longer matches.
+        {
+            hid_t fr = H5Fopen(f.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+            hid_t d = H5Dopen2(fr, "labels", H5P_DEFAULT);
+            haddr_t addr = 0;
+            hsize_t size = 0, off[3] = {0, 0, 0};
+            H5Dget_chunk_info_by_coord(d, off, nullptr, &addr, &size);
+            H5Dclose(d);
+            H5Fclose(fr);
+            QVERIFY(size > 100);
+            std::string bytes = readAll(f);
+            bytes[size_t(addr + size - 2)] = char(bytes[size_t(addr + size - 2)] ^ 0x40);
+            writeFile(f, bytes);
+        }
+        expectError(readHdf5Volume(f), "big.h5", "labels: the gzip chunk at (0,0,0)", "checksum");
+    }
+
     // Each malformed input names the file (and the chunk or line) and says why.
     void malformed() {
         QTemporaryDir tmp;
