@@ -234,8 +234,14 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
     // Chunks named with the other separator ("0.0.0" under "/", or folders "0/0/0" under "."): every expected
     // chunk would be absent and read as fill value. Count what the folder holds under each naming.
     if (src.shape.size() > 1) {
-        size_t dotted = 0, folders = 0;
-        for (const auto& n : listFolder(dir)) {
+        size_t dotted = 0, folders = 0, seen = 0;
+        DIR* dd = ::opendir(dir.c_str());
+        while (dd &&
+               seen < 200000) { // a sample is enough to tell the naming of a store of millions of chunks
+            const dirent* de = ::readdir(dd);
+            if (!de) break;
+            ++seen;
+            const std::string n = de->d_name;
             if (n.empty() || !std::isdigit(static_cast<unsigned char>(n[0]))) continue;
             size_t dots = 0;
             bool digits = true;
@@ -251,6 +257,7 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
             else if (dots == 0 && isDirectory(dir + "/" + n))
                 ++folders;
         }
+        if (dd) ::closedir(dd);
         const size_t declared = sep == "." ? dotted : folders, other = sep == "." ? folders : dotted;
         if (other > declared)
             return Error{meta, 0,
