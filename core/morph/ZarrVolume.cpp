@@ -227,7 +227,7 @@ Status openZarrArray(const std::string& pathIn, const OpenOptions& opt, ArrayUse
     uint64_t chunkVals = 1;
     for (auto c : src.chunk) {
         if (double(chunkVals) * double(c) > double(uint64_t(1) << 40))
-            return Error{meta, 0, "chunk shape is implausibly large"};
+            return Error{meta, 0, "chunks: a chunk of more than 2^40 values is implausibly large"};
         chunkVals *= c;
     }
     const size_t chunkBytes = size_t(chunkVals) * size_t(src.dtypeBytes);

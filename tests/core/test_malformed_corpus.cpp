@@ -1153,6 +1153,7 @@ void volumeCases(Corpus& c) {
     zbad("dtype f2", "|u1", "<f2", "dtype: \"<f2\"");
     zbad("order F", "\"C\"", "\"F\"", "order: \"F\"");
     zbad("fill_value a string", "\"fill_value\": 0", "\"fill_value\": \"zero\"", "fill_value: must be");
+    zbad("chunks of 2^45 values", "[1, 2, 2]", "[32768, 32768, 32768]", "chunks: a chunk of more than 2^40");
     zbad("dimension_separator a number", "\"filters\": null", "\"filters\": null, \"dimension_separator\": 5",
          "dimension_separator: must be");
 
