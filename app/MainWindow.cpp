@@ -344,10 +344,18 @@ void MainWindow::buildDocks() {
     connect(simDock_, &SimulationDock::runStarted, this, &MainWindow::onRunStarted);
     // Choosing in the Network dock's "Colour by" sets what the Activity dock paints (activity, community, or
     // nothing of the traces for a node column), so both show the colouring the 3-D view has.
-    connect(panel_, &ConnectomePanel::coloringChosen, this, [this](const QString& kind) {
+    auto chooseColoring = [this](const QString& kind) {
         activityDock_->setColorMode(kind == QLatin1String("community")  ? ActivityDock::ColorMode::Community
                                     : kind == QLatin1String("activity") ? ActivityDock::ColorMode::Activity
                                                                         : ActivityDock::ColorMode::Off);
+    };
+    connect(panel_, &ConnectomePanel::coloringChosen, this, chooseColoring);
+    connect(layersDock_, &LayersDock::coloringChosen, this, chooseColoring);
+    // The Layers dock shows the same: the colours from elsewhere on the layer the network view shows.
+    connect(view_, &ConnectomeView::coloringChanged, this, [this] {
+        layersDock_->setShownColoring(shownGraph_, view_->hasNodeColorOverride()
+                                                       ? QString::fromStdString(view_->coloring())
+                                                       : QString());
     });
     connect(simDock_, &SimulationDock::openRequested, this, [this](const QString& f) { openFiles({f}); });
     addDockWidget(Qt::BottomDockWidgetArea, simDock_);

@@ -366,6 +366,10 @@ private slots:
         QVERIFY(v->hasNodeColorOverride());
         QCOMPARE(QString::fromStdString(v->coloring()), QStringLiteral("activity"));
         QVERIFY2(p->shownColoring().startsWith("activity"), qPrintable(p->shownColoring()));
+        // So does the Layers dock, for the network's layer.
+        QVERIFY(w.document().select(w.shownGraphLayer()));
+        QComboBox* layerBox = w.layersDock()->colorByBox();
+        QVERIFY2(layerBox->currentText().startsWith("activity"), qPrintable(layerBox->currentText()));
         // Choosing a column in the Network dock takes the colouring back; the Activity dock follows.
         p->colorCombo()->setCurrentIndex(p->colorCombo()->findText("degree"));
         QVERIFY(!v->hasNodeColorOverride());
@@ -374,14 +378,18 @@ private slots:
         QCOMPARE(a->colorMode(), ActivityDock::ColorMode::Off);
         // The column beneath is the layer's too (Layers dock).
         QCOMPARE(w.document().find(w.shownGraphLayer())->display.colorBy, std::string("degree"));
+        QCOMPARE(layerBox->currentText(), QStringLiteral("degree"));
         // The Activity dock paints again: the Network dock shows it.
         a->setColorMode(ActivityDock::ColorMode::Activity);
         QVERIFY(v->hasNodeColorOverride());
         QVERIFY(p->shownColoring().startsWith("activity"));
-        // Picking the activity entry in the Network dock keeps it; picking "class" ends it.
-        p->colorCombo()->setCurrentIndex(p->colorCombo()->findText("class"));
+        QVERIFY(layerBox->currentText().startsWith("activity"));
+        // Picking "class" in the Layers dock ends it, in every control.
+        layerBox->setCurrentIndex(layerBox->findText("class"));
         QCOMPARE(QString::fromStdString(v->coloring()), QStringLiteral("class"));
         QCOMPARE(p->shownColoring(), QStringLiteral("class"));
+        QCOMPARE(layerBox->currentText(), QStringLiteral("class"));
+        QCOMPARE(a->colorMode(), ActivityDock::ColorMode::Off);
         QCOMPARE(p->colorCombo()->findData(QStringLiteral("activity")), -1);
         // A column from an analysis (Analysis dock) shows too.
         v->setNodeColumn("community", std::vector<float>(w.graph()->nodeCount(), 1.f));
@@ -454,6 +462,9 @@ private slots:
                      qPrintable(QStringLiteral("%1 at %2,%3").arg(name).arg(at.x()).arg(at.y())));
             QTRY_COMPARE_WITH_TIMEOUT(v->highlightLabel(), QString::fromLatin1(name), 3000);
             QVERIFY(!v->highlightLabelRect().isEmpty());
+            // The label sits beside the neuron, not over it.
+            QVERIFY(!v->highlightLabelRect().contains(at));
+            QVERIFY(!v->highlightLabelRect().intersects(QRectF(at - QPointF(4, 4), QSizeF(8, 8))));
             // Its position, and a few pixels off it (a hand is not exact), pick it.
             for (const QPoint off : {QPoint(0, 0), QPoint(2, -2), QPoint(-3, 1)}) {
                 const long got = v->pickNode(at.toPoint() + off);

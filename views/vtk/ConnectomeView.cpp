@@ -1154,16 +1154,17 @@ void ConnectomeView::drawOverlay() {
             highlightLabel_ = QString::fromStdString(graph_->names[size_t(highlight_)]);
             const QByteArray text = highlightLabel_.toUtf8();
             const ImVec2 ts = ImGui::CalcTextSize(text.constData());
-            // Right of the node, clear of its (1.8x) sphere, kept inside the view.
-            const float r = 10.f;
-            float x = float(at.x()) + r, y = float(at.y()) - ts.y - r;
+            // Above right of the node, clear of the disc it is drawn as, kept inside the view.
+            const float r = float(std::max(4.0, projectedRadius(highlight_))) * 0.72f + 4.f;
+            const float cx = float(at.x()), cy = float(at.y());
+            float x = cx + r, y = cy - r - ts.y;
             x = std::min(x, float(width()) - ts.x - 6.f);
             y = std::max(y, 4.f);
             ImDrawList* fg = ImGui::GetForegroundDrawList();
+            fg->AddLine(ImVec2(cx + (r - 4.f), cy - (r - 4.f)), ImVec2(x - 3, y + ts.y + 2),
+                        IM_COL32(255, 255, 255, 200));
             fg->AddRectFilled(ImVec2(x - 3, y - 2), ImVec2(x + ts.x + 3, y + ts.y + 2),
                               IM_COL32(0, 0, 0, 170), 3.f);
-            fg->AddLine(ImVec2(float(at.x()), float(at.y())), ImVec2(x - 3, y + ts.y + 2),
-                        IM_COL32(255, 255, 255, 200));
             fg->AddText(ImVec2(x, y), IM_COL32(255, 255, 255, 255), text.constData());
             highlightLabelRect_ = QRectF(x - 3, y - 2, ts.x + 6, ts.y + 4);
         }
