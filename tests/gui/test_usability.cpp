@@ -196,6 +196,10 @@ private slots:
             w.show();
             QVERIFY(QTest::qWaitForWindowExposed(&w));
             QVERIFY2(avail.contains(w.frameGeometry()), "the new window lies inside the screen");
+            if (const QByteArray dir = qgetenv("NR_SHOT_DIR"); !dir.isEmpty()) { // the whole screen
+                QTest::qWait(300);
+                screen->grabWindow(0).save(QString::fromLocal8Bit(dir) + "/screen_new_window.png");
+            }
             // Filling the screen's height, a neuron picked in the Neurons view opens the Neuron dock: the
             // window stays as it is.
             w.resize(std::min(1400, avail.width()), avail.height() - 40);
