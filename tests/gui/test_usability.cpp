@@ -354,6 +354,37 @@ private slots:
         QCOMPARE(nr::palette::deltaE2000({86, 180, 233}, {86, 180, 233}), 0.0);
     }
 
+    // 10. The picked vessel is drawn in its own colour, not the yellow of the widest vessels.
+    void pickedVesselStandsOut() {
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({kData + "/vessel/example_nodes.csv"}), QString());
+        VesselView* v = w.vesselView();
+        v->lod().settle();
+        QTest::qWait(300);
+        QImage img = v->grabFramebuffer();
+        const double dpr = v->devicePixelRatioF();
+        // A widest vessel in sight: a pixel of the colour map's yellow top, left of the colour bar.
+        auto yellow = [](QColor c) { return c.red() > 170 && c.green() > 190 && c.blue() < 120; };
+        QPoint at(-1, -1);
+        for (int y = img.height() / 5; y < img.height() * 4 / 5 && at.x() < 0; y += 2)
+            for (int x = img.width() / 5; x < img.width() * 3 / 4 && at.x() < 0; x += 2)
+                if (yellow(img.pixelColor(x, y)) && yellow(img.pixelColor(x, y + 1))) at = QPoint(x, y);
+        QVERIFY2(at.x() >= 0, "no wide vessel in sight");
+        // A click there picks it: it turns magenta, not a colour of the map.
+        QTest::mouseClick(v, Qt::LeftButton, Qt::NoModifier, (QPointF(at) / dpr).toPoint());
+        QVERIFY(v->pickedEdge() >= 0);
+        v->lod().settle();
+        QTest::qWait(300);
+        img = v->grabFramebuffer();
+        const QColor c = img.pixelColor(at);
+        QVERIFY2(c.red() > c.green() + 60 && c.blue() > c.green() + 60, qPrintable(c.name()));
+        const nr::palette::Rgb rgb{uint8_t(c.red()), uint8_t(c.green()), uint8_t(c.blue())};
+        QVERIFY(nr::palette::deltaE2000(rgb, nr::palette::viridis(1.0)) > 2 * nr::palette::kMinDeltaE);
+    }
+
     // 11. The Network dock's "Colour by" shows what the 3-D view is coloured by, set from any dock.
     void oneColouringState() {
         MainWindow w;
