@@ -237,6 +237,11 @@ private slots:
             w.show();
             QVERIFY(QTest::qWaitForWindowExposed(&w));
             QCOMPARE(w.size(), saved.size());
+            // The interactive window never stays larger than the screen.
+            w.resize(avail.width() + 300, avail.height() + 300);
+            QTRY_VERIFY_WITH_TIMEOUT(avail.contains(w.frameGeometry()), 5000);
+            w.resize(saved.size());
+            QTest::qWait(100);
             QVERIFY(!w.networkDock()->visibleRegion().isEmpty()); // its tab in front, as left
             // View > Reset Layout: the default size, the Layers tab in front again.
             QAction* reset = nullptr;
