@@ -51,8 +51,10 @@ ActivityDock::ActivityDock(ConnectomeView* view, QWidget* parent)
     colorMode_ = new QComboBox;
     colorMode_->addItem(tr("activity"), int(ColorMode::Activity));
     colorMode_->addItem(tr("community"), int(ColorMode::Community));
-    colorMode_->setToolTip(tr("What the 3-D network shows at the cursor: each neuron's activity, or its "
-                              "community in the window at the cursor (run Dynamic Communities first)"));
+    colorMode_->addItem(tr("node column"), int(ColorMode::Off));
+    colorMode_->setToolTip(tr("What the 3-D network shows at the cursor: each neuron's activity, its "
+                              "community in the window at the cursor (run Dynamic Communities first), or "
+                              "the node column chosen in the Network dock"));
     bar->addWidget(colorMode_);
     joinLabel_ = new QLabel;
     joinLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
@@ -198,6 +200,12 @@ void ActivityDock::rejoin() {
 
 void ActivityDock::paintCursor(qulonglong frame) {
     if (!view_ || !traces_ || !graph_ || view_->graph() != graph_ || join_.matched == 0) return;
+    if (colorMode() == ColorMode::Off) {
+        // The Network dock's colouring shows.
+        paintedWindow_ = -2;
+        if (view_->hasNodeColorOverride()) view_->setNodeColors({});
+        return;
+    }
     if (colorMode() == ColorMode::Community && communities_) {
         // Each matched neuron in its community's colour in the window at the cursor (the membership plot's
         // colours); nodes without a trace stay dark grey. Repainted only when the window changes.
@@ -213,7 +221,7 @@ void ActivityDock::paintCursor(qulonglong frame) {
                 colors[size_t(join_.target[i])] = colormaps::community(label);
                 ++count[label];
             }
-        view_->setNodeColors(colors, tr("community, window %1").arg(w).toStdString());
+        view_->setNodeColors(colors, tr("community, window %1").arg(w).toStdString(), "community");
         std::vector<ConnectomeView::LegendEntry> legend;
         for (const auto& [label, c] : count) {
             const QColor q = colormaps::community(label);
@@ -230,7 +238,7 @@ void ActivityDock::paintCursor(qulonglong frame) {
     }
     paintedWindow_ = -2;
     const auto v = nr::activityAt(*traces_, join_, graph_->nodeCount(), size_t(frame));
-    view_->setNodeColors(plot_->colorsFor(v, kNoData), "activity at the cursor");
+    view_->setNodeColors(plot_->colorsFor(v, kNoData), "activity at the cursor", "activity");
     std::vector<QColor> ramp;
     const double lim = plot_->colorLimit();
     for (int k = 0; k < 33; ++k) ramp.push_back(plot_->colorForValue(-lim + 2 * lim * k / 32.0));

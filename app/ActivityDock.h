@@ -45,8 +45,9 @@ public:
     // neuron's most frequent community, and the "community" colour mode paints the window at the cursor.
     void setCommunities(std::shared_ptr<const CommunityTimeline> c);
     std::shared_ptr<const CommunityTimeline> communities() const { return communities_; }
-    // What the 3-D nodes show during playback.
-    enum class ColorMode { Activity, Community };
+    // What the 3-D nodes show during playback: activity, community, or nothing of the traces (the Network
+    // dock's node colouring).
+    enum class ColorMode { Activity, Community, Off };
     void setColorMode(ColorMode m);
     ColorMode colorMode() const;
 

@@ -79,9 +79,20 @@ ConnectomePanel::ConnectomePanel(ConnectomeView* view, QUndoStack* undo, QWidget
     auto* cf = new QFormLayout(colorBox);
     colorCombo_ = new QComboBox;
     colorCombo_->setToolTip(tr("Colour nodes by degree, class or any node column"));
-    connect(colorCombo_, &QComboBox::currentTextChanged, this, [this](const QString& c) {
-        if (!updating_ && !c.isEmpty() && c != colorBy_) undo_->push(new ColorCommand(this, colorBy_, c));
+    connect(colorCombo_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (updating_ || i < 0) return;
+        const QString kind = colorCombo_->itemData(i).toString();
+        if (!kind.isEmpty()) { // colours from elsewhere (the Activity dock)
+            emit coloringChosen(kind);
+            return;
+        }
+        const QString c = colorCombo_->itemText(i);
+        // A node column replaces colours set from elsewhere, also when it is the column beneath them.
+        if (view_->hasNodeColorOverride()) emit coloringChosen(QString());
+        if (!c.isEmpty() && c != colorBy_) undo_->push(new ColorCommand(this, colorBy_, c));
+        syncColoring();
     });
+    connect(view_, &ConnectomeView::coloringChanged, this, &ConnectomePanel::syncColoring);
     cf->addRow(tr("Colour by"), colorCombo_);
     nodeSize_ = new QSlider(Qt::Horizontal);
     nodeSize_->setRange(10, 400);
@@ -141,7 +152,7 @@ void ConnectomePanel::setGraph(std::shared_ptr<const nr::Graph> g) {
     if (colorCombo_->findText(colorBy_) < 0) colorBy_ = QStringLiteral("degree");
     if (!graph_->nodeClass.empty() && colorBy_ == QStringLiteral("degree"))
         colorBy_ = QStringLiteral("class");
-    colorCombo_->setCurrentText(colorBy_);
+    syncColoring();
 
     float lo = 0, hi = 1;
     if (!graph_->weight.empty()) {
@@ -211,11 +222,35 @@ void ConnectomePanel::applyColorBy(const QString& column, bool record) {
         return;
     }
     colorBy_ = column;
+    view_->setColorBy(column.toStdString());
+    syncColoring();
+    emit colorByChanged(column);
+}
+
+QString ConnectomePanel::shownColoring() const {
+    return colorCombo_->currentText();
+}
+
+void ConnectomePanel::syncColoring() {
     const bool was = updating_;
     updating_ = true;
-    colorCombo_->setCurrentText(column);
+    // One entry for colours set from elsewhere, present while they show.
+    const QString kind =
+        view_->hasNodeColorOverride() ? QString::fromStdString(view_->coloring()) : QString();
+    for (int i = colorCombo_->count() - 1; i >= 0; --i)
+        if (!colorCombo_->itemData(i).toString().isEmpty() && colorCombo_->itemData(i).toString() != kind)
+            colorCombo_->removeItem(i);
+    if (!kind.isEmpty()) {
+        int i = colorCombo_->findData(kind);
+        if (i < 0) {
+            colorCombo_->addItem(tr("%1 (Activity dock)").arg(kind), kind);
+            i = colorCombo_->count() - 1;
+        }
+        colorCombo_->setCurrentIndex(i);
+    } else {
+        colorCombo_->setCurrentIndex(colorCombo_->findText(colorBy_, Qt::MatchExactly));
+    }
     updating_ = was;
-    view_->setColorBy(column.toStdString());
 }
 
 void ConnectomePanel::applyFilter(const EdgeFilter& f, bool record) {

@@ -35,7 +35,12 @@ public:
     void applyColorBy(const QString& column, bool record = true);
     void applyFilter(const EdgeFilter& f, bool record = true);
     EdgeFilter currentFilter() const { return filter_; }
+    // The node column the Network dock colours by (what undo, sessions and the layer keep).
     QString colorBy() const { return colorBy_; }
+    // What the "Colour by" box shows: the column, or what colours the nodes from elsewhere while it does
+    // (e.g. "activity (Activity dock)"), the same as the 3-D view's legend.
+    QString shownColoring() const;
+    QComboBox* colorCombo() const { return colorCombo_; }
     // Finds a neuron by name (case-insensitive) and flies to it; false when absent.
     bool findNeuron(const QString& name);
     void focusSearch();
@@ -44,12 +49,18 @@ public:
 
 signals:
     void message(const QString& text);
+    // The user chose in "Colour by": `kind` "" for a node column (colours set from elsewhere must go), or
+    // the kind of colours set from elsewhere ("activity", "community").
+    void coloringChosen(const QString& kind);
+    // The node column changed (applied, also by undo and redo): the shown layer's display follows.
+    void colorByChanged(const QString& column);
 
 private:
     void rebuildTypeBoxes();
     void filterFromWidgets();
     void showFilter(const EdgeFilter& f);
     void updateCounts();
+    void syncColoring(); // the combo shows the view's coloring()
 
     ConnectomeView* view_;
     QUndoStack* undo_;

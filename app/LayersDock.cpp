@@ -106,8 +106,18 @@ LayersDock::LayersDock(nr::Document* doc, QWidget* parent) : QDockWidget(tr("Lay
         doc_->setDisplay(l->id, d);
         emit displayEdited(l->id);
     };
-    connect(colorBy_, &QComboBox::currentTextChanged, this,
-            [edit](const QString& c) { edit([&](nr::LayerDisplay& d) { d.colorBy = c.toStdString(); }); });
+    connect(colorBy_, &QComboBox::currentIndexChanged, this, [this, edit](int i) {
+        if (updating_ || i < 0) return;
+        const QString kind = colorBy_->itemData(i).toString();
+        if (!kind.isEmpty()) {
+            emit coloringChosen(kind);
+            return;
+        }
+        // A column ends colours from elsewhere on this layer, also when it is the column beneath them.
+        if (!coloredKind_.isEmpty() && coloredLayer_ == doc_->selected()) emit coloringChosen(QString());
+        const QString c = colorBy_->itemText(i);
+        edit([&](nr::LayerDisplay& d) { d.colorBy = c.toStdString(); });
+    });
     connect(opacity_, &QSlider::valueChanged, this,
             [edit](int v) { edit([&](nr::LayerDisplay& d) { d.opacity = float(v) / 100.f; }); });
     connect(pointSize_, &QDoubleSpinBox::valueChanged, this,
@@ -186,6 +196,13 @@ void LayersDock::rebuild() {
     refreshProperties();
 }
 
+void LayersDock::setShownColoring(nr::LayerId id, const QString& kind) {
+    if (id == coloredLayer_ && kind == coloredKind_) return;
+    coloredLayer_ = kind.isEmpty() ? 0 : id;
+    coloredKind_ = kind;
+    refreshProperties();
+}
+
 void LayersDock::refreshProperties() {
     updating_ = true;
     const nr::Layer* l = doc_->find(doc_->selected());
@@ -219,8 +236,12 @@ void LayersDock::refreshProperties() {
             for (const auto& c : (*g)->colorColumns()) colorBy_->addItem(QString::fromStdString(c));
         colorBy_->setToolTip(tr("Edge column that colours the vessels"));
     }
-    if (const int i = colorBy_->findText(QString::fromStdString(l->display.colorBy)); i >= 0)
+    if (graphLike && l->id == coloredLayer_ && !coloredKind_.isEmpty()) {
+        colorBy_->addItem(tr("%1 (Activity dock)").arg(coloredKind_), coloredKind_);
+        colorBy_->setCurrentIndex(colorBy_->count() - 1);
+    } else if (const int i = colorBy_->findText(QString::fromStdString(l->display.colorBy)); i >= 0) {
         colorBy_->setCurrentIndex(i);
+    }
     colorBy_->setEnabled(colorBy_->count() > 0);
     // What the views of each kind use: networks all four, vessels colour and tube size (Edge size).
     const QString unused = tr("Not used by this kind of layer");

@@ -26,10 +26,16 @@ public:
     // Row of a layer in the list (-1 when absent).
     int rowOf(nr::LayerId id) const;
     void removeSelected();
+    // While colours from elsewhere (`kind`: "activity", "community") colour graph layer `id`, its "Colour
+    // by" shows them as the Network dock does; an empty kind ends that.
+    void setShownColoring(nr::LayerId id, const QString& kind);
+    QComboBox* colorByBox() const { return colorBy_; }
 
 signals:
     // Display properties the user changed for a layer (the document already holds them).
     void displayEdited(nr::LayerId id);
+    // The user chose in "Colour by": "" for a column (colours from elsewhere end), or their kind.
+    void coloringChosen(const QString& kind);
 
 private:
     void rebuild();
@@ -39,6 +45,8 @@ private:
     nr::Document* doc_;
     int token_ = 0;
     bool updating_ = false;
+    nr::LayerId coloredLayer_ = 0; // setShownColoring
+    QString coloredKind_;
     QTreeWidget* tree_ = nullptr;
     QToolButton* remove_ = nullptr;
     QLabel* info_ = nullptr;

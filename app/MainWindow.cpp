@@ -17,6 +17,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -38,6 +39,7 @@
 #include "SimulationDock.h"
 #include "VesselPanel.h"
 #include "VolumeOpenDialog.h"
+#include "WheelGuard.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
 #include "io/IoFormats.h"
@@ -73,6 +75,8 @@ static void initAppResources() {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     initAppResources();
+    // Spin boxes, sliders and combo boxes take the wheel only when focused (every dock, also later ones).
+    WheelGuard::install();
     setWindowTitle(QStringLiteral("Neurorama"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/neurorama.svg")));
     setAcceptDrops(true);
@@ -162,7 +166,119 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         return in;
     });
     docToken_ = doc_.subscribe([this](nr::Document::Change c, nr::LayerId id) { onDocumentChange(c, id); });
-    resize(1500, 950);
+    // The window never grows because a dock appears: an explicit minimum size keeps the docks' minimum sizes
+    // from pushing the window past the screen (they scroll or tab instead).
+    setMinimumSize(QSize(480, 360));
+    const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1500, 950);
+    resize(defaultSize(avail));
+    move(avail.center() - rect().center());
+    // Docks of kinds that are not open start hidden; they come up when their data arrives.
+    showDocksForData();
+    defaultState_ = saveState();
+}
+
+QSize MainWindow::defaultSize(const QRect& available) {
+    const QSize preferred(1500, 950);
+    if (!available.isValid()) return preferred;
+    // Room for the window frame and title bar that the free area does not include.
+    const QSize room(std::max(480, available.width() - 16), std::max(360, available.height() - 40));
+    return preferred.boundedTo(room);
+}
+
+void MainWindow::restoreLayout() {
+    rememberLayout_ = true;
+    QSettings s;
+    const QByteArray geometry = s.value(QStringLiteral("window/geometry")).toByteArray();
+    const QByteArray state = s.value(QStringLiteral("window/state")).toByteArray();
+    if (!geometry.isEmpty()) restoreGeometry(geometry);
+    if (!state.isEmpty()) restoreState(state);
+    // A layout saved on a larger screen (or with a dock of data that is not open now) is brought back.
+    showDocksForData();
+    keepOnScreen();
+}
+
+void MainWindow::resetLayout() {
+    QSettings s;
+    s.remove(QStringLiteral("window/geometry"));
+    s.remove(QStringLiteral("window/state"));
+    if (isMaximized() || isFullScreen()) showNormal();
+    restoreState(defaultState_);
+    const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1500, 950);
+    resize(defaultSize(avail));
+    move(avail.center() - rect().center());
+    // The docks made for data opened later (vessels, neuron) go back to the right column as tabs.
+    for (QDockWidget* d : {vesselDock_, static_cast<QDockWidget*>(neuronPanel_)}) {
+        if (!d) continue;
+        d->setFloating(false);
+        addDockWidget(Qt::RightDockWidgetArea, d);
+    }
+    if (neuronPanel_) neuronPanel_->hide();
+    showDocksForData();
+    resizeDocks({simDock_}, {std::max(200, int(height() * 0.36))}, Qt::Vertical);
+    if (vesselDock_ && vesselDock_->isVisible())
+        resizeDocks({vesselDock_}, {std::max(280, width() / 5)}, Qt::Horizontal);
+    logMessage(tr("Layout reset to the default"));
+}
+
+void MainWindow::showDocksForData() {
+    const bool spikes = shownSpikes_ != 0 || simLayer_ != 0 || !doc_.ofKind(nr::LayerKind::Spikes).empty();
+    const bool traces = !doc_.ofKind(nr::LayerKind::Traces).empty();
+    simDock_->setVisible(spikes);
+    activityDock_->setVisible(traces);
+    fcDock_->setVisible(traces);
+    if (traces)
+        activityDock_->raise();
+    else if (spikes)
+        simDock_->raise();
+    // The population geometry and stability panels need spikes; small windows keep their room for the data
+    // (View > Analysis, the Analysis menu or running the attractor opens it).
+    const int w = isVisible() ? width() : size().width();
+    analysisDock_->setVisible(spikes && w >= 1300);
+    if (vesselDock_) vesselDock_->setVisible(vesselView_ && vesselView_->graph());
+}
+
+void MainWindow::revealDock(QDockWidget* d, bool raise) {
+    const bool wasHidden = !d->isVisibleTo(this);
+    d->show();
+    if (raise) d->raise();
+    if (wasHidden && dockWidgetArea(d) == Qt::BottomDockWidgetArea && !d->isFloating())
+        resizeDocks({d}, {std::max(200, int(height() * 0.36))}, Qt::Vertical);
+}
+
+void MainWindow::focusFind() {
+    centralTabs_->setCurrentWidget(view_);
+    if (netDock_->isHidden()) netDock_->show();
+    netDock_->raise();
+    panel_->focusSearch();
+}
+
+void MainWindow::keepOnScreen() {
+    if (keepingOnScreen_ || isMaximized() || isFullScreen() || !isVisible()) return;
+    QScreen* sc = screen();
+    if (!sc) return;
+    const QRect avail = sc->availableGeometry();
+    const QRect frame = frameGeometry();
+    if (avail.contains(frame)) return;
+    keepingOnScreen_ = true;
+    const QSize extra = frame.size() - size(); // title bar and borders
+    QSize s = size().boundedTo(avail.size() - extra);
+    s = s.expandedTo(minimumSize());
+    if (s != size()) resize(s);
+    QRect f = frameGeometry();
+    QPoint p = pos();
+    if (f.right() > avail.right()) p.rx() -= f.right() - avail.right();
+    if (f.bottom() > avail.bottom()) p.ry() -= f.bottom() - avail.bottom();
+    if (f.left() + (p.x() - pos().x()) < avail.left()) p.setX(pos().x() + avail.left() - f.left());
+    if (f.top() + (p.y() - pos().y()) < avail.top()) p.setY(pos().y() + avail.top() - f.top());
+    if (p != pos()) move(p);
+    keepingOnScreen_ = false;
+}
+
+void MainWindow::resizeEvent(QResizeEvent* e) {
+    QMainWindow::resizeEvent(e);
+    // A dock that appears never pushes the window past the bottom of the screen.
+    // (The interactive window only: screenshots and tests ask for sizes of their own.)
+    if (laidOut_ && rememberLayout_) QTimer::singleShot(0, this, &MainWindow::keepOnScreen);
 }
 
 MainWindow::~MainWindow() {
@@ -200,6 +316,7 @@ void MainWindow::buildDocks() {
     });
 
     auto* netDock = new QDockWidget(tr("Network"), this);
+    netDock_ = netDock;
     netDock->setObjectName(QStringLiteral("networkDock"));
     panel_ = new ConnectomePanel(view_, undo_, netDock);
     netDock->setWidget(panel_);
@@ -207,6 +324,14 @@ void MainWindow::buildDocks() {
     connect(panel_, &ConnectomePanel::message, this, [this](const QString& m) {
         logMessage(m);
         status_->setText(m);
+    });
+    // One colouring state: the Layers dock's "Colour by" is the Network dock's column.
+    connect(panel_, &ConnectomePanel::colorByChanged, this, [this](const QString& c) {
+        const nr::Layer* l = doc_.find(shownGraph_);
+        if (!l || c.isEmpty() || l->display.colorBy == c.toStdString()) return;
+        nr::LayerDisplay d = l->display;
+        d.colorBy = c.toStdString();
+        doc_.setDisplay(shownGraph_, d);
     });
 
     simDock_ = new SimulationDock(this);
@@ -217,6 +342,21 @@ void MainWindow::buildDocks() {
         status_->setText(m);
     });
     connect(simDock_, &SimulationDock::runStarted, this, &MainWindow::onRunStarted);
+    // Choosing in the Network dock's "Colour by" sets what the Activity dock paints (activity, community, or
+    // nothing of the traces for a node column), so both show the colouring the 3-D view has.
+    auto chooseColoring = [this](const QString& kind) {
+        activityDock_->setColorMode(kind == QLatin1String("community")  ? ActivityDock::ColorMode::Community
+                                    : kind == QLatin1String("activity") ? ActivityDock::ColorMode::Activity
+                                                                        : ActivityDock::ColorMode::Off);
+    };
+    connect(panel_, &ConnectomePanel::coloringChosen, this, chooseColoring);
+    connect(layersDock_, &LayersDock::coloringChosen, this, chooseColoring);
+    // The Layers dock shows the same: the colours from elsewhere on the layer the network view shows.
+    connect(view_, &ConnectomeView::coloringChanged, this, [this] {
+        layersDock_->setShownColoring(shownGraph_, view_->hasNodeColorOverride()
+                                                       ? QString::fromStdString(view_->coloring())
+                                                       : QString());
+    });
     connect(simDock_, &SimulationDock::openRequested, this, [this](const QString& f) { openFiles({f}); });
     addDockWidget(Qt::BottomDockWidgetArea, simDock_);
     addDockWidget(Qt::BottomDockWidgetArea, activityDock_);
@@ -228,6 +368,7 @@ void MainWindow::buildDocks() {
     });
     addDockWidget(Qt::BottomDockWidgetArea, fcDock);
     tabifyDockWidget(activityDock_, fcDock);
+    fcDock_ = fcDock;
     simDock_->raise();
     connect(simDock_, &SimulationDock::message, this, [this](const QString& m, bool err) {
         logMessage(m, err);
@@ -265,6 +406,12 @@ void MainWindow::buildMenus() {
     QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Open a graph (edge list, GraphML, GML), optionally with its node table"));
+    QAction* openDir = file->addAction(tr("Open &Folder…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, tr("Open a folder (SWC morphologies, a TIFF stack or a Zarr store)"));
+        if (!dir.isEmpty()) openFiles({dir});
+    });
+    openDir->setToolTip(tr("Open every SWC file of a folder as neurons drawn together"));
     file->addAction(tr("Add &Node Table…"), this, &MainWindow::addNodeTableDialog);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
@@ -301,7 +448,7 @@ void MainWindow::buildMenus() {
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
-    QAction* find = edit->addAction(tr("&Find Neuron…"), panel_, &ConnectomePanel::focusSearch);
+    QAction* find = edit->addAction(tr("&Find Neuron…"), this, &MainWindow::focusFind);
     find->setShortcut(QKeySequence::Find);
     QAction* clear = edit->addAction(tr("Clear &Highlight"), this, [this] { view_->highlightNode(-1); });
     clear->setShortcut(QKeySequence(Qt::Key_Escape));
@@ -319,6 +466,10 @@ void MainWindow::buildMenus() {
     reset->setToolTip(tr("Fit the camera to what the 3-D view on top shows"));
     viewMenu->addSeparator();
     for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu->addAction(d->toggleViewAction());
+    viewMenu->addSeparator();
+    QAction* resetLay = viewMenu->addAction(tr("Reset &Layout"), this, &MainWindow::resetLayout);
+    resetLay->setToolTip(tr("The default window size and dock arrangement"));
+    viewMenu->addSeparator(); // docks made later add their toggles below
 
     simDock_->addMenuActions(menuBar()->addMenu(tr("&Simulation")));
     QMenu* analysisMenu = menuBar()->addMenu(tr("&Analysis"));
@@ -524,8 +675,8 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
             auto tr = std::any_cast<std::shared_ptr<const nr::Traces>>(l->payload);
             activityDock_->setTraces(tr);
             activityDock_->setGraph(graph_);
-            activityDock_->show();
-            activityDock_->raise();
+            revealDock(fcDock_, false);
+            revealDock(activityDock_);
         } else if (l->kind == nr::LayerKind::Vessels) {
             setVesselGraph(std::any_cast<std::shared_ptr<const nr::VesselGraph>>(l->payload));
             // The layer's colouring and tube size, when it has them (a session, or a change in the Layers
@@ -555,6 +706,9 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
                 // Picking a neuron shows its morphometrics and Sholl profile in a dock on the right.
                 neuronPanel_ = new NeuronPanel(this);
                 addDockWidget(Qt::RightDockWidgetArea, neuronPanel_);
+                // A tab of the right column: shown beside the others, it never stacks under them (which
+                // made the window taller than the screen).
+                tabifyDockWidget(analysisDock_, neuronPanel_);
                 if (viewMenu_) viewMenu_->addAction(neuronPanel_->toggleViewAction());
                 neuronPanel_->hide();
                 connect(neuronView_, &NeuronView::picked, this, [this](NeuronView::Pick p) {
@@ -564,19 +718,47 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
                     neuronPanel_->raise();
                 });
             }
-            nr::Dataset ds;
-            ds.kind = l->kind;
-            ds.name = l->name;
-            ds.files = l->files;
-            ds.summary = l->summary;
-            ds.payload = l->payload;
-            neuronView_->showDataset(ds);
+            if (l->kind == nr::LayerKind::Morphologies) {
+                // Every visible morphology layer together (nine SWC files are nine layers, one scene).
+                showMorphologies();
+            } else {
+                nr::Dataset ds;
+                ds.kind = l->kind;
+                ds.name = l->name;
+                ds.files = l->files;
+                ds.summary = l->summary;
+                ds.payload = l->payload;
+                neuronView_->showDataset(ds);
+            }
             centralTabs_->setCurrentWidget(neuronView_);
         }
     } catch (const std::bad_any_cast&) {
         showError(
             tr("%1: the reader returned data of an unexpected type").arg(QString::fromStdString(l->name)));
     }
+}
+
+void MainWindow::showMorphologies() {
+    if (!neuronView_) return;
+    std::vector<std::shared_ptr<const nr::MorphologySet>> parts;
+    for (const auto& lp : doc_.layers()) {
+        if (lp->kind != nr::LayerKind::Morphologies || !lp->display.visible) continue;
+        if (auto* p = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&lp->payload); p && *p)
+            parts.push_back(*p);
+    }
+    if (parts == morphParts_ && (parts.empty() || neuronView_->morphologies())) return;
+    morphParts_ = parts;
+    if (parts.empty()) {
+        neuronView_->setMorphologies(nullptr);
+    } else if (parts.size() == 1) {
+        neuronView_->setMorphologies(parts.front());
+    } else {
+        auto all = std::make_shared<nr::MorphologySet>();
+        for (const auto& p : parts)
+            all->neurons.insert(all->neurons.end(), p->neurons.begin(), p->neurons.end());
+        neuronView_->setMorphologies(all);
+    }
+    if (neuronPanel_) neuronPanel_->showNeuron(nullptr, -1); // its neuron index was into the old set
 }
 
 void MainWindow::setVesselGraph(std::shared_ptr<const nr::VesselGraph> g) {
@@ -643,8 +825,7 @@ void MainWindow::showSpikesLayer(nr::LayerId id) {
     shownSpikes_ = id;
     if (l->kind == nr::LayerKind::Spikes) {
         simDock_->showStore(l->spikes, QString::fromStdString(l->name), l->trials);
-        simDock_->show();
-        simDock_->raise();
+        revealDock(simDock_);
         if (!l->epochs.empty() && analysisDock_->liveGeometry()) {
             const GeometryUpdate u =
                 analysisDock_->liveGeometry()->showRecording(l->spikes->toTrains(), l->epochs);
@@ -713,12 +894,12 @@ void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
             }
         }
         if (neuronView_) {
-            const nr::Layer* m = doc_.current(nr::LayerKind::Morphologies);
-            if (!m) m = doc_.current(nr::LayerKind::LabelVolume);
+            // The morphologies: every visible layer of them (redrawn only when that set changes).
+            showMorphologies();
+            const nr::Layer* m = doc_.current(nr::LayerKind::LabelVolume);
             if (m) {
                 if (c == C::Removed) showOtherLayer(m->id);
-            } else if (neuronView_->morphologies() || neuronView_->labelVolume()) {
-                neuronView_->setMorphologies(nullptr);
+            } else if (neuronView_->labelVolume()) {
                 neuronView_->setLabelVolume(nullptr);
             }
             // The source image: the newest visible image layer, or none.
@@ -754,6 +935,9 @@ void MainWindow::onRunStarted(const QString& model, std::shared_ptr<nr::SpikeSto
     if (generated && graph) sim.display.colorBy = graph->nodeText.count("group") ? "group" : "class";
     simLayer_ = doc_.add(std::move(sim));
     shownSpikes_ = simLayer_;
+    revealDock(simDock_);
+    // The live geometry panels have spikes to show now (wide windows keep them beside the view).
+    if (width() >= 1300) analysisDock_->show();
     if (generated && graph) {
         nr::Layer lay;
         lay.kind = nr::LayerKind::Graph;
@@ -965,6 +1149,11 @@ void MainWindow::showEvent(QShowEvent* e) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+    if (rememberLayout_) {
+        QSettings s;
+        s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+        s.setValue(QStringLiteral("window/state"), saveState());
+    }
     loader_.cancel();
     simDock_->stop();
     QMainWindow::closeEvent(e);

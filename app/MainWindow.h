@@ -29,7 +29,8 @@ class QDockWidget;
 class QTabWidget;
 namespace nr {
 struct VesselGraph;
-}
+struct MorphologySet;
+} // namespace nr
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -80,11 +81,29 @@ public:
     QString datasetTitle() const { return title_; }
     QStringList datasetFiles() const { return files_; }
     void logMessage(const QString& text, bool error = false);
+    QDockWidget* networkDock() const { return netDock_; }
+    QDockWidget* functionalDock() const { return fcDock_; }
+
+    // The size a new window starts at on a screen whose free area is `available`: the preferred 1500x950,
+    // shrunk to fit (never larger than the screen, never below a usable minimum).
+    static QSize defaultSize(const QRect& available);
+    // The window's size and dock layout of the last run (QSettings), when there is one; later closes save
+    // them. Only the interactive window calls this (screenshots and tests keep their own size).
+    void restoreLayout();
+    // View > Reset Layout: the default size (centred on the screen) and dock arrangement, with the docks of
+    // kinds that are not open hidden.
+    void resetLayout();
+    // Shows the docks of the kinds that are open and hides those with nothing to show (the Simulation,
+    // Activity, Functional and Analysis docks).
+    void showDocksForData();
+    // Ctrl+F: brings the Network dock forward (raising its tab) and puts the focus in its find field.
+    void focusFind();
 
 protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
     void closeEvent(QCloseEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
     void showEvent(QShowEvent* e) override;
 
 private:
@@ -102,6 +121,10 @@ private:
     void addNodeTableDialog();
     void exportFigureDialog();
     void showError(const QString& message);
+    // Shows a dock that data arrived for (and, when it was hidden, gives a bottom dock its share of height).
+    void revealDock(QDockWidget* d, bool raise = true);
+    // Shrinks and moves the window back inside its screen's free area when it does not fit.
+    void keepOnScreen();
 
     ConnectomeView* view_ = nullptr;
     ConnectomePanel* panel_ = nullptr;
@@ -128,8 +151,16 @@ private:
     QDockWidget* vesselDock_ = nullptr;
     bool vesselLaidOut_ = false;
     QTabWidget* centralTabs_ = nullptr;
+    QDockWidget* netDock_ = nullptr;
+    QDockWidget* fcDock_ = nullptr;
+    QByteArray defaultState_;     // dock arrangement as built, for View > Reset Layout
+    bool rememberLayout_ = false; // save geometry and dock state on close (restoreLayout was called)
+    bool keepingOnScreen_ = false;
     void setVesselGraph(std::shared_ptr<const nr::VesselGraph> g);
     void showOtherLayer(nr::LayerId id);
+    // The Neurons view draws every visible morphology layer together.
+    void showMorphologies();
+    std::vector<std::shared_ptr<const nr::MorphologySet>> morphParts_;
     nr::LayerId shownGraph_ = 0, shownSpikes_ = 0, simLayer_ = 0;
     int docToken_ = 0;
     bool laidOut_ = false;

@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 #include "plots/ShollPlot.h"
@@ -25,7 +26,13 @@ NeuronPanel::NeuronPanel(QWidget* parent) : QDockWidget(tr("Neuron"), parent) {
     export_->setEnabled(false);
     connect(export_, &QPushButton::clicked, this, &NeuronPanel::exportDialog);
     lay->addWidget(export_);
-    setWidget(w);
+    // Scrolls rather than asking the window for more height than the screen has.
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(w);
+    setWidget(scroll);
+    setMinimumSize(120, 80);
 }
 
 void NeuronPanel::showNeuron(std::shared_ptr<const nr::MorphologySet> set, int neuron) {

@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
         return runWindowCommand(cl);
 
     MainWindow w;
+    w.restoreLayout(); // size and docks of the last run, inside this screen
     w.show();
     if (cl.files.isEmpty())
         w.showDemo(!cl.noSimulation);

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <limits>
 
+#include "model/Palette.h"
+
 namespace colormaps {
 
 QColor diverging(double x) {
@@ -29,11 +31,14 @@ QColor diverging(double x) {
 }
 
 QColor community(int label) {
-    if (label < 0) return QColor(150, 150, 150);
+    // The categorical colours of every view (nr::palette): communities, classes, edge types and highlights
+    // stay apart in one legend.
+    if (label < 0) return QColor(nr::palette::kUnknown.r, nr::palette::kUnknown.g, nr::palette::kUnknown.b);
     label %= 256; // the heatmap's colour map has 256 entries
-    static const QRgb k[10] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
-                               0x8c564b, 0xe377c2, 0xbcbd22, 0x17becf, 0x393b79};
-    if (label < 10) return QColor(k[label]);
+    if (label < 12) {
+        const nr::palette::Rgb c = nr::palette::kCategorical[label];
+        return QColor(c.r, c.g, c.b);
+    }
     // Further labels: hues a golden angle apart, alternating lightness so neighbours differ.
     const double hue = std::fmod(0.07 + 0.6180339887498949 * label, 1.0);
     return QColor::fromHsvF(float(hue), label % 2 ? 0.55f : 0.8f, label % 3 ? 0.85f : 0.65f).toRgb();

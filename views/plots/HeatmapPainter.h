@@ -88,7 +88,7 @@ private:
 namespace colormaps {
 // ColorBrewer RdBu (11 classes), x in [0, 1]: 0 blue, 0.5 white, 1 red.
 QColor diverging(double x);
-// Colour of a community label (stable: label k always gets the same colour; 10 Tableau colours, then
-// golden-angle hues). Negative labels (no community) are grey.
+// Colour of a community label (stable: label k always gets the same colour; the 12 categorical colours of
+// nr::palette, then golden-angle hues). Negative labels (no community) are the palette's grey.
 QColor community(int label);
 } // namespace colormaps

@@ -1,6 +1,7 @@
 #include "vtk/ConnectomeView.h"
 
 #include <QElapsedTimer>
+#include <QLineF>
 #include <QMouseEvent>
 #include <QRect>
 #include <algorithm>
@@ -54,8 +55,8 @@ const Rgb kUnknown = rgbOf(nr::palette::kUnknown);
 const Rgb kPre = rgbOf(nr::palette::kPresynaptic);   // presynaptic partners (edges into the highlighted node)
 const Rgb kPost = rgbOf(nr::palette::kPostsynaptic); // postsynaptic partners (edges out of it)
 const Rgb kBoth = rgbOf(nr::palette::kBothWays);     // partners in both directions
-const Rgb kFocus = {255, 255, 255};
-const Rgb kFlash = {255, 244, 130};
+const Rgb kFocus = rgbOf(nr::palette::kFocus);
+const Rgb kFlash = rgbOf(nr::palette::kActivityFlash);
 
 Rgb viridis(float t) {
     // The darkest tenth of the map disappears on a dark background: start above it.
@@ -306,6 +307,7 @@ void ConnectomeView::setGraph(std::shared_ptr<const nr::Graph> g) {
     nodePoly_->Modified();
     resetCamera();
     haveCamera_ = false; // the first frame of a new graph is drawn in full
+    emit coloringChanged();
 }
 
 // ---- colouring ---------------------------------------------------------------------------------------
@@ -324,10 +326,12 @@ bool ConnectomeView::setColorBy(const std::string& column) {
                        column == "class" || extraColumns_.count(column) ||
                        (graph_ && (graph_->nodeNumeric.count(column) || graph_->nodeText.count(column)));
     if (!known) return false;
+    const bool changed = colorBy_ != column;
     colorBy_ = column;
     updateBaseColors();
     updateNodeArrays();
     if (edgeColoring_ == EdgeColoring::BySource) recolorEdges();
+    if (changed) emit coloringChanged();
     return true;
 }
 
@@ -344,7 +348,9 @@ void ConnectomeView::setNodeColorLegend(const std::vector<LegendEntry>& entries)
     update();
 }
 
-void ConnectomeView::setNodeColors(const std::vector<QColor>& colors, const std::string& legendTitle) {
+void ConnectomeView::setNodeColors(const std::vector<QColor>& colors, const std::string& legendTitle,
+                                   const std::string& kind) {
+    const std::string kindBefore = overrideRgb_.empty() ? std::string() : overrideKind_;
     overrideRgb_.clear();
     overrideLegend_.clear();
     overrideRamp_.clear();
@@ -357,10 +363,12 @@ void ConnectomeView::setNodeColors(const std::vector<QColor>& colors, const std:
         }
     }
     overrideTitle_ = legendTitle;
+    overrideKind_ = kind;
     updateBaseColors();
     updateNodeArrays();
     if (edgeColoring_ == EdgeColoring::BySource) recolorEdges();
     update();
+    if ((overrideRgb_.empty() ? std::string() : overrideKind_) != kindBefore) emit coloringChanged();
 }
 
 void ConnectomeView::updateBaseColors() {
@@ -546,7 +554,7 @@ void ConnectomeView::edgeColor(size_t e, unsigned char rgb[3]) const {
         else if (graph_->src[e] == h)
             c = kPost, mix = 1.f;
         else
-            mix *= 0.25f;
+            mix *= 0.18f; // as the dimmed nodes
     }
     double bg[3];
     backgroundColor(bg);
@@ -822,6 +830,14 @@ void ConnectomeView::flyTo(long id) {
 
 long ConnectomeView::pickNode(QPoint widgetPos) {
     if (role_.empty() || !rect().contains(widgetPos)) return -1;
+    // The highlighted (found or clicked) neuron first: a click inside the disc it is drawn as picks it, also
+    // where a neighbour in front overlaps it (in a dense nerve ring the spheres overlap; after Find the user
+    // clicks the neuron that was found, at the centre of the view, not the one that happens to be nearer).
+    if (highlight_ >= 0 && size_t(highlight_) < role_.size()) {
+        const QPointF c = projectNode(highlight_);
+        const double r = std::max(3.0, projectedRadius(highlight_));
+        if (QLineF(c, QPointF(widgetPos)).length() <= r) return highlight_;
+    }
     int x = 0, y = 0;
     toDisplay(widgetPos, x, y);
     long picked = -1;
@@ -870,6 +886,27 @@ QPointF ConnectomeView::projectNode(long id) const {
     const double dpr = pixelRatio();
     const int h = renderWindow()->GetSize()[1];
     return QPointF(d[0] / dpr, (h - 1 - d[1]) / dpr);
+}
+
+double ConnectomeView::projectedRadius(long id) const {
+    if (id < 0 || size_t(id) >= role_.size() || nodeRadii_->GetNumberOfTuples() <= vtkIdType(id)) return 0;
+    // The node's centre and a point one drawn radius from it along the camera's up direction, on screen.
+    vtkCamera* cam = renderer()->GetActiveCamera();
+    double up[3];
+    cam->GetViewUp(up);
+    const double len = std::sqrt(up[0] * up[0] + up[1] * up[1] + up[2] * up[2]);
+    if (len <= 0) return 0;
+    const double rad = nodeRadii_->GetValue(vtkIdType(id));
+    const double p[3] = {graph_->x[size_t(id)], graph_->y[size_t(id)], graph_->z[size_t(id)]};
+    double a[3], b[3];
+    vtkRenderer* ren = renderer();
+    ren->SetWorldPoint(p[0], p[1], p[2], 1.0);
+    ren->WorldToDisplay();
+    ren->GetDisplayPoint(a);
+    ren->SetWorldPoint(p[0] + up[0] / len * rad, p[1] + up[1] / len * rad, p[2] + up[2] / len * rad, 1.0);
+    ren->WorldToDisplay();
+    ren->GetDisplayPoint(b);
+    return std::hypot(a[0] - b[0], a[1] - b[1]) / pixelRatio();
 }
 
 std::vector<uint32_t> ConnectomeView::nodesInRect(QRect r) const {
@@ -1108,12 +1145,40 @@ void ConnectomeView::drawOverlay() {
     }
     ImGui::End();
 
-    // Legend: what every colour means, in the bottom-left corner.
+    // The highlighted (clicked or found) neuron carries its name beside it.
+    highlightLabel_.clear();
+    highlightLabelRect_ = QRectF();
+    if (graph_ && highlight_ >= 0 && size_t(highlight_) < graph_->names.size()) {
+        const QPointF at = projectNode(highlight_);
+        if (rect().contains(at.toPoint())) {
+            highlightLabel_ = QString::fromStdString(graph_->names[size_t(highlight_)]);
+            const QByteArray text = highlightLabel_.toUtf8();
+            const ImVec2 ts = ImGui::CalcTextSize(text.constData());
+            // Above right of the node, clear of the disc it is drawn as, kept inside the view.
+            const float r = float(std::max(4.0, projectedRadius(highlight_))) * 0.72f + 4.f;
+            const float cx = float(at.x()), cy = float(at.y());
+            float x = cx + r, y = cy - r - ts.y;
+            x = std::min(x, float(width()) - ts.x - 6.f);
+            y = std::max(y, 4.f);
+            ImDrawList* fg = ImGui::GetForegroundDrawList();
+            fg->AddLine(ImVec2(cx + (r - 4.f), cy - (r - 4.f)), ImVec2(x - 3, y + ts.y + 2),
+                        IM_COL32(255, 255, 255, 200));
+            fg->AddRectFilled(ImVec2(x - 3, y - 2), ImVec2(x + ts.x + 3, y + ts.y + 2),
+                              IM_COL32(0, 0, 0, 170), 3.f);
+            fg->AddText(ImVec2(x, y), IM_COL32(255, 255, 255, 255), text.constData());
+            highlightLabelRect_ = QRectF(x - 3, y - 2, ts.x + 6, ts.y + 4);
+        }
+    }
+
+    // Legend: what every colour means, in the bottom-left corner. Small views get a smaller one (smaller
+    // type, fewer rows) so that it does not cover the data.
     if (graph_ && !role_.empty()) {
         const ImVec2 display = ImGui::GetIO().DisplaySize;
+        const bool compact = display.x < 700 || display.y < 480;
         ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
         ImGui::SetNextWindowBgAlpha(0.6f);
         if (ImGui::Begin("##connectome-legend", nullptr, flags)) {
+            ImGui::SetWindowFontScale(compact ? 0.8f : 1.f);
             ImDrawList* dl = ImGui::GetWindowDrawList();
             const float sw = ImGui::GetTextLineHeight();
             auto swatch = [&](const std::string& label, nr::palette::Rgb c, size_t count) {
@@ -1122,7 +1187,7 @@ void ConnectomeView::drawOverlay() {
                 swatches_.push_back({label, QRectF(p.x, p.y, sw, sw)});
                 ImGui::Dummy(ImVec2(sw, sw));
                 ImGui::SameLine();
-                if (count > 0)
+                if (count > 0 && !compact)
                     ImGui::Text("%s (%zu)", label.c_str(), count);
                 else
                     ImGui::TextUnformatted(label.c_str());
@@ -1130,14 +1195,16 @@ void ConnectomeView::drawOverlay() {
             const std::string& shown = overrideRgb_.empty() ? colorBy_ : overrideTitle_;
             const std::string title = highlight_ >= 0 ? std::string("nodes: ") + shown : "colour: " + shown;
             ImGui::TextUnformatted(title.c_str());
-            const size_t maxRows = 14;
+            // At most about a third of the view's height of rows.
+            const float rowH = ImGui::GetTextLineHeightWithSpacing();
+            const size_t maxRows = std::clamp<size_t>(size_t(display.y * 0.33f / std::max(1.f, rowH)), 3, 14);
             for (size_t i = 0; i < legend_.size() && i < maxRows; ++i)
                 swatch(legend_[i].label, legend_[i].color, legend_[i].count);
             if (legend_.size() > maxRows) ImGui::Text("... %zu more", legend_.size() - maxRows);
             if (!overrideRgb_.empty() && !overrideRamp_.empty()) {
                 // Colour bar of the colours set from outside (activity at the cursor).
                 const ImVec2 p = ImGui::GetCursorScreenPos();
-                const float w = 160, h = sw;
+                const float w = compact ? 110.f : 160.f, h = sw;
                 const int steps = int(overrideRamp_.size());
                 for (int k = 0; k < steps; ++k) {
                     const QColor& c = overrideRamp_[size_t(k)];
@@ -1153,7 +1220,7 @@ void ConnectomeView::drawOverlay() {
             } else if (colorBar_.valid && legend_.empty()) {
                 // Colour bar: the colour map from low to high, with its range and scale.
                 const ImVec2 p = ImGui::GetCursorScreenPos();
-                const float w = 160, h = sw;
+                const float w = compact ? 110.f : 160.f, h = sw;
                 const int steps = 32;
                 for (int k = 0; k < steps; ++k) {
                     const Rgb c = viridis(float(k) / float(steps - 1));
@@ -1175,7 +1242,7 @@ void ConnectomeView::drawOverlay() {
             }
             if (!activity_.empty()) {
                 ImGui::Separator();
-                swatch("spiking (activity)", {255, 244, 130}, 0);
+                swatch("spiking (activity)", nr::palette::kActivityFlash, 0);
             }
             noteWindow();
         }
@@ -1219,7 +1286,7 @@ std::vector<VtkView::FigureKey> ConnectomeView::figureKeys() const {
     edges.title = QStringLiteral("edges");
     for (const LegendEntry& e : edgeLegend()) edges.swatches.push_back({qc(e.color), entry(e)});
     if (!activity_.empty())
-        edges.swatches.push_back({QColor(255, 244, 130), QStringLiteral("spiking (activity)")});
+        edges.swatches.push_back({qc(nr::palette::kActivityFlash), QStringLiteral("spiking (activity)")});
     if (!edges.swatches.empty()) keys.push_back(std::move(edges));
     return keys;
 }

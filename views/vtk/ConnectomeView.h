@@ -59,9 +59,14 @@ public:
     bool setColorBy(const std::string& column);
     const std::string& colorBy() const { return colorBy_; }
     // Colours set from outside (e.g. calcium activity at a playback cursor), one per node; replaces the
-    // colouring until called with an empty vector. `legendTitle` names what the colours mean.
-    void setNodeColors(const std::vector<QColor>& colors, const std::string& legendTitle = "activity");
+    // colouring until called with an empty vector. `legendTitle` names what the colours mean, `kind` what
+    // colours them (the name the colour controls show, e.g. "activity" or "community").
+    void setNodeColors(const std::vector<QColor>& colors, const std::string& legendTitle = "activity",
+                       const std::string& kind = "activity");
     bool hasNodeColorOverride() const { return !overrideRgb_.empty(); }
+    // What the nodes are coloured by now: the kind of the colours set from outside while they show, else
+    // colorBy().
+    std::string coloring() const { return overrideRgb_.empty() ? colorBy_ : overrideKind_; }
     // Adds or replaces a numeric node column (e.g. community ids); one value per node.
     void setNodeColumn(const std::string& name, const std::vector<float>& values);
 
@@ -95,6 +100,8 @@ public:
     long pickNode(QPoint widgetPos);
     // Window position of node `id` (logical widget pixels) under the current camera.
     QPointF projectNode(long id) const;
+    // Radius node `id` is drawn with, on screen (logical pixels) under the current camera.
+    double projectedRadius(long id) const;
 
     // The text the overlay shows for the hovered neuron ("" when none).
     const QString& overlayHoverText() const { return hoverText_; }
@@ -154,10 +161,16 @@ public:
     const std::vector<std::pair<std::string, QRectF>>& legendSwatches() const { return swatches_; }
     // Rectangles of the overlay panels drawn in the last frame (widget pixels).
     const std::vector<QRectF>& overlayRects() const { return overlayRects_; }
+    // The name drawn beside the highlighted neuron in the last frame and its rectangle (widget pixels); empty
+    // when none is highlighted or it is off screen.
+    const QString& highlightLabel() const { return highlightLabel_; }
+    QRectF highlightLabelRect() const { return highlightLabelRect_; }
     // The legend as a figure key: node colours (swatches or colour bar), edge types, activity.
     std::vector<FigureKey> figureKeys() const override;
 
 signals:
+    // coloring() changed (a new column, or colours set from outside came or went).
+    void coloringChanged();
     void nodeHovered(long id);
     void nodeClicked(long id);
     void selectionChanged(std::vector<uint32_t> ids);
@@ -207,12 +220,15 @@ private:
     std::vector<LegendEntry> legend_;
     std::vector<unsigned char> overrideRgb_;
     std::string overrideTitle_;
+    std::string overrideKind_;
     std::vector<LegendEntry> overrideLegend_;
     std::vector<QColor> overrideRamp_;
     double overrideLo_ = 0, overrideHi_ = 0;
     ColorBar colorBar_;
     std::vector<std::pair<std::string, QRectF>> swatches_;
     std::vector<QRectF> overlayRects_;
+    QString highlightLabel_;
+    QRectF highlightLabelRect_;
     std::map<std::string, std::vector<float>> extraColumns_;
     std::vector<unsigned char> baseRgb_;  // 3 per node
     std::vector<unsigned char> role_;     // per node: 0 other, 1 pre, 2 post, 3 both, 4 the highlighted node

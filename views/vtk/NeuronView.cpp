@@ -756,6 +756,9 @@ void NeuronView::drawOverlay() {
     ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
     ImGui::SetNextWindowBgAlpha(0.6f);
     if (ImGui::Begin("##neurons-legend", nullptr, flags)) {
+        // Small views get smaller type, fewer rows and shortened names, so the key does not cover the data.
+        const bool compact = display.x < 700 || display.y < 480;
+        ImGui::SetWindowFontScale(compact ? 0.8f : 1.f);
         ImDrawList* dl = ImGui::GetWindowDrawList();
         const float sw = ImGui::GetTextLineHeight();
         if (colorBar_.valid) {
@@ -772,14 +775,22 @@ void NeuronView::drawOverlay() {
             ImGui::SameLine(w - 30);
             ImGui::Text("%.3g", colorBar_.hi);
         } else {
-            const size_t maxRows = 12;
+            const float rowH = ImGui::GetTextLineHeightWithSpacing();
+            const size_t maxRows = std::clamp<size_t>(size_t(display.y * 0.33f / std::max(1.f, rowH)), 3, 12);
+            const size_t maxChars = compact ? 18 : 28;
             for (size_t k = 0; k < legend_.size() && k < maxRows; ++k) {
                 const ImVec2 p = ImGui::GetCursorScreenPos();
                 const Rgb c = legend_[k].color;
                 dl->AddRectFilled(p, ImVec2(p.x + sw, p.y + sw), IM_COL32(c.r, c.g, c.b, 255));
                 ImGui::Dummy(ImVec2(sw, sw));
                 ImGui::SameLine();
-                ImGui::Text("%s (%zu)", legend_[k].label.c_str(), legend_[k].count);
+                std::string label = legend_[k].label;
+                if (label.size() > maxChars)
+                    label = label.substr(0, maxChars - 3) + "..."; // the overlay font has no ellipsis
+                if (compact)
+                    ImGui::TextUnformatted(label.c_str());
+                else
+                    ImGui::Text("%s (%zu)", label.c_str(), legend_[k].count);
             }
             if (legend_.size() > maxRows) ImGui::Text("... %zu more", legend_.size() - maxRows);
         }

@@ -1,5 +1,7 @@
 #include "vtk/VesselView.h"
 
+#include "model/Palette.h"
+
 #include <QElapsedTimer>
 #include <QMouseEvent>
 #include <QTimer>
@@ -450,7 +452,10 @@ VesselView::VesselView(QWidget* parent)
     // (the budget) while moving. Each mapper keeps its own buffers, so the swap uploads nothing.
     actor_->SetMapper(mapper_);
     pickedActor_->SetMapper(pickedMapper_);
-    pickedActor_->GetProperty()->SetColor(1.0, 0.85, 0.1);
+    // Magenta: no colour of viridis (the yellow of the widest vessels included) comes near it.
+    pickedActor_->GetProperty()->SetColor(nr::palette::kPickedVessel.r / 255.0,
+                                          nr::palette::kPickedVessel.g / 255.0,
+                                          nr::palette::kPickedVessel.b / 255.0);
     pickedActor_->GetProperty()->SetAmbient(0.3);
     pickedActor_->VisibilityOff();
     pickedActor_->PickableOff();
@@ -881,7 +886,8 @@ void VesselView::updatePickedActor() {
     s->SetComponent(0, 2, s->GetComponent(0, 2) * 1.3);
     vtkNew<vtkUnsignedCharArray> rgb;
     rgb->SetNumberOfComponents(3);
-    rgb->InsertNextTuple3(255, 217, 26);
+    rgb->InsertNextTuple3(nr::palette::kPickedVessel.r, nr::palette::kPickedVessel.g,
+                          nr::palette::kPickedVessel.b);
     pickedPoly_->GetPointData()->SetScalars(rgb);
     pickedActor_->VisibilityOn();
 }
