@@ -36,6 +36,7 @@
 #include "PluginPanel.h"
 #include "Session.h"
 #include "SimulationDock.h"
+#include "TraceRateDialog.h"
 #include "VesselPanel.h"
 #include "VolumeOpenDialog.h"
 #include "io/DemoNetwork.h"
@@ -50,6 +51,7 @@
 #include "morph/Morphology.h"
 #include "plots/TracePlot.h"
 #include "traces/TraceAnalysis.h"
+#include "traces/TraceFormats.h"
 #include "traces/Traces.h"
 #include "vessel/VesselGraph.h"
 #include "vtk/ConnectomeView.h"
@@ -123,7 +125,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         QStringList files;
         for (const auto& d : r.datasets) {
             for (const auto& f : d.files) files << QString::fromStdString(f);
-            addDataset(d);
+            addDataset(askTraceRate(d));
         }
         // What was asked for, with the options chosen for it (FILE:ARRAY and its voxel size).
         if (!loadingFiles_.isEmpty())
@@ -909,6 +911,28 @@ void MainWindow::rebuildRecentMenu() {
         a->setToolTip(files.join(QLatin1Char('\n')));
     }
     recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+nr::Dataset MainWindow::askTraceRate(nr::Dataset d) {
+    auto t = d.kind == nr::LayerKind::Traces ? std::any_cast<std::shared_ptr<const nr::Traces>>(&d.payload)
+                                             : nullptr;
+    if (!t || !*t || !(*t)->inFrames() || !isVisible() || d.files.empty()) return d;
+    const QString file = QString::fromStdString(d.files.front());
+    TraceRateDialog dlg(file, (*t)->timepoints(), this);
+    if (dlg.exec() != QDialog::Accepted) return d;
+    auto timed = TraceRateDialog::withRate(**t, dlg.rate());
+    d.summary = nr::tracesSummary(*timed);
+    d.payload = timed;
+    // Open Recent reopens the file at this rate.
+    for (int i = 0; i < loadingFiles_.size(); ++i) {
+        std::string f, array;
+        if (!nr::splitArrayPath(loadingFiles_[i].toStdString(), f, array)) f = loadingFiles_[i].toStdString();
+        if (f != d.files.front()) continue;
+        if (loadingOptions_.size() < size_t(loadingFiles_.size()))
+            loadingOptions_.resize(size_t(loadingFiles_.size()));
+        loadingOptions_[size_t(i)].emplace_back("rate", QString::number(dlg.rate(), 'g', 10).toStdString());
+    }
+    return d;
 }
 
 void MainWindow::exportFigureDialog() {

@@ -101,6 +101,8 @@ private:
     void openDialog();
     void addNodeTableDialog();
     void exportFigureDialog();
+    // Traces in frames (no time vector, no rate) opened from the window: asks for the sampling rate.
+    nr::Dataset askTraceRate(nr::Dataset d);
     void showError(const QString& message);
 
     ConnectomeView* view_ = nullptr;
