@@ -33,6 +33,7 @@
 #include "LayersDock.h"
 #include "LiveGeometry.h"
 #include "NeuronPanel.h"
+#include "OpenFileDialog.h"
 #include "PluginPanel.h"
 #include "Session.h"
 #include "SimulationDock.h"
@@ -352,10 +353,10 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::openDialog() {
-    const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open graph (select an edge list and, optionally, its node table)"), QString(),
+    OpenFileDialog dlg(
+        this, tr("Open (an edge list and, optionally, its node table; any readable file; a Zarr store)"),
         fileFilter());
-    if (!files.isEmpty()) openFiles(files);
+    if (dlg.exec() == QDialog::Accepted && !dlg.chosen().isEmpty()) openFiles(dlg.chosen());
 }
 
 void MainWindow::addNodeTableDialog() {
@@ -392,8 +393,9 @@ void MainWindow::openFiles(const QStringList& files) {
         status_->setText(tr("Still loading the previous file…"));
         return;
     }
-    // A Zarr store or HDF5 file with several arrays, or no voxel size, asks which arrays and what size first.
-    QStringList chosen = files;
+    // A file inside a Zarr store (.zgroup, .zarray, a chunk) opens the store. A Zarr store or HDF5 file with
+    // several arrays, or no voxel size, asks which arrays and what size first.
+    QStringList chosen = OpenFileDialog::mapToStores(files);
     std::vector<FileOptions> options;
     if (!VolumeOpenDialog::resolve(this, chosen, options)) return; // cancelled: what is open stays
     openFiles(chosen, options);
