@@ -596,9 +596,12 @@ void MainWindow::setVesselGraph(std::shared_ptr<const nr::VesselGraph> g) {
         addDockWidget(Qt::RightDockWidgetArea, vesselDock_);
         tabifyDockWidget(analysisDock_, vesselDock_);
         if (viewMenu_) viewMenu_->addAction(vesselDock_->toggleViewAction());
-        // A click on a vessel shows its attributes in the dock.
+        // A click on a vessel shows its attributes in the dock: brought forward (shown if it was closed),
+        // scrolled to the picked vessel's box.
         connect(vesselView_, &VesselView::edgePicked, this, [this](long e) {
-            if (e >= 0 && vesselDock_->isVisible()) vesselDock_->raise();
+            if (e < 0) return;
+            vesselDock_->show();
+            vesselDock_->raise();
         });
         connect(vesselPanel_, &VesselPanel::message, this, [this](const QString& m) {
             logMessage(m);
@@ -975,7 +978,13 @@ void MainWindow::showEvent(QShowEvent* e) {
     // with the Analysis dock closed (View > Analysis, or running the attractor, opens it) so the 3-D view
     // keeps its room; then the data is framed for that size.
     QTimer::singleShot(0, this, [this] {
-        resizeDocks({simDock_}, {std::max(200, int(height() * 0.36))}, Qt::Vertical);
+        // Vessels alone (no spikes, no traces): the bottom docks have nothing to show; the Vessels dock and
+        // the view get the height.
+        const bool vesselsOnly = vesselView_ && vesselView_->graph() && shownSpikes_ == 0 && simLayer_ == 0 &&
+                                 !activityDock_->traces();
+        resizeDocks({simDock_},
+                    {vesselsOnly ? std::max(140, height() / 5) : std::max(200, int(height() * 0.36))},
+                    Qt::Vertical);
         if (width() < 1300) analysisDock_->hide();
         if (layout()) layout()->activate(); // the central views take their final size now, before framing
         QTimer::singleShot(0, this, [this] {
