@@ -211,8 +211,8 @@ void MembershipPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     p.setBrush(Qt::NoBrush);
     p.drawRect(l.grid);
     // Neuron names (every k-th when rows are thin).
-    p.setFont(labelFont(std::clamp(l.rowH * 0.9, 6.0, 10.0)));
-    const int every = std::max(1, int(std::ceil(8.0 / l.rowH)));
+    p.setFont(rowLabelFont(l.rowH));
+    const int every = rowLabelEvery(l.rowH);
     for (int r = 0; r < n_; r += every) {
         const int i = order_[size_t(r)];
         drawText(p, QRectF(0, l.grid.top() + (r + 0.5) * l.rowH - 6, kLeft - 4, 12),

@@ -472,8 +472,8 @@ void TracePlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     p.drawRect(l.heat);
     // Row names (every k-th when rows are thin).
     const double rh = l.heat.height() / double(rows_.size());
-    p.setFont(labelFont(std::clamp(rh * 0.9, 6.0, 10.0)));
-    const int every = std::max(1, int(std::ceil(8.0 / rh)));
+    p.setFont(rowLabelFont(rh));
+    const int every = rowLabelEvery(rh);
     for (size_t r = 0; r < rows_.size(); r += size_t(every)) {
         const bool sel = std::find(selected_.begin(), selected_.end(), rows_[r]) != selected_.end();
         const QRectF box(0, l.heat.top() + double(r) * rh + rh / 2 - 6, kLeft - 4, 12);
