@@ -64,6 +64,8 @@ QString usageText() {
         "  --model MODEL         run coba, brunel or attractor in the window instead\n"
         "  --array PATH          the array inside the HDF5/Zarr file given before it (same as FILE:PATH),\n"
         "                        e.g. pred.hdf --array volumes/gmm_label_cleaned IMAGE.hdf:volumes/raw\n"
+        "  --param NAME=VALUE    a reader option of the file given before it, e.g. rate=1.7 (frames per\n"
+        "                        second of traces without a time vector), time=DATASET, as=image\n"
         "\n"
         "Options for export:\n"
         "  --out FIG             the figure file; its extension picks PNG, TIFF, SVG or PDF (vector for 2-D "
@@ -231,10 +233,17 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
                 cl.files.last() += QLatin1Char(':') + v;
             else
                 pendingArray = v;
+        } else if (a == QLatin1String("--param")) {
+            if (!value(v) || v.indexOf(QLatin1Char('=')) <= 0)
+                return fail(QStringLiteral("--param needs NAME=VALUE"));
+            if (cl.files.isEmpty())
+                return fail(QStringLiteral("--param %1: give it after the file it is for").arg(v));
+            cl.fileParams.last() << v;
         } else if (a.startsWith(QLatin1String("-")) && a.size() > 1) {
             return fail(QStringLiteral("unknown option '%1' (see --help)").arg(a));
         } else {
             cl.files << (pendingArray.isEmpty() ? a : a + QLatin1Char(':') + pendingArray);
+            cl.fileParams << QStringList();
             pendingArray.clear();
         }
     }
@@ -259,6 +268,19 @@ void waitFor(int ms) {
     }
 }
 
+std::vector<FileOptions> fileOptions(const CommandLine& cl) {
+    std::vector<FileOptions> out;
+    for (const QStringList& params : cl.fileParams) {
+        FileOptions o;
+        for (const QString& p : params) {
+            const int eq = p.indexOf(QLatin1Char('='));
+            o.emplace_back(p.left(eq).toStdString(), p.mid(eq + 1).toStdString());
+        }
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
 } // namespace
 
 int runWindowCommand(const CommandLine& cl) {
@@ -268,7 +290,7 @@ int runWindowCommand(const CommandLine& cl) {
     const bool live = (cl.files.isEmpty() && !cl.noSimulation) || !cl.model.isEmpty();
     if (cl.files.isEmpty()) {
         w.showDemo(live && cl.model.isEmpty());
-    } else if (QString err = w.openFilesBlocking(cl.files); !err.isEmpty()) {
+    } else if (QString err = w.openFilesBlocking(cl.files, fileOptions(cl)); !err.isEmpty()) {
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
     }

@@ -11,9 +11,10 @@
 struct CommandLine {
     enum class Mode { Window, Screenshot, Export, Simulate, Analyze, Help, Version, Error };
     Mode mode = Mode::Window;
-    QStringList files;      // datasets to open
-    QString out;            // --screenshot PATH / export --out PATH
-    QSize size{1600, 1000}; // --size WxH
+    QStringList files;             // datasets to open
+    QList<QStringList> fileParams; // per file: reader options "name=value" (--param after the file)
+    QString out;                   // --screenshot PATH / export --out PATH
+    QSize size{1600, 1000};        // --size WxH
     bool sizeGiven = false;
     double widthMm = 0;       // export --width-mm
     int dpi = 300;            // export --dpi

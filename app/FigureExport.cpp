@@ -76,12 +76,12 @@ void prepare3D(MainWindow* w, VtkView* view) {
 // A 2-D plot: refuse an empty one rather than writing an empty figure.
 QString writePlot(PlotWidget* plot, const FigureSpec& spec, const QString& name) {
     if (const QString e = checkSize(spec); !e.isEmpty()) return e;
-    return plot->exportFigure(spec.path, spec.pixels, spec.dpi, spec.transparent)
+    return plot->exportFigure(spec.path, spec.pixels, spec.dpi, spec.transparent, spec.fontPt)
                ? QString()
                : QStringLiteral("%1: could not write the %2 figure").arg(spec.path, name);
 }
 
-// The key panel of a 3-D figure: text at 8 pt for the figure's DPI (bounded by the image height), swatches
+// The key panel of a 3-D figure: text at the figure's font size (bounded by the image height), swatches
 // as tall as a line, a colour bar half the height at most, all in a column right of the scene.
 struct KeyLayout {
     int width = 0;
@@ -89,11 +89,11 @@ struct KeyLayout {
     int line = 0;
 };
 
-KeyLayout layoutKeys(const std::vector<VtkView::FigureKey>& keys, QSize pixels, int dpi) {
+KeyLayout layoutKeys(const std::vector<VtkView::FigureKey>& keys, QSize pixels, int dpi, double fontPt) {
     KeyLayout l;
     int rows = 0;
     for (const auto& k : keys) rows += 1 + int(k.swatches.size()) + (k.ramp.empty() ? 0 : 6);
-    int px = std::clamp(int(std::lround(8.0 * dpi / 72.0)), 9,
+    int px = std::clamp(int(std::lround(fontPt * dpi / 72.0)), 9,
                         std::max(9, pixels.height() / std::max(12, int(1.4 * rows + 2))));
     // Smaller text until the panel takes at most a third of the figure (labels elide below 9 px).
     for (;; --px) {
@@ -172,15 +172,15 @@ QString exportVtkFigure(VtkView* view, const FigureSpec& spec, const QString& ti
     const std::vector<VtkView::FigureKey> keys = view->figureKeys();
     QImage img;
     if (keys.empty()) {
-        img = view->renderImage(spec.pixels, spec.transparent);
+        img = view->renderFigure(spec.pixels, spec.transparent);
     } else {
         // The key goes in a panel beside the scene, never over it.
         double bg[3];
         view->backgroundColor(bg);
         const QColor back = QColor::fromRgbF(bg[0], bg[1], bg[2], spec.transparent ? 0.0 : 1.0);
         const QColor ink = (bg[0] + bg[1] + bg[2]) / 3 > 0.5 ? QColor(30, 30, 30) : QColor(225, 225, 225);
-        KeyLayout layout = layoutKeys(keys, spec.pixels, spec.dpi);
-        const QImage scene = view->renderImage(
+        KeyLayout layout = layoutKeys(keys, spec.pixels, spec.dpi, spec.fontPt);
+        const QImage scene = view->renderFigure(
             QSize(spec.pixels.width() - layout.width, spec.pixels.height()), spec.transparent);
         if (!scene.isNull()) {
             img = QImage(spec.pixels, QImage::Format_ARGB32);
@@ -348,6 +348,7 @@ FigureExportDialog::FigureExportDialog(MainWindow* w) : QDialog(w), w_(w) {
     setWindowTitle(tr("Export Figure"));
     auto* form = new QFormLayout(this);
     viewCombo_ = new QComboBox;
+    viewCombo_->setObjectName(QStringLiteral("figureView"));
     const QString current = defaultFigureView(w);
     for (const FigureView& v : figureViews(w)) {
         const QString why = v.unavailable();
@@ -358,9 +359,14 @@ FigureExportDialog::FigureExportDialog(MainWindow* w) : QDialog(w), w_(w) {
     }
     form->addRow(tr("View"), viewCombo_);
 
+    // Size, resolution and font as last used (a cancelled dialog leaves them).
+    const QSettings st;
     byPixels_ = new QRadioButton(tr("Pixels"));
+    byPixels_->setObjectName(QStringLiteral("sizeByPixels"));
     auto* byPhysical = new QRadioButton(tr("Physical width"));
-    byPixels_->setChecked(true);
+    byPhysical->setObjectName(QStringLiteral("sizeByPhysical"));
+    const bool physical = st.value(QStringLiteral("export/sizeBy")).toString() == QLatin1String("physical");
+    (physical ? byPhysical : byPixels_)->setChecked(true);
     auto* modeRow = new QHBoxLayout;
     modeRow->addWidget(byPixels_);
     modeRow->addWidget(byPhysical);
@@ -372,25 +378,39 @@ FigureExportDialog::FigureExportDialog(MainWindow* w) : QDialog(w), w_(w) {
         s->setRange(ExportLimits::kMinPixels, ExportLimits::kMaxPixels);
         s->setSuffix(tr(" px"));
     }
-    const QSize vs = viewSize();
-    width_->setValue(vs.width() * 2);
-    height_->setValue(vs.height() * 2);
+    width_->setObjectName(QStringLiteral("figureWidthPx"));
+    height_->setObjectName(QStringLiteral("figureHeightPx"));
+    const QSize vs = st.value(QStringLiteral("export/pixels"), viewSize() * 2).toSize();
+    width_->setValue(vs.width());
+    height_->setValue(vs.height());
     auto* pxRow = new QHBoxLayout;
     pxRow->addWidget(width_);
     pxRow->addWidget(height_);
     form->addRow(tr("Width × height"), pxRow);
 
     widthMm_ = new QDoubleSpinBox;
+    widthMm_->setObjectName(QStringLiteral("widthMm"));
     widthMm_->setRange(ExportLimits::kMinWidthMm, ExportLimits::kMaxWidthMm);
-    widthMm_->setValue(QSettings().value(QStringLiteral("export/widthMm"), 180.0).toDouble());
+    widthMm_->setValue(st.value(QStringLiteral("export/widthMm"), 180.0).toDouble());
     widthMm_->setSuffix(tr(" mm"));
     widthMm_->setToolTip(tr("Journal column widths: single ~85 mm, double ~180 mm"));
     dpi_ = new QSpinBox;
+    dpi_->setObjectName(QStringLiteral("figureDpi"));
     dpi_->setRange(ExportLimits::kMinDpi, ExportLimits::kMaxDpi);
-    dpi_->setValue(QSettings().value(QStringLiteral("export/dpi"), 300).toInt());
+    dpi_->setValue(st.value(QStringLiteral("export/dpi"), 300).toInt());
     dpi_->setSuffix(tr(" dpi"));
+    fontPt_ = new QDoubleSpinBox;
+    fontPt_->setObjectName(QStringLiteral("fontPt"));
+    fontPt_->setRange(4, 24);
+    fontPt_->setDecimals(1);
+    fontPt_->setSingleStep(0.5);
+    fontPt_->setValue(st.value(QStringLiteral("export/fontPt"), 7.0).toDouble());
+    fontPt_->setSuffix(tr(" pt"));
+    fontPt_->setToolTip(tr("Text size of every plot and key at the figure's printed size (journals ask for "
+                           "5–8 pt)"));
     form->addRow(tr("Width"), widthMm_);
     form->addRow(tr("Resolution"), dpi_);
+    form->addRow(tr("Font size"), fontPt_);
     auto sync = [this] {
         widthMm_->setEnabled(!byPixels_->isChecked());
         width_->setEnabled(byPixels_->isChecked());
@@ -405,8 +425,8 @@ FigureExportDialog::FigureExportDialog(MainWindow* w) : QDialog(w), w_(w) {
     transparent_ = new QCheckBox(tr("Transparent background"));
     form->addRow(QString(), transparent_);
 
-    path_ = new QLineEdit(
-        QSettings().value(QStringLiteral("export/path"), QStringLiteral("figure.png")).toString());
+    path_ = new QLineEdit(st.value(QStringLiteral("export/path"), QStringLiteral("figure.png")).toString());
+    path_->setObjectName(QStringLiteral("figurePath"));
     path_->setToolTip(tr("The extension picks the format: .png, .tif, .svg, .pdf"));
     auto* browse = new QPushButton(tr("Browse…"));
     connect(browse, &QPushButton::clicked, this, &FigureExportDialog::browse);
@@ -444,6 +464,7 @@ void FigureExportDialog::accept() {
     spec.pixels = QSize(width_->value(), height_->value());
     spec.dpi = dpi_->value();
     spec.transparent = transparent_->isChecked();
+    spec.fontPt = fontPt_->value();
     const QString err = exportViewFigure(w_, viewCombo_->currentData().toString(), spec);
     if (!err.isEmpty()) {
         QMessageBox::warning(this, tr("Export failed"), err);
@@ -453,6 +474,10 @@ void FigureExportDialog::accept() {
     s.setValue(QStringLiteral("export/path"), spec.path);
     s.setValue(QStringLiteral("export/dpi"), spec.dpi);
     s.setValue(QStringLiteral("export/widthMm"), widthMm_->value());
+    s.setValue(QStringLiteral("export/fontPt"), spec.fontPt);
+    s.setValue(QStringLiteral("export/sizeBy"),
+               byPixels_->isChecked() ? QStringLiteral("pixels") : QStringLiteral("physical"));
+    if (byPixels_->isChecked()) s.setValue(QStringLiteral("export/pixels"), spec.pixels);
     w_->logMessage(tr("Exported %1 (%2×%3 px, %4 dpi)")
                        .arg(spec.path)
                        .arg(spec.pixels.width())

@@ -30,6 +30,7 @@ struct FigureSpec {
     QSize pixels{1600, 1200};
     int dpi = 300;
     bool transparent = false;
+    double fontPt = 7; // text size at the figure's physical size (pixels / dpi), in every plot and key
 };
 
 // Pixel size for a physical width in millimetres at a DPI, keeping the aspect ratio of `aspectFrom`.
@@ -72,6 +73,7 @@ private:
     QSpinBox* height_;
     QDoubleSpinBox* widthMm_;
     QSpinBox* dpi_;
+    QDoubleSpinBox* fontPt_;
     QCheckBox* transparent_;
     QLineEdit* path_;
 };

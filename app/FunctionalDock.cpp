@@ -191,6 +191,10 @@ void FunctionalDock::onTracesChanged() {
     auto g = activity_->graph();
     if (t != traces_) {
         traces_ = t;
+        // Windows are in the traces' time unit: frames when the file gave no time and no rate.
+        const QString unit = t && t->inFrames() ? tr(" frames") : QStringLiteral(" s");
+        for (QDoubleSpinBox* b : {fcWindow_, cWindow_, cStep_}) b->setSuffix(unit);
+        membership_->setTimeUnit(t && t->inFrames() ? QStringLiteral("frame") : QStringLiteral("s"));
         membership_->clear();
         membership_->setTitle(t ? tr("Communities over time: not computed yet (Run)") : QString());
     }

@@ -34,9 +34,11 @@
 #include "LayersDock.h"
 #include "LiveGeometry.h"
 #include "NeuronPanel.h"
+#include "OpenFileDialog.h"
 #include "PluginPanel.h"
 #include "Session.h"
 #include "SimulationDock.h"
+#include "TraceRateDialog.h"
 #include "VesselPanel.h"
 #include "VolumeOpenDialog.h"
 #include "WheelGuard.h"
@@ -52,6 +54,7 @@
 #include "morph/Morphology.h"
 #include "plots/TracePlot.h"
 #include "traces/TraceAnalysis.h"
+#include "traces/TraceFormats.h"
 #include "traces/Traces.h"
 #include "vessel/VesselGraph.h"
 #include "vtk/ConnectomeView.h"
@@ -127,7 +130,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         QStringList files;
         for (const auto& d : r.datasets) {
             for (const auto& f : d.files) files << QString::fromStdString(f);
-            addDataset(d);
+            addDataset(askTraceRate(d));
         }
         // What was asked for, with the options chosen for it (FILE:ARRAY and its voxel size).
         if (!loadingFiles_.isEmpty())
@@ -502,10 +505,10 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::openDialog() {
-    const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open graph (select an edge list and, optionally, its node table)"), QString(),
+    OpenFileDialog dlg(
+        this, tr("Open (an edge list and, optionally, its node table; any readable file; a Zarr store)"),
         fileFilter());
-    if (!files.isEmpty()) openFiles(files);
+    if (dlg.exec() == QDialog::Accepted && !dlg.chosen().isEmpty()) openFiles(dlg.chosen());
 }
 
 void MainWindow::addNodeTableDialog() {
@@ -547,8 +550,9 @@ void MainWindow::openFiles(const QStringList& files) {
         if (QString err = loadSession(this, files[0]); !err.isEmpty()) showError(err);
         return;
     }
-    // A Zarr store or HDF5 file with several arrays, or no voxel size, asks which arrays and what size first.
-    QStringList chosen = files;
+    // A file inside a Zarr store (.zgroup, .zarray, a chunk) opens the store. A Zarr store or HDF5 file with
+    // several arrays, or no voxel size, asks which arrays and what size first.
+    QStringList chosen = OpenFileDialog::mapToStores(files);
     std::vector<FileOptions> options;
     if (!VolumeOpenDialog::resolve(this, chosen, options)) return; // cancelled: what is open stays
     openFiles(chosen, options);
@@ -780,9 +784,12 @@ void MainWindow::setVesselGraph(std::shared_ptr<const nr::VesselGraph> g) {
         addDockWidget(Qt::RightDockWidgetArea, vesselDock_);
         tabifyDockWidget(analysisDock_, vesselDock_);
         if (viewMenu_) viewMenu_->addAction(vesselDock_->toggleViewAction());
-        // A click on a vessel shows its attributes in the dock.
+        // A click on a vessel shows its attributes in the dock: brought forward (shown if it was closed),
+        // scrolled to the picked vessel's box.
         connect(vesselView_, &VesselView::edgePicked, this, [this](long e) {
-            if (e >= 0 && vesselDock_->isVisible()) vesselDock_->raise();
+            if (e < 0) return;
+            vesselDock_->show();
+            vesselDock_->raise();
         });
         connect(vesselPanel_, &VesselPanel::message, this, [this](const QString& m) {
             logMessage(m);
@@ -1101,6 +1108,28 @@ void MainWindow::rebuildRecentMenu() {
     recentMenu_->setEnabled(!recent.isEmpty());
 }
 
+nr::Dataset MainWindow::askTraceRate(nr::Dataset d) {
+    auto t = d.kind == nr::LayerKind::Traces ? std::any_cast<std::shared_ptr<const nr::Traces>>(&d.payload)
+                                             : nullptr;
+    if (!t || !*t || !(*t)->inFrames() || !isVisible() || d.files.empty()) return d;
+    const QString file = QString::fromStdString(d.files.front());
+    TraceRateDialog dlg(file, (*t)->timepoints(), this);
+    if (dlg.exec() != QDialog::Accepted) return d;
+    auto timed = TraceRateDialog::withRate(**t, dlg.rate());
+    d.summary = nr::tracesSummary(*timed);
+    d.payload = timed;
+    // Open Recent reopens the file at this rate.
+    for (int i = 0; i < loadingFiles_.size(); ++i) {
+        std::string f, array;
+        if (!nr::splitArrayPath(loadingFiles_[i].toStdString(), f, array)) f = loadingFiles_[i].toStdString();
+        if (f != d.files.front()) continue;
+        if (loadingOptions_.size() < size_t(loadingFiles_.size()))
+            loadingOptions_.resize(size_t(loadingFiles_.size()));
+        loadingOptions_[size_t(i)].emplace_back("rate", QString::number(dlg.rate(), 'g', 10).toStdString());
+    }
+    return d;
+}
+
 void MainWindow::exportFigureDialog() {
     FigureExportDialog dlg(this);
     dlg.exec();
@@ -1139,7 +1168,13 @@ void MainWindow::showEvent(QShowEvent* e) {
     // with the Analysis dock closed (View > Analysis, or running the attractor, opens it) so the 3-D view
     // keeps its room; then the data is framed for that size.
     QTimer::singleShot(0, this, [this] {
-        resizeDocks({simDock_}, {std::max(200, int(height() * 0.36))}, Qt::Vertical);
+        // Vessels alone (no spikes, no traces): the bottom docks have nothing to show; the Vessels dock and
+        // the view get the height.
+        const bool vesselsOnly = vesselView_ && vesselView_->graph() && shownSpikes_ == 0 && simLayer_ == 0 &&
+                                 !activityDock_->traces();
+        resizeDocks({simDock_},
+                    {vesselsOnly ? std::max(140, height() / 5) : std::max(200, int(height() * 0.36))},
+                    Qt::Vertical);
         if (width() < 1300) analysisDock_->hide();
         if (layout()) layout()->activate(); // the central views take their final size now, before framing
         QTimer::singleShot(0, this, [this] {

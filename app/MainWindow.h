@@ -120,6 +120,8 @@ private:
     void openDialog();
     void addNodeTableDialog();
     void exportFigureDialog();
+    // Traces in frames (no time vector, no rate) opened from the window: asks for the sampling rate.
+    nr::Dataset askTraceRate(nr::Dataset d);
     void showError(const QString& message);
     // Shows a dock that data arrived for (and, when it was hidden, gives a bottom dock its share of height).
     void revealDock(QDockWidget* d, bool raise = true);

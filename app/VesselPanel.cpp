@@ -10,6 +10,7 @@
 #include <QLocale>
 #include <QPainter>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSlider>
 #include <QStackedWidget>
 #include <QTableWidget>
@@ -27,7 +28,7 @@
 class VesselHistogram : public QWidget {
 public:
     explicit VesselHistogram(QWidget* parent = nullptr) : QWidget(parent) {
-        setMinimumHeight(118);
+        setMinimumHeight(96);
         setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     }
     void setData(const QString& title, const QString& unit, nr::Histogram h) {
@@ -40,7 +41,7 @@ public:
         update();
     }
     const nr::Histogram& histogram() const { return h_; }
-    QSize sizeHint() const override { return QSize(240, 118); }
+    QSize sizeHint() const override { return QSize(240, 96); }
 
 protected:
     void paintEvent(QPaintEvent*) override {
@@ -56,7 +57,7 @@ protected:
         for (size_t c : h_.counts) maxCount = std::max(maxCount, c), total += c;
         const QString top = QLocale().toString(qulonglong(maxCount));
         const int left = fm.horizontalAdvance(top) + 6;
-        const QRect plot(left, line + 4, std::max(10, width() - left - 6), height() - 3 * line - 8);
+        const QRect plot(left, line + 4, std::max(10, width() - left - 6), height() - 3 * line - 10);
         p.setPen(pal.color(QPalette::Mid));
         p.drawLine(plot.bottomLeft(), plot.bottomRight());
         p.drawLine(plot.bottomLeft(), plot.topLeft());
@@ -79,13 +80,22 @@ protected:
             p.drawText(QRect(0, plot.bottom() - line / 2, left - 4, line), Qt::AlignRight | Qt::AlignVCenter,
                        QStringLiteral("0"));
         }
-        // The range of the bins under the axis, the unit between.
+        // The range of the bins under the axis, the unit between. Each label is drawn where it fits whole:
+        // the low end starts under the axis' start, the high end ends at the widget's right edge at most.
         p.setPen(pal.color(QPalette::WindowText));
-        const QRect under(plot.left(), plot.bottom() + 2, plot.width(), line);
-        p.drawText(under, Qt::AlignLeft | Qt::AlignVCenter, QString::number(h_.lo, 'g', 4));
-        p.drawText(under, Qt::AlignRight | Qt::AlignVCenter, QString::number(h_.hi, 'g', 4));
-        p.drawText(QRect(plot.left(), plot.bottom() + 2 + line, plot.width(), line), Qt::AlignHCenter,
-                   unit_.isEmpty() ? title_ : QStringLiteral("%1 (%2)").arg(title_, unit_));
+        const QString lo = QString::number(h_.lo, 'g', 4), hi = QString::number(h_.hi, 'g', 4);
+        const QString axis = unit_.isEmpty() ? title_ : QStringLiteral("%1 (%2)").arg(title_, unit_);
+        const int y = plot.bottom() + 3;
+        const int loW = fm.horizontalAdvance(lo), hiW = fm.horizontalAdvance(hi);
+        const QRect loR(std::max(0, plot.left() - loW / 2), y, loW, line);
+        const QRect hiR(std::min(width() - hiW, plot.right() - hiW / 2), y, hiW, line);
+        const int axisW = std::min(width(), fm.horizontalAdvance(axis));
+        const QRect axisR(std::clamp(plot.center().x() - axisW / 2, 0, width() - axisW), y + line, axisW,
+                          line);
+        p.drawText(loR, Qt::AlignLeft | Qt::AlignVCenter, lo);
+        p.drawText(hiR, Qt::AlignLeft | Qt::AlignVCenter, hi);
+        p.drawText(axisR, Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(axis, Qt::ElideRight, axisW));
+        setProperty("labelRects", QVariantList{loR, hiR, axisR});
     }
 
 private:
@@ -172,7 +182,14 @@ const char* const kAxes[3] = {"x", "y", "z"};
 
 VesselPanel::VesselPanel(VesselView* view, QUndoStack* undo, QWidget* parent)
     : QWidget(parent), view_(view), undo_(undo) {
+    // Compact: the whole dock fits a 1280x800 window without scrolling.
     auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(4, 4, 4, 4);
+    lay->setSpacing(4);
+    auto compact = [](QLayout* l) {
+        l->setContentsMargins(6, 2, 6, 4);
+        l->setSpacing(3);
+    };
     counts_ = new QLabel;
     counts_->setWordWrap(true);
     counts_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -181,6 +198,7 @@ VesselPanel::VesselPanel(VesselView* view, QUndoStack* undo, QWidget* parent)
     // The picked vessel: every attribute, here rather than over the view.
     pickedBox_ = new QGroupBox(tr("Picked vessel"));
     auto* pl = new QVBoxLayout(pickedBox_);
+    compact(pl);
     picked_ = new QTableWidget(0, 2);
     picked_->setObjectName(QStringLiteral("vesselPicked"));
     picked_->setHorizontalHeaderLabels({tr("attribute"), tr("value")});
@@ -188,7 +206,13 @@ VesselPanel::VesselPanel(VesselView* view, QUndoStack* undo, QWidget* parent)
     picked_->horizontalHeader()->setStretchLastSection(true);
     picked_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     picked_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    picked_->setMinimumHeight(140);
+    // Every row shown, none scrolled inside the table: the dock scrolls to the whole box on a pick.
+    picked_->verticalHeader()->setMinimumSectionSize(picked_->fontMetrics().height());
+    picked_->verticalHeader()->setDefaultSectionSize(picked_->fontMetrics().height() + 1);
+    picked_->horizontalHeader()->hide(); // the box's title names the vessel; rows read "name  value"
+    picked_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    picked_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    picked_->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     picked_->setToolTip(tr("Every attribute of the vessel clicked in the view (click empty space to clear)"));
     pl->addWidget(picked_);
     pickedBox_->hide();
@@ -197,6 +221,7 @@ VesselPanel::VesselPanel(VesselView* view, QUndoStack* undo, QWidget* parent)
 
     auto* look = new QGroupBox(tr("Colour"));
     auto* lf = new QFormLayout(look);
+    compact(lf);
     colorCombo_ = new QComboBox;
     colorCombo_->setObjectName(QStringLiteral("vesselColorBy"));
     colorCombo_->setToolTip(tr("Colour the vessels by any edge column; the colour bar gives its unit"));
@@ -218,7 +243,8 @@ VesselPanel::VesselPanel(VesselView* view, QUndoStack* undo, QWidget* parent)
 
     auto* radius = new QGroupBox(tr("Radius"));
     radius->setObjectName(QStringLiteral("vesselRadiusGroup"));
-    auto* rf = new QFormLayout(radius);
+    auto* rf = new QHBoxLayout(radius);
+    compact(rf);
     minR_ = new QDoubleSpinBox;
     maxR_ = new QDoubleSpinBox;
     minR_->setObjectName(QStringLiteral("vesselMinRadius"));
@@ -233,18 +259,23 @@ VesselPanel::VesselPanel(VesselView* view, QUndoStack* undo, QWidget* parent)
     }
     minR_->setToolTip(tr("Hide vessels thinner than this (e.g. raise it to leave only arteries and veins)"));
     maxR_->setToolTip(tr("Hide vessels thicker than this (e.g. lower it to leave only capillaries)"));
-    rf->addRow(tr("From"), minR_);
-    rf->addRow(tr("To"), maxR_);
+    rf->addWidget(new QLabel(tr("From")));
+    rf->addWidget(minR_, 1);
+    rf->addWidget(new QLabel(tr("to")));
+    rf->addWidget(maxR_, 1);
     lay->addWidget(radius);
 
     auto* clip = new QGroupBox(tr("Clip"));
     auto* cl = new QVBoxLayout(clip);
+    compact(cl);
     clipMode_ = new QComboBox;
     clipMode_->setObjectName(QStringLiteral("vesselClipMode"));
     clipMode_->addItems({tr("None"), tr("Box"), tr("Slab")});
     clipMode_->setToolTip(
         tr("Show only the vessels whose middle lies in a box, or in a slab along one axis"));
-    cl->addWidget(clipMode_);
+    auto* clipRow = new QHBoxLayout;
+    clipRow->addWidget(clipMode_, 1);
+    cl->addLayout(clipRow);
     clipPages_ = new QStackedWidget;
     clipPages_->addWidget(new QWidget);
     auto* boxPage = new QWidget;
@@ -315,15 +346,19 @@ VesselPanel::VesselPanel(VesselView* view, QUndoStack* undo, QWidget* parent)
     });
     connect(slabWidth_, &QDoubleSpinBox::valueChanged, this, [this] { filterFromWidgets(); });
 
-    auto* all = new QPushButton(tr("Show all vessels"));
-    all->setToolTip(tr("Clear the radius range and the clip (Ctrl+Z takes it back)"));
+    auto* all = new QPushButton(tr("Show all"));
+    all->setObjectName(QStringLiteral("vesselShowAll"));
+    all->setToolTip(tr("Show all vessels: clear the radius range and the clip (Ctrl+Z takes it back)"));
     connect(all, &QPushButton::clicked, this, &VesselPanel::showAll);
-    lay->addWidget(all);
+    clipRow->addWidget(all);
 
     auto* hist = new QGroupBox(tr("Visible vessels"));
     auto* hl = new QVBoxLayout(hist);
+    compact(hl);
     radiusHist_ = new VesselHistogram;
     lengthHist_ = new VesselHistogram;
+    radiusHist_->setObjectName(QStringLiteral("vesselRadiusHistogram"));
+    lengthHist_->setObjectName(QStringLiteral("vesselLengthHistogram"));
     hl->addWidget(radiusHist_);
     hl->addWidget(lengthHist_);
     lay->addWidget(hist);
@@ -381,12 +416,13 @@ void VesselPanel::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
     slabWidth_->setRange(std::max(0.1, extent / 1000), std::max(1.0, extent));
     slabWidth_->setSingleStep(std::max(0.1, extent / 100));
     slabWidth_->setSuffix(unit);
-    const double zext = graph_->bounds[5] - graph_->bounds[4];
-    slabWidth_->setValue(std::max(slabWidth_->minimum(), 0.1 * (zext > 0 ? zext : extent)));
+    // The slab starts as a tenth of the volume along z, centred (choosing Slab then shows a slice).
+    const double zlo = graph_->bounds[4], zhi = graph_->bounds[5];
+    const double half = 0.5 * std::max(slabWidth_->minimum(), 0.1 * (zhi > zlo ? zhi - zlo : extent));
     slabPos_->setValue(500);
     filter_.slabAxis = 2;
-    filter_.slabLo = graph_->bounds[4];
-    filter_.slabHi = graph_->bounds[5];
+    filter_.slabLo = float(0.5 * (zlo + zhi) - half);
+    filter_.slabHi = float(0.5 * (zlo + zhi) + half);
     tubeSize_->setValue(100);
     showFilter(filter_);
     updating_ = false;
@@ -518,6 +554,21 @@ void VesselPanel::showPicked(long edge) {
         picked_->setItem(i, 1, new QTableWidgetItem(QString::number(attrs[size_t(i)].second, 'g', 6)));
     }
     pickedBox_->setTitle(tr("Picked vessel %1").arg(qlonglong(graph_->edgeId(size_t(edge)))));
+    int h = 2 * picked_->frameWidth();
+    for (int i = 0; i < picked_->rowCount(); ++i) h += picked_->rowHeight(i);
+    picked_->setFixedHeight(h);
+    // The dock scrolls to the whole box (its parent is the scroll area's viewport).
+    QTimer::singleShot(0, this, [this] {
+        for (QWidget* p = parentWidget(); p; p = p->parentWidget())
+            if (auto* area = qobject_cast<QScrollArea*>(p)) {
+                area->ensureWidgetVisible(pickedBox_, 0, 0);
+                break;
+            }
+    });
+}
+
+QWidget* VesselPanel::pickedBox() const {
+    return pickedBox_;
 }
 
 std::vector<std::pair<QString, QString>> VesselPanel::pickedRows() const {

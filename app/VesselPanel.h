@@ -61,6 +61,8 @@ public:
     QString countsText() const;
     // The picked vessel's attributes (name, value), as listed in the dock (empty when none is picked).
     std::vector<std::pair<QString, QString>> pickedRows() const;
+    // The box listing them (hidden while none is picked).
+    QWidget* pickedBox() const;
 
 signals:
     void message(const QString& text);

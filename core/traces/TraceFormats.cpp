@@ -399,9 +399,11 @@ Status placeMatrix(Traces& t, const std::vector<double>& data, hsize_t d0, hsize
                 warnings->push_back(file + ": no time vector; took the longer axis (" + std::to_string(axis) +
                                     ") as time (set time_axis to choose)");
         }
+        // No time vector: the sampling rate gives seconds; without one the axis is the frame index.
         const hsize_t T = axis == 0 ? d0 : d1;
         time.resize(T);
-        for (hsize_t k = 0; k < T; ++k) time[k] = double(k) / rate;
+        for (hsize_t k = 0; k < T; ++k) time[k] = rate > 0 ? double(k) / rate : double(k);
+        if (!(rate > 0)) t.timeUnit = "frame";
     }
     const size_t T = axis == 0 ? d0 : d1, N = axis == 0 ? d1 : d0;
     if (auto s = checkTime(time, file, nullptr, "time value")) {
@@ -416,13 +418,52 @@ Status placeMatrix(Traces& t, const std::vector<double>& data, hsize_t d0, hsize
     return std::nullopt;
 }
 
-std::string findTimeNextTo(hid_t f, const std::string& arrayPath) {
+// A dataset name that reads as a time vector: t, time, times, time_s, timestamps, timestamp_confocal, ...
+bool looksLikeTimeName(const std::string& path) {
+    const std::string n = csv::lower(path.substr(path.find_last_of('/') + 1));
+    return n == "t" || n.find("time") != std::string::npos;
+}
+
+// The time vector of `arrayPath` (d0 x d1): a 1-D numeric dataset named like time next to it, else one
+// anywhere in the file whose length is one of the array's axes (e.g. timing/timestamp_confocal beside
+// gcamp/trace_array). Several of the same standing: the first by path, with a warning naming the others.
+std::string findTimeNextTo(hid_t f, const std::string& arrayPath, hsize_t d0, hsize_t d1,
+                           const std::string& file, std::vector<std::string>* warnings) {
     const std::string g = parentOf(arrayPath);
     for (const char* n : {"time", "t", "timestamps", "time_s", "times"}) {
         const std::string p = join(g, n);
         if (h5IsDataset(f, p) && h5Dims(f, p).size() == 1 && h5IsNumeric(f, p)) return p;
     }
-    return "";
+    std::vector<std::string> near, far;
+    for (const auto& p : h5AllDatasets(f)) {
+        const std::string q = p.empty() || p[0] != '/' ? "/" + p : p;
+        if (q == arrayPath || !looksLikeTimeName(q) || !h5IsNumeric(f, q)) continue;
+        const auto dims = h5Dims(f, q);
+        if (dims.size() != 1 || (dims[0] != d0 && dims[0] != d1) || dims[0] < 2) continue;
+        (parentOf(q) == g ? near : far).push_back(q);
+    }
+    std::vector<std::string>& c = near.empty() ? far : near;
+    if (c.empty()) return "";
+    std::sort(c.begin(), c.end());
+    if (c.size() > 1 && warnings) {
+        std::string others;
+        for (size_t i = 1; i < c.size(); ++i) others += (i > 1 ? ", " : "") + c[i];
+        warnings->push_back(file + ": took '" + c[0] + "' as the time vector (also " + others +
+                            "; set the option time to choose)");
+    }
+    return c[0];
+}
+
+// Option "rate" (frames per second): 0 when not given (time is then the frame index).
+Status rateOption(const OpenOptions& opt, const std::string& path, double& rate) {
+    rate = 0;
+    const std::string r = opt.option("rate");
+    if (r.empty()) return std::nullopt;
+    char* end = nullptr;
+    rate = std::strtod(r.c_str(), &end);
+    if (end == r.c_str() || *end != 0 || !(rate > 0) || !std::isfinite(rate))
+        return Error{path, 0, "option rate '" + r + "' is not a positive number of frames per second"};
+    return std::nullopt;
 }
 
 std::vector<std::string> splitList(const std::string& s) {
@@ -828,8 +869,8 @@ Result<Traces> readTracesNpy(const std::string& path, const OpenOptions& opt) {
         if (th.shape.size() != 1) return Error{timePath, 0, "time vector must be one-dimensional"};
         time = std::move(tv.value());
     }
-    const double rate = std::strtod(opt.option("rate", "1").c_str(), nullptr);
-    if (!(rate > 0)) return Error{path, 0, "option rate must be a positive number of frames per second"};
+    double rate = 0;
+    if (auto s = rateOption(opt, path, rate)) return *s;
     Traces t;
     t.source = path;
     std::vector<std::string> warnings;
@@ -910,7 +951,9 @@ Result<Traces> readHdf5Locked(const std::string& path, const OpenOptions& opt,
     if (!data) return data.error();
     std::string timePath = opt.option("time");
     if (!timePath.empty() && timePath[0] != '/') timePath = "/" + timePath;
-    if (timePath.empty()) timePath = findTimeNextTo(f.id, array);
+    const bool timeGiven = !timePath.empty();
+    const hsize_t d0 = dims[0], d1 = dims.size() == 2 ? dims[1] : 1;
+    if (timePath.empty()) timePath = findTimeNextTo(f.id, array, d0, d1, path, warn);
     std::vector<double> time;
     if (!timePath.empty()) {
         auto tv = h5ReadDoubles(f.id, timePath, path, maxCellsFor(path));
@@ -918,12 +961,19 @@ Result<Traces> readHdf5Locked(const std::string& path, const OpenOptions& opt,
         if (h5Dims(f.id, timePath).size() != 1)
             return Error{path, 0, "time dataset '" + timePath + "' is not one-dimensional"};
         time = std::move(tv.value());
+        // A vector found by its name that is no time axis (not increasing, NaN) is left out, not an error.
+        if (auto bad = checkTime(time, path, nullptr, "time value"); bad && !timeGiven) {
+            if (warn)
+                warn->push_back(path + ": '" + timePath + "' is not a time axis (" + bad->reason +
+                                "); time is the frame index");
+            time.clear();
+            timePath.clear();
+        }
     }
-    const double rate = std::strtod(opt.option("rate", "1").c_str(), nullptr);
-    if (!(rate > 0)) return Error{path, 0, "option rate must be a positive number of frames per second"};
+    double rate = 0;
+    if (auto s = rateOption(opt, path, rate)) return *s;
     Traces t;
     t.source = path;
-    const hsize_t d0 = dims[0], d1 = dims.size() == 2 ? dims[1] : 1;
     if (auto s = placeMatrix(t, data.value(), d0, d1, time, path, array, timePath, opt.option("time_axis"),
                              rate, warn))
         return *s;
@@ -1036,6 +1086,7 @@ Result<Traces> readNwbLocked(const std::string& path, const OpenOptions& opt,
     t.source = path;
     if ((series.empty() && !rois.empty()) || (!series.empty() && h5IsGroup(f.id, series))) {
         const std::string g = series.empty() ? rois.front() : series;
+        if (g.find("/DfOverF/") != std::string::npos) t.valueUnit = "\u0394F/F";
         if (!h5IsDataset(f.id, g + "/data"))
             return Error{path, 0, "HDF5 path '" + g + "/data' does not exist"};
         auto data = h5ReadDoubles(f.id, g + "/data", path, maxCellsFor(path));
@@ -1171,11 +1222,13 @@ int sniffHdf5TracesInChild(const std::string& path) {
     // not a label volume.
     bool has2d = false, hasVolume = false, timeNext = false;
     for (const auto& d : h5AllDatasets(f.id)) {
-        const size_t rank = h5Dims(f.id, d).size();
+        const auto dims = h5Dims(f.id, d);
+        const size_t rank = dims.size();
         if (rank >= 3) hasVolume = true;
         if (rank != 2 || !h5IsNumeric(f.id, d)) continue;
         has2d = true;
-        if (!findTimeNextTo(f.id, d).empty()) timeNext = true;
+        const std::string a = !d.empty() && d[0] == '/' ? d : "/" + d;
+        if (!findTimeNextTo(f.id, a, dims[0], dims[1], path, nullptr).empty()) timeNext = true;
     }
     if (!has2d) return 0;
     return !hasVolume ? 3 : timeNext ? 2 : 1;
@@ -1219,6 +1272,8 @@ H5Columns tracesToColumns(Traces t, std::vector<std::string> warn) {
     H5Columns c;
     c.put("names", std::move(t.names));
     c.put("time", std::move(t.time));
+    c.put("time_unit", std::vector<std::string>{t.timeUnit});
+    c.put("value_unit", std::vector<std::string>{t.valueUnit});
     c.put("values", std::vector<double>(t.values.begin(), t.values.end()));
     t.values = {};
     std::vector<std::string> bn;
@@ -1236,6 +1291,8 @@ Result<Traces> tracesFromColumns(H5Columns& c, const std::string& path, std::vec
     t.source = path;
     t.names = c.takeText("names");
     t.time = c.takeF64("time");
+    if (const std::vector<std::string> u = c.takeText("time_unit"); u.size() == 1) t.timeUnit = u[0];
+    if (const std::vector<std::string> u = c.takeText("value_unit"); u.size() == 1) t.valueUnit = u[0];
     const std::vector<double> v = c.takeF64("values");
     if (v.size() != t.names.size() * t.time.size())
         return Error{path, 0, "the HDF5 reader returned an inconsistent matrix"};
@@ -1310,6 +1367,7 @@ std::string tracesSummary(const Traces& t) {
         "neurons=" + std::to_string(t.neurons()) + " timepoints=" + std::to_string(t.timepoints());
     if (!t.behaviour.empty()) s += " behaviour=" + std::to_string(t.behaviour.size());
     if (t.nanFrames) s += " nan_frames=" + std::to_string(t.nanFrames);
+    s += " duration=" + t.durationText();
     return s;
 }
 

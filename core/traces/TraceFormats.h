@@ -7,7 +7,9 @@
 // - NPY: time x neurons (float or integer, C or Fortran order), names from `X_names.txt` or `X.names.txt`
 //   beside it (one per line), time from `X_time.npy` / `X.time.npy` beside it or option "rate" (Hz).
 // - HDF5: option "array" = trace dataset (found when the file has exactly one 2-D numeric dataset), option
-//   "time" = time dataset (else `time`, `t` or `timestamps` next to the array). Files written from Julia or
+//   "time" = time dataset (else `time`, `t` or `timestamps` next to the array, else a 1-D dataset anywhere
+//   named like time (t, time*, *timestamp*, e.g. `timing/timestamp_confocal`) as long as one of the array's
+//   axes), else option "rate" (Hz). Files written from Julia or
 //   MATLAB are transposed: the time axis is the axis whose length equals the time vector's (option
 //   "time_axis" = 0 or 1 decides a square array or a file without time). Names from option "names" or a
 //   string dataset `names`/`neuron_names`/`neurons`/`labels` next to the array; option "behaviour" =
@@ -15,6 +17,9 @@
 // - NWB ophys: a RoiResponseSeries in DfOverF (preferred) or Fluorescence, names from the referenced
 //   PlaneSegmentation (`neuron_name`, `name`, `label`... columns); or plain TimeSeries, one per neuron, under
 //   acquisition. 1-D series under processing/behavior become behaviour rows.
+//
+// NPY and HDF5 without a time vector or a rate have time in frames (Traces::timeUnit "frame", the frame
+// index).
 //
 // Bad input (ragged rows, non-numeric cells, time not increasing, duplicate names, a missing HDF5 path, a
 // time vector that matches no axis, sizes the file cannot hold) is an Error with file, line and reason.

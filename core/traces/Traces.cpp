@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <unordered_map>
 
@@ -64,6 +65,36 @@ double Traces::medianStep() const {
     for (size_t i = 0; i + 1 < time.size(); ++i) d[i] = time[i + 1] - time[i];
     std::nth_element(d.begin(), d.begin() + long(d.size() / 2), d.end());
     return d[d.size() / 2];
+}
+
+double Traces::duration() const {
+    if (time.empty()) return 0;
+    if (inFrames()) return double(time.size());
+    return time.back() - time.front() + medianStep();
+}
+
+std::string Traces::durationText() const {
+    if (inFrames()) return std::to_string(time.size()) + "frames";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1fs", duration());
+    return buf;
+}
+
+std::string valueLabel(const Traces& t) {
+    if (!t.valueUnit.empty()) return t.valueUnit;
+    const size_t T = t.timepoints();
+    size_t rows = 0, z = 0;
+    for (size_t i = 0; i < t.neurons() && T > 1; ++i) {
+        double sum = 0, sq = 0;
+        size_t n = 0;
+        for (size_t k = 0; k < T; ++k)
+            if (const float v = t.at(i, k); std::isfinite(v)) sum += v, sq += double(v) * v, ++n;
+        if (n < 2) continue;
+        ++rows;
+        const double mean = sum / double(n), sd = std::sqrt(std::max(0.0, sq / double(n) - mean * mean));
+        if (std::fabs(mean) < 0.1 && std::fabs(sd - 1) < 0.1) ++z;
+    }
+    return rows > 0 && z * 10 >= rows * 9 ? "z-score" : "\u0394F/F";
 }
 
 std::string NameJoin::summary() const {

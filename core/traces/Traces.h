@@ -18,8 +18,12 @@ struct BehaviourRow {
 
 struct Traces {
     std::vector<std::string> names; // one per neuron, distinct
-    std::vector<double> time;       // seconds, strictly increasing, one per time point
-    std::vector<float> values;      // neurons() * timepoints(), row i = neuron i
+    std::vector<double> time;       // strictly increasing, one per time point, in `timeUnit`
+    // "s", or "frame" when the file gave no time and no sampling rate (time is then the frame index).
+    std::string timeUnit = "s";
+    // What the values are when the file says ("ΔF/F" for an NWB DfOverF series); else empty.
+    std::string valueUnit;
+    std::vector<float> values; // neurons() * timepoints(), row i = neuron i
     std::vector<BehaviourRow> behaviour;
     std::string source;   // file the traces were read from
     size_t nanValues = 0; // NaN cells in `values`
@@ -38,7 +42,17 @@ struct Traces {
     size_t frameAt(double t) const;
     // Median time step (0 with fewer than 2 points).
     double medianStep() const;
+    bool inFrames() const { return timeUnit == "frame"; }
+    // Time the recording covers: from the first time point to one median step past the last (T frames, or
+    // T steps of the time vector), in `timeUnit`.
+    double duration() const;
+    // "589.2s" or "799frames".
+    std::string durationText() const;
 };
+
+// Label of the values for colour bars and axes: valueUnit when the file gave one, "z-score" when (nearly)
+// every neuron has mean 0 and SD 1, else "ΔF/F".
+std::string valueLabel(const Traces& t);
 
 // Canonical spelling of a neuron name for joining recordings to connectomes: trimmed, and the trailing
 // number stripped of zero padding, so `VB02` and `VB2` (and `AS01`/`AS1`) compare equal. Other names are

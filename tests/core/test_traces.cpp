@@ -186,7 +186,7 @@ private slots:
         auto d = reg.open(kTraces);
         QVERIFY2(d.ok(), d.ok() ? "" : d.error().str().c_str());
         QVERIFY(d.value().kind == nr::LayerKind::Traces);
-        QCOMPARE(d.value().summary, std::string("neurons=98 timepoints=1600"));
+        QCOMPARE(d.value().summary, std::string("neurons=98 timepoints=1600 duration=962.5s"));
         auto p = std::any_cast<std::shared_ptr<const nr::Traces>>(d.value().payload);
         QCOMPARE(p->neurons(), size_t(98));
     }

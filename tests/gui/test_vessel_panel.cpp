@@ -225,7 +225,10 @@ private slots:
         QCOMPARE(view->visibleEdgeCount(), expected(box));
         QVERIFY(view->visibleEdgeCount() < thick);
 
-        // A click on a visible vessel lists every attribute in the dock; the overlay only names it.
+        // A click on a visible vessel lists every attribute in the dock; the overlay only names it. (R framed
+        // the thin slab above: frame the box's vessels so the one clicked is on screen.)
+        view->resetCamera();
+        QTRY_VERIFY(view->frameIsCurrent());
         {
             const uint32_t e = view->visibleEdges().front();
             const double m[3] = {0.5 * (g->x[g->src[e]] + g->x[g->dst[e]]),

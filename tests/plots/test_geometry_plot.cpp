@@ -233,7 +233,8 @@ void TestGeometryPlot::exportsVectorAndRaster() {
         for (int i = 0; i < 36; ++i) m[size_t(i)] = i;
         p->setRdm(m, 6, {}, "euclidean");
     }
-    QVERIFY2(p->exportFigure(png, QSize(2400, 800), 300, false), qPrintable(p->lastError()));
+    // Font size 0: the widget's own layout, scaled (the default sets the text to 7 pt instead).
+    QVERIFY2(p->exportFigure(png, QSize(2400, 800), 300, false, 0), qPrintable(p->lastError()));
     const QImage img(png);
     QCOMPARE(img.size(), QSize(2400, 800));
     QVERIFY(std::abs(img.dotsPerMeterX() - 11811) <= 1);

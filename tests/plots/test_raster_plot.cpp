@@ -437,7 +437,8 @@ void TestRasterPlot::pdfAndPngExports() {
     QVERIFY(f.read(4) == "%PDF");
     QVERIFY(f.size() > 1000);
     const QString png = dir.filePath(QStringLiteral("r.png"));
-    QVERIFY2(p->exportFigure(png, QSize(1600, 800), 300, false), qPrintable(p->lastError()));
+    // Font size 0: the widget's own layout, scaled (the default sets the text to 7 pt instead).
+    QVERIFY2(p->exportFigure(png, QSize(1600, 800), 300, false, 0), qPrintable(p->lastError()));
     QImageReader reader(png);
     const QImage img = reader.read();
     QVERIFY(!img.isNull());
@@ -448,7 +449,7 @@ void TestRasterPlot::pdfAndPngExports() {
     QVERIFY(darkNear(img, p->mapToWidget(0.5, 5) * 2.0, 3));
     // TIFF: size and resolution tags, and the same dark pixel.
     const QString tifPath = dir.filePath(QStringLiteral("r.tif"));
-    QVERIFY2(p->exportFigure(tifPath, QSize(1600, 800), 300, false), qPrintable(p->lastError()));
+    QVERIFY2(p->exportFigure(tifPath, QSize(1600, 800), 300, false, 0), qPrintable(p->lastError()));
     TIFF* tif = TIFFOpen(QFile::encodeName(tifPath).constData(), "r");
     QVERIFY(tif);
     uint32_t w = 0, h = 0;

@@ -90,7 +90,7 @@ MatrixPlot::Layout MatrixPlot::layout(const QSizeF& logical) const {
     // Room for names: the widest label at the label font (at most 70 units), when there are labels.
     double lm = 18;
     if (!labels_.isEmpty()) {
-        QFontMetricsF fm(labelFont(9));
+        QFontMetricsF fm(inFigure() ? labelFont() : labelFont(9));
         double w = 0;
         for (const QString& s : labels_) w = std::max(w, fm.horizontalAdvance(s));
         lm = std::min(70.0, w + 8);
@@ -179,9 +179,9 @@ void MatrixPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     p.drawRect(l.matrix);
     // Names on the left (rows) and under the matrix (columns, written upwards), every k-th when thin.
     if (!labels_.isEmpty()) {
-        const double px = std::clamp(l.cell * 0.9, 6.0, 9.0);
-        p.setFont(labelFont(px));
-        const int every = std::max(1, int(std::ceil(kMinLabelCell / l.cell)));
+        p.setFont(inFigure() ? labelFont() : labelFont(std::clamp(l.cell * 0.9, 6.0, 9.0)));
+        const int every =
+            inFigure() ? rowLabelEvery(l.cell) : std::max(1, int(std::ceil(kMinLabelCell / l.cell)));
         for (int r = 0; r < n_; r += every) {
             const int item = order_[size_t(r)];
             const QString name = item < labels_.size() ? labels_[item] : QString::number(item);

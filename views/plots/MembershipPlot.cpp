@@ -211,8 +211,8 @@ void MembershipPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     p.setBrush(Qt::NoBrush);
     p.drawRect(l.grid);
     // Neuron names (every k-th when rows are thin).
-    p.setFont(labelFont(std::clamp(l.rowH * 0.9, 6.0, 10.0)));
-    const int every = std::max(1, int(std::ceil(8.0 / l.rowH)));
+    p.setFont(rowLabelFont(l.rowH));
+    const int every = rowLabelEvery(l.rowH);
     for (int r = 0; r < n_; r += every) {
         const int i = order_[size_t(r)];
         drawText(p, QRectF(0, l.grid.top() + (r + 0.5) * l.rowH - 6, kLeft - 4, 12),
@@ -232,7 +232,9 @@ void MembershipPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
                  tickLabel(t, step));
     }
     drawText(p, QRectF(l.grid.left(), l.grid.bottom() + 19, l.grid.width(), 14),
-             Qt::AlignHCenter | Qt::AlignTop, QStringLiteral("window centre (s)"));
+             Qt::AlignHCenter | Qt::AlignTop,
+             timeUnit_ == QLatin1String("s") ? QStringLiteral("window centre (s)")
+                                             : QStringLiteral("window centre (%1)").arg(timeUnit_));
     // Cursor: the window at the playback time.
     const int cw = windowAt(cursor_);
     if (cw >= 0) {
@@ -273,11 +275,12 @@ void MembershipPlot::drawReadouts() {
     const int i = order_[size_t(r)];
     const QString name = i < names_.size() ? names_[i] : QString::number(i);
     const int lab = labelAt(r, w);
-    const QString s = QStringLiteral("%1  window %2 (%3–%4 s): %5")
+    const QString s = QStringLiteral("%1  window %2 (%3–%4 %5): %6")
                           .arg(name)
                           .arg(w)
                           .arg(start_[size_t(w)], 0, 'g', 5)
                           .arg(end_[size_t(w)], 0, 'g', 5)
+                          .arg(timeUnit_ == QLatin1String("s") ? timeUnit_ : timeUnit_ + QLatin1Char('s'))
                           .arg(lab < 0 ? QStringLiteral("no community") : QStringLiteral("C%1").arg(lab));
     ImGui::BeginTooltip();
     ImGui::TextUnformatted(s.toUtf8().constData());

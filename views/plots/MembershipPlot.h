@@ -26,6 +26,8 @@ public:
     // Neurons shown top to bottom (others follow in index order; empty: index order).
     void setOrder(const std::vector<int>& neurons);
     void setTitle(const QString& title);
+    // Unit of the window times on the axis: "s" (default) or "frame".
+    void setTimeUnit(const QString& unit) { timeUnit_ = unit; }
     // Playback cursor (seconds): marks the window whose centre is nearest.
     void setCursorTime(double t);
     int cursorWindow() const { return windowAt(cursor_); }
@@ -84,6 +86,7 @@ private:
     std::vector<int> order_, requested_;
     std::vector<LegendEntry> legend_;
     QString title_;
+    QString timeUnit_ = QStringLiteral("s");
     double cursor_ = std::numeric_limits<double>::quiet_NaN();
     HeatmapPainter heat_;
     QPoint hover_{-1, -1};

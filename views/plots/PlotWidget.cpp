@@ -252,6 +252,15 @@ QFont PlotWidget::labelFont(double px) const {
     return f;
 }
 
+QFont PlotWidget::rowLabelFont(double rowH) const {
+    return labelFont(figure_ ? style_.fontPx : std::clamp(rowH * 0.9, 6.0, 10.0));
+}
+
+int PlotWidget::rowLabelEvery(double rowH) const {
+    const double need = figure_ ? style_.fontPx * 1.15 : 8.0;
+    return std::max(1, int(std::ceil(need / std::max(rowH, 1e-6))));
+}
+
 void PlotWidget::drawText(QPainter& p, const QRectF& r, int flags, const QString& s) const {
     p.setPen(style_.text);
     p.drawText(r, flags, s);
@@ -267,7 +276,22 @@ bool PlotWidget::ensureContext() {
     return glReady_ && context();
 }
 
+double PlotWidget::figureScale(QSize pixels, int dpi, double fontPt) const {
+    if (dpi <= 0 || !(fontPt > 0)) return exportScale(pixels);
+    const double s = fontPt * dpi / 72.0 / style_.fontPx;
+    // A figure too small for its text at that size gets smaller text rather than a broken layout.
+    return std::max(1e-3, std::min(s, pixels.width() / 240.0));
+}
+
+double PlotWidget::figureFontPt(QSize pixels, int dpi, double fontPt) const {
+    return style_.fontPx * figureScale(pixels, dpi, fontPt) * 72.0 / std::max(1, dpi);
+}
+
 QImage PlotWidget::renderImage(QSize pixels, bool transparent) {
+    return renderAt(pixels, exportScale(pixels), transparent);
+}
+
+QImage PlotWidget::renderAt(QSize pixels, double scale, bool transparent) {
     if (pixels.isEmpty() || !ensureContext()) return QImage();
     makeCurrent();
     GLint maxRb = 4096, maxVp[2] = {4096, 4096};
@@ -277,7 +301,7 @@ QImage PlotWidget::renderImage(QSize pixels, bool transparent) {
     const double shrink = std::min({1.0, double(std::min<GLint>(maxRb, maxVp[0])) / pixels.width(),
                                     double(std::min<GLint>(maxRb, maxVp[1])) / pixels.height()});
     const QSize px(std::max(1, int(pixels.width() * shrink)), std::max(1, int(pixels.height() * shrink)));
-    const double s = exportScale(pixels) * shrink;
+    const double s = scale * shrink;
     const QSizeF logical(px.width() / s, px.height() / s);
 
     syncGpu();
@@ -323,8 +347,11 @@ QImage PlotWidget::renderImage(QSize pixels, bool transparent) {
 }
 
 void PlotWidget::paintVector(QPainter& p, const QRectF& rect, bool transparent) {
+    paintVectorAt(p, rect, exportScale(rect.size().toSize()), transparent);
+}
+
+void PlotWidget::paintVectorAt(QPainter& p, const QRectF& rect, double s, bool transparent) {
     if (rect.isEmpty()) return;
-    const double s = exportScale(rect.size().toSize());
     const QSizeF logical(rect.width() / s, rect.height() / s);
     p.save();
     p.translate(rect.topLeft());
@@ -337,7 +364,7 @@ void PlotWidget::paintVector(QPainter& p, const QRectF& rect, bool transparent) 
     p.restore();
 }
 
-bool PlotWidget::exportFigure(const QString& path, QSize pixels, int dpi, bool transparent) {
+bool PlotWidget::exportFigure(const QString& path, QSize pixels, int dpi, bool transparent, double fontPt) {
     lastError_.clear();
     if (pixels.width() < 1 || pixels.height() < 1 || pixels.width() > 32768 || pixels.height() > 32768) {
         lastError_ = QStringLiteral("%1: figure size %2x%3 is outside 1..32768 pixels")
@@ -351,8 +378,13 @@ bool PlotWidget::exportFigure(const QString& path, QSize pixels, int dpi, bool t
         return false;
     }
     const QString ext = QFileInfo(path).suffix().toLower();
+    struct FigureFlag {
+        bool& f;
+        explicit FigureFlag(bool& x) : f(x) { f = true; }
+        ~FigureFlag() { f = false; }
+    } inFigure(figure_);
     if (ext == QLatin1String("png") || ext == QLatin1String("tif") || ext == QLatin1String("tiff")) {
-        QImage img = renderImage(pixels, transparent);
+        QImage img = renderAt(pixels, figureScale(pixels, dpi, fontPt), transparent);
         if (img.isNull()) {
             lastError_ = path + QStringLiteral(": ") + lastError_;
             return false;
@@ -386,7 +418,8 @@ bool PlotWidget::exportFigure(const QString& path, QSize pixels, int dpi, bool t
             lastError_ = path + QStringLiteral(": could not open for writing");
             return false;
         }
-        paintVector(p, QRectF(QPointF(0, 0), QSizeF(pixels)), transparent);
+        paintVectorAt(p, QRectF(QPointF(0, 0), QSizeF(pixels)), figureScale(pixels, dpi, fontPt),
+                      transparent);
         if (!p.end()) {
             lastError_ = path + QStringLiteral(": could not write SVG");
             return false;
@@ -402,7 +435,8 @@ bool PlotWidget::exportFigure(const QString& path, QSize pixels, int dpi, bool t
             lastError_ = path + QStringLiteral(": could not open for writing");
             return false;
         }
-        paintVector(p, QRectF(0, 0, pdf.width(), pdf.height()), transparent);
+        paintVectorAt(p, QRectF(0, 0, pdf.width(), pdf.height()),
+                      figureScale(QSize(pdf.width(), pdf.height()), dpi, fontPt), transparent);
         if (!p.end()) {
             lastError_ = path + QStringLiteral(": could not write PDF");
             return false;

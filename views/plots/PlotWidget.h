@@ -7,7 +7,8 @@
 // QSvgGenerator and QPdfWriter), and exportFigure() picks the format by file extension.
 //
 // All geometry is laid out in logical units (widget pixels on screen). For export at a size of P pixels the
-// logical size is P / s where s = exportScale(P) so text keeps a readable size relative to the figure.
+// logical size is P / s: in exportFigure s = figureScale(P, dpi) so that the label font is 7 pt at the
+// figure's physical size in every plot; renderImage and paintVector use s = exportScale(P).
 #pragma once
 
 #include <QColor>
@@ -47,9 +48,18 @@ public:
     QImage renderImage(QSize pixels, bool transparent);
     // Draws the same picture with QPainter only into `rect` of `p` (data as rectangles, lines and paths).
     void paintVector(QPainter& p, const QRectF& rect, bool transparent = false);
-    // .png / .tif / .tiff: renderImage with the DPI written to the image; .svg and .pdf: paintVector with a
-    // page of pixels/dpi inches. Returns false and sets lastError() on failure.
-    bool exportFigure(const QString& path, QSize pixels, int dpi, bool transparent);
+    // .png / .tif / .tiff: the picture with the DPI written to the image; .svg and .pdf: paintVector with a
+    // page of pixels/dpi inches. Text is `fontPt` points at the figure's physical size (pixels / dpi), the
+    // same in every plot (fontPt 0: the widget's own layout scaled to the figure, as exportScale gives).
+    // Returns false and sets lastError() on failure.
+    bool exportFigure(const QString& path, QSize pixels, int dpi, bool transparent,
+                      double fontPt = kFigureFontPt);
+    static constexpr double kFigureFontPt = 7;
+    // Logical-to-pixel scale of a figure of `pixels` at `dpi`: the label font (11 logical px) comes out at
+    // `fontPt` points, within the limits that keep the plot's layout (at least 240 logical px wide).
+    double figureScale(QSize pixels, int dpi, double fontPt = kFigureFontPt) const;
+    // Point size the label font has in a figure of `pixels` at `dpi` (what figureScale gives).
+    double figureFontPt(QSize pixels, int dpi, double fontPt = kFigureFontPt) const;
     const QString& lastError() const { return lastError_; }
 
     // Milliseconds the last on-screen frame took on the CPU side (GL calls issued, text drawn).
@@ -110,6 +120,13 @@ protected:
     // Scale of the target being drawn (device pixels per logical unit) and its height in device pixels.
     double targetScale() const { return targetScale_; }
     bool exporting() const { return exporting_; }
+    // True while exportFigure draws: text is the figure's font size (labelFont() at least), dense labels
+    // are thinned to fit it rather than shrunk.
+    bool inFigure() const { return figure_; }
+    // The font of labels on rows of height `rowH` (heatmap rows, matrix cells): smaller with the rows on
+    // screen (6..10 px), the label font in figures; and every how many rows one fits.
+    QFont rowLabelFont(double rowH) const;
+    int rowLabelEvery(double rowH) const;
     bool glReady() const { return glReady_; }
 
     // Releases the GL side; derived destructors call it while their members still exist.
@@ -121,6 +138,8 @@ protected:
     ImGuiLayer* imgui() const { return imgui_.get(); }
 
 private:
+    QImage renderAt(QSize pixels, double scale, bool transparent);
+    void paintVectorAt(QPainter& p, const QRectF& rect, double scale, bool transparent);
     void applyTheme();
     void releaseAll();
     bool ensureContext();
@@ -130,6 +149,7 @@ private:
     bool readouts_ = true;
     bool glReady_ = false;
     bool exporting_ = false;
+    bool figure_ = false;
     double targetScale_ = 1;
     int targetHeightPx_ = 1;
     double frameMs_ = 0;

@@ -16,7 +16,7 @@
 
 namespace {
 
-constexpr double kLeft = 64, kRight = 66, kTop = 10, kBottom = 36, kGap = 10, kBarW = 12, kLaneH = 38;
+constexpr double kLeft = 64, kRight = 82, kTop = 10, kBottom = 36, kGap = 10, kBarW = 12, kLaneH = 38;
 constexpr int kMaxBins = 4096;
 
 } // namespace
@@ -92,6 +92,7 @@ void TracePlot::setTraces(std::shared_ptr<const nr::Traces> traces) {
         }
         limit_ = std::max(lim, 1e-6);
     }
+    valueLabel_ = traces_ ? QString::fromStdString(nr::valueLabel(*traces_)) : QString();
     dt_ = traces_ && traces_->medianStep() > 0 ? traces_->medianStep() : 1.0;
     resetTimeRange();
     cursor_ = traces_ && !traces_->time.empty() ? traces_->time.front() : 0;
@@ -471,8 +472,8 @@ void TracePlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     p.drawRect(l.heat);
     // Row names (every k-th when rows are thin).
     const double rh = l.heat.height() / double(rows_.size());
-    p.setFont(labelFont(std::clamp(rh * 0.9, 6.0, 10.0)));
-    const int every = std::max(1, int(std::ceil(8.0 / rh)));
+    p.setFont(rowLabelFont(rh));
+    const int every = rowLabelEvery(rh);
     for (size_t r = 0; r < rows_.size(); r += size_t(every)) {
         const bool sel = std::find(selected_.begin(), selected_.end(), rows_[r]) != selected_.end();
         const QRectF box(0, l.heat.top() + double(r) * rh + rh / 2 - 6, kLeft - 4, 12);
@@ -501,10 +502,10 @@ void TracePlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
                  tickLabel(t, step));
     }
     drawText(p, QRectF(low.left(), low.bottom() + 19, low.width(), 14), Qt::AlignHCenter | Qt::AlignTop,
-             QStringLiteral("time (s)"));
-    // Colour bar with its ticks.
-    HeatmapPainter::drawBarAxis(p, l.bar, -limit_, limit_, {-limit_, 0.0, limit_}, QString(),
-                                {st.axis, st.text, labelFont(), kRight - kBarW - 14});
+             traces_->inFrames() ? QStringLiteral("frame") : QStringLiteral("time (s)"));
+    // Colour bar with its ticks and what the values are.
+    HeatmapPainter::drawBarAxis(p, l.bar, -limit_, limit_, {-limit_, 0.0, limit_}, valueLabel_,
+                                {st.axis, st.text, labelFont(), kRight - kBarW - 30});
     // Lane labels and frames.
     const auto ls = lanes();
     if (!l.lines.isEmpty() && !ls.empty()) {
@@ -586,8 +587,12 @@ void TracePlot::drawReadouts() {
     const double t = timeAt(hover_.x());
     const size_t k = traces_->frameAt(t);
     const size_t i = size_t(rows_[size_t(r)]);
-    ImGui::SetTooltip("%s  t = %.2f s  value = %.3g", traces_->names[i].c_str(), traces_->time[k],
-                      double(traces_->at(i, k)));
+    if (traces_->inFrames())
+        ImGui::SetTooltip("%s  frame %zu  value = %.3g", traces_->names[i].c_str(), k,
+                          double(traces_->at(i, k)));
+    else
+        ImGui::SetTooltip("%s  t = %.2f s  value = %.3g", traces_->names[i].c_str(), traces_->time[k],
+                          double(traces_->at(i, k)));
 }
 
 void TracePlot::leaveEvent(QEvent* e) {

@@ -45,6 +45,8 @@ public:
     // Colour scale: values in [-limit, limit] (default: the 99th percentile of |value|, at least 1e-6).
     void setColorLimit(double limit);
     double colorLimit() const { return limit_; }
+    // What the colour bar says the values are (nr::valueLabel: z-score, ΔF/F, ...).
+    const QString& valueLabel() const { return valueLabel_; }
     // The diverging map, x in [0, 1] (0 blue, 0.5 white, 1 red) and the colour the plot gives a value
     // (NaN: grey), quantised as the GPU lookup is.
     static QColor diverging(double x);
@@ -127,6 +129,7 @@ private:
     RowOrder order_ = RowOrder::Given;
     std::vector<int> given_, communities_, rows_, selected_;
     double limit_ = 1;
+    QString valueLabel_; // the colour bar's label: z-score, ΔF/F, ...
     bool userLimit_ = false;
     double cursor_ = 0, t0_ = 0, t1_ = 1, dt_ = 1;
     // Heatmap: rows x bins (bins = frames, averaged down to at most kMaxBins) and its colour bar.

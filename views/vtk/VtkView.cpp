@@ -7,6 +7,7 @@
 #include <QOpenGLExtraFunctions>
 #include <QWheelEvent>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include <vtkCamera.h>
@@ -236,6 +237,86 @@ QImage VtkView::renderImage(QSize pixels, bool transparentBackground) {
     });
     update();
     return out;
+}
+
+QImage VtkView::renderFigure(QSize pixels, bool transparentBackground, double margin) {
+    if (pixels.isEmpty()) return QImage();
+    vtkCamera* cam = ren_->GetActiveCamera();
+    double pos[3], focal[3], up[3];
+    cam->GetPosition(pos);
+    cam->GetFocalPoint(focal);
+    cam->GetViewUp(up);
+    const double angle = cam->GetViewAngle(), scale = cam->GetParallelScale();
+    const bool parallel = cam->GetParallelProjection();
+    const int* sz = rw_->GetSize();
+    const double screenAspect = sz[0] > 0 && sz[1] > 0 ? double(sz[0]) / sz[1] : 1.0;
+    const double figAspect = double(pixels.width()) / pixels.height();
+    const double grow = 1 + std::max(0.0, margin);
+
+    // The corners of what is drawn in the camera's frame: across (u), up (v), as tangents of the angle from
+    // the view axis (perspective) or as lengths (parallel).
+    double b[6];
+    ren_->ComputeVisiblePropBounds(b);
+    double dir[3] = {focal[0] - pos[0], focal[1] - pos[1], focal[2] - pos[2]};
+    const double dist = std::sqrt(dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]);
+    double right[3], upv[3];
+    bool ok = b[0] <= b[1] && dist > 0;
+    if (ok) {
+        for (double& d : dir) d /= dist;
+        right[0] = dir[1] * up[2] - dir[2] * up[1];
+        right[1] = dir[2] * up[0] - dir[0] * up[2];
+        right[2] = dir[0] * up[1] - dir[1] * up[0];
+        const double rn = std::sqrt(right[0] * right[0] + right[1] * right[1] + right[2] * right[2]);
+        ok = rn > 0;
+        for (double& r : right) r /= rn > 0 ? rn : 1;
+        upv[0] = right[1] * dir[2] - right[2] * dir[1];
+        upv[1] = right[2] * dir[0] - right[0] * dir[2];
+        upv[2] = right[0] * dir[1] - right[1] * dir[0];
+    }
+    double u0 = 1e300, u1 = -1e300, v0 = 1e300, v1 = -1e300;
+    for (int c = 0; ok && c < 8; ++c) {
+        const double p[3] = {b[c & 1] - pos[0], b[2 + ((c >> 1) & 1)] - pos[1],
+                             b[4 + ((c >> 2) & 1)] - pos[2]};
+        const double z = p[0] * dir[0] + p[1] * dir[1] + p[2] * dir[2];
+        if (!parallel && z <= 0) ok = false; // behind the camera: keep the view as it is
+        const double k = parallel ? 1.0 : 1.0 / std::max(z, 1e-12);
+        const double u = (p[0] * right[0] + p[1] * right[1] + p[2] * right[2]) * k;
+        const double v = (p[0] * upv[0] + p[1] * upv[1] + p[2] * upv[2]) * k;
+        u0 = std::min(u0, u), u1 = std::max(u1, u), v0 = std::min(v0, v), v1 = std::max(v1, v);
+    }
+    const double half = parallel ? scale : std::tan(angle * M_PI / 360.0);
+    // Everything drawn is on screen: the figure frames it (centred, with the margin) at its own aspect.
+    // Otherwise the user cropped it: the figure keeps the view, widened if the figure is narrower.
+    const bool allShown =
+        ok && v0 >= -half && v1 <= half && u0 >= -half * screenAspect && u1 <= half * screenAspect;
+    double newHalf = half * grow * std::max(1.0, screenAspect / figAspect);
+    if (allShown) {
+        const double uc = 0.5 * (u0 + u1), vc = 0.5 * (v0 + v1);
+        const double shift = parallel ? 1.0 : dist;
+        double np[3], nf[3];
+        for (int i = 0; i < 3; ++i) {
+            const double d = (uc * right[i] + vc * upv[i]) * shift;
+            np[i] = pos[i] + d;
+            nf[i] = focal[i] + d;
+        }
+        cam->SetPosition(np);
+        cam->SetFocalPoint(nf);
+        newHalf = grow * std::max(0.5 * (v1 - v0), 0.5 * (u1 - u0) / figAspect);
+    }
+    if (parallel)
+        cam->SetParallelScale(newHalf);
+    else
+        cam->SetViewAngle(std::clamp(std::atan(newHalf) * 360.0 / M_PI, 1.0, 170.0));
+    ren_->ResetCameraClippingRange();
+    QImage img = renderImage(pixels, transparentBackground);
+    cam->SetPosition(pos);
+    cam->SetFocalPoint(focal);
+    cam->SetViewUp(up);
+    cam->SetViewAngle(angle);
+    cam->SetParallelScale(scale);
+    ren_->ResetCameraClippingRange();
+    update();
+    return img;
 }
 
 double VtkView::renderSceneMs() {

@@ -53,6 +53,11 @@ public:
     // With transparentBackground the background has alpha 0. Returns a null image when the widget has no
     // GL context yet (it must have been shown once) or the size is empty.
     QImage renderImage(QSize pixels, bool transparentBackground);
+    // renderImage for a figure. When everything drawn is on screen, the figure frames it, centred, at the
+    // figure's own aspect with a margin of `margin` (fraction of the field of view) around it; when the view
+    // is zoomed into part of the data, that part stays in the picture whatever the figure's aspect (a figure
+    // narrower than the view widens the field of view to keep its width). The camera is left as it was.
+    QImage renderFigure(QSize pixels, bool transparentBackground, double margin = 0.05);
     // True once the widget has been shown and has its GL context (renderImage works from then on).
     bool hasContext() const { return glInitialized_; }
 
