@@ -227,8 +227,8 @@ Result<VesselGraph> readSecombNetwork(const std::string& path, const OpenOptions
             if (kb < 3)
                 return Error{path, r.line,
                              "truncated boundary row: " + std::to_string(kb) + " of at least 3 numbers"};
-            auto it = index.find(int64_t(v[0]));
-            if (!wholeNumber(v[0]) || it == index.end())
+            auto it = wholeNumber(v[0]) ? index.find(int64_t(v[0])) : index.end();
+            if (it == index.end())
                 return Error{path, r.line, "boundary node " + lineText(b, le) + " is not among the nodes"};
             if (!finiteFloat(v[1]) || !finiteFloat(v[2]))
                 return Error{path, r.line, "boundary condition is not a finite number"};

@@ -975,6 +975,22 @@ void tableCases(Corpus& c) {
         [](const std::string& d) { return openAny(d + "/g_nodes.csv"); },
         "g_edges.csv:1: column 'source' appears twice in the header", "g_edges.csv");
 
+    const std::string vtkHead =
+        "# vtk DataFile Version 3.0\nv\nASCII\nDATASET POLYDATA\nPOINTS 2 float\n0 0 0 1 0 0\n";
+    auto vtk = [&](const std::string& name, const std::string& rest, const std::string& expect) {
+        c.add(
+            "vtk/" + name, "g.vtk", vtkHead + rest, [](const std::string& p) { return openAny(p); }, expect);
+    };
+    vtk("accepted", "LINES 1 3\n2 0 1\nCELL_DATA 1\nSCALARS radius float 1\nLOOKUP_TABLE default\n2\n", "");
+    vtk("radius inf", "LINES 1 3\n2 0 1\nCELL_DATA 1\nSCALARS radius float 1\nLOOKUP_TABLE default\ninf\n",
+        "cell 0 of radius is not a finite number");
+    vtk("pressure 1e300",
+        "LINES 1 3\n2 0 1\nPOINT_DATA 2\nSCALARS p double 1\nLOOKUP_TABLE default\n1 1e300\n",
+        "point 1 of p is not a finite number");
+    vtk("line point count 1e30", "LINES 1 3\n1e30 0 1\n", "line cell 0 has a bad point count");
+    vtk("line point count nan", "LINES 1 3\nnan 0 1\n", "line cell 0 has a bad point count");
+    vtk("line names point 1e300", "LINES 1 3\n2 0 1e300\n", "names point 1e+300, which is not among the 2");
+
     auto swc = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
         c.add(
             "swc/" + name, "cell.swc", bytes, [](const std::string& p) { return outcome(nr::readSwc(p)); },
