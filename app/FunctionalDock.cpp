@@ -252,6 +252,14 @@ void FunctionalDock::recomputeMatrix() {
     }
     const auto m = nr::CorrMethod(method_->currentData().toInt());
     if (fcTraces_ == t && fcMethod_ == m && frames_ == std::make_pair(b, e)) return;
+    if (auto s = nr::checkCorrelationBudget(*t, nr::correlationBytes(*t, m, 1), "correlation matrix")) {
+        fc_ = nr::CorrMatrix();
+        fcTraces_ = nullptr;
+        frames_ = {0, 0};
+        matrixPlot_->setMatrix({}, 0, {});
+        matrixPlot_->setTitle(QString::fromStdString(s->reason));
+        return;
+    }
     fc_ = nr::correlationMatrix(*t, m, b, e);
     fcTraces_ = t;
     fcMethod_ = m;
@@ -438,6 +446,8 @@ nr::Result<nr::StructureFunction> FunctionalDock::computeStructureFunction(const
     if (join.matched < 3)
         return nr::Error{t.source, 0,
                          "fewer than 3 trace neurons are in the connectome (" + join.summary() + ")"};
+    if (auto s = nr::checkCorrelationBudget(t, nr::correlationBytes(t, p.method), "structure vs function"))
+        return *s;
     const nr::CorrMatrix fc = nr::correlationMatrix(t, p.method);
     return nr::structureFunction(g, join, fc, p.synapses, p.connectedOnly, p.permutations, p.seed);
 }

@@ -652,6 +652,11 @@ void MainWindow::showGraphLayer(nr::LayerId id, int upAxis) {
 QString MainWindow::addFunctionalGraph(double threshold) {
     auto traces = activityDock_->traces();
     if (!traces) return tr("Open activity traces first (a wide CSV, NPY, HDF5 or NWB file)");
+    // The matrix, and the n x n pair flags of the graph.
+    if (auto s =
+            nr::checkCorrelationBudget(*traces, nr::correlationBytes(*traces, nr::CorrMethod::Pearson, 1),
+                                       "functional connectivity graph"))
+        return QString::fromStdString(s->str());
     const nr::CorrMatrix m = nr::correlationMatrix(*traces);
     const nr::NameJoin join = activityDock_->join();
     const bool joined = graph_ && join.matched > 0;

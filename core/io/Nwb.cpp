@@ -147,12 +147,35 @@ const char* const kIds = "units/id";
 const char* const kTimes = "units/spike_times";
 const char* const kIndex = "units/spike_times_index";
 
+// The stored type class of dataset `path` must be `want` (HDF5 would otherwise convert, e.g. int8 zeros
+// to spike times, or clamp a negative index to 0).
+Status requireTypeClass(hid_t file, const std::string& path, const std::string& fname, H5T_class_t want,
+                        const char* wantText) {
+    if (!exists(file, path)) return Error{fname, 0, "dataset '" + path + "' not found"};
+    Handle ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!ds.ok()) return Error{fname, 0, "cannot open dataset '" + path + "'"};
+    Handle type(H5Dget_type(ds.id), H5Tclose);
+    const H5T_class_t cls = type.ok() ? H5Tget_class(type.id) : H5T_NO_CLASS;
+    if (cls != want) {
+        const char* is = cls == H5T_INTEGER  ? "integers"
+                         : cls == H5T_FLOAT  ? "floating-point numbers"
+                         : cls == H5T_STRING ? "strings"
+                                             : "not numbers";
+        return Error{fname, 0, "'" + path + "' holds " + is + "; it must hold " + wantText};
+    }
+    return std::nullopt;
+}
+
 Status putUnits(hid_t file, const std::string& fname, H5Columns& out) {
     auto ids = read1d<int64_t>(file, kIds, fname, H5T_NATIVE_INT64);
     if (!ids) return ids.error();
+    if (auto s = requireTypeClass(file, kTimes, fname, H5T_FLOAT, "floating-point seconds")) return s;
     auto times = read1d<double>(file, kTimes, fname, H5T_NATIVE_DOUBLE);
     if (!times) return times.error();
-    auto ends = read1d<uint64_t>(file, kIndex, fname, H5T_NATIVE_UINT64);
+    if (auto s = requireTypeClass(file, kIndex, fname, H5T_INTEGER, "integers (end of each unit's spikes)"))
+        return s;
+    // Read signed: a negative entry must be seen, not clamped to 0 by the conversion to unsigned.
+    auto ends = read1d<int64_t>(file, kIndex, fname, H5T_NATIVE_INT64);
     if (!ends) return ends.error();
     out.put(kIds, std::move(ids.value()));
     out.put(kTimes, std::move(times.value()));
@@ -172,17 +195,32 @@ Result<Units> unitsFrom(H5Columns& cols, const std::string& fname) {
     Units u;
     u.ids = cols.takeI64(kIds);
     u.times = cols.takeF64(kTimes);
-    u.ends = cols.takeU64(kIndex);
+    {
+        const std::vector<int64_t> ends = cols.takeI64(kIndex);
+        for (size_t i = 0; i < ends.size(); ++i)
+            if (ends[i] < 0)
+                return Error{fname, 0,
+                             "units/spike_times_index entry " + std::to_string(i) + " is negative (" +
+                                 std::to_string(ends[i]) + ")"};
+        u.ends.assign(ends.begin(), ends.end());
+    }
     if (u.ends.size() != u.ids.size())
         return Error{fname, 0,
                      "units/spike_times_index has " + std::to_string(u.ends.size()) + " entries for " +
                          std::to_string(u.ids.size()) + " units"};
     uint64_t prev = 0;
     for (size_t i = 0; i < u.ends.size(); ++i) {
-        if (u.ends[i] < prev || u.ends[i] > u.times.size())
+        if (u.ends[i] < prev)
             return Error{fname, 0,
-                         "units/spike_times_index is not increasing within spike_times at entry " +
-                             std::to_string(i)};
+                         "units/spike_times_index is not increasing within spike_times: entry " +
+                             std::to_string(i) + " (" + std::to_string(u.ends[i]) + ") comes after " +
+                             std::to_string(prev)};
+        if (u.ends[i] > u.times.size())
+            return Error{fname, 0,
+                         "units/spike_times_index is not increasing within spike_times: entry " +
+                             std::to_string(i) + " (" + std::to_string(u.ends[i]) +
+                             ") is past the end of units/spike_times (" + std::to_string(u.times.size()) +
+                             " entries)"};
         for (uint64_t k = prev; k < u.ends[i]; ++k) {
             if (!std::isfinite(u.times[k]))
                 return Error{fname, 0,

@@ -113,11 +113,20 @@ Result<Morphology> parseSwc(const std::string& text, const std::string& file, co
         if (!parseId(fb[1], fe[1], ty) || ty < INT32_MIN || ty > INT32_MAX)
             return Error{file, lineNo, "type '" + std::string(fb[1], fe[1]) + "' is not an integer"};
         static const char* names[4] = {"x", "y", "z", "radius"};
-        for (int k = 0; k < 4; ++k)
+        // Lengths, areas and volumes are sums of squares and cubes of these: beyond 1e50 they overflow.
+        constexpr double kMaxMagnitude = 1e50;
+        for (int k = 0; k < 4; ++k) {
             if (!parseDouble(fb[2 + k], fe[2 + k], v[k]))
                 return Error{file, lineNo,
                              std::string(names[k]) + " '" + std::string(fb[2 + k], fe[2 + k]) +
                                  "' is not a number"};
+            if (std::fabs(v[k]) > kMaxMagnitude)
+                return Error{
+                    file, lineNo,
+                    std::string(names[k]) + " '" + std::string(fb[2 + k], fe[2 + k]) +
+                        "' is out of range (lengths and volumes would overflow; |value| must be at most "
+                        "1e50)"};
+        }
         if (!parseId(fb[6], fe[6], par))
             return Error{file, lineNo, "parent '" + std::string(fb[6], fe[6]) + "' is not an integer"};
         if (m.ids.size() >= size_t(INT32_MAX - 1)) return Error{file, lineNo, "more than 2^31 nodes"};

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "analysis/GraphAnalysis.h"
+#include "io/MemoryBudget.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -163,6 +164,23 @@ MeanAbsR meanAbsCorrelation(const Traces& t, const CorrMatrix& whole) {
         }
     m.mean = m.pairs ? s / double(m.pairs) : kNaN;
     return m;
+}
+
+uint64_t correlationBytes(const Traces& t, CorrMethod method, size_t matrices) {
+    const uint64_t n = t.neurons(), T = t.timepoints();
+    const uint64_t square = satMul(satMul(n, n), sizeof(double));
+    // The result, the product of the normalised rows and the rows themselves (ranked copies for Spearman).
+    uint64_t bytes = satMul(square, 2 + matrices);
+    bytes = satAdd(bytes, satMul(satMul(n, T), sizeof(double) * (method == CorrMethod::Spearman ? 2 : 1)));
+    return bytes;
+}
+
+Status checkCorrelationBudget(const Traces& t, uint64_t bytes, const std::string& analysis) {
+    const size_t n = t.neurons();
+    return checkBudget(bytes,
+                       analysis + " of " + std::to_string(n) + " neurons (" + std::to_string(pairCount(n)) +
+                           " pairs)",
+                       "use fewer neurons (a subset of the columns or ROIs)", t.source);
 }
 
 std::vector<int> correlationOrder(const CorrMatrix& m) {
@@ -499,6 +517,10 @@ Result<WindowedCorrelations> windowedCorrelations(const Traces& t, CorrMethod me
     WindowedCorrelations out;
     out.windows = std::move(wins.value());
     const size_t n = t.neurons(), P = pairCount(n), W = out.windows.size();
+    // windows x pairs results, a double copy of the traces and one window's matrix.
+    const uint64_t need = satAdd(satMul(satMul(W, P), sizeof(double)), correlationBytes(t, method));
+    if (auto s = checkCorrelationBudget(t, need, "windowed correlation in " + std::to_string(W) + " windows"))
+        return *s;
     if (method == CorrMethod::Pearson && t.nanValues == 0 && W > 0) {
         std::vector<double> data(t.values.begin(), t.values.end());
         const size_t w = out.windows[0].end - out.windows[0].begin;

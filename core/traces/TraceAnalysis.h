@@ -41,6 +41,13 @@ struct MeanAbsR {
 };
 MeanAbsR meanAbsCorrelation(const Traces& t, const CorrMatrix& whole);
 
+// Bytes an analysis holding `matrices` n x n double matrices of `t` (besides correlationMatrix's own
+// working set: its result, the product and the normalised rows) needs at its peak.
+uint64_t correlationBytes(const Traces& t, CorrMethod method, size_t matrices = 0);
+// nullopt when `bytes` fits the memory budget (io/MemoryBudget.h); otherwise an error on the traces' file
+// naming `analysis`, the neurons and pairs, the memory needed and what to change.
+Status checkCorrelationBudget(const Traces& t, uint64_t bytes, const std::string& analysis);
+
 // Row order from average-linkage hierarchical clustering on the distance 1 - r (NaN counts as r = 0):
 // the leaves of the dendrogram left to right, so correlated neurons sit next to each other.
 std::vector<int> correlationOrder(const CorrMatrix& m);

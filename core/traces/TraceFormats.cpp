@@ -77,6 +77,20 @@ Status checkDistinct(const std::vector<std::string>& names, const std::string& f
     return std::nullopt;
 }
 
+// Header fields must be distinct (a repeated column would be read twice, or shadow the other).
+Status checkHeaderDistinct(const std::vector<std::string_view>& f, const std::string& file) {
+    std::unordered_map<std::string_view, size_t> seen;
+    for (size_t i = 0; i < f.size(); ++i) {
+        if (f[i].empty()) continue;
+        auto r = seen.emplace(f[i], i);
+        if (!r.second)
+            return Error{file, 1,
+                         "column '" + std::string(f[i]) + "' appears twice in the header (fields " +
+                             std::to_string(r.first->second + 1) + " and " + std::to_string(i + 1) + ")"};
+    }
+    return std::nullopt;
+}
+
 Status checkTime(const std::vector<double>& time, const std::string& file, const std::vector<long>* lines,
                  const std::string& what) {
     for (size_t i = 0; i < time.size(); ++i) {
@@ -88,6 +102,16 @@ Status checkTime(const std::vector<double>& time, const std::string& file, const
                          "time not increasing: " + num(time[i]) + " s after " + num(time[i - 1]) + " s (" +
                              what + " " + std::to_string(i + 1) + ")"};
     }
+    return std::nullopt;
+}
+
+// Traces are neurons x time with at least 2 of each (every analysis needs pairs and a time course).
+Status checkTraceShape(const Traces& t, const std::string& file, const std::string& what) {
+    if (t.neurons() < 2 || t.timepoints() < 2)
+        return Error{file, 0,
+                     what + " has " + std::to_string(t.neurons()) + " neuron(s) x " +
+                         std::to_string(t.timepoints()) +
+                         " time point(s); traces need at least 2 neurons and 2 time points"};
     return std::nullopt;
 }
 
@@ -380,6 +404,10 @@ Status placeMatrix(Traces& t, const std::vector<double>& data, hsize_t d0, hsize
                    std::vector<double> time, const std::string& file, const std::string& arrayPath,
                    const std::string& timePath, const std::string& axisOpt, double rate,
                    std::vector<std::string>* warnings) {
+    if (d0 < 2 || d1 < 2)
+        return Error{file, 0,
+                     "'" + arrayPath + "' is " + std::to_string(d0) + " x " + std::to_string(d1) +
+                         "; traces are neurons x time with at least 2 of each"};
     int axis = -1;
     if (!time.empty()) {
         const bool m0 = time.size() == d0, m1 = time.size() == d1;
@@ -683,9 +711,11 @@ Result<Traces> readTracesWideCsv(const std::string& path, const OpenOptions& opt
     if (!lr.next(line)) return lr.failed() ? lr.error() : Error{path, 1, "empty file"};
     const char delim = csv::detectDelimiter(line);
     if (!csv::splitLine(line, delim, f, scratch, reason)) return Error{path, 1, reason};
-    if (f.size() < 2 || !isTimeName(f[0]))
+    if (f.size() < 2 || !isTimeName(f[0])) {
+        if (auto s = checkHeaderDistinct(f, path)) return *s; // a long table with a repeated column
         return Error{path, 1,
                      "header must start with a time column (time, time_s or t) followed by neuron names"};
+    }
     const size_t C = f.size() - 1;
     std::vector<std::string> colName;
     std::vector<int> behaviourOf(C, -1);
@@ -707,6 +737,8 @@ Result<Traces> readTracesWideCsv(const std::string& path, const OpenOptions& opt
         }
     }
     if (auto s = checkDistinct(t.names, path, 1)) return *s;
+    // The time and behaviour columns too.
+    if (auto s = checkHeaderDistinct(f, path)) return *s;
     const size_t N = t.names.size();
     std::vector<float> tm; // time-major
     std::vector<long> lines;
@@ -749,6 +781,7 @@ Result<Traces> readTracesWideCsv(const std::string& path, const OpenOptions& opt
     }
     if (lr.failed()) return lr.error();
     if (t.time.empty()) return Error{path, 1, "no rows after the header"};
+    if (auto s = checkTraceShape(t, path, "the table")) return *s;
     transposeInto(t, tm, t.time.size(), N);
     t.countNaN();
     return t;
@@ -763,6 +796,7 @@ Result<Traces> readTracesLongCsv(const std::string& path, const OpenOptions& opt
     if (!lr.next(line)) return lr.failed() ? lr.error() : Error{path, 1, "empty file"};
     const char delim = csv::detectDelimiter(line);
     if (!csv::splitLine(line, delim, f, scratch, reason)) return Error{path, 1, reason};
+    if (auto s = checkHeaderDistinct(f, path)) return *s;
     std::vector<std::string> h;
     for (auto v : f) h.emplace_back(v);
     int tc = -1;
@@ -834,6 +868,7 @@ Result<Traces> readTracesLongCsv(const std::string& path, const OpenOptions& opt
         const size_t k = size_t(std::lower_bound(times.begin(), times.end(), s.time) - times.begin());
         t.values[size_t(s.neuron) * T + k] = s.value;
     }
+    if (auto s = checkTraceShape(t, path, "the table")) return *s;
     t.countNaN();
     return t;
 }
@@ -846,7 +881,15 @@ Result<Traces> readTracesNpy(const std::string& path, const OpenOptions& opt) {
         return Error{path, 0,
                      "NPY traces must be 1-D or 2-D (time x neurons), shape has " +
                          std::to_string(h.shape.size()) + " axes"};
-    const uint64_t d0 = h.shape[0], d1 = h.shape.size() == 2 ? h.shape[1] : 1;
+    if (h.shape.size() == 1)
+        return Error{path, 0,
+                     "NPY traces array is 1-D (" + std::to_string(h.shape[0]) +
+                         " values); traces are 2-D, time x neurons, with at least 2 of each"};
+    const uint64_t d0 = h.shape[0], d1 = h.shape[1];
+    if (d0 < 2 || d1 < 2)
+        return Error{path, 0,
+                     "NPY traces array is " + std::to_string(d0) + " x " + std::to_string(d1) +
+                         "; traces are time x neurons with at least 2 of each"};
     // Row-major view (d0 x d1).
     std::vector<double> rm = std::move(data.value());
     if (h.fortran && h.shape.size() == 2) {
@@ -897,6 +940,7 @@ Result<Traces> readTracesNpy(const std::string& path, const OpenOptions& opt) {
     t.countNaN();
     for (float v : t.values)
         if (std::isinf(v)) return Error{path, 0, "infinite value in the traces"};
+    if (auto s = checkTraceShape(t, path, "the array")) return *s;
     return t;
 }
 
@@ -1306,6 +1350,7 @@ Result<Traces> tracesFromColumns(H5Columns& c, const std::string& path, std::vec
     }
     if (warn)
         for (auto& w : c.takeText("warnings")) warn->push_back(std::move(w));
+    if (auto s = checkTraceShape(t, path, "the trace array")) return *s;
     t.countNaN();
     return t;
 }

@@ -66,6 +66,11 @@ std::string lineText(const char* b, const char* le) {
     return s;
 }
 
+// Finite and within float range (the columns are stored as float; 1e300 would become infinity).
+bool finiteFloat(double v) {
+    return std::isfinite(v) && std::fabs(v) <= 3.4028234663852886e38;
+}
+
 bool wholeNumber(double v) {
     return std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15;
 }
@@ -140,7 +145,11 @@ Result<VesselGraph> readSecombNetwork(const std::string& path, const OpenOptions
             return Error{path, r.line,
                          std::string("segment diameter is ") + (std::isnan(v[4]) ? "NaN" : "negative") +
                              " (" + std::to_string(v[4]) + ")"};
-        if (!std::isfinite(v[5])) return Error{path, r.line, "segment flow is not finite"};
+        if (!finiteFloat(v[4]))
+            return Error{path, r.line, "segment diameter is not a finite number (" + lineText(b, le) + ")"};
+        if (!finiteFloat(v[1])) return Error{path, r.line, "segment type is not a finite number"};
+        if (!finiteFloat(v[5])) return Error{path, r.line, "segment flow is not a finite number"};
+        if (!finiteFloat(v[6])) return Error{path, r.line, "segment haematocrit (hd) is not a finite number"};
         segName[i] = int64_t(v[0]), type[i] = float(v[1]), from[i] = int64_t(v[2]), to[i] = int64_t(v[3]);
         diam[i] = float(v[4]), flow[i] = float(v[5]), hd[i] = float(v[6]);
         segLine[i] = r.line;
@@ -185,8 +194,8 @@ Result<VesselGraph> readSecombNetwork(const std::string& path, const OpenOptions
                          "truncated node row: " + std::to_string(k) + " of 4 numbers (name x y z)"};
         }
         if (!wholeNumber(v[0])) return Error{path, r.line, "node name must be a whole number"};
-        if (!std::isfinite(v[1]) || !std::isfinite(v[2]) || !std::isfinite(v[3]))
-            return Error{path, r.line, "node position is not finite"};
+        if (!finiteFloat(v[1]) || !finiteFloat(v[2]) || !finiteFloat(v[3]))
+            return Error{path, r.line, "node position is not a finite number"};
         nodeName[i] = int64_t(v[0]);
         if (!index.emplace(nodeName[i], uint32_t(i)).second)
             return Error{path, r.line, "duplicate node name " + std::to_string(nodeName[i])};
@@ -218,9 +227,11 @@ Result<VesselGraph> readSecombNetwork(const std::string& path, const OpenOptions
             if (kb < 3)
                 return Error{path, r.line,
                              "truncated boundary row: " + std::to_string(kb) + " of at least 3 numbers"};
-            auto it = index.find(int64_t(v[0]));
-            if (!wholeNumber(v[0]) || it == index.end())
+            auto it = wholeNumber(v[0]) ? index.find(int64_t(v[0])) : index.end();
+            if (it == index.end())
                 return Error{path, r.line, "boundary node " + lineText(b, le) + " is not among the nodes"};
+            if (!finiteFloat(v[1]) || !finiteFloat(v[2]))
+                return Error{path, r.line, "boundary condition is not a finite number"};
             bctype[it->second] = float(v[1]);
             bcvalue[it->second] = float(v[2]);
         }

@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <unordered_map>
 
+#include "model/FileKind.h"
 #include "vessel/VesselFormats.h"
 #include "vessel/VesselText.h"
 
@@ -245,6 +247,7 @@ void parseChunk(const Table& t, Chunk& c, Targets& out, const NodeIndex* index, 
             case Role::Z:
             case Role::Attr: {
                 double v = __builtin_nan("");
+                const char* s0 = p;
                 if (empty) {
                     if (col.role != Role::Attr) return fail("column " + col.name + " is empty");
                 } else {
@@ -253,14 +256,21 @@ void parseChunk(const Table& t, Chunk& c, Targets& out, const NodeIndex* index, 
                         return fail("column " + col.name + ": '" + fieldText(s, e, delim) +
                                     "' is not a number");
                 }
+                // Values are kept as float: infinity, and numbers beyond float range, are refused.
+                const bool finite = std::isfinite(v) && std::fabs(v) <= 3.4028234663852886e38;
                 if (col.role == Role::Attr) {
                     if (col.nonNeg && !(v >= 0))
                         return fail("column " + col.name + ": " + (std::isnan(v) ? "NaN" : "negative") +
                                     " value " + (empty ? std::string("(empty)") : std::to_string(v)) +
                                     " (must be a number >= 0)");
+                    if (!empty && !std::isnan(v) && !finite)
+                        return fail("column " + col.name + ": '" + std::string(s0, size_t(p - s0)) +
+                                    "' is not a finite number");
                     out.attrs[size_t(col.attr)][row] = float(v);
                 } else {
-                    if (!std::isfinite(v)) return fail("column " + col.name + ": position is not finite");
+                    if (!finite)
+                        return fail("column " + col.name + ": position is not finite ('" +
+                                    std::string(s0, size_t(p - s0)) + "')");
                     (col.role == Role::X ? out.x : col.role == Role::Y ? out.y : out.z)[row] = float(v);
                 }
                 break;
@@ -308,6 +318,17 @@ Status planTable(Table& t, bool edges, bool strict) {
     t.dataStart = after;
     t.dataLine = hl + 1;
     const std::vector<std::string> names = splitHeader(header, t.delim);
+    {
+        std::unordered_map<std::string, size_t> seen;
+        for (size_t i = 0; i < names.size(); ++i) {
+            if (names[i].empty()) continue;
+            auto r = seen.emplace(lower(names[i]), i);
+            if (!r.second)
+                return Error{t.path, hl,
+                             "column '" + names[i] + "' appears twice in the header (fields " +
+                                 std::to_string(r.first->second + 1) + " and " + std::to_string(i + 1) + ")"};
+        }
+    }
     t.cols.assign(names.size(), Col{});
     for (size_t i = 0; i < names.size(); ++i)
         t.cols[i].name = names[i].empty() ? "#" + std::to_string(i + 1) : names[i];
@@ -639,6 +660,20 @@ std::string vesselPartnerFile(const std::string& path) {
     return "";
 }
 
+std::string vesselPartnerNotAFile(const std::string& path) {
+    const std::string lb = lower(baseName(path));
+    const std::pair<const char*, const char*> pairs[] = {
+        {"nodes", "edges"}, {"edges", "nodes"}, {"vertices", "edges"}, {"edges", "vertices"}};
+    for (const auto& pr : pairs) {
+        if (lb.find(pr.first) == std::string::npos) continue;
+        const std::string c = partnerCandidate(path, pr.first, pr.second);
+        if (c.empty() || c == path) continue;
+        const PathKind k = pathKind(c);
+        if (k != PathKind::Missing && k != PathKind::Regular) return c;
+    }
+    return "";
+}
+
 VesselTableKind vesselTableKind(const std::string& head, bool strict) {
     const char* b = head.data();
     const std::string h = headerLine(b, b + head.size());
@@ -663,6 +698,9 @@ VesselTableKind vesselTableKind(const std::string& head, bool strict) {
 Result<VesselGraph> readVesselCsvPair(const std::string& a, const std::string& b, const OpenOptions& opt,
                                       std::vector<std::string>* warnings) {
     Table nodes, edges;
+    for (const std::string* p : {&a, &b})
+        if (!p->empty())
+            if (auto s = requireRegularFile(*p, "vessel table")) return *s;
     {
         // Classify both files by their headers.
         const std::string ha = readHead(a), hb = readHead(b);

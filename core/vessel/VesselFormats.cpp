@@ -1,5 +1,7 @@
 #include "vessel/VesselFormats.h"
 
+#include "model/FileKind.h"
+
 #include <cstring>
 #include <memory>
 
@@ -46,6 +48,11 @@ Result<Dataset> readPair(const std::string& path, const std::vector<std::string>
             break;
         }
     if (partner.empty()) partner = vesselPartnerFile(path);
+    if (partner.empty()) {
+        const std::string odd = vesselPartnerNotAFile(path);
+        if (!odd.empty())
+            if (auto s = requireRegularFile(odd, "partner table of " + baseName(path))) return *s;
+    }
     if (partner.empty())
         return Error{
             path, 0,

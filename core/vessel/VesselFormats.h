@@ -28,6 +28,9 @@ VesselTableKind vesselTableKind(const std::string& head, bool strict);
 
 // The partner of X_nodes.csv (X_edges.csv) and back, or "" when it does not exist.
 std::string vesselPartnerFile(const std::string& path);
+// The partner's name when something by that name exists but is not a regular file (a folder, a FIFO, a
+// device, a link loop), else "".
+std::string vesselPartnerNotAFile(const std::string& path);
 
 // Reads a node table and an edge table (the order of the two paths does not matter; each is classified
 // by its header). `warnings` (optional) receives repaired problems ("FILE:LINE: reason").

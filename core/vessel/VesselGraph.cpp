@@ -44,8 +44,9 @@ void VesselGraph::setNodeColumn(const std::string& name, std::vector<float> valu
 
 float VesselGraph::euclidean(size_t e) const {
     const uint32_t a = src[e], b = dst[e];
-    const float dx = x[a] - x[b], dy = y[a] - y[b], dz = z[a] - z[b];
-    return std::sqrt(dx * dx + dy * dy + dz * dz);
+    // In double: the squares of float differences overflow float from about 1e19 on.
+    const double dx = double(x[a]) - x[b], dy = double(y[a]) - y[b], dz = double(z[a]) - z[b];
+    return float(std::sqrt(dx * dx + dy * dy + dz * dz));
 }
 
 std::vector<float> VesselGraph::edgeLengths() const {

@@ -70,6 +70,12 @@ size_t memoryBudget(const OpenOptions& opt) {
     return avail ? avail / 10 * 8 : size_t(1) << 34;
 }
 
+std::string numberText(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
 std::string formatBytes(double bytes) {
     char buf[64];
     if (bytes >= 1e9)

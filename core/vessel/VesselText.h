@@ -47,6 +47,8 @@ template <class T> void resizeColumn(std::vector<T>& v, size_t n) {
 size_t memoryBudget(const OpenOptions& opt);
 // "1.4 GB", "512 MB".
 std::string formatBytes(double bytes);
+// A number for messages: "12", "1e+300", "nan" (never converted to an integer type).
+std::string numberText(double v);
 
 inline bool isDigit(char c) {
     return unsigned(c - '0') < 10u;

@@ -175,7 +175,7 @@ Result<VesselGraph> readVesselLegacyVtk(const std::string& path, const OpenOptio
             for (size_t k = 0; k < ncells; ++k) {
                 if (i >= size) return Error{path, at, "LINES ends after " + std::to_string(k) + " cells"};
                 const double cnt = buf[i++];
-                if (cnt < 1 || i + size_t(cnt) > size)
+                if (!(cnt >= 1) || cnt > double(size - i))
                     return Error{path, at, "line cell " + std::to_string(k) + " has a bad point count"};
                 cellFirstEdge.push_back(g.src.size());
                 for (size_t j = 0; j + 1 < size_t(cnt); ++j) {
@@ -183,7 +183,7 @@ Result<VesselGraph> readVesselLegacyVtk(const std::string& path, const OpenOptio
                     if (a < 0 || b < 0 || a >= double(npoints) || b >= double(npoints))
                         return Error{path, at,
                                      "line cell " + std::to_string(k) + " names point " +
-                                         std::to_string(long(a < 0 || a >= double(npoints) ? a : b)) +
+                                         vessel::numberText(a < 0 || a >= double(npoints) ? a : b) +
                                          ", which is not among the " + std::to_string(npoints) + " points"};
                     g.src.push_back(uint32_t(a));
                     g.dst.push_back(uint32_t(b));
@@ -241,6 +241,12 @@ Result<VesselGraph> readVesselLegacyVtk(const std::string& path, const OpenOptio
                     return err("array " + name + " has " + std::to_string(nt) + " tuples");
                 if (auto s = readValues(nt * nc, type, buf)) return *s;
                 if (nc != 1) continue; // vectors are not kept
+                // Kept as float: infinity, and values beyond float range, are refused (NaN marks no value).
+                for (size_t k = 0; k < nt; ++k)
+                    if (!std::isnan(buf[k]) && !(std::fabs(buf[k]) <= 3.4028234663852886e38))
+                        return Error{path, arrayLine,
+                                     std::string(section == Point ? "point " : "cell ") + std::to_string(k) +
+                                         " of " + name + " is not a finite number"};
                 if (section == Point) {
                     std::vector<float> v(nt);
                     for (size_t i = 0; i < nt; ++i) v[i] = float(buf[i]);

@@ -44,6 +44,17 @@ public:
                                        });
         if (!wc) return wc.error();
         const size_t W = wc.value().windows.size();
+        bool anyFinite = false;
+        for (double v : wc.value().r)
+            if (std::isfinite(v)) {
+                anyFinite = true;
+                break;
+            }
+        if (!anyFinite)
+            return Error{
+                t.source, 0,
+                "dynamic_communities: no pair of neurons has a finite correlation in any window (every "
+                "trace is constant or NaN there)"};
         auto dc = dynamicCommunities(wc.value().r, n, W, p.number("resolution", 1.0),
                                      uint64_t(p.integer("seed", 1)), [&](double f) {
                                          progress.report(0.3 + 0.7 * f);

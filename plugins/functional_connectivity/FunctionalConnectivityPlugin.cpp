@@ -45,11 +45,30 @@ public:
         if (!tp || !*tp) return Error{in.source, 0, "functional_connectivity needs activity traces"};
         const Traces& t = **tp;
         const CorrMethod method = p.text("method") == "spearman" ? CorrMethod::Spearman : CorrMethod::Pearson;
+        const double window = p.number("window"), step = p.number("step") > 0 ? p.number("step") : window;
+        // Before anything is allocated: the whole-recording matrix, its copy in the results and, without
+        // windows, the matrix of the chosen method; with windows, one result matrix per window.
+        {
+            size_t extra = 1 + (method == CorrMethod::Spearman ? 2 : 0);
+            if (window > 0) {
+                auto ws = slidingWindows(t, window, step);
+                if (!ws) return ws.error();
+                extra = ws.value().size();
+            }
+            const uint64_t need = correlationBytes(t, method, extra);
+            if (auto s = checkCorrelationBudget(t, need, "functional_connectivity")) return *s;
+        }
         const CorrMatrix whole = correlationMatrix(t, CorrMethod::Pearson);
         const MeanAbsR m = meanAbsCorrelation(t, whole);
+        bool anyFinite = false;
+        for (size_t i = 0; i < whole.n && !anyFinite; ++i)
+            for (size_t j = i + 1; j < whole.n && !anyFinite; ++j) anyFinite = std::isfinite(whole.at(i, j));
+        if (!anyFinite)
+            return Error{t.source, 0,
+                         "functional_connectivity: no pair of neurons has a finite correlation (every trace "
+                         "is constant or NaN, or no two are finite at 3 common time points)"};
         progress.report(0.2);
         Results r;
-        const double window = p.number("window"), step = p.number("step") > 0 ? p.number("step") : window;
         size_t windows = 1;
         const size_t n = t.neurons();
         auto matrixOf = [&](const std::string& name) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "io/MemoryBudget.h"
 #include "plugin/AnalysisPlugin.h"
 #include "traces/TraceAnalysis.h"
 #include "traces/TraceFormats.h"
@@ -122,6 +123,14 @@ public:
             wcs.push_back(std::move(wc.value()));
         }
         const size_t R = size_t(p.integer("rank", 4));
+        {
+            // The float tensor (pairs x windows x recordings) and its copy, and one n x n matrix per
+            // component.
+            const uint64_t need = satAdd(satMul(satMul(satMul(K, P), W), 2 * sizeof(float)),
+                                         satMul(satMul(satMul(n, n), R), sizeof(double)));
+            if (auto s = checkCorrelationBudget(t, need, "ntf in " + std::to_string(W) + " windows"))
+                return *s;
+        }
         std::vector<float> X;
         X.reserve(K * P * W);
         for (size_t k = 0; k < K; ++k) {

@@ -71,6 +71,8 @@ public:
             return Error{in.source, 0,
                          "fewer than 3 trace neurons are in the connectome (" + join.summary() + ")"};
         const CorrMethod method = p.text("method") == "spearman" ? CorrMethod::Spearman : CorrMethod::Pearson;
+        if (auto s = checkCorrelationBudget(t, correlationBytes(t, method, 1), "structure_function"))
+            return *s;
         const CorrMatrix fc = correlationMatrix(t, method);
         progress.report(0.4);
         const std::string syn = p.text("synapses");

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "plugin/AnalysisPlugin.h"
 #include "vessel/VesselGraph.h"
@@ -56,6 +57,16 @@ public:
         const size_t bins = size_t(std::max<long long>(1, p.integer("bins", 20)));
         const VesselStats s = vesselStats(*g);
         if (progress.cancelled()) return Error{in.source, 0, "cancelled"};
+        // Sums of values that are each finite can still overflow.
+        const std::pair<const char*, double> sums[] = {{"total_length", s.totalLength},
+                                                       {"mean_radius", s.meanRadius},
+                                                       {"length_density", s.lengthDensity},
+                                                       {"mean_tortuosity", s.meanTortuosity}};
+        for (const auto& [what, v] : sums)
+            if (std::isinf(v))
+                return Error{in.source, 0,
+                             std::string("vessel_stats: ") + what +
+                                 " overflows (the lengths or radii are too large to add up)"};
         progress.report(0.5);
         Results r;
         r.addScalar("nodes", double(s.nodes));

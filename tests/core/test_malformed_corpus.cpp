@@ -38,7 +38,11 @@
 #include "io/SpikeIO.h"
 #include "io/TrialIO.h"
 #include "morph/LabelVolume.h"
+#include "morph/Morphology.h"
+#include "plugin/AnalyzeCommand.h"
 #include "sim/SimulateCommand.h"
+#include "traces/TraceFormats.h"
+#include "vessel/VesselFormats.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define NR_UNDER_ASAN 1
@@ -112,6 +116,8 @@ struct NwbSpec {
     std::vector<double> start = {0, 1}, stop = {1, 2};
     bool condition = true;
     std::vector<std::string> stimulus; // non-empty: a variable-length string column instead of `condition`
+    std::vector<int64_t> signedIndex;  // non-empty: written as int64 instead of `index`
+    std::vector<int8_t> int8Times;     // non-empty: spike_times written as int8 instead of `times`
 };
 
 void writeNwb(const std::string& path, const NwbSpec& s) {
@@ -128,9 +134,14 @@ void writeNwb(const std::string& path, const NwbSpec& s) {
     };
     group("/units");
     if (s.writeIds) write("/units/id", H5T_NATIVE_INT64, s.ids.size(), s.ids.data());
-    if (s.writeTimes)
+    if (s.writeTimes && !s.int8Times.empty())
+        write("/units/spike_times", H5T_NATIVE_INT8, s.int8Times.size(), s.int8Times.data());
+    else if (s.writeTimes)
         write("/units/spike_times", H5T_NATIVE_DOUBLE, s.times.size(), s.times.data(), s.timesTwoD ? 2 : 1);
-    if (s.writeIndex) write("/units/spike_times_index", H5T_NATIVE_UINT64, s.index.size(), s.index.data());
+    if (s.writeIndex && !s.signedIndex.empty())
+        write("/units/spike_times_index", H5T_NATIVE_INT64, s.signedIndex.size(), s.signedIndex.data());
+    else if (s.writeIndex)
+        write("/units/spike_times_index", H5T_NATIVE_UINT64, s.index.size(), s.index.data());
     if (s.trials) {
         group("/intervals");
         group("/intervals/trials");
@@ -866,6 +877,260 @@ void analysisCases(Corpus& c) {
                  "condition '0' has the same response in every unit", "c_spikes.csv"});
 }
 
+// Vessel graphs, SWC, activity traces, NWB units and the trace analyses: non-finite values, overflowing sums,
+// arrays that cannot be neurons x time, lying NWB indexes, partner files that are not files, duplicate
+// columns, and a correlation matrix too large for memory.
+Outcome openAny(const std::string& p, const std::vector<std::string>& others = {}) {
+    auto d = nr::ReaderRegistry::builtin().open(p, others);
+    return d ? Outcome{} : Outcome{d.error()};
+}
+
+// `neurorama analyze ARGS`; the error is its last line of stderr, "FILE[:LINE]: reason".
+Outcome analyze(const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    if (nr::runAnalyzeCommand(args, out, err) == 0) return std::nullopt;
+    std::string text = err.str();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    const size_t nl = text.find_last_of('\n');
+    const std::string last = nl == std::string::npos ? text : text.substr(nl + 1);
+    const size_t slash = last.find_last_of('/');
+    const size_t colon = last.find(':', slash == std::string::npos ? 0 : slash);
+    if (colon == std::string::npos) return nr::Error{"analyze", 0, last};
+    return nr::Error{last.substr(0, colon), 0, last.substr(colon + 1)};
+}
+
+void writeHdf5Matrix(const std::string& path, const char* name, hsize_t d0, hsize_t d1, int rank = 2) {
+    hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hsize_t dims[2] = {d0, d1};
+    hid_t sp = H5Screate_simple(rank, dims, nullptr);
+    hid_t ds = H5Dcreate2(file, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    std::vector<double> v(size_t(d0 * (rank == 2 ? d1 : 1)));
+    for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.37 * double(i));
+    if (!v.empty()) H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    H5Dclose(ds);
+    H5Sclose(sp);
+    H5Fclose(file);
+}
+
+const char* const kSecombHead = "Network\n100 100 100 box size\n10 10 10 tissue grid\n50 outer bound\n"
+                                "10 max segment length\n30 max segments per node\n";
+
+std::string secomb(const std::string& segmentRow, const std::string& node1 = "1 0 0 0") {
+    return std::string(kSecombHead) + "2 total number of segments\nname type from to diam flow hd\n" +
+           segmentRow + "\n2 3 1 2 5 1 0.4\n2 number of nodes\nname x y z\n" + node1 +
+           "\n2 10 0 0\n0 number of boundary nodes\n";
+}
+
+void tableCases(Corpus& c) {
+    // ---- infinity and overflow in vessel graphs and SWC ----
+    auto dat = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add(
+            "secomb/" + name, "network.dat", bytes, [](const std::string& p) { return openAny(p); }, expect);
+    };
+    dat("accepted", secomb("1 3 1 2 5 1 0.4"), "");
+    dat("diam inf", secomb("1 3 1 2 inf 1 0.4"), "network.dat:9: segment diameter is not a finite number");
+    dat("diam 1e300 (beyond float)", secomb("1 3 1 2 1e300 1 0.4"),
+        "network.dat:9: segment diameter is not a finite number");
+    dat("flow -inf", secomb("1 3 1 2 5 -inf 0.4"), "network.dat:9: segment flow is not a finite number");
+    dat("hd inf", secomb("1 3 1 2 5 1 inf"),
+        "network.dat:9: segment haematocrit (hd) is not a finite number");
+    dat("node x 1e39", secomb("1 3 1 2 5 1 0.4", "1 1e39 0 0"),
+        "network.dat:13: node position is not a finite number");
+
+    const std::string nodes = "id;pos_x;pos_y;pos_z\n0;0;0;0\n1;10;0;0\n2;0;10;0\n";
+    auto pair = [&](const std::string& name, const std::string& n, const std::string& e,
+                    const std::string& expect, const std::string& blame) {
+        c.addFiles(
+            "vesselgraph/" + name, {{"example_nodes.csv", n}, {"example_edges.csv", e}},
+            [](const std::string& d) { return openAny(d + "/example_nodes.csv"); }, expect, blame);
+    };
+    pair("accepted", nodes, "id;node1id;node2id;avgRadiusAvg\n0;0;1;2.5\n1;1;2;3\n", "", "");
+    pair("avgRadiusAvg inf", nodes, "id;node1id;node2id;avgRadiusAvg\n0;0;1;2.5\n1;1;2;inf\n",
+         "example_edges.csv:3: column avgRadiusAvg: 'inf' is not a finite number", "example_edges.csv");
+    pair("length 1e40 (beyond float)", nodes, "id;node1id;node2id;length\n0;0;1;1e40\n1;1;2;3\n",
+         "example_edges.csv:2: column length: '1e40' is not a finite number", "example_edges.csv");
+    pair("pos_x -inf", "id;pos_x;pos_y;pos_z\n0;0;0;0\n1;-inf;0;0\n2;0;10;0\n",
+         "id;node1id;node2id\n0;0;1\n1;1;2\n",
+         "example_nodes.csv:3: column pos_x: position is not finite ('-inf')", "example_nodes.csv");
+    pair("pos_y 1e39", "id;pos_x;pos_y;pos_z\n0;0;0;0\n1;0;1e39;0\n2;0;10;0\n", "id;node1id;node2id\n0;0;1\n",
+         "example_nodes.csv:3: column pos_y: position is not finite ('1e39')", "example_nodes.csv");
+    // Positions 1e30 apart are finite floats, but squared they overflow float: the stats must not say inf.
+    c.addFiles(
+        "vessel_stats/far-apart nodes (length overflow)",
+        {{"far_nodes.csv", "id,x,y,z,radius\n0,-3e38,0,0,1\n1,3e38,0,0,1\n2,3e38,3e38,3e38,1\n"},
+         {"far_edges.csv", "source,target\n0,1\n1,2\n2,0\n"}},
+        [](const std::string& d) {
+            return analyze({"vessel_stats", "--input", d + "/far_nodes.csv"});
+        },
+        "vessel_stats: total_length overflows", "far_nodes.csv");
+    // Duplicate columns in vessel tables.
+    pair("duplicate pos_x", "id;pos_x;pos_x;pos_y;pos_z\n0;0;0;0;0\n1;1;1;1;1\n",
+         "id;node1id;node2id\n0;0;1\n",
+         "example_nodes.csv:1: column 'pos_x' appears twice in the header (fields 2 and 3)",
+         "example_nodes.csv");
+    pair("duplicate node1id", nodes, "id;node1id;node1id;node2id\n0;0;0;1\n",
+         "example_edges.csv:1: column 'node1id' appears twice in the header (fields 2 and 3)",
+         "example_edges.csv");
+    c.addFiles(
+        "spatialgraph/duplicate source",
+        {{"g_nodes.csv", "id,x,y,z\nA,0,0,0\nB,1,0,0\n"}, {"g_edges.csv", "source,source,target\nA,A,B\n"}},
+        [](const std::string& d) { return openAny(d + "/g_nodes.csv"); },
+        "g_edges.csv:1: column 'source' appears twice in the header", "g_edges.csv");
+
+    const std::string vtkHead =
+        "# vtk DataFile Version 3.0\nv\nASCII\nDATASET POLYDATA\nPOINTS 2 float\n0 0 0 1 0 0\n";
+    auto vtk = [&](const std::string& name, const std::string& rest, const std::string& expect) {
+        c.add(
+            "vtk/" + name, "g.vtk", vtkHead + rest, [](const std::string& p) { return openAny(p); }, expect);
+    };
+    vtk("accepted", "LINES 1 3\n2 0 1\nCELL_DATA 1\nSCALARS radius float 1\nLOOKUP_TABLE default\n2\n", "");
+    vtk("radius inf", "LINES 1 3\n2 0 1\nCELL_DATA 1\nSCALARS radius float 1\nLOOKUP_TABLE default\ninf\n",
+        "cell 0 of radius is not a finite number");
+    vtk("pressure 1e300",
+        "LINES 1 3\n2 0 1\nPOINT_DATA 2\nSCALARS p double 1\nLOOKUP_TABLE default\n1 1e300\n",
+        "point 1 of p is not a finite number");
+    vtk("line point count 1e30", "LINES 1 3\n1e30 0 1\n", "line cell 0 has a bad point count");
+    vtk("line point count nan", "LINES 1 3\nnan 0 1\n", "line cell 0 has a bad point count");
+    vtk("line names point 1e300", "LINES 1 3\n2 0 1e300\n", "names point 1e+300, which is not among the 2");
+
+    auto swc = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add(
+            "swc/" + name, "cell.swc", bytes, [](const std::string& p) { return outcome(nr::readSwc(p)); },
+            expect);
+    };
+    swc("accepted", "1 1 0 0 0 1 -1\n2 3 10 0 0 1 1\n", "");
+    swc("x 1e308", "1 1 0 0 0 1 -1\n2 3 1e308 0 0 1 1\n3 3 -1e308 0 0 1 2\n",
+        "cell.swc:2: x '1e308' is out of range");
+    swc("radius 1e60", "1 1 0 0 0 1e60 -1\n", "cell.swc:1: radius '1e60' is out of range");
+    swc("z inf", "1 1 0 0 inf 1 -1\n", "cell.swc:1: z 'inf' is not a number");
+
+    // ---- a VesselGraph partner that is not a file: the partner is blamed, by what it is ----
+    auto partner = [&](const std::string& name, std::function<void(const std::string&)> makeEdges,
+                       const std::string& expect) {
+        c.addCustom({"vesselgraph/edge file is " + name,
+                     [makeEdges, nodes](const std::string& d) {
+                         writeFile(d + "/example_nodes.csv", nodes);
+                         makeEdges(d + "/example_edges.csv");
+                     },
+                     [](const std::string& d) { return openAny(d + "/example_nodes.csv"); }, expect,
+                     "example_edges.csv"});
+    };
+    partner(
+        "a folder", [](const std::string& p) { mkdir(p.c_str(), 0755); }, "is a folder, not a");
+    partner(
+        "a FIFO", [](const std::string& p) { mkfifo(p.c_str(), 0600); }, "is a FIFO (named pipe), not a");
+    partner(
+        "/dev/zero", [](const std::string& p) { (void)symlink("/dev/zero", p.c_str()); },
+        "is a character device, not a");
+    partner(
+        "a symlink loop", [](const std::string& p) { (void)symlink(p.c_str(), p.c_str()); },
+        "is a loop of symbolic links, not a");
+    c.addCustom({"vesselgraph/edge file is a FIFO, both named",
+                 [nodes](const std::string& d) {
+                     writeFile(d + "/example_nodes.csv", nodes);
+                     mkfifo((d + "/example_edges.csv").c_str(), 0600);
+                 },
+                 [](const std::string& d) {
+                     return outcome(
+                         nr::readVesselCsvPair(d + "/example_nodes.csv", d + "/example_edges.csv"));
+                 },
+                 "is a FIFO (named pipe), not a", "example_edges.csv"});
+
+    // ---- trace arrays that cannot be neurons x time ----
+    auto tr = [&](const std::string& name, const std::string& file, const std::string& bytes,
+                  const std::string& expect) {
+        c.add(
+            "traces/" + name, file, bytes, [](const std::string& p) { return outcome(nr::readTraces(p)); },
+            expect);
+    };
+    std::string d130;
+    for (int i = 0; i < 130; ++i) d130 += f8({std::sin(0.1 * i)});
+    tr("npy (2, 3) accepted", "t.npy", npy(dict2("'<f8'", "(3, 2)"), f8({1, 2, 3, 1, 2, 4})), "");
+    tr("npy shape (0, 0)", "t.npy", npy(dict2("'<f8'", "(0, 0)"), ""), "t.npy: NPY traces array is 0 x 0");
+    tr("npy 1-D", "t.npy", npy(dict2("'<f8'", "(130,)"), d130),
+       "t.npy: NPY traces array is 1-D (130 values)");
+    tr("npy 1 x 130", "t.npy", npy(dict2("'<f8'", "(1, 130)"), d130), "t.npy: NPY traces array is 1 x 130");
+    tr("npy 130 x 1", "t.npy", npy(dict2("'<f8'", "(130, 1)"), d130), "t.npy: NPY traces array is 130 x 1");
+    tr("csv one neuron", "w.csv", "time,A\n0,1\n1,2\n2,3\n",
+       "w.csv: the table has 1 neuron(s) x 3 time point(s); traces need at least 2");
+    tr("csv one time point", "w.csv", "time,A,B\n0,1,2\n",
+       "w.csv: the table has 2 neuron(s) x 1 time point(s)");
+    tr("long csv one neuron", "l.csv", "neuron,time,value\nA,0,1\nA,1,2\n",
+       "l.csv: the table has 1 neuron(s)");
+    tr("csv duplicate time column", "w.csv", "time,A,B,time\n0,1,2,0\n1,2,3,1\n",
+       "w.csv:1: column 'time' appears twice in the header (fields 1 and 4)");
+    tr("csv duplicate behaviour column", "w.csv", "time,A,B,velocity,velocity\n0,1,2,0,0\n1,2,3,1,1\n",
+       "w.csv:1: column 'velocity' appears twice in the header (fields 4 and 5)");
+    tr("long csv duplicate column", "l.csv", "neuron,time,time\nA,0,1\n",
+       "l.csv:1: column 'time' appears twice in the header (fields 2 and 3)");
+    auto h5 = [&](const std::string& name, hsize_t d0, hsize_t d1, int rank, const std::string& expect) {
+        c.addCustom({"traces/" + name,
+                     [=](const std::string& d) { writeHdf5Matrix(d + "/t.h5", "traces", d0, d1, rank); },
+                     [](const std::string& d) { return outcome(nr::readTraces(d + "/t.h5")); }, expect,
+                     expect.empty() ? "" : "t.h5"});
+    };
+    h5("hdf5 (40, 5) accepted", 40, 5, 2, "");
+    h5("hdf5 shape (0, 0)", 0, 0, 2, "'/traces' is 0 x 0; traces are neurons x time with at least 2 of each");
+    h5("hdf5 1 x 130", 1, 130, 2, "'/traces' is 1 x 130; traces are neurons x time");
+    h5("hdf5 130 x 1", 130, 1, 2, "'/traces' is 130 x 1; traces are neurons x time");
+
+    // ---- analyses with no finite value, and a matrix beyond memory ----
+    auto fc = [&](const std::string& name, const std::string& bytes, std::vector<std::string> extra,
+                  const std::string& expect) {
+        c.addCustom({"functional_connectivity/" + name,
+                     [bytes](const std::string& d) { writeFile(d + "/w.csv", bytes); },
+                     [extra](const std::string& d) {
+                         std::vector<std::string> args = {extra[0], "--input", d + "/w.csv"};
+                         args.insert(args.end(), extra.begin() + 1, extra.end());
+                         return analyze(args);
+                     },
+                     expect, expect.empty() ? "" : "w.csv"});
+    };
+    fc("accepted", "time,A,B,C\n0,1,2,1\n1,2,1,3\n2,3,3,2\n3,1,2,4\n", {"functional_connectivity"}, "");
+    fc("all NaN", "time,A,B,C\n0,,,\n1,,,\n2,,,\n3,,,\n", {"functional_connectivity"},
+       "no pair of neurons has a finite correlation");
+    fc("all constant", "time,A,B\n0,1,1\n1,1,1\n2,1,1\n3,1,1\n", {"functional_connectivity"},
+       "no pair of neurons has a finite correlation");
+    fc("dynamic communities all NaN", "time,A,B,C\n0,,,\n1,,,\n2,,,\n3,,,\n4,,,\n5,,,\n",
+       {"dynamic_communities", "--param", "window=3", "--param", "step=1"},
+       "no pair of neurons has a finite correlation in any window");
+    {
+        // 100,000 neurons: 5e9 pairs, refused from the estimate before anything n x n is allocated.
+        std::string wide = "time";
+        for (int i = 0; i < 100000; ++i) wide += ",n" + std::to_string(i);
+        wide += "\n";
+        for (int k = 0; k < 4; ++k) {
+            wide += std::to_string(k);
+            for (int i = 0; i < 100000; ++i) wide += (i + k) % 3 ? ",1" : ",2";
+            wide += "\n";
+        }
+        const std::string what = "of 100000 neurons (4999950000 pairs) needs about";
+        fc("100000 neurons", wide, {"functional_connectivity"}, "functional_connectivity " + what);
+        fc("100000 neurons, windows", wide,
+           {"functional_connectivity", "--param", "window=2", "--param", "step=1"}, what);
+        fc("100000 neurons, dynamic communities", wide,
+           {"dynamic_communities", "--param", "window=2", "--param", "step=1"}, what);
+        fc("100000 neurons, ntf", wide, {"ntf", "--param", "window=2", "--param", "step=1"}, what);
+    }
+
+    // ---- NWB units: negative or decreasing indexes, integer spike times ----
+    auto w = [&](const std::string& name, NwbSpec spec, const std::string& expect) {
+        c.addCustom({"nwb/" + name, [spec](const std::string& d) { writeNwb(d + "/r.nwb", spec); },
+                     [](const std::string& d) { return outcome(nr::readSpikes(d + "/r.nwb")); }, expect,
+                     expect.empty() ? "" : "r.nwb"});
+    };
+    NwbSpec s;
+    s.signedIndex = {2, 4};
+    w("int64 index accepted", s, "");
+    s.signedIndex = {-2, 4};
+    w("negative index", s, "units/spike_times_index entry 0 is negative (-2)");
+    s.signedIndex = {3, -1};
+    w("negative index after a positive one", s, "units/spike_times_index entry 1 is negative (-1)");
+    s = NwbSpec{};
+    s.int8Times = {0, 0, 0, 0};
+    w("int8 spike times", s, "'units/spike_times' holds integers; it must hold floating-point seconds");
+}
+
 // Anything that is not a regular file where a data file is expected: refused by name before it is opened
 // (a FIFO blocks open() until a writer comes; /dev/zero never ends), whatever the extension claims.
 void nonRegularCases(Corpus& c) {
@@ -1300,6 +1565,7 @@ private slots:
         analysisCases(c);
         nonRegularCases(c);
         volumeCases(c);
+        tableCases(c);
         qInfo("%zu cases", c.cases.size());
         QVERIFY(c.cases.size() >= 150);
         QStringList failures;

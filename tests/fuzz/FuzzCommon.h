@@ -47,6 +47,50 @@ inline void seedCorpus(int argc, char** argv, const std::vector<std::pair<std::s
     }
 }
 
+// Multi-file formats take one input cut into parts at each kPartSeparator (at most `maxParts`; the last
+// part keeps the rest). joinParts makes seeds the same way.
+constexpr const char* kPartSeparator = "\n--8<--\n";
+
+inline std::vector<std::string> splitParts(const uint8_t* data, size_t size, size_t maxParts) {
+    const std::string in(reinterpret_cast<const char*>(data), size);
+    const std::string sep = kPartSeparator;
+    std::vector<std::string> parts;
+    size_t at = 0;
+    while (parts.size() + 1 < maxParts) {
+        const size_t k = in.find(sep, at);
+        if (k == std::string::npos) break;
+        parts.push_back(in.substr(at, k - at));
+        at = k + sep.size();
+    }
+    parts.push_back(in.substr(at));
+    return parts;
+}
+
+inline std::string joinParts(const std::vector<std::string>& parts) {
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? kPartSeparator : "") + parts[i];
+    return out;
+}
+
+// Lowers the readers' memory budget (io/MemoryBudget.h) so that a declared size far beyond the input is
+// refused by the budget check well below libFuzzer's -rss_limit_mb.
+inline void limitMemory(const char* mib = "256") {
+    setenv("NR_MEMORY_LIMIT_MIB", mib, 0);
+}
+
+// The bytes of a file written by a library (seeds made with the HDF5 or TIFF writers), which is then removed.
+inline std::string slurpAndRemove(const std::string& path) {
+    std::string bytes;
+    if (FILE* f = std::fopen(path.c_str(), "rb")) {
+        char buf[65536];
+        size_t k;
+        while ((k = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, k);
+        std::fclose(f);
+    }
+    unlink(path.c_str());
+    return bytes;
+}
+
 inline std::string npy(const std::string& dict, const std::string& data) {
     std::string h = dict;
     while ((10 + h.size() + 1) % 64) h += ' ';

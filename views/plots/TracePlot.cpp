@@ -169,7 +169,14 @@ void TracePlot::rebuildRows() {
         break;
     }
     case RowOrder::Correlation:
-        if (traces_) rows_ = nr::correlationOrder(nr::correlationMatrix(*traces_));
+        if (!traces_) break;
+        // The matrix and the clustering's distances: beyond the memory budget, the file order is kept.
+        if (nr::checkCorrelationBudget(*traces_, nr::correlationBytes(*traces_, nr::CorrMethod::Pearson, 1),
+                                       "correlation order")) {
+            for (size_t i = 0; i < n; ++i) rows_.push_back(int(i));
+            break;
+        }
+        rows_ = nr::correlationOrder(nr::correlationMatrix(*traces_));
         break;
     case RowOrder::Community: {
         rows_ = byName;
