@@ -121,14 +121,13 @@ Result<Dataset> ReaderRegistry::open(const std::string& path, const std::vector<
         std::string what = ext.empty() ? std::string("this file") : "a ." + ext + " file";
         if (S_ISDIR(st.st_mode)) what = "this folder";
         if (!declined.empty()) {
-            // The readers that take this extension came closest: say why each turned the file down (those
-            // whose sniffer gave a reason first, then the others by name).
-            std::string why, others;
+            // The readers that take this extension came closest: say why each turned the file down, those
+            // whose sniffer gave a reason first.
+            std::string why;
             for (const auto& d : declined)
                 if (!d.second.empty()) why += "; " + d.first + ": " + d.second;
             for (const auto& d : declined)
-                if (d.second.empty()) others += (others.empty() ? "" : ", ") + d.first;
-            if (!others.empty()) why += "; the content does not fit " + others;
+                if (d.second.empty()) why += "; " + d.first + ": the content does not fit";
             return Error{path, 0, "not a format Neurorama reads (" + what + why + ")"};
         }
         std::string names;
