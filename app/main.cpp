@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
         return runWindowCommand(cl);
 
     MainWindow w;
+    w.setAllowOutsidePaths(cl.allowOutsidePaths);
     w.show();
     if (cl.files.isEmpty())
         w.showDemo(!cl.noSimulation);

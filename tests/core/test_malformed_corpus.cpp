@@ -1026,6 +1026,108 @@ void graphTextCases(Corpus& c) {
     c.add("refused/unknown extension lists the formats", "x.xyz", "1 2 3\n", open, "readable formats: ");
 }
 
+// Files a session points to: only regular files (never a FIFO, a device or the session itself), and
+// those outside the session's folder are listed and refused without --allow-outside-paths.
+void sessionPathCases(Corpus& c) {
+    const std::string head = "{\"format\": \"neurorama-session\", \"version\": 1";
+    // As the command line reads a session: entries outside the folder are refused.
+    auto strict = [](const std::string& p) -> Outcome {
+        auto s = nr::readSession(p);
+        if (!s) return s.error();
+        return nr::outsidePathsError(s.value(), p);
+    };
+    auto entries = [&](const std::string& name, const std::string& files,
+                       std::function<void(const std::string&)> make, const std::string& expect) {
+        const std::string body = head + ",\n\"files\": [" + files + "]}";
+        c.addCustom({"session-paths/" + name,
+                     [body, make](const std::string& d) {
+                         mkdir((d + "/s").c_str(), 0755);
+                         writeFile(d + "/s/s.json", body);
+                         writeFile(d + "/s/g.txt", "a b\n");
+                         if (make) make(d);
+                     },
+                     [strict](const std::string& d) { return strict(d + "/s/s.json"); }, expect,
+                     expect.empty() ? "" : "s.json"});
+    };
+    entries("/dev/zero", "\"/dev/zero\"", {},
+            "s.json:2: \"files\"[0]: /dev/zero is a character device, not a data file");
+    entries(
+        "FIFO", "\"g.txt\", \"p.csv\"", [](const std::string& d) { mkfifo((d + "/s/p.csv").c_str(), 0600); },
+        "\"files\"[1]: ");
+    entries(
+        "FIFO message", "\"p.csv\"", [](const std::string& d) { mkfifo((d + "/s/p.csv").c_str(), 0600); },
+        "is a FIFO (named pipe), not a data file (refused without opening it)");
+    entries("the session itself", "\"s.json\"", {}, "is this session file itself, not a data file");
+    entries("the session itself by another path", "\"../s/./s.json\"", {}, "is this session file itself");
+    entries(
+        "symlink loop", "\"loop.csv\"",
+        [](const std::string& d) { (void)symlink((d + "/s/loop.csv").c_str(), (d + "/s/loop.csv").c_str()); },
+        "\"files\"[0]: ");
+    entries("../../../../../etc/shadow", "\"../../../../../etc/shadow\"", {},
+            "the session opens a file outside its folder: ");
+    entries("../../../../../etc/shadow named", "\"../../../../../etc/shadow\"", {},
+            "../../../../../etc/shadow (give --allow-outside-paths to open it)");
+    entries("absolute path elsewhere", "\"/etc/hostname\"", {}, "outside its folder: /etc/hostname");
+    entries(
+        "sibling folder", "\"g.txt\", \"../o.csv\"",
+        [](const std::string& d) { writeFile(d + "/o.csv", "a b\n"); }, "outside its folder: ");
+    entries(
+        "link inside pointing outside", "\"l.csv\"",
+        [](const std::string& d) {
+            writeFile(d + "/o.csv", "a b\n");
+            (void)symlink((d + "/o.csv").c_str(), (d + "/s/l.csv").c_str());
+        },
+        "l.csv (give --allow-outside-paths");
+    entries(
+        "two outside", "\"../a.csv\", \"../b.csv\"",
+        [](const std::string& d) {
+            writeFile(d + "/a.csv", "a b\n");
+            writeFile(d + "/b.csv", "a b\n");
+        },
+        "the session opens 2 files outside its folder");
+    entries(
+        "inside accepted", "\"g.txt\", \"./g.txt\", \"sub/../g.txt\"",
+        [](const std::string& d) { mkdir((d + "/s/sub").c_str(), 0755); }, "");
+    entries(
+        "subfolder accepted", "\"sub/h.txt\"",
+        [](const std::string& d) {
+            mkdir((d + "/s/sub").c_str(), 0755);
+            writeFile(d + "/s/sub/h.txt", "a b\n");
+        },
+        "");
+    // Read without the command line's refusal, the outside entries are listed for the window to ask about.
+    c.addCustom({"session-paths/outside entries are listed",
+                 [head](const std::string& d) {
+                     mkdir((d + "/s").c_str(), 0755);
+                     writeFile(d + "/o.csv", "a b\n");
+                     writeFile(d + "/s/g.txt", "a b\n");
+                     writeFile(d + "/s/s.json", head + ", \"files\": [\"g.txt\", \"../o.csv\"]}");
+                 },
+                 [](const std::string& d) -> Outcome {
+                     auto s = nr::readSession(d + "/s/s.json");
+                     if (!s) return s.error();
+                     if (s.value().files.size() != 2 || s.value().outside.size() != 1 ||
+                         s.value().outside[0] != d + "/s/../o.csv")
+                         return nr::Error{"s.json", 0, "outside entries not listed"};
+                     return std::nullopt;
+                 },
+                 "", ""});
+    c.addCustom({"session-paths/session that is a FIFO",
+                 [](const std::string& d) { mkfifo((d + "/s.nrsession").c_str(), 0600); },
+                 [](const std::string& d) { return outcome(nr::readSession(d + "/s.nrsession")); },
+                 "is a FIFO (named pipe), not a session (refused without opening it)", "s.nrsession"});
+    c.addCustom({"session-paths/session that is /dev/zero",
+                 [](const std::string& d) { (void)symlink("/dev/zero", (d + "/s.nrsession").c_str()); },
+                 [](const std::string& d) { return outcome(nr::readSession(d + "/s.nrsession")); },
+                 "is a character device, not a session", "s.nrsession"});
+    c.addCustom({"session-paths/session with a byte order mark",
+                 [head](const std::string& d) {
+                     writeFile(d + "/s.json", "\xEF\xBB\xBF" + head + ",\n\"colorBy\": 3}");
+                 },
+                 [](const std::string& d) { return outcome(nr::readSession(d + "/s.json")); },
+                 "s.json:2: \"colorBy\" must be a string", "s.json"});
+}
+
 } // namespace
 
 class TestMalformedCorpus : public QObject {
@@ -1047,6 +1149,7 @@ private slots:
         analysisCases(c);
         nonRegularCases(c);
         graphTextCases(c);
+        sessionPathCases(c);
         qInfo("%zu cases", c.cases.size());
         QVERIFY(c.cases.size() >= 150);
         QStringList failures;
