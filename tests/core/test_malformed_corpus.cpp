@@ -1006,6 +1006,16 @@ void graphTextCases(Corpus& c) {
         {{"rec_spikes.csv", bom + "unit,trial,time_s\n1,1,0.5\n2,2,0.25\n"},
          {"rec_trials.csv", bom + "trial,condition\n1,a\n2,b\n"}},
         [](const std::string& d) { return outcome(nr::readTrialData(d + "/rec_spikes.csv")); }, "", "");
+    c.add("bom/GML through the registry", "g.gml",
+          bom + "graph [\n node [ id 1 label \"a\" ]\n node [ id 2 label \"b\" ]\n edge [ source 1 target 2 "
+                "]\n]\n",
+          openAs(nr::LayerKind::Graph), "");
+    c.add("bom/GraphML through the registry", "g.graphml",
+          bom + "<?xml version=\"1.0\"?>\n<graphml><graph edgedefault=\"directed\"><node id=\"a\"/><node "
+                "id=\"b\"/><edge source=\"a\" target=\"b\"/></graph></graphml>\n",
+          openAs(nr::LayerKind::Graph), "");
+    c.add("bom/headerless integer edge list through the registry", "g.txt", bom + "1 2\n2 3\n",
+          openAs(nr::LayerKind::Graph), "");
     c.add("bom/duplicate columns still refused", "g.csv", bom + "source,source,target\nA,B,C\n", graph,
           "g.csv:1: column 'source' appears twice");
     c.add("bom/UTF-16 edge list refused", "g.csv", std::string("\xFF\xFEs\0o\0", 6), graph, "UTF-16");
