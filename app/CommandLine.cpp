@@ -12,6 +12,7 @@
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
 #include "MainWindow.h"
+#include "Session.h"
 #include "SimulationDock.h"
 #include "VesselPanel.h"
 #include "plots/TracePlot.h"
@@ -98,6 +99,9 @@ QString usageText() {
         "                        open a session saved with File > Save Session As (.nrsession or .json, any\n"
         "                        file whose \"format\" is \"neurorama-session\"); double-clicking one does "
         "the same\n"
+        "  --allow-outside-paths\n"
+        "                        open the files a session lists outside its own folder; without it the\n"
+        "                        window lists them and asks, and --screenshot and export refuse the session\n"
         "\n"
         "Environment:\n"
         "  NR_PLUGIN_PATH        colon-separated folders searched for analysis plugins, after the install's\n"
@@ -225,6 +229,8 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
                 return fail(QStringLiteral("--model '%1' is not coba, brunel or attractor").arg(cl.model));
         } else if (a == QLatin1String("--no-simulation")) {
             cl.noSimulation = true;
+        } else if (a == QLatin1String("--allow-outside-paths")) {
+            cl.allowOutsidePaths = true;
         } else if (a == QLatin1String("--array")) {
             // The array inside the container given just before (else the next one): FILE --array P is the
             // same as FILE:P (see nr::splitArrayPath).
@@ -290,6 +296,13 @@ int runWindowCommand(const CommandLine& cl) {
     const bool live = (cl.files.isEmpty() && !cl.noSimulation) || !cl.model.isEmpty();
     if (cl.files.isEmpty()) {
         w.showDemo(live && cl.model.isEmpty());
+    } else if (cl.files.size() == 1 && isSessionFile(cl.files[0])) {
+        // Nobody is there to confirm files outside the session's folder: refused unless allowed.
+        const OutsidePaths outside = cl.allowOutsidePaths ? OutsidePaths::Allow : OutsidePaths::Refuse;
+        if (QString err = loadSession(&w, cl.files[0], outside); !err.isEmpty()) {
+            fprintf(stderr, "%s\n", qPrintable(err));
+            return 1;
+        }
     } else if (QString err = w.openFilesBlocking(cl.files, fileOptions(cl)); !err.isEmpty()) {
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;

@@ -27,11 +27,12 @@ struct CommandLine {
     double slab[2] = {0, 0};
     bool clipBoxGiven = false;
     double clipBox[6] = {0, 0, 0, 0, 0, 0};
-    double simSeconds = 1.0;   // --sim-seconds for screenshots/exports of the live demo
-    bool noSimulation = false; // --no-simulation
-    QString model;             // --model coba|brunel|attractor: run this model in the window
-    QStringList rest;          // arguments after `simulate` / `analyze`
-    QString error;             // for Mode::Error
+    double simSeconds = 1.0;        // --sim-seconds for screenshots/exports of the live demo
+    bool noSimulation = false;      // --no-simulation
+    bool allowOutsidePaths = false; // --allow-outside-paths: a session may open files outside its folder
+    QString model;                  // --model coba|brunel|attractor: run this model in the window
+    QStringList rest;               // arguments after `simulate` / `analyze`
+    QString error;                  // for Mode::Error
 };
 
 CommandLine parseCommandLine(const QStringList& args);

@@ -424,7 +424,8 @@ void MainWindow::buildMenus() {
         const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), QString(),
                                                        tr("Sessions (*.nrsession *.json)"));
         if (f.isEmpty()) return;
-        if (QString err = loadSession(this, f); !err.isEmpty()) showError(err);
+        const OutsidePaths outside = allowOutsidePaths_ ? OutsidePaths::Allow : OutsidePaths::Ask;
+        if (QString err = loadSession(this, f, outside); !err.isEmpty()) showError(err);
     });
     file->addAction(tr("Save Session &As…"), this, [this] {
         const QString f =
@@ -547,7 +548,8 @@ void MainWindow::openFiles(const QStringList& files) {
     }
     // A session (double-clicked, dropped or named on the command line) restores its workspace.
     if (files.size() == 1 && isSessionFile(files[0])) {
-        if (QString err = loadSession(this, files[0]); !err.isEmpty()) showError(err);
+        const OutsidePaths outside = allowOutsidePaths_ ? OutsidePaths::Allow : OutsidePaths::Ask;
+        if (QString err = loadSession(this, files[0], outside); !err.isEmpty()) showError(err);
         return;
     }
     // A file inside a Zarr store (.zgroup, .zarray, a chunk) opens the store. A Zarr store or HDF5 file with

@@ -38,8 +38,11 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens files in the background (progress in the status bar, cancellable).
+    // Opens files in the background (progress in the status bar, cancellable). A single session file opens as
+    // a session: files it lists outside its folder are opened only after the user confirms (or when allowed).
     void openFiles(const QStringList& files);
+    // --allow-outside-paths: sessions may open files outside their folder without asking.
+    void setAllowOutsidePaths(bool allow) { allowOutsidePaths_ = allow; }
     // With the options the Open Volume dialog would give (arrays and voxel size): opens without asking.
     void openFiles(const QStringList& files, const std::vector<FileOptions>& options);
     // Opens files and waits; returns the error ("FILE:LINE: reason") or an empty string.
@@ -107,6 +110,7 @@ protected:
     void showEvent(QShowEvent* e) override;
 
 private:
+    bool allowOutsidePaths_ = false;
     void buildMenus();
     void buildDocks();
     void setGraph(const LoadedGraph& r);

@@ -1,9 +1,11 @@
 #include "Session.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMessageBox>
 #include <QRegularExpression>
 #include <cmath>
 
@@ -36,8 +38,15 @@ QString saveSession(MainWindow* w, const QString& path) {
     QJsonObject o;
     o[QStringLiteral("format")] = QStringLiteral("neurorama-session");
     o[QStringLiteral("version")] = 1;
+    // Files in the session's folder (or below) are written relative to it, so the folder can be moved or
+    // sent as a whole and reopens without asking; others keep their absolute path.
+    const QDir folder = QFileInfo(path).absoluteDir();
     QJsonArray files;
-    for (const QString& f : w->datasetFiles()) files.append(QFileInfo(f).absoluteFilePath());
+    for (const QString& f : w->datasetFiles()) {
+        const QString abs = QFileInfo(f).absoluteFilePath();
+        const QString rel = folder.relativeFilePath(abs);
+        files.append(rel.startsWith(QLatin1String("../")) || QDir::isAbsolutePath(rel) ? abs : rel);
+    }
     o[QStringLiteral("files")] = files;
     ConnectomePanel* p = w->connectomePanel();
     o[QStringLiteral("colorBy")] = p->colorBy();
@@ -63,11 +72,29 @@ QString saveSession(MainWindow* w, const QString& path) {
     return out.error() == QFile::NoError ? QString() : QStringLiteral("%1: %2").arg(path, out.errorString());
 }
 
-QString loadSession(MainWindow* w, const QString& path) {
-    // Parsing and validation (types, ranges, files that must exist) live in core: io/SessionFile.h.
+QString loadSession(MainWindow* w, const QString& path, OutsidePaths outside) {
+    // Parsing and validation (types, ranges, files that must exist and be regular files) live in core:
+    // io/SessionFile.h.
     const auto session = nr::readSession(path.toStdString());
     if (!session) return QString::fromStdString(session.error().str());
     const nr::Session& s = session.value();
+    if (!s.outside.empty() && outside != OutsidePaths::Allow) {
+        QStringList list;
+        for (const std::string& f : s.outside) list << QString::fromStdString(f);
+        if (outside == OutsidePaths::Refuse)
+            return QString::fromStdString(nr::outsidePathsError(s, path.toStdString())->str());
+        QMessageBox box(
+            QMessageBox::Warning, QObject::tr("Files outside the session's folder"),
+            QObject::tr("The session %1 opens files outside its folder:").arg(QFileInfo(path).fileName()),
+            QMessageBox::Yes | QMessageBox::No, w);
+        box.setObjectName(QStringLiteral("outsidePathsBox"));
+        box.setInformativeText(
+            list.mid(0, 20).join(QLatin1Char('\n')) +
+            (list.size() > 20 ? QObject::tr("\n… and %1 more").arg(list.size() - 20) : QString()) +
+            QObject::tr("\n\nOpen them? Open sessions only from sources you trust."));
+        box.setDefaultButton(QMessageBox::No);
+        if (box.exec() != QMessageBox::Yes) return QString();
+    }
     QStringList files;
     for (const std::string& f : s.files) files << QString::fromStdString(f);
     if (files.isEmpty())

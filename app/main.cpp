@@ -175,6 +175,7 @@ int main(int argc, char** argv) {
 
     MainWindow w;
     w.restoreLayout(); // size and docks of the last run, inside this screen
+    w.setAllowOutsidePaths(cl.allowOutsidePaths);
     w.show();
     if (cl.files.isEmpty())
         w.showDemo(!cl.noSimulation);

@@ -147,6 +147,28 @@ char detectDelimiter(std::string_view header) {
     return ',';
 }
 
+Status duplicateColumn(const std::string& path, long line, const std::vector<std::string_view>& header) {
+    std::vector<std::pair<std::string, size_t>> names;
+    names.reserve(header.size());
+    for (size_t c = 0; c < header.size(); ++c) {
+        const std::string_view h = trim(header[c]);
+        if (!h.empty()) names.emplace_back(lower(h), c);
+    }
+    std::stable_sort(names.begin(), names.end(), [](auto& x, auto& y) { return x.first < y.first; });
+    // The repeat that comes first in the header, with the column it repeats.
+    size_t first = 0, second = header.size();
+    for (size_t k = 1; k < names.size(); ++k)
+        if (names[k].first == names[k - 1].first && names[k].second < second) {
+            first = names[k - 1].second;
+            second = names[k].second;
+        }
+    if (second == header.size()) return std::nullopt;
+    return Error{path, line,
+                 "column " + quoteForError(trim(header[first])) + " appears twice in the header (columns " +
+                     std::to_string(first + 1) + " and " + std::to_string(second + 1) +
+                     "); rename or remove one"};
+}
+
 std::string_view trim(std::string_view s) {
     size_t b = 0, e = s.size();
     while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
@@ -401,6 +423,7 @@ Result<Table> readTable(const std::string& path, const std::function<bool(double
         if (!haveHeader) {
             t.delim = detectDelimiter(line);
             if (!splitLine(line, t.delim, f, scratch, reason)) return Error{path, in.lineNumber(), reason};
+            if (auto dup = duplicateColumn(path, in.lineNumber(), f)) return *dup;
             for (auto s : f) t.header.emplace_back(trim(s));
             t.headerLine = in.lineNumber();
             haveHeader = true;

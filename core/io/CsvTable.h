@@ -68,6 +68,10 @@ char detectDelimiter(std::string_view header);
 bool splitLine(std::string_view line, char delim, std::vector<std::string_view>& fields, std::string& scratch,
                std::string& reason);
 
+// Error{path, line, "column 'source' appears twice in the header (columns 1 and 2)"} when two header fields
+// have the same name (trimmed, case-insensitive; empty names are not compared); nothing when all differ.
+Status duplicateColumn(const std::string& path, long line, const std::vector<std::string_view>& header);
+
 std::string_view trim(std::string_view s);
 std::string lower(std::string_view s);
 // True when lower(s) equals one of `names`.

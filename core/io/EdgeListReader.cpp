@@ -77,6 +77,8 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
                              "; expected e.g. source,target,weight,type)"};
         }
     }
+    if (!headerless)
+        if (auto dup = csv::duplicateColumn(path, headerLine, f)) return *dup;
     if (cs < 0)
         return Error{path, headerLine,
                      std::string("no source column in the header (expected one of ") + cols::kSourceList +

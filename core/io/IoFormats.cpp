@@ -47,6 +47,16 @@ std::vector<std::string> headerFields(const std::string& line) {
     return best;
 }
 
+// The first line of a file, quoted and shortened for a message.
+std::string headerForMessage(const std::string& line) {
+    std::string q = "'";
+    for (size_t i = 0; i < line.size() && i < 60; ++i) {
+        const unsigned char c = static_cast<unsigned char>(line[i]);
+        q += c < 0x20 || c == 0x7F ? '?' : char(c);
+    }
+    return q + (line.size() > 60 ? "...'" : "'");
+}
+
 bool allFinitePositions(const Graph& g) {
     if (!g.hasPositions()) return false;
     for (size_t i = 0; i < g.x.size(); ++i)
@@ -205,7 +215,10 @@ void registerGraphReaders(ReaderRegistry& r) {
     csv.sniff = [](const std::string& path, const std::string& head) {
         const std::string e = fileExtension(path);
         if (e != "csv" && e != "tsv" && e != "txt") return 0;
-        if (head.find('\0') != std::string::npos) return 0;
+        if (head.find('\0') != std::string::npos) {
+            sniffDeclined("binary data (byte 0x00), not text");
+            return 0;
+        }
         bool src = false, dst = false, name = false;
         for (const auto& h : headerFields(firstLine(head))) {
             src = src || h == "source" || h == "from" || h == "pre" || h == "src" || h == "node1" ||
@@ -227,6 +240,7 @@ void registerGraphReaders(ReaderRegistry& r) {
         const std::string l = firstLine(head);
         size_t sp = l.find(' ');
         if (sp != std::string::npos && isInt(l.substr(0, sp))) return 1;
+        sniffDeclined("no source/target (or name) columns in the header " + headerForMessage(l));
         return 0;
     };
     csv.read = read;
@@ -285,7 +299,9 @@ void registerSpikeReaders(ReaderRegistry& r) {
     csv.sniff = [](const std::string& path, const std::string& head) {
         const std::string e = fileExtension(path);
         if (e != "csv" && e != "tsv") return 0;
-        return headerLooksLikeSpikes(head) ? 3 : 0;
+        if (headerLooksLikeSpikes(head)) return 3;
+        sniffDeclined("no unit and time columns in the header " + headerForMessage(firstLine(head)));
+        return 0;
     };
     csv.read = read;
     r.add(csv);

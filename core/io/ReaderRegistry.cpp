@@ -9,6 +9,15 @@
 
 namespace nr {
 
+namespace {
+// The reason the sniffer being asked gave for declining (set only while find() asks one).
+thread_local std::string* tlsDecline = nullptr;
+} // namespace
+
+void sniffDeclined(const std::string& reason) {
+    if (tlsDecline) *tlsDecline = reason;
+}
+
 std::string readHead(const std::string& path, size_t n) {
     if (pathKind(path) != PathKind::Regular) return {}; // never open a FIFO or device to sniff it
     std::ifstream f(path, std::ios::binary);
@@ -16,6 +25,13 @@ std::string readHead(const std::string& path, size_t n) {
     std::string s(n, '\0');
     f.read(&s[0], std::streamsize(n));
     s.resize(size_t(f.gcount()));
+    if (s.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        s.erase(0, 3);
+        // Keep `n` bytes of text when the file has them.
+        std::string more(3, '\0');
+        f.read(&more[0], 3);
+        s.append(more, 0, size_t(f.gcount()));
+    }
     return s;
 }
 
@@ -53,7 +69,8 @@ bool splitArrayPath(const std::string& path, std::string& file, std::string& arr
     return false;
 }
 
-const FormatReader* ReaderRegistry::find(const std::string& pathIn) const {
+const FormatReader* ReaderRegistry::find(const std::string& pathIn,
+                                         std::vector<std::pair<std::string, std::string>>* declined) const {
     std::string path = pathIn, array;
     splitArrayPath(pathIn, path, array);
     // Sniffers open the file: a FIFO, socket or device is nobody's format (and would block or never end).
@@ -61,8 +78,15 @@ const FormatReader* ReaderRegistry::find(const std::string& pathIn) const {
     const std::string head = readHead(path);
     const FormatReader* best = nullptr;
     int bestScore = 0;
+    const std::string ext = fileExtension(path);
     for (const auto& r : readers_) {
+        std::string why;
+        tlsDecline = &why;
         const int s = r.sniff ? r.sniff(path, head) : 0;
+        tlsDecline = nullptr;
+        if (declined && s == 0 && !ext.empty() &&
+            std::find(r.extensions.begin(), r.extensions.end(), ext) != r.extensions.end())
+            declined->emplace_back(r.name, why);
         if (s > bestScore) {
             bestScore = s;
             best = &r;
@@ -90,11 +114,22 @@ Result<Dataset> ReaderRegistry::open(const std::string& path, const std::vector<
         splitArrayPath(o, of, oa);
         if (Status bad = requireFileOrFolder(of)) return *bad;
     }
-    const FormatReader* r = find(path);
+    std::vector<std::pair<std::string, std::string>> declined;
+    const FormatReader* r = find(path, &declined);
     if (!r) {
         std::string ext = fileExtension(path);
         std::string what = ext.empty() ? std::string("this file") : "a ." + ext + " file";
         if (S_ISDIR(st.st_mode)) what = "this folder";
+        if (!declined.empty()) {
+            // The readers that take this extension came closest: say why each turned the file down, those
+            // whose sniffer gave a reason first.
+            std::string why;
+            for (const auto& d : declined)
+                if (!d.second.empty()) why += "; " + d.first + ": " + d.second;
+            for (const auto& d : declined)
+                if (d.second.empty()) why += "; " + d.first + ": the content does not fit";
+            return Error{path, 0, "not a format Neurorama reads (" + what + why + ")"};
+        }
         std::string names;
         for (const auto& f : readers_) {
             if (!names.empty()) names += "; ";

@@ -79,11 +79,14 @@ public:
     void add(FormatReader r);
     const std::vector<FormatReader>& readers() const { return readers_; }
 
-    // The reader that claims `path` best, or nullptr.
-    const FormatReader* find(const std::string& path) const;
+    // The reader that claims `path` best, or nullptr. `declined`, when given, receives the readers that take
+    // the file's extension but turned it down, each with its reason (see sniffDeclined; "" when none).
+    const FormatReader* find(const std::string& path,
+                             std::vector<std::pair<std::string, std::string>>* declined = nullptr) const;
     // Reads `path` with the reader that claims it (others = companion files chosen together with it).
     // `path` may name an array inside a container: "FILE:ARRAY" (see splitArrayPath).
-    // A file nobody claims: Error{path, 0, "not a format Neurorama reads (...); readable formats: ..."}.
+    // A file nobody claims: Error{path, 0, "not a format Neurorama reads (...)"}: the readers that take its
+    // extension and why they turned it down, or, when none does, the list of readable formats.
     Result<Dataset> open(const std::string& path, const std::vector<std::string>& others = {},
                          const OpenOptions& opt = {}) const;
     // "Graphs (*.csv *.tsv *.graphml *.gml);;Spike trains (*.csv *.npy *.nwb);;..." for QFileDialog.
@@ -100,7 +103,13 @@ private:
 // such a prefix does; open() then reads `file` with the option "array" set to `array`.
 bool splitArrayPath(const std::string& path, std::string& file, std::string& array);
 
-// Reads up to `n` bytes from the start of `path` ("" when it cannot be opened or is a folder).
+// Called by a sniffer that returns 0 for a file whose extension it takes, to say why in a few words ("no
+// source/target columns in the header"); ReaderRegistry::find collects it for the message of a file nobody
+// reads. Does nothing outside find.
+void sniffDeclined(const std::string& reason);
+
+// Reads up to `n` bytes from the start of `path` ("" when it cannot be opened or is a folder); a UTF-8 byte
+// order mark at the start is left out, so sniffers see the text itself.
 std::string readHead(const std::string& path, size_t n = 4096);
 // Lower-case extension without the dot ("" when none); ".nrrd.gz"-style double extensions give "gz".
 std::string fileExtension(const std::string& path);

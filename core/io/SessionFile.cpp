@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sys/stat.h>
 
+#include "model/FileKind.h"
+
 namespace nr {
 
 namespace {
@@ -347,6 +349,23 @@ std::string folderOf(const std::string& path) {
     return slash == std::string::npos ? std::string(".") : path.substr(0, slash == 0 ? 1 : slash);
 }
 
+// The path with every link, "." and ".." resolved ("" when it cannot be resolved).
+std::string canonical(const std::string& path) {
+    char* r = ::realpath(path.c_str(), nullptr);
+    if (!r) return {};
+    std::string s(r);
+    std::free(r);
+    return s;
+}
+
+// True when `path` (resolved) lies inside `folder` (resolved) or below it.
+bool inside(const std::string& path, const std::string& folder) {
+    if (path.empty() || folder.empty()) return false;
+    if (folder == "/") return true;
+    return path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 &&
+           path[folder.size()] == '/';
+}
+
 } // namespace
 
 Result<Session> parseSession(const std::string& text, const std::string& path) {
@@ -354,6 +373,8 @@ Result<Session> parseSession(const std::string& text, const std::string& path) {
         return Error{path, 0,
                      "too large for a session file (" + std::to_string(text.size() >> 20) + " MiB; at most " +
                          std::to_string(kMaxSessionBytes >> 20) + " MiB)"};
+    if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) // a UTF-8 byte order mark: skip it, keeping the lines
+        return parseSession(std::string(3, ' ') + text.substr(3), path);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         return Error{path, 0, "empty file, not a session"};
     if (text.size() >= 2 &&
@@ -387,6 +408,7 @@ Result<Session> parseSession(const std::string& text, const std::string& path) {
             return ck.at(*v, "\"files\" lists " + std::to_string(v->arr.size()) + " files; at most " +
                                  std::to_string(kMaxSessionFiles));
         const std::string folder = folderOf(path);
+        const std::string realFolder = canonical(folder), realSelf = canonical(path);
         for (size_t k = 0; k < v->arr.size(); ++k) {
             const JVal& f = v->arr[k];
             const std::string name = "\"files\"[" + std::to_string(k) + "]";
@@ -400,6 +422,14 @@ Result<Session> parseSession(const std::string& text, const std::string& path) {
                                     " does not exist (moved or deleted since the session was saved?)");
             if (S_ISDIR(st.st_mode) && f.str.find(".zarr") == std::string::npos)
                 return ck.at(f, name + ": " + full + " is a folder, not a data file");
+            // A FIFO, socket or device would block or never end when read: refuse it by name, unopened.
+            if (Status bad = S_ISDIR(st.st_mode) ? requireFileOrFolder(full, "data file")
+                                                 : requireRegularFile(full, "data file"))
+                return ck.at(f, name + ": " + full + " " + bad->reason);
+            const std::string real = canonical(full);
+            if (!realSelf.empty() && real == realSelf)
+                return ck.at(f, name + ": " + full + " is this session file itself, not a data file");
+            if (!inside(real, realFolder)) s.outside.push_back(full);
             s.files.push_back(full);
         }
     }
@@ -468,11 +498,26 @@ Result<Session> parseSession(const std::string& text, const std::string& path) {
     return s;
 }
 
+Status outsidePathsError(const Session& s, const std::string& path) {
+    if (s.outside.empty()) return std::nullopt;
+    std::string list;
+    for (size_t k = 0; k < s.outside.size() && k < 20; ++k) list += (k ? ", " : "") + s.outside[k];
+    if (s.outside.size() > 20) list += ", ... (" + std::to_string(s.outside.size() - 20) + " more)";
+    const bool one = s.outside.size() == 1;
+    return Error{path, 0,
+                 "the session opens " +
+                     (one ? std::string("a file") : std::to_string(s.outside.size()) + " files") +
+                     " outside its folder: " + list + " (give --allow-outside-paths to open " +
+                     (one ? "it" : "them") + ")"};
+}
+
 Result<Session> readSession(const std::string& path) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0)
         return Error{path, 0, "cannot open the session: " + std::string(std::strerror(errno))};
     if (S_ISDIR(st.st_mode)) return Error{path, 0, "is a folder, not a session file"};
+    // A FIFO or device named like a session: refused before it is opened (opening a FIFO blocks).
+    if (Status bad = requireRegularFile(path, "session")) return *bad;
     if (uint64_t(st.st_size) > kMaxSessionBytes)
         return Error{path, 0,
                      "too large for a session file (" + std::to_string(uint64_t(st.st_size) >> 20) +

@@ -8,7 +8,8 @@
 //     "camera": { "position": [x, y, z], "focalPoint": [x, y, z], "viewUp": [x, y, z], "viewAngle": 30 } }
 //
 // Strict: the JSON grammar exactly (no NaN, no comments, no trailing commas), a duplicate key is an error,
-// every value has its type and range checked, every listed file must exist. Unknown keys are ignored (a
+// every value has its type and range checked, every listed file must exist and be a regular file (or a
+// .zarr folder), not a FIFO, device or the session itself. Unknown keys are ignored (a
 // later version may add some). Errors name the session file with the line of the bad value.
 #pragma once
 
@@ -34,7 +35,11 @@ struct SessionEdgeFilter {
 struct Session {
     int version = 1;
     std::vector<std::string> files; // absolute paths (relative entries resolved against the session's folder)
-    std::string colorBy;            // "" = not given
+    // The entries of `files` that lie outside the session's folder (after resolving links and ".."). A
+    // session is data someone may send: the window asks before opening these, the command line refuses
+    // them unless --allow-outside-paths is given.
+    std::vector<std::string> outside;
+    std::string colorBy; // "" = not given
     std::optional<SessionEdgeFilter> edgeFilter;
     std::optional<SessionCamera> camera;
 };
@@ -46,5 +51,9 @@ constexpr size_t kMaxSessionFiles = 1000;
 Result<Session> readSession(const std::string& path);
 // Validates session JSON `text` as if read from `path` (relative files resolve against path's folder).
 Result<Session> parseSession(const std::string& text, const std::string& path);
+// The refusal of a session with entries outside its folder, when nobody can confirm them (command line):
+// Error{path, 0, "the session opens 2 files outside its folder: A, B (give --allow-outside-paths to open
+// them)"}; nothing when every entry is inside.
+Status outsidePathsError(const Session& s, const std::string& path);
 
 } // namespace nr

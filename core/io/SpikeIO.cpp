@@ -159,6 +159,7 @@ Result<SpikeTrains> readSpikesCsv(const std::string& path) {
             delim = csv::detectDelimiter(line);
             if (delim == ' ') delim = ',';
             if (!csv::splitLine(line, delim, f, scratch, reason)) return Error{path, ln, reason};
+            if (auto dup = csv::duplicateColumn(path, ln, f)) return *dup;
             for (size_t k = 0; k < f.size(); ++k) {
                 if (unitCol < 0 && isUnitName(f[k]))
                     unitCol = int(k);

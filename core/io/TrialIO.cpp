@@ -117,6 +117,7 @@ Result<Table> readCsv(const std::string& path) {
             sep = csv::detectDelimiter(line);
             if (sep == ' ') sep = ',';
             if (!csv::splitLine(line, sep, f, scratch, reason)) return Error{path, ln, reason};
+            if (auto dup = csv::duplicateColumn(path, ln, f)) return *dup;
             for (const auto& h : f) {
                 std::string r = roleOf(h);
                 if (!r.empty() && t.cols[r].present) r = ""; // first matching column wins

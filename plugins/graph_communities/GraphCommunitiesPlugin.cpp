@@ -45,8 +45,11 @@ public:
             {"community", std::vector<double>(c.value().membership.begin(), c.value().membership.end())});
         r.nodeColumns.push_back({"degree", degreeColumn(g)});
         if (p.flag("betweenness", true)) {
-            auto b = betweenness(g);
+            size_t sources = 0;
+            auto b = betweenness(g, false, &sources);
             if (!b) return Error{in.source, 0, b.error().reason};
+            // Large graphs get an estimate from a sample of source nodes; say how many.
+            if (sources < g.nodeCount()) r.addScalar("betweenness_sources", double(sources));
             r.nodeColumns.push_back({"betweenness", b.value()});
         }
         TableResult names{"nodes", {{"name", {}, g.names, true}}};

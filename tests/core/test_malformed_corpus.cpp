@@ -28,6 +28,7 @@
 #include <zlib.h>
 
 #include "analysis/FiringStats.h"
+#include "analysis/GraphAnalysis.h"
 #include "analysis/Shesha.h"
 #include "analysis/TrialCounts.h"
 #include "io/GraphIO.h"
@@ -1544,6 +1545,244 @@ void volumeCases(Corpus& c) {
                      [labels, ext](const std::string& d) { return labels(d + "/x." + ext); },
                      "is a FIFO (named pipe), not a", std::string("x.") + ext});
 }
+// Graph text: graphs no analysis may hang on, repeated header columns in every CSV header parser of the
+// graph and spike readers, byte order marks, and why the registry turns a text file down.
+void graphTextCases(Corpus& c) {
+    // Communities (Leiden) and betweenness, as `analyze graph_communities` runs them.
+    auto communities = [](const nr::Graph& g, const std::string& file, int expectCount) -> Outcome {
+        auto cm = nr::detectCommunities(g);
+        if (!cm) return nr::Error{file, 0, cm.error().reason};
+        auto b = nr::betweenness(g);
+        if (!b) return nr::Error{file, 0, b.error().reason};
+        if (cm.value().membership.size() != g.nodeCount() || !std::isfinite(cm.value().modularity) ||
+            (expectCount > 0 && cm.value().count != expectCount))
+            return nr::Error{file, 0, "wrong communities: " + std::to_string(cm.value().count)};
+        return std::nullopt;
+    };
+    auto fileCommunities = [communities](const std::string& name, const std::string& text, int count) {
+        return Case{"graph/" + name, [text](const std::string& d) { writeFile(d + "/g.csv", text); },
+                    [communities, count](const std::string& d) -> Outcome {
+                        auto g = nr::readGraph(d + "/g.csv");
+                        if (!g) return g.error();
+                        return communities(g.value(), "g.csv", count);
+                    },
+                    "", ""};
+    };
+    // igraph's Leiden "until stable" waited for a pass that changed something: with only self-loops,
+    // for ever.
+    c.addCustom(fileCommunities("communities of self-loops only", "source,target\nA,A\nB,B\n", 2));
+    c.addCustom(fileCommunities("communities of one self-loop", "source,target\nA,A\n", 1));
+    c.addCustom(
+        fileCommunities("communities of self-loops and one edge", "source,target\nA,A\nB,B\nC,D\n", 0));
+    // A star with a hub of huge degree (h,0 ... h,199999): communities and betweenness (estimated from
+    // sampled sources at this size) within the case's wall-time limit even on a loaded machine. The
+    // 1,000,000-leaf star, with its layout, is bounded by CPU time in test_graph_scale.
+    c.addCustom({"graph/communities of a 200,000-leaf star", [](const std::string&) {},
+                 [communities](const std::string&) -> Outcome {
+                     nr::Graph g;
+                     g.addNode("h");
+                     for (uint32_t i = 0; i < 200000; ++i) {
+                         const uint32_t leaf = g.addNode(std::to_string(i));
+                         g.src.push_back(0);
+                         g.dst.push_back(leaf);
+                         g.weight.push_back(1.f);
+                         g.type.push_back(0);
+                     }
+                     g.edgeTypes = {"edge"};
+                     g.invalidateAdjacency();
+                     return communities(g, "star.csv", 0);
+                 },
+                 "", ""});
+
+    // The same column twice: refused with the file, the header's line and the column.
+    c.add("csv/edge list source,source,target", "g.csv", "source,source,target\nA,B,C\n", graph,
+          "g.csv:1: column 'source' appears twice in the header (columns 1 and 2)");
+    c.add("csv/edge list repeated in another case", "g.csv", "Source,target,weight,SOURCE\nA,B,1,C\n", graph,
+          "g.csv:1: column 'Source' appears twice in the header (columns 1 and 4)");
+    c.add("csv/edge list repeated weight", "g.tsv", "source\ttarget\tweight\tweight\nA\tB\t1\t2\n", graph,
+          "g.tsv:1: column 'weight' appears twice");
+    c.add("csv/edge list repeated after a comment", "g.csv", "# made by hand\nsource,target,target\nA,B,C\n",
+          graph, "g.csv:2: column 'target' appears twice");
+    c.add("csv/node table name,x,x", "n.csv", "name,x,x,y,z\nA,1,2,3,4\n", nodeTable,
+          "n.csv:1: column 'x' appears twice in the header (columns 2 and 3)");
+    c.add("csv/spike table unit,time_s,unit", "s.csv", "unit,time_s,unit\n1,0.5,2\n", spikes,
+          "s.csv:1: column 'unit' appears twice in the header (columns 1 and 3)");
+    c.add("csv/spike table time_s twice", "s.csv", "unit,time_s,time_s\n1,0.5,0.6\n", spikes,
+          "s.csv:1: column 'time_s' appears twice");
+    c.addFiles(
+        "csv/trials table condition twice",
+        {{"rec_spikes.csv", "unit,trial,time_s\n1,1,0.5\n"},
+         {"rec_trials.csv", "trial,condition,condition\n1,a,b\n"}},
+        [](const std::string& d) { return outcome(nr::readTrialData(d + "/rec_spikes.csv")); },
+        "rec_trials.csv:1: column 'condition' appears twice in the header (columns 2 and 3)",
+        "rec_trials.csv");
+    c.addFiles(
+        "csv/trial spikes trial twice",
+        {{"rec_spikes.csv", "unit,trial,trial,time_s\n1,1,1,0.5\n"},
+         {"rec_trials.csv", "trial,condition\n1,a\n"}},
+        [](const std::string& d) { return outcome(nr::readTrialData(d + "/rec_spikes.csv")); },
+        "rec_spikes.csv:1: column 'trial' appears twice", "rec_spikes.csv");
+    c.add("csv/headerless integer edge list with equal ids accepted", "g.csv", "1,1\n2,3\n", graph, "");
+    c.add("csv/empty header fields accepted", "n.csv", "name,,x,y,z,\nA,,1,2,3,\n", nodeTable, "");
+
+    // A UTF-8 byte order mark: read through the registry (sniffing) and by every text reader.
+    const std::string bom = "\xEF\xBB\xBF";
+    auto openAs = [](nr::LayerKind kind) {
+        return [kind](const std::string& p) -> Outcome {
+            auto d = nr::ReaderRegistry::builtin().open(p);
+            if (!d) return d.error();
+            if (d.value().kind != kind) return nr::Error{p, 0, "read as the wrong kind"};
+            return std::nullopt;
+        };
+    };
+    c.add("bom/edge list through the registry", "g.csv", bom + "source,target\nA,B\nB,C\n",
+          openAs(nr::LayerKind::Graph), "");
+    c.add("bom/tab edge list through the registry", "g.tsv", bom + "source\ttarget\nA\tB\n",
+          openAs(nr::LayerKind::Graph), "");
+    c.add("bom/node table through the registry", "n.csv", bom + "name,x,y,z\nA,1,2,3\nB,2,3,4\n",
+          openAs(nr::LayerKind::Graph), "");
+    c.add("bom/spike table through the registry", "s.csv", bom + "unit,time_s\n1,0.5\n2,0.25\n",
+          openAs(nr::LayerKind::Spikes), "");
+    c.add("bom/edge list", "g.csv", bom + "source,target\nA,B\n", graph, "");
+    c.add("bom/node table", "n.csv", bom + "name,x,y,z\nA,1,2,3\n", nodeTable, "");
+    c.add("bom/spike table", "s.csv", bom + "unit,time_s\n1,0.5\n", spikes, "");
+    c.addFiles(
+        "bom/trials pair",
+        {{"rec_spikes.csv", bom + "unit,trial,time_s\n1,1,0.5\n2,2,0.25\n"},
+         {"rec_trials.csv", bom + "trial,condition\n1,a\n2,b\n"}},
+        [](const std::string& d) { return outcome(nr::readTrialData(d + "/rec_spikes.csv")); }, "", "");
+    c.add("bom/GML through the registry", "g.gml",
+          bom + "graph [\n node [ id 1 label \"a\" ]\n node [ id 2 label \"b\" ]\n edge [ source 1 target 2 "
+                "]\n]\n",
+          openAs(nr::LayerKind::Graph), "");
+    c.add("bom/GraphML through the registry", "g.graphml",
+          bom + "<?xml version=\"1.0\"?>\n<graphml><graph edgedefault=\"directed\"><node id=\"a\"/><node "
+                "id=\"b\"/><edge source=\"a\" target=\"b\"/></graph></graphml>\n",
+          openAs(nr::LayerKind::Graph), "");
+    c.add("bom/headerless integer edge list through the registry", "g.txt", bom + "1 2\n2 3\n",
+          openAs(nr::LayerKind::Graph), "");
+    c.add("bom/duplicate columns still refused", "g.csv", bom + "source,source,target\nA,B,C\n", graph,
+          "g.csv:1: column 'source' appears twice");
+    c.add("bom/UTF-16 edge list refused", "g.csv", std::string("\xFF\xFEs\0o\0", 6), graph, "UTF-16");
+
+    // A text file nobody reads: the readers of its extension say why they declined.
+    auto open = [](const std::string& p) -> Outcome {
+        auto d = nr::ReaderRegistry::builtin().open(p);
+        return d ? Outcome{} : Outcome{d.error()};
+    };
+    c.add("refused/csv with foreign columns names the edge list's reason", "x.csv", "alpha,beta\n1,2\n", open,
+          "Edge list or node table: no source/target (or name) columns in the header 'alpha,beta'");
+    c.add("refused/csv with foreign columns names the spike table's reason", "x.csv", "alpha,beta\n1,2\n",
+          open, "Spike table: no unit and time columns in the header 'alpha,beta'");
+    c.add("refused/tsv with foreign columns", "x.tsv", "p\tq\n1\t2\n", open,
+          "Edge list or node table: no source/target (or name) columns");
+    c.add("refused/csv with a BOM and foreign columns", "x.csv", bom + "alpha,beta\n1,2\n", open,
+          "in the header 'alpha,beta'");
+    c.add("refused/unknown extension lists the formats", "x.xyz", "1 2 3\n", open, "readable formats: ");
+}
+
+// Files a session points to: only regular files (never a FIFO, a device or the session itself), and
+// those outside the session's folder are listed and refused without --allow-outside-paths.
+void sessionPathCases(Corpus& c) {
+    const std::string head = "{\"format\": \"neurorama-session\", \"version\": 1";
+    // As the command line reads a session: entries outside the folder are refused.
+    auto strict = [](const std::string& p) -> Outcome {
+        auto s = nr::readSession(p);
+        if (!s) return s.error();
+        return nr::outsidePathsError(s.value(), p);
+    };
+    auto entries = [&](const std::string& name, const std::string& files,
+                       std::function<void(const std::string&)> make, const std::string& expect) {
+        const std::string body = head + ",\n\"files\": [" + files + "]}";
+        c.addCustom({"session-paths/" + name,
+                     [body, make](const std::string& d) {
+                         mkdir((d + "/s").c_str(), 0755);
+                         writeFile(d + "/s/s.json", body);
+                         writeFile(d + "/s/g.txt", "a b\n");
+                         if (make) make(d);
+                     },
+                     [strict](const std::string& d) { return strict(d + "/s/s.json"); }, expect,
+                     expect.empty() ? "" : "s.json"});
+    };
+    entries("/dev/zero", "\"/dev/zero\"", {},
+            "s.json:2: \"files\"[0]: /dev/zero is a character device, not a data file");
+    entries(
+        "FIFO", "\"g.txt\", \"p.csv\"", [](const std::string& d) { mkfifo((d + "/s/p.csv").c_str(), 0600); },
+        "\"files\"[1]: ");
+    entries(
+        "FIFO message", "\"p.csv\"", [](const std::string& d) { mkfifo((d + "/s/p.csv").c_str(), 0600); },
+        "is a FIFO (named pipe), not a data file (refused without opening it)");
+    entries("the session itself", "\"s.json\"", {}, "is this session file itself, not a data file");
+    entries("the session itself by another path", "\"../s/./s.json\"", {}, "is this session file itself");
+    entries(
+        "symlink loop", "\"loop.csv\"",
+        [](const std::string& d) { (void)symlink((d + "/s/loop.csv").c_str(), (d + "/s/loop.csv").c_str()); },
+        "\"files\"[0]: ");
+    entries("../../../../../etc/shadow", "\"../../../../../etc/shadow\"", {},
+            "the session opens a file outside its folder: ");
+    entries("../../../../../etc/shadow named", "\"../../../../../etc/shadow\"", {},
+            "../../../../../etc/shadow (give --allow-outside-paths to open it)");
+    entries("absolute path elsewhere", "\"/etc/hostname\"", {}, "outside its folder: /etc/hostname");
+    entries(
+        "sibling folder", "\"g.txt\", \"../o.csv\"",
+        [](const std::string& d) { writeFile(d + "/o.csv", "a b\n"); }, "outside its folder: ");
+    entries(
+        "link inside pointing outside", "\"l.csv\"",
+        [](const std::string& d) {
+            writeFile(d + "/o.csv", "a b\n");
+            (void)symlink((d + "/o.csv").c_str(), (d + "/s/l.csv").c_str());
+        },
+        "l.csv (give --allow-outside-paths");
+    entries(
+        "two outside", "\"../a.csv\", \"../b.csv\"",
+        [](const std::string& d) {
+            writeFile(d + "/a.csv", "a b\n");
+            writeFile(d + "/b.csv", "a b\n");
+        },
+        "the session opens 2 files outside its folder");
+    entries(
+        "inside accepted", "\"g.txt\", \"./g.txt\", \"sub/../g.txt\"",
+        [](const std::string& d) { mkdir((d + "/s/sub").c_str(), 0755); }, "");
+    entries(
+        "subfolder accepted", "\"sub/h.txt\"",
+        [](const std::string& d) {
+            mkdir((d + "/s/sub").c_str(), 0755);
+            writeFile(d + "/s/sub/h.txt", "a b\n");
+        },
+        "");
+    // Read without the command line's refusal, the outside entries are listed for the window to ask about.
+    c.addCustom({"session-paths/outside entries are listed",
+                 [head](const std::string& d) {
+                     mkdir((d + "/s").c_str(), 0755);
+                     writeFile(d + "/o.csv", "a b\n");
+                     writeFile(d + "/s/g.txt", "a b\n");
+                     writeFile(d + "/s/s.json", head + ", \"files\": [\"g.txt\", \"../o.csv\"]}");
+                 },
+                 [](const std::string& d) -> Outcome {
+                     auto s = nr::readSession(d + "/s/s.json");
+                     if (!s) return s.error();
+                     if (s.value().files.size() != 2 || s.value().outside.size() != 1 ||
+                         s.value().outside[0] != d + "/s/../o.csv")
+                         return nr::Error{"s.json", 0, "outside entries not listed"};
+                     return std::nullopt;
+                 },
+                 "", ""});
+    c.addCustom({"session-paths/session that is a FIFO",
+                 [](const std::string& d) { mkfifo((d + "/s.nrsession").c_str(), 0600); },
+                 [](const std::string& d) { return outcome(nr::readSession(d + "/s.nrsession")); },
+                 "is a FIFO (named pipe), not a session (refused without opening it)", "s.nrsession"});
+    c.addCustom({"session-paths/session that is /dev/zero",
+                 [](const std::string& d) { (void)symlink("/dev/zero", (d + "/s.nrsession").c_str()); },
+                 [](const std::string& d) { return outcome(nr::readSession(d + "/s.nrsession")); },
+                 "is a character device, not a session", "s.nrsession"});
+    c.addCustom({"session-paths/session with a byte order mark",
+                 [head](const std::string& d) {
+                     writeFile(d + "/s.json", "\xEF\xBB\xBF" + head + ",\n\"colorBy\": 3}");
+                 },
+                 [](const std::string& d) { return outcome(nr::readSession(d + "/s.json")); },
+                 "s.json:2: \"colorBy\" must be a string", "s.json"});
+}
+
 } // namespace
 
 class TestMalformedCorpus : public QObject {
@@ -1566,6 +1805,8 @@ private slots:
         nonRegularCases(c);
         volumeCases(c);
         tableCases(c);
+        graphTextCases(c);
+        sessionPathCases(c);
         qInfo("%zu cases", c.cases.size());
         QVERIFY(c.cases.size() >= 150);
         QStringList failures;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -15,6 +17,18 @@ inline QString herm() {
 }
 inline QString somas() {
     return kData + QStringLiteral("/connectome/celegans_somas.csv");
+}
+
+// Copies `files` into `dir` and returns the copies' paths: a session saved in `dir` then lists them relative
+// to its own folder, and reopens without asking about files outside it.
+inline QStringList copiesIn(const QString& dir, const QStringList& files) {
+    QStringList out;
+    for (const QString& f : files) {
+        const QString to = dir + QLatin1Char('/') + QFileInfo(f).fileName();
+        QFile::copy(f, to);
+        out << to;
+    }
+    return out;
 }
 
 struct Run {

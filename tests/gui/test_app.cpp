@@ -262,7 +262,7 @@ private slots:
         const QString session = dir.filePath("s.json");
         {
             MainWindow w;
-            QCOMPARE(w.openFilesBlocking({herm(), somas()}), QString());
+            QCOMPARE(w.openFilesBlocking(apptest::copiesIn(dir.path(), {herm(), somas()})), QString());
             w.connectomePanel()->applyColorBy("degree", false);
             EdgeFilter f = w.connectomePanel()->currentFilter();
             f.minWeight = 5;

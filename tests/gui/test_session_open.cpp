@@ -48,7 +48,7 @@ private slots:
         const QString session = dir.filePath("worm.nrsession");
         {
             MainWindow w;
-            QCOMPARE(w.openFilesBlocking({herm(), somas()}), QString());
+            QCOMPARE(w.openFilesBlocking(apptest::copiesIn(dir.path(), {herm(), somas()})), QString());
             w.connectomePanel()->applyColorBy("degree", false);
             QCOMPARE(saveSession(&w, session), QString());
         }
