@@ -33,6 +33,7 @@
 #include "analysis/TrialCounts.h"
 #include "io/GraphIO.h"
 #include "io/Hdf5Sandbox.h"
+#include "io/MemoryBudget.h"
 #include "io/Nwb.h"
 #include "io/ReaderRegistry.h"
 #include "io/SessionFile.h"
@@ -177,6 +178,10 @@ std::string runCase(const Case& c, const std::string& dir) {
             kMemoryLimit, kMemoryLimit
         };
         setrlimit(RLIMIT_AS, &rl);
+#else
+        // The readers' budget is what the limit above gives them (half of it), so the cases that must be
+        // refused for their size are refused the same way under the sanitizers.
+        nr::pinMemoryBudget(uint64_t(kMemoryLimit) / 2);
 #endif
         alarm(kSecondsLimit);
         std::string msg;
