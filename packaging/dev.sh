@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for the README's two commands:
 #   bash packaging/dev.sh run [ARGS...]   install dependencies, build, start Neurorama (demo network by default)
-#   bash packaging/dev.sh test            install dependencies, build, run the whole test suite under CTest
+#   bash packaging/dev.sh test            install dependencies, build, run the whole test suite under CTest, then
+#                                         the headless suites again with ASan+UBSan (build-asan)
 #   bash packaging/dev.sh fuzz [SECONDS]  build the libFuzzer harnesses (clang) in build-fuzz, run each SECONDS
 #   bash packaging/dev.sh sanitize        build core, plugins and headless tests with ASan+UBSan in build-asan, run them
 #   bash packaging/dev.sh package         install dependencies, build, make build/neurorama_<version>_<arch>.deb
@@ -13,6 +14,28 @@ shift || true
 
 bash packaging/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+# ccache (see CMakeLists.txt) with paths relative to the checkout: another clone of the repository, such as a
+# CI run's, reuses what this one compiled.
+export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=1
+
+# Core libraries, plugins and the headless tests (with the malformed corpus) under AddressSanitizer and UBSan
+# in build-asan, run by CTest.
+run_sanitized() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+    -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+    -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
+    -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+  local tests plugins regex
+  tests=$(cd tests/core && ls test_*.cpp | sed 's/\.cpp$//')
+  plugins=$(grep -ho 'nr_add_plugin([a-z_0-9]*' plugins/*/CMakeLists.txt | sed 's/nr_add_plugin(/nr_/')
+  # shellcheck disable=SC2086
+  cmake --build build-asan -j"$jobs" --target $tests $plugins
+  regex="^($(echo $tests | tr ' ' '|'))\$"
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -R "$regex"
+}
 
 case "$what" in
   fuzz)
@@ -44,20 +67,7 @@ case "$what" in
     exit $status
     ;;
   sanitize)
-    # Core libraries, plugins and the headless tests with AddressSanitizer + UBSan in build-asan, run by CTest.
-    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-      -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
-      -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-      -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
-      -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-    tests=$(cd tests/core && ls test_*.cpp | sed 's/\.cpp$//')
-    plugins=$(grep -ho 'nr_add_plugin([a-z_0-9]*' plugins/*/CMakeLists.txt | sed 's/nr_add_plugin(/nr_/')
-    # shellcheck disable=SC2086
-    cmake --build build-asan -j"$jobs" --target $tests $plugins
-    regex="^($(echo $tests | tr ' ' '|'))\$"
-    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir build-asan --output-on-failure -j"$jobs" -R "$regex"
+    run_sanitized
     exit $?
     ;;
 esac
@@ -74,7 +84,9 @@ case "$what" in
     exec build/bin/neurorama "$@"
     ;;
   test)
+    # The whole suite, then the headless suites again under the sanitizers.
     ctest --test-dir build --output-on-failure -j"$jobs"
+    run_sanitized
     ;;
   package)
     # The .deb of this build: apt install ./build/neurorama_<version>_<arch>.deb pulls in what it needs.
