@@ -48,6 +48,23 @@ bool Document::setDisplay(LayerId id, const LayerDisplay& d) {
     return true;
 }
 
+bool Document::setState(LayerId id, JsonValue state) {
+    Layer* l = find(id);
+    if (!l) return false;
+    l->state = std::move(state);
+    notify(Change::State, id);
+    return true;
+}
+
+bool Document::setStateKey(LayerId id, const std::string& key, JsonValue value) {
+    Layer* l = find(id);
+    if (!l) return false;
+    if (!l->state.isObject()) l->state = JsonValue::object();
+    l->state.set(key, std::move(value));
+    notify(Change::State, id);
+    return true;
+}
+
 bool Document::setVisible(LayerId id, bool visible) {
     Layer* l = find(id);
     if (!l) return false;

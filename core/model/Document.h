@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/Json.h"
 #include "model/Graph.h"
 #include "model/LayerKind.h"
 #include "model/SpikeStore.h"
@@ -39,6 +40,8 @@ struct Layer {
     std::string name;
     LayerKind kind = LayerKind::Graph;
     std::vector<std::string> files; // "" entries for generated data
+    // Reader options per file (parallel to `files`, may be shorter): "array", "voxel_size", "as", "time"…
+    std::vector<std::vector<std::pair<std::string, std::string>>> fileOptions;
     std::string summary;
     LayerDisplay display;
     LayerId owner = 0; // the layer this one belongs to (0: none)
@@ -48,11 +51,15 @@ struct Layer {
     std::shared_ptr<const TrialData> trials; // Spikes with a trials table
     std::vector<TrialEpoch> epochs;          // stimulus schedule (simulated protocols)
     std::any payload;                        // shared_ptr<const T> for the other kinds
+    // What the user set up on this layer beyond LayerDisplay, kind by kind (a JSON object written and read
+    // by the app's presenter of the kind): filters, selection, playback cursor, simulation parameters,
+    // analysis results. Saved in sessions as the layer's "state".
+    JsonValue state = JsonValue::object();
 };
 
 class Document {
 public:
-    enum class Change { Added, Removed, Renamed, Display, Data, Selected };
+    enum class Change { Added, Removed, Renamed, Display, Data, Selected, State };
     using Listener = std::function<void(Change, LayerId)>;
 
     // Adds a layer (its id is assigned here) and returns the id. It becomes the selected layer.
@@ -67,6 +74,9 @@ public:
     // Replaces the graph of a layer (e.g. after a node-table join) and notifies.
     bool setGraph(LayerId id, std::shared_ptr<const Graph> g, const std::string& summary);
     bool select(LayerId id);
+    // Replaces the layer's state (notifies State). setStateKey replaces one key of it.
+    bool setState(LayerId id, JsonValue state);
+    bool setStateKey(LayerId id, const std::string& key, JsonValue value);
     void clear();
 
     LayerId selected() const { return selected_; }
