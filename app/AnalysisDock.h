@@ -38,8 +38,11 @@ public:
 signals:
     void message(const QString& text, bool error);
 
-private:
+    // Shows analysis results: node columns on the network (and its Colour by), a dissimilarity matrix in the
+    // geometry tab. Sessions give back stored results this way.
     void applyResults(const nr::Results& r);
+
+private:
 
     QTabWidget* tabs_;
     GeometryPlot* plot_;

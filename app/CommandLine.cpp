@@ -96,9 +96,16 @@ QString usageText() {
         "\n"
         "Sessions:\n"
         "  neurorama SESSION.nrsession\n"
-        "                        open a session saved with File > Save Session As (.nrsession or .json, any\n"
+        "                        open a session saved with File > Save Session (.nrsession or .json, any\n"
         "                        file whose \"format\" is \"neurorama-session\"); double-clicking one does "
-        "the same\n"
+        "the same.\n"
+        "                        A session holds the whole workspace: every layer with its files and reader\n"
+        "                        options, colouring, filters, selection, analysis results, the simulation\n"
+        "                        (run again to the time it had reached), the 3-D views' cameras and the docks\n"
+        "  neurorama --screenshot OUT.png SESSION | neurorama export SESSION --out FIG [--view VIEW]\n"
+        "                        draw a session without a window (the summary starts with session layers=K)\n"
+        "  --save-session FILE   with --screenshot or export: after opening the files and applying the\n"
+        "                        options given (colouring, filters, size), write that workspace as a session\n"
         "  --allow-outside-paths\n"
         "                        open the files a session lists outside its own folder; without it the\n"
         "                        window lists them and asks, and --screenshot and export refuse the session\n"
@@ -229,6 +236,9 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
                 return fail(QStringLiteral("--model '%1' is not coba, brunel or attractor").arg(cl.model));
         } else if (a == QLatin1String("--no-simulation")) {
             cl.noSimulation = true;
+        } else if (a == QLatin1String("--save-session")) {
+            if (!value(cl.saveSession) || cl.saveSession.isEmpty())
+                return fail(QStringLiteral("--save-session needs a session file path"));
         } else if (a == QLatin1String("--allow-outside-paths")) {
             cl.allowOutsidePaths = true;
         } else if (a == QLatin1String("--array")) {
@@ -294,15 +304,21 @@ int runWindowCommand(const CommandLine& cl) {
     w.resize(cl.size);
     w.setMinimumSize(QSize(16, 16));
     const bool live = (cl.files.isEmpty() && !cl.noSimulation) || !cl.model.isEmpty();
+    int sessionLayers = -1; // layers a session restored (-1: not a session)
     if (cl.files.isEmpty()) {
         w.showDemo(live && cl.model.isEmpty());
     } else if (cl.files.size() == 1 && isSessionFile(cl.files[0])) {
         // Nobody is there to confirm files outside the session's folder: refused unless allowed.
         const OutsidePaths outside = cl.allowOutsidePaths ? OutsidePaths::Allow : OutsidePaths::Refuse;
-        if (QString err = loadSession(&w, cl.files[0], outside); !err.isEmpty()) {
-            fprintf(stderr, "%s\n", qPrintable(err));
+        const SessionReport rep = loadSession(&w, cl.files[0], outside);
+        if (!rep.error.isEmpty()) {
+            fprintf(stderr, "%s\n", qPrintable(rep.error));
             return 1;
         }
+        // Missing or changed files are warnings: the rest of the session is drawn.
+        for (const QString& warning : rep.warnings) fprintf(stderr, "%s: warning: %s\n", qPrintable(cl.files[0]), qPrintable(warning));
+        sessionLayers = rep.layers;
+        w.simulationDock()->pause(); // drawn at the time the session reached
     } else if (QString err = w.openFilesBlocking(cl.files, fileOptions(cl)); !err.isEmpty()) {
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
@@ -378,6 +394,7 @@ int runWindowCommand(const CommandLine& cl) {
         waitFor(150);
     }
     QStringList parts;
+    if (sessionLayers >= 0) parts << QStringLiteral("session layers=%1").arg(sessionLayers);
     // Other kinds first: their summary line is what the command promises.
     for (const auto& lp : w.document().layers()) {
         const nr::Layer& l = *lp;
@@ -414,10 +431,19 @@ int runWindowCommand(const CommandLine& cl) {
     }
     if (const nr::Layer* sp = w.document().current(nr::LayerKind::Spikes); sp && sp->spikes) {
         parts << QStringLiteral("spikes=%1 units=%2").arg(sp->spikes->size()).arg(sp->spikes->unitCount());
-    } else if (parts.isEmpty()) {
+    } else if (parts.size() == (sessionLayers >= 0 ? 1 : 0)) {
         const auto s = w.simulationDock()->currentSpikes();
         parts
             << QStringLiteral("spikes=%1 units=%2").arg(s ? s->spikeCount() : 0).arg(s ? s->unitCount() : 0);
+    }
+    // A session's cameras, now that every view has its size and its surfaces.
+    w.applyPendingCameras();
+    waitFor(50);
+    if (!cl.saveSession.isEmpty()) {
+        if (QString err = saveSession(&w, cl.saveSession); !err.isEmpty()) {
+            fprintf(stderr, "%s\n", qPrintable(err));
+            return 1;
+        }
     }
     const QString what = parts.join(QLatin1Char(' '));
     if (cl.mode == CommandLine::Mode::Screenshot) {

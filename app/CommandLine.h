@@ -29,6 +29,7 @@ struct CommandLine {
     double clipBox[6] = {0, 0, 0, 0, 0, 0};
     double simSeconds = 1.0;        // --sim-seconds for screenshots/exports of the live demo
     bool noSimulation = false;      // --no-simulation
+    QString saveSession;            // --save-session FILE: the workspace as opened and set up, as a session
     bool allowOutsidePaths = false; // --allow-outside-paths: a session may open files outside its folder
     QString model;                  // --model coba|brunel|attractor: run this model in the window
     QStringList rest;               // arguments after `simulate` / `analyze`

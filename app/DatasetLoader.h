@@ -26,6 +26,13 @@ struct LoadedGraph {
 // CSV). All or nothing: on error `datasets` is empty.
 struct LoadedData {
     std::vector<nr::Dataset> datasets;
+    // Per dataset: the files it was opened from as given (FILE:ARRAY split into the file and an "array"
+    // option) with their reader options, so a session can open them again exactly.
+    struct Source {
+        std::vector<std::string> files;
+        std::vector<std::vector<std::pair<std::string, std::string>>> options;
+    };
+    std::vector<Source> sources;
     nr::Error error;
     bool ok() const { return !datasets.empty(); }
 };
@@ -37,9 +44,6 @@ using FileOptions = std::vector<std::pair<std::string, std::string>>;
 // `progress` may cancel (return false). `options[i]`, when given, are the reader options of files[i].
 LoadedData loadFiles(const QStringList& files, const std::function<bool(double, const QString&)>& progress,
                      const std::vector<FileOptions>& options = {});
-// The same for graphs only (kept for callers that need a LoadedGraph).
-LoadedGraph loadGraphFiles(const QStringList& files,
-                           const std::function<bool(double, const QString&)>& progress);
 // Joins a node table onto an already open graph (copy-on-write: returns a new graph).
 LoadedGraph joinNodeTable(const nr::Graph& g, const QString& table);
 

@@ -42,6 +42,7 @@
 #include "VesselPanel.h"
 #include "VolumeOpenDialog.h"
 #include "WheelGuard.h"
+#include "layers/LayerPresenter.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
 #include "io/IoFormats.h"
@@ -128,10 +129,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         progress_->hide();
         cancel_->hide();
         QStringList files;
-        for (const auto& d : r.datasets) {
+        for (size_t i = 0; i < r.datasets.size(); ++i) {
+            const auto& d = r.datasets[i];
             for (const auto& f : d.files) files << QString::fromStdString(f);
-            addDataset(askTraceRate(d));
+            nr::Dataset timed = askTraceRate(d);
+            LoadedData::Source src = i < r.sources.size() ? r.sources[i] : LoadedData::Source{};
+            // A rate asked for frames is a reader option of the file (the session reopens at it).
+            if (!src.options.empty())
+                for (const auto& [k, v] : loadingRate_)
+                    if (!src.files.empty() && k == src.files[0]) src.options[0].emplace_back("rate", v);
+            addDataset(std::move(timed), -1, i < r.sources.size() ? &src : nullptr);
         }
+        loadingRate_.clear();
         // What was asked for, with the options chosen for it (FILE:ARRAY and its voxel size).
         if (!loadingFiles_.isEmpty())
             addRecent(loadingFiles_, loadingOptions_);
@@ -167,6 +176,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (k & nr::VolumeInput) take(nr::LayerKind::LabelVolume, in.volume);
         if ((k & nr::GraphInput) && graph_) in.graph = graph_;
         return in;
+    });
+    // Analysis results are data of the layer they were computed on: node columns belong to the network on
+    // show, other results to the layer of the plugin's input kind (the selected layer when unsure).
+    connect(analysisDock_->pluginPanel(), &PluginPanel::finished, this, [this](const nr::Results& r) {
+        nr::LayerId target = !r.nodeColumns.empty() ? shownGraph_ : doc_.selected();
+        if (target == 0) target = shownGraph_ ? shownGraph_ : shownSpikes_;
+        if (target) recordResults(doc_, target, r);
     });
     docToken_ = doc_.subscribe([this](nr::Document::Change c, nr::LayerId id) { onDocumentChange(c, id); });
     // The window never grows because a dock appears: an explicit minimum size keeps the docks' minimum sizes
@@ -420,23 +436,14 @@ void MainWindow::buildMenus() {
     rebuildRecentMenu();
     file->addAction(tr("Show &Demo Network"), this, [this] { showDemo(true); });
     file->addSeparator();
-    file->addAction(tr("Open &Session…"), this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), QString(),
-                                                       tr("Sessions (*.nrsession *.json)"));
-        if (f.isEmpty()) return;
-        const OutsidePaths outside = allowOutsidePaths_ ? OutsidePaths::Allow : OutsidePaths::Ask;
-        if (QString err = loadSession(this, f, outside); !err.isEmpty()) showError(err);
-    });
-    file->addAction(tr("Save Session &As…"), this, [this] {
-        const QString f =
-            QFileDialog::getSaveFileName(this, tr("Save session"), QStringLiteral("session.nrsession"),
-                                         tr("Sessions (*.nrsession *.json)"));
-        if (f.isEmpty()) return;
-        if (QString err = saveSession(this, f); !err.isEmpty())
-            showError(err);
-        else
-            logMessage(tr("Saved session %1").arg(f));
-    });
+    QAction* openSession = file->addAction(tr("Open &Session…"), this, &MainWindow::openSessionInteractive);
+    openSession->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openSession->setToolTip(tr("Open a saved workspace: every layer, filter, result, camera and the docks"));
+    QAction* saveS = file->addAction(tr("&Save Session"), this, [this] { saveSessionInteractive(false); });
+    saveS->setShortcut(QKeySequence::Save);
+    saveS->setToolTip(tr("Save the whole workspace to its session file (asks for one the first time)"));
+    QAction* saveAs = file->addAction(tr("Save Session &As…"), this, [this] { saveSessionInteractive(true); });
+    saveAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     file->addSeparator();
     QAction* exp = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigureDialog);
     exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -549,7 +556,9 @@ void MainWindow::openFiles(const QStringList& files) {
     // A session (double-clicked, dropped or named on the command line) restores its workspace.
     if (files.size() == 1 && isSessionFile(files[0])) {
         const OutsidePaths outside = allowOutsidePaths_ ? OutsidePaths::Allow : OutsidePaths::Ask;
-        if (QString err = loadSession(this, files[0], outside); !err.isEmpty()) showError(err);
+        const SessionReport rep = loadSession(this, files[0], outside);
+        if (!rep.error.isEmpty()) showError(rep.error);
+        reportSession(rep);
         return;
     }
     // A file inside a Zarr store (.zgroup, .zarray, a chunk) opens the store. A Zarr store or HDF5 file with
@@ -577,15 +586,113 @@ void MainWindow::openFiles(const QStringList& chosen, const std::vector<FileOpti
 QString MainWindow::openFilesBlocking(const QStringList& files, const std::vector<FileOptions>& options) {
     LoadedData r = loadFiles(files, {}, options);
     if (!r.ok()) return QString::fromStdString(r.error.str());
-    for (auto& d : r.datasets) addDataset(std::move(d));
+    for (size_t i = 0; i < r.datasets.size(); ++i)
+        addDataset(std::move(r.datasets[i]), -1, i < r.sources.size() ? &r.sources[i] : nullptr);
     return QString();
 }
 
-nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis) {
+QString MainWindow::openLayer(const std::vector<std::string>& files, const std::vector<FileOptions>& options,
+                              nr::LayerId* id) {
+    QStringList list;
+    for (const auto& f : files) list << QString::fromStdString(f);
+    LoadedData r = loadFiles(list, {}, options);
+    if (!r.ok()) return QString::fromStdString(r.error.str());
+    for (size_t i = 0; i < r.datasets.size(); ++i) {
+        const nr::LayerId lid =
+            addDataset(std::move(r.datasets[i]), -1, i < r.sources.size() ? &r.sources[i] : nullptr);
+        if (i == 0 && id) *id = lid;
+    }
+    return QString();
+}
+
+void MainWindow::clearWorkspace() {
+    loader_.cancel();
+    simDock_->stop();
+    if (neuronView_) neuronView_->cancelMeshing();
+    doc_.clear();
+    simLayer_ = shownSpikes_ = shownGraph_ = 0;
+    graph_.reset();
+    files_.clear();
+    title_.clear();
+    view_->setGraph(nullptr);
+    panel_->setGraph(nullptr);
+    simDock_->setGraph(nullptr);
+    analysisDock_->setGraph(nullptr);
+    activityDock_->setTraces(nullptr);
+    undo_->clear();
+    pendingCameras_.clear();
+    setSessionPath(QString());
+    setWindowTitle(QStringLiteral("Neurorama"));
+}
+
+void MainWindow::setSessionPath(const QString& p) {
+    sessionPath_ = p;
+}
+
+void MainWindow::setPendingCameras(std::map<std::string, VtkView::CameraState> cams) {
+    pendingCameras_ = std::move(cams);
+    if (laidOut_ && isVisible()) applyPendingCameras();
+}
+
+void MainWindow::applyPendingCameras() {
+    auto apply = [this](const char* key, VtkView* v) {
+        auto it = pendingCameras_.find(key);
+        if (it == pendingCameras_.end() || !v) return;
+        v->setCamera(it->second);
+        // A label volume fits the camera when its surfaces arrive: the saved camera waits for them.
+        if (v != neuronView_ || !neuronView_->meshing()) pendingCameras_.erase(it);
+    };
+    apply("connectome", view_);
+    apply("vessels", vesselView_);
+    apply("neurons", neuronView_);
+}
+
+void MainWindow::saveSessionInteractive(bool askPath) {
+    QString f = sessionPath_;
+    if (askPath || f.isEmpty()) {
+        f = QFileDialog::getSaveFileName(this, tr("Save session"),
+                                         f.isEmpty() ? QStringLiteral("session.nrsession") : f,
+                                         tr("Sessions (*.nrsession *.json)"));
+        if (f.isEmpty()) return;
+    }
+    if (QString err = saveSession(this, f); !err.isEmpty()) {
+        showError(err);
+        return;
+    }
+    setSessionPath(f);
+    logMessage(tr("Saved session %1").arg(f));
+    status_->setText(tr("Saved session %1").arg(QFileInfo(f).fileName()));
+}
+
+void MainWindow::openSessionInteractive() {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), QString(),
+                                                   tr("Sessions (*.nrsession *.json)"));
+    if (f.isEmpty()) return;
+    const OutsidePaths outside = allowOutsidePaths_ ? OutsidePaths::Allow : OutsidePaths::Ask;
+    const SessionReport rep = loadSession(this, f, outside);
+    if (!rep.error.isEmpty()) showError(rep.error);
+    reportSession(rep);
+}
+
+void MainWindow::reportSession(const SessionReport& rep) {
+    for (const QString& w : rep.warnings) logMessage(w, true);
+    if (!rep.warnings.isEmpty() && isVisible() &&
+        !QApplication::arguments().contains(QStringLiteral("--screenshot")))
+        QMessageBox::warning(this, tr("Session opened with problems"),
+                             rep.warnings.mid(0, 20).join(QLatin1Char('\n')) +
+                                 (rep.warnings.size() > 20 ? tr("\n… and %1 more").arg(rep.warnings.size() - 20)
+                                                           : QString()));
+}
+
+nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis, const LoadedData::Source* source) {
     nr::Layer l;
     l.name = ds.name;
     l.kind = ds.kind;
     l.files = ds.files;
+    if (source && !source->files.empty()) {
+        l.files = source->files;
+        l.fileOptions = source->options;
+    }
     l.summary = ds.summary;
     l.graph = ds.graph;
     l.trials = ds.trials;
@@ -623,6 +730,7 @@ void MainWindow::showDemo(bool startSimulation) {
         "nodes=" + std::to_string(ds.graph->nodeCount()) + " edges=" + std::to_string(ds.graph->edgeCount());
     ds.files = {""};
     const nr::LayerId id = addDataset(ds, 2); // the column stands upright
+    doc_.setStateKey(id, "generated", nr::JsonValue::string("demo"));
     // Its six layers show at first sight.
     if (ds.graph->nodeNumeric.count("layer")) {
         nr::Layer* l = doc_.find(id);
@@ -637,6 +745,9 @@ void MainWindow::showDemo(bool startSimulation) {
 void MainWindow::showGraphLayer(nr::LayerId id, int upAxis) {
     const nr::Layer* l = doc_.find(id);
     if (!l || !l->graph) return;
+    // The filters and results of the layer shown until now stay with it.
+    if (nr::Layer* old = doc_.find(shownGraph_); old && shownGraph_ != id)
+        old->state = presenterFor(nr::LayerKind::Graph).capture(*this, *old);
     shownGraph_ = id;
     LoadedGraph r;
     r.graph = std::const_pointer_cast<nr::Graph>(l->graph);
@@ -649,6 +760,10 @@ void MainWindow::showGraphLayer(nr::LayerId id, int upAxis) {
     if (!colorBy.empty() && view_->colorBy() != colorBy)
         panel_->applyColorBy(QString::fromStdString(colorBy), false);
     view_->setNodeSize(l->display.pointSize);
+    // Its own filters, highlight and results, when it has some (shown before, or from a session).
+    if (l->state.get("edgeFilter") || l->state.get("results") || l->state.get("highlight"))
+        for (const QString& w : presenterFor(nr::LayerKind::Graph).restore(*this, id, l->state, {}))
+            logMessage(w, true);
 }
 
 QString MainWindow::addFunctionalGraph(double threshold) {
@@ -674,7 +789,11 @@ QString MainWindow::addFunctionalGraph(double threshold) {
     ds.summary = "nodes=" + std::to_string(ds.graph->nodeCount()) +
                  " edges=" + std::to_string(ds.graph->edgeCount()) +
                  (joined ? " on the connectome's positions" : " (force layout: no connectome joined)");
-    addDataset(std::move(ds));
+    const nr::LayerId id = addDataset(std::move(ds));
+    // Made again from the traces by a session.
+    nr::JsonValue st = nr::JsonValue::object();
+    st.set("generated", "functional").set("threshold", threshold);
+    doc_.setState(id, st);
     return QString();
 }
 
@@ -712,6 +831,7 @@ void MainWindow::showOtherLayer(nr::LayerId id) {
                 });
                 connect(neuronView_, &NeuronView::meshingFinished, this, [this](bool ok) {
                     progress_->hide();
+                    if (pendingCameras_.count("neurons") && laidOut_) applyPendingCameras();
                     status_->setText(ok ? tr("Meshing done") : tr("Meshing cancelled"));
                 });
                 // Picking a neuron shows its morphometrics and Sholl profile in a dock on the right.
@@ -1133,6 +1253,7 @@ nr::Dataset MainWindow::askTraceRate(nr::Dataset d) {
         if (loadingOptions_.size() < size_t(loadingFiles_.size()))
             loadingOptions_.resize(size_t(loadingFiles_.size()));
         loadingOptions_[size_t(i)].emplace_back("rate", QString::number(dlg.rate(), 'g', 10).toStdString());
+        loadingRate_[f] = QString::number(dlg.rate(), 'g', 10).toStdString();
     }
     return d;
 }
@@ -1185,7 +1306,8 @@ void MainWindow::showEvent(QShowEvent* e) {
         if (width() < 1300) analysisDock_->hide();
         if (layout()) layout()->activate(); // the central views take their final size now, before framing
         QTimer::singleShot(0, this, [this] {
-            if (graph_ && graph_->hasPositions()) view_->resetCamera();
+            if (graph_ && graph_->hasPositions() && !pendingCameras_.count("connectome")) view_->resetCamera();
+            applyPendingCameras();
         });
     });
 }

@@ -7,7 +7,11 @@
 #include <memory>
 
 #include "DatasetLoader.h"
+#include "Session.h"
 #include "model/Document.h"
+#include "vtk/VtkView.h"
+
+#include <map>
 
 class ConnectomeView;
 class ConnectomePanel;
@@ -52,8 +56,27 @@ public:
     void showDemo(bool startSimulation = true);
     // Opens recorded spikes (CSV / NPY with unit and time columns, NWB units table) as a layer.
     QString openSpikes(const QString& file);
-    // Adds what a reader made as a layer and shows it. Returns the layer id.
-    nr::LayerId addDataset(nr::Dataset ds, int upAxis = -1);
+    // Adds what a reader made as a layer and shows it. Returns the layer id. `source`: the files and reader
+    // options it was opened from (kept on the layer for sessions).
+    nr::LayerId addDataset(nr::Dataset ds, int upAxis = -1, const LoadedData::Source* source = nullptr);
+    // Opens the files of one layer with their reader options and waits (sessions). Returns the error or "".
+    QString openLayer(const std::vector<std::string>& files, const std::vector<FileOptions>& options,
+                      nr::LayerId* id);
+    // Closes everything that is open (layers, simulation, views' contents): a session replaces the workspace.
+    void clearWorkspace();
+    // The session file the workspace was opened from or last saved to ("" when none): File > Save Session.
+    QString sessionPath() const { return sessionPath_; }
+    void setSessionPath(const QString& p);
+    // Cameras a session restored, applied once the views have their final size and content (first show,
+    // meshing done). Keys: "connectome", "vessels", "neurons".
+    void setPendingCameras(std::map<std::string, VtkView::CameraState> cams);
+    void applyPendingCameras();
+    // File > Save Session (Ctrl+S): to the session's file, or asks for one.
+    void saveSessionInteractive(bool askPath);
+    // File > Open Session (Ctrl+Shift+O).
+    void openSessionInteractive();
+    // Logs what a session could not restore (missing or changed files) and lists it in a message box.
+    void reportSession(const SessionReport& rep);
     // Adds the functional connectivity of the open traces (Pearson |r| >= threshold) as a graph layer on the
     // positions of the connectome they are joined to. Returns an error or "".
     QString addFunctionalGraph(double threshold);
@@ -111,6 +134,8 @@ protected:
 
 private:
     bool allowOutsidePaths_ = false;
+    QString sessionPath_;
+    std::map<std::string, VtkView::CameraState> pendingCameras_;
     void buildMenus();
     void buildDocks();
     void setGraph(const LoadedGraph& r);
@@ -146,6 +171,7 @@ private:
     // What the loader is reading (after the Open Volume dialog): Open Recent keeps the arrays and voxel size.
     QStringList loadingFiles_;
     std::vector<FileOptions> loadingOptions_;
+    std::map<std::string, std::string> loadingRate_; // file -> sampling rate asked for traces in frames
     DatasetLoader loader_;
     nr::Document doc_;
     LayersDock* layersDock_ = nullptr;

@@ -1,23 +1,54 @@
 #include "Session.h"
 
-#include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <QTabWidget>
 #include <cmath>
 
-#include "ConnectomePanel.h"
 #include "MainWindow.h"
-#include "io/SessionFile.h"
+#include "layers/LayerPresenter.h"
+#include "session/Session.h"
 #include "vtk/ConnectomeView.h"
+#include "vtk/NeuronView.h"
+#include "vtk/VesselView.h"
 
 namespace {
 
-QJsonArray vec3(const double* v) {
-    return QJsonArray{v[0], v[1], v[2]};
+bool finiteCamera(const VtkView::CameraState& c) {
+    bool ok = std::isfinite(c.viewAngle);
+    for (int i = 0; i < 3; ++i) ok = ok && std::isfinite(c.pos[i]) && std::isfinite(c.focal[i]) && std::isfinite(c.up[i]);
+    return ok;
+}
+
+nr::SessionCamera toSession(const VtkView::CameraState& c) {
+    nr::SessionCamera s;
+    for (int i = 0; i < 3; ++i) {
+        s.position[size_t(i)] = c.pos[i];
+        s.focalPoint[size_t(i)] = c.focal[i];
+        s.viewUp[size_t(i)] = c.up[i];
+    }
+    s.viewAngle = c.viewAngle;
+    return s;
+}
+
+VtkView::CameraState fromSession(const nr::SessionCamera& s, VtkView::CameraState c) {
+    for (int i = 0; i < 3; ++i) {
+        c.pos[i] = s.position[size_t(i)];
+        c.focal[i] = s.focalPoint[size_t(i)];
+        c.up[i] = s.viewUp[size_t(i)];
+    }
+    c.viewAngle = s.viewAngle;
+    return c;
+}
+
+// The 3-D views by the names sessions use.
+std::vector<std::pair<const char*, VtkView*>> views3d(MainWindow* w) {
+    return {{"connectome", w->connectomeView()},
+            {"vessels", w->vesselView()},
+            {"neurons", w->neuronView()}};
 }
 
 } // namespace
@@ -35,54 +66,51 @@ bool isSessionFile(const QString& path) {
 }
 
 QString saveSession(MainWindow* w, const QString& path) {
-    QJsonObject o;
-    o[QStringLiteral("format")] = QStringLiteral("neurorama-session");
-    o[QStringLiteral("version")] = 1;
-    // Files in the session's folder (or below) are written relative to it, so the folder can be moved or
-    // sent as a whole and reopens without asking; others keep their absolute path.
-    const QDir folder = QFileInfo(path).absoluteDir();
-    QJsonArray files;
-    for (const QString& f : w->datasetFiles()) {
-        const QString abs = QFileInfo(f).absoluteFilePath();
-        const QString rel = folder.relativeFilePath(abs);
-        files.append(rel.startsWith(QLatin1String("../")) || QDir::isAbsolutePath(rel) ? abs : rel);
+    nr::Document& doc = w->document();
+    // What the views show now goes into the layers first (filters, cursor, simulation time...).
+    for (const auto& lp : doc.layers()) lp->state = presenterFor(lp->kind).capture(*w, *lp);
+    nr::SessionDoc s = nr::sessionFromDocument(doc);
+    // Layers that cannot be made again (a simulation's generated layout is made by the simulation).
+    std::vector<nr::SessionLayer> kept;
+    for (auto& l : s.layers) {
+        const nr::Layer* dl = doc.find(l.id);
+        if (dl && presenterFor(dl->kind).saved(*dl)) kept.push_back(std::move(l));
     }
-    o[QStringLiteral("files")] = files;
-    ConnectomePanel* p = w->connectomePanel();
-    o[QStringLiteral("colorBy")] = p->colorBy();
-    const EdgeFilter f = p->currentFilter();
-    QJsonArray types;
-    for (bool b : f.typeVisible) types.append(b);
-    o[QStringLiteral("edgeFilter")] =
-        QJsonObject{{"minWeight", f.minWeight}, {"maxWeight", f.maxWeight}, {"typeVisible", types}};
-    const auto cam = w->connectomeView()->camera();
-    bool finite = std::isfinite(cam.viewAngle);
-    for (int i = 0; i < 3; ++i)
-        finite =
-            finite && std::isfinite(cam.pos[i]) && std::isfinite(cam.focal[i]) && std::isfinite(cam.up[i]);
-    if (finite) // (JSON has no NaN; a view that never framed anything is saved without a camera)
-        o[QStringLiteral("camera")] = QJsonObject{{"position", vec3(cam.pos)},
-                                                  {"focalPoint", vec3(cam.focal)},
-                                                  {"viewUp", vec3(cam.up)},
-                                                  {"viewAngle", cam.viewAngle}};
-    QFile out(path);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return QStringLiteral("%1: %2").arg(path, out.errorString());
-    out.write(QJsonDocument(o).toJson());
-    return out.error() == QFile::NoError ? QString() : QStringLiteral("%1: %2").arg(path, out.errorString());
+    s.layers = std::move(kept);
+    for (auto& l : s.layers) {
+        bool ownerKept = false;
+        for (const auto& o : s.layers) ownerKept = ownerKept || o.id == l.owner;
+        if (!ownerKept) l.owner = 0;
+    }
+    for (auto [name, v] : views3d(w))
+        if (v && finiteCamera(v->camera())) s.cameras[name] = toSession(v->camera());
+    nr::JsonValue win = nr::JsonValue::object();
+    if (QWidget* tab = w->centralTabs()->currentWidget()) {
+        for (auto [name, v] : views3d(w))
+            if (v == tab) win.set("activeTab", name);
+    }
+    win.set("dockState", w->saveState().toBase64().toStdString());
+    s.window = win;
+    if (auto err = nr::saveSession(std::move(s), path.toStdString())) return QString::fromStdString(err->str());
+    return QString();
 }
 
-QString loadSession(MainWindow* w, const QString& path, OutsidePaths outside) {
-    // Parsing and validation (types, ranges, files that must exist and be regular files) live in core:
-    // io/SessionFile.h.
+SessionReport loadSession(MainWindow* w, const QString& path, OutsidePaths outside) {
+    SessionReport rep;
+    // Parsing and validation come first: a session that is refused changes nothing that is open.
     const auto session = nr::readSession(path.toStdString());
-    if (!session) return QString::fromStdString(session.error().str());
-    const nr::Session& s = session.value();
+    if (!session) {
+        rep.error = QString::fromStdString(session.error().str());
+        return rep;
+    }
+    const nr::SessionDoc& s = session.value();
     if (!s.outside.empty() && outside != OutsidePaths::Allow) {
+        if (outside == OutsidePaths::Refuse) {
+            rep.error = QString::fromStdString(nr::outsidePathsError(s, path.toStdString())->str());
+            return rep;
+        }
         QStringList list;
         for (const std::string& f : s.outside) list << QString::fromStdString(f);
-        if (outside == OutsidePaths::Refuse)
-            return QString::fromStdString(nr::outsidePathsError(s, path.toStdString())->str());
         QMessageBox box(
             QMessageBox::Warning, QObject::tr("Files outside the session's folder"),
             QObject::tr("The session %1 opens files outside its folder:").arg(QFileInfo(path).fileName()),
@@ -93,34 +121,53 @@ QString loadSession(MainWindow* w, const QString& path, OutsidePaths outside) {
             (list.size() > 20 ? QObject::tr("\n… and %1 more").arg(list.size() - 20) : QString()) +
             QObject::tr("\n\nOpen them? Open sessions only from sources you trust."));
         box.setDefaultButton(QMessageBox::No);
-        if (box.exec() != QMessageBox::Yes) return QString();
-    }
-    QStringList files;
-    for (const std::string& f : s.files) files << QString::fromStdString(f);
-    if (files.isEmpty())
-        w->showDemo(false);
-    else if (QString err = w->openFilesBlocking(files); !err.isEmpty())
-        return err;
-
-    ConnectomePanel* p = w->connectomePanel();
-    if (!s.colorBy.empty()) p->applyColorBy(QString::fromStdString(s.colorBy), false);
-    if (s.edgeFilter) {
-        EdgeFilter f = p->currentFilter();
-        if (s.edgeFilter->minWeight) f.minWeight = float(*s.edgeFilter->minWeight);
-        if (s.edgeFilter->maxWeight) f.maxWeight = float(*s.edgeFilter->maxWeight);
-        if (s.edgeFilter->typeVisible.size() == f.typeVisible.size())
-            f.typeVisible = s.edgeFilter->typeVisible;
-        p->applyFilter(f, false);
-    }
-    if (s.camera) {
-        auto cam = w->connectomeView()->camera();
-        for (int i = 0; i < 3; ++i) {
-            cam.pos[i] = s.camera->position[size_t(i)];
-            cam.focal[i] = s.camera->focalPoint[size_t(i)];
-            cam.up[i] = s.camera->viewUp[size_t(i)];
+        if (box.exec() != QMessageBox::Yes) {
+            rep.declined = true;
+            return rep;
         }
-        if (s.camera->viewAngle) cam.viewAngle = *s.camera->viewAngle;
-        w->connectomeView()->setCamera(cam);
     }
-    return QString();
+    // The session replaces the workspace.
+    w->clearWorkspace();
+    for (const std::string& m : s.missing) rep.warnings << QString::fromStdString(m);
+    std::map<uint64_t, nr::LayerId> ids;
+    for (const nr::SessionLayer& l : s.layers) {
+        if (l.missing) continue;
+        const LayerPresenter& p = presenterFor(l.kind);
+        nr::LayerId id = 0;
+        const QString err = p.open(*w, l, ids, &id);
+        if (id == 0) {
+            rep.warnings << (err.isEmpty() ? QObject::tr("%1: could not be opened").arg(QString::fromStdString(l.name)) : err);
+            continue;
+        }
+        if (!err.isEmpty()) rep.warnings << err;
+        ids[l.id] = id;
+        nr::Document& doc = w->document();
+        doc.rename(id, l.name);
+        doc.setState(id, l.state);
+        doc.setDisplay(id, l.display);
+        rep.warnings << p.restore(*w, id, l.state, ids);
+        ++rep.layers;
+    }
+    for (const auto& l : s.layers) {
+        auto it = ids.find(l.id);
+        auto ot = ids.find(l.owner);
+        if (it != ids.end() && ot != ids.end())
+            if (nr::Layer* dl = w->document().find(it->second)) dl->owner = ot->second;
+    }
+    if (auto it = ids.find(s.selected); it != ids.end()) w->document().select(it->second);
+    for (const std::string& c : s.changed) rep.warnings << QString::fromStdString(c);
+    // The docks, then the view on top, then the cameras (applied once the views have their size).
+    const std::string dock = s.window.stringOr("dockState", "");
+    if (!dock.empty()) w->restoreState(QByteArray::fromBase64(QByteArray::fromStdString(dock)));
+    const std::string tab = s.window.stringOr("activeTab", "");
+    for (auto [name, v] : views3d(w))
+        if (v && tab == name) w->centralTabs()->setCurrentWidget(v);
+    std::map<std::string, VtkView::CameraState> cams;
+    for (auto [name, v] : views3d(w)) {
+        auto it = s.cameras.find(name);
+        if (v && it != s.cameras.end()) cams[name] = fromSession(it->second, v->camera());
+    }
+    w->setPendingCameras(std::move(cams));
+    w->setSessionPath(path);
+    return rep;
 }

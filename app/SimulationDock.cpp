@@ -311,6 +311,29 @@ void SimulationDock::stepOnce() {
     updateButtons();
 }
 
+int SimulationDock::seed() const {
+    return seed_->value();
+}
+
+void SimulationDock::setSeed(int seed) {
+    seed_->setValue(seed);
+}
+
+bool SimulationDock::advanceTo(double seconds) {
+    if (model_.isEmpty()) return false;
+    pause();
+    params_ = runner_->parameters(); // values a session set
+    // In steps of 100 ms, so the spike ring never overflows between drains.
+    for (int guard = 0; simulatedSeconds() + 1e-9 < seconds && guard < 100000; ++guard) {
+        const double left = (seconds - simulatedSeconds()) * 1000.0;
+        runner_->stepMs(std::min(100.0, left));
+        runner_->sync();
+        onFrame();
+    }
+    updateButtons();
+    return true;
+}
+
 void SimulationDock::resetRun() {
     if (model_.isEmpty()) return;
     startModel(model_, simGraph_, false);

@@ -61,6 +61,11 @@ public:
     // graph.
     std::vector<uint32_t> rowOrder(const QString& key) const;
     double simulatedSeconds() const;
+    int seed() const;
+    void setSeed(int seed);
+    // Runs the loaded model (paused) until `seconds` of simulated time, draining spikes as it goes: a session
+    // restores a run where it was. Returns false when no model is loaded.
+    bool advanceTo(double seconds);
     bool running() const;
     QString modelName() const { return model_; }
     RasterPlot* raster() const { return raster_; }

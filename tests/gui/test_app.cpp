@@ -270,7 +270,7 @@ private slots:
             QCOMPARE(saveSession(&w, session), QString());
         }
         MainWindow w2;
-        QCOMPARE(loadSession(&w2, session), QString());
+        QCOMPARE(loadSession(&w2, session).error, QString());
         QCOMPARE(w2.graph()->nodeCount(), size_t(448));
         QCOMPARE(w2.connectomePanel()->colorBy(), QStringLiteral("degree"));
         QCOMPARE(w2.connectomePanel()->currentFilter().minWeight, 5.f);
@@ -278,7 +278,7 @@ private slots:
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("{\"format\": \"neurorama-session\", \"files\": [");
         bad.close();
-        QVERIFY(loadSession(&w2, bad.fileName()).contains("bad.json"));
+        QVERIFY(loadSession(&w2, bad.fileName()).error.contains("bad.json"));
         QCOMPARE(w2.graph()->nodeCount(), size_t(448)); // what was open stays open
     }
 };

@@ -111,7 +111,7 @@ private slots:
             writeSession(dir.filePath("s/s.nrsession"), {QStringLiteral("../herm_full_edgelist.csv")});
         BoxAnswer no(QMessageBox::No);
         MainWindow w;
-        QCOMPARE(loadSession(&w, session), QString());
+        QCOMPARE(loadSession(&w, session).error, QString());
         QVERIFY(no.seen);
         QVERIFY2(no.text.contains("../herm_full_edgelist.csv"), qPrintable(no.text));
         QVERIFY(!w.graph());
@@ -126,14 +126,14 @@ private slots:
         w.openFiles(QStringList{session});
         QVERIFY(!never.seen);
         QVERIFY(w.graph());
-        QCOMPARE(loadSession(&w, session, OutsidePaths::Allow), QString());
+        QCOMPARE(loadSession(&w, session, OutsidePaths::Allow).error, QString());
     }
 
     void refusedWhenNobodyCanConfirm() {
         QTemporaryDir dir;
         const QString session = writeSession(dir.filePath("s.nrsession"), {herm()});
         MainWindow w;
-        const QString err = loadSession(&w, session, OutsidePaths::Refuse);
+        const QString err = loadSession(&w, session, OutsidePaths::Refuse).error;
         QVERIFY2(err.contains("s.nrsession") && err.contains("outside its folder") && err.contains(herm()) &&
                      err.contains("--allow-outside-paths"),
                  qPrintable(err));
@@ -162,11 +162,11 @@ private slots:
         const QByteArray fifo = dir.filePath("p.csv").toLocal8Bit();
         QCOMPARE(mkfifo(fifo.constData(), 0600), 0);
         MainWindow w;
-        QString err = loadSession(&w, writeSession(dir.filePath("a.nrsession"), {"p.csv"}));
+        QString err = loadSession(&w, writeSession(dir.filePath("a.nrsession"), {"p.csv"})).error;
         QVERIFY2(err.contains("a.nrsession") && err.contains("FIFO"), qPrintable(err));
-        err = loadSession(&w, writeSession(dir.filePath("b.nrsession"), {"/dev/zero"}), OutsidePaths::Allow);
+        err = loadSession(&w, writeSession(dir.filePath("b.nrsession"), {"/dev/zero"}), OutsidePaths::Allow).error;
         QVERIFY2(err.contains("character device"), qPrintable(err));
-        err = loadSession(&w, writeSession(dir.filePath("c.nrsession"), {"c.nrsession"}));
+        err = loadSession(&w, writeSession(dir.filePath("c.nrsession"), {"c.nrsession"})).error;
         QVERIFY2(err.contains("this session file itself"), qPrintable(err));
         QVERIFY(!w.graph());
     }
