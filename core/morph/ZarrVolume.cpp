@@ -6,9 +6,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include "base/Json.h"
 #include "model/FileKind.h"
 #include "morph/Codecs.h"
-#include "morph/Json.h"
 #include "morph/VolumeSource.h"
 
 namespace nr {
