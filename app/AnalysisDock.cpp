@@ -1,5 +1,7 @@
 #include "AnalysisDock.h"
 
+#include "DocumentModel.h"
+
 #include <QFrame>
 #include <QScrollArea>
 
@@ -110,15 +112,16 @@ void AnalysisDock::addMenuActions(QMenu* menu) {
     }
 }
 
-void AnalysisDock::setGraph(std::shared_ptr<const nr::Graph> g) {
-    graph_ = g ? std::make_shared<nr::Graph>(*g) : nullptr;
-    plugins_->setGraph(g);
+void AnalysisDock::setModel(DocumentModel* m) {
+    model_ = m;
+    plugins_->setGraphProvider([m] { return m ? m->shownGraph() : nullptr; });
 }
 
 void AnalysisDock::applyResults(const nr::Results& r) {
-    if (view_ && graph_) {
+    const auto graph = model_ ? model_->shownGraph() : nullptr;
+    if (view_ && graph) {
         for (const auto& col : r.nodeColumns) {
-            if (col.values.size() != graph_->nodeCount()) continue;
+            if (col.values.size() != graph->nodeCount()) continue;
             std::vector<float> v(col.values.begin(), col.values.end());
             view_->setNodeColumn(col.name, v);
             if (panel_) panel_->addColumn(QString::fromStdString(col.name));

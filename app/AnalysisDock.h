@@ -7,6 +7,7 @@
 
 #include "model/Graph.h"
 
+class DocumentModel;
 class QMenu;
 class QComboBox;
 class QCheckBox;
@@ -29,7 +30,8 @@ public:
     // Wires the live geometry to the simulation and results to the 3-D view.
     void connectTo(SimulationDock* sim, ConnectomeView* view, ConnectomePanel* panel);
     void addMenuActions(QMenu* menu);
-    void setGraph(std::shared_ptr<const nr::Graph> g);
+    // Where the network on show comes from (analyses run on it, result columns go to it).
+    void setModel(DocumentModel* m);
 
     GeometryPlot* geometryPlot() const { return plot_; }
     PluginPanel* pluginPanel() const { return plugins_; }
@@ -43,7 +45,6 @@ signals:
     void applyResults(const nr::Results& r);
 
 private:
-
     QTabWidget* tabs_;
     GeometryPlot* plot_;
     PluginPanel* plugins_;
@@ -54,5 +55,5 @@ private:
     SimulationDock* sim_ = nullptr;
     ConnectomeView* view_ = nullptr;
     ConnectomePanel* panel_ = nullptr;
-    std::shared_ptr<nr::Graph> graph_; // copy that receives result columns
+    DocumentModel* model_ = nullptr;
 };

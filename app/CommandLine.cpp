@@ -101,11 +101,13 @@ QString usageText() {
         "the same.\n"
         "                        A session holds the whole workspace: every layer with its files and reader\n"
         "                        options, colouring, filters, selection, analysis results, the simulation\n"
-        "                        (run again to the time it had reached), the 3-D views' cameras and the docks\n"
+        "                        (run again to the time it had reached), the 3-D views' cameras and the "
+        "docks\n"
         "  neurorama --screenshot OUT.png SESSION | neurorama export SESSION --out FIG [--view VIEW]\n"
         "                        draw a session without a window (the summary starts with session layers=K)\n"
         "  --save-session FILE   with --screenshot or export: after opening the files and applying the\n"
-        "                        options given (colouring, filters, size), write that workspace as a session\n"
+        "                        options given (colouring, filters, size), write that workspace as a "
+        "session\n"
         "  --allow-outside-paths\n"
         "                        open the files a session lists outside its own folder; without it the\n"
         "                        window lists them and asks, and --screenshot and export refuse the session\n"
@@ -316,7 +318,8 @@ int runWindowCommand(const CommandLine& cl) {
             return 1;
         }
         // Missing or changed files are warnings: the rest of the session is drawn.
-        for (const QString& warning : rep.warnings) fprintf(stderr, "%s: warning: %s\n", qPrintable(cl.files[0]), qPrintable(warning));
+        for (const QString& warning : rep.warnings)
+            fprintf(stderr, "%s: warning: %s\n", qPrintable(cl.files[0]), qPrintable(warning));
         sessionLayers = rep.layers;
         w.simulationDock()->pause(); // drawn at the time the session reached
     } else if (QString err = w.openFilesBlocking(cl.files, fileOptions(cl)); !err.isEmpty()) {

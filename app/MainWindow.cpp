@@ -29,6 +29,7 @@
 #include "ActivityDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
+#include "DocumentModel.h"
 #include "FigureExport.h"
 #include "FunctionalDock.h"
 #include "LayersDock.h"
@@ -42,13 +43,13 @@
 #include "VesselPanel.h"
 #include "VolumeOpenDialog.h"
 #include "WheelGuard.h"
-#include "layers/LayerPresenter.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
 #include "io/IoFormats.h"
 #include "io/Layout.h"
 #include "io/ReaderRegistry.h"
 #include "io/TrialIO.h"
+#include "layers/LayerPresenter.h"
 #include "model/SpikeStore.h"
 #include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
@@ -86,6 +87,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setAcceptDrops(true);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
     undo_ = new QUndoStack(this);
+    model_ = new DocumentModel(&doc_, this);
 
     view_ = new ConnectomeView(this);
     view_->setMinimumSize(200, 150);
@@ -153,11 +155,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         showError(msg);
     });
     connect(view_, &ConnectomeView::nodeHovered, this, [this](long id) {
-        if (!graph_ || id < 0 || size_t(id) >= graph_->nodeCount()) return;
-        const auto& o = graph_->out();
-        const auto& in = graph_->in();
+        if (!graph() || id < 0 || size_t(id) >= graph()->nodeCount()) return;
+        const auto& o = graph()->out();
+        const auto& in = graph()->in();
         status_->setText(tr("%1 — in %2, out %3")
-                             .arg(QString::fromStdString(graph_->names[size_t(id)]))
+                             .arg(QString::fromStdString(graph()->names[size_t(id)]))
                              .arg(in.off[size_t(id) + 1] - in.off[size_t(id)])
                              .arg(o.off[size_t(id) + 1] - o.off[size_t(id)]));
     });
@@ -174,14 +176,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (k & nr::VesselInput) take(nr::LayerKind::Vessels, in.vessels);
         if (k & nr::MorphologyInput) take(nr::LayerKind::Morphologies, in.morphology);
         if (k & nr::VolumeInput) take(nr::LayerKind::LabelVolume, in.volume);
-        if ((k & nr::GraphInput) && graph_) in.graph = graph_;
+        if ((k & nr::GraphInput) && graph()) in.graph = graph();
         return in;
     });
     // Analysis results are data of the layer they were computed on: node columns belong to the network on
     // show, other results to the layer of the plugin's input kind (the selected layer when unsure).
     connect(analysisDock_->pluginPanel(), &PluginPanel::finished, this, [this](const nr::Results& r) {
-        nr::LayerId target = !r.nodeColumns.empty() ? shownGraph_ : doc_.selected();
-        if (target == 0) target = shownGraph_ ? shownGraph_ : shownSpikes_;
+        nr::LayerId target = !r.nodeColumns.empty() ? model_->shownGraphLayer() : doc_.selected();
+        if (target == 0) target = model_->shownGraphLayer() ? model_->shownGraphLayer() : shownSpikes_;
         if (target) recordResults(doc_, target, r);
     });
     docToken_ = doc_.subscribe([this](nr::Document::Change c, nr::LayerId id) { onDocumentChange(c, id); });
@@ -302,6 +304,9 @@ void MainWindow::resizeEvent(QResizeEvent* e) {
 
 MainWindow::~MainWindow() {
     doc_.unsubscribe(docToken_);
+    // The model subscribes to the document, a member that goes before the child objects.
+    delete model_;
+    model_ = nullptr;
     simDock_->stop();
     // The Layers dock subscribes to the document, which is a member and goes before the child widgets.
     delete layersDock_;
@@ -322,12 +327,13 @@ void MainWindow::buildDocks() {
             return;
         }
         // A simulation layer shows through the network it runs on: its display is that network's.
-        if (l && l->kind == nr::LayerKind::Simulation && l->graph && l->graph == graph_ && shownGraph_ != 0) {
-            doc_.setDisplay(shownGraph_, l->display);
-            l = doc_.find(shownGraph_);
-            id = shownGraph_;
+        if (l && l->kind == nr::LayerKind::Simulation && l->graph && l->graph == graph() &&
+            model_->shownGraphLayer() != 0) {
+            doc_.setDisplay(model_->shownGraphLayer(), l->display);
+            l = doc_.find(model_->shownGraphLayer());
+            id = model_->shownGraphLayer();
         }
-        if (!l || id != shownGraph_) return;
+        if (!l || id != model_->shownGraphLayer()) return;
         if (!l->display.colorBy.empty() && l->display.colorBy != view_->colorBy())
             panel_->applyColorBy(QString::fromStdString(l->display.colorBy), true);
         view_->setNodeSize(l->display.pointSize);
@@ -346,11 +352,11 @@ void MainWindow::buildDocks() {
     });
     // One colouring state: the Layers dock's "Colour by" is the Network dock's column.
     connect(panel_, &ConnectomePanel::colorByChanged, this, [this](const QString& c) {
-        const nr::Layer* l = doc_.find(shownGraph_);
+        const nr::Layer* l = doc_.find(model_->shownGraphLayer());
         if (!l || c.isEmpty() || l->display.colorBy == c.toStdString()) return;
         nr::LayerDisplay d = l->display;
         d.colorBy = c.toStdString();
-        doc_.setDisplay(shownGraph_, d);
+        doc_.setDisplay(model_->shownGraphLayer(), d);
     });
 
     simDock_ = new SimulationDock(this);
@@ -372,9 +378,9 @@ void MainWindow::buildDocks() {
     connect(layersDock_, &LayersDock::coloringChosen, this, chooseColoring);
     // The Layers dock shows the same: the colours from elsewhere on the layer the network view shows.
     connect(view_, &ConnectomeView::coloringChanged, this, [this] {
-        layersDock_->setShownColoring(shownGraph_, view_->hasNodeColorOverride()
-                                                       ? QString::fromStdString(view_->coloring())
-                                                       : QString());
+        layersDock_->setShownColoring(
+            model_->shownGraphLayer(),
+            view_->hasNodeColorOverride() ? QString::fromStdString(view_->coloring()) : QString());
     });
     connect(simDock_, &SimulationDock::openRequested, this, [this](const QString& f) { openFiles({f}); });
     addDockWidget(Qt::BottomDockWidgetArea, simDock_);
@@ -395,6 +401,7 @@ void MainWindow::buildDocks() {
     });
 
     analysisDock_ = new AnalysisDock(this);
+    analysisDock_->setModel(model_);
     analysisDock_->connectTo(simDock_, view_, panel_);
     addDockWidget(Qt::RightDockWidgetArea, analysisDock_);
     connect(analysisDock_, &AnalysisDock::message, this, [this](const QString& m, bool err) {
@@ -442,7 +449,8 @@ void MainWindow::buildMenus() {
     QAction* saveS = file->addAction(tr("&Save Session"), this, [this] { saveSessionInteractive(false); });
     saveS->setShortcut(QKeySequence::Save);
     saveS->setToolTip(tr("Save the whole workspace to its session file (asks for one the first time)"));
-    QAction* saveAs = file->addAction(tr("Save Session &As…"), this, [this] { saveSessionInteractive(true); });
+    QAction* saveAs =
+        file->addAction(tr("Save Session &As…"), this, [this] { saveSessionInteractive(true); });
     saveAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     file->addSeparator();
     QAction* exp = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigureDialog);
@@ -520,19 +528,19 @@ void MainWindow::openDialog() {
 }
 
 void MainWindow::addNodeTableDialog() {
-    if (!graph_ || shownGraph_ == 0) {
+    if (!graph() || model_->shownGraphLayer() == 0) {
         showError(tr("Open a graph first, then add its node table."));
         return;
     }
     const QString f = QFileDialog::getOpenFileName(this, tr("Add node table"), QString(), fileFilter());
     if (f.isEmpty()) return;
-    LoadedGraph r = joinNodeTable(*graph_, f);
+    LoadedGraph r = joinNodeTable(*graph(), f);
     if (!r.graph) {
         showError(QString::fromStdString(r.error.str()));
         return;
     }
-    if (nr::Layer* l = doc_.find(shownGraph_)) l->files.push_back(f.toStdString());
-    doc_.setGraph(shownGraph_, r.graph, r.summary.toStdString());
+    if (nr::Layer* l = doc_.find(model_->shownGraphLayer())) l->files.push_back(f.toStdString());
+    doc_.setGraph(model_->shownGraphLayer(), r.graph, r.summary.toStdString());
     r.files = QStringList{title_} + r.files;
     setGraph(r);
 }
@@ -610,14 +618,13 @@ void MainWindow::clearWorkspace() {
     simDock_->stop();
     if (neuronView_) neuronView_->cancelMeshing();
     doc_.clear();
-    simLayer_ = shownSpikes_ = shownGraph_ = 0;
-    graph_.reset();
+    simLayer_ = shownSpikes_ = 0;
+    model_->setShownGraphLayer(0);
     files_.clear();
     title_.clear();
     view_->setGraph(nullptr);
     panel_->setGraph(nullptr);
     simDock_->setGraph(nullptr);
-    analysisDock_->setGraph(nullptr);
     activityDock_->setTraces(nullptr);
     undo_->clear();
     pendingCameras_.clear();
@@ -678,10 +685,10 @@ void MainWindow::reportSession(const SessionReport& rep) {
     for (const QString& w : rep.warnings) logMessage(w, true);
     if (!rep.warnings.isEmpty() && isVisible() &&
         !QApplication::arguments().contains(QStringLiteral("--screenshot")))
-        QMessageBox::warning(this, tr("Session opened with problems"),
-                             rep.warnings.mid(0, 20).join(QLatin1Char('\n')) +
-                                 (rep.warnings.size() > 20 ? tr("\n… and %1 more").arg(rep.warnings.size() - 20)
-                                                           : QString()));
+        QMessageBox::warning(
+            this, tr("Session opened with problems"),
+            rep.warnings.mid(0, 20).join(QLatin1Char('\n')) +
+                (rep.warnings.size() > 20 ? tr("\n… and %1 more").arg(rep.warnings.size() - 20) : QString()));
 }
 
 nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis, const LoadedData::Source* source) {
@@ -710,12 +717,7 @@ nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis, const LoadedData:
     for (int i = 0; i < shown; ++i) logMessage(QString::fromStdString(ds.warnings[size_t(i)]));
     if (int(ds.warnings.size()) > shown) logMessage(tr("… %1 more").arg(ds.warnings.size() - size_t(shown)));
     const nr::LayerId id = doc_.add(std::move(l));
-    if (ds.kind == nr::LayerKind::Graph) showGraphLayer(id, upAxis);
-    if (ds.kind == nr::LayerKind::Spikes) showSpikesLayer(id);
-    if (ds.kind == nr::LayerKind::Vessels || ds.kind == nr::LayerKind::Morphologies ||
-        ds.kind == nr::LayerKind::LabelVolume || ds.kind == nr::LayerKind::Traces ||
-        ds.kind == nr::LayerKind::Image)
-        showOtherLayer(id);
+    presenterFor(ds.kind).show(*this, id, upAxis);
     status_->setText(
         QStringLiteral("%1: %2").arg(QString::fromStdString(ds.name), QString::fromStdString(ds.summary)));
     return id;
@@ -739,16 +741,16 @@ void MainWindow::showDemo(bool startSimulation) {
         doc_.setDisplay(id, d);
         panel_->applyColorBy(QStringLiteral("layer"), false);
     }
-    if (startSimulation) simDock_->startModel(QStringLiteral("demo"), graph_);
+    if (startSimulation) simDock_->startModel(QStringLiteral("demo"), graph());
 }
 
 void MainWindow::showGraphLayer(nr::LayerId id, int upAxis) {
     const nr::Layer* l = doc_.find(id);
     if (!l || !l->graph) return;
     // The filters and results of the layer shown until now stay with it.
-    if (nr::Layer* old = doc_.find(shownGraph_); old && shownGraph_ != id)
+    if (nr::Layer* old = doc_.find(model_->shownGraphLayer()); old && model_->shownGraphLayer() != id)
         old->state = presenterFor(nr::LayerKind::Graph).capture(*this, *old);
-    shownGraph_ = id;
+    model_->setShownGraphLayer(id);
     LoadedGraph r;
     r.graph = std::const_pointer_cast<nr::Graph>(l->graph);
     for (const auto& f : l->files) r.files << QString::fromStdString(f);
@@ -776,11 +778,11 @@ QString MainWindow::addFunctionalGraph(double threshold) {
         return QString::fromStdString(s->str());
     const nr::CorrMatrix m = nr::correlationMatrix(*traces);
     const nr::NameJoin join = activityDock_->join();
-    const bool joined = graph_ && join.matched > 0;
+    const bool joined = graph() && join.matched > 0;
     nr::Dataset ds;
     ds.kind = nr::LayerKind::Graph;
     ds.graph = std::make_shared<nr::Graph>(nr::functionalGraph(
-        *traces, m, threshold, 0, joined ? graph_.get() : nullptr, joined ? &join : nullptr));
+        *traces, m, threshold, 0, joined ? graph().get() : nullptr, joined ? &join : nullptr));
     if (!ds.graph->hasPositions()) {
         if (auto st = nr::layout3D(*ds.graph, 1)) return QString::fromStdString(st->str());
     }
@@ -797,76 +799,37 @@ QString MainWindow::addFunctionalGraph(double threshold) {
     return QString();
 }
 
-void MainWindow::showOtherLayer(nr::LayerId id) {
-    const nr::Layer* l = doc_.find(id);
-    if (!l) return;
-    try {
-        if (l->kind == nr::LayerKind::Traces) {
-            auto tr = std::any_cast<std::shared_ptr<const nr::Traces>>(l->payload);
-            activityDock_->setTraces(tr);
-            activityDock_->setGraph(graph_);
-            revealDock(fcDock_, false);
-            revealDock(activityDock_);
-        } else if (l->kind == nr::LayerKind::Vessels) {
-            setVesselGraph(std::any_cast<std::shared_ptr<const nr::VesselGraph>>(l->payload));
-            // The layer's colouring and tube size, when it has them (a session, or a change in the Layers
-            // dock).
-            if (!l->display.colorBy.empty() &&
-                vesselPanel_->colorBy() != QString::fromStdString(l->display.colorBy))
-                vesselPanel_->applyColorBy(QString::fromStdString(l->display.colorBy), false);
-            vesselPanel_->setTubeSize(l->display.edgeSize);
-            centralTabs_->setCurrentWidget(vesselView_);
-            vesselDock_->show();
-            vesselDock_->raise();
-        } else if (l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume ||
-                   l->kind == nr::LayerKind::Image) {
-            if (!neuronView_) {
-                neuronView_ = new NeuronView(this);
-                neuronView_->setMinimumSize(200, 150);
-                centralTabs_->addTab(neuronView_, tr("Neurons"));
-                connect(neuronView_, &NeuronView::meshingProgress, this, [this](double f) {
-                    progress_->show();
-                    progress_->setValue(int(f * 1000));
-                    status_->setText(tr("Meshing label volume…"));
-                });
-                connect(neuronView_, &NeuronView::meshingFinished, this, [this](bool ok) {
-                    progress_->hide();
-                    if (pendingCameras_.count("neurons") && laidOut_) applyPendingCameras();
-                    status_->setText(ok ? tr("Meshing done") : tr("Meshing cancelled"));
-                });
-                // Picking a neuron shows its morphometrics and Sholl profile in a dock on the right.
-                neuronPanel_ = new NeuronPanel(this);
-                addDockWidget(Qt::RightDockWidgetArea, neuronPanel_);
-                // A tab of the right column: shown beside the others, it never stacks under them (which
-                // made the window taller than the screen).
-                tabifyDockWidget(analysisDock_, neuronPanel_);
-                if (viewMenu_) viewMenu_->addAction(neuronPanel_->toggleViewAction());
-                neuronPanel_->hide();
-                connect(neuronView_, &NeuronView::picked, this, [this](NeuronView::Pick p) {
-                    if (p.kind != NeuronView::Pick::Neuron) return;
-                    neuronPanel_->showNeuron(neuronView_->morphologies(), p.neuron);
-                    neuronPanel_->show();
-                    neuronPanel_->raise();
-                });
-            }
-            if (l->kind == nr::LayerKind::Morphologies) {
-                // Every visible morphology layer together (nine SWC files are nine layers, one scene).
-                showMorphologies();
-            } else {
-                nr::Dataset ds;
-                ds.kind = l->kind;
-                ds.name = l->name;
-                ds.files = l->files;
-                ds.summary = l->summary;
-                ds.payload = l->payload;
-                neuronView_->showDataset(ds);
-            }
-            centralTabs_->setCurrentWidget(neuronView_);
-        }
-    } catch (const std::bad_any_cast&) {
-        showError(
-            tr("%1: the reader returned data of an unexpected type").arg(QString::fromStdString(l->name)));
+NeuronView* MainWindow::ensureNeuronView() {
+    if (!neuronView_) {
+        neuronView_ = new NeuronView(this);
+        neuronView_->setMinimumSize(200, 150);
+        centralTabs_->addTab(neuronView_, tr("Neurons"));
+        connect(neuronView_, &NeuronView::meshingProgress, this, [this](double f) {
+            progress_->show();
+            progress_->setValue(int(f * 1000));
+            status_->setText(tr("Meshing label volume…"));
+        });
+        connect(neuronView_, &NeuronView::meshingFinished, this, [this](bool ok) {
+            progress_->hide();
+            if (pendingCameras_.count("neurons") && laidOut_) applyPendingCameras();
+            status_->setText(ok ? tr("Meshing done") : tr("Meshing cancelled"));
+        });
+        // Picking a neuron shows its morphometrics and Sholl profile in a dock on the right.
+        neuronPanel_ = new NeuronPanel(this);
+        addDockWidget(Qt::RightDockWidgetArea, neuronPanel_);
+        // A tab of the right column: shown beside the others, it never stacks under them (which
+        // made the window taller than the screen).
+        tabifyDockWidget(analysisDock_, neuronPanel_);
+        if (viewMenu_) viewMenu_->addAction(neuronPanel_->toggleViewAction());
+        neuronPanel_->hide();
+        connect(neuronView_, &NeuronView::picked, this, [this](NeuronView::Pick p) {
+            if (p.kind != NeuronView::Pick::Neuron) return;
+            neuronPanel_->showNeuron(neuronView_->morphologies(), p.neuron);
+            neuronPanel_->show();
+            neuronPanel_->raise();
+        });
     }
+    return neuronView_;
 }
 
 void MainWindow::showMorphologies() {
@@ -971,20 +934,9 @@ void MainWindow::showSpikesLayer(nr::LayerId id) {
 void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
     using C = nr::Document::Change;
     if (c == C::Selected) {
+        // The view of the selected layer's kind shows it and comes to the front.
         const nr::Layer* l = doc_.find(id);
-        if (!l || !l->display.visible) return;
-        if (l->kind == nr::LayerKind::Graph && id != shownGraph_) showGraphLayer(id);
-        if (l->kind == nr::LayerKind::Spikes && id != shownSpikes_) showSpikesLayer(id);
-        if (l->kind == nr::LayerKind::Graph) centralTabs_->setCurrentWidget(view_);
-        if (l->kind == nr::LayerKind::Vessels && vesselView_) centralTabs_->setCurrentWidget(vesselView_);
-        if ((l->kind == nr::LayerKind::Morphologies || l->kind == nr::LayerKind::LabelVolume ||
-             l->kind == nr::LayerKind::Image) &&
-            neuronView_)
-            centralTabs_->setCurrentWidget(neuronView_);
-        if (l->kind == nr::LayerKind::Simulation) {
-            for (const nr::Layer* o : doc_.ownedBy(id))
-                if (o->kind == nr::LayerKind::Graph && o->id != shownGraph_) showGraphLayer(o->id);
-        }
+        if (l && l->display.visible) presenterFor(l->kind).raise(*this, id);
         return;
     }
     if (c == C::Removed || c == C::Display) {
@@ -992,59 +944,18 @@ void MainWindow::onDocumentChange(nr::Document::Change c, nr::LayerId id) {
             simDock_->stop();
             simLayer_ = 0;
         }
-        // The view shows the newest visible graph layer (nothing when none is left).
-        const nr::Layer* g = doc_.current(nr::LayerKind::Graph);
-        if (!g) {
-            if (shownGraph_ != 0) {
-                shownGraph_ = 0;
-                graph_.reset();
-                view_->setGraph(nullptr);
-                panel_->setGraph(nullptr);
-                simDock_->setGraph(nullptr);
-                analysisDock_->setGraph(nullptr);
-                setWindowTitle(QStringLiteral("Neurorama"));
-            }
-        } else if (g->id != shownGraph_) {
-            showGraphLayer(g->id);
-        }
-        if (c == C::Removed && id == shownSpikes_) {
-            shownSpikes_ = 0;
-            if (const nr::Layer* sp = doc_.current(nr::LayerKind::Spikes)) showSpikesLayer(sp->id);
-        }
-        // The other views show the newest visible layer of their kind, or nothing.
-        if (const nr::Layer* t = doc_.current(nr::LayerKind::Traces)) {
-            auto tr = std::any_cast<std::shared_ptr<const nr::Traces>>(&t->payload);
-            if (tr && *tr != activityDock_->traces()) showOtherLayer(t->id);
-        } else if (activityDock_->traces()) {
-            activityDock_->setTraces(nullptr);
-            view_->setNodeColors({});
-        }
-        if (vesselView_) {
-            if (const nr::Layer* v = doc_.current(nr::LayerKind::Vessels)) {
-                auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&v->payload);
-                if (g && *g != vesselView_->graph()) showOtherLayer(v->id);
-            } else if (vesselView_->graph()) {
-                setVesselGraph(nullptr);
-            }
-        }
-        if (neuronView_) {
-            // The morphologies: every visible layer of them (redrawn only when that set changes).
-            showMorphologies();
-            const nr::Layer* m = doc_.current(nr::LayerKind::LabelVolume);
-            if (m) {
-                if (c == C::Removed) showOtherLayer(m->id);
-            } else if (neuronView_->labelVolume()) {
-                neuronView_->setLabelVolume(nullptr);
-            }
-            // The source image: the newest visible image layer, or none.
-            const nr::Layer* im = doc_.current(nr::LayerKind::Image);
-            auto img = im ? std::any_cast<std::shared_ptr<const nr::ImageVolume>>(&im->payload) : nullptr;
-            if (img && *img != neuronView_->image())
-                neuronView_->setImage(*img);
-            else if (!img && neuronView_->image())
-                neuronView_->setImage(nullptr);
-        }
+        // Each view shows the newest visible layer of its kind, or nothing.
+        for (nr::LayerKind k : nr::kAllLayerKinds) presenterFor(k).follow(*this, c == C::Removed, id);
     }
+}
+
+void MainWindow::clearShownGraph() {
+    if (model_->shownGraphLayer() == 0 && !view_->graph()) return;
+    model_->setShownGraphLayer(0);
+    view_->setGraph(nullptr);
+    panel_->setGraph(nullptr);
+    simDock_->setGraph(nullptr);
+    setWindowTitle(QStringLiteral("Neurorama"));
 }
 
 void MainWindow::onRunStarted(const QString& model, std::shared_ptr<nr::SpikeStore> store,
@@ -1064,7 +975,8 @@ void MainWindow::onRunStarted(const QString& model, std::shared_ptr<nr::SpikeSto
     sim.epochs = simDock_->runner()->epochs();
     sim.files = {""};
     // Run on the network the view shows: the layer's Colour by and sizes are that network's.
-    if (const nr::Layer* shown = doc_.find(shownGraph_); shown && graph && shown->graph == graph)
+    if (const nr::Layer* shown = doc_.find(model_->shownGraphLayer());
+        shown && graph && shown->graph == graph)
         sim.display = shown->display;
     if (generated && graph) sim.display.colorBy = graph->nodeText.count("group") ? "group" : "class";
     simLayer_ = doc_.add(std::move(sim));
@@ -1120,18 +1032,16 @@ static void frameGraph(ConnectomeView* view, const nr::Graph& g, int upAxis = -1
 }
 
 void MainWindow::setGraph(const LoadedGraph& r) {
-    graph_ = r.graph;
     title_ = r.files.value(0);
     files_.clear();
     for (const QString& f : r.files)
         if (QFileInfo::exists(f)) files_ << f;
-    view_->setGraph(graph_);
+    view_->setGraph(graph());
     centralTabs_->setCurrentWidget(view_);
-    if (activityDock_) activityDock_->setGraph(graph_);
-    if (graph_->hasPositions()) frameGraph(view_, *graph_, r.upAxis);
-    panel_->setGraph(graph_);
-    simDock_->setGraph(graph_);
-    analysisDock_->setGraph(graph_);
+    if (activityDock_) activityDock_->setGraph(graph());
+    if (graph()->hasPositions()) frameGraph(view_, *graph(), r.upAxis);
+    panel_->setGraph(graph());
+    simDock_->setGraph(graph());
     undo_->clear();
     setWindowTitle(QStringLiteral("%1 — Neurorama").arg(QFileInfo(title_).fileName()));
     status_->setText(r.summary);
@@ -1273,11 +1183,13 @@ void MainWindow::dropEvent(QDropEvent* e) {
         if (u.isLocalFile()) files << u.toLocalFile();
     if (files.isEmpty()) return;
     e->acceptProposedAction();
-    if (files.size() == 1 && graph_ && shownGraph_ && nr::looksLikeNodeTable(files[0].toStdString())) {
-        LoadedGraph r = joinNodeTable(*graph_, files[0]);
+    if (files.size() == 1 && graph() && model_->shownGraphLayer() &&
+        nr::looksLikeNodeTable(files[0].toStdString())) {
+        LoadedGraph r = joinNodeTable(*graph(), files[0]);
         if (r.graph) {
-            if (nr::Layer* l = doc_.find(shownGraph_)) l->files.push_back(files[0].toStdString());
-            doc_.setGraph(shownGraph_, r.graph, r.summary.toStdString());
+            if (nr::Layer* l = doc_.find(model_->shownGraphLayer()))
+                l->files.push_back(files[0].toStdString());
+            doc_.setGraph(model_->shownGraphLayer(), r.graph, r.summary.toStdString());
             r.files = QStringList{title_} + r.files;
             setGraph(r);
         } else {
@@ -1306,7 +1218,8 @@ void MainWindow::showEvent(QShowEvent* e) {
         if (width() < 1300) analysisDock_->hide();
         if (layout()) layout()->activate(); // the central views take their final size now, before framing
         QTimer::singleShot(0, this, [this] {
-            if (graph_ && graph_->hasPositions() && !pendingCameras_.count("connectome")) view_->resetCamera();
+            if (graph() && graph()->hasPositions() && !pendingCameras_.count("connectome"))
+                view_->resetCamera();
             applyPendingCameras();
         });
     });
@@ -1321,4 +1234,12 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     loader_.cancel();
     simDock_->stop();
     QMainWindow::closeEvent(e);
+}
+
+std::shared_ptr<const nr::Graph> MainWindow::graph() const {
+    return model_->shownGraph();
+}
+
+nr::LayerId MainWindow::shownGraphLayer() const {
+    return model_->shownGraphLayer();
 }

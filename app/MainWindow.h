@@ -14,6 +14,7 @@
 #include <map>
 
 class ConnectomeView;
+class DocumentModel;
 class ConnectomePanel;
 class QUndoStack;
 class QPlainTextEdit;
@@ -96,8 +97,10 @@ public:
     QDockWidget* vesselDock() const { return vesselDock_; }
     QTabWidget* centralTabs() const { return centralTabs_; }
     // The graph the 3-D view shows (null when none).
-    std::shared_ptr<const nr::Graph> graph() const { return graph_; }
-    nr::LayerId shownGraphLayer() const { return shownGraph_; }
+    std::shared_ptr<const nr::Graph> graph() const;
+    nr::LayerId shownGraphLayer() const;
+    // The document as a QObject: docks and views subscribe to it and pull what they show.
+    DocumentModel* model() const { return model_; }
     nr::LayerId shownSpikesLayer() const { return shownSpikes_; }
     ConnectomeView* connectomeView() const { return view_; }
     ConnectomePanel* connectomePanel() const { return panel_; }
@@ -125,6 +128,22 @@ public:
     // Ctrl+F: brings the Network dock forward (raising its tab) and puts the focus in its find field.
     void focusFind();
 
+    // ---- for the layer presenters (app/layers/): what showing a layer of each kind takes ----
+    void showGraphLayer(nr::LayerId id, int upAxis = -1);
+    void showSpikesLayer(nr::LayerId id);
+    nr::LayerId shownSpikesLayerId() const { return shownSpikes_; }
+    void forgetShownSpikes() { shownSpikes_ = 0; }
+    // The network view shows nothing (its last graph layer went).
+    void clearShownGraph();
+    void setVesselGraph(std::shared_ptr<const nr::VesselGraph> g);
+    // The Neurons view (and its Neuron dock), made the first time a layer needs it.
+    NeuronView* ensureNeuronView();
+    // The Neurons view draws every visible morphology layer together.
+    void showMorphologies();
+    // Shows a dock that data arrived for (and, when it was hidden, gives a bottom dock its share of height).
+    void revealDock(QDockWidget* d, bool raise = true);
+    void showError(const QString& message);
+
 protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
@@ -139,8 +158,6 @@ private:
     void buildMenus();
     void buildDocks();
     void setGraph(const LoadedGraph& r);
-    void showGraphLayer(nr::LayerId id, int upAxis = -1);
-    void showSpikesLayer(nr::LayerId id);
     void onDocumentChange(nr::Document::Change c, nr::LayerId id);
     void onRunStarted(const QString& model, std::shared_ptr<nr::SpikeStore> store,
                       std::shared_ptr<const nr::Graph> graph, bool generated);
@@ -151,9 +168,6 @@ private:
     void exportFigureDialog();
     // Traces in frames (no time vector, no rate) opened from the window: asks for the sampling rate.
     nr::Dataset askTraceRate(nr::Dataset d);
-    void showError(const QString& message);
-    // Shows a dock that data arrived for (and, when it was hidden, gives a bottom dock its share of height).
-    void revealDock(QDockWidget* d, bool raise = true);
     // Shrinks and moves the window back inside its screen's free area when it does not fit.
     void keepOnScreen();
 
@@ -188,15 +202,11 @@ private:
     QByteArray defaultState_;     // dock arrangement as built, for View > Reset Layout
     bool rememberLayout_ = false; // save geometry and dock state on close (restoreLayout was called)
     bool keepingOnScreen_ = false;
-    void setVesselGraph(std::shared_ptr<const nr::VesselGraph> g);
-    void showOtherLayer(nr::LayerId id);
-    // The Neurons view draws every visible morphology layer together.
-    void showMorphologies();
     std::vector<std::shared_ptr<const nr::MorphologySet>> morphParts_;
-    nr::LayerId shownGraph_ = 0, shownSpikes_ = 0, simLayer_ = 0;
+    nr::LayerId shownSpikes_ = 0, simLayer_ = 0;
+    DocumentModel* model_ = nullptr;
     int docToken_ = 0;
     bool laidOut_ = false;
-    std::shared_ptr<const nr::Graph> graph_;
     QString title_;
     QStringList files_; // files of the open graph (empty for the demo)
 };

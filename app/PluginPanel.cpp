@@ -210,9 +210,10 @@ nr::Result<nr::Inputs> PluginPanel::gatherInputs(const nr::AnalysisPlugin& p) co
     const QString kind = inputCombo_->currentData().toString();
     const nr::InputKinds k = p.inputs();
     if (kind == QLatin1String("graph")) {
-        if (!graph_) return nr::Error{"analysis", 0, "no network is open"};
+        auto graph = graphProvider_ ? graphProvider_() : nullptr;
+        if (!graph) return nr::Error{"analysis", 0, "no network is open"};
         if (!(k & nr::GraphInput)) return nr::Error{"analysis", 0, p.name() + " does not take a network"};
-        in.graph = graph_;
+        in.graph = graph;
         return in;
     }
     if (kind == QLatin1String("spikes")) {

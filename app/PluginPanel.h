@@ -28,7 +28,10 @@ public:
     ~PluginPanel() override;
 
     nr::PluginRegistry& registry() { return registry_; }
-    void setGraph(std::shared_ptr<const nr::Graph> g) { graph_ = std::move(g); }
+    // The network analyses run on (the one on show, asked for when a run starts).
+    void setGraphProvider(std::function<std::shared_ptr<const nr::Graph>()> f) {
+        graphProvider_ = std::move(f);
+    }
     // Called when a run needs spikes (the simulation's recording or an opened spike file).
     // Trials of what is on show (the running attractor's completed trials, or a recording's trials table).
     void setTrialsProvider(std::function<std::shared_ptr<const nr::TrialData>()> f) {
@@ -59,7 +62,7 @@ private:
     nr::Result<nr::Inputs> gatherInputs(const nr::AnalysisPlugin& p) const;
 
     nr::PluginRegistry registry_;
-    std::shared_ptr<const nr::Graph> graph_;
+    std::function<std::shared_ptr<const nr::Graph>()> graphProvider_;
     std::function<std::shared_ptr<const nr::SpikeTrains>()> spikesProvider_;
     std::function<std::shared_ptr<const nr::TrialData>()> trialsProvider_;
     std::function<nr::Inputs(nr::InputKinds)> layerProvider_;

@@ -19,7 +19,8 @@ namespace {
 
 bool finiteCamera(const VtkView::CameraState& c) {
     bool ok = std::isfinite(c.viewAngle);
-    for (int i = 0; i < 3; ++i) ok = ok && std::isfinite(c.pos[i]) && std::isfinite(c.focal[i]) && std::isfinite(c.up[i]);
+    for (int i = 0; i < 3; ++i)
+        ok = ok && std::isfinite(c.pos[i]) && std::isfinite(c.focal[i]) && std::isfinite(c.up[i]);
     return ok;
 }
 
@@ -46,9 +47,7 @@ VtkView::CameraState fromSession(const nr::SessionCamera& s, VtkView::CameraStat
 
 // The 3-D views by the names sessions use.
 std::vector<std::pair<const char*, VtkView*>> views3d(MainWindow* w) {
-    return {{"connectome", w->connectomeView()},
-            {"vessels", w->vesselView()},
-            {"neurons", w->neuronView()}};
+    return {{"connectome", w->connectomeView()}, {"vessels", w->vesselView()}, {"neurons", w->neuronView()}};
 }
 
 } // namespace
@@ -91,7 +90,8 @@ QString saveSession(MainWindow* w, const QString& path) {
     }
     win.set("dockState", w->saveState().toBase64().toStdString());
     s.window = win;
-    if (auto err = nr::saveSession(std::move(s), path.toStdString())) return QString::fromStdString(err->str());
+    if (auto err = nr::saveSession(std::move(s), path.toStdString()))
+        return QString::fromStdString(err->str());
     return QString();
 }
 
@@ -136,7 +136,9 @@ SessionReport loadSession(MainWindow* w, const QString& path, OutsidePaths outsi
         nr::LayerId id = 0;
         const QString err = p.open(*w, l, ids, &id);
         if (id == 0) {
-            rep.warnings << (err.isEmpty() ? QObject::tr("%1: could not be opened").arg(QString::fromStdString(l.name)) : err);
+            rep.warnings << (err.isEmpty()
+                                 ? QObject::tr("%1: could not be opened").arg(QString::fromStdString(l.name))
+                                 : err);
             continue;
         }
         if (!err.isEmpty()) rep.warnings << err;

@@ -18,9 +18,9 @@ QString saveSession(MainWindow* w, const QString& path);
 enum class OutsidePaths { Ask, Refuse, Allow };
 
 struct SessionReport {
-    QString error;       // "FILE:LINE: reason": nothing was changed
-    QStringList warnings; // layers that could not open (missing or unreadable files), files that changed
-    int layers = 0;      // layers restored
+    QString error;         // "FILE:LINE: reason": nothing was changed
+    QStringList warnings;  // layers that could not open (missing or unreadable files), files that changed
+    int layers = 0;        // layers restored
     bool declined = false; // the user declined to open files outside the session's folder
 };
 

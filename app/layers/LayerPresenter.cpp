@@ -11,6 +11,7 @@
 #include "MainWindow.h"
 #include "SimulationDock.h"
 #include "VesselPanel.h"
+#include "io/ReaderRegistry.h"
 #include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
 #include "plots/TracePlot.h"
@@ -22,6 +23,8 @@
 #include "vtk/ConnectomeView.h"
 #include "vtk/NeuronView.h"
 #include "vtk/VesselView.h"
+#include <QDockWidget>
+#include <QTabWidget>
 
 namespace {
 
@@ -52,6 +55,20 @@ nr::LayerId mapped(const std::map<uint64_t, nr::LayerId>& ids, double sessionId)
 class GraphPresenter : public LayerPresenter {
 public:
     nr::LayerKind kind() const override { return nr::LayerKind::Graph; }
+
+    void show(MainWindow& w, nr::LayerId id, int upAxis) const override { w.showGraphLayer(id, upAxis); }
+    void raise(MainWindow& w, nr::LayerId id) const override {
+        if (id != w.shownGraphLayer()) w.showGraphLayer(id);
+        w.centralTabs()->setCurrentWidget(w.connectomeView());
+    }
+    void follow(MainWindow& w, bool, nr::LayerId) const override {
+        // The network view shows the newest visible graph layer (nothing when none is left).
+        const nr::Layer* g = w.document().current(nr::LayerKind::Graph);
+        if (!g)
+            w.clearShownGraph();
+        else if (g->id != w.shownGraphLayer())
+            w.showGraphLayer(g->id);
+    }
 
     QString open(MainWindow& w, const nr::SessionLayer& l, const std::map<uint64_t, nr::LayerId>& ids,
                  nr::LayerId* id) const override {
@@ -145,6 +162,33 @@ class VesselPresenter : public LayerPresenter {
 public:
     nr::LayerKind kind() const override { return nr::LayerKind::Vessels; }
 
+    void show(MainWindow& w, nr::LayerId id, int) const override {
+        const nr::Layer* l = w.document().find(id);
+        auto g = l ? payloadOf<nr::VesselGraph>(*l) : nullptr;
+        if (!g) return;
+        w.setVesselGraph(g);
+        // The layer's colouring and tube size, when it has them (a session, or a change in the Layers dock).
+        VesselPanel* p = w.vesselPanel();
+        if (!l->display.colorBy.empty() && p->colorBy() != QString::fromStdString(l->display.colorBy))
+            p->applyColorBy(QString::fromStdString(l->display.colorBy), false);
+        p->setTubeSize(l->display.edgeSize);
+        w.centralTabs()->setCurrentWidget(w.vesselView());
+        w.vesselDock()->show();
+        w.vesselDock()->raise();
+    }
+    void raise(MainWindow& w, nr::LayerId) const override {
+        if (w.vesselView()) w.centralTabs()->setCurrentWidget(w.vesselView());
+    }
+    void follow(MainWindow& w, bool, nr::LayerId) const override {
+        if (!w.vesselView()) return;
+        if (const nr::Layer* v = w.document().current(nr::LayerKind::Vessels)) {
+            auto g = payloadOf<nr::VesselGraph>(*v);
+            if (g && g != w.vesselView()->graph()) show(w, v->id, -1);
+        } else if (w.vesselView()->graph()) {
+            w.setVesselGraph(nullptr);
+        }
+    }
+
     static bool shown(MainWindow& w, const nr::Layer& l) {
         return w.vesselPanel() && w.vesselView() && payloadOf<nr::VesselGraph>(l) &&
                w.vesselView()->graph() == payloadOf<nr::VesselGraph>(l);
@@ -154,7 +198,9 @@ public:
         JsonValue st = l.state.isObject() ? l.state : JsonValue::object();
         if (!shown(w, l)) return st;
         const VesselFilter f = w.vesselPanel()->currentFilter();
-        const char* clip = f.clip == VesselFilter::Clip::Box ? "box" : f.clip == VesselFilter::Clip::Slab ? "slab" : "none";
+        const char* clip = f.clip == VesselFilter::Clip::Box    ? "box"
+                           : f.clip == VesselFilter::Clip::Slab ? "slab"
+                                                                : "none";
         JsonValue fj = JsonValue::object();
         fj.set("minRadius", finiteOrNull(f.minRadius));
         fj.set("maxRadius", finiteOrNull(f.maxRadius));
@@ -184,7 +230,9 @@ public:
             f.minRadius = lo && lo->isNumber() ? float(lo->num) : -inf;
             f.maxRadius = hi && hi->isNumber() ? float(hi->num) : inf;
             const std::string clip = fj->stringOr("clip", "none");
-            f.clip = clip == "box" ? VesselFilter::Clip::Box : clip == "slab" ? VesselFilter::Clip::Slab : VesselFilter::Clip::None;
+            f.clip = clip == "box"    ? VesselFilter::Clip::Box
+                     : clip == "slab" ? VesselFilter::Clip::Slab
+                                      : VesselFilter::Clip::None;
             if (const JsonValue* b = fj->get("box"); b && b->isArray() && b->arr.size() == 6)
                 for (size_t i = 0; i < 6; ++i) f.box[i] = float(b->arr[i].num);
             f.slabAxis = std::clamp(int(fj->numberOr("slabAxis", 2)), 0, 2);
@@ -211,10 +259,50 @@ void whenMeshed(MainWindow& w, std::function<void()> fn) {
     });
 }
 
+// The Neurons view (made on first use) shows morphologies, label volumes and images.
+void showInNeuronView(MainWindow& w, nr::LayerId id) {
+    const nr::Layer* l = w.document().find(id);
+    if (!l) return;
+    NeuronView* v = w.ensureNeuronView();
+    if (l->kind == nr::LayerKind::Morphologies) {
+        // Every visible morphology layer together (nine SWC files are nine layers, one scene).
+        w.showMorphologies();
+    } else {
+        nr::Dataset ds;
+        ds.kind = l->kind;
+        ds.name = l->name;
+        ds.files = l->files;
+        ds.summary = l->summary;
+        ds.payload = l->payload;
+        if (!v->showDataset(ds)) {
+            w.showError(QObject::tr("%1: the reader returned data of an unexpected type")
+                            .arg(QString::fromStdString(l->name)));
+            return;
+        }
+    }
+    w.centralTabs()->setCurrentWidget(v);
+}
+
+void raiseNeuronView(MainWindow& w) {
+    if (w.neuronView()) w.centralTabs()->setCurrentWidget(w.neuronView());
+}
+
 // ---- label volumes: hidden instances and instance colours ----------------------------------------------
 class LabelVolumePresenter : public LayerPresenter {
 public:
     nr::LayerKind kind() const override { return nr::LayerKind::LabelVolume; }
+
+    void show(MainWindow& w, nr::LayerId id, int) const override { showInNeuronView(w, id); }
+    void raise(MainWindow& w, nr::LayerId) const override { raiseNeuronView(w); }
+    void follow(MainWindow& w, bool removed, nr::LayerId) const override {
+        NeuronView* v = w.neuronView();
+        if (!v) return;
+        if (const nr::Layer* m = w.document().current(nr::LayerKind::LabelVolume)) {
+            if (removed) showInNeuronView(w, m->id);
+        } else if (v->labelVolume()) {
+            v->setLabelVolume(nullptr);
+        }
+    }
 
     JsonValue capture(MainWindow& w, const nr::Layer& l) const override {
         JsonValue st = l.state.isObject() ? l.state : JsonValue::object();
@@ -252,7 +340,8 @@ public:
                 }
             if (const JsonValue* h = state.get("hidden"); h && h->isArray())
                 for (const JsonValue& i : h->arr)
-                    if (i.isNumber() && i.num >= 0 && i.num < double(n)) v->setInstanceVisible(size_t(i.num), false);
+                    if (i.isNumber() && i.num >= 0 && i.num < double(n))
+                        v->setInstanceVisible(size_t(i.num), false);
         });
         return {};
     }
@@ -262,6 +351,20 @@ public:
 class ImagePresenter : public LayerPresenter {
 public:
     nr::LayerKind kind() const override { return nr::LayerKind::Image; }
+
+    void show(MainWindow& w, nr::LayerId id, int) const override { showInNeuronView(w, id); }
+    void raise(MainWindow& w, nr::LayerId) const override { raiseNeuronView(w); }
+    void follow(MainWindow& w, bool, nr::LayerId) const override {
+        NeuronView* v = w.neuronView();
+        if (!v) return;
+        // The source image: the newest visible image layer, or none.
+        const nr::Layer* im = w.document().current(nr::LayerKind::Image);
+        auto img = im ? payloadOf<nr::ImageVolume>(*im) : nullptr;
+        if (img && img != v->image())
+            v->setImage(img);
+        else if (!img && v->image())
+            v->setImage(nullptr);
+    }
 
     JsonValue capture(MainWindow& w, const nr::Layer& l) const override {
         JsonValue st = l.state.isObject() ? l.state : JsonValue::object();
@@ -288,7 +391,8 @@ public:
                 if (k >= 0 && k < double(s.sliceCount(i))) s.setSlice(i, long(k));
             }
         if (const JsonValue* a = state.get("sliceVisible"); a && a->isArray() && a->arr.size() == 3)
-            for (int i = 0; i < 3; ++i) s.setSliceVisible(i, a->arr[size_t(i)].isBool() && a->arr[size_t(i)].b);
+            for (int i = 0; i < 3; ++i)
+                s.setSliceVisible(i, a->arr[size_t(i)].isBool() && a->arr[size_t(i)].b);
         const double op = state.numberOr("opacity", s.opacity());
         if (op >= 0 && op <= 1) s.setOpacity(op);
         v->update();
@@ -300,6 +404,11 @@ public:
 class MorphologyPresenter : public LayerPresenter {
 public:
     nr::LayerKind kind() const override { return nr::LayerKind::Morphologies; }
+
+    void show(MainWindow& w, nr::LayerId id, int) const override { showInNeuronView(w, id); }
+    void raise(MainWindow& w, nr::LayerId) const override { raiseNeuronView(w); }
+    // Every visible morphology layer together (redrawn only when that set changes).
+    void follow(MainWindow& w, bool, nr::LayerId) const override { w.showMorphologies(); }
     JsonValue capture(MainWindow& w, const nr::Layer& l) const override {
         JsonValue st = l.state.isObject() ? l.state : JsonValue::object();
         if (w.neuronView() && w.neuronView()->morphologies())
@@ -318,6 +427,25 @@ public:
 class TracesPresenter : public LayerPresenter {
 public:
     nr::LayerKind kind() const override { return nr::LayerKind::Traces; }
+
+    void show(MainWindow& w, nr::LayerId id, int) const override {
+        const nr::Layer* l = w.document().find(id);
+        auto t = l ? payloadOf<nr::Traces>(*l) : nullptr;
+        if (!t) return;
+        w.activityDock()->setTraces(t);
+        w.activityDock()->setGraph(w.graph());
+        w.revealDock(w.functionalDock(), false);
+        w.revealDock(w.activityDock());
+    }
+    void follow(MainWindow& w, bool, nr::LayerId) const override {
+        if (const nr::Layer* t = w.document().current(nr::LayerKind::Traces)) {
+            auto tr = payloadOf<nr::Traces>(*t);
+            if (tr && tr != w.activityDock()->traces()) show(w, t->id, -1);
+        } else if (w.activityDock()->traces()) {
+            w.activityDock()->setTraces(nullptr);
+            w.connectomeView()->setNodeColors({});
+        }
+    }
     static bool shown(MainWindow& w, const nr::Layer& l) {
         return w.activityDock()->traces() && w.activityDock()->traces() == payloadOf<nr::Traces>(l);
     }
@@ -348,11 +476,18 @@ class SimulationPresenter : public LayerPresenter {
 public:
     nr::LayerKind kind() const override { return nr::LayerKind::Simulation; }
 
+    // A simulation shows through the network it runs on.
+    void raise(MainWindow& w, nr::LayerId id) const override {
+        for (const nr::Layer* o : w.document().ownedBy(id))
+            if (o->kind == nr::LayerKind::Graph && o->id != w.shownGraphLayer()) w.showGraphLayer(o->id);
+    }
+
     QString open(MainWindow& w, const nr::SessionLayer& l, const std::map<uint64_t, nr::LayerId>& ids,
                  nr::LayerId* id) const override {
         const JsonValue& st = l.state;
         const std::string model = st.stringOr("model", "");
-        if (model.empty()) return QObject::tr("%1: the simulation names no model").arg(QString::fromStdString(l.name));
+        if (model.empty())
+            return QObject::tr("%1: the simulation names no model").arg(QString::fromStdString(l.name));
         SimulationDock* sim = w.simulationDock();
         const double seed = st.numberOr("seed", 1);
         if (!(seed >= 0 && seed <= 2147483647))
@@ -362,25 +497,30 @@ public:
         if (const JsonValue* n = st.get("network"); n && n->isNumber()) {
             const nr::Layer* net = w.document().find(mapped(ids, n->num));
             if (!net || !net->graph)
-                return QObject::tr("%1: the network it ran on did not open").arg(QString::fromStdString(l.name));
+                return QObject::tr("%1: the network it ran on did not open")
+                    .arg(QString::fromStdString(l.name));
             g = net->graph;
         }
         if (!sim->startModel(QString::fromStdString(model), g, false))
-            return QObject::tr("%1: model %2 could not start").arg(QString::fromStdString(l.name),
-                                                                   QString::fromStdString(model));
+            return QObject::tr("%1: model %2 could not start")
+                .arg(QString::fromStdString(l.name), QString::fromStdString(model));
         const nr::Layer* simLayer = w.document().current(nr::LayerKind::Simulation);
-        if (!simLayer) return QObject::tr("%1: the simulation did not start").arg(QString::fromStdString(l.name));
+        if (!simLayer)
+            return QObject::tr("%1: the simulation did not start").arg(QString::fromStdString(l.name));
         *id = simLayer->id;
         QStringList bad;
         if (const JsonValue* ps = st.get("params"); ps && ps->isObject())
             for (const auto& [name, v] : ps->obj) {
                 if (!v.isNumber()) continue;
-                if (auto e = sim->runner()->setParameter(name, v.num)) bad << QString::fromStdString(e->reason);
+                if (auto e = sim->runner()->setParameter(name, v.num))
+                    bad << QString::fromStdString(e->reason);
             }
         const double t = st.numberOr("time", 0);
         if (t > 0 && t <= 3600) sim->advanceTo(t);
         if (st.boolOr("running", false)) sim->play();
-        return bad.isEmpty() ? QString() : QObject::tr("%1: %2").arg(QString::fromStdString(l.name), bad.join(QStringLiteral("; ")));
+        return bad.isEmpty() ? QString()
+                             : QObject::tr("%1: %2").arg(QString::fromStdString(l.name),
+                                                         bad.join(QStringLiteral("; ")));
     }
 
     JsonValue capture(MainWindow& w, const nr::Layer& l) const override {
@@ -404,13 +544,19 @@ public:
     bool saved(const nr::Layer&) const override { return true; }
 };
 
-class PlainPresenter : public LayerPresenter {
+// ---- recorded spikes: the raster (and the population geometry of their epochs) -------------------------
+class SpikesPresenter : public LayerPresenter {
 public:
-    explicit PlainPresenter(nr::LayerKind k) : k_(k) {}
-    nr::LayerKind kind() const override { return k_; }
-
-private:
-    nr::LayerKind k_;
+    nr::LayerKind kind() const override { return nr::LayerKind::Spikes; }
+    void show(MainWindow& w, nr::LayerId id, int) const override { w.showSpikesLayer(id); }
+    void raise(MainWindow& w, nr::LayerId id) const override {
+        if (id != w.shownSpikesLayerId()) w.showSpikesLayer(id);
+    }
+    void follow(MainWindow& w, bool removed, nr::LayerId changed) const override {
+        if (!removed || changed != w.shownSpikesLayerId()) return;
+        w.forgetShownSpikes();
+        if (const nr::Layer* sp = w.document().current(nr::LayerKind::Spikes)) w.showSpikesLayer(sp->id);
+    }
 };
 
 } // namespace
@@ -428,6 +574,10 @@ QString LayerPresenter::open(MainWindow& w, const nr::SessionLayer& l, const std
             .arg(QString::fromStdString(l.name), QString::fromLatin1(nr::layerKindName(l.kind)));
     return w.openLayer(files, options, id);
 }
+
+void LayerPresenter::show(MainWindow&, nr::LayerId, int) const {}
+void LayerPresenter::raise(MainWindow&, nr::LayerId) const {}
+void LayerPresenter::follow(MainWindow&, bool, nr::LayerId) const {}
 
 nr::JsonValue LayerPresenter::capture(MainWindow&, const nr::Layer& l) const {
     return l.state.isObject() ? l.state : JsonValue::object();
@@ -452,7 +602,7 @@ const LayerPresenter& presenterFor(nr::LayerKind k) {
     static const MorphologyPresenter morph;
     static const TracesPresenter traces;
     static const SimulationPresenter sim;
-    static const PlainPresenter spikes(nr::LayerKind::Spikes);
+    static const SpikesPresenter spikes;
     switch (k) {
     case nr::LayerKind::Graph:
         return graph;

@@ -24,6 +24,15 @@ public:
     virtual ~LayerPresenter() = default;
     virtual nr::LayerKind kind() const = 0;
 
+    // A layer of this kind was added: its view shows it (and comes forward). `upAxis` for graphs: the axis
+    // shown upright (-1: the bounding box's middle axis).
+    virtual void show(MainWindow& w, nr::LayerId id, int upAxis) const;
+    // The layer was selected (Layers dock): its view shows it and comes to the front.
+    virtual void raise(MainWindow& w, nr::LayerId id) const;
+    // A layer was removed or its display changed: the view of this kind shows the newest visible layer of the
+    // kind, or nothing.
+    virtual void follow(MainWindow& w, bool removed, nr::LayerId changed) const;
+
     // Makes the layer of a session: opens its files with their reader options (or, for generated layers,
     // makes the data again). `ids` maps the session's layer ids to the document's, for layers opened before.
     // Returns an error ("FILE:LINE: reason") or "" with `id` set.

@@ -14,6 +14,10 @@ enum class LayerKind {
     Image,        // nr::ImageVolume (the grey or RGB microscopy volume labels came from)
 };
 
+inline constexpr LayerKind kAllLayerKinds[] = {
+    LayerKind::Graph,        LayerKind::Spikes,      LayerKind::Simulation, LayerKind::Vessels,
+    LayerKind::Morphologies, LayerKind::LabelVolume, LayerKind::Traces,     LayerKind::Image};
+
 inline const char* layerKindName(LayerKind k) {
     switch (k) {
     case LayerKind::Graph:

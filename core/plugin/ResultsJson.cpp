@@ -21,9 +21,10 @@ JsonValue strings(const std::vector<std::string>& v) {
     return a;
 }
 
-Status readNumbers(const JsonValue* v, const std::string& what, const std::string& file, std::vector<double>& out,
-                   size_t& budget) {
-    if (!v || !v->isArray()) return jsonError(v ? *v : JsonValue{}, file, what + " must be an array of numbers");
+Status readNumbers(const JsonValue* v, const std::string& what, const std::string& file,
+                   std::vector<double>& out, size_t& budget) {
+    if (!v || !v->isArray())
+        return jsonError(v ? *v : JsonValue{}, file, what + " must be an array of numbers");
     if (v->arr.size() > budget) return jsonError(*v, file, what + " has more values than a session may hold");
     budget -= v->arr.size();
     out.clear();
@@ -153,7 +154,8 @@ Result<Results> resultsFromJson(const JsonValue& v, const std::string& file) {
                 col.name = cj.stringOr("name", "");
                 if (const JsonValue* text = cj.get("text")) {
                     col.isText = true;
-                    if (auto st = readStrings(text, "column \"" + col.name + "\"", file, col.text)) return *st;
+                    if (auto st = readStrings(text, "column \"" + col.name + "\"", file, col.text))
+                        return *st;
                     if (col.text.size() > budget) return jsonError(cj, file, "the table is too large");
                     budget -= col.text.size();
                 } else if (auto st = readNumbers(cj.get("numbers"), "column \"" + col.name + "\"", file,
@@ -181,12 +183,14 @@ Result<Results> resultsFromJson(const JsonValue& v, const std::string& file) {
             mat.cols = size_t(cols.value());
             if (double(mat.rows) * double(mat.cols) > double(budget))
                 return jsonError(mj, file, "the matrix is larger than a session may hold");
-            if (auto st = readNumbers(mj.get("values"), "matrix \"" + mat.name + "\"", file, mat.values, budget))
+            if (auto st =
+                    readNumbers(mj.get("values"), "matrix \"" + mat.name + "\"", file, mat.values, budget))
                 return *st;
             if (mat.values.size() != mat.rows * mat.cols)
                 return jsonError(mj, file,
                                  "matrix \"" + mat.name + "\" has " + std::to_string(mat.values.size()) +
-                                     " values for " + std::to_string(mat.rows) + "x" + std::to_string(mat.cols));
+                                     " values for " + std::to_string(mat.rows) + "x" +
+                                     std::to_string(mat.cols));
             if (auto st = readStrings(mj.get("rowLabels"), "\"rowLabels\"", file, mat.rowLabels)) return *st;
             if (auto st = readStrings(mj.get("colLabels"), "\"colLabels\"", file, mat.colLabels)) return *st;
             r.matrices.push_back(std::move(mat));
@@ -201,7 +205,8 @@ Result<Results> resultsFromJson(const JsonValue& v, const std::string& file) {
             ser.label = sj.stringOr("label", "");
             if (auto st = readNumbers(sj.get("x"), "series x", file, ser.x, budget)) return *st;
             if (auto st = readNumbers(sj.get("y"), "series y", file, ser.y, budget)) return *st;
-            if (ser.x.size() != ser.y.size()) return jsonError(sj, file, "a series needs as many x as y values");
+            if (ser.x.size() != ser.y.size())
+                return jsonError(sj, file, "a series needs as many x as y values");
             r.series.push_back(std::move(ser));
         }
     }

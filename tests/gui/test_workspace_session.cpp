@@ -88,11 +88,11 @@ class TestWorkspaceSession : public QObject {
             d, {kData + "/activity/atanas2023_traces.csv", kData + "/spikes/spikes.csv",
                 kData + "/vessel/example_nodes.csv", kData + "/vessel/example_edges.csv",
                 kData + "/neurons/swc/C031097B-I4.CNG.swc", kData + "/labels/pinky40_crop_256x256x64.nrrd"});
-        QCOMPARE(w.openFilesBlocking({more[0]}), QString()); // traces, joined to the connectome
-        QCOMPARE(w.openFilesBlocking({more[1]}), QString()); // recorded spikes
+        QCOMPARE(w.openFilesBlocking({more[0]}), QString());          // traces, joined to the connectome
+        QCOMPARE(w.openFilesBlocking({more[1]}), QString());          // recorded spikes
         QCOMPARE(w.openFilesBlocking({more[2], more[3]}), QString()); // vessels
-        QCOMPARE(w.openFilesBlocking({more[4]}), QString());           // a neuron
-        QCOMPARE(w.openFilesBlocking({more[5]}), QString());           // a label volume
+        QCOMPARE(w.openFilesBlocking({more[4]}), QString());          // a neuron
+        QCOMPARE(w.openFilesBlocking({more[5]}), QString());          // a label volume
         QVERIFY(w.neuronView()->waitForMeshes(120000));
         QCOMPARE(w.openFilesBlocking({more[5]}, {{{"as", "image"}}}), QString()); // its voxels as an image
         // The functional connectivity of the traces, on the connectome's positions.
@@ -157,8 +157,8 @@ private slots:
         }
         const QByteArray first = readAll(session_);
         QVERIFY(first.contains("\"version\": 2"));
-        for (const char* kind : {"\"graph\"", "\"spikes\"", "\"simulation\"", "\"vessels\"", "\"morphologies\"",
-                                 "\"label_volume\"", "\"traces\"", "\"image\""})
+        for (const char* kind : {"\"graph\"", "\"spikes\"", "\"simulation\"", "\"vessels\"",
+                                 "\"morphologies\"", "\"label_volume\"", "\"traces\"", "\"image\""})
             QVERIFY2(first.contains(kind), kind);
         QVERIFY(first.contains("\"results\""));
         QVERIFY(first.contains("\"slab\""));
@@ -194,8 +194,10 @@ private slots:
         if (first != second) {
             const QList<QByteArray> a = first.split('\n'), b = second.split('\n');
             for (int i = 0; i < std::min(a.size(), b.size()); ++i)
-                if (a[i] != b[i]) QFAIL(qPrintable(QStringLiteral("line %1 differs:\n%2\n%3").arg(i + 1).arg(
-                                     QString::fromUtf8(a[i]), QString::fromUtf8(b[i]))));
+                if (a[i] != b[i])
+                    QFAIL(qPrintable(QStringLiteral("line %1 differs:\n%2\n%3")
+                                         .arg(i + 1)
+                                         .arg(QString::fromUtf8(a[i]), QString::fromUtf8(b[i]))));
             QFAIL("the sessions differ in length");
         }
         // The same picture.
@@ -205,8 +207,12 @@ private slots:
         if (n != 0) {
             before.save(dir_.filePath("before.png"));
             after.save(dir_.filePath("after.png"));
-            QFAIL(qPrintable(QStringLiteral("%1 pixels differ in %2,%3 %4x%5").arg(n).arg(box.x()).arg(box.y())
-                                 .arg(box.width()).arg(box.height())));
+            QFAIL(qPrintable(QStringLiteral("%1 pixels differ in %2,%3 %4x%5")
+                                 .arg(n)
+                                 .arg(box.x())
+                                 .arg(box.y())
+                                 .arg(box.width())
+                                 .arg(box.height())));
         }
     }
 
@@ -300,8 +306,8 @@ private slots:
         // --save-session: a script makes a session from files and options.
         const QString made = dir_.filePath("made.nrsession");
         r = apptest::runApp({"--screenshot", dir_.filePath("m.png"), "--size", "1000x700",
-                             dir_.filePath("example_nodes.csv"), dir_.filePath("example_edges.csv"), "--radius",
-                             "3", "--save-session", made});
+                             dir_.filePath("example_nodes.csv"), dir_.filePath("example_edges.csv"),
+                             "--radius", "3", "--save-session", made});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const auto s = nr::readSession(made.toStdString());
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().str().c_str());
