@@ -1,26 +1,15 @@
 #include "Session.h"
 
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QMessageBox>
 #include <QRegularExpression>
 #include <cmath>
 
 #include "ConnectomePanel.h"
 #include "MainWindow.h"
-#include "io/SessionFile.h"
+#include "session/Session.h"
 #include "vtk/ConnectomeView.h"
-
-namespace {
-
-QJsonArray vec3(const double* v) {
-    return QJsonArray{v[0], v[1], v[2]};
-}
-
-} // namespace
 
 bool isSessionFile(const QString& path) {
     const QFileInfo fi(path);
@@ -35,49 +24,58 @@ bool isSessionFile(const QString& path) {
 }
 
 QString saveSession(MainWindow* w, const QString& path) {
-    QJsonObject o;
-    o[QStringLiteral("format")] = QStringLiteral("neurorama-session");
-    o[QStringLiteral("version")] = 1;
-    // Files in the session's folder (or below) are written relative to it, so the folder can be moved or
-    // sent as a whole and reopens without asking; others keep their absolute path.
-    const QDir folder = QFileInfo(path).absoluteDir();
-    QJsonArray files;
+    // The shown graph as one graph layer (core/session/Session.h writes, fingerprints and saves atomically;
+    // files in the session's folder are written relative to it).
+    nr::SessionDoc s;
+    nr::SessionLayer layer;
+    layer.id = 1;
+    layer.kind = nr::LayerKind::Graph;
     for (const QString& f : w->datasetFiles()) {
-        const QString abs = QFileInfo(f).absoluteFilePath();
-        const QString rel = folder.relativeFilePath(abs);
-        files.append(rel.startsWith(QLatin1String("../")) || QDir::isAbsolutePath(rel) ? abs : rel);
+        nr::SessionFileRef ref;
+        ref.path = QFileInfo(f).absoluteFilePath().toStdString();
+        layer.files.push_back(ref);
     }
-    o[QStringLiteral("files")] = files;
+    layer.name = w->datasetFiles().isEmpty()
+                     ? std::string("Demo cortical column")
+                     : QFileInfo(w->datasetFiles()[0]).completeBaseName().toStdString();
     ConnectomePanel* p = w->connectomePanel();
-    o[QStringLiteral("colorBy")] = p->colorBy();
+    layer.state.set("colorBy", p->colorBy().toStdString());
     const EdgeFilter f = p->currentFilter();
-    QJsonArray types;
-    for (bool b : f.typeVisible) types.append(b);
-    o[QStringLiteral("edgeFilter")] =
-        QJsonObject{{"minWeight", f.minWeight}, {"maxWeight", f.maxWeight}, {"typeVisible", types}};
+    nr::JsonValue types = nr::JsonValue::array();
+    for (bool b : f.typeVisible) types.push(nr::JsonValue::boolean(b));
+    nr::JsonValue filter = nr::JsonValue::object();
+    filter.set("minWeight", double(f.minWeight));
+    filter.set("maxWeight", double(f.maxWeight));
+    filter.set("typeVisible", std::move(types));
+    layer.state.set("edgeFilter", std::move(filter));
+    s.layers.push_back(std::move(layer));
+    s.selected = 1;
     const auto cam = w->connectomeView()->camera();
     bool finite = std::isfinite(cam.viewAngle);
     for (int i = 0; i < 3; ++i)
         finite =
             finite && std::isfinite(cam.pos[i]) && std::isfinite(cam.focal[i]) && std::isfinite(cam.up[i]);
-    if (finite) // (JSON has no NaN; a view that never framed anything is saved without a camera)
-        o[QStringLiteral("camera")] = QJsonObject{{"position", vec3(cam.pos)},
-                                                  {"focalPoint", vec3(cam.focal)},
-                                                  {"viewUp", vec3(cam.up)},
-                                                  {"viewAngle", cam.viewAngle}};
-    QFile out(path);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return QStringLiteral("%1: %2").arg(path, out.errorString());
-    out.write(QJsonDocument(o).toJson());
-    return out.error() == QFile::NoError ? QString() : QStringLiteral("%1: %2").arg(path, out.errorString());
+    if (finite) { // (JSON has no NaN; a view that never framed anything is saved without a camera)
+        nr::SessionCamera c;
+        for (size_t i = 0; i < 3; ++i) {
+            c.position[i] = cam.pos[i];
+            c.focalPoint[i] = cam.focal[i];
+            c.viewUp[i] = cam.up[i];
+        }
+        c.viewAngle = cam.viewAngle;
+        s.cameras["connectome"] = c;
+    }
+    if (nr::Status e = nr::saveSession(std::move(s), path.toStdString()))
+        return QString::fromStdString(e->str());
+    return QString();
 }
 
 QString loadSession(MainWindow* w, const QString& path, OutsidePaths outside) {
     // Parsing and validation (types, ranges, files that must exist and be regular files) live in core:
-    // io/SessionFile.h.
+    // session/Session.h.
     const auto session = nr::readSession(path.toStdString());
     if (!session) return QString::fromStdString(session.error().str());
-    const nr::Session& s = session.value();
+    const nr::SessionDoc& s = session.value();
     if (!s.outside.empty() && outside != OutsidePaths::Allow) {
         QStringList list;
         for (const std::string& f : s.outside) list << QString::fromStdString(f);
@@ -95,32 +93,55 @@ QString loadSession(MainWindow* w, const QString& path, OutsidePaths outside) {
         box.setDefaultButton(QMessageBox::No);
         if (box.exec() != QMessageBox::Yes) return QString();
     }
+    // Files of every layer that is there (missing ones are reported after the others opened).
     QStringList files;
-    for (const std::string& f : s.files) files << QString::fromStdString(f);
-    if (files.isEmpty())
+    for (const nr::SessionLayer& l : s.layers)
+        if (!l.missing)
+            for (const nr::SessionFileRef& f : l.files) files << QString::fromStdString(f.path);
+    const bool anyMissing = !s.missing.empty();
+    if (files.isEmpty() && !anyMissing)
         w->showDemo(false);
-    else if (QString err = w->openFilesBlocking(files); !err.isEmpty())
-        return err;
+    else if (!files.isEmpty())
+        if (QString err = w->openFilesBlocking(files); !err.isEmpty()) return err;
 
+    // Colour-by and edge filter: the state of the first graph layer.
+    const nr::JsonValue* state = nullptr;
+    for (const nr::SessionLayer& l : s.layers)
+        if (l.kind == nr::LayerKind::Graph) {
+            state = &l.state;
+            break;
+        }
     ConnectomePanel* p = w->connectomePanel();
-    if (!s.colorBy.empty()) p->applyColorBy(QString::fromStdString(s.colorBy), false);
-    if (s.edgeFilter) {
-        EdgeFilter f = p->currentFilter();
-        if (s.edgeFilter->minWeight) f.minWeight = float(*s.edgeFilter->minWeight);
-        if (s.edgeFilter->maxWeight) f.maxWeight = float(*s.edgeFilter->maxWeight);
-        if (s.edgeFilter->typeVisible.size() == f.typeVisible.size())
-            f.typeVisible = s.edgeFilter->typeVisible;
-        p->applyFilter(f, false);
+    if (state) {
+        const std::string colorBy = state->stringOr("colorBy", "");
+        if (!colorBy.empty()) p->applyColorBy(QString::fromStdString(colorBy), false);
+        if (const nr::JsonValue* ef = state->get("edgeFilter"); ef && ef->isObject()) {
+            EdgeFilter f = p->currentFilter();
+            f.minWeight = float(ef->numberOr("minWeight", f.minWeight));
+            f.maxWeight = float(ef->numberOr("maxWeight", f.maxWeight));
+            if (const nr::JsonValue* t = ef->get("typeVisible");
+                t && t->isArray() && t->arr.size() == f.typeVisible.size()) {
+                std::vector<bool> types;
+                for (const nr::JsonValue& b : t->arr) types.push_back(b.isBool() && b.b);
+                f.typeVisible = types;
+            }
+            p->applyFilter(f, false);
+        }
     }
-    if (s.camera) {
+    if (auto c = s.cameras.find("connectome"); c != s.cameras.end()) {
         auto cam = w->connectomeView()->camera();
         for (int i = 0; i < 3; ++i) {
-            cam.pos[i] = s.camera->position[size_t(i)];
-            cam.focal[i] = s.camera->focalPoint[size_t(i)];
-            cam.up[i] = s.camera->viewUp[size_t(i)];
+            cam.pos[i] = c->second.position[size_t(i)];
+            cam.focal[i] = c->second.focalPoint[size_t(i)];
+            cam.up[i] = c->second.viewUp[size_t(i)];
         }
-        if (s.camera->viewAngle) cam.viewAngle = *s.camera->viewAngle;
+        cam.viewAngle = c->second.viewAngle;
         w->connectomeView()->setCamera(cam);
+    }
+    if (anyMissing) {
+        QStringList lines;
+        for (const std::string& m : s.missing) lines << QString::fromStdString(m);
+        return QStringLiteral("%1: %2").arg(path, lines.join(QStringLiteral("; ")));
     }
     return QString();
 }
