@@ -335,6 +335,9 @@ private:
     }
     bool value(JsonValue& v, size_t depth) {
         ws();
+        if (++values_ > opt_.lim.maxValues)
+            return fail("more than " + std::to_string(opt_.lim.maxValues) +
+                        " values (too many to hold in memory)");
         v.line = line_;
         if (i_ >= s_.size()) return fail("the file ends where a value should be (truncated?)");
         const char c = s_[i_];
@@ -433,6 +436,7 @@ private:
     ReadOptions opt_;
     size_t i_ = 0;
     long line_ = 1;
+    size_t values_ = 0;
     Error err_;
 };
 

@@ -61,13 +61,18 @@ const char* jsonTypeName(JsonValue::Type t);
 struct JsonLimits {
     size_t maxDepth = 256;
     size_t maxBytes = size_t(256) << 20;
+    // Values (of any type, nested ones included): each costs a JsonValue in memory, so a file of tiny values
+    // ("[0,0,0,...") is refused here before it fills memory.
+    size_t maxValues = size_t(1) << 26;
 };
 
 // Parses `text` strictly: the RFC 8259 grammar exactly (no NaN, no comments, no trailing commas, no control
 // characters in strings, valid UTF-8 escapes), a duplicate key in an object is an error, nesting deeper than
-// maxDepth is an error. Errors are Error{file, line, "invalid JSON: reason", byteOffset}.
+// maxDepth is an error, more than maxValues values too. Errors are Error{file, line, "invalid JSON: reason",
+// byteOffset}.
 Result<JsonValue> parseJson(const std::string& text, const std::string& file, const JsonLimits& lim = {});
-// Older form used by the Zarr reader: false and "byte N: reason" on failure.
+// Older form used by the Zarr reader: false and "byte N: reason" on failure. The same reader, except that it
+// takes NaN, Infinity and -Infinity as numbers (Zarr metadata written by Python's json module holds them).
 bool parseJson(const std::string& text, JsonValue& out, std::string& error);
 
 // Writes `v` deterministically: objects keep their order, `indent` spaces per level (0: one line), arrays of
@@ -77,7 +82,8 @@ bool parseJson(const std::string& text, JsonValue& out, std::string& error);
 std::string writeJson(const JsonValue& v, int indent = 2);
 
 // Typed access with errors naming the file and the value's line, for validating documents:
-//   auto n = jsonNumber(obj, "opacity", file, 0.0, 1.0); // Error "FILE:12: "opacity" must be a number in [0, 1]"
+//   auto n = jsonNumber(obj, "opacity", file, 0.0, 1.0);
+//   // Error "FILE:12: "opacity" must be a number in [0, 1], not 3"
 // The `required` forms fail when the key is absent; the others return `def`.
 Result<double> jsonNumber(const JsonValue& obj, const std::string& key, const std::string& file, double lo,
                           double hi, std::optional<double> def = std::nullopt);

@@ -75,7 +75,8 @@ struct SessionDoc {
     // Filled by reading:
     std::vector<std::string> outside; // files outside the session's folder (after resolving links and "..")
     std::vector<std::string> missing; // "NAME (KIND): FILE does not exist" per missing file
-    std::vector<std::string> changed; // "FILE changed since the session was saved (size A, now B)" …
+    std::vector<std::string> changed; // "FILE changed since the session was saved (size A → B)" or "(contents
+                                      // differ)"
 };
 
 // "graph", "spikes", "simulation", "vessels", "morphologies", "label_volume", "traces", "image".
@@ -90,7 +91,8 @@ Result<SessionDoc> parseSession(const std::string& text, const std::string& path
 // The session's JSON as it would be written to `sessionPath`: files in the session's folder (or below) are
 // written relative to it, others absolute; fingerprints as given (see fingerprintFiles). Deterministic.
 std::string sessionJson(const SessionDoc& s, const std::string& sessionPath);
-// Computes size and hash of every file of every layer (files that do not exist keep -1/"").
+// Computes size and hash of every file of every layer (files that cannot be read, and folders, keep what they
+// had: -1/"" unless read from a session).
 void fingerprintFiles(SessionDoc& s);
 // Size and hash of one file: the hash covers the size, the first MiB and the last MiB. False when unreadable.
 bool fingerprintFile(const std::string& path, int64_t& size, std::string& hash);

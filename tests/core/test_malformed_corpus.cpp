@@ -36,12 +36,12 @@
 #include "io/MemoryBudget.h"
 #include "io/Nwb.h"
 #include "io/ReaderRegistry.h"
-#include "io/SessionFile.h"
 #include "io/SpikeIO.h"
 #include "io/TrialIO.h"
 #include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
 #include "plugin/AnalyzeCommand.h"
+#include "session/Session.h"
 #include "sim/SimulateCommand.h"
 #include "traces/TraceFormats.h"
 #include "vessel/VesselFormats.h"
@@ -713,17 +713,34 @@ void sessionCases(Corpus& c) {
     s("no version", "{\"format\": \"neurorama-session\"}", "no \"version\"");
     s("version text", "{\"format\": \"neurorama-session\", \"version\": \"1\"}",
       "\"version\" must be a number, not a string");
-    s("version 2", "{\"format\": \"neurorama-session\", \"version\": 2}", "unsupported session version 2");
+    s("version 3", "{\"format\": \"neurorama-session\",\n\"version\": 3}",
+      "s.json:2: session version 3 is newer than this Neurorama reads (2)");
     s("version 1.5", "{\"format\": \"neurorama-session\", \"version\": 1.5}", "must be a positive integer");
     s("version leading zero", "{\"format\": \"neurorama-session\", \"version\": 01}", "expected ',' or '}'");
     s("files text", head + ", \"files\": \"g.txt\"}", "\"files\" must be an array, not a string");
     s("files entry number", head + ", \"files\": [3]}", "\"files\"[0] must be a string, not a number");
     s("files entry null", head + ", \"files\": [\"g.txt\", null]}",
       "\"files\"[1] must be a string, not null");
-    s("missing file", head + ",\n\"files\": [\n\"gone.graphml\"]}", "s.json:3: \"files\"[0]: ");
-    s("missing file message", head + ", \"files\": [\"gone.graphml\"]}", "gone.graphml does not exist");
-    s("missing absolute file", head + ", \"files\": [\"/nonexistent/x.csv\"]}",
-      "/nonexistent/x.csv does not exist");
+    // A missing file is not an error: the layer is marked and the file listed (the other layers open).
+    auto listsMissing = [&](const std::string& name, const std::string& body, const std::string& listed) {
+        c.addFiles(
+            "session/" + name, {{"s.json", body}, {"g.txt", "a b\n"}},
+            [listed](const std::string& d) -> Outcome {
+                auto r = nr::readSession(d + "/s.json");
+                if (!r) return r.error();
+                const auto& m = r.value().missing;
+                if (m.size() != 1 || m[0].find(listed) == std::string::npos || r.value().layers.size() != 1 ||
+                    !r.value().layers[0].missing)
+                    return nr::Error{"s.json", 0, "missing file not listed"};
+                return std::nullopt;
+            },
+            "", "");
+    };
+    listsMissing("missing file is listed", head + ",\n\"files\": [\n\"gone.graphml\"]}", "gone (graph): ");
+    listsMissing("missing file message", head + ", \"files\": [\"gone.graphml\"]}",
+                 "gone.graphml does not exist");
+    listsMissing("missing absolute file", head + ", \"files\": [\"/nonexistent/x.csv\"]}",
+                 "/nonexistent/x.csv does not exist");
     s("empty file name", head + ", \"files\": [\"\"]}", "\"files\"[0] is an empty file name");
     s("folder as file", head + ", \"files\": [\".\"]}", "is a folder, not a data file");
     {
@@ -791,12 +808,18 @@ void sessionCases(Corpus& c) {
     s("control character in string", head + ", \"colorBy\": \"a\tb\"}", "control character inside a string");
     s("bad escape", head + ", \"colorBy\": \"a\\qb\"}", "unknown escape \\q");
     s("lone surrogate", head + ", \"colorBy\": \"\\ud800\"}", "unpaired surrogate");
-    s("nesting bomb", head + ", \"later\": " + std::string(100, '[') + std::string(100, ']') + "}",
-      "nested more than 32 levels deep");
+    s("nesting bomb", head + ", \"later\": " + std::string(300, '[') + std::string(300, ']') + "}",
+      "nested more than 128 levels deep");
+    s("nesting accepted", head + ", \"later\": " + std::string(100, '[') + std::string(100, ']') + "}", "");
     s("text after the object", head + "} {}", "unexpected text after the JSON value");
     s("UTF-16", "\xff\xfe{\0\"\0", "UTF-16 text");
-    s("17 MiB", head + ", \"pad\": \"" + std::string(17u << 20, 'x') + "\"}",
-      "too large for a session file (17 MiB");
+    c.addCustom({"session/300 MiB",
+                 [](const std::string& d) {
+                     writeFile(d + "/s.json", "{");
+                     if (truncate((d + "/s.json").c_str(), off_t(300) << 20) != 0) std::abort();
+                 },
+                 [session](const std::string& d) { return session(d + "/s.json"); },
+                 "too large for a session file (300 MiB; at most 256 MiB)", "s.json"});
     s("error line", head + ",\n\n\n  \"colorBy\": 3}", "s.json:4: \"colorBy\" must be a string");
     c.addCustom({"session/folder", [](const std::string& d) { mkdir((d + "/s.json").c_str(), 0755); },
                  [session](const std::string& d) { return session(d + "/s.json"); },
@@ -804,6 +827,159 @@ void sessionCases(Corpus& c) {
     c.addCustom({"session/missing", [](const std::string&) {},
                  [session](const std::string& d) { return session(d + "/s.json"); },
                  "cannot open the session", "s.json"});
+}
+
+// Version 2 sessions: layers of every kind with files, display, state, cameras and window.
+void sessionV2Cases(Corpus& c) {
+    auto session = [](const std::string& p) { return outcome(nr::readSession(p)); };
+    const std::string head = "{\"format\": \"neurorama-session\", \"version\": 2";
+    auto s = [&](const std::string& name, const std::string& body, const std::string& expect) {
+        c.addFiles(
+            "session-v2/" + name, {{"s.json", body}, {"g.txt", "a b\n"}},
+            [session](const std::string& d) { return session(d + "/s.json"); }, expect,
+            expect.empty() ? "" : "s.json");
+    };
+    const std::string layer =
+        "{\"id\": 1, \"kind\": \"graph\", \"name\": \"g\", \"files\": [{\"path\": \"g.txt\"}]}";
+    s("accepted",
+      head + ", \"layers\": [" + layer +
+          ", {\"id\": 2, \"kind\": \"spikes\", \"owner\": 1, \"display\": {\"opacity\": 0.5, \"pointSize\": "
+          "2}, "
+          "\"state\": {\"cursor\": 1.5}}], \"selected\": 2, \"cameras\": {\"connectome\": {\"position\": [0, "
+          "0, "
+          "10], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 1, 0]}}, \"window\": {\"activeTab\": "
+          "\"connectome\"}}",
+      "");
+    s("no layers accepted", head + "}", "");
+    s("version 3", "{\"format\": \"neurorama-session\",\n  \"version\": 3, \"layers\": []}",
+      "s.json:2: session version 3 is newer than this Neurorama reads (2)");
+    s("truncated in a layer", head + ", \"layers\": [{\"id\": 1, \"kind\": \"gr",
+      "invalid JSON: unterminated string");
+    s("truncated after a layer", head + ", \"layers\": [" + layer,
+      "the file ends inside an array (truncated?)");
+    s("layers object", head + ", \"layers\": {}}", "\"layers\" must be an array, not an object");
+    s("layer number", head + ", \"layers\": [7]}", "\"layers\"[0] must be an object, not a number");
+    s("id text", head + ", \"layers\": [{\"id\": \"1\", \"kind\": \"graph\"}]}",
+      "\"layers\"[0].id must be a number, not a string");
+    s("id zero", head + ", \"layers\": [{\"id\": 0, \"kind\": \"graph\"}]}",
+      "\"layers\"[0].id must be an integer from 1 to 9007199254740992, not 0");
+    s("id fraction", head + ", \"layers\": [{\"id\": 1.5, \"kind\": \"graph\"}]}", "must be an integer");
+    s("id 1e300", head + ", \"layers\": [{\"id\": 1e300, \"kind\": \"graph\"}]}", "not 1e300");
+    s("no id", head + ", \"layers\": [{\"kind\": \"graph\"}]}", "\"layers\"[0] has no \"id\"");
+    s("duplicate id",
+      head + ", \"layers\": [{\"id\": 4, \"kind\": \"graph\"},\n{\"id\": 4, \"kind\": \"spikes\"}]}",
+      "s.json:2: \"layers\"[1].id 4 is used by an earlier layer too");
+    s("unknown kind", head + ", \"layers\": [\n{\"id\": 1, \"kind\": \"hologram\"}]}",
+      "s.json:2: \"layers\"[0].kind \"hologram\" is not a kind of layer (graph, spikes, simulation");
+    s("kind number", head + ", \"layers\": [{\"id\": 1, \"kind\": 3}]}",
+      "\"layers\"[0].kind must be a string, not a number");
+    s("dangling owner", head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\",\n\"owner\": 9}]}",
+      "s.json:2: \"layers\"[0].owner 9 is not the id of a layer of this session");
+    s("owner itself", head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"owner\": 1}]}",
+      "\"layers\"[0].owner is the layer itself");
+    s("selected dangling", head + ", \"layers\": [" + layer + "], \"selected\": 3}",
+      "\"selected\" 3 is not the id of a layer");
+    s("name number", head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"name\": 5}]}",
+      "\"layers\"[0].name must be a string, not a number");
+    s("file as text", head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"files\": [\"g.txt\"]}]}",
+      "\"layers\"[0].files[0] must be an object, not a string");
+    s("file without path", head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"files\": [{}]}]}",
+      "\"layers\"[0].files[0] has no \"path\"");
+    s("file size negative",
+      head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"files\": [{\"path\": \"g.txt\", \"size\": "
+             "-4}]}]}",
+      "\"layers\"[0].files[0].size must be an integer from 0");
+    s("file hash short",
+      head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"files\": [{\"path\": \"g.txt\", \"hash\": "
+             "\"abc\"}]}]}",
+      "hash must be 16 hexadecimal digits");
+    s("option number",
+      head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"files\": [{\"path\": \"g.txt\", \"options\": "
+             "{\"array\": 3}}]}]}",
+      "\"layers\"[0].files[0].options.array must be a string, not a number");
+    s("folder for a graph",
+      head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"files\": [{\"path\": \".\"}]}]}",
+      "is a folder, not a data file");
+    s("opacity 2", head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\",\n\"display\": {\"opacity\": 2}}]}",
+      "s.json:2: \"layers\"[0].display.opacity must be between 0 and 1, not 2");
+    s("pointSize 0",
+      head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"display\": {\"pointSize\": 0}}]}",
+      "pointSize must be above 0 and at most 100, not 0");
+    s("edgeSize 1e9",
+      head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"display\": {\"edgeSize\": 1e9}}]}",
+      "edgeSize must be above 0 and at most 100, not 1e9");
+    s("visible text",
+      head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"display\": {\"visible\": \"yes\"}}]}",
+      "display.visible must be true or false, not a string");
+    s("state array", head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"state\": []}]}",
+      "\"layers\"[0].state must be an object, not an array");
+    s("camera viewAngle 180",
+      head + ", \"cameras\": {\"vessels\": {\"position\": [0, 0, 1], \"focalPoint\": [0, 0, 0], \"viewUp\": "
+             "[0, 1, "
+             "0], \"viewAngle\": 180}}}",
+      "\"cameras\".vessels.viewAngle must be between 0 and 180 degrees, not 180");
+    s("camera 1e999",
+      head + ", \"cameras\": {\"neurons\": {\"position\": [0, 0, 1e999], \"focalPoint\": [0, 0, 0], "
+             "\"viewUp\": [0, "
+             "1, 0]}}}",
+      "\"cameras\".neurons.position[2] = 1e999 is out of range");
+    s("window text", head + ", \"window\": \"big\"}", "\"window\" must be an object, not a string");
+    {
+        std::string many = head + ", \"layers\": [";
+        for (int k = 0; k < 1001; ++k)
+            many +=
+                std::string(k ? "," : "") + "{\"id\": " + std::to_string(k + 1) + ", \"kind\": \"graph\"}";
+        s("1001 layers", many + "]}", "\"layers\" lists 1001 layers; at most 1000");
+    }
+    {
+        std::string many = head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"files\": [";
+        for (int k = 0; k < 1001; ++k) many += std::string(k ? "," : "") + "{\"path\": \"g.txt\"}";
+        s("1001 files in a layer", many + "]}]}", "\"layers\"[0].files lists 1001 files; at most 1000");
+    }
+    // 60 million values fit in 120 MB of text but would take gigabytes as JSON values.
+    c.addCustom({"session-v2/60 million values",
+                 [head](const std::string& d) {
+                     std::string t =
+                         head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"state\": {\"x\": [0";
+                     t.reserve(size_t(121) << 20);
+                     for (int k = 0; k < 60000000; ++k) t += ",0";
+                     writeFile(d + "/s.json", t + "]}}]}");
+                 },
+                 [session](const std::string& d) { return session(d + "/s.json"); },
+                 "values (too many to hold in memory)", "s.json"});
+    // Missing files: listed, the layer marked, the other layers intact.
+    c.addFiles(
+        "session-v2/missing file is listed",
+        {{"s.json", head + ", \"layers\": [" + layer +
+                        ", {\"id\": 2, \"kind\": \"traces\", \"name\": \"t\", \"files\": [{\"path\": "
+                        "\"gone.csv\"}]}]}"},
+         {"g.txt", "a b\n"}},
+        [](const std::string& d) -> Outcome {
+            auto r = nr::readSession(d + "/s.json");
+            if (!r) return r.error();
+            const auto& v = r.value();
+            if (v.layers.size() != 2 || v.layers[0].missing || !v.layers[1].missing ||
+                v.missing.size() != 1 || v.missing[0] != "t (traces): " + d + "/gone.csv does not exist")
+                return nr::Error{"s.json", 0, "missing file not listed"};
+            return std::nullopt;
+        },
+        "", "");
+    // A file whose fingerprint differs: a warning, not an error.
+    c.addFiles(
+        "session-v2/changed file is listed",
+        {{"s.json", head +
+                        ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"files\": [{\"path\": \"g.txt\", "
+                        "\"size\": 3, \"hash\": \"0000000000000000\"}]}]}"},
+         {"g.txt", "a b\n"}},
+        [](const std::string& d) -> Outcome {
+            auto r = nr::readSession(d + "/s.json");
+            if (!r) return r.error();
+            const auto& ch = r.value().changed;
+            if (ch.size() != 1 || ch[0] != d + "/g.txt changed since the session was saved (size 3 → 4)")
+                return nr::Error{"s.json", 0, "changed file not listed"};
+            return std::nullopt;
+        },
+        "", "");
 }
 
 void commandCases(Corpus& c) {
@@ -1766,8 +1942,8 @@ void sessionPathCases(Corpus& c) {
                  [](const std::string& d) -> Outcome {
                      auto s = nr::readSession(d + "/s/s.json");
                      if (!s) return s.error();
-                     if (s.value().files.size() != 2 || s.value().outside.size() != 1 ||
-                         s.value().outside[0] != d + "/s/../o.csv")
+                     if (s.value().layers.size() != 1 || s.value().layers[0].files.size() != 2 ||
+                         s.value().outside.size() != 1 || s.value().outside[0] != d + "/s/../o.csv")
                          return nr::Error{"s.json", 0, "outside entries not listed"};
                      return std::nullopt;
                  },
@@ -1805,6 +1981,7 @@ private slots:
         trialCases(c);
         nwbCases(c);
         sessionCases(c);
+        sessionV2Cases(c);
         commandCases(c);
         analysisCases(c);
         nonRegularCases(c);

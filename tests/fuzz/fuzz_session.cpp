@@ -1,6 +1,6 @@
 // libFuzzer harness: the session reader (nr::parseSession on the bytes, nr::readSession on a file).
 #include "FuzzCommon.h"
-#include "io/SessionFile.h"
+#include "session/Session.h"
 
 using namespace nr::fuzz;
 
@@ -15,7 +15,13 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
          {"escapes", "{\"format\": \"neurorama-session\", \"version\": 1, \"files\": [\"a\\u00e9\\n.csv\"], "
                      "\"colorBy\": \"\\\"x\\\"\"}"},
          {"numbers", "{\"format\":\"neurorama-session\",\"version\":1,\"files\":[],\"edgeFilter\":"
-                     "{\"minWeight\":-1e308,\"maxWeight\":1.5E+3}}"}});
+                     "{\"minWeight\":-1e308,\"maxWeight\":1.5E+3}}"},
+         {"v2",
+          "{\"format\": \"neurorama-session\", \"version\": 2, \"layers\": [{\"id\": 1, \"kind\": \"graph\", "
+          "\"files\": [{\"path\": \"g.csv\", \"size\": 12, \"hash\": \"0123456789abcdef\", \"options\": "
+          "{\"as\": \"graph\"}}], \"display\": {\"opacity\": 0.5}, \"state\": {\"x\": [1, 2]}}, {\"id\": 2, "
+          "\"kind\": \"spikes\", \"owner\": 1}], \"selected\": 2, \"cameras\": {\"connectome\": "
+          "{\"position\": [0, 0, 10], \"focalPoint\": [0, 0, 0], \"viewUp\": [0, 1, 0]}}}"}});
     return 0;
 }
 

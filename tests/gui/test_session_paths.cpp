@@ -69,9 +69,11 @@ private slots:
         }
         QFile f(session);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        const QJsonArray saved = QJsonDocument::fromJson(f.readAll()).object().value("files").toArray();
+        const QJsonArray layers = QJsonDocument::fromJson(f.readAll()).object().value("layers").toArray();
+        QCOMPARE(layers.size(), 1);
+        const QJsonArray saved = layers[0].toObject().value("files").toArray();
         QCOMPARE(saved.size(), 1);
-        QCOMPARE(saved[0].toString(), QStringLiteral("herm_full_edgelist.csv"));
+        QCOMPARE(saved[0].toObject().value("path").toString(), QStringLiteral("herm_full_edgelist.csv"));
         BoxAnswer never(QMessageBox::No);
         MainWindow w2;
         w2.openFiles(QStringList{session});
