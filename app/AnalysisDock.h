@@ -37,12 +37,12 @@ public:
     PluginPanel* pluginPanel() const { return plugins_; }
     LiveGeometry* liveGeometry() const { return live_; }
 
-signals:
-    void message(const QString& text, bool error);
-
     // Shows analysis results: node columns on the network (and its Colour by), a dissimilarity matrix in the
     // geometry tab. Sessions give back stored results this way.
     void applyResults(const nr::Results& r);
+
+signals:
+    void message(const QString& text, bool error);
 
 private:
     QTabWidget* tabs_;

@@ -628,6 +628,7 @@ void MainWindow::clearWorkspace() {
     activityDock_->setTraces(nullptr);
     undo_->clear();
     pendingCameras_.clear();
+    sessionCameras_.clear();
     setSessionPath(QString());
     setWindowTitle(QStringLiteral("Neurorama"));
 }
@@ -646,12 +647,23 @@ void MainWindow::applyPendingCameras() {
         auto it = pendingCameras_.find(key);
         if (it == pendingCameras_.end() || !v) return;
         v->setCamera(it->second);
+        sessionCameras_[key] = {it->second, v->camera()};
         // A label volume fits the camera when its surfaces arrive: the saved camera waits for them.
         if (v != neuronView_ || !neuronView_->meshing()) pendingCameras_.erase(it);
     };
     apply("connectome", view_);
     apply("vessels", vesselView_);
     apply("neurons", neuronView_);
+}
+
+const VtkView::CameraState* MainWindow::unchangedSessionCamera(const std::string& key,
+                                                               const VtkView::CameraState& now) const {
+    auto it = sessionCameras_.find(key);
+    if (it == sessionCameras_.end()) return nullptr;
+    const VtkView::CameraState& a = it->second.second;
+    for (int i = 0; i < 3; ++i)
+        if (a.pos[i] != now.pos[i] || a.focal[i] != now.focal[i] || a.up[i] != now.up[i]) return nullptr;
+    return a.viewAngle == now.viewAngle ? &it->second.first : nullptr;
 }
 
 void MainWindow::saveSessionInteractive(bool askPath) {

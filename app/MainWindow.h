@@ -72,6 +72,10 @@ public:
     // meshing done). Keys: "connectome", "vessels", "neurons".
     void setPendingCameras(std::map<std::string, VtkView::CameraState> cams);
     void applyPendingCameras();
+    // The camera of view `key` as the session gave it, while the view still shows it unchanged (the view
+    // recomputes a camera it is given in the last bits; a session saved again writes what it read).
+    const VtkView::CameraState* unchangedSessionCamera(const std::string& key,
+                                                       const VtkView::CameraState& now) const;
     // File > Save Session (Ctrl+S): to the session's file, or asks for one.
     void saveSessionInteractive(bool askPath);
     // File > Open Session (Ctrl+Shift+O).
@@ -155,6 +159,8 @@ private:
     bool allowOutsidePaths_ = false;
     QString sessionPath_;
     std::map<std::string, VtkView::CameraState> pendingCameras_;
+    // Per view: the camera a session gave, and the camera the view reported right after taking it.
+    std::map<std::string, std::pair<VtkView::CameraState, VtkView::CameraState>> sessionCameras_;
     void buildMenus();
     void buildDocks();
     void setGraph(const LoadedGraph& r);

@@ -24,7 +24,38 @@ bool finiteCamera(const VtkView::CameraState& c) {
     return ok;
 }
 
-nr::SessionCamera toSession(const VtkView::CameraState& c) {
+// Cameras are kept to 10 significant digits: the 3-D view recomputes its camera from what it is given (the
+// last bits of a position change), and a session saved again must read the same.
+double tenDigits(double v) {
+    if (v == 0 || !std::isfinite(v)) return v;
+    return std::stod(QString::number(v, 'g', 10).toStdString());
+}
+
+nr::SessionCamera toSession(VtkView::CameraState c) {
+    // The view-up as the view uses it: at right angles to the direction of view (a view never drawn still has
+    // the one it was given).
+    double d[3], n = 0;
+    for (int i = 0; i < 3; ++i) n += (d[i] = c.focal[i] - c.pos[i]) * d[i];
+    if (n > 0) {
+        n = std::sqrt(n);
+        double dot = 0, len = 0, up[3];
+        for (int i = 0; i < 3; ++i) dot += c.up[i] * (d[i] /= n);
+        for (int i = 0; i < 3; ++i) len += (up[i] = c.up[i] - dot * d[i]) * up[i];
+        if (len > 1e-24)
+            for (int i = 0; i < 3; ++i) c.up[i] = up[i] / std::sqrt(len);
+    }
+    nr::SessionCamera s;
+    for (int i = 0; i < 3; ++i) {
+        s.position[size_t(i)] = tenDigits(c.pos[i]);
+        s.focalPoint[size_t(i)] = tenDigits(c.focal[i]);
+        s.viewUp[size_t(i)] = tenDigits(c.up[i]);
+    }
+    s.viewAngle = tenDigits(c.viewAngle);
+    return s;
+}
+
+// A camera as a session gave it (already in the form toSession writes).
+nr::SessionCamera asRead(const VtkView::CameraState& c) {
     nr::SessionCamera s;
     for (int i = 0; i < 3; ++i) {
         s.position[size_t(i)] = c.pos[i];
@@ -81,14 +112,30 @@ QString saveSession(MainWindow* w, const QString& path) {
         for (const auto& o : s.layers) ownerKept = ownerKept || o.id == l.owner;
         if (!ownerKept) l.owner = 0;
     }
-    for (auto [name, v] : views3d(w))
-        if (v && finiteCamera(v->camera())) s.cameras[name] = toSession(v->camera());
+    // A selected layer that is not saved: its owner is selected instead (or nothing).
+    auto keptId = [&](uint64_t id) {
+        for (const auto& l : s.layers)
+            if (l.id == id) return true;
+        return false;
+    };
+    bool selectOwned = false;
+    if (!keptId(s.selected)) {
+        const nr::Layer* sel = doc.find(s.selected);
+        selectOwned = sel && keptId(sel->owner);
+        s.selected = selectOwned ? sel->owner : 0;
+    }
+    for (auto [name, v] : views3d(w)) {
+        if (!v || !finiteCamera(v->camera())) continue;
+        const VtkView::CameraState* given = w->unchangedSessionCamera(name, v->camera());
+        s.cameras[name] = given ? asRead(*given) : toSession(v->camera());
+    }
     nr::JsonValue win = nr::JsonValue::object();
     if (QWidget* tab = w->centralTabs()->currentWidget()) {
         for (auto [name, v] : views3d(w))
             if (v == tab) win.set("activeTab", name);
     }
     win.set("dockState", w->saveState().toBase64().toStdString());
+    if (selectOwned) win.set("selectOwned", true); // the generated layer its owner makes again
     s.window = win;
     if (auto err = nr::saveSession(std::move(s), path.toStdString()))
         return QString::fromStdString(err->str());
@@ -156,7 +203,12 @@ SessionReport loadSession(MainWindow* w, const QString& path, OutsidePaths outsi
         if (it != ids.end() && ot != ids.end())
             if (nr::Layer* dl = w->document().find(it->second)) dl->owner = ot->second;
     }
-    if (auto it = ids.find(s.selected); it != ids.end()) w->document().select(it->second);
+    if (auto it = ids.find(s.selected); it != ids.end()) {
+        nr::LayerId sel = it->second;
+        const auto owned = w->document().ownedBy(sel);
+        if (s.window.boolOr("selectOwned", false) && !owned.empty()) sel = owned.front()->id;
+        w->document().select(sel);
+    }
     for (const std::string& c : s.changed) rep.warnings << QString::fromStdString(c);
     // The docks, then the view on top, then the cameras (applied once the views have their size).
     const std::string dock = s.window.stringOr("dockState", "");
