@@ -457,7 +457,8 @@ Result<JsonValue> parseJson(const std::string& text, const std::string& file, co
 
 bool parseJson(const std::string& text, JsonValue& out, std::string& error) {
     ReadOptions opt;
-    opt.allowNonFinite = true; // Zarr metadata written by Python's json module may hold NaN
+    opt.allowNonFinite = true;           // Zarr metadata written by Python's json module may hold NaN
+    opt.lim.maxValues = size_t(1) << 21; // metadata, not data: about 200 MiB of values at most
     if (text.size() > opt.lim.maxBytes) {
         error = "byte 0: too large (" + mib(text.size()) + "; at most " + mib(opt.lim.maxBytes) + ")";
         return false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -525,6 +526,16 @@ std::string pathForSession(const std::string& file, const std::string& folderAbs
     return abs;
 }
 
+// A float as the double of its shortest text (0.3f is written "0.3", not "0.30000001192092896"); it reads
+// back to the same float.
+JsonValue floatNumber(float f) {
+    if (!std::isfinite(f)) return JsonValue::number(double(f));
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf - 1, f);
+    *r.ptr = '\0';
+    return JsonValue::number(std::strtod(buf, nullptr));
+}
+
 JsonValue cameraJson(const SessionCamera& c) {
     auto vec = [](const std::array<double, 3>& a) {
         JsonValue v = JsonValue::array();
@@ -737,9 +748,9 @@ std::string sessionJson(const SessionDoc& s, const std::string& sessionPath) {
         d.set("visible", l.display.visible);
         d.set("colorBy", l.display.colorBy);
         d.set("colorMap", l.display.colorMap);
-        d.set("opacity", double(l.display.opacity));
-        d.set("pointSize", double(l.display.pointSize));
-        d.set("edgeSize", double(l.display.edgeSize));
+        d.set("opacity", floatNumber(l.display.opacity));
+        d.set("pointSize", floatNumber(l.display.pointSize));
+        d.set("edgeSize", floatNumber(l.display.edgeSize));
         lo.set("display", std::move(d));
         lo.set("state", l.state.isObject() ? l.state : JsonValue::object());
         layers.push(std::move(lo));

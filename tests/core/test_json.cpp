@@ -331,6 +331,11 @@ private slots:
         QCOMPARE(err, std::string("byte 8: expected a key in double quotes"));
         QVERIFY(!nr::parseJson("{\"a\": 1, \"a\": 2}", v, err));
         QVERIFY2(err.find("appears twice") != std::string::npos, err.c_str());
+        // Metadata, not data: millions of values are refused.
+        std::string many = "[0";
+        for (int k = 0; k < 3000000; ++k) many += ",0";
+        QVERIFY(!nr::parseJson(many + "]", v, err));
+        QVERIFY2(err.find("values (too many to hold in memory)") != std::string::npos, err.c_str());
     }
 };
 

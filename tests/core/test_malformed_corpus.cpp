@@ -936,13 +936,13 @@ void sessionV2Cases(Corpus& c) {
         for (int k = 0; k < 1001; ++k) many += std::string(k ? "," : "") + "{\"path\": \"g.txt\"}";
         s("1001 files in a layer", many + "]}]}", "\"layers\"[0].files lists 1001 files; at most 1000");
     }
-    // 60 million values fit in 120 MB of text but would take gigabytes as JSON values.
-    c.addCustom({"session-v2/60 million values",
+    // 20 million values fit in 40 MB of text but would take gigabytes as JSON values.
+    c.addCustom({"session-v2/20 million values",
                  [head](const std::string& d) {
                      std::string t =
                          head + ", \"layers\": [{\"id\": 1, \"kind\": \"graph\", \"state\": {\"x\": [0";
-                     t.reserve(size_t(121) << 20);
-                     for (int k = 0; k < 60000000; ++k) t += ",0";
+                     t.reserve(size_t(41) << 20);
+                     for (int k = 0; k < 20000000; ++k) t += ",0";
                      writeFile(d + "/s.json", t + "]}}]}");
                  },
                  [session](const std::string& d) { return session(d + "/s.json"); },

@@ -89,7 +89,10 @@ nr::SessionDoc everyKind(const std::string& dir) {
     g->state.set("edgeFilter", nr::JsonValue::object().set("minWeight", 2.0).set("maxWeight", 0.1));
     g->state.set("selection",
                  nr::JsonValue::array().push(nr::JsonValue::number(4)).push(nr::JsonValue::number(7)));
-    layer(4, nr::LayerKind::Spikes, "spikes", {"spikes.csv"})->state.set("cursor", 1.5);
+    nr::SessionLayer* sp = layer(4, nr::LayerKind::Spikes, "spikes", {"spikes.csv"});
+    sp->state.set("cursor", 1.5);
+    sp->display.opacity = 0.3f; // written as "0.3", read back as 0.3f
+    sp->display.pointSize = 0.7f;
     nr::SessionLayer* sim = layer(5, nr::LayerKind::Simulation, "coba", {});
     sim->state.set("model", "coba").set("dt", 1e-4).set("neurons", 4000.0);
     layer(6, nr::LayerKind::Graph, "coba layout", {})->owner = 5;
@@ -140,6 +143,8 @@ private slots:
         QVERIFY(first.find("\"generator\": \"neurorama") != std::string::npos);
         QVERIFY(first.find("\"path\": \"g.csv\"") != std::string::npos); // beside the session: relative
         QVERIFY(first.find(dir) == std::string::npos);
+        QVERIFY(first.find("\"opacity\": 0.3,\n") != std::string::npos);
+        QVERIFY(first.find("\"pointSize\": 0.7,\n") != std::string::npos);
 
         auto r = nr::readSession(path);
         QVERIFY2(r.ok(), errorOf(r).c_str());
