@@ -1,11 +1,14 @@
 // COBA benchmark (Vogels & Abbott 2005, as in Brette et al. 2007): our simulator against Brian2's C++
 // standalone mode on the same network, 10 s simulated, dt = 0.1 ms, single thread, spikes recorded.
 // Then the cost per simulated second of COBA-like networks with 1,000 synapses per neuron.
-// Each side runs the same number of times and the best run of each is compared. Brian2's standalone
+// Each side runs 3 times and the medians are compared. Brian2's standalone
 // program times its run loop with std::clock() (process CPU time; the figure it reports as wall), so
 // ours is timed the same way for the ratio; our real wall time is printed as well.
-// Prints key=value lines; the last is ratio = Brian2 run time / our run time (both std::clock()).
-// Exits non-zero when the mean rates of the two simulators differ by more than 15 %.
+// A second line runs Brian2 standalone on 2 OpenMP threads (its wall time, omp_get_wtime()) against ours,
+// which is single-threaded. Brian2's command runs without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, like every
+// peer. Prints key=value lines; the last is ratio = Brian2 run time / our run time (both std::clock(), one
+// thread). Exits non-zero when the mean rates of the two simulators differ by more than 15 %.
+#include "BenchCommon.h"
 #include "sim/Models.h"
 #include "sim/Simulation.h"
 
@@ -21,21 +24,6 @@ namespace {
 double now() {
     using namespace std::chrono;
     return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-// Runs `cmd` and returns its standard output and error.
-std::string capture(const std::string& cmd, int& status) {
-    std::string out;
-    FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-    if (!f) {
-        status = -1;
-        return out;
-    }
-    char buf[4096];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, k);
-    status = pclose(f);
-    return out;
 }
 
 // The number after `key` (e.g. "wall=") in the line starting with "brian2 ", or NaN.
@@ -78,62 +66,86 @@ Run runOurs(const nr::ModelRequest& req, double seconds) {
     return r;
 }
 
+// One Brian2 run: its wall time (the figure the standalone program reports) and spike count, or an error.
+struct PeerResult {
+    double wall = NAN, spikes = NAN;
+    std::string error;
+};
+PeerResult runBrian(const std::string& cmd) {
+    PeerResult p;
+    const bench::PeerRun r = bench::runPeer(cmd + " 2>&1");
+    p.wall = field(r.output, "wall=");
+    p.spikes = field(r.output, "spikes=");
+    if (r.status != 0 || !std::isfinite(p.wall) || !std::isfinite(p.spikes) || p.wall <= 0) {
+        p.error = r.output.size() > 400 ? r.output.substr(r.output.size() - 400) : r.output;
+        if (p.error.empty()) p.error = "no output from " + cmd;
+        for (char& c : p.error)
+            if (c == '\n') c = ' ';
+    }
+    return p;
+}
+
 } // namespace
 
 int main() {
+    bench::printLoad("before");
     const double T = 10.0;
-    // The machine may be shared: both sides run the same number of times and each reports its best
-    // (smallest) time.
+    // The machine may be shared: each side runs 3 times and the medians are compared.
     const int kRepeats = 3;
     nr::ModelRequest req;
     req.model = "coba";
     req.seed = 1;
     Run ours;
+    std::vector<double> ourCpu, ourWall;
     for (int k = 0; k < kRepeats; ++k) {
         const Run r = runOurs(req, T);
         if (!r.ok) {
             ours = r;
             break;
         }
-        if (k == 0 || r.cpu < ours.cpu) ours = r;
+        ours = r;
+        ourCpu.push_back(r.cpu);
+        ourWall.push_back(r.wall);
     }
     if (!ours.ok) {
         std::cout << "our_error=" << ours.error << "\nratio=nan" << std::endl;
         return 1;
     }
-    std::cout << "our_wall_s=" << ours.wall << "\nour_cpu_s=" << ours.cpu << "\nour_spikes=" << ours.spikes
+    const double oursCpu = bench::median(ourCpu), oursWall = bench::median(ourWall);
+    std::cout << "our_threads=1\nour_wall_s=" << oursWall << "\nour_cpu_s=" << oursCpu
+              << "\nour_cpu_runs_s=" << bench::joined(ourCpu) << "\nour_spikes=" << ours.spikes
               << "\nour_rate_hz=" << ours.rate << "\nrepeats=" << kRepeats << std::endl;
 
-    const std::string cmd =
-        std::string("/usr/bin/python3 ") + NR_SHARED_DIR + "/bench/coba_brian2.py standalone 10 1";
-    double bWall = NAN, bSpikes = NAN;
-    std::string failure;
-    for (int k = 0; k < kRepeats; ++k) {
-        int status = 0;
-        const std::string out = capture(cmd, status);
-        const double w = field(out, "wall="), sp = field(out, "spikes=");
-        if (status != 0 || !std::isfinite(w) || !std::isfinite(sp) || w <= 0) {
-            failure = out.size() > 400 ? out.substr(out.size() - 400) : out;
-            if (failure.empty()) failure = "no output from " + cmd;
-            break;
+    // Brian2 C++ standalone: the shared script on one thread, then on 2 OpenMP threads.
+    const std::string shared = std::string(NR_SHARED_DIR) + "/bench/coba_brian2.py";
+    const std::string cmd1 = "/usr/bin/python3 " + shared + " standalone 10 1";
+    const std::string cmd2 = "/usr/bin/python3 " + std::string(NR_BENCH_SOURCE_DIR) +
+                             "/coba_brian2_openmp.py 2 " + shared + " standalone 10 1";
+    std::vector<double> bWalls[2];
+    double bSpikes = NAN;
+    for (int t = 0; t < 2; ++t)
+        for (int k = 0; k < kRepeats; ++k) {
+            const PeerResult p = runBrian(t == 0 ? cmd1 : cmd2);
+            if (!p.error.empty()) {
+                std::cout << "brian2_error=" << p.error << "\nratio=nan" << std::endl;
+                return 1;
+            }
+            bWalls[t].push_back(p.wall);
+            if (t == 0) bSpikes = p.spikes; // the same seed gives the same spikes on every run
         }
-        if (!std::isfinite(bWall) || w < bWall) bWall = w;
-        bSpikes = sp; // the same seed gives the same spikes on every run
-    }
-    if (!failure.empty()) {
-        for (char& c : failure)
-            if (c == '\n') c = ' ';
-        std::cout << "brian2_error=" << failure << "\nratio=nan" << std::endl;
-        return 1;
-    }
+    const double bWall = bench::median(bWalls[0]), bWall2 = bench::median(bWalls[1]);
     const double bRate = bSpikes / (4000.0 * T);
     // Relative difference of the mean rates; more than 15 % means the two simulators disagree (a NaN, e.g.
     // from a silent Brian2 network, counts as a disagreement too).
     constexpr double kRateTolerance = 0.15;
     const double rateDiff = std::fabs(ours.rate - bRate) / bRate;
     const bool ratesAgree = rateDiff <= kRateTolerance;
-    std::cout << "brian2_wall_s=" << bWall << "\nbrian2_spikes=" << bSpikes << "\nbrian2_rate_hz=" << bRate
-              << "\nrate_agreement=" << rateDiff << "\nrates_agree=" << (ratesAgree ? 1 : 0) << std::endl;
+    std::cout << "peer=brian2_cpp_standalone\nbrian2_threads_1t=1\nbrian2_wall_s=" << bWall
+              << "\nbrian2_runs_s=" << bench::joined(bWalls[0])
+              << "\nbrian2_threads_omp=2\nbrian2_omp2_wall_s=" << bWall2
+              << "\nbrian2_omp2_runs_s=" << bench::joined(bWalls[1]) << "\nbrian2_spikes=" << bSpikes
+              << "\nbrian2_rate_hz=" << bRate << "\nrate_agreement=" << rateDiff
+              << "\nrates_agree=" << (ratesAgree ? 1 : 0) << std::endl;
 
     // COBA-like networks with 1,000 synapses per neuron; weights scaled by 80 / 1000 so each neuron
     // gets the same mean input as in COBA (80 synapses). Simulated time shortened for the large ones.
@@ -157,7 +169,12 @@ int main() {
         std::cout << "sec_per_sim_s_" << s.key << "=" << x.cpu / s.seconds << "\nrate_hz_" << s.key << "="
                   << x.rate << std::endl;
     }
-    std::cout << "ratio=" << bWall / ours.cpu << std::endl;
+    bench::printLoad("after");
+    // Single thread: Brian2's std::clock() figure against ours. Brian2 on 2 OpenMP threads (wall time)
+    // against ours, which runs on one thread.
+    std::cout << "ratio_single_thread=" << bWall / oursCpu
+              << "\nratio_brian2_omp2_vs_ours_1t=" << bWall2 / oursWall << "\nratio=" << bWall / oursCpu
+              << std::endl;
     if (!ratesAgree) {
         std::cerr << "mean rates disagree: ours " << ours.rate << " Hz, Brian2 " << bRate << " Hz ("
                   << rateDiff * 100 << " % > " << kRateTolerance * 100 << " %)" << std::endl;
