@@ -212,7 +212,9 @@ int main() {
     std::printf("ours_pipeline_1t_s=%.3f ours_pipeline_2t_s=%.3f ours_raw_1t_s=%.3f ours_raw_2t_s=%.3f "
                 "ours_triangles=%.0f ours_peak_mb=%.0f\n",
                 oursPipe1, oursPipe2, oursRaw1, oursRaw2, ours[4], oursMB);
-    std::printf("peer=vtk_per_instance_pipeline\npeer_vtk=%s\n", p1.text("peer_vtk").c_str());
+    std::printf(
+        "peer=vtk_per_instance_pipeline\npeer_vtk=%s\npeer_procs_1p=1\npeer_procs_2p=2\npeer_blas=%s\n",
+        p1.text("peer_vtk").c_str(), p1.text("peer_blas").c_str());
     std::printf("peer_pipeline_1p_s=%.3f peer_pipeline_1p_runs_s=%s peer_raw_1p_s=%.3f peer_raw_1p_runs_s=%s "
                 "peer_pipeline_triangles=%s\n",
                 p1.number("pipeline_s"), p1.text("pipeline_runs_s").c_str(), p1.number("raw_s"),

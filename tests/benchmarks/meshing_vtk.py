@@ -26,6 +26,8 @@ import numpy as np
 import vtk
 from vtk.util import numpy_support
 
+import peer_blas
+
 VOL = None
 BOXES = None
 PARAMS = {}
@@ -132,6 +134,7 @@ def main():
                 BOXES.append(tuple(int(v) for v in w))
     n = len(BOXES)
     print(f"peer=vtk_per_instance_pipeline\npeer_vtk={vtk.vtkVersion.GetVTKVersion()}\npeer_procs={a.procs}")
+    peer_blas.report()  # NumPy's BLAS (the pipeline itself does not use it)
     print(f"peer_instances={n}")
     sys.stdout.flush()
 
