@@ -32,7 +32,7 @@ def main():
     masks = np.load(sys.argv[2])
     prefix = sys.argv[3]
     peer_blas.limit_threads(int(sys.argv[4]) if len(sys.argv) > 4 else 0)
-    peer_blas.report()
+    peer_blas.report(refuse_reference=True)
     C, U, T = counts.shape
     n = counts.size
 

@@ -39,15 +39,20 @@ def loaded_blas():
     with open("/proc/self/maps") as f:
         for line in f:
             base = os.path.basename(line.split()[-1])
-            if any(k in base for k in ("blas", "mkl_rt", "blis")):
+            if base.startswith("lib") and any(k in base for k in ("blas", "mkl_rt", "blis")):
                 libs.add(base)
     return (",".join(sorted(libs)) or "none", "reference", 1)
 
 
-def report():
+def report(refuse_reference=False):
+    """Prints the key=value lines; with refuse_reference, exits with status 4 at once when NumPy runs on the
+    reference BLAS (the benchmark gives no ratio then, and need not wait for a slow peer)."""
     blas, kernel, threads = loaded_blas()
     print(f"peer_blas={blas}")
     print(f"peer_blas_kernel={kernel}")
     print(f"peer_threads={threads}")
     print(f"peer_numpy={np.__version__}")
     sys.stdout.flush()
+    if refuse_reference and not any(k in blas for k in ("openblas", "mkl", "blis")):
+        print(f"NumPy runs on the reference BLAS ({blas}): install libopenblas0-pthread", file=sys.stderr)
+        sys.exit(4)
