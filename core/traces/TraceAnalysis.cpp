@@ -376,19 +376,115 @@ __attribute__((target("avx2,fma"))) void gramAvx2(const double* Y, size_t b, siz
 }
 #endif
 
+#ifdef NR_TRACES_X86
+// The same with 8 rows x 16 columns per tile (16 accumulators): two loads and eight broadcasts feed sixteen
+// 8-wide FMAs, so the kernel is bound by the FMA units rather than by loads. np a multiple of 16.
+__attribute__((target("avx512f"))) void gramAvx512(const double* Y, size_t b, size_t np, double* G) {
+    for (size_t i0 = 0; i0 < np; i0 += 8) {
+        for (size_t j0 = i0 & ~size_t(15); j0 < np; j0 += 16) {
+            __m512d c[8][2];
+#pragma GCC unroll 8
+            for (int a = 0; a < 8; ++a) c[a][0] = c[a][1] = _mm512_setzero_pd();
+            const double* y = Y;
+            for (size_t t = 0; t < b; ++t, y += np) {
+                const __m512d y0 = _mm512_loadu_pd(y + j0), y1 = _mm512_loadu_pd(y + j0 + 8);
+#pragma GCC unroll 8
+                for (int a = 0; a < 8; ++a) {
+                    const __m512d v = _mm512_set1_pd(y[i0 + size_t(a)]);
+                    c[a][0] = _mm512_fmadd_pd(v, y0, c[a][0]);
+                    c[a][1] = _mm512_fmadd_pd(v, y1, c[a][1]);
+                }
+            }
+            double* g = G + i0 * np + j0;
+#pragma GCC unroll 8
+            for (int a = 0; a < 8; ++a, g += np) {
+                _mm512_storeu_pd(g, c[a][0]);
+                _mm512_storeu_pd(g + 8, c[a][1]);
+            }
+        }
+    }
+}
+#endif
+
 using GramFn = void (*)(const double*, size_t, size_t, double*);
 GramFn gramKernel() {
 #ifdef NR_TRACES_X86
-    static const GramFn fn =
-        (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? gramAvx2 : gramGeneric;
+    static const GramFn fn = __builtin_cpu_supports("avx512f") ? gramAvx512
+                             : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+                                 ? gramAvx2
+                                 : gramGeneric;
     return fn;
 #else
     return gramGeneric;
 #endif
 }
 
+// S += Gin - Gout on rows 0..n-1, columns from (row & ~7) to np (every gram kernel writes those), all
+// np x np row-major, np a multiple of 16.
+void slideGeneric(double* S, const double* Gin, const double* Gout, size_t n, size_t np) {
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = i & ~size_t(7); j < np; ++j) S[i * np + j] += Gin[i * np + j] - Gout[i * np + j];
+}
+
+// One row of r: out[k] = clamp((Si[k] - si * s[k]) * ii * inv[k], -1, 1) for k < len (NaN stays NaN).
+void pearsonRowGeneric(const double* Si, const double* s, const double* inv, double si, double ii, size_t len,
+                       double* out) {
+    for (size_t k = 0; k < len; ++k) out[k] = std::clamp((Si[k] - si * s[k]) * ii * inv[k], -1.0, 1.0);
+}
+
+#ifdef NR_TRACES_X86
+__attribute__((target("avx512f"))) void slideAvx512(double* S, const double* Gin, const double* Gout,
+                                                    size_t n, size_t np) {
+    for (size_t i = 0; i < n; ++i) {
+        double* Si = S + i * np;
+        const double *a = Gin + i * np, *b = Gout + i * np;
+        for (size_t j = i & ~size_t(7); j < np; j += 8)
+            _mm512_storeu_pd(Si + j,
+                             _mm512_add_pd(_mm512_loadu_pd(Si + j),
+                                           _mm512_sub_pd(_mm512_loadu_pd(a + j), _mm512_loadu_pd(b + j))));
+    }
+}
+
+__attribute__((target("avx512f"))) inline __m512d pearson8(__m512d S8, __m512d s8, __m512d inv8, __m512d si,
+                                                           __m512d ii) {
+    const __m512d c = _mm512_mul_pd(_mm512_mul_pd(_mm512_fnmadd_pd(si, s8, S8), ii), inv8);
+    // max/min return their second operand when either is NaN, so a NaN r passes through
+    const __m512d lo = _mm512_mask_max_pd(c, __mmask8(0xff), _mm512_set1_pd(-1.0), c);
+    return _mm512_mask_min_pd(lo, __mmask8(0xff), _mm512_set1_pd(1.0), lo);
+}
+
+__attribute__((target("avx512f"))) void pearsonRowAvx512(const double* Si, const double* s, const double* inv,
+                                                         double si, double ii, size_t len, double* out) {
+    const __m512d vsi = _mm512_set1_pd(si), vii = _mm512_set1_pd(ii);
+    size_t k = 0;
+    for (; k + 8 <= len; k += 8)
+        _mm512_storeu_pd(out + k, pearson8(_mm512_loadu_pd(Si + k), _mm512_loadu_pd(s + k),
+                                           _mm512_loadu_pd(inv + k), vsi, vii));
+    if (k < len) {
+        const __mmask8 m = __mmask8((1u << (len - k)) - 1);
+        _mm512_mask_storeu_pd(out + k, m,
+                              pearson8(_mm512_maskz_loadu_pd(m, Si + k), _mm512_maskz_loadu_pd(m, s + k),
+                                       _mm512_maskz_loadu_pd(m, inv + k), vsi, vii));
+    }
+}
+#endif
+
+struct SlideKernels {
+    void (*slide)(double*, const double*, const double*, size_t, size_t) = slideGeneric;
+    void (*pearsonRow)(const double*, const double*, const double*, double, double, size_t,
+                       double*) = pearsonRowGeneric;
+};
+SlideKernels slideKernels() {
+    SlideKernels k;
+#ifdef NR_TRACES_X86
+    if (__builtin_cpu_supports("avx512f")) k = {slideAvx512, pearsonRowAvx512};
+#endif
+    return k;
+}
+
 // Pearson r of all pairs from the cross-product sums S (upper tiles), row sums s, over `w` samples.
-void pearsonFromSums(const double* S, const double* s, size_t n, size_t np, size_t w, double* out) {
+void pearsonFromSums(const double* S, const double* s, size_t n, size_t np, size_t w, double* out,
+                     const SlideKernels& kern) {
     const double invW = 1.0 / double(w);
     std::vector<double> inv(n);
     for (size_t i = 0; i < n; ++i) {
@@ -396,13 +492,10 @@ void pearsonFromSums(const double* S, const double* s, size_t n, size_t np, size
         inv[i] = v > 0 ? 1.0 / std::sqrt(v) : kNaN;
     }
     size_t p = 0;
-    for (size_t i = 0; i < n; ++i) {
-        const double si = s[i] * invW, ii = inv[i];
-        const double* Si = S + i * np;
-        for (size_t j = i + 1; j < n; ++j) {
-            const double c = (Si[j] - si * s[j]) * ii * inv[j];
-            out[p++] = std::isnan(c) ? c : std::clamp(c, -1.0, 1.0);
-        }
+    for (size_t i = 0; i + 1 < n; ++i) {
+        const size_t len = n - i - 1;
+        kern.pearsonRow(S + i * np + i + 1, s + i + 1, inv.data() + i + 1, s[i] * invW, inv[i], len, out + p);
+        p += len;
     }
 }
 
@@ -410,7 +503,7 @@ void pearsonFromSums(const double* S, const double* s, size_t n, size_t np, size
 void windowedRange(const double* data, const std::vector<double>& mean, size_t n, size_t T, size_t window,
                    size_t step, size_t w0, size_t w1, double* out) {
     (void)T;
-    const size_t np = (n + 7) & ~size_t(7);
+    const size_t np = (n + 15) & ~size_t(15); // a multiple of 16 for every gram kernel
     const size_t P = pairCount(n);
     const GramFn gram = gramKernel();
     size_t g = std::gcd(window, step);
@@ -420,17 +513,25 @@ void windowedRange(const double* data, const std::vector<double>& mean, size_t n
         m = 1;
     }
     const size_t q = step / g; // blocks per step (0 when g == window > step: direct per window)
-    // Centred, time-major copy of block `blk` (samples [start, start + len)) into Y.
+    const SlideKernels kern = slideKernels();
+    // Centred, time-major copy of samples [start, start + len) into Y (columns n..np-1 stay 0). Eight rows at
+    // a time, so that every store fills a cache line.
     std::vector<double> Y;
     auto loadBlock = [&](size_t start, size_t len) {
-        Y.assign(len * np, 0.0);
-        for (size_t i = 0; i < n; ++i) {
-            const double* r = data + i * T + start;
-            const double mu = mean[i];
-            for (size_t k = 0; k < len; ++k) Y[k * np + i] = r[k] - mu;
+        if (Y.size() != len * np) Y.assign(len * np, 0.0);
+        for (size_t i0 = 0; i0 < n; i0 += 8) {
+            const size_t i1 = std::min(n, i0 + 8);
+            for (size_t k = 0; k < len; ++k) {
+                double* y = Y.data() + k * np;
+                for (size_t i = i0; i < i1; ++i) y[i] = data[i * T + start + k] - mean[i];
+            }
         }
     };
-    std::vector<double> ringG(m * np * np), ringS(m * np), S(np * np), s(np);
+    // the ring's block products: m slots and one spare buffer that takes the entering block
+    std::vector<double> gramPool((m + 1) * np * np), ringS(m * np), S(np * np), s(np), snew(np);
+    std::vector<double*> ringG(m);
+    for (size_t k = 0; k < m; ++k) ringG[k] = gramPool.data() + k * np * np;
+    double* spare = gramPool.data() + m * np * np;
     std::vector<long long> ringBlock(m, -1);
     size_t sinceRefresh = 0;
     for (size_t w = w0; w < w1; ++w) {
@@ -459,25 +560,36 @@ void windowedRange(const double* data, const std::vector<double>& mean, size_t n
             for (size_t b = firstBlock; b < firstBlock + m; ++b) {
                 const size_t slot = b % m;
                 if (ringBlock[slot] == (long long)b) continue;
-                double* G = ringG.data() + slot * np * np;
+                double* G = ringG[slot];
                 double* sv = ringS.data() + slot * np;
-                if (!full && ringBlock[slot] >= 0) addUpper(G, sv, -1.0);
+                const bool slide = !full && ringBlock[slot] >= 0;
+                // sliding: the entering block's products go to the spare buffer, S takes their difference
+                // with the leaving block's in one pass, and the buffers swap
+                double* Gb = slide ? spare : G;
+                double* sb = slide ? snew.data() : sv;
                 loadBlock(b * g, g);
-                gram(Y.data(), g, np, G);
-                std::fill(sv, sv + np, 0.0);
-                for (size_t k = 0; k < g; ++k)
-                    for (size_t i = 0; i < n; ++i) sv[i] += Y[k * np + i];
-                if (!full) addUpper(G, sv, 1.0);
+                gram(Y.data(), g, np, Gb);
+                std::fill(sb, sb + np, 0.0);
+                for (size_t k = 0; k < g; ++k) {
+                    const double* y = Y.data() + k * np;
+                    for (size_t i = 0; i < n; ++i) sb[i] += y[i];
+                }
+                if (slide) {
+                    kern.slide(S.data(), spare, G, n, np);
+                    for (size_t i = 0; i < n; ++i) s[i] += snew[i] - sv[i];
+                    std::swap(ringG[slot], spare);
+                    std::copy(snew.begin(), snew.end(), sv);
+                } else if (!full)
+                    addUpper(G, sv, 1.0);
                 ringBlock[slot] = (long long)b;
             }
             if (full) {
                 std::fill(S.begin(), S.end(), 0.0);
                 std::fill(s.begin(), s.end(), 0.0);
-                for (size_t slot = 0; slot < m; ++slot)
-                    addUpper(ringG.data() + slot * np * np, ringS.data() + slot * np, 1.0);
+                for (size_t slot = 0; slot < m; ++slot) addUpper(ringG[slot], ringS.data() + slot * np, 1.0);
             }
         }
-        pearsonFromSums(S.data(), s.data(), n, np, window, out + w * P);
+        pearsonFromSums(S.data(), s.data(), n, np, window, out + w * P, kern);
     }
 }
 

@@ -1,11 +1,16 @@
 // COBA benchmark (Vogels & Abbott 2005, as in Brette et al. 2007): our simulator against Brian2's C++
 // standalone mode on the same network, 10 s simulated, dt = 0.1 ms, single thread, spikes recorded.
 // Then the cost per simulated second of COBA-like networks with 1,000 synapses per neuron.
-// Each side runs the same number of times and the best run of each is compared. Brian2's standalone
+// Each side runs 3 times and the medians are compared. Brian2's standalone
 // program times its run loop with std::clock() (process CPU time; the figure it reports as wall), so
 // ours is timed the same way for the ratio; our real wall time is printed as well.
-// Prints key=value lines; the last is ratio = Brian2 run time / our run time (both std::clock()).
-// Exits non-zero when the mean rates of the two simulators differ by more than 15 %.
+// Brian2 compiles once per thread count and runs the compiled program 3 times (its first run is the shared
+// script's own). A second line runs Brian2 standalone on 2 OpenMP threads (its wall time, omp_get_wtime())
+// against ours, which is single-threaded. Brian2's command runs without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE,
+// like every peer. Prints key=value lines; the last is ratio = Brian2 run time / our run time (both
+// std::clock(), one thread). Exits non-zero when the mean rates of the two simulators differ by more than 15
+// %.
+#include "BenchCommon.h"
 #include "sim/Models.h"
 #include "sim/Simulation.h"
 
@@ -23,28 +28,11 @@ double now() {
     return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-// Runs `cmd` and returns its standard output and error.
-std::string capture(const std::string& cmd, int& status) {
-    std::string out;
-    FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-    if (!f) {
-        status = -1;
-        return out;
-    }
-    char buf[4096];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, k);
-    status = pclose(f);
-    return out;
-}
-
-// The number after `key` (e.g. "wall=") in the line starting with "brian2 ", or NaN.
-double field(const std::string& text, const std::string& key) {
-    const size_t line = text.rfind("brian2 ");
-    if (line == std::string::npos) return NAN;
-    const size_t p = text.find(key, line);
+// The number after `key` (e.g. "wall=") in a line starting with "brian2 ", or NaN.
+double field(const std::string& line, const std::string& key) {
+    const size_t p = line.find(key);
     if (p == std::string::npos) return NAN;
-    return std::strtod(text.c_str() + p + key.size(), nullptr);
+    return std::strtod(line.c_str() + p + key.size(), nullptr);
 }
 
 struct Run {
@@ -78,62 +66,95 @@ Run runOurs(const nr::ModelRequest& req, double seconds) {
     return r;
 }
 
+// Brian2 runs (one compilation, `reps` runs of the program): wall times (the figure the standalone program
+// reports) and the first run's spike count, or an error.
+struct PeerResult {
+    std::vector<double> walls;
+    double spikes = NAN;
+    std::string error;
+};
+PeerResult runBrian(const std::string& cmd, size_t reps) {
+    PeerResult p;
+    const bench::PeerRun r = bench::runPeer(cmd + " 2>&1");
+    size_t pos = 0;
+    while ((pos = r.output.find("brian2 ", pos)) != std::string::npos) {
+        const size_t end = r.output.find('\n', pos);
+        const std::string line =
+            r.output.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+        const double w = field(line, "wall="), sp = field(line, "spikes=");
+        if (std::isfinite(w) && w > 0) p.walls.push_back(w);
+        if (!std::isfinite(p.spikes)) p.spikes = sp;
+        pos += 7;
+    }
+    if (r.status != 0 || p.walls.size() != reps || !std::isfinite(p.spikes)) {
+        p.error = r.output.size() > 400 ? r.output.substr(r.output.size() - 400) : r.output;
+        if (p.error.empty()) p.error = "no output from " + cmd;
+        for (char& c : p.error)
+            if (c == '\n') c = ' ';
+    }
+    return p;
+}
+
 } // namespace
 
 int main() {
+    bench::printLoad("before");
     const double T = 10.0;
-    // The machine may be shared: both sides run the same number of times and each reports its best
-    // (smallest) time.
+    // The machine may be shared: each side runs 3 times and the medians are compared.
     const int kRepeats = 3;
     nr::ModelRequest req;
     req.model = "coba";
     req.seed = 1;
     Run ours;
+    std::vector<double> ourCpu, ourWall;
     for (int k = 0; k < kRepeats; ++k) {
         const Run r = runOurs(req, T);
         if (!r.ok) {
             ours = r;
             break;
         }
-        if (k == 0 || r.cpu < ours.cpu) ours = r;
+        ours = r;
+        ourCpu.push_back(r.cpu);
+        ourWall.push_back(r.wall);
     }
     if (!ours.ok) {
         std::cout << "our_error=" << ours.error << "\nratio=nan" << std::endl;
         return 1;
     }
-    std::cout << "our_wall_s=" << ours.wall << "\nour_cpu_s=" << ours.cpu << "\nour_spikes=" << ours.spikes
+    const double oursCpu = bench::median(ourCpu), oursWall = bench::median(ourWall);
+    std::cout << "our_threads=1\nour_wall_s=" << oursWall << "\nour_cpu_s=" << oursCpu
+              << "\nour_cpu_runs_s=" << bench::joined(ourCpu) << "\nour_spikes=" << ours.spikes
               << "\nour_rate_hz=" << ours.rate << "\nrepeats=" << kRepeats << std::endl;
 
-    const std::string cmd =
-        std::string("/usr/bin/python3 ") + NR_SHARED_DIR + "/bench/coba_brian2.py standalone 10 1";
-    double bWall = NAN, bSpikes = NAN;
-    std::string failure;
-    for (int k = 0; k < kRepeats; ++k) {
-        int status = 0;
-        const std::string out = capture(cmd, status);
-        const double w = field(out, "wall="), sp = field(out, "spikes=");
-        if (status != 0 || !std::isfinite(w) || !std::isfinite(sp) || w <= 0) {
-            failure = out.size() > 400 ? out.substr(out.size() - 400) : out;
-            if (failure.empty()) failure = "no output from " + cmd;
-            break;
+    // Brian2 C++ standalone: the shared script on one thread, then on 2 OpenMP threads; each compiled once
+    // and run kRepeats times (tests/benchmarks/coba_brian2_runs.py).
+    const std::string runs = "/usr/bin/python3 " + std::string(NR_BENCH_SOURCE_DIR) + "/coba_brian2_runs.py ";
+    const std::string tail =
+        " " + std::to_string(kRepeats) + " " + NR_SHARED_DIR + "/bench/coba_brian2.py standalone 10 1";
+    std::vector<double> bWalls[2];
+    double bSpikes = NAN;
+    for (int t = 0; t < 2; ++t) {
+        const PeerResult p = runBrian(runs + (t == 0 ? "0" : "2") + tail, size_t(kRepeats));
+        if (!p.error.empty()) {
+            std::cout << "brian2_error=" << p.error << "\nratio=nan" << std::endl;
+            return 1;
         }
-        if (!std::isfinite(bWall) || w < bWall) bWall = w;
-        bSpikes = sp; // the same seed gives the same spikes on every run
+        bWalls[t] = p.walls;
+        if (t == 0) bSpikes = p.spikes;
     }
-    if (!failure.empty()) {
-        for (char& c : failure)
-            if (c == '\n') c = ' ';
-        std::cout << "brian2_error=" << failure << "\nratio=nan" << std::endl;
-        return 1;
-    }
+    const double bWall = bench::median(bWalls[0]), bWall2 = bench::median(bWalls[1]);
     const double bRate = bSpikes / (4000.0 * T);
     // Relative difference of the mean rates; more than 15 % means the two simulators disagree (a NaN, e.g.
     // from a silent Brian2 network, counts as a disagreement too).
     constexpr double kRateTolerance = 0.15;
     const double rateDiff = std::fabs(ours.rate - bRate) / bRate;
     const bool ratesAgree = rateDiff <= kRateTolerance;
-    std::cout << "brian2_wall_s=" << bWall << "\nbrian2_spikes=" << bSpikes << "\nbrian2_rate_hz=" << bRate
-              << "\nrate_agreement=" << rateDiff << "\nrates_agree=" << (ratesAgree ? 1 : 0) << std::endl;
+    std::cout << "peer=brian2_cpp_standalone\nbrian2_threads_1t=1\nbrian2_wall_s=" << bWall
+              << "\nbrian2_runs_s=" << bench::joined(bWalls[0])
+              << "\nbrian2_threads_omp=2\nbrian2_omp2_wall_s=" << bWall2
+              << "\nbrian2_omp2_runs_s=" << bench::joined(bWalls[1]) << "\nbrian2_spikes=" << bSpikes
+              << "\nbrian2_rate_hz=" << bRate << "\nrate_agreement=" << rateDiff
+              << "\nrates_agree=" << (ratesAgree ? 1 : 0) << std::endl;
 
     // COBA-like networks with 1,000 synapses per neuron; weights scaled by 80 / 1000 so each neuron
     // gets the same mean input as in COBA (80 synapses). Simulated time shortened for the large ones.
@@ -157,7 +178,12 @@ int main() {
         std::cout << "sec_per_sim_s_" << s.key << "=" << x.cpu / s.seconds << "\nrate_hz_" << s.key << "="
                   << x.rate << std::endl;
     }
-    std::cout << "ratio=" << bWall / ours.cpu << std::endl;
+    bench::printLoad("after");
+    // Single thread: Brian2's std::clock() figure against ours. Brian2 on 2 OpenMP threads (wall time)
+    // against ours, which runs on one thread.
+    std::cout << "ratio_single_thread=" << bWall / oursCpu
+              << "\nratio_brian2_omp2_vs_ours_1t=" << bWall2 / oursWall << "\nratio=" << bWall / oursCpu
+              << std::endl;
     if (!ratesAgree) {
         std::cerr << "mean rates disagree: ours " << ours.rate << " Hz, Brian2 " << bRate << " Hz ("
                   << rateDiff * 100 << " % > " << kRateTolerance * 100 << " %)" << std::endl;

@@ -46,6 +46,7 @@
 #include <vtkTubeFilter.h>
 #include <vtkUnsignedCharArray.h>
 
+#include "BenchCommon.h"
 #include "io/GraphIO.h"
 #include "model/Graph.h"
 #include "model/Palette.h"
@@ -311,6 +312,7 @@ int main(int argc, char** argv) {
     QSurfaceFormat::setDefaultFormat(VtkView::defaultFormat());
     QApplication app(argc, argv);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    bench::printLoad("before");
     QTemporaryDir dir;
     const std::string edgesPath = (dir.path() + "/edges.csv").toStdString();
     const std::string nodesPath = (dir.path() + "/nodes.csv").toStdString();
@@ -442,6 +444,7 @@ int main(int argc, char** argv) {
     const double firstRatio = baseFirst / firstFrameS, frameRatio = baseFrame / frameMs;
     std::printf("first_frame_ratio=%.2f\n", firstRatio);
     std::printf("frame_ratio=%.2f\n", frameRatio);
+    bench::printLoad("after");
     std::printf("ratio_kind=min_of_first_frame_and_frame\n");
     std::printf("ratio=%.2f\n", std::min(firstRatio, frameRatio));
     return 0;

@@ -1,14 +1,18 @@
-// bench_meshing: meshing a label volume with many instances, ours against the straightforward VTK pipeline.
+// bench_meshing: meshing a label volume with many instances, ours against the VTK pipeline a VTK user writes.
 //
 // Volume: 512 x 512 x 256 voxels (x, y, z), uint16, 1,000 tubular branching instances drawn as chains of
 // balls (radius 1-2 voxels) along random walks with side branches.
 // Ours: nr::meshInstances (each instance on its bounding box with discrete flying edges, windowed-sinc
-//   smoothing, decimation of large meshes and normals, instances in parallel).
-// Peer: one vtkDiscreteMarchingCubes pass per label on the whole volume. It is timed on a subset of labels
-//   and extended to all labels by a least-squares fit T(k) = a + b*k of the cumulative time.
-// Each side runs in its own child process so that peak memory (max resident set) is measured per side.
-// Check: on the timed labels our unsmoothed surface has the same area as VTK's (within 1 %); a mismatch exits
-// with status 1.
+//   smoothing, decimation of large meshes and normals, instances in parallel), on 1 thread and on 2.
+// Peer (tests/benchmarks/meshing_vtk.py, Debian's python3-vtk9): per instance, crop to the bounding box,
+//   vtkDiscreteFlyingEdges3D, vtkWindowedSincPolyDataFilter, vtkDecimatePro and vtkPolyDataNormals with our
+//   parameters, on all 1,000 instances, in one process and in 2 worker processes; and one
+//   vtkDiscreteMarchingCubes pass over the whole volume with every label as a contour value
+//   (peer_all_labels_s). Every time is the median of 3 runs.
+// Ratios: raw extraction and full pipeline, single-thread and all-cores; the headline is our full pipeline
+// on both cores against the faster peer.
+// Check: every instance's unsmoothed surface has the same area as the peer's (within 1 %); a mismatch exits
+// with status 1. Our side runs in a child process so that its peak memory (max resident set) is measured.
 // Also: the FISBe ground truth read (Zarr, Blosc/zstd) and meshed, Zarr decode throughput, 1,000 generated
 // SWC files loaded.
 #include <QTemporaryDir>
@@ -24,14 +28,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
-#include <vtkDiscreteMarchingCubes.h>
 #include <vtkImageData.h>
 #include <vtkMassProperties.h>
 #include <vtkPointData.h>
 #include <vtkPolyData.h>
 #include <vtkTriangleFilter.h>
-#include <vtkUnsignedShortArray.h>
 
+#include "BenchCommon.h"
 #include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
 #include "vtk/LabelMesher.h"
@@ -130,98 +133,110 @@ std::vector<double> inChild(const std::function<std::vector<double>()>& fn, size
 
 } // namespace
 
-int main(int argc, char** argv) {
-    int peerLabels = 6;
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--peer-labels") peerLabels = std::max(2, std::atoi(argv[i + 1]));
+int main() {
+    bench::printLoad("before");
     auto t0 = Clock::now();
     const LabelVolume v = makeVolume(1000);
-    std::printf("volume=512x512x256 instances=%zu foreground_voxels=%llu generate_s=%.2f\n",
-                v.instances.size(), (unsigned long long)v.foregroundVoxels, seconds(t0));
-    // the peer's labels: spread over the label range, away from the volume's faces (where our surfaces are
-    // closed and VTK's stay open)
-    std::vector<size_t> subset;
-    for (size_t i = 0; i < v.instances.size() && int(subset.size()) < peerLabels;
-         i += v.instances.size() / size_t(peerLabels * 2)) {
-        const auto& in = v.instances[i];
-        const size_t dims[3] = {v.nz, v.ny, v.nx};
-        bool inside = true;
-        for (int d = 0; d < 3; ++d) inside = inside && in.lo[d] > 0 && in.hi[d] + 1 < int64_t(dims[d]);
-        if (inside) subset.push_back(i);
-    }
+    const size_t n = v.instances.size();
+    std::printf("volume=512x512x256 instances=%zu foreground_voxels=%llu generate_s=%.2f\n", n,
+                (unsigned long long)v.foregroundVoxels, seconds(t0));
+    std::fflush(stdout);
 
-    double oursMB = 0, peerMB = 0;
-    // ours: [0] time all, [1] triangles, [2] time of extraction alone, [3..] unsmoothed areas of the subset
+    double oursMB = 0;
+    const MeshOptions full;
+    // ours: [0..4) medians of the full pipeline on 1 and all threads, extraction alone on 1 and all threads,
+    // [4] triangles, [5..5+n) unsmoothed areas of every instance
     const std::vector<double> ours = inChild(
         [&] {
-            std::vector<double> r;
-            auto t = Clock::now();
-            const auto meshes = meshInstances(v);
-            const double s = seconds(t);
-            double tris = 0;
-            for (const auto& m : meshes)
-                if (m.mesh) tris += double(m.mesh->GetNumberOfPolys());
+            std::vector<double> r(5, 0.0);
             MeshOptions raw;
             raw.smooth = raw.decimate = raw.normals = false;
             raw.physicalUnits = false;
-            t = Clock::now();
-            meshInstances(v, raw);
-            const double extract = seconds(t);
-            r = {s, tris, extract};
-            for (size_t i : subset) r.push_back(area(meshInstance(v, i, raw)));
-            return r;
-        },
-        3 + subset.size(), oursMB);
-    // peer: [0..k) cumulative times, [k..2k) areas
-    const std::vector<double> peer = inChild(
-        [&] {
-            std::vector<double> r, areas;
-            vtkNew<vtkImageData> img;
-            img->SetDimensions(512, 512, 256);
-            vtkNew<vtkUnsignedShortArray> a;
-            a->SetNumberOfTuples(vtkIdType(v.voxelCount()));
-            std::memcpy(a->GetPointer(0), v.labelData.data(), v.labelData.size());
-            img->GetPointData()->SetScalars(a);
-            auto t = Clock::now();
-            for (size_t i : subset) {
-                vtkNew<vtkDiscreteMarchingCubes> mc;
-                mc->SetInputData(img);
-                mc->SetValue(0, double(v.instances[i].label));
-                mc->ComputeNormalsOff();
-                mc->ComputeGradientsOff();
-                mc->ComputeScalarsOff();
-                mc->Update();
-                r.push_back(seconds(t));
-                areas.push_back(area(mc->GetOutput()));
+            const char* names[4] = {"ours_pipeline_1t", "ours_pipeline_2t", "ours_raw_1t", "ours_raw_2t"};
+            for (int k = 0; k < 4; ++k) {
+                MeshOptions o = k < 2 ? full : raw;
+                o.threads = k % 2 ? 2 : 1;
+                std::vector<double> ts;
+                for (int rep = 0; rep < 3; ++rep) {
+                    const auto t = Clock::now();
+                    const auto meshes = meshInstances(v, o);
+                    ts.push_back(seconds(t));
+                    if (k == 1) {
+                        double tris = 0;
+                        for (const auto& m : meshes)
+                            if (m.mesh) tris += double(m.mesh->GetNumberOfPolys());
+                        r[4] = tris;
+                    }
+                }
+                r[size_t(k)] = bench::median(ts);
+                std::printf("%s_runs_s=%s\n", names[k], bench::joined(ts).c_str());
             }
-            r.insert(r.end(), areas.begin(), areas.end());
+            std::fflush(stdout);
+            for (const auto& m : meshInstances(v, raw)) r.push_back(m.mesh ? area(m.mesh) : 0.0);
             return r;
         },
-        2 * subset.size(), peerMB);
+        5 + n, oursMB);
 
-    // least-squares T(k) = a + b k over the cumulative times
-    const size_t k = subset.size();
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (size_t i = 0; i < k; ++i) {
-        const double x = double(i + 1), y = peer[i];
-        sx += x, sy += y, sxx += x * x, sxy += x * y;
+    // The peer: Debian's python3-vtk9 on the same volume, in one process, then in 2 worker processes.
+    QTemporaryDir tmp;
+    const std::string volPath = tmp.filePath("labels.raw").toStdString();
+    const std::string boxPath = tmp.filePath("instances.txt").toStdString();
+    const std::string areaPath = tmp.filePath("areas.txt").toStdString();
+    {
+        std::ofstream f(volPath, std::ios::binary);
+        f.write(reinterpret_cast<const char*>(v.labelData.data()), std::streamsize(v.labelData.size()));
+        std::ofstream b(boxPath);
+        for (const auto& in : v.instances)
+            b << in.label << ' ' << in.lo[0] << ' ' << in.lo[1] << ' ' << in.lo[2] << ' ' << in.hi[0] << ' '
+              << in.hi[1] << ' ' << in.hi[2] << '\n';
+        b << "param iterations " << full.smoothIterations << "\nparam pass_band " << full.passBand
+          << "\nparam target_reduction " << full.targetReduction << "\nparam min_triangles_to_decimate "
+          << full.minTrianglesToDecimate << '\n';
     }
-    const double b = (double(k) * sxy - sx * sy) / (double(k) * sxx - sx * sx), a = (sy - b * sx) / double(k);
-    const double vtkAll = a + b * double(v.instances.size());
-    std::printf("ours_s=%.3f ours_extract_only_s=%.3f ours_triangles=%.0f ours_peak_mb=%.0f\n", ours[0],
-                ours[2], ours[1], oursMB);
-    std::printf("vtk_labels_timed=%zu vtk_timed_s=%.3f vtk_fit_a=%.3f vtk_fit_b=%.4f vtk_all_labels_s=%.1f "
-                "vtk_peak_mb=%.0f\n",
-                k, peer[k - 1], a, b, vtkAll, peerMB);
-    bool agree = true;
-    for (size_t i = 0; i < k; ++i) {
-        const double ao = ours[3 + i], ap = peer[k + i];
-        const double rel = std::fabs(ao / ap - 1);
-        std::printf("check label=%llu area_ours=%.1f area_vtk=%.1f rel=%.5f\n",
-                    (unsigned long long)v.instances[subset[i]].label, ao, ap, rel);
-        if (!(rel < 0.01)) agree = false;
+    const std::string cmd = "/usr/bin/python3 " + std::string(NR_BENCH_SOURCE_DIR) + "/meshing_vtk.py " +
+                            volPath + " 256 512 512 " + boxPath + " " + areaPath;
+    const bench::PeerRun p1 = bench::runPeer(cmd + " --procs 1 --all-labels");
+    std::vector<double> peerAreas;
+    {
+        std::ifstream f(areaPath);
+        double x;
+        while (f >> x) peerAreas.push_back(x);
     }
-
+    const bench::PeerRun p2 = bench::runPeer(cmd + " --procs 2");
+    for (const bench::PeerRun* r : {&p1, &p2})
+        if (r->status != 0 || !std::isfinite(r->number("pipeline_s"))) {
+            std::fprintf(stderr, "meshing_vtk.py failed (status %d)\n%s", r->status, r->output.c_str());
+            return 1;
+        }
+    const double oursPipe1 = ours[0], oursPipe2 = ours[1], oursRaw1 = ours[2], oursRaw2 = ours[3];
+    std::printf("ours_pipeline_1t_s=%.3f ours_pipeline_2t_s=%.3f ours_raw_1t_s=%.3f ours_raw_2t_s=%.3f "
+                "ours_triangles=%.0f ours_peak_mb=%.0f\n",
+                oursPipe1, oursPipe2, oursRaw1, oursRaw2, ours[4], oursMB);
+    std::printf(
+        "peer=vtk_per_instance_pipeline\npeer_vtk=%s\npeer_procs_1p=1\npeer_procs_2p=2\npeer_blas=%s\n",
+        p1.text("peer_vtk").c_str(), p1.text("peer_blas").c_str());
+    std::printf("peer_pipeline_1p_s=%.3f peer_pipeline_1p_runs_s=%s peer_raw_1p_s=%.3f peer_raw_1p_runs_s=%s "
+                "peer_pipeline_triangles=%s\n",
+                p1.number("pipeline_s"), p1.text("pipeline_runs_s").c_str(), p1.number("raw_s"),
+                p1.text("raw_runs_s").c_str(), p1.text("pipeline_triangles").c_str());
+    std::printf(
+        "peer_pipeline_2p_s=%.3f peer_pipeline_2p_runs_s=%s peer_raw_2p_s=%.3f peer_raw_2p_runs_s=%s\n",
+        p2.number("pipeline_s"), p2.text("pipeline_runs_s").c_str(), p2.number("raw_s"),
+        p2.text("raw_runs_s").c_str());
+    std::printf("peer_all_labels_s=%.3f\npeer_all_labels_runs_s=%s\npeer_all_labels_triangles=%s\n",
+                p1.number("all_labels_s"), p1.text("all_labels_runs_s").c_str(),
+                p1.text("all_labels_triangles").c_str());
+    bool agree = peerAreas.size() == n;
+    double worst = 0;
+    size_t worstLabel = 0, over = 0;
+    for (size_t i = 0; i < n && agree; ++i) {
+        const double rel = std::fabs(ours[5 + i] / peerAreas[i] - 1);
+        if (!(rel <= worst)) worst = rel, worstLabel = v.instances[i].label;
+        if (!(rel < 0.01)) ++over;
+    }
+    if (over) agree = false;
+    std::printf("area_check_instances=%zu area_max_rel_diff=%.5f area_worst_label=%zu area_over_1pct=%zu\n",
+                peerAreas.size(), worst, worstLabel, over);
     // FISBe ground truth: read and mesh
     {
         const std::string zarr = std::string(NR_SHARED_DIR) + "/data/labels/fisbe/R14A02-20180905_65_A6.zarr";
@@ -267,7 +282,17 @@ int main(int argc, char** argv) {
         std::printf("swc_files=1000 swc_nodes=%zu swc_load_s=%.3f swc_files_per_s=%.0f\n",
                     set ? set.value().totalNodes() : size_t(0), s, 1000.0 / s);
     }
-    std::printf("ratio=%.1f\n", vtkAll / ours[0]);
+    bench::printLoad("after");
+    const double rawRatio1 = p1.number("raw_s") / oursRaw1, rawRatio2 = p2.number("raw_s") / oursRaw2;
+    const double pipeRatio1 = p1.number("pipeline_s") / oursPipe1,
+                 pipeRatio2 = p2.number("pipeline_s") / oursPipe2;
+    const double allLabelsRatio = p1.number("all_labels_s") / oursRaw2;
+    // Headline: our full pipeline on both cores against the faster peer (the per-instance pipeline in 2
+    // processes, or the one-pass multi-label extraction).
+    const double fastestPeer = std::min(p2.number("pipeline_s"), p1.number("all_labels_s"));
+    std::printf("ratio_raw_single_thread=%.2f\nratio_raw_all_cores=%.2f\nratio_pipeline_single_thread=%.2f\n"
+                "ratio_pipeline_all_cores=%.2f\nratio_raw_vs_all_labels=%.2f\nratio=%.2f\n",
+                rawRatio1, rawRatio2, pipeRatio1, pipeRatio2, allLabelsRatio, fastestPeer / oursPipe2);
     if (!agree) {
         std::fprintf(stderr, "bench_meshing: results disagree\n");
         return 1;

@@ -5,17 +5,55 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <vector>
+#include <vtkCellArrayIterator.h>
 #include <vtkDecimatePro.h>
 #include <vtkDiscreteFlyingEdges3D.h>
+#include <vtkFloatArray.h>
 #include <vtkImageData.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
-#include <vtkPolyDataNormals.h>
+#include <vtkPolygon.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkWindowedSincPolyDataFilter.h>
 
 namespace nr {
+
+namespace {
+
+// Point normals as vtkPolyDataNormals computes them without splitting: the normalised sum of the unit normals
+// of the polygons around each point. Flying edges orders every triangle of a surface consistently and
+// smoothing and decimation keep that order, so the reordering pass (ConsistencyOn) has nothing to change and
+// is skipped, and so is the filter's pipeline.
+vtkSmartPointer<vtkFloatArray> pointNormals(vtkPolyData* mesh) {
+    vtkPoints* pts = mesh->GetPoints();
+    const vtkIdType np = pts ? pts->GetNumberOfPoints() : 0;
+    std::vector<double> acc(size_t(3 * np), 0.0);
+    auto it = vtk::TakeSmartPointer(mesh->GetPolys()->NewIterator());
+    for (it->GoToFirstCell(); !it->IsDoneWithTraversal(); it->GoToNextCell()) {
+        vtkIdType n = 0;
+        const vtkIdType* ids = nullptr;
+        it->GetCurrentCell(n, ids);
+        double nrm[3];
+        vtkPolygon::ComputeNormal(pts, int(n), ids, nrm);
+        for (vtkIdType k = 0; k < n; ++k)
+            for (int c = 0; c < 3; ++c) acc[size_t(3 * ids[k] + c)] += nrm[c];
+    }
+    auto normals = vtkSmartPointer<vtkFloatArray>::New();
+    normals->SetName("Normals");
+    normals->SetNumberOfComponents(3);
+    normals->SetNumberOfTuples(np);
+    float* o = normals->GetPointer(0);
+    for (vtkIdType i = 0; i < np; ++i) {
+        const double* a = &acc[size_t(3 * i)];
+        const double len = std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+        for (int c = 0; c < 3; ++c) o[3 * i + c] = len > 0 ? float(a[c] / len) : 0.0f;
+    }
+    return normals;
+}
+
+} // namespace
 
 vtkSmartPointer<vtkPolyData> meshInstance(const LabelVolume& v, size_t instance, const MeshOptions& opt) {
     if (instance >= v.instances.size() || v.instances[instance].voxels == 0) return nullptr;
@@ -116,17 +154,9 @@ vtkSmartPointer<vtkPolyData> meshInstance(const LabelVolume& v, size_t instance,
         qd->Update();
         out = qd->GetOutput();
     }
-    if (opt.normals) {
-        auto n = vtkSmartPointer<vtkPolyDataNormals>::New();
-        n->SetInputData(out);
-        n->SplittingOff();
-        n->ConsistencyOn();
-        n->AutoOrientNormalsOff();
-        n->Update();
-        out = n->GetOutput();
-    }
     auto result = vtkSmartPointer<vtkPolyData>::New();
     result->ShallowCopy(out);
+    if (opt.normals) result->GetPointData()->SetNormals(pointNormals(result));
     return result;
 }
 
