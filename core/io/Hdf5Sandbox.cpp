@@ -13,11 +13,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -213,9 +216,10 @@ void sendColumns(FdWriter& w, const H5Columns& cols) {
     w.bytes(kEnd, 4);
 }
 
-[[noreturn]] void childMain(int fd, const std::string& file, double seconds, uint64_t memoryBytes,
-                            uint64_t budget, uint64_t mappedNow, pid_t parent,
-                            const std::function<Result<H5Columns>()>& work) {
+// The child's first steps: default signal dispositions, death with the parent, the memory limit.
+// `alarmSeconds` > 0: ends itself that long after it would have been killed anyway.
+void prepareChild(double alarmSeconds, uint64_t memoryBytes, uint64_t budget, uint64_t mappedNow,
+                  pid_t parent) {
     // Default dispositions: the parent's handlers (a crash reporter, Qt's, a fuzzer's alarm) are not the
     // child's business; a crash in the child ends it and the parent reports the signal.
     struct sigaction dfl;
@@ -229,7 +233,7 @@ void sendColumns(FdWriter& w, const H5Columns& cols) {
     // Die with the parent, and on our own a little after the parent would have killed us anyway.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(3);
-    alarm(unsigned(std::ceil(seconds)) + 5);
+    if (alarmSeconds > 0) alarm(unsigned(std::ceil(alarmSeconds)) + 5);
     pinMemoryBudget(budget);
 #ifndef NR_SANDBOX_ASAN
     if (mappedNow > 0) {
@@ -246,6 +250,31 @@ void sendColumns(FdWriter& w, const H5Columns& cols) {
     (void)memoryBytes;
     (void)mappedNow;
 #endif
+}
+
+// The error for a child that ended without a (complete) answer; `status` from waitpid.
+Error childEndedError(const std::string& file, int status) {
+    if (status >= 0 && WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        return Error{file, 0,
+                     "HDF5 library stopped on signal " + std::to_string(sig) + " (" + strsignal(sig) +
+                         ") while reading the file (file is probably corrupt)"};
+    }
+    return Error{file, 0,
+                 "the process reading the file ended without a result (exit status " +
+                     std::to_string(status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")"};
+}
+
+Error childLateError(const std::string& file, double seconds) {
+    return Error{file, 0,
+                 "HDF5 library did not finish reading the file within " + secondsText(seconds) +
+                     " s (file is probably corrupt; NR_HDF5_TIMEOUT_S raises the limit)"};
+}
+
+[[noreturn]] void childMain(int fd, const std::string& file, double seconds, uint64_t memoryBytes,
+                            uint64_t budget, uint64_t mappedNow, pid_t parent,
+                            const std::function<Result<H5Columns>()>& work) {
+    prepareChild(seconds, memoryBytes, budget, mappedNow, parent);
     {
         FdWriter w(fd);
         try {
@@ -423,6 +452,75 @@ int waitChild(pid_t pid) {
     return status;
 }
 
+// Waits for a child whose pipe ended until `deadline`, then kills it; its waitpid status.
+int reapChild(pid_t pid, Clock::time_point deadline) {
+    int status = 0;
+    pid_t got = 0;
+    while ((got = waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < deadline) usleep(2000);
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        status = waitChild(pid);
+    }
+    return status;
+}
+
+bool readAll(int fd, void* p, size_t n) {
+    char* c = static_cast<char*>(p);
+    while (n) {
+        const ssize_t k = ::read(fd, c, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return false;
+        c += k;
+        n -= size_t(k);
+    }
+    return true;
+}
+
+bool sendAll(int fd, const void* p, size_t n) {
+    const char* c = static_cast<const char*>(p);
+    while (n) {
+        const ssize_t k = ::send(fd, c, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return false;
+        c += k;
+        n -= size_t(k);
+    }
+    return true;
+}
+
+// The block child's loop: requests (count, then that many u64) in, one message per request out.
+[[noreturn]] void blockChildMain(int fd, const std::string& file, uint8_t* block, size_t bytes,
+                                 uint64_t memoryBytes, uint64_t budget, uint64_t mappedNow, pid_t parent,
+                                 const Hdf5BlockChild::Serve& serve) {
+    prepareChild(0, memoryBytes, budget, mappedNow, parent);
+    while (true) {
+        uint64_t n = 0;
+        if (!readAll(fd, &n, 8) || n > 64) break;
+        std::vector<uint64_t> req(n);
+        if (n && !readAll(fd, req.data(), n * 8)) break;
+        FdWriter w(fd);
+        try {
+            if (Status st = serve(req, block, bytes))
+                sendError(w, *st);
+            else
+                sendColumns(w, H5Columns{});
+        } catch (const std::bad_alloc&) {
+            sendError(w,
+                      Error{file, 0,
+                            "reading the file needs more than the memory limit of " + mibText(memoryBytes) +
+                                " MiB (the file is probably corrupt, or too large for this machine)"});
+        } catch (const std::exception& e) {
+            sendError(w, Error{file, 0, std::string("reading the file failed: ") + e.what()});
+        } catch (...) {
+            sendError(w, Error{file, 0, "reading the file failed"});
+        }
+        w.flush();
+        if (w.failed()) break;
+    }
+    close(fd);
+    _exit(0);
+}
+
 } // namespace
 
 void setHdf5ChildLimits(const Hdf5ChildLimits& limits) {
@@ -482,9 +580,7 @@ Result<H5Columns> readHdf5InChild(const std::string& file, const std::function<R
     if (p.status == ReadStatus::Timeout) {
         kill(pid, SIGKILL);
         waitChild(pid);
-        return Error{file, 0,
-                     "HDF5 library did not finish reading the file within " + secondsText(seconds) +
-                         " s (file is probably corrupt; NR_HDF5_TIMEOUT_S raises the limit)"};
+        return childLateError(file, seconds);
     }
     if (p.status == ReadStatus::Ok && !p.malformed) {
         waitChild(pid);
@@ -492,28 +588,136 @@ Result<H5Columns> readHdf5InChild(const std::string& file, const std::function<R
         return std::move(p.columns);
     }
     // The message stopped early: the child died.
-    if (p.status == ReadStatus::Eof) {
-        // Give it the rest of the deadline to be reaped, then make sure.
-        int status = 0;
-        pid_t got = 0;
-        while ((got = waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < deadline) usleep(2000);
-        if (got == 0) {
-            kill(pid, SIGKILL);
-            status = waitChild(pid);
-        }
-        if (status >= 0 && WIFSIGNALED(status)) {
-            const int sig = WTERMSIG(status);
-            return Error{file, 0,
-                         "HDF5 library stopped on signal " + std::to_string(sig) + " (" + strsignal(sig) +
-                             ") while reading the file (file is probably corrupt)"};
-        }
-        return Error{file, 0,
-                     "the process reading the file ended without a result (exit status " +
-                         std::to_string(status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")"};
-    }
+    if (p.status == ReadStatus::Eof) return childEndedError(file, reapChild(pid, deadline));
     kill(pid, SIGKILL);
     waitChild(pid);
     return Error{file, 0, "the process reading the file sent a malformed result"};
+}
+
+// ---- block child --------------------------------------------------------------------------------------
+struct Hdf5BlockChild::Impl {
+    std::string file;
+    size_t bytes = 0;
+    Serve serve;
+    std::mutex mu;
+    pid_t pid = 0;
+    int fd = -1;
+    uint8_t* block = nullptr;
+    double seconds = 0;
+    std::optional<Error> dead;
+
+    Status start();
+    void stop(bool kill);
+};
+
+Status Hdf5BlockChild::Impl::start() {
+    seconds = hdf5ChildSeconds(file);
+    const uint64_t budget = memoryBudgetBytes();
+    const uint64_t memory = gMemory ? uint64_t(gMemory) : budget;
+    void* m =
+        mmap(nullptr, std::max<size_t>(bytes, 1), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return Error{file, 0,
+                     "cannot start the reading process: no shared block of " + mibText(bytes) +
+                         " MiB: " + std::strerror(errno)};
+    block = static_cast<uint8_t*>(m);
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        return Error{file, 0,
+                     std::string("cannot start the reading process: socketpair: ") + std::strerror(errno)};
+    const uint64_t mappedNow = mappedBytes();
+    const pid_t parent = getpid();
+    pid_t child;
+    {
+        // Held across fork(): no other thread of ours is inside HDF5 when the child's copy of it is taken.
+        Hdf5Guard lock(hdf5Mutex());
+        child = fork();
+    }
+    if (child < 0) {
+        const int err = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return Error{file, 0, std::string("cannot start the reading process: fork: ") + std::strerror(err)};
+    }
+    if (child == 0) {
+        close(fds[0]);
+        blockChildMain(fds[1], file, block, bytes, memory, budget, mappedNow, parent, serve);
+    }
+    close(fds[1]);
+    fd = fds[0];
+    pid = child;
+    return std::nullopt;
+}
+
+void Hdf5BlockChild::Impl::stop(bool killIt) {
+    if (fd >= 0) close(fd);
+    fd = -1;
+    if (pid > 0) {
+        if (killIt) kill(pid, SIGKILL);
+        // Told to end by the closed socket; a child stuck in HDF5 is killed after a moment.
+        reapChild(pid, Clock::now() + std::chrono::seconds(2));
+    }
+    pid = 0;
+}
+
+Hdf5BlockChild::Hdf5BlockChild(std::string file, size_t blockBytes, Serve serve)
+    : d_(std::make_unique<Impl>()) {
+    d_->file = std::move(file);
+    d_->bytes = blockBytes;
+    d_->serve = std::move(serve);
+}
+
+Hdf5BlockChild::~Hdf5BlockChild() {
+    d_->stop(false);
+    if (d_->block) munmap(d_->block, std::max<size_t>(d_->bytes, 1));
+}
+
+int Hdf5BlockChild::pid() const {
+    std::lock_guard<std::mutex> g(d_->mu);
+    return int(d_->pid);
+}
+
+Status Hdf5BlockChild::request(const std::vector<uint64_t>& req, uint8_t* out) {
+    std::lock_guard<std::mutex> g(d_->mu);
+    Impl& d = *d_;
+    if (d.dead) return *d.dead;
+    if (!d.pid)
+        if (Status st = d.start()) {
+            d.dead = *st;
+            return st;
+        }
+    std::vector<uint64_t> msg;
+    msg.push_back(req.size());
+    msg.insert(msg.end(), req.begin(), req.end());
+    const auto deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(d.seconds));
+    if (!sendAll(d.fd, msg.data(), msg.size() * 8)) {
+        close(d.fd);
+        d.fd = -1;
+        d.dead = childEndedError(d.file, reapChild(d.pid, deadline));
+        d.pid = 0;
+        return d.dead;
+    }
+    FdReader reader(d.fd, deadline);
+    Parsed p = parseMessage(reader, d.file);
+    if (p.status == ReadStatus::Ok && !p.malformed) {
+        if (p.childError) return *p.childError;
+        std::memcpy(out, d.block, d.bytes);
+        return std::nullopt;
+    }
+    if (p.status == ReadStatus::Timeout) {
+        d.stop(true);
+        d.dead = childLateError(d.file, d.seconds);
+    } else if (p.status == ReadStatus::Eof) {
+        close(d.fd);
+        d.fd = -1;
+        d.dead = childEndedError(d.file, reapChild(d.pid, deadline));
+        d.pid = 0;
+    } else {
+        d.stop(true);
+        d.dead = Error{d.file, 0, "the process reading the file sent a malformed result"};
+    }
+    return d.dead;
 }
 
 } // namespace nr

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,5 +85,29 @@ double hdf5ChildSeconds(const std::string& file);
 // Runs `work` in a forked child (see the constraints above) and returns what it returned, or an error on
 // `file` when the child did not finish in time, died (signal) or could not be started.
 Result<H5Columns> readHdf5InChild(const std::string& file, const std::function<Result<H5Columns>()>& work);
+
+// A reading child that stays alive and serves block requests, for data too large to send back at once
+// (HDF5 volumes: one chunk-sized block at a time). The child is forked on the first request with a shared
+// buffer of `blockBytes`; each request is a list of numbers handed to `serve` (in the child, same
+// constraints as `work` above), which fills the buffer or returns an error. The parent waits at most the
+// wall-time limit per request (hdf5ChildSeconds) and then copies the buffer out. When the child dies or is
+// late, that request and every later one fail with the same error on `file` (see readHdf5InChild). The
+// child ends when this object is destroyed. Requests are serialised (safe to call from any thread).
+class Hdf5BlockChild {
+public:
+    using Serve = std::function<Status(const std::vector<uint64_t>& request, uint8_t* block, size_t bytes)>;
+    Hdf5BlockChild(std::string file, size_t blockBytes, Serve serve);
+    ~Hdf5BlockChild();
+    Hdf5BlockChild(const Hdf5BlockChild&) = delete;
+    Hdf5BlockChild& operator=(const Hdf5BlockChild&) = delete;
+    // Runs `serve(request)` in the child; on success copies the block into `out` (blockBytes bytes).
+    Status request(const std::vector<uint64_t>& request, uint8_t* out);
+    // The child's process id (0 before the first request or after it ended).
+    int pid() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d_;
+};
 
 } // namespace nr

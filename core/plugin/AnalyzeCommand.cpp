@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -25,6 +26,26 @@ std::string extensionOf(const std::string& path) {
     for (char& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
     return e;
 }
+
+// Progress of a long run on stderr: "PLUGIN: 40 %" every 10 % once the run has taken 2 s.
+class CommandProgress : public Progress {
+public:
+    CommandProgress(std::string name, std::ostream& err)
+        : name_(std::move(name)), err_(err), start_(std::chrono::steady_clock::now()) {}
+    void report(double f) override {
+        const int pct = int(std::clamp(f, 0.0, 1.0) * 100.0);
+        if (pct < shown_ + 10 || pct >= 100) return;
+        if (std::chrono::steady_clock::now() - start_ < std::chrono::seconds(2)) return;
+        shown_ = pct - pct % 10;
+        err_ << name_ << ": " << shown_ << " %" << std::endl;
+    }
+
+private:
+    std::string name_;
+    std::ostream& err_;
+    std::chrono::steady_clock::time_point start_;
+    int shown_ = 0;
+};
 
 // Loads the input in the form the plugin takes: any file the reader registry reads, handed to the plugin as
 // the kind it accepts. `options` carries --param values that readers understand (array, time, ...).
@@ -191,7 +212,8 @@ int runAnalyzeCommand(const std::vector<std::string>& args, std::ostream& out, s
         err << in.error().str() << "\n";
         return 1;
     }
-    Progress progress;
+    in.value().outFile = outPath;
+    CommandProgress progress(pluginName, err);
     auto r = PluginRegistry::run(*plugin, in.value(), params, progress);
     if (!r) {
         err << r.error().str() << "\n";

@@ -39,6 +39,10 @@ struct Inputs {
     std::shared_ptr<const Graph> graph;
     std::any morphology, volume, simulation, traces, vessels;
     std::string source; // file the inputs came from ("" when none)
+    // The results file the host saves the results to (.json or .csv; "" when none). A plugin whose matrix
+    // would not fit in memory may then write its rows beside it as it computes them (MatrixRowsWriter in
+    // plugin/ResultsIO.h). (Appended last: plugins built before it still read the members above.)
+    std::string outFile;
 };
 
 struct ParamSpec {

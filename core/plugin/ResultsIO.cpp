@@ -1,8 +1,11 @@
 #include "plugin/ResultsIO.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -155,8 +158,30 @@ std::string scalarLine(const Results& r) {
     return s;
 }
 
-std::string resultsToJson(const Results& r) {
-    std::ostringstream o;
+namespace {
+
+// Copies a matrix's scratch rows file into `o`.
+bool copyRows(const std::string& file, std::ostream& o) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return false;
+    char buf[1 << 16];
+    while (in) {
+        in.read(buf, sizeof buf);
+        o.write(buf, in.gcount());
+    }
+    return !in.bad() && o.good();
+}
+
+// A matrix whose rows were written beside the results file (MatrixRowsWriter).
+bool streamedMatrix(const MatrixResult& m) {
+    return m.values.empty() && m.rows > 0 && m.cols > 0;
+}
+
+std::string rowsFileOf(const std::string& resultsPath) {
+    return resultsPath + ".rows";
+}
+
+void writeJson(const Results& r, std::ostream& o, const std::string& rowsFile, bool& rowsOk) {
     o << "{\n  \"plugin\": " << jsonString(r.plugin) << ",\n  \"params\": {";
     bool first = true;
     for (const auto& kv : r.params) {
@@ -183,7 +208,9 @@ std::string resultsToJson(const Results& r) {
         o << (m ? ",\n    " : "\n    ") << "{\"name\": " << jsonString(mx.name) << ", \"rows\": " << mx.rows
           << ", \"cols\": " << mx.cols << ", \"row_labels\": " << jsonStrings(mx.rowLabels)
           << ", \"col_labels\": " << jsonStrings(mx.colLabels) << ", \"values\": [";
-        for (size_t i = 0; i < mx.rows; ++i) {
+        const bool streamed = streamedMatrix(mx);
+        if (streamed) rowsOk = !rowsFile.empty() && copyRows(rowsFile, o) && rowsOk;
+        for (size_t i = 0; i < mx.rows && !streamed; ++i) {
             std::vector<double> row(mx.values.begin() + long(i * mx.cols),
                                     mx.values.begin() + long((i + 1) * mx.cols));
             o << (i ? ", " : "") << jsonNumbers(row);
@@ -200,20 +227,45 @@ std::string resultsToJson(const Results& r) {
         o << (n ? ", " : "") << jsonString(r.nodeColumns[n].name) << ": "
           << jsonNumbers(r.nodeColumns[n].values);
     o << "}\n}\n";
+}
+
+void removeRowsFile(const Results& r, const std::string& path) {
+    for (const auto& m : r.matrices)
+        if (streamedMatrix(m)) std::remove(rowsFileOf(path).c_str());
+}
+
+} // namespace
+
+std::string resultsToJson(const Results& r) {
+    std::ostringstream o;
+    bool rowsOk = true;
+    writeJson(r, o, "", rowsOk);
     return o.str();
 }
 
 Status saveResultsJson(const Results& r, const std::string& path) {
     std::ofstream f(path);
-    if (!f) return Error{path, 0, "cannot write file"};
-    f << resultsToJson(r);
+    if (!f) {
+        removeRowsFile(r, path);
+        return Error{path, 0, "cannot write file"};
+    }
+    bool rowsOk = true;
+    writeJson(r, f, rowsFileOf(path), rowsOk);
+    f.flush();
+    removeRowsFile(r, path);
+    if (!rowsOk)
+        return Error{path, 0, "write failed (the matrix rows written beside it could not be copied)"};
     if (!f.good()) return Error{path, 0, "write failed"};
     return std::nullopt;
 }
 
 Status saveResultsCsv(const Results& r, const std::string& path) {
     std::ofstream f(path);
-    if (!f) return Error{path, 0, "cannot write file"};
+    if (!f) {
+        removeRowsFile(r, path);
+        return Error{path, 0, "cannot write file"};
+    }
+    bool rowsOk = true;
     f << "# plugin=" << r.plugin << "\n";
     for (const auto& kv : r.params) f << "# param " << kv.first << "=" << kv.second << "\n";
     if (!r.scalars.empty()) {
@@ -247,7 +299,9 @@ Status saveResultsCsv(const Results& r, const std::string& path) {
         for (size_t j = 0; j < m.cols; ++j)
             f << "," << csvCell(j < m.colLabels.size() ? m.colLabels[j] : std::to_string(j));
         f << "\n";
-        for (size_t i = 0; i < m.rows; ++i) {
+        const bool streamed = streamedMatrix(m);
+        if (streamed) rowsOk = copyRows(rowsFileOf(path), f) && rowsOk;
+        for (size_t i = 0; i < m.rows && !streamed; ++i) {
             f << csvCell(i < m.rowLabels.size() ? m.rowLabels[i] : std::to_string(i));
             for (size_t j = 0; j < m.cols; ++j) f << "," << formatNumber(m.values[i * m.cols + j]);
             f << "\n";
@@ -273,8 +327,64 @@ Status saveResultsCsv(const Results& r, const std::string& path) {
             f << "\n";
         }
     }
+    f.flush();
+    removeRowsFile(r, path);
+    if (!rowsOk)
+        return Error{path, 0, "write failed (the matrix rows written beside it could not be copied)"};
     if (!f.good()) return Error{path, 0, "write failed"};
     return std::nullopt;
+}
+
+MatrixRowsWriter::MatrixRowsWriter(const std::string& resultsPath) : path_(rowsFileOf(resultsPath)) {
+    const size_t dot = resultsPath.find_last_of('.');
+    std::string ext = dot == std::string::npos ? "" : resultsPath.substr(dot + 1);
+    for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    json_ = ext == "json";
+}
+
+MatrixRowsWriter::~MatrixRowsWriter() {
+    if (f_) std::fclose(f_);
+    if (!released_) std::remove(path_.c_str());
+}
+
+Status MatrixRowsWriter::open() {
+    f_ = std::fopen(path_.c_str(), "wb");
+    if (!f_) return Error{path_, 0, std::string("cannot write the matrix rows: ") + std::strerror(errno)};
+    return std::nullopt;
+}
+
+Status MatrixRowsWriter::append(const double* rows, size_t count, size_t cols,
+                                const std::vector<std::string>& labels, size_t firstRow) {
+    if (!f_) return Error{path_, 0, "matrix rows file not open"};
+    std::string line;
+    for (size_t i = 0; i < count; ++i) {
+        const double* v = rows + i * cols;
+        line.clear();
+        if (json_) {
+            line += written_ ? ", [" : "[";
+            for (size_t j = 0; j < cols; ++j) line += (j ? "," : "") + jsonNumber(v[j]);
+            line += "]";
+        } else {
+            const size_t row = firstRow + i;
+            line += csvCell(row < labels.size() ? labels[row] : std::to_string(row));
+            for (size_t j = 0; j < cols; ++j) line += "," + formatNumber(v[j]);
+            line += "\n";
+        }
+        ++written_;
+        if (std::fwrite(line.data(), 1, line.size(), f_) != line.size())
+            return Error{path_, 0, std::string("cannot write the matrix rows: ") + std::strerror(errno)};
+    }
+    return std::nullopt;
+}
+
+Result<std::string> MatrixRowsWriter::release() {
+    if (!f_) return Error{path_, 0, "matrix rows file not open"};
+    const bool ok = std::fflush(f_) == 0 && !std::ferror(f_);
+    std::fclose(f_);
+    f_ = nullptr;
+    if (!ok) return Error{path_, 0, "cannot write the matrix rows (disk full?)"};
+    released_ = true;
+    return path_;
 }
 
 Result<std::pair<double, double>> parseWindow(const std::string& text) {

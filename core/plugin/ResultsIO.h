@@ -1,6 +1,7 @@
 // Parameter checking and saving of plugin results (CSV and JSON).
 #pragma once
 
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +31,29 @@ Status saveResultsJson(const Results& r, const std::string& path);
 // their label), each series (`# series NAME LABEL`, `x,y` rows) and the node columns (`# node_columns`, one
 // row per node).
 Status saveResultsCsv(const Results& r, const std::string& path);
+
+// Writes the rows of one matrix as they are computed, for a matrix too large to hold: formatted as the
+// results file `resultsPath` (.json or .csv) holds them, into a scratch file beside it (`resultsPath` +
+// ".rows"). Put its path in MatrixResult::rowsFile; saveResultsJson/saveResultsCsv then copy the rows in
+// place, so the file is the one the matrix held in memory would give.
+class MatrixRowsWriter {
+public:
+    explicit MatrixRowsWriter(const std::string& resultsPath);
+    ~MatrixRowsWriter(); // removes the scratch file unless release()d
+    Status open();
+    // `count` rows of `cols` values, row-major; `labels` are the row labels (CSV only; "" gives the index).
+    Status append(const double* rows, size_t count, size_t cols, const std::vector<std::string>& labels,
+                  size_t firstRow);
+    // Flushes and closes; the scratch file then belongs to the caller (MatrixResult::rowsFile).
+    Result<std::string> release();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+    bool json_ = false, released_ = false;
+    size_t written_ = 0;
+    std::FILE* f_ = nullptr;
+};
 
 // Parses "START:END" seconds.
 Result<std::pair<double, double>> parseWindow(const std::string& text);

@@ -140,6 +140,98 @@ CorrMatrix correlationMatrix(const Traces& t, CorrMethod method, size_t begin, s
     return out;
 }
 
+CorrelationRows::CorrelationRows(const Traces& t, CorrMethod method)
+    : t_(t), method_(method), n_(t.neurons()), L_(t.timepoints()) {
+    hasNaN_.assign(n_, 0);
+    cleanPos_.assign(n_, -1);
+    for (size_t i = 0; i < n_; ++i) {
+        const float* r = t.row(i);
+        for (size_t k = 0; k < L_ && !hasNaN_[i]; ++k) hasNaN_[i] = std::isnan(r[k]);
+        if (!hasNaN_[i]) {
+            cleanPos_[i] = long(clean_.size());
+            clean_.push_back(i);
+        }
+    }
+    if (L_ < 3) return;
+    M_.assign(clean_.size() * L_, 0.0);
+    ok_.assign(clean_.size(), 0);
+    std::vector<double> row(L_);
+    for (size_t c = 0; c < clean_.size(); ++c) {
+        const float* r = t.row(clean_[c]);
+        for (size_t k = 0; k < L_; ++k) row[k] = double(r[k]);
+        if (method == CorrMethod::Spearman) rankInPlace(row);
+        double m = 0;
+        for (double v : row) m += v;
+        m /= double(L_);
+        double ss = 0;
+        for (size_t k = 0; k < L_; ++k) {
+            row[k] -= m;
+            ss += row[k] * row[k];
+        }
+        ok_[c] = ss > 0;
+        const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
+        for (size_t k = 0; k < L_; ++k) M_[c * L_ + k] = row[k] * inv;
+    }
+}
+
+uint64_t CorrelationRows::bytes(const Traces& t, size_t blockRows) {
+    const uint64_t n = t.neurons(), T = t.timepoints();
+    // The normalised rows, a block of them, the block's product and the caller's block of results.
+    uint64_t b = satMul(satMul(n, T), sizeof(double));
+    b = satAdd(b, satMul(satMul(blockRows, T), sizeof(double)));
+    b = satAdd(b, satMul(satMul(satMul(blockRows, n), sizeof(double)), 2));
+    return b;
+}
+
+void CorrelationRows::rows(size_t first, size_t count, double* out) const {
+    const size_t n = n_, L = L_;
+    std::fill(out, out + count * n, kNaN);
+    using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    std::vector<size_t> blockClean; // clean rows of the block
+    for (size_t i = first; i < first + count; ++i)
+        if (cleanPos_[i] >= 0) blockClean.push_back(i);
+    if (L >= 3 && !blockClean.empty()) {
+        const Eigen::Map<const RowMajor> M(M_.data(), long(clean_.size()), long(L));
+        RowMajor B(long(blockClean.size()), long(L));
+        for (size_t a = 0; a < blockClean.size(); ++a) B.row(long(a)) = M.row(cleanPos_[blockClean[a]]);
+        const Eigen::MatrixXd G = B * M.transpose();
+        for (size_t a = 0; a < blockClean.size(); ++a) {
+            const size_t i = blockClean[a], ca = size_t(cleanPos_[i]);
+            double* o = out + (i - first) * n;
+            for (size_t b = 0; b < clean_.size(); ++b) {
+                double v = ok_[ca] && ok_[b] ? G(long(a), long(b)) : kNaN;
+                if (clean_[b] == i && ok_[ca]) v = 1.0;
+                if (std::isfinite(v)) v = std::clamp(v, -1.0, 1.0);
+                o[clean_[b]] = v;
+            }
+        }
+    }
+    // Pairs with a NaN row: the frames where both are finite.
+    std::vector<double> x, y;
+    for (size_t i = first; i < first + count; ++i) {
+        for (size_t j = 0; j < n; ++j) {
+            if (!hasNaN_[i] && !hasNaN_[j]) continue;
+            const float* a = t_.row(i);
+            const float* b = t_.row(j);
+            x.clear();
+            y.clear();
+            for (size_t k = 0; k < L; ++k)
+                if (!std::isnan(a[k]) && !std::isnan(b[k])) {
+                    x.push_back(a[k]);
+                    y.push_back(b[k]);
+                }
+            if (method_ == CorrMethod::Spearman && x.size() >= 3) {
+                rankInPlace(x);
+                rankInPlace(y);
+            }
+            double v = pearsonOf(x.data(), y.data(), x.size());
+            if (i == j && std::isfinite(v)) v = 1.0;
+            if (std::isfinite(v)) v = std::clamp(v, -1.0, 1.0);
+            out[(i - first) * n + j] = v;
+        }
+    }
+}
+
 MeanAbsR meanAbsCorrelation(const Traces& t, const CorrMatrix& whole) {
     MeanAbsR m;
     const size_t n = t.neurons(), T = t.timepoints();

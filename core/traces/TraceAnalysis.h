@@ -33,6 +33,29 @@ struct CorrMatrix {
 CorrMatrix correlationMatrix(const Traces& t, CorrMethod method = CorrMethod::Pearson, size_t begin = 0,
                              size_t end = size_t(-1));
 
+// Rows of correlationMatrix(t, method) over the whole recording, a block at a time, without the n x n
+// matrix: the traces are normalised (ranked for Spearman) once, O(n * T) memory; each block of rows is one
+// product with all of them (pairs with NaN frames as in correlationMatrix). Values agree with
+// correlationMatrix's to rounding (the products are summed in another order).
+class CorrelationRows {
+public:
+    CorrelationRows(const Traces& t, CorrMethod method);
+    size_t neurons() const { return n_; }
+    // Rows [first, first + count) into `out` (count x n, row-major).
+    void rows(size_t first, size_t count, double* out) const;
+    // Bytes held by the normalised traces and by the work of one block of `blockRows` rows.
+    static uint64_t bytes(const Traces& t, size_t blockRows);
+
+private:
+    const Traces& t_;
+    CorrMethod method_;
+    size_t n_ = 0, L_ = 0;
+    std::vector<char> hasNaN_, ok_;
+    std::vector<long> cleanPos_; // row -> its row in M_, -1 for rows with NaN
+    std::vector<size_t> clean_;
+    std::vector<double> M_; // clean rows, normalised, clean x L row-major
+};
+
 // Mean |Pearson r| over all pairs of neurons whose traces are finite and not constant over the whole
 // recording (`pairs` of `neurons` used).
 struct MeanAbsR {

@@ -1,9 +1,11 @@
 // readHdf5InChild (io/Hdf5Sandbox.h): columns come back intact (larger than a pipe buffer), a child that
 // never finishes is killed at the wall-time limit, a crash and an allocation above the memory limit become
-// errors, the child's own errors keep their file/line/offset, and two threads can read at once.
+// errors, the child's own errors keep their file/line/offset, and two threads can read at once. The block
+// child (Hdf5BlockChild) the same for a child that serves many blocks.
 #include <QtTest>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <thread>
 #include <vector>
@@ -177,6 +179,79 @@ private slots:
         b.join();
         QCOMPARE(sums[0], 1000.0);
         QCOMPARE(sums[1], 2000.0);
+    }
+
+    // Hdf5BlockChild: one child serves many blocks through shared memory, keeps its state between
+    // requests, passes its errors on and stays usable, and ends with the object.
+    void blockChildServesBlocks() {
+        const size_t bytes = 3 << 20; // larger than a pipe or socket buffer
+        int served = 0;               // the child's copy counts its requests
+        pid_t childPid = 0;
+        {
+            nr::Hdf5BlockChild child(
+                "vol.h5", bytes,
+                [&served](const std::vector<uint64_t>& req, uint8_t* block, size_t n) -> nr::Status {
+                    ++served;
+                    if (req.size() == 1 && req[0] == 99) return nr::Error{"vol.h5", 0, "no block 99"};
+                    for (size_t i = 0; i < n; ++i) block[i] = uint8_t(req[0] * 7 + i + size_t(served));
+                    return std::nullopt;
+                });
+            QCOMPARE(child.pid(), 0); // nothing started before the first request
+            std::vector<uint8_t> out(bytes);
+            for (uint64_t k = 0; k < 20; ++k) {
+                QVERIFY(!child.request({k}, out.data()));
+                const size_t i = size_t(k) * 1000 + 12345;
+                QCOMPARE(int(out[i]), int(uint8_t(k * 7 + i + k + 1)));
+            }
+            childPid = child.pid();
+            QVERIFY(childPid > 0);
+            auto e = child.request({99}, out.data());
+            QVERIFY(e);
+            QCOMPARE(e->file, std::string("vol.h5"));
+            QCOMPARE(e->reason, std::string("no block 99"));
+            QVERIFY(!child.request({3}, out.data())); // the same child goes on
+            QCOMPARE(child.pid(), int(childPid));
+            QCOMPARE(served, 0); // the parent's copy never ran
+        }
+        QCOMPARE(kill(childPid, 0), -1); // reaped when the object ended
+    }
+
+    void blockChildCrashBecomesAnError() {
+        nr::Hdf5BlockChild child("crash.h5", 4096,
+                                 [](const std::vector<uint64_t>& req, uint8_t*, size_t) -> nr::Status {
+                                     if (req.at(0) == 2) raise(SIGSEGV);
+                                     return std::nullopt;
+                                 });
+        std::vector<uint8_t> out(4096);
+        QVERIFY(!child.request({1}, out.data()));
+        auto e = child.request({2}, out.data());
+        QVERIFY(e);
+        QCOMPARE(e->file, std::string("crash.h5"));
+        QVERIFY2(e->reason.find("stopped on signal 11") != std::string::npos, e->reason.c_str());
+        auto again = child.request({1}, out.data()); // a dead child answers nothing more
+        QVERIFY(again);
+        QCOMPARE(again->reason, e->reason);
+    }
+
+    void blockChildLateIsKilled() {
+        nr::Hdf5ChildLimits lim;
+        lim.seconds = 1;
+        nr::setHdf5ChildLimits(lim);
+        nr::Hdf5BlockChild child("loop.h5", 16,
+                                 [](const std::vector<uint64_t>&, uint8_t*, size_t) -> nr::Status {
+                                     volatile uint64_t x = 0;
+                                     while (true) x = x + 1;
+                                     return std::nullopt;
+                                 });
+        std::vector<uint8_t> out(16);
+        const auto t0 = std::chrono::steady_clock::now();
+        auto e = child.request({0}, out.data());
+        const double s = since(t0);
+        QVERIFY(e);
+        QVERIFY2(e->reason.find("did not finish reading the file within 1 s") != std::string::npos,
+                 e->reason.c_str());
+        QVERIFY2(s >= 0.9 && s < 4, std::to_string(s).c_str());
+        QCOMPARE(child.pid(), 0);
     }
 };
 

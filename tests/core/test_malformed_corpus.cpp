@@ -1700,6 +1700,41 @@ void volumeCases(Corpus& c) {
                  },
                  [labels](const std::string& d) { return labels(d + "/x.h5"); },
                  "volume too big for memory: big: 1024x1024x1024", "x.h5"});
+    // Found by fuzzing (fuzz_hdf5_volume): one byte of the layout message makes the chunks 2x3x127 for a
+    // 4x6x5 dataset; libhdf5 then reads past each decoded chunk (a heap overflow under ASan, garbage voxels
+    // or a crash without). The reader checks the layout in its child and refuses it.
+    c.addCustom(
+        {"volume/hdf5 chunk larger than the dataset (fuzzer finding)",
+         [h5](const std::string& d) {
+             const std::string p = d + "/x.h5";
+             hid_t f = h5(p);
+             const hsize_t dims[3] = {4, 6, 5}, chunk[3] = {2, 3, 5};
+             hid_t sp = H5Screate_simple(3, dims, nullptr);
+             hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+             H5Pset_chunk(dcpl, 3, chunk);
+             H5Pset_deflate(dcpl, 4);
+             H5Gclose(H5Gcreate2(f, "/volumes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+             hid_t ds = H5Dcreate2(f, "/volumes/labels", H5T_STD_U8LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+             std::vector<uint8_t> v(120);
+             for (size_t i = 0; i < v.size(); ++i) v[i] = uint8_t(i % 9 < 4 ? 0 : 1 + i / 30);
+             H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+             H5Dclose(ds);
+             H5Pclose(dcpl);
+             H5Sclose(sp);
+             H5Fclose(f);
+             // The layout message lists the chunk dimensions and the element size as 32-bit words:
+             // 2, 3, 5, 1. The 5 becomes 127.
+             std::ifstream in(p, std::ios::binary);
+             std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+             in.close();
+             const std::string words = bytesOf<uint32_t>({2, 3, 5, 1});
+             const size_t at = bytes.find(words);
+             if (at == std::string::npos || bytes.find(words, at + 1) != std::string::npos) return;
+             bytes[at + 8] = char(127);
+             writeFile(p, bytes);
+         },
+         [labels](const std::string& d) { return labels(d + "/x.h5"); },
+         "'volumes/labels': chunks of 2x3x127 do not fit the dataset's fixed shape 4x6x5", "x.h5"});
 
     // TIFF with lying offsets and sizes.
     auto tif = [&](const std::string& name, const std::string& bytes, const std::string& expect) {

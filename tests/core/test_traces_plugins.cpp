@@ -77,6 +77,93 @@ private slots:
         QVERIFY2(err.find(kHerm) != std::string::npos, err.c_str());
     }
 
+    // With --out, a matrix over the memory budget is computed in blocks of rows and streamed to the file; the
+    // file is the one the in-memory run writes (numbers to rounding), for CSV and JSON, Pearson and Spearman.
+    void functionalConnectivityInBlocks() {
+        nr::Traces t;
+        const size_t n = 600, T = 100;
+        for (size_t i = 0; i < n; ++i) t.names.push_back("n" + std::to_string(i));
+        for (size_t k = 0; k < T; ++k) t.time.push_back(0.1 * double(k));
+        t.values.resize(n * T);
+        uint64_t x = 12345;
+        for (size_t i = 0; i < n; ++i)
+            for (size_t k = 0; k < T; ++k) {
+                x = x * 6364136223846793005ull + 1442695040888963407ull;
+                const double noise = double(x >> 11) / double(1ull << 53) - 0.5;
+                t.values[i * T + k] = float(std::sin(0.05 * double(k) * double(1 + i % 7)) + noise);
+            }
+        for (size_t k = 10; k < 14; ++k) t.values[5 * T + k] = NAN; // NaN frames: pairs computed apart
+        t.values[7 * T + 50] = NAN;
+        for (size_t k = 0; k < T; ++k) t.values[9 * T + k] = 2.0f; // constant: no r
+        t.countNaN();
+        const std::string in = tmp_.filePath("many.csv").toStdString();
+        QVERIFY(!nr::writeTracesCsv(in, t));
+        // Tokens of a results file; numbers compared to 1e-9.
+        auto tokens = [](const std::string& path) {
+            std::ifstream f(path);
+            std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>()), cur;
+            std::vector<std::string> out;
+            for (char c : s) {
+                if (std::string(",[]{}:\n ").find(c) != std::string::npos) {
+                    if (!cur.empty()) out.push_back(cur);
+                    cur.clear();
+                } else {
+                    cur += c;
+                }
+            }
+            if (!cur.empty()) out.push_back(cur);
+            return out;
+        };
+        auto same = [&](const std::string& a, const std::string& b) {
+            const auto ta = tokens(a), tb = tokens(b);
+            if (ta.size() != tb.size() || ta.size() < n * n)
+                return "token counts " + std::to_string(ta.size()) + " and " + std::to_string(tb.size());
+            for (size_t i = 0; i < ta.size(); ++i) {
+                if (ta[i] == tb[i]) continue;
+                char *ea = nullptr, *eb = nullptr;
+                const double va = std::strtod(ta[i].c_str(), &ea), vb = std::strtod(tb[i].c_str(), &eb);
+                if (*ea || *eb || !(std::fabs(va - vb) <= 1e-9))
+                    return "token " + std::to_string(i) + ": " + ta[i] + " vs " + tb[i];
+            }
+            return std::string();
+        };
+        for (const std::string method : {"pearson", "spearman"})
+            for (const std::string ext : {"csv", "json"}) {
+                const std::string whole =
+                    tmp_.filePath(QString::fromStdString("whole_" + method + "." + ext)).toStdString();
+                const std::string blocks =
+                    tmp_.filePath(QString::fromStdString("blocks_" + method + "." + ext)).toStdString();
+                int rc = 0;
+                std::string err;
+                const std::vector<std::string> args = {"functional_connectivity", "--input", in, "--param",
+                                                       "method=" + method};
+                auto withOut = [&](const std::string& out) {
+                    auto a = args;
+                    a.insert(a.end(), {"--out", out});
+                    return a;
+                };
+                auto m1 = analyze(withOut(whole), rc, err);
+                QVERIFY2(rc == 0, err.c_str());
+                // A budget of 3 MiB: the matrices need about 9 MiB (Pearson) or 16 MiB (Spearman).
+                qputenv("NR_MEMORY_LIMIT_MIB", "3");
+                auto refused = analyze(args, rc, err);
+                QCOMPARE(rc, 1);
+                QVERIFY2(err.find("functional_connectivity of 600 neurons (179700 pairs) needs about") !=
+                             std::string::npos,
+                         err.c_str());
+                auto m2 = analyze(withOut(blocks), rc, err);
+                qunsetenv("NR_MEMORY_LIMIT_MIB");
+                QVERIFY2(rc == 0, err.c_str());
+                QCOMPARE(m2["neurons"], 600.0);
+                QVERIFY2(std::fabs(m1["mean_abs_r"] - m2["mean_abs_r"]) < 1e-12, err.c_str());
+                QVERIFY(m1["mean_abs_r"] > 0.05);
+                const std::string diff = same(whole, blocks);
+                QVERIFY2(diff.empty(), (method + "." + ext + ": " + diff).c_str());
+                QVERIFY(
+                    !QFile::exists(QString::fromStdString(blocks + ".rows"))); // the scratch rows are gone
+            }
+    }
+
     void hdf5WithArrayAndTimePaths() {
         // A transposed (neurons x time, as Julia writes it) HDF5 file: 4 neurons, 50 time points.
         const std::string path = tmp_.filePath("julia.h5").toStdString();

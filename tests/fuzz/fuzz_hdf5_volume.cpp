@@ -1,8 +1,12 @@
 // libFuzzer harness: the HDF5 volume readers (nr::readHdf5Volume for labels, nr::readHdf5Image for
 // intensities). Seeds are 3-D datasets written with the HDF5 C API (contiguous, and chunked with gzip).
+// libhdf5 runs in the readers' child processes (io/Hdf5Sandbox.h), with a short wall-time limit here; a
+// crash there is an error for the reader (under ASan the child's report and artifact still appear).
 #include "FuzzCommon.h"
 #include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
+
+#include "io/Hdf5Sandbox.h"
 
 #include <hdf5.h>
 
@@ -44,6 +48,10 @@ std::string seed(bool chunked, hid_t type) {
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     limitMemory();
+    nr::Hdf5ChildLimits lim;
+    lim.seconds = 3;
+    lim.memoryBytes = uint64_t(1) << 30;
+    nr::setHdf5ChildLimits(lim);
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     seedCorpus(*argc, *argv,
                {{"u32 contiguous", seed(false, H5T_STD_U32LE)},
