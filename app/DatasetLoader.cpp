@@ -5,7 +5,6 @@
 #include <QtConcurrent>
 
 #include "io/GraphIO.h"
-#include "io/IoFormats.h"
 #include "io/Layout.h"
 
 namespace {
@@ -21,14 +20,6 @@ bool allFinitePositions(const nr::Graph& g) {
     return true;
 }
 
-// Put the edge list first when two files are given in either order.
-QStringList orderFiles(QStringList files) {
-    if (files.size() == 2 && nr::looksLikeNodeTable(files[0].toStdString()) &&
-        !nr::looksLikeNodeTable(files[1].toStdString()))
-        files.swapItemsAt(0, 1);
-    return files;
-}
-
 void applyJoin(LoadedGraph& out, const nr::JoinReport& rep, const QString& table) {
     for (auto& n : rep.tableOnly) out.unmatched << QString::fromStdString(n);
     for (auto& n : rep.graphOnly) out.unmatched << QString::fromStdString(n);
@@ -41,56 +32,6 @@ void applyJoin(LoadedGraph& out, const nr::JoinReport& rep, const QString& table
 }
 
 } // namespace
-
-LoadedGraph loadGraphFiles(const QStringList& input,
-                           const std::function<bool(double, const QString&)>& progress) {
-    LoadedGraph out;
-    const QStringList files = orderFiles(input);
-    out.files = files;
-    if (files.isEmpty() || files.size() > 2) {
-        out.error = nr::Error{"open", 0, "give one graph file, or an edge list and a node table"};
-        return out;
-    }
-    auto say = [&](double f, const QString& what) { return !progress || progress(f, what); };
-    const QString edgeFile = files[0];
-    nr::ReadOptions opt;
-    opt.progress = [&](double f) {
-        return say(0.6 * f, QStringLiteral("reading %1").arg(QFileInfo(edgeFile).fileName()));
-    };
-    auto r = nr::readGraph(edgeFile.toStdString(), opt);
-    if (!r.ok()) {
-        out.error = r.error();
-        return out;
-    }
-    auto g = std::make_shared<nr::Graph>(std::move(r).value());
-    out.summary = QStringLiteral("%1: %2").arg(QFileInfo(edgeFile).fileName(), describe(*g));
-    if (files.size() == 2) {
-        nr::ReadOptions topt;
-        topt.progress = [&](double f) { return say(0.6 + 0.1 * f, QStringLiteral("reading node table")); };
-        auto j = nr::readNodeTable(files[1].toStdString(), *g, topt);
-        if (!j.ok()) {
-            out.error = j.error();
-            return out;
-        }
-        applyJoin(out, j.value(), files[1]);
-    }
-    if (!allFinitePositions(*g)) {
-        const bool partial = g->hasPositions();
-        say(0.7, QStringLiteral("laying out %1 nodes").arg(g->nodeCount()));
-        auto st = nr::layout3D(*g, 1, partial,
-                               [&](double f) { return say(0.7 + 0.3 * f, QStringLiteral("layout")); });
-        if (st) {
-            out.error = *st;
-            return out;
-        }
-        out.laidOut = true;
-        out.summary +=
-            partial ? QStringLiteral("; unplaced nodes laid out") : QStringLiteral("; force-directed layout");
-    }
-    say(1.0, QStringLiteral("done"));
-    out.graph = g;
-    return out;
-}
 
 LoadedGraph joinNodeTable(const nr::Graph& g0, const QString& table) {
     LoadedGraph out;

@@ -37,9 +37,6 @@ using FileOptions = std::vector<std::pair<std::string, std::string>>;
 // `progress` may cancel (return false). `options[i]`, when given, are the reader options of files[i].
 LoadedData loadFiles(const QStringList& files, const std::function<bool(double, const QString&)>& progress,
                      const std::vector<FileOptions>& options = {});
-// The same for graphs only (kept for callers that need a LoadedGraph).
-LoadedGraph loadGraphFiles(const QStringList& files,
-                           const std::function<bool(double, const QString&)>& progress);
 // Joins a node table onto an already open graph (copy-on-write: returns a new graph).
 LoadedGraph joinNodeTable(const nr::Graph& g, const QString& table);
 

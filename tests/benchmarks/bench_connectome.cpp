@@ -46,6 +46,7 @@
 #include <vtkTubeFilter.h>
 #include <vtkUnsignedCharArray.h>
 
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "model/Graph.h"
 #include "model/Palette.h"
@@ -156,7 +157,7 @@ void writeCsv(const nr::Graph& g, const std::string& edgesPath, const std::strin
 
 // The graph readers of the application: edge list, then the node table joined onto it by name.
 std::shared_ptr<nr::Graph> parseCsv(const std::string& edgesPath, const std::string& nodesPath) {
-    auto r = nr::readGraph(edgesPath);
+    auto r = nr::openGraph(edgesPath);
     if (!r.ok()) {
         std::fprintf(stderr, "bench_connectome: %s\n", r.error().str().c_str());
         return nullptr;

@@ -31,6 +31,7 @@
 #include "analysis/GraphAnalysis.h"
 #include "analysis/Shesha.h"
 #include "analysis/TrialCounts.h"
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "io/Hdf5Sandbox.h"
 #include "io/MemoryBudget.h"
@@ -254,10 +255,10 @@ public:
 };
 
 Outcome graph(const std::string& p) {
-    return outcome(nr::readGraph(p));
+    return outcome(nr::openGraph(p));
 }
 Outcome spikes(const std::string& p) {
-    return outcome(nr::readSpikes(p));
+    return outcome(nr::openSpikes(p));
 }
 Outcome nodeTable(const std::string& p) {
     nr::Graph g;
@@ -584,7 +585,7 @@ void nwbCases(Corpus& c) {
         c.addCustom({"nwb/" + name, [spec](const std::string& d) { writeNwb(d + "/r.nwb", spec); },
                      [trials](const std::string& d) -> Outcome {
                          if (trials) return outcome(nr::readNwbTrialData(d + "/r.nwb"));
-                         return outcome(nr::readSpikes(d + "/r.nwb"));
+                         return outcome(nr::readNwbUnits(d + "/r.nwb"));
                      },
                      expect, expect.empty() ? "" : "r.nwb"});
     };
@@ -670,7 +671,7 @@ void nwbCases(Corpus& c) {
                  nr::setHdf5ChildLimits(lim);
                  const auto t0 = std::chrono::steady_clock::now();
                  // The units table alone does not touch the strings: it must still be read.
-                 Outcome o = trials ? outcome(nr::readNwbTrialData(f)) : outcome(nr::readSpikes(f));
+                 Outcome o = trials ? outcome(nr::readNwbTrialData(f)) : outcome(nr::readNwbUnits(f));
                  const double s =
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                  if (s > 5) return nr::Error{f, 0, "took " + std::to_string(s) + " s for a 3 s limit"};
@@ -830,7 +831,7 @@ void analysisCases(Corpus& c) {
     c.addCustom({"firing_stats/spike at 1e15 s",
                  [](const std::string& d) { writeFile(d + "/far.csv", "unit,time_s\n1,1e15\n2,3\n"); },
                  [](const std::string& d) -> Outcome {
-                     auto st = nr::readSpikes(d + "/far.csv");
+                     auto st = nr::readSpikesCsv(d + "/far.csv");
                      if (!st) return st.error();
                      auto r = nr::firingStats(st.value(), 1.0, d + "/far.csv");
                      if (!r) return r.error();
@@ -1046,7 +1047,7 @@ void tableCases(Corpus& c) {
     auto tr = [&](const std::string& name, const std::string& file, const std::string& bytes,
                   const std::string& expect) {
         c.add(
-            "traces/" + name, file, bytes, [](const std::string& p) { return outcome(nr::readTraces(p)); },
+            "traces/" + name, file, bytes, [](const std::string& p) { return outcome(nr::openTraces(p)); },
             expect);
     };
     std::string d130;
@@ -1072,7 +1073,7 @@ void tableCases(Corpus& c) {
     auto h5 = [&](const std::string& name, hsize_t d0, hsize_t d1, int rank, const std::string& expect) {
         c.addCustom({"traces/" + name,
                      [=](const std::string& d) { writeHdf5Matrix(d + "/t.h5", "traces", d0, d1, rank); },
-                     [](const std::string& d) { return outcome(nr::readTraces(d + "/t.h5")); }, expect,
+                     [](const std::string& d) { return outcome(nr::openTraces(d + "/t.h5")); }, expect,
                      expect.empty() ? "" : "t.h5"});
     };
     h5("hdf5 (40, 5) accepted", 40, 5, 2, "");
@@ -1122,7 +1123,7 @@ void tableCases(Corpus& c) {
     // ---- NWB units: negative or decreasing indexes, integer spike times ----
     auto w = [&](const std::string& name, NwbSpec spec, const std::string& expect) {
         c.addCustom({"nwb/" + name, [spec](const std::string& d) { writeNwb(d + "/r.nwb", spec); },
-                     [](const std::string& d) { return outcome(nr::readSpikes(d + "/r.nwb")); }, expect,
+                     [](const std::string& d) { return outcome(nr::readNwbUnits(d + "/r.nwb")); }, expect,
                      expect.empty() ? "" : "r.nwb"});
     };
     NwbSpec s;
@@ -1231,7 +1232,7 @@ std::string tiffBytes(uint32_t w, uint32_t h, int pages, int64_t byteCount, bool
 }
 
 void volumeCases(Corpus& c) {
-    auto labels = [](const std::string& p) -> Outcome { return outcome(nr::readLabelVolume(p)); };
+    auto labels = [](const std::string& p) -> Outcome { return outcome(nr::openLabelVolume(p)); };
     // NRRD header nonsense: each error names the header line.
     const std::string hdr = "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 2 2 2\nencoding: raw\n";
     const std::string data8(8, '\1');
@@ -1483,9 +1484,10 @@ void volumeCases(Corpus& c) {
                      H5Fclose(f);
                  },
                  [](const std::string& d) -> Outcome {
-                     auto r = nr::readLabelVolume(d + "/x.h5");
+                     auto r = nr::openLabelVolume(d + "/x.h5");
                      if (!r) return r.error();
-                     if (!r.value().instances.empty() || !r.value().labelData.empty() || r.value().nx != 2048)
+                     if (!r.value()->instances.empty() || !r.value()->labelData.empty() ||
+                         r.value()->nx != 2048)
                          return nr::Error{d + "/x.h5", 0, "wrong volume for an unwritten dataset"};
                      return std::nullopt;
                  },
@@ -1567,7 +1569,7 @@ void graphTextCases(Corpus& c) {
     auto fileCommunities = [communities](const std::string& name, const std::string& text, int count) {
         return Case{"graph/" + name, [text](const std::string& d) { writeFile(d + "/g.csv", text); },
                     [communities, count](const std::string& d) -> Outcome {
-                        auto g = nr::readGraph(d + "/g.csv");
+                        auto g = nr::openGraph(d + "/g.csv");
                         if (!g) return g.error();
                         return communities(g.value(), "g.csv", count);
                     },
