@@ -254,11 +254,24 @@ public:
     void addCustom(Case c) { cases.push_back(std::move(c)); }
 };
 
+// Each case runs the parser of its format (the registry's choice is tested in test_reader_registry).
 Outcome graph(const std::string& p) {
-    return outcome(nr::openGraph(p));
+    return outcome(nr::readDelimitedGraph(p));
+}
+Outcome graphml(const std::string& p) {
+    return outcome(nr::readGraphML(p));
+}
+Outcome gml(const std::string& p) {
+    return outcome(nr::readGml(p));
 }
 Outcome spikes(const std::string& p) {
-    return outcome(nr::openSpikes(p));
+    return outcome(nr::readSpikesCsv(p));
+}
+Outcome spikesNpy(const std::string& p) {
+    return outcome(nr::readSpikesNpy(p));
+}
+Outcome nwbUnits(const std::string& p) {
+    return outcome(nr::readNwbUnits(p));
 }
 Outcome nodeTable(const std::string& p) {
     nr::Graph g;
@@ -275,7 +288,7 @@ Outcome simulate(const std::vector<std::string>& args) {
 void npyCases(Corpus& c) {
     const std::string ok = f8({1, 0.5});
     auto s = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
-        c.add("npy/" + name, "s.npy", bytes, spikes, expect);
+        c.add("npy/" + name, "s.npy", bytes, spikesNpy, expect);
     };
     const std::string good = dict2("'<f8'", "(1, 2)");
     s("accepted", npy(good, ok), "");
@@ -392,8 +405,6 @@ void spikeCsvCases(Corpus& c) {
       "binary data");
     s("trial column text", "unit,trial,time_s\n1,x,0.5\n", "trial 'x' is not an integer");
     s("trial table accepted", "unit,trial,time_s\n1,1,0.5\n1,0,0.7\n", "");
-    c.add("spikes/unknown extension", "s.dat", "unit,time_s\n1,0.5\n", spikes,
-          "unknown spike file type '.dat'");
     c.add(
         "spikes/missing file", "absent.csv", "",
         [](const std::string& p) { return spikes(p.substr(0, p.size() - 4) + "_gone.csv"); }, "cannot open",
@@ -444,7 +455,7 @@ void nodeTableCases(Corpus& c) {
 
 void graphmlCases(Corpus& c) {
     auto x = [&](const std::string& name, const std::string& body, const std::string& expect) {
-        c.add("graphml/" + name, "g.graphml", body, graph, expect);
+        c.add("graphml/" + name, "g.graphml", body, graphml, expect);
     };
     const std::string head =
         "<?xml version=\"1.0\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
@@ -501,7 +512,7 @@ void graphmlCases(Corpus& c) {
 
 void gmlCases(Corpus& c) {
     auto g = [&](const std::string& name, const std::string& body, const std::string& expect) {
-        c.add("gml/" + name, "g.gml", body, graph, expect);
+        c.add("gml/" + name, "g.gml", body, gml, expect);
     };
     g("accepted", "graph [ directed 1 node [ id 1 ] node [ id 2 ] edge [ source 1 target 2 ] ]", "");
     g("empty file", "", "file is empty");
@@ -637,7 +648,7 @@ void nwbCases(Corpus& c) {
     s.trials = true;
     s.stop = {1};
     w("trial stop length", s, "differ in length", true);
-    c.add("nwb/not HDF5", "r.nwb", "this is not an HDF5 file", spikes, "not an HDF5/NWB file");
+    c.add("nwb/not HDF5", "r.nwb", "this is not an HDF5 file", nwbUnits, "not an HDF5/NWB file");
     s = NwbSpec{};
     s.trials = true;
     s.stimulus = {"grating", "dots"};
@@ -1044,11 +1055,15 @@ void tableCases(Corpus& c) {
                  "is a FIFO (named pipe), not a", "example_edges.csv"});
 
     // ---- trace arrays that cannot be neurons x time ----
+    // t.npy cases run the NPY parser, w.csv the wide and l.csv the long CSV parser.
     auto tr = [&](const std::string& name, const std::string& file, const std::string& bytes,
                   const std::string& expect) {
-        c.add(
-            "traces/" + name, file, bytes, [](const std::string& p) { return outcome(nr::openTraces(p)); },
-            expect);
+        std::function<Outcome(const std::string&)> read = [](const std::string& p) {
+            return outcome(nr::readTracesWideCsv(p));
+        };
+        if (file == "t.npy") read = [](const std::string& p) { return outcome(nr::readTracesNpy(p)); };
+        if (file == "l.csv") read = [](const std::string& p) { return outcome(nr::readTracesLongCsv(p)); };
+        c.add("traces/" + name, file, bytes, read, expect);
     };
     std::string d130;
     for (int i = 0; i < 130; ++i) d130 += f8({std::sin(0.1 * i)});
@@ -1685,7 +1700,8 @@ void graphTextCases(Corpus& c) {
           "Edge list or node table: no source/target (or name) columns");
     c.add("refused/csv with a BOM and foreign columns", "x.csv", bom + "alpha,beta\n1,2\n", open,
           "in the header 'alpha,beta'");
-    c.add("refused/unknown extension lists the formats", "x.xyz", "1 2 3\n", open, "readable formats: ");
+    c.add("refused/unknown extension lists the formats", "x.xyz", "hello world\n", open,
+          "readable formats: ");
 }
 
 // Files a session points to: only regular files (never a FIFO, a device or the session itself), and
