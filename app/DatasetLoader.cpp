@@ -5,7 +5,6 @@
 #include <QtConcurrent>
 
 #include "io/GraphIO.h"
-#include "io/IoFormats.h"
 #include "io/Layout.h"
 
 namespace {

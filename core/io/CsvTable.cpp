@@ -176,13 +176,6 @@ std::string_view trim(std::string_view s) {
     return s.substr(b, e - b);
 }
 
-std::string lower(std::string_view s) {
-    std::string r(s);
-    for (auto& c : r)
-        if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-    return r;
-}
-
 bool oneOf(std::string_view s, std::initializer_list<const char*> names) {
     const std::string l = lower(trim(s));
     for (const char* n : names)

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/Text.h"
 #include "model/Error.h"
 
 namespace nr::csv {
@@ -73,7 +74,7 @@ bool splitLine(std::string_view line, char delim, std::vector<std::string_view>&
 Status duplicateColumn(const std::string& path, long line, const std::vector<std::string_view>& header);
 
 std::string_view trim(std::string_view s);
-std::string lower(std::string_view s);
+using nr::lower; // base/Text.h
 // True when lower(s) equals one of `names`.
 bool oneOf(std::string_view s, std::initializer_list<const char*> names);
 

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/Error.h"
@@ -38,9 +39,14 @@ Result<Graph> readGraphML(const std::string& path, const ReadOptions& opt = {});
 // GML: graph [ node [ id 1 label "AVAL" x .. y .. z .. (or inside graphics [ ]) ] edge [ source 1 target 2
 // weight 3 type "chemical" ] ]. Labels become names when every node has a distinct one.
 Result<Graph> readGml(const std::string& path, const ReadOptions& opt = {});
-// Dispatch on extension (.graphml/.xml, .gml, else delimited text) and content: delimited text whose
-// header looks like a node table gives a graph of those nodes without edges.
-Result<Graph> readGraph(const std::string& path, const ReadOptions& opt = {});
+// What the first bytes of a graph file hold (after a byte order mark, blank lines and '#' comment lines):
+// '<' first is XML (GraphML); `graph [`, `Creator "..."` or `Version "..."` first is GML; anything else is
+// delimited text. The graph readers of the ReaderRegistry use it; it never looks at the file's name.
+enum class GraphText { Delimited, Xml, Gml };
+GraphText graphTextKind(std::string_view head);
+// Delimited text read as a graph: a node table gives a graph of its nodes without edges, anything else is
+// read as an edge list (readEdgeList).
+Result<Graph> readDelimitedGraph(const std::string& path, const ReadOptions& opt = {});
 
 // Node table: name column + optional x,y,z, class and any other columns. Joins onto g by name.
 //   key column: of name | name_padded | id | label | node | neuron | cell, the one matching most graph names
@@ -57,7 +63,8 @@ struct JoinReport {
 };
 Result<JoinReport> readNodeTable(const std::string& path, Graph& g, const ReadOptions& opt = {});
 
-// True when the file's header looks like a node table (has a name-like column and no source/target pair).
+// True when the file is delimited text whose header looks like a node table (has a name-like column and no
+// source/target pair).
 bool looksLikeNodeTable(const std::string& path);
 
 } // namespace nr

@@ -3,21 +3,21 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 
 #include "analysis/TrialData.h"
+#include "base/Text.h"
 #include "io/GraphIO.h"
+#include "io/Hdf5Util.h"
 #include "io/Layout.h"
+#include "io/Npy.h"
 #include "io/Nwb.h"
+#include "io/SpikeIO.h"
 #include "io/TrialIO.h"
 
 namespace nr {
 
 namespace {
-
-std::string lower(std::string s) {
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 std::string firstLine(const std::string& head) {
     size_t e = head.find_first_of("\r\n");
@@ -62,10 +62,6 @@ bool allFinitePositions(const Graph& g) {
     for (size_t i = 0; i < g.x.size(); ++i)
         if (!std::isfinite(g.x[i]) || !std::isfinite(g.y[i]) || !std::isfinite(g.z[i])) return false;
     return true;
-}
-
-bool isHdf5(const std::string& head) {
-    return head.size() >= 8 && head.compare(0, 8, std::string("\x89HDF\r\n\x1a\n", 8)) == 0;
 }
 
 // A spike table that has a trial column: lay the trials end to end so the recording reads as one run, and
@@ -134,13 +130,37 @@ bool headerLooksLikeSpikes(const std::string& head) {
     return unit && time && !edge;
 }
 
-Result<Dataset> readGraphDataset(const std::string& path, const std::string& nodeTable,
-                                 const OpenOptions& opt) {
+namespace {
+
+using GraphParser = Result<Graph> (*)(const std::string&, const ReadOptions&);
+
+// The parser for a graph file given beside another (an edge list with its node table in either order), by
+// what the file holds.
+GraphParser parserFor(const std::string& path) {
+    switch (graphTextKind(readHead(path))) {
+    case GraphText::Xml:
+        return readGraphML;
+    case GraphText::Gml:
+        return readGml;
+    case GraphText::Delimited:
+        break;
+    }
+    return readDelimitedGraph;
+}
+
+// Reads a graph with `parse` and, when `nodeTable` is not empty, joins that node table onto it (a node table
+// given first and a graph second are swapped). Lays out graphs without positions unless the option
+// layout=none is set. The read function of every graph format.
+Result<Dataset> graphDataset(GraphParser parse, const std::string& path, const std::string& nodeTable,
+                             const OpenOptions& opt) {
     std::string edges = path, table = nodeTable;
-    if (!table.empty() && looksLikeNodeTable(edges) && !looksLikeNodeTable(table)) std::swap(edges, table);
+    if (!table.empty() && looksLikeNodeTable(edges) && !looksLikeNodeTable(table)) {
+        std::swap(edges, table);
+        parse = parserFor(edges);
+    }
     ReadOptions ro;
     ro.progress = [&](double f) { return opt.say(0.6 * f, "reading " + baseName(edges)); };
-    auto r = readGraph(edges, ro);
+    auto r = parse(edges, ro);
     if (!r) return r.error();
     Dataset ds;
     ds.kind = LayerKind::Graph;
@@ -165,7 +185,7 @@ Result<Dataset> readGraphDataset(const std::string& path, const std::string& nod
         for (const auto& n : rep.graphOnly)
             ds.warnings.push_back(edges + ": '" + n + "' has no row in the node table");
     }
-    if (!allFinitePositions(*g)) {
+    if (!allFinitePositions(*g) && opt.option("layout") != "none") {
         const bool partial = g->hasPositions();
         opt.say(0.7, "laying out " + std::to_string(g->nodeCount()) + " nodes");
         if (auto st = layout3D(*g, 1, partial, [&](double f) { return opt.say(0.7 + 0.3 * f, "layout"); }))
@@ -177,21 +197,86 @@ Result<Dataset> readGraphDataset(const std::string& path, const std::string& nod
     return ds;
 }
 
+bool isInteger(std::string_view s) {
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(uint8_t(c)); });
+}
+
+bool isNumber(const std::string& s) {
+    if (s.empty()) return false;
+    char* end = nullptr;
+    std::strtod(s.c_str(), &end);
+    return end == s.c_str() + s.size();
+}
+
+// Splits a data line on ',', tab or ';' (the one that gives the most fields) or else on runs of spaces.
+std::vector<std::string> dataFields(const std::string& line) {
+    std::vector<std::string> f = headerFields(line);
+    if (f.size() > 1) return f;
+    f.clear();
+    size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && std::isspace(uint8_t(line[i]))) ++i;
+        size_t e = i;
+        while (e < line.size() && !std::isspace(uint8_t(line[e]))) ++e;
+        if (e > i) f.push_back(line.substr(i, e - i));
+        i = e;
+    }
+    return f;
+}
+
+// A headerless edge list: every complete line of the head that is not blank or a '#'/'%' comment holds two
+// integer ids and optionally a numeric weight (what networkx's write_edgelist and graspologic's connectomes
+// look like), separated by commas, tabs, semicolons or spaces.
+bool looksLikeHeaderlessEdges(const std::string& head) {
+    size_t lines = 0, at = 0;
+    while (at < head.size()) {
+        const size_t nl = head.find('\n', at);
+        if (nl == std::string::npos && lines > 0) break; // the last line may be cut by the head's size
+        std::string l = head.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+        at = nl == std::string::npos ? head.size() : nl + 1;
+        if (!l.empty() && l.back() == '\r') l.pop_back();
+        const size_t b = l.find_first_not_of(" \t");
+        if (b == std::string::npos || l[b] == '#' || l[b] == '%') continue;
+        const auto f = dataFields(l);
+        if (f.size() < 2 || f.size() > 3 || !isInteger(f[0]) || !isInteger(f[1])) return false;
+        if (f.size() == 3 && !isNumber(f[2])) return false;
+        ++lines;
+    }
+    return lines > 0;
+}
+
+// The first line that is not blank or a '#'/'%' comment.
+std::string firstDataLine(const std::string& head) {
+    size_t at = 0;
+    while (at < head.size()) {
+        const size_t nl = head.find('\n', at);
+        std::string l = head.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+        at = nl == std::string::npos ? head.size() : nl + 1;
+        if (!l.empty() && l.back() == '\r') l.pop_back();
+        const size_t b = l.find_first_not_of(" \t");
+        if (b != std::string::npos && l[b] != '#' && l[b] != '%') return l;
+    }
+    return "";
+}
+
+} // namespace
+
 void registerGraphReaders(ReaderRegistry& r) {
-    auto read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {
-        return readGraphDataset(path, others.empty() ? std::string() : others.front(), opt);
-    };
     FormatReader graphml;
     graphml.name = "GraphML";
     graphml.extensions = {"graphml", "xml"};
     graphml.kind = LayerKind::Graph;
     graphml.description = "graph with node and edge attributes (<graphml> XML)";
     graphml.sniff = [](const std::string& path, const std::string& head) {
-        const std::string e = fileExtension(path);
         if (head.find("<graphml") != std::string::npos) return 3;
-        return e == "graphml" ? 1 : 0;
+        const std::string e = fileExtension(path);
+        return e == "graphml" || (e == "xml" && graphTextKind(head) == GraphText::Xml) ? 1 : 0;
     };
-    graphml.read = read;
+    graphml.read = [](const std::string& path, const std::vector<std::string>& others,
+                      const OpenOptions& opt) {
+        return graphDataset(readGraphML, path, others.empty() ? std::string() : others.front(), opt);
+    };
     r.add(graphml);
 
     FormatReader gml;
@@ -200,27 +285,32 @@ void registerGraphReaders(ReaderRegistry& r) {
     gml.kind = LayerKind::Graph;
     gml.description = "graph [ node [ id label x y z ] edge [ source target weight ] ]";
     gml.sniff = [](const std::string& path, const std::string& head) {
-        const std::string e = fileExtension(path);
-        if (e == "gml") return head.find('[') != std::string::npos ? 3 : 1;
+        if (graphTextKind(head) == GraphText::Gml) return 3;
+        if (fileExtension(path) == "gml") return head.find('[') != std::string::npos ? 2 : 1;
         return 0;
     };
-    gml.read = read;
+    gml.read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {
+        return graphDataset(readGml, path, others.empty() ? std::string() : others.front(), opt);
+    };
     r.add(gml);
 
     FormatReader csv;
     csv.name = "Edge list or node table";
-    csv.extensions = {"csv", "tsv", "txt"};
+    csv.extensions = {"csv", "tsv", "txt", "edgelist"};
     csv.kind = LayerKind::Graph;
-    csv.description = "delimited text: source,target[,weight,type] (with a node table: name,x,y,z,class,...)";
-    csv.sniff = [](const std::string& path, const std::string& head) {
-        const std::string e = fileExtension(path);
-        if (e != "csv" && e != "tsv" && e != "txt") return 0;
-        if (head.find('\0') != std::string::npos) {
-            sniffDeclined("binary data (byte 0x00), not text");
+    csv.description =
+        "delimited text: source,target[,weight,type], or headerless 'u v [w]' lines of integer ids "
+        "(with a node table: name,x,y,z,class,...)";
+    csv.sniff = [](const std::string&, const std::string& head) {
+        // By content, whatever the file is called.
+        if (head.empty() || head.find('\0') != std::string::npos) {
+            if (!head.empty()) sniffDeclined("binary data (byte 0x00), not text");
             return 0;
         }
+        if (graphTextKind(head) != GraphText::Delimited) return 0;
+        const std::string l = firstDataLine(head);
         bool src = false, dst = false, name = false;
-        for (const auto& h : headerFields(firstLine(head))) {
+        for (const auto& h : headerFields(l)) {
             src = src || h == "source" || h == "from" || h == "pre" || h == "src" || h == "node1" ||
                   h == "node1id" || h == "i";
             dst = dst || h == "target" || h == "to" || h == "post" || h == "dst" || h == "node2" ||
@@ -230,45 +320,44 @@ void registerGraphReaders(ReaderRegistry& r) {
         if (src && dst) return 2;
         if (name) return 2;
         if (headerLooksLikeSpikes(head)) return 0;
-        // Headerless "a b [w]" lists of integers.
-        const auto f = headerFields(firstLine(head));
-        auto isInt = [](const std::string& s) {
-            return !s.empty() &&
-                   std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(uint8_t(c)); });
-        };
-        if (f.size() >= 2 && isInt(f[0]) && isInt(f[1])) return 1;
-        const std::string l = firstLine(head);
-        size_t sp = l.find(' ');
-        if (sp != std::string::npos && isInt(l.substr(0, sp))) return 1;
-        sniffDeclined("no source/target (or name) columns in the header " + headerForMessage(l));
+        if (looksLikeHeaderlessEdges(head)) return 2;
+        sniffDeclined("no source/target (or name) columns in the header " +
+                      headerForMessage(firstLine(head)));
         return 0;
     };
-    csv.read = read;
+    csv.read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {
+        return graphDataset(readDelimitedGraph, path, others.empty() ? std::string() : others.front(), opt);
+    };
     r.add(csv);
 }
 
-void registerSpikeReaders(ReaderRegistry& r) {
-    auto read = [](const std::string& path, const std::vector<std::string>& others,
-                   const OpenOptions& opt) -> Result<Dataset> {
+namespace {
+
+using SpikeParser = Result<SpikeTrains> (*)(const std::string&);
+
+// The read function of a spike format: `parse` reads the spike table; a trials table beside it (or given in
+// `others`, or inside an NWB file) makes a trial-structured recording.
+FormatReader::Read spikeRead(SpikeParser parse, bool nwb) {
+    return [parse, nwb](const std::string& path, const std::vector<std::string>& others,
+                        const OpenOptions& opt) -> Result<Dataset> {
         opt.say(0.0, "reading " + baseName(path));
         Dataset ds;
         ds.kind = LayerKind::Spikes;
         ds.name = baseName(path);
         ds.files.push_back(path);
-        const std::string ext = fileExtension(path);
         std::string trialsPath = others.empty() ? findTrialsFile(path) : others.front();
-        const bool nwbTrials = ext == "nwb" && nwbHasTrials(path);
+        const bool nwbTrials = nwb && nwbHasTrials(path);
         if (!trialsPath.empty() || nwbTrials) {
             auto td = readTrialData(path, trialsPath);
             if (!td) return td.error();
             if (!trialsPath.empty()) ds.files.push_back(trialsPath);
             ds.trials = std::make_shared<TrialData>(std::move(td.value()));
         }
-        if (ds.trials && ext != "nwb") {
+        if (ds.trials && !nwb) {
             // A trial pair: spike times are relative to their trial; show the trials end to end.
             ds.spikes = std::make_shared<SpikeTrains>(trainsFromTrials(*ds.trials, &ds.epochs));
         } else {
-            auto st = readSpikeTrainsFile(path);
+            auto st = parse(path);
             if (!st) return st.error();
             ds.spikes = std::make_shared<SpikeTrains>(std::move(st.value()));
         }
@@ -279,31 +368,35 @@ void registerSpikeReaders(ReaderRegistry& r) {
         opt.say(1.0, "done");
         return ds;
     };
+}
+
+} // namespace
+
+void registerSpikeReaders(ReaderRegistry& r) {
     FormatReader nwb;
     nwb.name = "NWB units table";
     nwb.extensions = {"nwb"};
     nwb.kind = LayerKind::Spikes;
     nwb.description = "Neurodata Without Borders (HDF5): units/spike_times, optional intervals/trials";
     nwb.sniff = [](const std::string& path, const std::string& head) {
-        if (fileExtension(path) == "nwb") return isHdf5(head) ? 3 : 1;
+        // Any HDF5 file may be NWB; only the extension tells it apart without opening it.
+        if (fileExtension(path) == "nwb") return isHdf5Head(head) ? 3 : 1;
         return 0;
     };
-    nwb.read = read;
+    nwb.read = spikeRead(readNwbUnits, true);
     r.add(nwb);
 
     FormatReader csv;
     csv.name = "Spike table";
-    csv.extensions = {"csv", "tsv"};
+    csv.extensions = {"csv", "tsv", "txt"};
     csv.kind = LayerKind::Spikes;
     csv.description = "unit,time_s per spike (optional trial column with an X_trials.csv beside it)";
-    csv.sniff = [](const std::string& path, const std::string& head) {
-        const std::string e = fileExtension(path);
-        if (e != "csv" && e != "tsv") return 0;
+    csv.sniff = [](const std::string&, const std::string& head) {
         if (headerLooksLikeSpikes(head)) return 3;
         sniffDeclined("no unit and time columns in the header " + headerForMessage(firstLine(head)));
         return 0;
     };
-    csv.read = read;
+    csv.read = spikeRead(readSpikesCsv, false);
     r.add(csv);
 
     FormatReader npy;
@@ -313,10 +406,10 @@ void registerSpikeReaders(ReaderRegistry& r) {
     npy.description =
         "NumPy (spikes, 2) array of unit, time_s, or a structured array with unit and time fields";
     npy.sniff = [](const std::string& path, const std::string& head) {
-        if (fileExtension(path) != "npy") return 0;
-        return head.compare(0, 6, "\x93NUMPY") == 0 ? 2 : 1;
+        if (npy::isNpyHead(head)) return 2;
+        return fileExtension(path) == "npy" ? 1 : 0;
     };
-    npy.read = read;
+    npy.read = spikeRead(readSpikesNpy, false);
     r.add(npy);
 }
 

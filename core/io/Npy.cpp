@@ -231,14 +231,17 @@ std::string shapeText(const std::vector<uint64_t>& shape) {
     return s + (shape.size() == 1 ? ",)" : ")");
 }
 
-Result<Array> parse(std::string bytes, const std::string& path) {
+namespace {
+
+// Parses the preamble and header of `bytes`; with `checkData` also that the data has exactly the size the
+// shape and type announce.
+Result<Array> parseImpl(std::string bytes, const std::string& path, bool checkData) {
     auto bad = [&](long long off, const std::string& why) {
         Error e{path, 0, why};
         e.byteOffset = off;
         return e;
     };
-    if (bytes.size() < 6 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
-        return bad(0, "not an NPY file (missing the \\x93NUMPY magic)");
+    if (!isNpyHead(bytes)) return bad(0, "not an NPY file (missing the \\x93NUMPY magic)");
     if (bytes.size() < 10) return bad(6, "truncated NPY header: the file ends inside the preamble");
     const unsigned major = static_cast<unsigned char>(bytes[6]), minor = static_cast<unsigned char>(bytes[7]);
     if ((major != 1 && major != 2 && major != 3) || minor != 0)
@@ -345,6 +348,7 @@ Result<Array> parse(std::string bytes, const std::string& path) {
                    "bad NPY header: descr must be a type string or a field list");
     }
     a.dataOffset = hstart + hlen;
+    if (!checkData) return a;
     const uint64_t need = satMul(a.elements, a.itemSize);
     const uint64_t have = bytes.size() - a.dataOffset;
     if (overflow || need == UINT64_MAX)
@@ -361,6 +365,16 @@ Result<Array> parse(std::string bytes, const std::string& path) {
                                                          " bytes expected after the header)");
     a.bytes = std::move(bytes);
     return a;
+}
+
+} // namespace
+
+Result<Array> parse(std::string bytes, const std::string& path) {
+    return parseImpl(std::move(bytes), path, true);
+}
+
+Result<Array> parseHeader(const std::string& head, const std::string& path) {
+    return parseImpl(head, path, false);
 }
 
 Result<Array> readFile(const std::string& path) {
@@ -447,7 +461,7 @@ std::string float64Header(size_t rows, size_t cols) {
     const size_t total = 10 + header.size() + 1;
     header.append((64 - total % 64) % 64, ' ');
     header.push_back('\n');
-    std::string out = "\x93NUMPY";
+    std::string out = kMagic;
     out.push_back(1);
     out.push_back(0);
     out.push_back(char(header.size() & 0xff));

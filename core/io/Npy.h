@@ -53,10 +53,19 @@ struct Array {
     }
 };
 
+// The magic string every NPY file starts with, and whether `head` (a file's first bytes) starts with it.
+inline const std::string kMagic("\x93NUMPY", 6);
+inline bool isNpyHead(const std::string& head) {
+    return head.compare(0, kMagic.size(), kMagic) == 0;
+}
+
 // Reads and validates the whole file. Refuses files larger than the memory budget before reading them.
 Result<Array> readFile(const std::string& path);
 // Same checks on bytes already in memory (`path` is used in messages only).
 Result<Array> parse(std::string bytes, const std::string& path);
+// The header checks only, on the first bytes of a file (`head` must hold the whole header; the data is not
+// checked and `bytes` stays empty). For sniffers that look at the shape and type before reading.
+Result<Array> parseHeader(const std::string& head, const std::string& path);
 
 // Value of a numeric field at p (converted to double; integers beyond 2^53 lose precision).
 double number(const unsigned char* p, const Field& f);

@@ -1,6 +1,7 @@
 #include "io/Nwb.h"
 
 #include "io/Hdf5Sandbox.h"
+#include "io/Hdf5Util.h"
 #include "io/MemoryBudget.h"
 
 #include <algorithm>
@@ -13,43 +14,13 @@ namespace nr {
 
 namespace {
 
-struct Handle {
-    hid_t id = -1;
-    herr_t (*close)(hid_t) = nullptr;
-    Handle(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
-    ~Handle() {
-        if (id >= 0 && close) close(id);
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    bool ok() const { return id >= 0; }
-};
-
-struct Silence {
-    H5E_auto2_t func = nullptr;
-    void* data = nullptr;
-    Silence() {
-        H5Eget_auto2(H5E_DEFAULT, &func, &data);
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    }
-    ~Silence() { H5Eset_auto2(H5E_DEFAULT, func, data); }
-};
-
-bool exists(hid_t file, const std::string& path) {
-    // Check each component so a missing group does not raise.
-    size_t pos = 0;
-    while (true) {
-        pos = path.find('/', pos + 1);
-        const std::string part = path.substr(0, pos);
-        if (H5Lexists(file, part.c_str(), H5P_DEFAULT) <= 0) return false;
-        if (pos == std::string::npos) return true;
-    }
-}
+using Handle = H5Handle;
+using Silence = H5Quiet;
 
 // Reads a 1-D dataset converted to `memType`.
 template <class T>
 Result<std::vector<T>> read1d(hid_t file, const std::string& path, const std::string& fname, hid_t memType) {
-    if (!exists(file, path)) return Error{fname, 0, "dataset '" + path + "' not found"};
+    if (!h5Exists(file, path)) return Error{fname, 0, "dataset '" + path + "' not found"};
     Handle ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
     if (!ds.ok()) return Error{fname, 0, "cannot open dataset '" + path + "'"};
     Handle sp(H5Dget_space(ds.id), H5Sclose);
@@ -151,7 +122,7 @@ const char* const kIndex = "units/spike_times_index";
 // to spike times, or clamp a negative index to 0).
 Status requireTypeClass(hid_t file, const std::string& path, const std::string& fname, H5T_class_t want,
                         const char* wantText) {
-    if (!exists(file, path)) return Error{fname, 0, "dataset '" + path + "' not found"};
+    if (!h5Exists(file, path)) return Error{fname, 0, "dataset '" + path + "' not found"};
     Handle ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
     if (!ds.ok()) return Error{fname, 0, "cannot open dataset '" + path + "'"};
     Handle type(H5Dget_type(ds.id), H5Tclose);
@@ -259,7 +230,8 @@ Result<SpikeTrains> readNwbUnits(const std::string& path) {
         Handle file(f.value(), H5Fclose);
         H5Columns out;
         if (auto e = putUnits(file.id, path, out)) return *e;
-        if (exists(file.id, "intervals/epochs/start_time") && exists(file.id, "intervals/epochs/stop_time")) {
+        if (h5Exists(file.id, "intervals/epochs/start_time") &&
+            h5Exists(file.id, "intervals/epochs/stop_time")) {
             auto a = read1d<double>(file.id, "intervals/epochs/start_time", path, H5T_NATIVE_DOUBLE);
             auto b = read1d<double>(file.id, "intervals/epochs/stop_time", path, H5T_NATIVE_DOUBLE);
             if (a && b) {
@@ -301,8 +273,8 @@ bool nwbHasTrials(const std::string& path) {
         auto f = openFile(path);
         if (!f) return f.error();
         Handle file(f.value(), H5Fclose);
-        const bool has =
-            exists(file.id, "intervals/trials/start_time") && exists(file.id, "intervals/trials/stop_time");
+        const bool has = h5Exists(file.id, "intervals/trials/start_time") &&
+                         h5Exists(file.id, "intervals/trials/stop_time");
         H5Columns out;
         out.put("has_trials", std::vector<uint64_t>{has ? 1u : 0u});
         return out;
@@ -318,7 +290,8 @@ Result<TrialData> readNwbTrialData(const std::string& path) {
         auto f = openFile(path);
         if (!f) return f.error();
         Handle file(f.value(), H5Fclose);
-        if (!exists(file.id, "intervals/trials/start_time") || !exists(file.id, "intervals/trials/stop_time"))
+        if (!h5Exists(file.id, "intervals/trials/start_time") ||
+            !h5Exists(file.id, "intervals/trials/stop_time"))
             return Error{path, 0, "no trials table (intervals/trials with start_time and stop_time)"};
         H5Columns out;
         if (auto e = putUnits(file.id, path, out)) return *e;
@@ -332,7 +305,7 @@ Result<TrialData> readNwbTrialData(const std::string& path) {
         std::string condPath;
         for (const char* name : {"condition", "stimulus", "cond", "stimulus_name", "stim"}) {
             const std::string p = std::string("intervals/trials/") + name;
-            if (exists(file.id, p)) {
+            if (h5Exists(file.id, p)) {
                 condPath = p;
                 break;
             }
@@ -347,7 +320,7 @@ Result<TrialData> readNwbTrialData(const std::string& path) {
         out.put("stop", std::move(stop.value()));
         out.put("condition", std::move(cond.value()));
         out.put("condition_path", std::vector<std::string>{condPath});
-        if (exists(file.id, "intervals/trials/id")) {
+        if (h5Exists(file.id, "intervals/trials/id")) {
             auto ids = read1d<int64_t>(file.id, "intervals/trials/id", path, H5T_NATIVE_INT64);
             if (!ids) return ids.error();
             out.put("trial_ids", std::move(ids.value()));

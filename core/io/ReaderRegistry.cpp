@@ -69,8 +69,19 @@ bool splitArrayPath(const std::string& path, std::string& file, std::string& arr
     return false;
 }
 
-const FormatReader* ReaderRegistry::find(const std::string& pathIn,
+const FormatReader* ReaderRegistry::find(const std::string& path,
                                          std::vector<std::pair<std::string, std::string>>* declined) const {
+    return findAmong(path, nullptr, declined);
+}
+
+const FormatReader* ReaderRegistry::find(const std::string& path, LayerKind kind,
+                                         std::vector<std::pair<std::string, std::string>>* declined) const {
+    return findAmong(path, &kind, declined);
+}
+
+const FormatReader*
+ReaderRegistry::findAmong(const std::string& pathIn, const LayerKind* kind,
+                          std::vector<std::pair<std::string, std::string>>* declined) const {
     std::string path = pathIn, array;
     splitArrayPath(pathIn, path, array);
     // Sniffers open the file: a FIFO, socket or device is nobody's format (and would block or never end).
@@ -80,6 +91,7 @@ const FormatReader* ReaderRegistry::find(const std::string& pathIn,
     int bestScore = 0;
     const std::string ext = fileExtension(path);
     for (const auto& r : readers_) {
+        if (kind && r.kind != *kind) continue;
         std::string why;
         tlsDecline = &why;
         const int s = r.sniff ? r.sniff(path, head) : 0;
@@ -97,11 +109,22 @@ const FormatReader* ReaderRegistry::find(const std::string& pathIn,
 
 Result<Dataset> ReaderRegistry::open(const std::string& path, const std::vector<std::string>& others,
                                      const OpenOptions& opt) const {
+    return openAmong(path, nullptr, others, opt);
+}
+
+Result<Dataset> ReaderRegistry::openAs(LayerKind kind, const std::string& path,
+                                       const std::vector<std::string>& others, const OpenOptions& opt) const {
+    return openAmong(path, &kind, others, opt);
+}
+
+Result<Dataset> ReaderRegistry::openAmong(const std::string& path, const LayerKind* kind,
+                                          const std::vector<std::string>& others,
+                                          const OpenOptions& opt) const {
     std::string file, array;
     if (splitArrayPath(path, file, array)) {
         OpenOptions o = opt;
         o.options.insert(o.options.begin(), {"array", array}); // before any "array" given as an option
-        auto d = open(file, others, o);
+        auto d = openAmong(file, kind, others, o);
         if (d && d.value().files.empty()) d.value().files.push_back(file);
         return d;
     }
@@ -115,11 +138,12 @@ Result<Dataset> ReaderRegistry::open(const std::string& path, const std::vector<
         if (Status bad = requireFileOrFolder(of)) return *bad;
     }
     std::vector<std::pair<std::string, std::string>> declined;
-    const FormatReader* r = find(path, &declined);
+    const FormatReader* r = findAmong(path, kind, &declined);
     if (!r) {
         std::string ext = fileExtension(path);
         std::string what = ext.empty() ? std::string("this file") : "a ." + ext + " file";
         if (S_ISDIR(st.st_mode)) what = "this folder";
+        if (kind) what += std::string(" read as ") + layerKindName(*kind);
         if (!declined.empty()) {
             // The readers that take this extension came closest: say why each turned the file down, those
             // whose sniffer gave a reason first.
@@ -132,6 +156,7 @@ Result<Dataset> ReaderRegistry::open(const std::string& path, const std::vector<
         }
         std::string names;
         for (const auto& f : readers_) {
+            if (kind && f.kind != *kind) continue;
             if (!names.empty()) names += "; ";
             names += f.name;
         }

@@ -4,7 +4,12 @@
 // A reader registers a FormatReader: a name, the extensions it claims, a content sniff, the kind of layer it
 // makes, a one-line description and a read function. To open a file the registry asks every reader to sniff
 // it (the file's first bytes are passed in) and takes the highest score; ties go to the earlier registration.
-// A file nobody claims gets an Error that lists the formats that can be read.
+// Content comes first: a sniffer scores what the bytes say whatever the file is called (2 or 3), and the
+// extension alone gives at most 1, so a headerless edge list named x.edgelist or a GraphML file named x.csv
+// is read by what it holds. A file nobody claims gets an Error that lists the formats that can be read.
+//
+// This is the only place that picks a reader: no other code chooses a parser by a file's extension. Callers
+// that need one kind of data use openAs (or the typed helpers of formats/Open.h).
 //
 // Readers of one area register themselves from a function of that area (registerGraphReaders,
 // registerVesselReaders, ...); core/formats/BuiltinReaders.cpp calls all of them once.
@@ -66,9 +71,9 @@ struct FormatReader {
     // folder).
     std::function<int(const std::string& path, const std::string& head)> sniff;
     // Reads `path` (and a partner file it finds or that is given in `others`).
-    std::function<Result<Dataset>(const std::string& path, const std::vector<std::string>& others,
-                                  const OpenOptions& opt)>
-        read;
+    using Read = std::function<Result<Dataset>(
+        const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt)>;
+    Read read;
 };
 
 class ReaderRegistry {
@@ -83,18 +88,31 @@ public:
     // the file's extension but turned it down, each with its reason (see sniffDeclined; "" when none).
     const FormatReader* find(const std::string& path,
                              std::vector<std::pair<std::string, std::string>>* declined = nullptr) const;
+    // The same among the readers that make `kind` only.
+    const FormatReader* find(const std::string& path, LayerKind kind,
+                             std::vector<std::pair<std::string, std::string>>* declined = nullptr) const;
     // Reads `path` with the reader that claims it (others = companion files chosen together with it).
     // `path` may name an array inside a container: "FILE:ARRAY" (see splitArrayPath).
     // A file nobody claims: Error{path, 0, "not a format Neurorama reads (...)"}: the readers that take its
     // extension and why they turned it down, or, when none does, the list of readable formats.
     Result<Dataset> open(const std::string& path, const std::vector<std::string>& others = {},
                          const OpenOptions& opt = {}) const;
+    // open() among the readers that make `kind` only: a caller that needs a graph gets the graph reading of a
+    // file that would otherwise open as traces. The Dataset's kind is the reader's (a volume reader asked
+    // for `as=image` gives an Image).
+    Result<Dataset> openAs(LayerKind kind, const std::string& path,
+                           const std::vector<std::string>& others = {}, const OpenOptions& opt = {}) const;
     // "Graphs (*.csv *.tsv *.graphml *.gml);;Spike trains (*.csv *.npy *.nwb);;..." for QFileDialog.
     std::string dialogFilters() const;
     // One line per format: "name (.ext, .ext): description".
     std::string formatList() const;
 
 private:
+    const FormatReader* findAmong(const std::string& path, const LayerKind* kind,
+                                  std::vector<std::pair<std::string, std::string>>* declined) const;
+    Result<Dataset> openAmong(const std::string& path, const LayerKind* kind,
+                              const std::vector<std::string>& others, const OpenOptions& opt) const;
+
     std::vector<FormatReader> readers_;
 };
 

@@ -4,6 +4,7 @@
 #include "io/MemoryBudget.h"
 #include "io/Npy.h"
 #include "io/Nwb.h"
+#include "io/ReaderRegistry.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,13 +18,6 @@
 namespace nr {
 
 namespace {
-
-std::string lowerExt(const std::string& path) {
-    const size_t slash = path.find_last_of('/');
-    const size_t dot = path.find_last_of('.');
-    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
-    return csv::lower(path.substr(dot + 1));
-}
 
 bool isUnitName(std::string_view s) {
     return csv::oneOf(s, {"unit", "units", "unit_id", "id", "neuron", "cluster"});
@@ -337,16 +331,9 @@ Status writeSpikesNpy(const std::string& path, const SpikeTrains& s) {
     return std::nullopt;
 }
 
-Result<SpikeTrains> readSpikes(const std::string& path) {
-    const std::string ext = lowerExt(path);
-    if (ext == "npy") return readSpikesNpy(path);
-    if (ext == "nwb") return readNwbUnits(path);
-    if (ext == "csv" || ext == "tsv" || ext == "txt") return readSpikesCsv(path);
-    return Error{path, 0, "unknown spike file type '." + ext + "' (expected .csv, .tsv, .npy or .nwb)"};
-}
-
 Status writeSpikes(const std::string& path, const SpikeTrains& s) {
-    const std::string ext = lowerExt(path);
+    // The name the user gave chooses the format written.
+    const std::string ext = fileExtension(path);
     if (ext == "npy") return writeSpikesNpy(path, s);
     if (ext == "csv") return writeSpikesCsv(path, s);
     return Error{path, 0, "unknown spike file type (expected .csv or .npy)"};

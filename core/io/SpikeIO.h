@@ -1,6 +1,6 @@
-// The spike reader: spike times + unit ids from CSV/TSV, NPY or NWB, chosen by the file extension. Every
-// command and every window path reads spikes through readSpikes (readSpikeTrainsFile in TrialIO.h is the
-// same function).
+// The spike parsers: spike times + unit ids from CSV/TSV or NPY (NWB units tables: readNwbUnits, Nwb.h).
+// Which one reads a file is the ReaderRegistry's choice (its spike readers call these); code that needs the
+// spikes of a path given by a user calls openSpikes (formats/Open.h).
 //
 // CSV/TSV: a header naming a unit column (unit, units, unit_id, id, neuron, cluster) and a time column
 // (time_s, time, times, t, spike_time, spike_times), optionally a trial column (trial, trial_id) and a
@@ -25,7 +25,7 @@
 
 namespace nr {
 
-Result<SpikeTrains> readSpikes(const std::string& path);
+// Writes CSV or NPY as the file name's extension says (.csv, .npy).
 Status writeSpikes(const std::string& path, const SpikeTrains& spikes);
 
 Result<SpikeTrains> readSpikesCsv(const std::string& path);

@@ -10,32 +10,19 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include "base/Text.h"
 #include "io/CsvTable.h"
+#include "io/Hdf5Util.h"
 #include "io/MemoryBudget.h"
 #include "io/Npy.h"
 #include "io/Nwb.h"
+#include "io/ReaderRegistry.h"
 #include "io/SpikeIO.h"
+#include "model/FileKind.h"
 
 namespace nr {
 
 namespace {
-
-bool fileExists(const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-std::string lower(std::string s) {
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::string extensionOf(const std::string& path) {
-    const size_t slash = path.find_last_of('/');
-    const size_t dot = path.find_last_of('.');
-    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
-    return lower(path.substr(dot + 1));
-}
 
 std::string trim(const std::string& s) {
     size_t a = 0, b = s.size();
@@ -215,8 +202,8 @@ Result<Table> readNpy(const std::string& path, const std::vector<std::string>& d
 
 Result<Table> readTable(const std::string& path, const std::vector<std::string>& roles2,
                         const std::vector<std::string>& roles3) {
-    const std::string ext = extensionOf(path);
-    if (ext == "npy") return readNpy(path, roles2, roles3);
+    // By content: an NPY array starts with its magic string, anything else is read as delimited text.
+    if (readHead(path, 6) == npy::kMagic) return readNpy(path, roles2, roles3);
     return readCsv(path);
 }
 
@@ -278,11 +265,6 @@ Result<std::string> conditionAt(const Table& t, size_t r) {
     return os.str();
 }
 
-std::string baseName(const std::string& p) {
-    const size_t slash = p.find_last_of('/');
-    return slash == std::string::npos ? p : p.substr(slash + 1);
-}
-
 const std::string kUnitNames = "unit, unit_id, neuron";
 const std::string kTrialNames = "trial, trial_id";
 const std::string kTimeNames = "time_s, time, t";
@@ -304,8 +286,8 @@ std::string findTrialsFile(const std::string& spikesPath) {
 }
 
 Result<TrialData> readTrialData(const std::string& spikesPath, const std::string& trialsPathIn) {
-    const std::string ext = extensionOf(spikesPath);
-    if (ext == "nwb") {
+    const std::string ext = fileExtension(spikesPath);
+    if (isHdf5File(spikesPath)) { // NWB
         if (!trialsPathIn.empty())
             return Error{trialsPathIn, 0, "an NWB file carries its own trials table; --trials is not used"};
         return readNwbTrialData(spikesPath);
@@ -380,10 +362,6 @@ Result<TrialData> readTrialData(const std::string& spikesPath, const std::string
     }
     if (d.trialId.empty()) return Error{trialsPath, tr.npy ? 0 : 1, "the trials table has no rows"};
     return d;
-}
-
-Result<SpikeTrains> readSpikeTrainsFile(const std::string& path) {
-    return readSpikes(path);
 }
 
 TrialData trialDataFromEpochs(const SpikeTrains& st, const std::vector<TrialEpoch>& epochs) {

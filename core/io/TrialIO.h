@@ -20,15 +20,12 @@ namespace nr {
 // `X_spikes.csv` -> `X_trials.csv` (same extension) when that file exists; "" otherwise.
 std::string findTrialsFile(const std::string& spikesPath);
 
-// Spikes and trials tables (.csv or .npy, or .nwb with a trials table). `trialsPath` "" = found beside the
-// spikes file (X_spikes.csv -> X_trials.csv). Spike times need not be sorted. Rejects: missing or non-numeric
-// unit/trial ids, NaN or infinite times or numeric conditions, a missing required column, an empty trials
-// table. Errors name the file holding the defect: CSV with its line, NPY with the byte offset (and row).
+// Spikes and trials tables (CSV or NPY, told by content, or an NWB (HDF5) file with a trials table).
+// `trialsPath` "" = found beside the spikes file (X_spikes.csv -> X_trials.csv). Spike times need not be
+// sorted. Rejects: missing or non-numeric unit/trial ids, NaN or infinite times or numeric conditions, a
+// missing required column, an empty trials table. Errors name the file holding the defect: CSV with its line,
+// NPY with the byte offset (and row).
 Result<TrialData> readTrialData(const std::string& spikesPath, const std::string& trialsPath = "");
-
-// A continuous recording: the same reader as readSpikes (SpikeIO.h), so every path reads spikes alike. A
-// spikes table with a trial column is laid out trial after trial.
-Result<SpikeTrains> readSpikeTrainsFile(const std::string& path);
 
 // Cuts a continuous recording into trials: spikes in [start, stop) of each epoch, time relative to the epoch
 // start, condition = the epoch's condition index as text, trial = its trial id. Epochs with stop <= start are

@@ -61,4 +61,12 @@ Status requireFileOrFolder(const std::string& path, const std::string& what) {
     return refuse(path, k, what);
 }
 
+bool fileExists(const std::string& path) {
+    return pathKind(path) == PathKind::Regular;
+}
+
+bool isDirectory(const std::string& path) {
+    return pathKind(path) == PathKind::Directory;
+}
+
 } // namespace nr

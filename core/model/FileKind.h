@@ -13,6 +13,9 @@ namespace nr {
 enum class PathKind { Missing, Regular, Directory, Fifo, Socket, CharDevice, BlockDevice, LinkLoop, Other };
 
 PathKind pathKind(const std::string& path);
+// True when `path` is a regular file (after links) / a folder.
+bool fileExists(const std::string& path);
+bool isDirectory(const std::string& path);
 // "a FIFO (named pipe)", "a folder", "a character device", ... for messages.
 const char* pathKindName(PathKind k);
 

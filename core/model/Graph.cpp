@@ -1,5 +1,7 @@
 #include "Graph.h"
 
+#include "base/Text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -44,10 +46,6 @@ long Graph::findNode(const std::string& name) const {
     auto it = index_.find(name);
     if (it != index_.end()) return it->second;
     // Nodes may have been filled in without addNode(); fall back to a scan.
-    auto lower = [](std::string s) {
-        for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return s;
-    };
     const std::string want = lower(name);
     for (size_t i = 0; i < names.size(); ++i)
         if (names[i] == name || lower(names[i]) == want) return static_cast<long>(i);

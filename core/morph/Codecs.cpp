@@ -36,16 +36,6 @@ bool readWholeFile(const std::string& path, std::vector<uint8_t>& out, std::stri
     return true;
 }
 
-bool isDirectory(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool fileExists(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 std::vector<std::string> listFolder(const std::string& path, bool dirsOnly, bool filesOnly) {
     std::vector<std::string> out;
     DIR* d = ::opendir(path.c_str());

@@ -5,13 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "model/FileKind.h" // fileExists, isDirectory
+
 namespace nr {
 
 // Reads a whole file (refuses more than maxBytes). Returns false with `err` set.
 bool readWholeFile(const std::string& path, std::vector<uint8_t>& out, std::string& err,
                    uint64_t maxBytes = uint64_t(1) << 34);
-bool isDirectory(const std::string& path);
-bool fileExists(const std::string& path);
+
 // Sorted names in a folder (no "." or ".."); dirsOnly / filesOnly filter.
 std::vector<std::string> listFolder(const std::string& path, bool dirsOnly = false, bool filesOnly = false);
 

@@ -297,15 +297,4 @@ Result<ImageVolume> buildImageVolume(ArraySource& src, const OpenOptions& opt) {
     return v;
 }
 
-Result<ImageVolume> readImageVolume(const std::string& path, const OpenOptions& opt) {
-    const std::string ext = fileExtension(path);
-    if (ext == "zarr") return readZarrImage(path, opt);
-    if (ext == "h5" || ext == "hdf" || ext == "hdf5") return readHdf5Image(path, opt);
-    if (ext == "nrrd" || ext == "nhdr") return readNrrdImage(path, opt);
-    if (ext == "tif" || ext == "tiff") return readTiffImage(path, opt);
-    if (!readHead(path + "/.zgroup", 1).empty() || !readHead(path + "/.zarray", 1).empty())
-        return readZarrImage(path, opt);
-    return readTiffImage(path, opt);
-}
-
 } // namespace nr

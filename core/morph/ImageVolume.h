@@ -52,7 +52,6 @@ Result<ImageVolume> readZarrImage(const std::string& path, const OpenOptions& op
 Result<ImageVolume> readHdf5Image(const std::string& path, const OpenOptions& opt = {});
 Result<ImageVolume> readNrrdImage(const std::string& path, const OpenOptions& opt = {});
 Result<ImageVolume> readTiffImage(const std::string& path, const OpenOptions& opt = {});
-// By extension, as readLabelVolume.
-Result<ImageVolume> readImageVolume(const std::string& path, const OpenOptions& opt = {});
+// Which of these reads a file is the ReaderRegistry's choice: openImageVolume (formats/Open.h).
 
 } // namespace nr

@@ -638,16 +638,4 @@ void computeInstances(LabelVolume& v) {
     }
 }
 
-Result<LabelVolume> readLabelVolume(const std::string& path, const OpenOptions& opt) {
-    const std::string ext = fileExtension(path);
-    if (ext == "zarr") return readZarrVolume(path, opt);
-    if (ext == "h5" || ext == "hdf" || ext == "hdf5") return readHdf5Volume(path, opt);
-    if (ext == "nrrd" || ext == "nhdr") return readNrrdVolume(path, opt);
-    if (ext == "tif" || ext == "tiff") return readTiffVolume(path, opt);
-    // a folder: a Zarr store (.zarray/.zgroup inside) or TIFF slices
-    if (!readHead(path + "/.zgroup", 1).empty() || !readHead(path + "/.zarray", 1).empty())
-        return readZarrVolume(path, opt);
-    return readTiffVolume(path, opt);
-}
-
 } // namespace nr

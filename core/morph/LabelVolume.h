@@ -80,8 +80,7 @@ Result<LabelVolume> readHdf5Volume(const std::string& path, const OpenOptions& o
 Result<LabelVolume> readNrrdVolume(const std::string& path, const OpenOptions& opt = {});
 // A multi-page TIFF file or a folder of single-page slices (sorted by name).
 Result<LabelVolume> readTiffVolume(const std::string& path, const OpenOptions& opt = {});
-// By extension: .zarr folder, .h5/.hdf/.hdf5, .nrrd/.nhdr, .tif/.tiff or a folder of them.
-Result<LabelVolume> readLabelVolume(const std::string& path, const OpenOptions& opt = {});
+// Which of these reads a file is the ReaderRegistry's choice: openLabelVolume (formats/Open.h).
 
 // Names of the arrays in a Zarr store or HDF5 file that could be label volumes ("volumes/gt_instances").
 std::vector<std::string> listVolumeArrays(const std::string& path);

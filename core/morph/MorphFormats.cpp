@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "io/Hdf5Util.h"
 #include "morph/Codecs.h"
 #include "morph/ImageVolume.h"
 #include "morph/LabelVolume.h"
@@ -139,8 +140,11 @@ void registerMorphReaders(ReaderRegistry& r) {
            LayerKind::Morphologies,
            "traced neuron skeletons (id type x y z radius parent; NeuroMorpho and Allen variants)",
            [](const std::string& path, const std::string& head) {
-               if (fileExtension(path) != "swc" || isDirectory(path)) return 0;
-               return looksLikeSwc(head) ? 3 : 1;
+               if (isDirectory(path)) return 0;
+               // Seven numbers on the first data line fit an SWC whatever the file is called.
+               const bool ext = fileExtension(path) == "swc";
+               if (looksLikeSwc(head)) return ext ? 3 : 2;
+               return ext ? 1 : 0;
            },
            [](const std::string& path, const std::vector<std::string>& others,
               const OpenOptions& opt) -> Result<Dataset> {
@@ -200,7 +204,7 @@ void registerMorphReaders(ReaderRegistry& r) {
            [](const std::string& path, const std::string& head) {
                const std::string e = fileExtension(path);
                if (e != "h5" && e != "hdf" && e != "hdf5") return 0;
-               return head.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0 ? 2 : 1;
+               return isHdf5Head(head) ? 2 : 1;
            },
            [](const std::string& path, const std::vector<std::string>&, const OpenOptions& opt) {
                return readVolumeFile(path, opt, readHdf5Volume, readHdf5Image);
@@ -224,12 +228,12 @@ void registerMorphReaders(ReaderRegistry& r) {
            [](const std::string& path, const std::string& head) {
                if (isDirectory(path)) return !isZarrFolder(path) && folderHas(path, "tif", "tiff") ? 2 : 0;
                const std::string e = fileExtension(path);
-               if (e != "tif" && e != "tiff") return 0;
                const bool magic = head.compare(0, 4, std::string("II*\0", 4)) == 0 ||
                                   head.compare(0, 4, std::string("MM\0*", 4)) == 0 ||
                                   head.compare(0, 4, std::string("II+\0", 4)) == 0 ||
                                   head.compare(0, 4, std::string("MM\0+", 4)) == 0;
-               return magic ? 2 : 1;
+               if (magic) return 2; // a TIFF by content, whatever it is called
+               return e == "tif" || e == "tiff" ? 1 : 0;
            },
            [](const std::string& path, const std::vector<std::string>&, const OpenOptions& opt) {
                return readVolumeFile(path, opt, readTiffVolume, readTiffImage);

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <zlib.h>
 
+#include "base/Text.h"
 #include "io/MemoryBudget.h"
 #include "model/FileKind.h"
 #include "morph/Codecs.h"
@@ -25,11 +26,6 @@ std::string trim(const std::string& s) {
     while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
     while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
     return s.substr(b, e - b);
-}
-
-std::string lower(std::string s) {
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
 }
 
 // "(32,0,0) (0,32,0) none" -> vectors (empty for none)

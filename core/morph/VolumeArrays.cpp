@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "io/Hdf5Util.h"
 #include "morph/Codecs.h"
 #include "morph/VolumeSource.h"
 
@@ -15,9 +16,9 @@ bool isZarrStore(const std::string& p) {
     return isDirectory(p) && (fileExists(p + "/.zgroup") || fileExists(p + "/.zarray"));
 }
 
-bool isHdf5Name(const std::string& p) {
-    const std::string e = fileExtension(p);
-    return !isDirectory(p) && (e == "h5" || e == "hdf" || e == "hdf5");
+// An HDF5 file by its signature, whatever it is called (.h5, .hdf5, .mat v7.3, .nwb...).
+bool isHdf5Container(const std::string& p) {
+    return !isDirectory(p) && isHdf5File(p);
 }
 
 std::string dtypeOf(const ArraySource& s) {
@@ -33,16 +34,16 @@ std::string VolumeArrayInfo::shapeString() const {
 }
 
 bool isVolumeContainer(const std::string& path) {
-    return isZarrStore(path) || isHdf5Name(path);
+    return isZarrStore(path) || isHdf5Container(path);
 }
 
 Result<std::vector<VolumeArrayInfo>> listVolumeArrayInfo(const std::string& pathIn) {
     std::string path = pathIn;
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     const bool zarr = isZarrStore(path);
-    if (!zarr && !isHdf5Name(path))
-        return Error{path, 0, "not a Zarr v2 store or an HDF5 file (.h5, .hdf, .hdf5)"};
-    if (!zarr && !fileExists(path)) return Error{path, 0, "cannot open: no such file"};
+    if (!zarr && !isDirectory(path) && !fileExists(path)) return Error{path, 0, "cannot open: no such file"};
+    if (!zarr && !isHdf5Container(path))
+        return Error{path, 0, "not a Zarr v2 store or an HDF5 file (no HDF5 signature)"};
     std::vector<std::string> names = zarr ? listVolumeArraysZarr(path) : listNumericArraysHdf5(path);
     std::sort(names.begin(), names.end());
     std::vector<VolumeArrayInfo> out;

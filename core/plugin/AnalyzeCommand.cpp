@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 
-#include "io/IoFormats.h"
 #include "io/ReaderRegistry.h"
 #include "plugin/PluginRegistry.h"
 #include "plugin/ResultsIO.h"
@@ -66,7 +65,7 @@ Result<Inputs> loadPluginInputs(const AnalysisPlugin& plugin, const std::string&
     if (reader && reader->kind != LayerKind::Graph && (accepts & GraphInput) &&
         !(accepts &
           (SpikeTrainsInput | TrialDataInput | TracesInput | VesselInput | MorphologyInput | VolumeInput))) {
-        auto d = readGraphDataset(input, "", opt);
+        auto d = reg.openAs(LayerKind::Graph, input, {}, opt);
         if (!d) return d.error();
         in.graph = d.value().graph;
         return in;

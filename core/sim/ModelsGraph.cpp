@@ -1,8 +1,8 @@
 // Models that come from graphs: the demo network and connectome files.
 #include "sim/Models.h"
 
+#include "formats/Open.h"
 #include "io/DemoNetwork.h"
-#include "io/GraphIO.h"
 
 namespace nr {
 
@@ -33,7 +33,7 @@ Result<Network> buildModel(const ModelRequest& req) {
         if (net) net.value().model = "demo";
         return net;
     }
-    auto g = readGraph(req.model);
+    auto g = openGraph(req.model);
     if (!g) return g.error();
     auto net = networkFromGraph(g.value(), req);
     if (net) net.value().model = req.model;

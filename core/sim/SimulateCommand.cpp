@@ -7,6 +7,7 @@
 #include "sim/Simulation.h"
 
 #include "io/MemoryBudget.h"
+#include "model/FileKind.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -107,11 +108,6 @@ private:
     bool npy_ = false;
     uint64_t rows_ = 0;
 };
-
-bool fileExists(const std::string& p) {
-    struct stat st;
-    return ::stat(p.c_str(), &st) == 0;
-}
 
 int fail(std::ostream& err, const Error& e) {
     err << e.str() << std::endl;

@@ -16,6 +16,9 @@
 
 #include "io/CsvTable.h"
 #include "io/Hdf5Sandbox.h"
+#include "io/Hdf5Util.h"
+#include "io/Npy.h"
+#include "model/FileKind.h"
 
 namespace nr {
 
@@ -25,11 +28,6 @@ uint64_t fileSize(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return 0;
     return uint64_t(st.st_size);
-}
-
-bool fileExists(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 std::string num(double v) {
@@ -154,40 +152,7 @@ const std::initializer_list<const char*> kValueCols = {"value",    "dff",    "df
 // ---- HDF5 helpers ------------------------------------------------------------------------------------
 // They run in the child of readHdf5InChild, which holds the process-wide HDF5 lock (io/Hdf5Lock.h) for them.
 
-struct H5 {
-    hid_t id = -1;
-    herr_t (*close)(hid_t) = nullptr;
-    H5(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
-    ~H5() {
-        if (id >= 0 && close) close(id);
-    }
-    H5(const H5&) = delete;
-    H5& operator=(const H5&) = delete;
-    bool ok() const { return id >= 0; }
-};
-
-struct H5Quiet {
-    H5E_auto2_t func = nullptr;
-    void* data = nullptr;
-    H5Quiet() {
-        H5Eget_auto2(H5E_DEFAULT, &func, &data);
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    }
-    ~H5Quiet() { H5Eset_auto2(H5E_DEFAULT, func, data); }
-};
-
-bool h5Exists(hid_t loc, const std::string& path) {
-    if (path.empty()) return false;
-    size_t pos = 0;
-    std::string p = path;
-    if (p == "/") return true;
-    while (true) {
-        pos = p.find('/', pos + 1);
-        const std::string part = p.substr(0, pos);
-        if (!part.empty() && part != "/" && H5Lexists(loc, part.c_str(), H5P_DEFAULT) <= 0) return false;
-        if (pos == std::string::npos) return true;
-    }
-}
+using H5 = H5Handle; // H5Quiet and h5Exists: io/Hdf5Util.h
 
 bool h5IsGroup(hid_t loc, const std::string& path) {
     H5O_info_t info;
@@ -526,118 +491,26 @@ Result<Dataset> makeDataset(Result<Traces> t, const std::string& path, std::vect
 }
 
 // ---- NPY ----------------------------------------------------------------------------------------------
-struct NpyHeader {
-    std::string descr;
-    bool fortran = false;
+// A numeric NPY array (any number type and byte order, parsed by io/Npy.h) as doubles in file order.
+struct NpyDoubles {
+    std::vector<double> values;
     std::vector<uint64_t> shape;
-    size_t offset = 0;
+    bool fortran = false;
 };
 
-Result<NpyHeader> parseNpyHeader(const std::string& path, const std::string& head) {
-    if (head.size() < 10 || head.compare(0, 6, "\x93NUMPY") != 0) return Error{path, 0, "not an NPY file"};
-    const int major = static_cast<unsigned char>(head[6]);
-    size_t hl = 0, off = 0;
-    if (major == 1) {
-        hl = size_t(static_cast<unsigned char>(head[8])) | (size_t(static_cast<unsigned char>(head[9])) << 8);
-        off = 10;
-    } else if (major == 2 || major == 3) {
-        if (head.size() < 12) return Error{path, 0, "NPY header truncated"};
-        hl = 0;
-        for (int i = 0; i < 4; ++i) hl |= size_t(static_cast<unsigned char>(head[8 + size_t(i)])) << (8 * i);
-        off = 12;
-    } else {
-        return Error{path, 0, "unsupported NPY version " + std::to_string(major)};
-    }
-    if (off + hl > head.size()) return Error{path, 0, "NPY header longer than the first 64 kB or truncated"};
-    const std::string h = head.substr(off, hl);
-    NpyHeader r;
-    r.offset = off + hl;
-    auto valueOf = [&](const char* key) -> std::string {
-        const size_t k = h.find(key);
-        if (k == std::string::npos) return "";
-        size_t c = h.find(':', k);
-        if (c == std::string::npos) return "";
-        ++c;
-        while (c < h.size() && h[c] == ' ') ++c;
-        return h.substr(c);
-    };
-    std::string d = valueOf("'descr'");
-    if (d.size() < 3 || (d[0] != '\'' && d[0] != '"')) return Error{path, 0, "NPY header without a descr"};
-    r.descr = d.substr(1, d.find(d[0], 1) - 1);
-    r.fortran = valueOf("'fortran_order'").compare(0, 4, "True") == 0;
-    std::string s = valueOf("'shape'");
-    if (s.empty() || s[0] != '(') return Error{path, 0, "NPY header without a shape"};
-    s = s.substr(1, s.find(')') - 1);
-    std::stringstream ss(s);
-    std::string part;
-    while (std::getline(ss, part, ',')) {
-        size_t a = part.find_first_not_of(' ');
-        if (a == std::string::npos) continue;
-        long long v = 0;
-        if (!csv::parseInteger(csv::trim(part), v) || v < 0)
-            return Error{path, 0, "NPY shape entry '" + part + "' is not a size"};
-        r.shape.push_back(uint64_t(v));
-    }
+Result<NpyDoubles> readNpyDoubles(const std::string& path) {
+    auto a = npy::readFile(path);
+    if (!a) return a.error();
+    const npy::Array& arr = a.value();
+    if (arr.structured || !arr.fields.front().numeric())
+        return Error{path, 0, "unsupported NPY dtype (numbers only, not a structured or text array)"};
+    NpyDoubles r;
+    r.shape = arr.shape;
+    r.fortran = arr.fortranOrder;
+    r.values.resize(size_t(arr.elements));
+    for (uint64_t i = 0; i < arr.elements; ++i)
+        r.values[size_t(i)] = npy::number(arr.data() + i * arr.itemSize, arr.fields.front());
     return r;
-}
-
-template <class T> double loadAs(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof(T));
-    return double(v);
-}
-
-Result<std::vector<double>> readNpyDoubles(const std::string& path, NpyHeader& hdr) {
-    const std::string head = readHead(path, 65536);
-    auto h = parseNpyHeader(path, head);
-    if (!h) return h.error();
-    hdr = h.value();
-    std::string d = hdr.descr;
-    if (d.size() < 3) return Error{path, 0, "unsupported NPY dtype '" + d + "'"};
-    if (d[0] == '>') return Error{path, 0, "big-endian NPY arrays are not supported"};
-    const char kind = d[1];
-    const int size = std::atoi(d.c_str() + 2);
-    double (*conv)(const char*) = nullptr;
-    if (kind == 'f' && size == 8)
-        conv = loadAs<double>;
-    else if (kind == 'f' && size == 4)
-        conv = loadAs<float>;
-    else if (kind == 'i' && size == 1)
-        conv = loadAs<int8_t>;
-    else if (kind == 'i' && size == 2)
-        conv = loadAs<int16_t>;
-    else if (kind == 'i' && size == 4)
-        conv = loadAs<int32_t>;
-    else if (kind == 'i' && size == 8)
-        conv = loadAs<int64_t>;
-    else if (kind == 'u' && size == 1)
-        conv = loadAs<uint8_t>;
-    else if (kind == 'u' && size == 2)
-        conv = loadAs<uint16_t>;
-    else if (kind == 'u' && size == 4)
-        conv = loadAs<uint32_t>;
-    else if (kind == 'u' && size == 8)
-        conv = loadAs<uint64_t>;
-    else
-        return Error{path, 0, "unsupported NPY dtype '" + d + "' (numbers only)"};
-    uint64_t n = 1;
-    const uint64_t fsz = fileSize(path);
-    for (uint64_t x : hdr.shape) {
-        if (x != 0 && n > fsz / x + 1) return Error{path, 0, "NPY shape is larger than the file"};
-        n *= x;
-    }
-    if (hdr.offset + n * uint64_t(size) > fsz)
-        return Error{path, 0,
-                     "NPY data truncated: shape needs " + std::to_string(n * uint64_t(size)) +
-                         " bytes, file has " + std::to_string(fsz > hdr.offset ? fsz - hdr.offset : 0)};
-    std::ifstream f(path, std::ios::binary);
-    f.seekg(std::streamoff(hdr.offset));
-    std::vector<char> raw(n * size_t(size));
-    if (!raw.empty()) f.read(raw.data(), std::streamsize(raw.size()));
-    if (!f) return Error{path, 0, "cannot read NPY data"};
-    std::vector<double> v(n);
-    for (uint64_t i = 0; i < n; ++i) v[i] = conv(raw.data() + i * size_t(size));
-    return v;
 }
 
 std::string stripExt(const std::string& p) {
@@ -874,9 +747,9 @@ Result<Traces> readTracesLongCsv(const std::string& path, const OpenOptions& opt
 }
 
 Result<Traces> readTracesNpy(const std::string& path, const OpenOptions& opt) {
-    NpyHeader h;
-    auto data = readNpyDoubles(path, h);
+    auto data = readNpyDoubles(path);
     if (!data) return data.error();
+    const NpyDoubles& h = data.value();
     if (h.shape.empty() || h.shape.size() > 2)
         return Error{path, 0,
                      "NPY traces must be 1-D or 2-D (time x neurons), shape has " +
@@ -891,7 +764,7 @@ Result<Traces> readTracesNpy(const std::string& path, const OpenOptions& opt) {
                      "NPY traces array is " + std::to_string(d0) + " x " + std::to_string(d1) +
                          "; traces are time x neurons with at least 2 of each"};
     // Row-major view (d0 x d1).
-    std::vector<double> rm = std::move(data.value());
+    std::vector<double> rm = std::move(data.value().values);
     if (h.fortran && h.shape.size() == 2) {
         std::vector<double> c(rm.size());
         for (uint64_t i = 0; i < d0; ++i)
@@ -906,11 +779,10 @@ Result<Traces> readTracesNpy(const std::string& path, const OpenOptions& opt) {
             if (fileExists(c)) timePath = c;
     std::vector<double> time;
     if (!timePath.empty()) {
-        NpyHeader th;
-        auto tv = readNpyDoubles(timePath, th);
+        auto tv = readNpyDoubles(timePath);
         if (!tv) return tv.error();
-        if (th.shape.size() != 1) return Error{timePath, 0, "time vector must be one-dimensional"};
-        time = std::move(tv.value());
+        if (tv.value().shape.size() != 1) return Error{timePath, 0, "time vector must be one-dimensional"};
+        time = std::move(tv.value().values);
     }
     double rate = 0;
     if (auto s = rateOption(opt, path, rate)) return *s;
@@ -1249,10 +1121,6 @@ Result<Traces> readNwbLocked(const std::string& path, const OpenOptions& opt,
     return t;
 }
 
-bool isHdf5Head(const std::string& head) {
-    return head.size() >= 8 && head.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0;
-}
-
 // The HDF5 work of a sniffer or reader runs in a child process (readHdf5InChild): a corrupt file can make
 // libhdf5 loop inside one call (reading a variable-length string from a zeroed global heap does), and only
 // killing the process that runs it stops that. The child sends back a score, or the traces as columns.
@@ -1370,13 +1238,13 @@ Result<Traces> readTracesInChild(const std::string& path, const OpenOptions& opt
 }
 
 int sniffNpyTraces(const std::string& path, const std::string& head) {
-    if (head.compare(0, 6, "\x93NUMPY") != 0) return 0;
-    auto h = parseNpyHeader(path, head);
+    if (!npy::isNpyHead(head)) return 0;
+    auto h = npy::parseHeader(head, path);
     if (!h) return 0;
     const std::string stem = stripExt(path);
     if (fileExists(stem + "_names.txt") || fileExists(stem + ".names.txt")) return 3;
     const auto& s = h.value().shape;
-    if (h.value().descr.find(',') != std::string::npos || h.value().descr.empty()) return 0;
+    if (h.value().structured || !h.value().fields.front().numeric()) return 0;
     if (s.size() == 2 && s[1] > 2) return 2;
     return 0;
 }
@@ -1393,18 +1261,6 @@ Result<Traces> readTracesNwb(const std::string& path, const OpenOptions& opt) {
 
 bool isNwbOphys(const std::string& path) {
     return sniffNwbTraces(path, readHead(path, 16)) == 3;
-}
-
-Result<Traces> readTraces(const std::string& path, const OpenOptions& opt) {
-    const std::string head = readHead(path, 65536);
-    if (head.empty() && !fileExists(path)) return Error{path, 0, "cannot open: no such file"};
-    if (isHdf5Head(head)) {
-        if (isNwbOphys(path)) return readTracesNwb(path, opt);
-        return readTracesHdf5(path, opt);
-    }
-    if (head.compare(0, 6, "\x93NUMPY") == 0) return readTracesNpy(path, opt);
-    if (sniffLongTraceCsv(head)) return readTracesLongCsv(path, opt);
-    return readTracesWideCsv(path, opt);
 }
 
 std::string tracesSummary(const Traces& t) {

@@ -43,8 +43,6 @@ Result<Traces> readTracesLongCsv(const std::string& path, const OpenOptions& opt
 Result<Traces> readTracesNpy(const std::string& path, const OpenOptions& opt = {});
 Result<Traces> readTracesHdf5(const std::string& path, const OpenOptions& opt = {});
 Result<Traces> readTracesNwb(const std::string& path, const OpenOptions& opt = {});
-// Any of the above, chosen by content (NWB ophys before generic HDF5).
-Result<Traces> readTraces(const std::string& path, const OpenOptions& opt = {});
 
 // True when an HDF5 file holds NWB optical physiology (a RoiResponseSeries or TimeSeries under acquisition).
 bool isNwbOphys(const std::string& path);

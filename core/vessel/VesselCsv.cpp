@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <unordered_map>
 
+#include "base/Text.h"
 #include "model/FileKind.h"
 #include "vessel/VesselFormats.h"
 #include "vessel/VesselText.h"
@@ -25,11 +26,6 @@ namespace nr {
 using vessel::MappedFile;
 
 namespace {
-
-std::string lower(std::string s) {
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 // First header line of a delimited text (BOM, blank and '#' lines skipped); its offset past the line in
 // `after` and its 1-based line number in `lineNo`.
@@ -639,11 +635,6 @@ std::string partnerCandidate(const std::string& path, const std::string& from, c
             cand[i] = char(std::toupper(static_cast<unsigned char>(cand[i])));
     base.replace(at, from.size(), cand);
     return path.substr(0, start) + base;
-}
-
-bool fileExists(const std::string& p) {
-    struct stat st {};
-    return !p.empty() && ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 } // namespace

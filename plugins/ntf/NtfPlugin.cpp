@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "formats/Open.h"
 #include "io/MemoryBudget.h"
 #include "plugin/AnalysisPlugin.h"
 #include "traces/TraceAnalysis.h"
@@ -88,9 +89,9 @@ public:
         // Several recordings (the input plus `recordings`): the neurons all of them share, by name.
         std::vector<std::shared_ptr<const Traces>> recs = {*tp};
         for (const auto& path : splitPaths(p.text("recordings"))) {
-            auto r = readTraces(path);
+            auto r = openTraces(path);
             if (!r) return r.error();
-            recs.push_back(std::make_shared<const Traces>(std::move(r.value())));
+            recs.push_back(r.value());
         }
         std::vector<std::vector<size_t>> keep(recs.size());
         for (size_t i = 0; i < recs[0]->neurons(); ++i) {

@@ -3,6 +3,7 @@
 #include <QObject>
 #include <cmath>
 
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "plugin/AnalysisPlugin.h"
 #include "traces/TraceAnalysis.h"
@@ -49,7 +50,7 @@ public:
         const Traces& t = **tp;
         const std::string edges = p.text("connectome");
         if (edges.empty()) return Error{in.source, 0, "structure_function needs --param connectome=EDGES"};
-        auto g = readGraph(edges);
+        auto g = openGraph(edges);
         if (!g) return g.error();
         Graph& graph = g.value();
         if (!p.text("node_table").empty()) {

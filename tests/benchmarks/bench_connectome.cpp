@@ -47,6 +47,7 @@
 #include <vtkUnsignedCharArray.h>
 
 #include "BenchCommon.h"
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "model/Graph.h"
 #include "model/Palette.h"
@@ -157,7 +158,7 @@ void writeCsv(const nr::Graph& g, const std::string& edgesPath, const std::strin
 
 // The graph readers of the application: edge list, then the node table joined onto it by name.
 std::shared_ptr<nr::Graph> parseCsv(const std::string& edgesPath, const std::string& nodesPath) {
-    auto r = nr::readGraph(edgesPath);
+    auto r = nr::openGraph(edgesPath);
     if (!r.ok()) {
         std::fprintf(stderr, "bench_connectome: %s\n", r.error().str().c_str());
         return nullptr;

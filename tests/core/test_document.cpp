@@ -174,7 +174,7 @@ private slots:
     void unreadFileNamesTheFormats() {
         QTemporaryDir dir;
         const std::string f = dir.filePath(QStringLiteral("cells.xyz")).toStdString();
-        std::ofstream(f) << "1 1 0.0 0.0 0.0 1.0 -1\n";
+        std::ofstream(f) << "hello world\n"; // (an SWC line would be read as SWC by its content)
         auto d = nr::ReaderRegistry::builtin().open(f);
         QVERIFY(!d.ok());
         QCOMPARE(d.error().file, f);

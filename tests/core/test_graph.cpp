@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 
+#include "formats/Open.h"
 #include "io/DemoNetwork.h"
 #include "io/GraphIO.h"
 
@@ -15,7 +16,7 @@ namespace {
 const std::string kData = NR_SHARED_DATA;
 
 nr::Graph load(const std::string& path) {
-    auto r = nr::readGraph(path);
+    auto r = nr::openGraph(path);
     if (!r.ok()) qFatal("%s", r.error().str().c_str());
     return std::move(r).value();
 }

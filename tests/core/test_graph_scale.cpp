@@ -4,33 +4,17 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
+#include "CpuTime.h"
+
 #include <cmath>
-#include <ctime>
 
 #include "analysis/GraphAnalysis.h"
 #include "io/Layout.h"
 
 namespace {
 
-// 30 s of CPU time of this thread is the bound (layout, Leiden and betweenness are single-threaded);
-// sanitizer builds run several times slower and only check that the work finishes.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr qint64 kLimitMs = 600000;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr qint64 kLimitMs = 600000;
-#else
-constexpr qint64 kLimitMs = 30000;
-#endif
-#else
-constexpr qint64 kLimitMs = 30000;
-#endif
-
-qint64 threadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
+using nrtest::kLimitMs; // 30 s of CPU time of this thread (the work is single-threaded)
+using nrtest::threadCpuMs;
 
 void edge(nr::Graph& g, uint32_t a, uint32_t b) {
     g.src.push_back(a);

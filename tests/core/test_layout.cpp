@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "io/Layout.h"
 
@@ -13,7 +14,7 @@ namespace {
 const std::string kData = NR_SHARED_DATA;
 
 nr::Graph load(const std::string& path) {
-    auto r = nr::readGraph(path);
+    auto r = nr::openGraph(path);
     if (!r.ok()) qFatal("%s", r.error().str().c_str());
     return std::move(r).value();
 }

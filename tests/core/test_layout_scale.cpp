@@ -4,8 +4,9 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
+#include "CpuTime.h"
+
 #include <cmath>
-#include <ctime>
 #include <random>
 #include <set>
 #include <thread>
@@ -14,19 +15,8 @@
 
 namespace {
 
-// 30 s of CPU time is the bound (the layout is single-threaded); sanitizer builds run several times slower
-// and only check that the layout finishes.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr qint64 kLimitMs = 600000;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr qint64 kLimitMs = 600000;
-#else
-constexpr qint64 kLimitMs = 30000;
-#endif
-#else
-constexpr qint64 kLimitMs = 30000;
-#endif
+using nrtest::kLimitMs; // 30 s of CPU time of this thread (the work is single-threaded)
+using nrtest::threadCpuMs;
 
 nr::Graph nodes(size_t n) {
     nr::Graph g;
@@ -83,14 +73,6 @@ void checkSpread(const nr::Graph& g) {
     QVERIFY2(double(distinct.size()) > 0.99 * double(g.nodeCount()), "nodes collapsed onto each other");
     const auto bb = g.bounds();
     for (int k = 0; k < 3; ++k) QVERIFY(bb[size_t(k + 3)] - bb[size_t(k)] > 1.f);
-}
-
-// CPU time of the calling thread, ms: the layout runs on one thread, and what other work on the machine
-// takes from it (CTest runs suites side by side) does not count against it.
-qint64 threadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 qint64 timed(nr::Graph& g, const char* what) {

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 
 class TestMalformed : public QObject {
@@ -41,7 +42,7 @@ private slots:
     void emptyFile() {
         const std::string p = write("empty.csv", "");
         expectError(nr::readEdgeList(p), p, 1, "file is empty");
-        expectError(nr::readGraph(p), p, 1, "file is empty");
+        expectError(nr::readDelimitedGraph(p), p, 1, "file is empty");
         const std::string blank = write("blank.csv", "\n  \n\n");
         expectError(nr::readEdgeList(blank), blank, 1, "file is empty");
     }
@@ -107,7 +108,7 @@ private slots:
         std::string png = "\x89PNG\r\n\x1a\n";
         png += std::string("\0\0\0\rIHDR", 8);
         const std::string q = write("image.csv", png);
-        auto r = nr::readGraph(q);
+        auto r = nr::readDelimitedGraph(q);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().file, q);
         QVERIFY(r.error().line >= 1);
@@ -148,7 +149,7 @@ private slots:
 
     void bomAndCrlfAccepted() {
         const std::string p = write("bom.csv", "\xEF\xBB\xBFSource,Target,Weight\r\nA ,B,2\r\nB, C ,3\r\n");
-        auto r = nr::readGraph(p);
+        auto r = nr::openGraph(p);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().str().c_str());
         QCOMPARE(r.value().names, (std::vector<std::string>{"A", "B", "C"}));
         QCOMPARE(r.value().weight, (std::vector<float>{2.f, 3.f}));
@@ -255,7 +256,7 @@ private slots:
         const std::string e = write("empty.graphml", "  \n");
         expectError(nr::readGraphML(e), e, 1, "file is empty");
         const std::string n = write("notgraphml.xml", "<html>\n</html>\n");
-        expectError(nr::readGraph(n), n, 1, "root element is <html>");
+        expectError(nr::readGraphML(n), n, 1, "root element is <html>");
         const std::string c =
             write("comment.graphml", "<graphml>\n<!-- never closed\n<graph/>\n</graphml>\n");
         expectError(nr::readGraphML(c), c, 2, "comment '<!--' is never closed");
@@ -306,11 +307,11 @@ private slots:
 
     void missingFile() {
         const std::string p = tmp_.filePath("does_not_exist.csv").toStdString();
-        auto r = nr::readGraph(p);
+        auto r = nr::readDelimitedGraph(p);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().file, p);
         QVERIFY(r.error().reason.find("cannot open") != std::string::npos);
-        auto d = nr::readGraph(tmp_.path().toStdString());
+        auto d = nr::readDelimitedGraph(tmp_.path().toStdString());
         QVERIFY(!d.ok());
         QVERIFY(d.error().reason.find("directory") != std::string::npos);
     }

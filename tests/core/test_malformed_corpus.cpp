@@ -31,6 +31,7 @@
 #include "analysis/GraphAnalysis.h"
 #include "analysis/Shesha.h"
 #include "analysis/TrialCounts.h"
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "io/Hdf5Sandbox.h"
 #include "io/MemoryBudget.h"
@@ -253,11 +254,24 @@ public:
     void addCustom(Case c) { cases.push_back(std::move(c)); }
 };
 
+// Each case runs the parser of its format (the registry's choice is tested in test_reader_registry).
 Outcome graph(const std::string& p) {
-    return outcome(nr::readGraph(p));
+    return outcome(nr::readDelimitedGraph(p));
+}
+Outcome graphml(const std::string& p) {
+    return outcome(nr::readGraphML(p));
+}
+Outcome gml(const std::string& p) {
+    return outcome(nr::readGml(p));
 }
 Outcome spikes(const std::string& p) {
-    return outcome(nr::readSpikes(p));
+    return outcome(nr::readSpikesCsv(p));
+}
+Outcome spikesNpy(const std::string& p) {
+    return outcome(nr::readSpikesNpy(p));
+}
+Outcome nwbUnits(const std::string& p) {
+    return outcome(nr::readNwbUnits(p));
 }
 Outcome nodeTable(const std::string& p) {
     nr::Graph g;
@@ -274,7 +288,7 @@ Outcome simulate(const std::vector<std::string>& args) {
 void npyCases(Corpus& c) {
     const std::string ok = f8({1, 0.5});
     auto s = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
-        c.add("npy/" + name, "s.npy", bytes, spikes, expect);
+        c.add("npy/" + name, "s.npy", bytes, spikesNpy, expect);
     };
     const std::string good = dict2("'<f8'", "(1, 2)");
     s("accepted", npy(good, ok), "");
@@ -391,8 +405,6 @@ void spikeCsvCases(Corpus& c) {
       "binary data");
     s("trial column text", "unit,trial,time_s\n1,x,0.5\n", "trial 'x' is not an integer");
     s("trial table accepted", "unit,trial,time_s\n1,1,0.5\n1,0,0.7\n", "");
-    c.add("spikes/unknown extension", "s.dat", "unit,time_s\n1,0.5\n", spikes,
-          "unknown spike file type '.dat'");
     c.add(
         "spikes/missing file", "absent.csv", "",
         [](const std::string& p) { return spikes(p.substr(0, p.size() - 4) + "_gone.csv"); }, "cannot open",
@@ -443,7 +455,7 @@ void nodeTableCases(Corpus& c) {
 
 void graphmlCases(Corpus& c) {
     auto x = [&](const std::string& name, const std::string& body, const std::string& expect) {
-        c.add("graphml/" + name, "g.graphml", body, graph, expect);
+        c.add("graphml/" + name, "g.graphml", body, graphml, expect);
     };
     const std::string head =
         "<?xml version=\"1.0\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
@@ -500,7 +512,7 @@ void graphmlCases(Corpus& c) {
 
 void gmlCases(Corpus& c) {
     auto g = [&](const std::string& name, const std::string& body, const std::string& expect) {
-        c.add("gml/" + name, "g.gml", body, graph, expect);
+        c.add("gml/" + name, "g.gml", body, gml, expect);
     };
     g("accepted", "graph [ directed 1 node [ id 1 ] node [ id 2 ] edge [ source 1 target 2 ] ]", "");
     g("empty file", "", "file is empty");
@@ -584,7 +596,7 @@ void nwbCases(Corpus& c) {
         c.addCustom({"nwb/" + name, [spec](const std::string& d) { writeNwb(d + "/r.nwb", spec); },
                      [trials](const std::string& d) -> Outcome {
                          if (trials) return outcome(nr::readNwbTrialData(d + "/r.nwb"));
-                         return outcome(nr::readSpikes(d + "/r.nwb"));
+                         return outcome(nr::readNwbUnits(d + "/r.nwb"));
                      },
                      expect, expect.empty() ? "" : "r.nwb"});
     };
@@ -636,7 +648,7 @@ void nwbCases(Corpus& c) {
     s.trials = true;
     s.stop = {1};
     w("trial stop length", s, "differ in length", true);
-    c.add("nwb/not HDF5", "r.nwb", "this is not an HDF5 file", spikes, "not an HDF5/NWB file");
+    c.add("nwb/not HDF5", "r.nwb", "this is not an HDF5 file", nwbUnits, "not an HDF5/NWB file");
     s = NwbSpec{};
     s.trials = true;
     s.stimulus = {"grating", "dots"};
@@ -670,7 +682,7 @@ void nwbCases(Corpus& c) {
                  nr::setHdf5ChildLimits(lim);
                  const auto t0 = std::chrono::steady_clock::now();
                  // The units table alone does not touch the strings: it must still be read.
-                 Outcome o = trials ? outcome(nr::readNwbTrialData(f)) : outcome(nr::readSpikes(f));
+                 Outcome o = trials ? outcome(nr::readNwbTrialData(f)) : outcome(nr::readNwbUnits(f));
                  const double s =
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                  if (s > 5) return nr::Error{f, 0, "took " + std::to_string(s) + " s for a 3 s limit"};
@@ -1006,7 +1018,7 @@ void analysisCases(Corpus& c) {
     c.addCustom({"firing_stats/spike at 1e15 s",
                  [](const std::string& d) { writeFile(d + "/far.csv", "unit,time_s\n1,1e15\n2,3\n"); },
                  [](const std::string& d) -> Outcome {
-                     auto st = nr::readSpikes(d + "/far.csv");
+                     auto st = nr::readSpikesCsv(d + "/far.csv");
                      if (!st) return st.error();
                      auto r = nr::firingStats(st.value(), 1.0, d + "/far.csv");
                      if (!r) return r.error();
@@ -1219,11 +1231,15 @@ void tableCases(Corpus& c) {
                  "is a FIFO (named pipe), not a", "example_edges.csv"});
 
     // ---- trace arrays that cannot be neurons x time ----
+    // t.npy cases run the NPY parser, w.csv the wide and l.csv the long CSV parser.
     auto tr = [&](const std::string& name, const std::string& file, const std::string& bytes,
                   const std::string& expect) {
-        c.add(
-            "traces/" + name, file, bytes, [](const std::string& p) { return outcome(nr::readTraces(p)); },
-            expect);
+        std::function<Outcome(const std::string&)> read = [](const std::string& p) {
+            return outcome(nr::readTracesWideCsv(p));
+        };
+        if (file == "t.npy") read = [](const std::string& p) { return outcome(nr::readTracesNpy(p)); };
+        if (file == "l.csv") read = [](const std::string& p) { return outcome(nr::readTracesLongCsv(p)); };
+        c.add("traces/" + name, file, bytes, read, expect);
     };
     std::string d130;
     for (int i = 0; i < 130; ++i) d130 += f8({std::sin(0.1 * i)});
@@ -1248,7 +1264,7 @@ void tableCases(Corpus& c) {
     auto h5 = [&](const std::string& name, hsize_t d0, hsize_t d1, int rank, const std::string& expect) {
         c.addCustom({"traces/" + name,
                      [=](const std::string& d) { writeHdf5Matrix(d + "/t.h5", "traces", d0, d1, rank); },
-                     [](const std::string& d) { return outcome(nr::readTraces(d + "/t.h5")); }, expect,
+                     [](const std::string& d) { return outcome(nr::openTraces(d + "/t.h5")); }, expect,
                      expect.empty() ? "" : "t.h5"});
     };
     h5("hdf5 (40, 5) accepted", 40, 5, 2, "");
@@ -1298,7 +1314,7 @@ void tableCases(Corpus& c) {
     // ---- NWB units: negative or decreasing indexes, integer spike times ----
     auto w = [&](const std::string& name, NwbSpec spec, const std::string& expect) {
         c.addCustom({"nwb/" + name, [spec](const std::string& d) { writeNwb(d + "/r.nwb", spec); },
-                     [](const std::string& d) { return outcome(nr::readSpikes(d + "/r.nwb")); }, expect,
+                     [](const std::string& d) { return outcome(nr::readNwbUnits(d + "/r.nwb")); }, expect,
                      expect.empty() ? "" : "r.nwb"});
     };
     NwbSpec s;
@@ -1407,7 +1423,7 @@ std::string tiffBytes(uint32_t w, uint32_t h, int pages, int64_t byteCount, bool
 }
 
 void volumeCases(Corpus& c) {
-    auto labels = [](const std::string& p) -> Outcome { return outcome(nr::readLabelVolume(p)); };
+    auto labels = [](const std::string& p) -> Outcome { return outcome(nr::openLabelVolume(p)); };
     // NRRD header nonsense: each error names the header line.
     const std::string hdr = "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 2 2 2\nencoding: raw\n";
     const std::string data8(8, '\1');
@@ -1659,9 +1675,10 @@ void volumeCases(Corpus& c) {
                      H5Fclose(f);
                  },
                  [](const std::string& d) -> Outcome {
-                     auto r = nr::readLabelVolume(d + "/x.h5");
+                     auto r = nr::openLabelVolume(d + "/x.h5");
                      if (!r) return r.error();
-                     if (!r.value().instances.empty() || !r.value().labelData.empty() || r.value().nx != 2048)
+                     if (!r.value()->instances.empty() || !r.value()->labelData.empty() ||
+                         r.value()->nx != 2048)
                          return nr::Error{d + "/x.h5", 0, "wrong volume for an unwritten dataset"};
                      return std::nullopt;
                  },
@@ -1778,7 +1795,7 @@ void graphTextCases(Corpus& c) {
     auto fileCommunities = [communities](const std::string& name, const std::string& text, int count) {
         return Case{"graph/" + name, [text](const std::string& d) { writeFile(d + "/g.csv", text); },
                     [communities, count](const std::string& d) -> Outcome {
-                        auto g = nr::readGraph(d + "/g.csv");
+                        auto g = nr::openGraph(d + "/g.csv");
                         if (!g) return g.error();
                         return communities(g.value(), "g.csv", count);
                     },
@@ -1894,7 +1911,8 @@ void graphTextCases(Corpus& c) {
           "Edge list or node table: no source/target (or name) columns");
     c.add("refused/csv with a BOM and foreign columns", "x.csv", bom + "alpha,beta\n1,2\n", open,
           "in the header 'alpha,beta'");
-    c.add("refused/unknown extension lists the formats", "x.xyz", "1 2 3\n", open, "readable formats: ");
+    c.add("refused/unknown extension lists the formats", "x.xyz", "hello world\n", open,
+          "readable formats: ");
 }
 
 // Files a session points to: only regular files (never a FIFO, a device or the session itself), and

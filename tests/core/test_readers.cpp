@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 
 namespace {
@@ -38,7 +39,7 @@ std::map<std::string, TypeStats> typeStats(const nr::Graph& g) {
 }
 
 nr::Graph load(const std::string& path) {
-    auto r = nr::readGraph(path);
+    auto r = nr::openGraph(path);
     if (!r.ok()) qFatal("%s", r.error().str().c_str());
     return std::move(r).value();
 }
@@ -339,7 +340,7 @@ private slots:
                                  "<graph edgedefault='directed'><edge source='b' target='a'/>"
                                  "<node id='a'><data key='l'>same</data></node>"
                                  "<node id='b'><data key='l'>same</data></node></graph></graphml>");
-        auto r = nr::readGraph(p);
+        auto r = nr::openGraph(p);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().str().c_str());
         QCOMPARE(r.value().names, (std::vector<std::string>{"a", "b"}));
         QCOMPARE(r.value().src[0], 1u);
@@ -359,7 +360,7 @@ private slots:
                                              "  edge [ source 2 target 3 value 0.5 ]\n"
                                              "  edge [ source 3 target 3 ]\n"
                                              "]\n");
-        auto r = nr::readGraph(p);
+        auto r = nr::openGraph(p);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().str().c_str());
         const nr::Graph& g = r.value();
         QCOMPARE(g.names, (std::vector<std::string>{"AVAL", "AVAR", "PVCL"}));
@@ -414,7 +415,9 @@ private slots:
         QVERIFY(!c.ok());
         QCOMPARE(c.error().reason, std::string("cancelled"));
         QCOMPARE(c.error().file, p);
-        auto cg = nr::readGraph(p, opt);
+        nr::OpenOptions oo;
+        oo.progress = [](double, const std::string&) { return false; };
+        auto cg = nr::openGraph(p, oo);
         QVERIFY(!cg.ok());
         QCOMPARE(cg.error().reason, std::string("cancelled"));
     }

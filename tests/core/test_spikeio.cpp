@@ -64,7 +64,7 @@ void TestSpikeIO::roundTripCsv() {
     const std::string path = dir.filePath("s.csv").toStdString();
     const SpikeTrains s = sample();
     QVERIFY(!writeSpikes(path, s));
-    auto r = readSpikes(path);
+    auto r = readSpikesCsv(path);
     QVERIFY(r.ok());
     QCOMPARE(r.value().times, s.times); // exact: written with 17 significant digits
     QCOMPARE(r.value().unitIds, std::vector<int64_t>({6, 191, 42}));
@@ -80,7 +80,7 @@ void TestSpikeIO::roundTripNpy() {
     std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     QCOMPARE(bytes.size() % 16, size_t(0)); // 64-byte aligned header + 4 rows of 2 float64
     QVERIFY(bytes.find("'shape': (4, 2)") != std::string::npos);
-    auto r = readSpikes(path);
+    auto r = readSpikesNpy(path);
     QVERIFY(r.ok());
     QCOMPARE(r.value().times, s.times);
     QCOMPARE(r.value().unitIds, std::vector<int64_t>({6, 191, 42}));
@@ -88,7 +88,7 @@ void TestSpikeIO::roundTripNpy() {
 }
 
 void TestSpikeIO::readSharedCsv() {
-    auto r = readSpikes(std::string(NR_SHARED_DATA) + "/spikes/spikes.csv");
+    auto r = readSpikesCsv(std::string(NR_SHARED_DATA) + "/spikes/spikes.csv");
     QVERIFY2(r.ok(), r.ok() ? "" : r.error().str().c_str());
     const SpikeTrains& s = r.value();
     QCOMPARE(s.spikeCount(), size_t(21354));
@@ -111,7 +111,7 @@ void TestSpikeIO::readNumpyLayouts() {
     const QString p1 = dir.filePath("rec.npy");
     writeText(
         p1, npy("{'descr': [('unit', '<i8'), ('time', '<f8')], 'fortran_order': False, 'shape': (2,), }", d));
-    auto r = readSpikes(p1.toStdString());
+    auto r = readSpikesNpy(p1.toStdString());
     QVERIFY2(r.ok(), r.ok() ? "" : r.error().str().c_str());
     QCOMPARE(r.value().unitIds, std::vector<int64_t>({7, 3}));
     QCOMPARE(r.value().times, std::vector<double>({0.5, 0.25}));
@@ -120,7 +120,7 @@ void TestSpikeIO::readNumpyLayouts() {
     for (int32_t v : {1, 10, 2, 20, 1, 30}) put<int32_t>(d, v);
     const QString p2 = dir.filePath("int.npy");
     writeText(p2, npy("{'descr': '<i4', 'fortran_order': False, 'shape': (3, 2), }", d));
-    r = readSpikes(p2.toStdString());
+    r = readSpikesNpy(p2.toStdString());
     QVERIFY(r.ok());
     QCOMPARE(r.value().times, std::vector<double>({10, 20, 30}));
     QCOMPARE(r.value().units, std::vector<uint32_t>({0, 1, 0}));
@@ -129,7 +129,7 @@ void TestSpikeIO::readNumpyLayouts() {
     for (float v : {4.f, 5.f, 0.5f, 1.5f}) put<float>(d, v);
     const QString p3 = dir.filePath("f32.npy");
     writeText(p3, npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", d));
-    r = readSpikes(p3.toStdString());
+    r = readSpikesNpy(p3.toStdString());
     QVERIFY(r.ok());
     QCOMPARE(r.value().unitIds, std::vector<int64_t>({4, 5}));
     QCOMPARE(r.value().times, std::vector<double>({0.5, 1.5}));
@@ -155,7 +155,7 @@ void TestSpikeIO::malformedCsv() {
     // A NUL byte inside a number is binary data, not a number cut short.
     const QString nul = dir.filePath("nul.csv");
     writeText(nul, std::string("unit,time_s\n1,0\0.297538\n", 24));
-    auto rn = readSpikes(nul.toStdString());
+    auto rn = readSpikesCsv(nul.toStdString());
     QVERIFY(!rn.ok());
     QCOMPARE(rn.error().line, 2L);
     QVERIFY2(rn.error().reason.find("binary data") != std::string::npos, rn.error().str().c_str());
@@ -163,7 +163,7 @@ void TestSpikeIO::malformedCsv() {
     for (const auto& c : cases) {
         const QString path = dir.filePath(QString("bad%1.csv").arg(k++));
         writeText(path, c.text);
-        auto r = readSpikes(path.toStdString());
+        auto r = readSpikesCsv(path.toStdString());
         QVERIFY2(!r.ok(), c.text);
         QCOMPARE(r.error().file, path.toStdString());
         QCOMPARE(r.error().line, c.line);
@@ -179,7 +179,7 @@ void TestSpikeIO::malformedNpy() {
     auto check = [&](const std::string& bytes, const char* reason, long long minOffset) {
         const QString path = dir.filePath("bad.npy");
         writeText(path, bytes);
-        auto r = readSpikes(path.toStdString());
+        auto r = readSpikesNpy(path.toStdString());
         QVERIFY2(!r.ok(), reason);
         QCOMPARE(r.error().file, path.toStdString());
         QVERIFY(r.error().byteOffset >= minOffset);
@@ -222,7 +222,7 @@ void TestSpikeIO::trialTableAndUnsorted() {
     // The table `simulate --trials` writes: trial-relative times, unsorted per unit across trials.
     const QString p = dir.filePath("x_spikes.csv");
     writeText(p, "unit,trial,time_s\n5,0,0.30\n7,0,0.10\n5,1,0.05\n7,2,0.20\n5,2,0.35\n");
-    auto r = readSpikes(p.toStdString());
+    auto r = readSpikesCsv(p.toStdString());
     QVERIFY2(r.ok(), r.ok() ? "" : r.error().str().c_str());
     const SpikeTrains& s = r.value();
     QCOMPARE(s.unitIds, std::vector<int64_t>({5, 7}));
@@ -236,14 +236,14 @@ void TestSpikeIO::trialTableAndUnsorted() {
     // A plain recording with a unit going backwards is sorted (stably), not refused.
     const QString q = dir.filePath("uns.csv");
     writeText(q, "unit,time_s\n1,0.5\n2,0.1\n1,0.2\n");
-    r = readSpikes(q.toStdString());
+    r = readSpikesCsv(q.toStdString());
     QVERIFY(r.ok());
     QCOMPARE(r.value().times, std::vector<double>({0.1, 0.2, 0.5}));
     QCOMPARE(r.value().units, std::vector<uint32_t>({1, 0, 0}));
     // Labels are kept.
     const QString l = dir.filePath("lab.csv");
     writeText(l, "unit,time_s,label\n3,0.1,pyr\n4,0.2,int\n");
-    r = readSpikes(l.toStdString());
+    r = readSpikesCsv(l.toStdString());
     QVERIFY(r.ok());
     QCOMPARE(r.value().unitLabels, std::vector<std::string>({"pyr", "int"}));
 }

@@ -11,6 +11,8 @@
 #include <random>
 #include <set>
 
+#include "Hdf5Write.h"
+#include "formats/Open.h"
 #include "io/CsvTable.h"
 #include "io/GraphIO.h"
 #include "io/Hdf5Sandbox.h"
@@ -20,6 +22,8 @@
 
 namespace {
 
+using namespace nrtest;
+
 const std::string kData = NR_SHARED_DATA;
 const std::string kTraces = kData + "/activity/atanas2023_traces.csv";
 const std::string kHerm = kData + "/connectome/herm_full_edgelist.csv";
@@ -28,6 +32,10 @@ const std::string kSomas = kData + "/connectome/celegans_somas.csv";
 nr::Traces mustRead(nr::Result<nr::Traces> r) {
     if (!r.ok()) qFatal("%s", r.error().str().c_str());
     return std::move(r).value();
+}
+nr::Traces mustRead(nr::Result<std::shared_ptr<const nr::Traces>> r) {
+    if (!r.ok()) qFatal("%s", r.error().str().c_str());
+    return *r.value();
 }
 
 // Writes an NPY array (little-endian float64, C order unless `fortran`).
@@ -46,68 +54,6 @@ void writeNpy(const std::string& path, const std::vector<double>& v, std::vector
     f.write(reinterpret_cast<const char*>(&hl), 2);
     f << dict;
     f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * sizeof(double)));
-}
-
-// HDF5 writing helpers.
-void h5Write(hid_t loc, const std::string& path, const std::vector<double>& v, std::vector<hsize_t> dims) {
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t sp = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
-    hid_t ds = H5Dcreate2(loc, path.c_str(), H5T_IEEE_F64LE, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    H5Dclose(ds);
-    H5Sclose(sp);
-    H5Pclose(lcpl);
-}
-void h5WriteStrings(hid_t loc, const std::string& path, const std::vector<std::string>& s) {
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    hsize_t n = s.size();
-    hid_t sp = H5Screate_simple(1, &n, nullptr);
-    hid_t ty = H5Tcopy(H5T_C_S1);
-    H5Tset_size(ty, H5T_VARIABLE);
-    std::vector<const char*> p;
-    for (const auto& x : s) p.push_back(x.c_str());
-    hid_t ds = H5Dcreate2(loc, path.c_str(), ty, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data());
-    H5Dclose(ds);
-    H5Tclose(ty);
-    H5Sclose(sp);
-    H5Pclose(lcpl);
-}
-void h5AttrString(hid_t loc, const std::string& obj, const char* name, const std::string& value) {
-    hid_t ty = H5Tcopy(H5T_C_S1);
-    H5Tset_size(ty, value.size() + 1);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate_by_name(loc, obj.c_str(), name, ty, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, ty, value.c_str());
-    H5Aclose(a);
-    H5Sclose(sp);
-    H5Tclose(ty);
-}
-void h5AttrRef(hid_t file, const std::string& obj, const char* name, const std::string& target) {
-    hobj_ref_t ref;
-    H5Rcreate(&ref, file, target.c_str(), H5R_OBJECT, -1);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate_by_name(file, obj.c_str(), name, H5T_STD_REF_OBJ, sp, H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT);
-    H5Awrite(a, H5T_STD_REF_OBJ, &ref);
-    H5Aclose(a);
-    H5Sclose(sp);
-}
-void h5AttrDouble(hid_t loc, const std::string& obj, const char* name, double v) {
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a =
-        H5Acreate_by_name(loc, obj.c_str(), name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, H5T_NATIVE_DOUBLE, &v);
-    H5Aclose(a);
-    H5Sclose(sp);
-}
-void h5Group(hid_t file, const std::string& path) {
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    H5Gclose(H5Gcreate2(file, path.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT));
-    H5Pclose(lcpl);
 }
 
 // Three groups of neurons driven by three slow signals plus independent noise.
@@ -237,7 +183,7 @@ private slots:
         QCOMPARE(jp.matched, size_t(98));
         QCOMPARE(jp.matchedByCanonical, size_t(0));
         // The hermaphrodite edge list spells names padded.
-        auto g = nr::readGraph(kHerm);
+        auto g = nr::openGraph(kHerm);
         QVERIFY2(g.ok(), g.ok() ? "" : g.error().str().c_str());
         nr::NameJoin jh = nr::joinNames(t.names, g.value().names);
         QCOMPARE(jh.matched, size_t(98));
@@ -481,7 +427,7 @@ private slots:
 
         // Real data: the C. elegans hermaphrodite connectome against the recorded traces.
         nr::Traces t = mustRead(nr::readTracesWideCsv(kTraces));
-        auto herm = nr::readGraph(kHerm);
+        auto herm = nr::openGraph(kHerm);
         QVERIFY(herm.ok());
         auto jr = nr::joinNames(t.names, herm.value().names);
         auto real = nr::structureFunction(herm.value(), jr, nr::correlationMatrix(t), nr::SynapseKind::Both,
@@ -495,7 +441,7 @@ private slots:
     void functionalGraphLayer() {
         nr::Traces t = mustRead(nr::readTracesWideCsv(kTraces));
         const nr::CorrMatrix fc = nr::correlationMatrix(t);
-        auto herm = nr::readGraph(kHerm);
+        auto herm = nr::openGraph(kHerm);
         QVERIFY(herm.ok());
         auto somas = nr::readNodeTable(kSomas, herm.value());
         QVERIFY(somas.ok());
@@ -627,7 +573,7 @@ private slots:
             }
             H5Fclose(h);
         }
-        const nr::Traces acq = mustRead(nr::readTraces(na));
+        const nr::Traces acq = mustRead(nr::openTraces(na));
         QCOMPARE(acq.values, a.values);
         QCOMPARE(acq.names.size(), size_t(3));
         nr::ReaderRegistry reg;
@@ -651,7 +597,7 @@ private slots:
             H5Fclose(h);
         }
         // Intact, the names come back from the child with the matrix.
-        const nr::Traces ok = mustRead(nr::readTraces(hp));
+        const nr::Traces ok = mustRead(nr::openTraces(hp));
         QCOMPARE(ok.names, (std::vector<std::string>{"AVAL", "AVAR"}));
         QCOMPARE(ok.at(1, 3), 8.f);
         QCOMPARE(ok.time[2], 2.0);
@@ -669,7 +615,7 @@ private slots:
         nr::setHdf5ChildLimits(lim);
         QElapsedTimer t;
         t.start();
-        auto r = nr::readTraces(hp);
+        auto r = nr::openTraces(hp);
         const double s = double(t.elapsed()) / 1000;
         // Sniffing (the registry's way in) lists datasets and reads no strings: it still recognises the file.
         nr::ReaderRegistry reg;

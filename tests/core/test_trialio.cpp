@@ -7,6 +7,7 @@
 #include <hdf5.h>
 
 #include "io/Nwb.h"
+#include "io/SpikeIO.h"
 #include "io/TrialIO.h"
 
 using namespace nr;
@@ -74,7 +75,7 @@ private slots:
         QVERIFY(!t.ok());
         QVERIFY(t.error().reason.find("no trials table") != std::string::npos);
         // Same recording through the derived CSV.
-        auto c = readSpikeTrainsFile(std::string(NR_SHARED_DATA) + "/spikes/spikes.csv");
+        auto c = readSpikesCsv(std::string(NR_SHARED_DATA) + "/spikes/spikes.csv");
         QVERIFY(c.ok());
         QCOMPARE(c.value().spikeCount(), size_t(21354));
         QCOMPARE(c.value().unitIds, st.unitIds);
@@ -282,7 +283,7 @@ private slots:
                  lone.error().str().c_str());
         // Continuous tables: unsorted within a unit are sorted.
         writeText(path("cont.csv"), "unit,time_s\n1,0.5\n1,0.2\n");
-        auto cont = readSpikeTrainsFile(path("cont.csv").toStdString());
+        auto cont = readSpikesCsv(path("cont.csv").toStdString());
         QVERIFY(cont.ok());
         QCOMPARE(cont.value().times, (std::vector<double>{0.2, 0.5}));
     }

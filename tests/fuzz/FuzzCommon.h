@@ -66,6 +66,13 @@ inline std::vector<std::string> splitParts(const uint8_t* data, size_t size, siz
     return parts;
 }
 
+// Cuts the input into one part per path and writes each to its file (a missing part makes an empty file).
+inline void writeParts(const uint8_t* data, size_t size, const std::vector<std::string>& paths) {
+    const auto parts = splitParts(data, size, paths.size());
+    for (size_t i = 0; i < paths.size(); ++i)
+        writeText(paths[i], i < parts.size() ? parts[i] : std::string());
+}
+
 inline std::string joinParts(const std::vector<std::string>& parts) {
     std::string out;
     for (size_t i = 0; i < parts.size(); ++i) out += (i ? kPartSeparator : "") + parts[i];

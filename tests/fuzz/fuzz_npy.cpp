@@ -21,6 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string path = scratchPath(".npy");
     writeBytes(path, data, size);
     (void)nr::npy::parse(std::string(reinterpret_cast<const char*>(data), size), "fuzz.npy");
-    (void)nr::readSpikes(path);
+    (void)nr::readSpikesNpy(path);
     return 0;
 }

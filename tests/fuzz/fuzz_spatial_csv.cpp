@@ -20,9 +20,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string nodes = scratchPath("_nodes.csv"), edges = scratchPath("_edges.csv");
-    const auto parts = splitParts(data, size, 2);
-    writeText(nodes, parts[0]);
-    writeText(edges, parts.size() > 1 ? parts[1] : std::string());
+    writeParts(data, size, {nodes, edges});
     auto g = nr::readVesselCsvPair(nodes, edges);
     if (g) (void)nr::vesselStats(g.value());
     return 0;

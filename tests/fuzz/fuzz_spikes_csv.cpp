@@ -15,6 +15,6 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string path = scratchPath(".csv");
     writeBytes(path, data, size);
-    (void)nr::readSpikes(path);
+    (void)nr::readSpikesCsv(path);
     return 0;
 }

@@ -1,6 +1,7 @@
 // libFuzzer harness: the activity-trace CSV readers (wide: time + one column per neuron; long:
 // neuron,time,value) through nr::readTraces, and the correlation matrix of what they read.
 #include "FuzzCommon.h"
+#include "formats/Open.h"
 #include "traces/TraceAnalysis.h"
 #include "traces/TraceFormats.h"
 
@@ -20,10 +21,10 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string path = scratchPath(".csv");
     writeBytes(path, data, size);
-    auto t = nr::readTraces(path);
-    if (t && t.value().neurons() <= 64) {
-        const nr::CorrMatrix m = nr::correlationMatrix(t.value(), nr::CorrMethod::Spearman);
-        (void)nr::meanAbsCorrelation(t.value(), m);
+    auto t = nr::openTraces(path);
+    if (t && t.value()->neurons() <= 64) {
+        const nr::CorrMatrix m = nr::correlationMatrix(*t.value(), nr::CorrMethod::Spearman);
+        (void)nr::meanAbsCorrelation(*t.value(), m);
     }
     return 0;
 }

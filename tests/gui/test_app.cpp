@@ -228,7 +228,7 @@ private slots:
         const QString csv = dir.filePath("run_spikes.csv");
         QString err;
         QVERIFY2(sim->saveSpikes(csv, &err), qPrintable(err));
-        auto back = nr::readSpikes(csv.toStdString());
+        auto back = nr::readSpikesCsv(csv.toStdString());
         QVERIFY(back.ok());
         QVERIFY(back.value().spikeCount() >= sim->raster()->spikeCount() / 2);
         // Reopened as a dataset through File > Open.

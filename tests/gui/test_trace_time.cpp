@@ -18,27 +18,20 @@
 #include "ActivityDock.h"
 #include "AppTestSupport.h"
 #include "FigureExport.h"
+#include "Hdf5Write.h"
 #include "MainWindow.h"
 #include "TraceRateDialog.h"
+#include "formats/Open.h"
 #include "plots/TracePlot.h"
 #include "traces/TraceFormats.h"
 #include "traces/Traces.h"
 
 namespace {
 
+using nrtest::h5Write;
+
 constexpr size_t kNeurons = 130, kFrames = 799;
 constexpr double kStep = 589.2 / double(kFrames); // the recording covers 589.2 s
-
-void h5Write(hid_t loc, const std::string& path, const std::vector<double>& v, std::vector<hsize_t> dims) {
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    hid_t sp = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
-    hid_t ds = H5Dcreate2(loc, path.c_str(), H5T_IEEE_F64LE, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    H5Dclose(ds);
-    H5Sclose(sp);
-    H5Pclose(lcpl);
-}
 
 // Julia writes its 799 x 130 (frames x neurons) array column-major: HDF5 sees 130 x 799.
 QString writeRecording(const QString& path, bool withTime) {
@@ -60,9 +53,9 @@ QString writeRecording(const QString& path, bool withTime) {
 }
 
 nr::Traces mustRead(const QString& file, const nr::OpenOptions& opt) {
-    auto r = nr::readTraces(file.toStdString(), opt);
+    auto r = nr::openTraces(file.toStdString(), opt);
     if (!r.ok()) qWarning("%s", r.error().str().c_str());
-    return r.ok() ? r.value() : nr::Traces{};
+    return r.ok() ? *r.value() : nr::Traces{};
 }
 
 nr::OpenOptions options(std::vector<std::pair<std::string, std::string>> o) {
@@ -116,7 +109,7 @@ private slots:
         QCOMPARE(r.time[1], 0.5);
         QCOMPARE(r.durationText(), std::string("399.5s"));
         // a bad rate is an error naming the file and the value
-        auto bad = nr::readTraces(untimed_.toStdString(),
+        auto bad = nr::openTraces(untimed_.toStdString(),
                                   options({{"array", "gcamp/trace_array"}, {"rate", "fast"}}));
         QVERIFY(!bad.ok());
         QCOMPARE(QString::fromStdString(bad.error().file), untimed_);

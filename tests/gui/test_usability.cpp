@@ -31,6 +31,7 @@
 #include "NeuronPanel.h"
 #include "SimulationDock.h"
 #include "VesselPanel.h"
+#include "WidgetShot.h"
 #include "model/Palette.h"
 #include "plots/HeatmapPainter.h"
 #include "traces/Traces.h"
@@ -52,12 +53,7 @@ void wheelOver(QWidget* w, int notches = 1) {
     QApplication::sendEvent(w, &e);
 }
 
-void shot(QWidget* w, const QString& name) {
-    const QByteArray dir = qgetenv("NR_SHOT_DIR");
-    if (dir.isEmpty()) return;
-    QTest::qWait(300);
-    w->grab().save(QString::fromLocal8Bit(dir) + "/" + name + ".png");
-}
+using nrtest::shot;
 
 QString rgbText(nr::palette::Rgb c) {
     return QStringLiteral("(%1,%2,%3)").arg(c.r).arg(c.g).arg(c.b);

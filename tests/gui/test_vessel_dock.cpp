@@ -17,10 +17,13 @@
 #include "AppTestSupport.h"
 #include "MainWindow.h"
 #include "VesselPanel.h"
+#include "WidgetShot.h"
 #include "vessel/VesselGraph.h"
 #include "vtk/VesselView.h"
 
 namespace {
+
+using nrtest::shot;
 
 const QString kNodes = apptest::kData + QStringLiteral("/vessel/example_nodes.csv");
 
@@ -34,13 +37,6 @@ QScrollArea* scrollOf(QWidget* w) {
 QRect shownPart(QWidget* w, QScrollArea* area) {
     const QRect r(w->mapTo(area->viewport(), QPoint(0, 0)), w->size());
     return r.intersected(area->viewport()->rect());
-}
-
-void shot(QWidget* w, const QString& name) {
-    const QByteArray dir = qgetenv("NR_SHOT_DIR");
-    if (dir.isEmpty()) return;
-    QTest::qWait(200);
-    w->grab().save(QString::fromLocal8Bit(dir) + "/" + name + ".png");
 }
 
 } // namespace
@@ -136,7 +132,8 @@ private slots:
             // Every row inside the dock's viewport at 1280x800; in a smaller window the box's top at least
             // (the dock scrolls to it, the rest follows by scrolling the dock, never the table).
             if (size.height() < 800) {
-                QTRY_VERIFY(shownPart(box, area).top() == 0 || shownPart(box, area).height() == box->height());
+                QTRY_VERIFY(shownPart(box, area).top() == 0 ||
+                            shownPart(box, area).height() == box->height());
                 QVERIFY(shownPart(table, area).height() > area->viewport()->height() / 2);
                 continue;
             }

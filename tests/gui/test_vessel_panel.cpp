@@ -24,6 +24,7 @@
 #include "LayersDock.h"
 #include "MainWindow.h"
 #include "VesselPanel.h"
+#include "WidgetShot.h"
 #include "vessel/VesselFormats.h"
 #include "vessel/VesselGraph.h"
 #include "vtk/ConnectomeView.h"
@@ -32,6 +33,8 @@
 #include <vtkScalarsToColors.h>
 
 namespace {
+
+using nrtest::shot;
 
 const QString kNodes = apptest::kData + QStringLiteral("/vessel/example_nodes.csv");
 
@@ -45,13 +48,6 @@ size_t histogramTotal(const nr::Histogram& h) {
     size_t n = 0;
     for (size_t c : h.counts) n += c;
     return n;
-}
-
-void shot(QWidget* w, const QString& name) {
-    const QByteArray dir = qgetenv("NR_SHOT_DIR");
-    if (dir.isEmpty()) return;
-    QTest::qWait(200);
-    w->grab().save(QString::fromLocal8Bit(dir) + "/" + name + ".png");
 }
 
 } // namespace

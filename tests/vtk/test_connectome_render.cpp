@@ -23,6 +23,7 @@
 
 #include <vtkUnsignedCharArray.h>
 
+#include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "model/Graph.h"
 #include "vtk/ConnectomeView.h"
@@ -74,7 +75,7 @@ struct Worm {
 
 Worm readWorm(const std::string& dir) {
     Worm w;
-    auto r = nr::readGraph(dir + "/herm_full_edgelist.csv");
+    auto r = nr::openGraph(dir + "/herm_full_edgelist.csv");
     if (!r.ok()) qFatal("%s", r.error().str().c_str());
     w.full = std::move(r).value();
     auto j = nr::readNodeTable(dir + "/celegans_somas.csv", w.full);
