@@ -35,12 +35,18 @@ nr::SessionCamera toSession(VtkView::CameraState c) {
     // The view-up as the view uses it: at right angles to the direction of view (a view never drawn still has
     // the one it was given).
     double d[3], n = 0;
-    for (int i = 0; i < 3; ++i) n += (d[i] = c.focal[i] - c.pos[i]) * d[i];
+    for (int i = 0; i < 3; ++i) {
+        d[i] = c.focal[i] - c.pos[i];
+        n += d[i] * d[i];
+    }
     if (n > 0) {
         n = std::sqrt(n);
         double dot = 0, len = 0, up[3];
         for (int i = 0; i < 3; ++i) dot += c.up[i] * (d[i] /= n);
-        for (int i = 0; i < 3; ++i) len += (up[i] = c.up[i] - dot * d[i]) * up[i];
+        for (int i = 0; i < 3; ++i) {
+            up[i] = c.up[i] - dot * d[i];
+            len += up[i] * up[i];
+        }
         if (len > 1e-24)
             for (int i = 0; i < 3; ++i) c.up[i] = up[i] / std::sqrt(len);
     }

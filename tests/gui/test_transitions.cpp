@@ -468,7 +468,8 @@ private slots:
         const size_t layers = w.document().size();
         QTemporaryDir dir;
         const QString bad = dir.filePath("cells.xyz");
-        std::ofstream(bad.toStdString()) << "1 1 0 0 0 1 -1\n";
+        // (Readers go by content: an SWC line would be read whatever the extension.)
+        std::ofstream(bad.toStdString()) << "%% nothing any reader knows %%\n";
         const QString err = w.openFilesBlocking({bad});
         QVERIFY(err.contains("cells.xyz"));
         QVERIFY2(err.contains("readable formats"), qPrintable(err));

@@ -63,14 +63,14 @@ QImage picture(MainWindow& w) {
 std::map<QString, QImage> figures(MainWindow& w, const QString& dir, const QString& tag) {
     picture(w); // every view has drawn at its size
     std::map<QString, QImage> out;
-    for (const QString& view : {"network", "vessels", "neurons", "raster", "traces"}) {
+    for (const char* view : {"network", "vessels", "neurons", "raster", "traces"}) {
         FigureSpec spec;
-        spec.path = dir + "/" + tag + "_" + view + ".png";
+        spec.path = dir + "/" + tag + "_" + QString::fromLatin1(view) + ".png";
         spec.pixels = QSize(700, 500);
         spec.dpi = 150;
         const QString err = exportViewFigure(&w, view, spec);
         if (!err.isEmpty()) qWarning("%s", qPrintable(err));
-        out[view] = QImage(spec.path).convertToFormat(QImage::Format_RGB32);
+        out[QString::fromLatin1(view)] = QImage(spec.path).convertToFormat(QImage::Format_RGB32);
     }
     out["layers"] = w.layersDock()->grab().toImage().convertToFormat(QImage::Format_RGB32);
     return out;
