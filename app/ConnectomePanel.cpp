@@ -1,5 +1,6 @@
 #include "ConnectomePanel.h"
 
+#include <QAbstractListModel>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
@@ -10,15 +11,40 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSlider>
-#include <QStringListModel>
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <limits>
+#include <memory>
 
 #include "vtk/ConnectomeView.h"
 
 namespace {
+
+// The node names of the shown graph for the search box's completer, converted to QString only for the rows
+// the completer asks for: a 1M-node graph does not keep a second copy of every name.
+class GraphNamesModel : public QAbstractListModel {
+public:
+    using QAbstractListModel::QAbstractListModel;
+    void setGraph(std::shared_ptr<const nr::Graph> g) {
+        beginResetModel();
+        graph_ = std::move(g);
+        endResetModel();
+    }
+    int rowCount(const QModelIndex& parent = {}) const override {
+        if (parent.isValid() || !graph_) return 0;
+        return int(std::min<size_t>(graph_->names.size(), size_t(std::numeric_limits<int>::max())));
+    }
+    QVariant data(const QModelIndex& index, int role) const override {
+        if (!graph_ || !index.isValid() || size_t(index.row()) >= graph_->names.size()) return {};
+        if (role != Qt::DisplayRole && role != Qt::EditRole) return {};
+        return QString::fromStdString(graph_->names[size_t(index.row())]);
+    }
+
+private:
+    std::shared_ptr<const nr::Graph> graph_;
+};
 
 class ColorCommand : public QUndoCommand {
 public:
@@ -65,7 +91,7 @@ ConnectomePanel::ConnectomePanel(ConnectomeView* view, QUndoStack* undo, QWidget
     auto* completer = new QCompleter(this);
     completer->setCaseSensitivity(Qt::CaseInsensitive);
     completer->setFilterMode(Qt::MatchContains);
-    completer->setModel(new QStringListModel(this));
+    completer->setModel(new GraphNamesModel(this));
     search_->setCompleter(completer);
     connect(search_, &QLineEdit::returnPressed, this, [this] {
         const QString name = search_->text().trimmed();
@@ -140,12 +166,9 @@ ConnectomePanel::ConnectomePanel(ConnectomeView* view, QUndoStack* undo, QWidget
 void ConnectomePanel::setGraph(std::shared_ptr<const nr::Graph> g) {
     graph_ = std::move(g);
     setEnabled(graph_ != nullptr);
+    static_cast<GraphNamesModel*>(search_->completer()->model())->setGraph(graph_);
     if (!graph_) return;
     updating_ = true;
-    QStringList names;
-    names.reserve(int(graph_->nodeCount()));
-    for (auto& n : graph_->names) names << QString::fromStdString(n);
-    static_cast<QStringListModel*>(search_->completer()->model())->setStringList(names);
 
     colorCombo_->clear();
     for (auto& c : graph_->nodeColumnNames()) colorCombo_->addItem(QString::fromStdString(c));

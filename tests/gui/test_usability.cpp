@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -165,6 +166,17 @@ private slots:
         QTRY_VERIFY(!w.networkDock()->visibleRegion().isEmpty());
         QTRY_VERIFY(field->hasFocus());
         QVERIFY(field->isVisible());
+        // The completer offers every neuron whose name contains what was typed, read from the graph itself.
+        QCompleter* completer = field->completer();
+        QVERIFY(completer);
+        QCOMPARE(completer->model()->rowCount(), int(w.graph()->nodeCount()));
+        QTest::keyClicks(field, QStringLiteral("vaL"));
+        QStringList offered;
+        for (int i = 0; completer->setCurrentRow(i); ++i) offered << completer->currentCompletion();
+        QVERIFY2(offered.contains(QStringLiteral("AVAL")), qPrintable(offered.join(' ')));
+        for (const QString& o : offered)
+            QVERIFY2(o.contains(QStringLiteral("val"), Qt::CaseInsensitive), qPrintable(o));
+        field->clear();
         QTest::keyClicks(field, QStringLiteral("AVAL"));
         QTest::keyClick(field, Qt::Key_Return);
         QCOMPARE(w.connectomeView()->highlightedNode(), w.graph()->findNode("AVAL"));
