@@ -57,6 +57,46 @@ double pearsonOf(const double* x, const double* y, size_t n) {
     return sxy / std::sqrt(sxx * syy);
 }
 
+// Copies L values into `row`, ranks them for Spearman, centres them and scales them to unit length into
+// out[0..L). False (and zeros) when the values are constant.
+bool normaliseRow(const float* r, size_t L, CorrMethod method, std::vector<double>& row, double* out) {
+    row.resize(L);
+    for (size_t k = 0; k < L; ++k) row[k] = double(r[k]);
+    if (method == CorrMethod::Spearman) rankInPlace(row);
+    double m = 0;
+    for (double v : row) m += v;
+    m /= double(L);
+    double ss = 0;
+    for (size_t k = 0; k < L; ++k) {
+        row[k] -= m;
+        ss += row[k] * row[k];
+    }
+    const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
+    for (size_t k = 0; k < L; ++k) out[k] = row[k] * inv;
+    return ss > 0;
+}
+
+// Correlation of two rows with NaN over the frames where both are finite (ranked for Spearman); 1 on the
+// diagonal, clamped to [-1, 1]. x and y are scratch.
+double pairwiseFiniteCorrelation(const float* a, const float* b, size_t L, CorrMethod method, bool diagonal,
+                                 std::vector<double>& x, std::vector<double>& y) {
+    x.clear();
+    y.clear();
+    for (size_t k = 0; k < L; ++k)
+        if (!std::isnan(a[k]) && !std::isnan(b[k])) {
+            x.push_back(a[k]);
+            y.push_back(b[k]);
+        }
+    if (method == CorrMethod::Spearman && x.size() >= 3) {
+        rankInPlace(x);
+        rankInPlace(y);
+    }
+    double v = pearsonOf(x.data(), y.data(), x.size());
+    if (diagonal && std::isfinite(v)) v = 1.0;
+    if (std::isfinite(v)) v = std::clamp(v, -1.0, 1.0);
+    return v;
+}
+
 } // namespace
 
 // ---- correlation ----------------------------------------------------------------------------------------
@@ -85,25 +125,12 @@ CorrMatrix correlationMatrix(const Traces& t, CorrMethod method, size_t begin, s
     for (size_t i = 0; i < n; ++i)
         if (!hasNaN[i]) clean.push_back(i);
     if (L >= 3 && !clean.empty()) {
-        Eigen::MatrixXd M(long(clean.size()), long(L));
-        std::vector<double> row(L);
+        using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        RowMajor M(long(clean.size()), long(L));
+        std::vector<double> row;
         std::vector<char> ok(clean.size(), 0);
-        for (size_t c = 0; c < clean.size(); ++c) {
-            const float* r = t.row(clean[c]) + begin;
-            for (size_t k = 0; k < L; ++k) row[k] = double(r[k]);
-            if (method == CorrMethod::Spearman) rankInPlace(row);
-            double m = 0;
-            for (double v : row) m += v;
-            m /= double(L);
-            double ss = 0;
-            for (size_t k = 0; k < L; ++k) {
-                row[k] -= m;
-                ss += row[k] * row[k];
-            }
-            ok[c] = ss > 0;
-            const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
-            for (size_t k = 0; k < L; ++k) M(long(c), long(k)) = row[k] * inv;
-        }
+        for (size_t c = 0; c < clean.size(); ++c)
+            ok[c] = normaliseRow(t.row(clean[c]) + begin, L, method, row, M.row(long(c)).data());
         Eigen::MatrixXd G = M * M.transpose();
         for (size_t a = 0; a < clean.size(); ++a)
             for (size_t b = 0; b < clean.size(); ++b) {
@@ -118,22 +145,8 @@ CorrMatrix correlationMatrix(const Traces& t, CorrMethod method, size_t begin, s
     for (size_t i = 0; i < n; ++i) {
         for (size_t j = i; j < n; ++j) {
             if (!hasNaN[i] && !hasNaN[j]) continue;
-            const float* a = t.row(i) + begin;
-            const float* b = t.row(j) + begin;
-            x.clear();
-            y.clear();
-            for (size_t k = 0; k < L; ++k)
-                if (!std::isnan(a[k]) && !std::isnan(b[k])) {
-                    x.push_back(a[k]);
-                    y.push_back(b[k]);
-                }
-            if (method == CorrMethod::Spearman && x.size() >= 3) {
-                rankInPlace(x);
-                rankInPlace(y);
-            }
-            double v = pearsonOf(x.data(), y.data(), x.size());
-            if (i == j && std::isfinite(v)) v = 1.0;
-            if (std::isfinite(v)) v = std::clamp(v, -1.0, 1.0);
+            const double v =
+                pairwiseFiniteCorrelation(t.row(i) + begin, t.row(j) + begin, L, method, i == j, x, y);
             out.r[i * n + j] = out.r[j * n + i] = v;
         }
     }
@@ -155,23 +168,9 @@ CorrelationRows::CorrelationRows(const Traces& t, CorrMethod method)
     if (L_ < 3) return;
     M_.assign(clean_.size() * L_, 0.0);
     ok_.assign(clean_.size(), 0);
-    std::vector<double> row(L_);
-    for (size_t c = 0; c < clean_.size(); ++c) {
-        const float* r = t.row(clean_[c]);
-        for (size_t k = 0; k < L_; ++k) row[k] = double(r[k]);
-        if (method == CorrMethod::Spearman) rankInPlace(row);
-        double m = 0;
-        for (double v : row) m += v;
-        m /= double(L_);
-        double ss = 0;
-        for (size_t k = 0; k < L_; ++k) {
-            row[k] -= m;
-            ss += row[k] * row[k];
-        }
-        ok_[c] = ss > 0;
-        const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
-        for (size_t k = 0; k < L_; ++k) M_[c * L_ + k] = row[k] * inv;
-    }
+    std::vector<double> row;
+    for (size_t c = 0; c < clean_.size(); ++c)
+        ok_[c] = normaliseRow(t.row(clean_[c]), L_, method, row, &M_[c * L_]);
 }
 
 uint64_t CorrelationRows::bytes(const Traces& t, size_t blockRows) {
@@ -211,23 +210,8 @@ void CorrelationRows::rows(size_t first, size_t count, double* out) const {
     for (size_t i = first; i < first + count; ++i) {
         for (size_t j = 0; j < n; ++j) {
             if (!hasNaN_[i] && !hasNaN_[j]) continue;
-            const float* a = t_.row(i);
-            const float* b = t_.row(j);
-            x.clear();
-            y.clear();
-            for (size_t k = 0; k < L; ++k)
-                if (!std::isnan(a[k]) && !std::isnan(b[k])) {
-                    x.push_back(a[k]);
-                    y.push_back(b[k]);
-                }
-            if (method_ == CorrMethod::Spearman && x.size() >= 3) {
-                rankInPlace(x);
-                rankInPlace(y);
-            }
-            double v = pearsonOf(x.data(), y.data(), x.size());
-            if (i == j && std::isfinite(v)) v = 1.0;
-            if (std::isfinite(v)) v = std::clamp(v, -1.0, 1.0);
-            out[(i - first) * n + j] = v;
+            out[(i - first) * n + j] =
+                pairwiseFiniteCorrelation(t_.row(i), t_.row(j), L, method_, i == j, x, y);
         }
     }
 }
