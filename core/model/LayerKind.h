@@ -18,26 +18,33 @@ inline constexpr LayerKind kAllLayerKinds[] = {
     LayerKind::Graph,        LayerKind::Spikes,      LayerKind::Simulation, LayerKind::Vessels,
     LayerKind::Morphologies, LayerKind::LabelVolume, LayerKind::Traces,     LayerKind::Image};
 
+// Each kind's name as people read it ("label volume") and as files store it ("label_volume").
+struct LayerKindNames {
+    LayerKind kind;
+    const char* display;
+    const char* key;
+};
+inline constexpr LayerKindNames kLayerKindNames[] = {
+    {LayerKind::Graph, "graph", "graph"},
+    {LayerKind::Spikes, "spikes", "spikes"},
+    {LayerKind::Simulation, "simulation", "simulation"},
+    {LayerKind::Vessels, "vessels", "vessels"},
+    {LayerKind::Morphologies, "morphologies", "morphologies"},
+    {LayerKind::LabelVolume, "label volume", "label_volume"},
+    {LayerKind::Traces, "traces", "traces"},
+    {LayerKind::Image, "image", "image"}};
+
 inline const char* layerKindName(LayerKind k) {
-    switch (k) {
-    case LayerKind::Graph:
-        return "graph";
-    case LayerKind::Spikes:
-        return "spikes";
-    case LayerKind::Simulation:
-        return "simulation";
-    case LayerKind::Vessels:
-        return "vessels";
-    case LayerKind::Morphologies:
-        return "morphologies";
-    case LayerKind::LabelVolume:
-        return "label volume";
-    case LayerKind::Traces:
-        return "traces";
-    case LayerKind::Image:
-        return "image";
-    }
+    for (const auto& n : kLayerKindNames)
+        if (n.kind == k) return n.display;
     return "?";
+}
+
+// The identifier sessions and other files store for a kind.
+inline const char* layerKindKey(LayerKind k) {
+    for (const auto& n : kLayerKindNames)
+        if (n.kind == k) return n.key;
+    return "graph";
 }
 
 } // namespace nr

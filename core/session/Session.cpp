@@ -32,10 +32,6 @@ constexpr size_t kMaxSessionDepth = 128;
 constexpr double kMaxId = 9007199254740992.0; // 2^53: every integer below is exact in a JSON number
 constexpr int64_t kFingerprintSpan = int64_t(1) << 20;
 
-const LayerKind kAllKinds[] = {LayerKind::Graph,   LayerKind::Spikes,       LayerKind::Simulation,
-                               LayerKind::Vessels, LayerKind::Morphologies, LayerKind::LabelVolume,
-                               LayerKind::Traces,  LayerKind::Image};
-
 std::string folderOf(const std::string& path) {
     const size_t slash = path.find_last_of('/');
     return slash == std::string::npos ? std::string(".") : path.substr(0, slash == 0 ? 1 : slash);
@@ -419,7 +415,7 @@ Status readVersion2(const Checker& ck, const JsonValue& o, const std::string& pa
             const auto kv = sessionKindFromName(ks.value());
             if (!kv) {
                 std::string known;
-                for (LayerKind x : kAllKinds)
+                for (LayerKind x : kAllLayerKinds)
                     known += std::string(known.empty() ? "" : ", ") + sessionKindName(x);
                 return ck.at(*kind,
                              name + ".kind \"" + ks.value() + "\" is not a kind of layer (" + known + ")");
@@ -553,29 +549,11 @@ JsonValue cameraJson(const SessionCamera& c) {
 } // namespace
 
 const char* sessionKindName(LayerKind k) {
-    switch (k) {
-    case LayerKind::Graph:
-        return "graph";
-    case LayerKind::Spikes:
-        return "spikes";
-    case LayerKind::Simulation:
-        return "simulation";
-    case LayerKind::Vessels:
-        return "vessels";
-    case LayerKind::Morphologies:
-        return "morphologies";
-    case LayerKind::LabelVolume:
-        return "label_volume";
-    case LayerKind::Traces:
-        return "traces";
-    case LayerKind::Image:
-        return "image";
-    }
-    return "graph";
+    return layerKindKey(k);
 }
 
 std::optional<LayerKind> sessionKindFromName(const std::string& name) {
-    for (LayerKind k : kAllKinds)
+    for (LayerKind k : kAllLayerKinds)
         if (name == sessionKindName(k)) return k;
     return std::nullopt;
 }
