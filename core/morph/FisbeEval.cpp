@@ -8,6 +8,7 @@
 #include <map>
 #include <queue>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include "morph/LabelVolume.h"
@@ -139,6 +140,27 @@ bool isSimple(const uint8_t* n) {
     return true;
 }
 
+// Bit 0: the centre is simple; bit 1: it may be deleted in the first step (not an end point, Euler
+// invariant, simple). Both depend only on the 26 neighbours, so they are cached per thread by that pattern.
+uint8_t classify(const uint8_t* n) {
+    struct Cache {
+        uint32_t key[1 << 16];
+        uint8_t val[1 << 16];
+        Cache() { std::fill(std::begin(key), std::end(key), UINT32_MAX); }
+    };
+    thread_local Cache cache;
+    uint32_t cfg = 0;
+    for (int k = 0; k < 27; ++k)
+        if (k != 13) cfg = (cfg << 1) | uint32_t(n[k] & 1);
+    const uint32_t h = (cfg * 2654435761u) >> 16;
+    if (cache.key[h] == cfg) return cache.val[h];
+    const bool simple = isSimple(n);
+    const uint8_t v = uint8_t((simple ? 1 : 0) | (simple && !isEndpoint(n) && eulerInvariant(n) ? 2 : 0));
+    cache.key[h] = cfg;
+    cache.val[h] = v;
+    return v;
+}
+
 // NumPy's pairwise summation (the order np.sum / np.mean add in), starting from 0.
 template <class T> T pairwiseSum(const T* a, size_t n) {
     if (n < 8) {
@@ -242,7 +264,16 @@ std::vector<uint64_t> skeletonize3d(const std::vector<uint64_t>& voxels, size_t 
     // voxels and their neighbours, in raster order, so the box gives the same result as the whole volume).
     const int64_t bz = hi[0] - lo[0] + 3, by = hi[1] - lo[1] + 3, bx = hi[2] - lo[2] + 3;
     const int64_t sy = bx, sz = by * bx;
-    std::vector<uint8_t> img(size_t(bz * by * bx), 0);
+    // A zeroed buffer per thread, kept between calls (only the instance's voxels are ever set, and they are
+    // cleared again before returning), so that a box costs no allocation or clearing.
+    thread_local std::vector<uint8_t> scratch;
+    const size_t boxSize = size_t(bz * by * bx);
+    if (scratch.size() < boxSize) {
+        scratch.clear();
+        scratch.shrink_to_fit();
+        scratch.resize(boxSize, 0);
+    }
+    uint8_t* const img = scratch.data();
     std::vector<int64_t> fg;
     fg.reserve(voxels.size());
     for (uint64_t v : voxels) {
@@ -258,7 +289,7 @@ std::vector<uint64_t> skeletonize3d(const std::vector<uint64_t>& voxels, size_t 
             for (int dy = -1; dy <= 1; ++dy)
                 off[(dz + 1) * 9 + (dx + 1) * 3 + (dy + 1)] = dz * sz + dy * sy + dx;
     auto neighbourhood = [&](int64_t b, uint8_t* n) {
-        const uint8_t* p = img.data() + b;
+        const uint8_t* p = img + b;
         for (int k = 0; k < 27; ++k) n[k] = p[off[k]];
     };
     // Border directions in the order the reference implementation visits them: W (y-1), E (y+1), S (x+1),
@@ -276,13 +307,13 @@ std::vector<uint64_t> skeletonize3d(const std::vector<uint64_t>& voxels, size_t 
             for (int64_t b : fg) {
                 if (img[size_t(b + bo)] != 0) continue;
                 neighbourhood(b, n);
-                if (isEndpoint(n) || !eulerInvariant(n) || !isSimple(n)) continue;
+                if (!(classify(n) & 2)) continue;
                 candidates.push_back(b);
             }
             bool changed = false;
             for (int64_t b : candidates) {
                 neighbourhood(b, n);
-                if (isSimple(n)) {
+                if (classify(n) & 1) {
                     img[size_t(b)] = 0;
                     changed = true;
                 }
@@ -296,6 +327,11 @@ std::vector<uint64_t> skeletonize3d(const std::vector<uint64_t>& voxels, size_t 
     }
     std::vector<uint64_t> out;
     out.reserve(fg.size());
+    for (int64_t b : fg) img[size_t(b)] = 0;
+    if (scratch.size() > (size_t(1) << 28)) {
+        scratch.clear();
+        scratch.shrink_to_fit();
+    }
     for (int64_t b : fg) {
         const int64_t z = b / sz, y = (b % sz) / sy, x = b % sy;
         out.push_back(uint64_t(z - 1 + lo[0]) * plane + uint64_t(y - 1 + lo[1]) * nx +
@@ -314,29 +350,25 @@ FisbeInstances fisbeInstances(const LabelVolume& v) {
         for (const auto& i : v.instances) r.labels.push_back(i.label);
         return r;
     }
-    std::unordered_map<uint64_t, size_t> index;
-    for (size_t i = 0; i < v.instances.size(); ++i) {
-        index[v.instances[i].label] = i;
-        r.labels.push_back(v.instances[i].label);
-    }
-    r.voxels.resize(v.instances.size());
-    for (size_t i = 0; i < v.instances.size(); ++i) r.voxels[i].reserve(size_t(v.instances[i].voxels));
     if (v.labelData.empty()) return r;
+    // One pass over the voxels (whole zero words skipped), then the foreground sorted by label.
     const size_t n = v.voxelCount();
+    std::vector<std::pair<uint64_t, uint64_t>> fg; // label, voxel
+    fg.reserve(size_t(v.foregroundVoxels));
     auto scan = [&](auto* d) {
-        uint64_t last = 0;
-        size_t lastIdx = 0;
-        for (size_t i = 0; i < n; ++i) {
-            const uint64_t l = uint64_t(d[i]);
-            if (!l) continue;
-            if (l != last) {
-                auto it = index.find(l);
-                if (it == index.end()) continue;
-                last = l;
-                lastIdx = it->second;
-            }
-            r.voxels[lastIdx].push_back(i);
+        using T = std::remove_const_t<std::remove_pointer_t<decltype(d)>>;
+        constexpr size_t per = 8 / sizeof(T);
+        const uint8_t* bytes = v.labelData.data();
+        size_t i = 0;
+        for (; i + per <= n; i += per) {
+            uint64_t w;
+            std::memcpy(&w, bytes + i * sizeof(T), 8);
+            if (!w) continue;
+            for (size_t k = 0; k < per; ++k)
+                if (d[i + k]) fg.push_back({uint64_t(d[i + k]), i + k});
         }
+        for (; i < n; ++i)
+            if (d[i]) fg.push_back({uint64_t(d[i]), i});
     };
     switch (v.bytesPerVoxel) {
     case 1:
@@ -351,6 +383,17 @@ FisbeInstances fisbeInstances(const LabelVolume& v) {
     default:
         scan(reinterpret_cast<const uint64_t*>(v.labelData.data()));
         break;
+    }
+    std::stable_sort(fg.begin(), fg.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < fg.size();) {
+        size_t j = i;
+        while (j < fg.size() && fg[j].first == fg[i].first) ++j;
+        r.labels.push_back(fg[i].first);
+        r.voxels.emplace_back();
+        auto& out = r.voxels.back();
+        out.reserve(j - i);
+        for (size_t k = i; k < j; ++k) out.push_back(fg[k].second);
+        i = j;
     }
     return r;
 }
