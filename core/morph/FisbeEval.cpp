@@ -413,6 +413,24 @@ Result<FisbeResult> fisbeEvaluate(const FisbeInstances& gtIn, const FisbeInstanc
     const size_t nz = gtIn.nz, ny = gtIn.ny, nx = gtIn.nx;
     const uint64_t nvox = uint64_t(nz) * ny * nx;
     if (nvox == 0) return Error{gtName, 0, "the volume has no voxels"};
+    // The evaluation keeps one bit per voxel (and each skeleton's box); refuse what could not fit.
+    if (nvox / 8 > volumeMemoryLimit())
+        return Error{gtName, 0,
+                     "a volume of " + std::to_string(nz) + "x" + std::to_string(ny) + "x" +
+                         std::to_string(nx) + " voxels is too large to evaluate"};
+    auto checkVoxels = [&](const FisbeInstances& f, const std::string& name) -> Status {
+        for (size_t i = 0; i < f.voxels.size(); ++i) {
+            const auto& v = f.voxels[i];
+            if (v.empty()) continue;
+            if (v.back() >= nvox || !std::is_sorted(v.begin(), v.end()))
+                return Error{name, 0,
+                             "instance " + std::to_string(i + 1) +
+                                 " has voxels outside the volume or unsorted"};
+        }
+        return {};
+    };
+    if (auto e = checkVoxels(gtIn, gtName)) return *e;
+    if (auto e = checkVoxels(predIn, predName)) return *e;
     FisbeResult R;
 
     // Instances as evaluated: GT without empty instances; predictions without those of <= minPredSize voxels.

@@ -244,6 +244,20 @@ void TestFisbeEval::badInputIsRefused() {
     QCOMPARE(r.value().numPred, 0);
     QCOMPARE(r.value().thresholds[4].fn, 1);
 
+    // An absurd size is refused before anything is allocated.
+    FisbeInstances huge;
+    huge.nz = huge.ny = huge.nx = size_t(1) << 20;
+    huge.voxels = {{0, 1, 2}};
+    r = fisbeEvaluate(huge, huge, FisbeOptions{}, "gt.zarr", "pred.hdf");
+    QVERIFY(!r);
+    QVERIFY2(r.error().str().find("too large") != std::string::npos, r.error().str().c_str());
+    // Voxels outside the volume.
+    FisbeInstances outside = a;
+    outside.voxels[0].push_back(20 * 20 * 20);
+    r = fisbeEvaluate(a, outside, FisbeOptions{}, "gt.zarr", "pred.hdf");
+    QVERIFY(!r);
+    QVERIFY(r.error().str().find("pred.hdf") != std::string::npos);
+
     const std::string gtPath = kFisbe + "R14A02-20180905_65_A6.zarr";
     const std::string predPath = kFisbe + "R14A02-20180905_65_A6_pred.hdf";
     if (!QFileInfo::exists(QString::fromStdString(gtPath))) QSKIP("shared data not present");
