@@ -480,7 +480,14 @@ Result<FisbeResult> fisbeEvaluate(const FisbeInstances& gtIn, const FisbeInstanc
     std::vector<const std::vector<uint64_t>*> jobs;
     for (auto* g : gt) jobs.push_back(g);
     for (auto* p : pred) jobs.push_back(p);
-    for (auto& g : gtWo) jobs.push_back(&g);
+    // A GT instance away from every overlap keeps all its voxels, hence its skeleton: only the others are
+    // thinned again.
+    std::vector<int> woJob(gtWo.size(), -1);
+    for (size_t g = 0; g < gtWo.size(); ++g)
+        if (gtWo[g].size() != gt[g]->size()) {
+            woJob[g] = int(jobs.size());
+            jobs.push_back(&gtWo[g]);
+        }
     std::vector<std::vector<uint64_t>> skel(jobs.size());
     {
         // Largest first, so that one big instance does not finish last.
@@ -503,7 +510,9 @@ Result<FisbeResult> fisbeEvaluate(const FisbeInstances& gtIn, const FisbeInstanc
     R.skeletonSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
     auto gtSkel = [&](int g) -> const std::vector<uint64_t>& { return skel[size_t(g)]; };
     auto predSkel = [&](int p) -> const std::vector<uint64_t>& { return skel[size_t(G + p)]; };
-    auto gtWoSkel = [&](int g) -> const std::vector<uint64_t>& { return skel[size_t(G + P + g)]; };
+    auto gtWoSkel = [&](int g) -> const std::vector<uint64_t>& {
+        return woJob[size_t(g)] < 0 ? skel[size_t(g)] : skel[size_t(woJob[size_t(g)])];
+    };
 
     // ---- which instances hold each skeleton voxel --------------------------------------------------------
     std::vector<uint64_t> keys;

@@ -10,8 +10,8 @@
 // Ours: nr::fisbeInstances on the label map, then nr::fisbeEvaluate, on 1 thread
 //   and on 2 (median of 3 runs each).
 // Peer (tests/benchmarks/fisbe_eval_skimage.py, NumPy + Debian's python3-skimage): the same metrics as the
-//   benchmark's evaluation code defines them, skeletons by skimage on each instance's bounding box; one run
-//   in one process (skimage's thinning is single-threaded).
+//   benchmark's evaluation code defines them, skeletons by skimage on each instance's bounding box; median of
+//   3 runs in one process (skimage's thinning is single-threaded).
 // Check: counts at every threshold, false splits / merges, and the averages (to 1e-9) equal the peer's; a
 // difference exits with status 1.
 #include <QTemporaryDir>
@@ -101,7 +101,7 @@ void writeNpy(const std::string& path, const char* descr, const std::vector<uint
 } // namespace
 
 int main() {
-    bench::printLoad("start");
+    bench::printLoad("before");
     std::mt19937_64 rng(20261206);
     std::uniform_real_distribution<double> U(0, 1);
 
@@ -269,7 +269,7 @@ int main() {
         return 3;
     }
     const double peerS = peer.number("peer_s");
-    printf("peer_s=%.4f\n", peerS);
+    printf("peer_s=%.4f\npeer_runs_s=%s\n", peerS, peer.text("peer_runs_s").c_str());
 
     // ---- agreement
     // ------------------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ int main() {
     printf("num_gt=%d\nnum_pred=%d\ntp_0.5=%d\nfs=%d\nfm=%d\navg_f1=%.10f\navg_gt_skel_coverage=%.10f\n",
            ours.numGt, ours.numPred, ours.tp05, ours.fs, ours.fm, ours.avFscore19, ours.avgGtCoverage);
     printf("results_equal=%s\n", bad ? "no" : "yes");
-    bench::printLoad("end");
+    bench::printLoad("after");
     const double ratio1 = peerS / ours1, ratio2 = peerS / ours2;
     printf("ratio_single_thread=%.2f\nratio_all_cores=%.2f\nratio=%.2f\n", ratio1, ratio2, ratio2);
     return bad ? 1 : 0;
