@@ -408,7 +408,7 @@ Result<FisbeResult> fisbeEvaluate(const FisbeInstances& gtIn, const FisbeInstanc
         };
         return Error{predName, 0,
                      "shape " + shape(predIn) + " (z x y x x) differs from the ground truth's " +
-                         shape(gtIn) + " (" + gtName + ")"};
+                         shape(gtIn)};
     }
     const size_t nz = gtIn.nz, ny = gtIn.ny, nx = gtIn.nx;
     const uint64_t nvox = uint64_t(nz) * ny * nx;

@@ -70,12 +70,12 @@ public:
         progress.report(0.2);
         if (progress.cancelled()) return Error{in.source, 0, "cancelled"};
         const LabelVolume& P = *pv.value();
-        const std::string gtName = gt->file + (gt->array.empty() ? "" : ":" + gt->array);
-        const std::string predName = P.file + (P.array.empty() ? "" : ":" + P.array);
+        const std::string gtName = gt->file, predName = P.file;
+        const std::string predArray = P.array.empty() ? "" : "array " + P.array + ": ";
         if (P.nz != gt->nz || P.ny != gt->ny || P.nx != gt->nx)
             return Error{predName, 0,
-                         "shape " + P.shapeString() + " (z x y x x) differs from the ground truth's " +
-                             gt->shapeString() + " (" + gtName + ")"};
+                         predArray + "shape " + P.shapeString() +
+                             " (z x y x x) differs from the ground truth's " + gt->shapeString()};
         FisbeOptions opt;
         opt.minPredSize = uint64_t(std::max(0LL, params.integer("min_size", 800)));
         opt.threads = int(params.integer("threads", 0));
