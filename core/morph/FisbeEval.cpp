@@ -5,12 +5,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <queue>
+#include <sstream>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
 
+#include "base/Json.h"
 #include "morph/LabelVolume.h"
 
 namespace nr {
@@ -337,6 +340,24 @@ std::vector<uint64_t> skeletonize3d(const std::vector<uint64_t>& voxels, size_t 
         out.push_back(uint64_t(z - 1 + lo[0]) * plane + uint64_t(y - 1 + lo[1]) * nx +
                       uint64_t(x - 1 + lo[2]));
     }
+    return out;
+}
+
+std::vector<uint64_t> fisbeDimLabels(const LabelVolume& v) {
+    std::vector<uint64_t> out;
+    if (v.array.empty()) return out;
+    std::ifstream f(v.file + "/" + v.array + "/.zattrs");
+    if (!f) return out;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    if (ss.str().size() > (1u << 20)) return out;
+    auto j = parseJson(ss.str(), v.file);
+    if (!j || !j.value().isObject()) return out;
+    const JsonValue* d = j.value().get("dim_neurons");
+    if (!d || !d->isArray()) return out;
+    for (const auto& e : d->arr)
+        if (e.isNumber() && e.num >= 1 && e.num < 1e15 && e.num == std::floor(e.num))
+            out.push_back(uint64_t(e.num));
     return out;
 }
 
@@ -705,6 +726,121 @@ Result<FisbeResult> fisbeEvaluate(const FisbeInstances& gtIn, const FisbeInstanc
         R.avgGtCoverage = double(npMean(cov));
     }
     R.avgF1CovScore = 0.5 * R.avFscore19 + 0.5 * R.avgGtCoverage;
+
+    // ---- subsets of the GT: clPrecision against the subset alone, clRecall and clDice rows of the subset
+    // ----
+    auto subset = [&](const std::vector<int>& ids, bool needPred) {
+        FisbeSubset S;
+        S.count = int(ids.size());
+        if (ids.empty() || (needPred && P == 0)) return S;
+        const int D = S.count;
+        std::vector<float> ps(size_t((D + 1) * W), 0.f);
+        for (int p = 1; p <= P; ++p) {
+            const auto& sk = predSkel(p - 1);
+            if (sk.empty()) continue;
+            std::vector<double> c(size_t(D + 1), 0);
+            for (uint64_t v : sk) {
+                const auto& o = gtOf[keyOf(v)];
+                bool any = false;
+                for (int d = 0; d < D; ++d)
+                    if (contains(o, ids[size_t(d)])) {
+                        c[size_t(d + 1)] += 1;
+                        any = true;
+                    }
+                if (!any) c[0] += 1;
+            }
+            for (int d = 0; d <= D; ++d)
+                if (c[size_t(d)] > 0) ps[size_t(d * W + p)] = float(c[size_t(d)] / double(sk.size()));
+        }
+        std::vector<int> best(size_t(W), 0);
+        for (int p = 0; p <= P; ++p) {
+            float b = ps[size_t(p)];
+            for (int d = 1; d <= D; ++d)
+                if (ps[size_t(d * W + p)] > b) {
+                    b = ps[size_t(d * W + p)];
+                    best[size_t(p)] = d;
+                }
+        }
+        bool subsetOverlaps = false;
+        if (predOverlaps) { // overlaps among the subset's own instances
+            std::vector<std::vector<uint64_t>> tmp;
+            for (int g : ids) tmp.push_back(*gt[size_t(g - 1)]);
+            subsetOverlaps = !overlapVoxels(tmp).empty();
+        }
+        if (subsetOverlaps && predOverlaps) {
+            for (int d = 1; d <= D; ++d) {
+                std::vector<int> assigned;
+                for (int p = 1; p <= P; ++p)
+                    if (best[size_t(p)] == d) assigned.push_back(p);
+                if (assigned.empty()) {
+                    S.coverage.push_back(0.0);
+                    continue;
+                }
+                const auto& sk = gtSkel(ids[size_t(d - 1)] - 1);
+                double in = 0;
+                for (uint64_t v : sk)
+                    for (int p : predOf[keyOf(v)])
+                        if (contains(assigned, p)) {
+                            in += 1;
+                            break;
+                        }
+                S.coverage.push_back(in / double(sk.size()));
+            }
+            S.avgCoverage = npMean(S.coverage);
+        } else {
+            std::vector<float> cov, row;
+            for (int d = 1; d <= D; ++d) {
+                row.clear();
+                for (int p = 0; p <= P; ++p)
+                    if (best[size_t(p)] == d) row.push_back(at(rec, ids[size_t(d - 1)], p));
+                cov.push_back(0.0f + pairwiseSum(row.data(), row.size()));
+            }
+            for (float c : cov) S.coverage.push_back(c);
+            S.avgCoverage = double(npMean(cov));
+        }
+        // Greedy matches at 0.5 on the subset's clDice rows.
+        struct Pair {
+            float l;
+            int d, p;
+        };
+        std::vector<Pair> pairs;
+        for (int d = 1; d <= D; ++d)
+            for (int p = 1; p <= P; ++p)
+                if (at(loc, ids[size_t(d - 1)], p) > 0.5f)
+                    pairs.push_back({at(loc, ids[size_t(d - 1)], p), d, p});
+        std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) {
+            if (a.l != b.l) return a.l > b.l;
+            if (a.d != b.d) return a.d < b.d;
+            return a.p < b.p;
+        });
+        std::vector<char> ud(size_t(D + 1), 0), up(size_t(W), 0);
+        for (const Pair& x : pairs)
+            if (!ud[size_t(x.d)] && !up[size_t(x.p)]) {
+                ud[size_t(x.d)] = up[size_t(x.p)] = 1;
+                ++S.tp05;
+            }
+        S.tp05Rel = double(S.tp05) / double(D);
+        return S;
+    };
+    {
+        std::vector<int> dimIds;
+        for (uint64_t l : opt.dimLabels)
+            for (int g = 1; g <= G; ++g)
+                if (R.gtLabels[size_t(g - 1)] == l) dimIds.push_back(g);
+        R.dim = subset(dimIds, true);
+        std::vector<int> ovIds;
+        for (int g = 1; g <= G; ++g) {
+            const auto& vox = *gt[size_t(g - 1)];
+            bool touches = false;
+            for (uint64_t v : gtOverlap)
+                if (std::binary_search(vox.begin(), vox.end(), v)) {
+                    touches = true;
+                    break;
+                }
+            if (touches) ovIds.push_back(g);
+        }
+        R.overlap = subset(ovIds, false);
+    }
 
     // ---- false splits / merges: greedy many-to-many matching on clRecall with consumption
     // ------------------

@@ -34,6 +34,18 @@ struct FisbeOptions {
     double fmThresh = 0.1;      // clRecall threshold of the many-to-many matching for false merges
     double fsThresh = 0.05;     // ... for false splits
     int threads = 0;            // skeletonisation threads; 0 = all cores
+    // GT labels of dim (low contrast) instances (FISBe's `dim_neurons` attribute); their subset is scored
+    // too.
+    std::vector<uint64_t> dimLabels;
+};
+
+// Scores on a subset of the GT instances (dim ones; ones in an overlap), as the benchmark computes them.
+struct FisbeSubset {
+    int count = 0; // GT instances in the subset
+    int tp05 = 0;  // greedy matches with clDice > 0.5 among them
+    double tp05Rel = 0;
+    std::vector<double> coverage; // per subset instance
+    double avgCoverage = 0;
 };
 
 struct FisbeThreshold {
@@ -60,6 +72,7 @@ struct FisbeResult {
     double avFscore19 = 0, avFscore59 = 0, avAP19 = 0, avAP59 = 0;
     double avgF1CovScore = 0;
     int fs = 0, fm = 0;                  // many-to-many false splits / merges
+    FisbeSubset dim, overlap;            // dim GT instances; GT instances with voxels in an overlap
     std::vector<int> gtSkeletonVoxels;   // per GT instance
     std::vector<int> predSkeletonVoxels; // per predicted instance
     std::vector<int> predBestGt;         // per predicted instance: GT with the highest clPrecision (0 = none)
@@ -75,6 +88,9 @@ std::vector<uint64_t> skeletonize3d(const std::vector<uint64_t>& voxels, size_t 
 Result<FisbeResult> fisbeEvaluate(const FisbeInstances& gt, const FisbeInstances& pred,
                                   const FisbeOptions& opt, const std::string& gtName = "ground truth",
                                   const std::string& predName = "prediction");
+
+// The `dim_neurons` attribute of a Zarr array (FISBe ground truth), or nothing.
+std::vector<uint64_t> fisbeDimLabels(const LabelVolume& v);
 
 // A label volume as instances (label maps: one instance per label; channel volumes: one per channel).
 FisbeInstances fisbeInstances(const LabelVolume& v);

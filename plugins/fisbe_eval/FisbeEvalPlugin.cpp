@@ -79,6 +79,7 @@ public:
         FisbeOptions opt;
         opt.minPredSize = uint64_t(std::max(0LL, params.integer("min_size", 800)));
         opt.threads = int(params.integer("threads", 0));
+        opt.dimLabels = fisbeDimLabels(*gt);
         auto r = fisbeEvaluate(fisbeInstances(*gt), fisbeInstances(P), opt, gtName, predName);
         if (!r) return r.error();
         const FisbeResult& R = r.value();
@@ -105,6 +106,12 @@ public:
             if (T.th != 0.5) res.addScalar(k, T.tp);
         }
         res.addScalar("av_ap_0.5_0.9", R.avAP59);
+        res.addScalar("gt_dim", R.dim.count);
+        res.addScalar("tp_0.5_dim", R.dim.tp05);
+        res.addScalar("avg_gt_cov_dim", R.dim.avgCoverage);
+        res.addScalar("gt_overlap", R.overlap.count);
+        res.addScalar("tp_0.5_overlap", R.overlap.tp05);
+        res.addScalar("avg_gt_cov_overlap", R.overlap.avgCoverage);
 
         // One row per instance: GT rows first, then predictions.
         TableResult t{"instances", {}};

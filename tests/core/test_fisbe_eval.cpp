@@ -151,7 +151,10 @@ void TestFisbeEval::r14a02EqualsPublishedResult() {
     po.options.push_back({"array", "volumes/gmm_label_cleaned"});
     auto pv = openLabelVolume(predPath, po);
     QVERIFY2(pv, pv ? "" : pv.error().str().c_str());
-    auto r = fisbeEvaluate(fisbeInstances(*gtv.value()), fisbeInstances(*pv.value()), FisbeOptions{});
+    FisbeOptions opt;
+    opt.dimLabels = fisbeDimLabels(*gtv.value());
+    QCOMPARE(opt.dimLabels, (std::vector<uint64_t>{3, 5, 7})); // .zattrs "dim_neurons"
+    auto r = fisbeEvaluate(fisbeInstances(*gtv.value()), fisbeInstances(*pv.value()), opt);
     QVERIFY2(r, r ? "" : r.error().str().c_str());
     const FisbeResult& R = r.value();
 
@@ -159,6 +162,7 @@ void TestFisbeEval::r14a02EqualsPublishedResult() {
     QCOMPARE(R.numGt, 7);
     QCOMPARE(R.numPred, 9);
     QCOMPARE(R.tp05, 3);
+    QCOMPARE(double(R.tp05) / R.numGt, 0.42857142857142855); // TP_05_rel
     const float tpCl[] = {0.99020946f, 0.96136016f, 0.7825463f};
     QCOMPARE(R.tp05ClDice.size(), size_t(3));
     for (int i = 0; i < 3; ++i) QCOMPARE(R.tp05ClDice[size_t(i)], tpCl[i]);
@@ -170,6 +174,19 @@ void TestFisbeEval::r14a02EqualsPublishedResult() {
     QCOMPARE(R.avgF1CovScore, 0.36567311651176876);
     QCOMPARE(R.fm, 0);
     QCOMPARE(R.fs, 0);
+    QCOMPARE(R.dim.count, 3);
+    QCOMPARE(R.dim.tp05, 0);
+    QCOMPARE(R.dim.tp05Rel, 0.0);
+    QCOMPARE(R.dim.coverage.size(), size_t(3));
+    for (double c : R.dim.coverage) QCOMPARE(c, 0.0);
+    QCOMPARE(R.dim.avgCoverage, 0.0);
+    QCOMPARE(R.overlap.count, 5);
+    QCOMPARE(R.overlap.tp05, 2);
+    QCOMPARE(R.overlap.tp05Rel, 0.4);
+    const float covOv[] = {0.08819876f, 0.9552964f, 0.0f, 0.64759886f, 0.0f};
+    QCOMPARE(R.overlap.coverage.size(), size_t(5));
+    for (int i = 0; i < 5; ++i) QCOMPARE(float(R.overlap.coverage[size_t(i)]), covOv[i]);
+    QCOMPARE(float(R.overlap.avgCoverage), 0.3382188f);
     // [confusion_matrix]
     QCOMPARE(R.avAP59, 0.11111111111111109);
     QCOMPARE(R.avAP19, 0.12522045855379188);
@@ -211,6 +228,9 @@ void TestFisbeEval::r14a02EqualsPublishedResult() {
     QVERIFY2(so.str().rfind("num_gt=7 num_pred=9 tp_0.5=3 fs=0 fm=0 avg_f1=0.347222", 0) == 0,
              so.str().c_str());
     QVERIFY(so.str().find("avg_gt_skel_coverage=0.384124") != std::string::npos);
+    QVERIFY2(so.str().find("gt_dim=3 tp_0.5_dim=0 avg_gt_cov_dim=0 gt_overlap=5 tp_0.5_overlap=2") !=
+                 std::string::npos,
+             so.str().c_str());
     std::ifstream csv(out.toStdString());
     std::string line;
     int gtRows = 0, predRows = 0, matched = 0;
