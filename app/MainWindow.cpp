@@ -31,6 +31,7 @@
 #include "ConnectomePanel.h"
 #include "DocumentModel.h"
 #include "FigureExport.h"
+#include "FisbeView.h"
 #include "FunctionalDock.h"
 #include "LayersDock.h"
 #include "LiveGeometry.h"
@@ -185,6 +186,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         nr::LayerId target = !r.nodeColumns.empty() ? model_->shownGraphLayer() : doc_.selected();
         if (target == 0) target = model_->shownGraphLayer() ? model_->shownGraphLayer() : shownSpikes_;
         if (target) recordResults(doc_, target, r);
+        showFisbeResult(r, neuronView_); // an evaluation colours its matches on the volume it scored
     });
     docToken_ = doc_.subscribe([this](nr::Document::Change c, nr::LayerId id) { onDocumentChange(c, id); });
     // The window never grows because a dock appears: an explicit minimum size keeps the docks' minimum sizes

@@ -57,6 +57,9 @@ Result<Inputs> loadPluginInputs(const AnalysisPlugin& plugin, const std::string&
     const InputKinds accepts = plugin.inputs();
     OpenOptions opt;
     for (const auto& kv : params) opt.options.push_back(kv);
+    // Evaluation plugins (fisbe_eval) name the input's array gt_array, beside the prediction's pred_array.
+    if (params.count("gt_array") && !params.count("array"))
+        opt.options.push_back({"array", params.at("gt_array")});
     std::vector<std::string> others;
     if (!trials.empty()) others.push_back(trials);
     const ReaderRegistry& reg = ReaderRegistry::builtin();

@@ -1311,6 +1311,43 @@ void tableCases(Corpus& c) {
         fc("100000 neurons, ntf", wide, {"ntf", "--param", "window=2", "--param", "step=1"}, what);
     }
 
+    // ---- fisbe_eval: ground truth and prediction that do not fit together ----
+    {
+        auto nrrd = [](const std::string& sizes, const std::string& data) {
+            return "NRRD0004\ntype: uint8\ndimension: 3\nsizes: " + sizes + "\nencoding: raw\n\n" + data;
+        };
+        std::string bar(512, '\0'); // 8x8x8 with a bar along x
+        for (int x = 1; x < 7; ++x) bar[size_t((4 * 8 + 4) * 8 + x)] = 1;
+        const std::string gt = nrrd("8 8 8", bar);
+        auto fe = [&](const std::string& name, const std::string& gtBytes, const std::string& predFile,
+                      const std::string& predBytes, const std::string& expect, const std::string& blame) {
+            c.addCustom({"fisbe_eval/" + name,
+                         [=](const std::string& d) {
+                             writeFile(d + "/g.nrrd", gtBytes);
+                             if (!predBytes.empty()) writeFile(d + "/" + predFile, predBytes);
+                         },
+                         [predFile](const std::string& d) {
+                             std::vector<std::string> args = {"fisbe_eval", "--input", d + "/g.nrrd"};
+                             if (!predFile.empty()) {
+                                 args.push_back("--param");
+                                 args.push_back("pred=" + d + "/" + predFile);
+                             }
+                             args.insert(args.end(), {"--param", "min_size=0"});
+                             return analyze(args);
+                         },
+                         expect, blame});
+        };
+        fe("accepted", gt, "p.nrrd", gt, "", "");
+        fe("shapes differ", gt, "p.nrrd", nrrd("4 3 2", std::string(24, '\1')),
+           "differs from the ground truth's 8x8x8", "p.nrrd");
+        fe("empty ground truth", nrrd("8 8 8", std::string(512, '\0')), "p.nrrd", gt,
+           "the ground truth has no instances", "g.nrrd");
+        fe("no prediction given", gt, "", "", "fisbe_eval needs the prediction", "g.nrrd");
+        fe("prediction missing", gt, "none.nrrd", "", "cannot open", "none.nrrd");
+        fe("absurd prediction size", gt, "p.nrrd", nrrd("100000 100000 100000", std::string(24, '\1')),
+           "the header needs 1000000000000000 bytes", "p.nrrd");
+    }
+
     // ---- NWB units: negative or decreasing indexes, integer spike times ----
     auto w = [&](const std::string& name, NwbSpec spec, const std::string& expect) {
         c.addCustom({"nwb/" + name, [spec](const std::string& d) { writeNwb(d + "/r.nwb", spec); },

@@ -414,6 +414,12 @@ void NeuronView::clearInstances() {
         if (a) renderer()->RemoveActor(a);
     instanceActors_.clear();
     instanceColors_.clear();
+    instanceNotes_.clear();
+}
+
+void NeuronView::setInstanceNotes(std::vector<std::string> notes) {
+    instanceNotes_ = std::move(notes);
+    requestRender();
 }
 
 void NeuronView::setLabelVolume(std::shared_ptr<const nr::LabelVolume> volume, bool meshNow,
@@ -697,9 +703,10 @@ void NeuronView::drawOverlay() {
                 const float others = line * (1 + (haveNeurons ? 1 : 0) + (haveImage ? 5 : 0)) +
                                      2 * st.WindowPadding.y + (haveImage ? st.ItemSpacing.y * 2 : 0) + 16;
                 const float room = std::max(3 * line, display.y - others);
-                ImGui::BeginChild(
-                    "##instances",
-                    ImVec2(230, std::min({300.f, 22.f * float(instanceActors_.size()) + 8, room})), false);
+                ImGui::BeginChild("##instances",
+                                  ImVec2(instanceNotes_.empty() ? 230.f : 400.f,
+                                         std::min({300.f, 22.f * float(instanceActors_.size()) + 8, room})),
+                                  false);
                 for (size_t i = 0; i < instanceActors_.size(); ++i) {
                     if (!instanceActors_[i]) continue;
                     ImGui::PushID(int(i));
@@ -714,7 +721,9 @@ void NeuronView::drawOverlay() {
                                              uint8_t(col[2] * 255 + 0.5f)});
                     ImGui::SameLine();
                     const auto& in = volume_->instances[i];
-                    ImGui::Text("%llu (%llu)", (unsigned long long)in.label, (unsigned long long)in.voxels);
+                    const char* note = i < instanceNotes_.size() ? instanceNotes_[i].c_str() : "";
+                    ImGui::Text("%llu (%llu)%s%s", (unsigned long long)in.label,
+                                (unsigned long long)in.voxels, *note ? " " : "", note);
                     ImGui::SameLine();
                     if (ImGui::SmallButton("isolate")) isolateInstance(long(i));
                     ImGui::PopID();
@@ -834,7 +843,10 @@ std::vector<VtkView::FigureKey> NeuronView::figureKeys() const {
             const auto& in = volume_->instances[i];
             k.swatches.push_back(
                 {qc(instanceColors_[i]),
-                 QStringLiteral("%1 (%2)").arg(qulonglong(in.label)).arg(qulonglong(in.voxels))});
+                 QStringLiteral("%1 (%2)").arg(qulonglong(in.label)).arg(qulonglong(in.voxels)) +
+                     (i < instanceNotes_.size() && !instanceNotes_[i].empty()
+                          ? QStringLiteral(" ") + QString::fromStdString(instanceNotes_[i])
+                          : QString())});
         }
         if (more) k.swatches.push_back({QColor(), QStringLiteral("... %1 more").arg(more)});
         if (!k.swatches.empty()) keys.push_back(std::move(k));

@@ -95,6 +95,10 @@ public:
     // Shows only instance i (-1 shows all again).
     void isolateInstance(long i);
     void setInstanceColor(size_t i, nr::palette::Rgb c);
+    // A note after each instance's label in the instance list and the figure key (an evaluation's verdict,
+    // e.g. "= pred 10, clDice 0.78" or "missed"); "" for none. Cleared with the volume.
+    void setInstanceNotes(std::vector<std::string> notes);
+    const std::vector<std::string>& instanceNotes() const { return instanceNotes_; }
     nr::palette::Rgb instanceColor(size_t i) const;
     vtkActor* instanceActor(size_t i) const;
 
@@ -168,6 +172,7 @@ private:
     bool cameraFitted_ = false;
     std::vector<LegendEntry> legend_;
     ColorBar colorBar_;
+    std::vector<std::string> instanceNotes_;
     QPoint pressPos_;
     Pick lastPick_;
 };
