@@ -110,7 +110,8 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
     } else {
         view.resetCamera();
     }
-    if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1) view.setEdgeOpacity(float(a));
+    if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
+        view.setEdgeOpacity(float(a));
     view.lod().settle();
     const std::vector<VtkView::FigureKey> keys = view.figureKeys();
     const QSize area = r.size().toSize();
