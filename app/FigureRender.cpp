@@ -110,6 +110,8 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
     } else {
         view.resetCamera();
     }
+    if (const double ns = panel.settings.numberOr("nodeSize", -1); ns > 0 && ns <= 100)
+        view.setNodeSize(float(ns));
     if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
         view.setEdgeOpacity(float(a));
     view.lod().settle();
@@ -555,7 +557,8 @@ nr::Figure exampleFigure(std::vector<FigurePanelData>& data) {
     side.focalPoint = {0, 0, 500};
     side.viewUp = {0, 0, 1};
     a.camera = side;
-    a.settings.set("edgeOpacity", 0.08);
+    a.settings.set("edgeOpacity", 0.2);
+    a.settings.set("nodeSize", 4.0);
     f.panels.push_back(a);
     data[0].graph = std::make_shared<const nr::Graph>(nr::makeDemoNetwork());
     data[0].source = QStringLiteral("Demo cortical column");
