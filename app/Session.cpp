@@ -238,7 +238,7 @@ SessionReport loadSession(MainWindow* w, const QString& path, OutsidePaths outsi
                 p.layer = it->second;
                 continue;
             }
-            p.layerNote = "layer " + std::to_string(p.layer) + " of the session did not open";
+            p.layerNote = "layer " + std::to_string(p.layer) + " is not a layer of the session";
             for (const nr::SessionLayer& l : s.layers)
                 if (l.id == p.layer)
                     p.layerNote = "layer \"" + l.name + "\" (" + nr::sessionKindName(l.kind) +

@@ -2,8 +2,10 @@
 // millimetres and the same bytes each time, PNG and TIFF have the pixel size and DPI, a figure saved in a
 // session comes back and is written to the identical file, a panel whose layer was removed is named with the
 // reason, bad figures in a session are refused with their line, and an interrupted write leaves nothing.
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -13,9 +15,12 @@
 #include <tiffio.h>
 
 #include "AppTestSupport.h"
+#include "FigureComposer.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
 #include "Session.h"
+#include "SimulationDock.h"
+#include "WidgetShot.h"
 #include "plots/PlotWidget.h"
 #include "session/Session.h"
 
@@ -248,6 +253,56 @@ private slots:
         const QString err = writeFigure(back, figureDataFromDocument(back, w2.document()), gone, 300);
         QVERIFY2(err.contains("panel A (network)") && err.contains("not in the workspace"), qPrintable(err));
         QVERIFY(!QFile::exists(gone));
+    }
+
+    void composerPreviewsAndMarksARemovedLayer() {
+        MainWindow w;
+        w.resize(1200, 800);
+        w.showDemo(true); // the simulation runs
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const nr::Layer* g = w.document().current(nr::LayerKind::Graph);
+        QVERIFY(g);
+        const nr::LayerId graphId = g->id;
+        QElapsedTimer t;
+        t.start();
+        const nr::Layer* sim = nullptr;
+        while (t.elapsed() < 20000) {
+            sim = w.document().current(nr::LayerKind::Simulation);
+            if (sim && sim->spikes && sim->spikes->size() > 1000) break;
+            QTest::qWait(100);
+        }
+        QVERIFY(sim && sim->spikes && sim->spikes->size() > 1000);
+        auto* c = new FigureComposer(&w);
+        c->show();
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        c->resize(1024, 700);
+        c->setCell(0, 0, 0, graphId); // network
+        c->setCell(0, 1, 1, sim->id); // raster of the running simulation
+        c->refresh();
+        QCOMPARE(c->figure().panels.size(), size_t(2));
+        QCOMPARE(w.figures().size(), size_t(1));
+        QCOMPARE(w.figures()[0].panels.size(), size_t(2));
+        const int dpi = std::max(72, c->logicalDpiX());
+        QCOMPARE(c->previewImage().size(), figurePixels(c->figure(), dpi));
+        QCOMPARE(c->size(), QSize(1024, 700));
+        nrtest::shot(c, "figure_composer");
+        // The simulation goes on; the preview is a snapshot until the next refresh.
+        const QImage frozen = c->previewImage();
+        QTest::qWait(600);
+        QVERIFY(c->previewImage() == frozen);
+        // The network layer goes: the panel says so.
+        w.document().remove(graphId);
+        c->refresh();
+        const QString problems =
+            figureProblems(c->figure(), figureDataFromDocument(c->figure(), w.document()));
+        QVERIFY2(problems.contains("panel A (network)") && problems.contains("not in the workspace"),
+                 qPrintable(problems));
+        bool shown = false;
+        for (QLabel* l : c->findChildren<QLabel*>()) shown = shown || l->text().contains("panel A (network)");
+        QVERIFY(shown);
+        w.simulationDock()->pause();
+        c->close();
     }
 
     void badFiguresInASessionAreRefusedWithTheirLine() {
