@@ -65,7 +65,7 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
 QString figureProblems(const nr::Figure& f, const std::vector<FigurePanelData>& data);
 
 // Paints the figure on a page of figurePixels(f, dpi) device units (white background). A panel with a problem
-// is drawn as a framed note saying so. With `preview` 3-D panels are rendered at most 1200 px wide.
+// is drawn as a framed note saying so. `stats` (optional) counts the panels drawn and the 3-D time.
 void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanelData>& data, int dpi,
                  FigureWriteStats* stats = nullptr);
 
