@@ -11,6 +11,7 @@
 #include "ActivityDock.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
+#include "FigureRender.h"
 #include "MainWindow.h"
 #include "Session.h"
 #include "SimulationDock.h"
@@ -45,6 +46,10 @@ QString usageText() {
         "                   [--size WxH | --width-mm MM] [--dpi N] [--transparent] [--color-by COLUMN]\n"
         "                   [--radius MIN[:MAX]] [--slab AXIS:LO:HI | --clip-box X0:X1:Y0:Y1:Z0:Z1]\n"
         "                                           write one view as a figure and exit\n"
+        "  neurorama export SESSION --figure NAME --out FIG.(pdf|svg|png|tif) [--dpi N]\n"
+        "                                           write a figure composed and saved in the session\n"
+        "  neurorama export --example-figure --out FIG.(pdf|svg|png|tif) [--dpi N]\n"
+        "                                           write the four-panel example figure\n"
         "  neurorama simulate MODEL [--seconds T] [--seed S] [--neurons N] [--param name=value ...]\n"
         "                   [--out spikes.csv|.npy] MODEL: coba, brunel, attractor, demo or a connectome "
         "file\n"
@@ -76,6 +81,8 @@ QString usageText() {
         "  --width-mm MM         the figure's physical width (10..1000 mm), with --dpi\n"
         "  --dpi N               dots per inch for --width-mm (72..2400)\n"
         "  --transparent         draw no background\n"
+        "  --figure NAME         a composed figure of the session (File > New Figure), at its page size\n"
+        "  --example-figure      the example figure: demo column in 3-D, COBA raster, RDM, vessel radii\n"
         "\n"
         "Options for simulate:\n"
         "  --seconds T           simulated time in seconds\n"
@@ -196,6 +203,11 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
                 return fail(
                     QStringLiteral("--view needs a view: network, vessels, neurons, raster, geometry or "
                                    "traces"));
+        } else if (a == QLatin1String("--figure")) {
+            if (!value(cl.figure) || cl.figure.isEmpty())
+                return fail(QStringLiteral("--figure needs the name of a figure saved in the session"));
+        } else if (a == QLatin1String("--example-figure")) {
+            cl.exampleFigure = true;
         } else if (a == QLatin1String("--color-by")) {
             if (!value(cl.colorBy)) return fail(QStringLiteral("--color-by needs a column name"));
         } else if (a == QLatin1String("--radius")) {
@@ -269,6 +281,12 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
         return fail(QStringLiteral("--array %1: no file to read it from").arg(pendingArray));
     if (cl.mode == CommandLine::Mode::Export && cl.out.isEmpty())
         return fail(QStringLiteral("export needs --out FILE"));
+    if ((cl.exampleFigure || !cl.figure.isEmpty()) && cl.mode != CommandLine::Mode::Export)
+        return fail(QStringLiteral("--figure and --example-figure go with export"));
+    if (cl.exampleFigure && (!cl.files.isEmpty() || !cl.figure.isEmpty()))
+        return fail(QStringLiteral("--example-figure takes no session and no --figure"));
+    if (!cl.figure.isEmpty() && (cl.files.size() != 1 || !isSessionFile(cl.files[0])))
+        return fail(QStringLiteral("--figure NAME needs one session file (export SESSION --figure NAME)"));
     if (cl.files.size() > 3)
         return fail(
             QStringLiteral("give at most three files (e.g. traces, an edge list and its node table)"));
@@ -299,9 +317,55 @@ std::vector<FileOptions> fileOptions(const CommandLine& cl) {
     return out;
 }
 
+int figureSummary(const nr::Figure& f, const FigureWriteStats& st, const CommandLine& cl, const QString& what,
+                  double ms) {
+    printf("export figure=\"%s\"%s%s panels=%d page=%gx%gmm out=%s size=%dx%d dpi=%d bytes=%lld ms=%.0f\n",
+           f.name.c_str(), what.isEmpty() ? "" : " ", qPrintable(what), st.panels, f.widthMm, f.heightMm,
+           qPrintable(cl.out), st.pixels.width(), st.pixels.height(), cl.dpi, (long long)st.bytes, ms);
+    return 0;
+}
+
+int runExampleFigure(const CommandLine& cl) {
+    QElapsedTimer t;
+    t.start();
+    std::vector<FigurePanelData> data;
+    const nr::Figure f = exampleFigure(data);
+    FigureWriteStats st;
+    if (const QString err = writeFigure(f, data, cl.out, cl.dpi, &st); !err.isEmpty()) {
+        fprintf(stderr, "%s\n", qPrintable(err));
+        return 1;
+    }
+    return figureSummary(f, st, cl, QString(), t.nsecsElapsed() / 1e6);
+}
+
+int exportSessionFigure(MainWindow& w, const CommandLine& cl, const QString& what) {
+    QElapsedTimer t;
+    t.start();
+    const nr::Figure* found = nullptr;
+    QStringList names;
+    for (const nr::Figure& f : w.figures()) {
+        names << QString::fromStdString(f.name);
+        if (QString::fromStdString(f.name) == cl.figure) found = &f;
+    }
+    if (!found) {
+        fprintf(stderr, "%s: no figure named \"%s\" in the session (%s)\n", qPrintable(cl.files[0]),
+                qPrintable(cl.figure),
+                names.isEmpty() ? "it has none" : qPrintable(QStringLiteral("figures: ") + names.join(", ")));
+        return 1;
+    }
+    const std::vector<FigurePanelData> data = figureDataFromDocument(*found, w.document());
+    FigureWriteStats st;
+    if (const QString err = writeFigure(*found, data, cl.out, cl.dpi, &st); !err.isEmpty()) {
+        fprintf(stderr, "%s\n", qPrintable(err));
+        return 1;
+    }
+    return figureSummary(*found, st, cl, what, t.nsecsElapsed() / 1e6);
+}
+
 } // namespace
 
 int runWindowCommand(const CommandLine& cl) {
+    if (cl.exampleFigure) return runExampleFigure(cl);
     MainWindow w;
     w.resize(cl.size);
     w.setMinimumSize(QSize(16, 16));
@@ -478,6 +542,7 @@ int runWindowCommand(const CommandLine& cl) {
         printf("%s image=%s size=%dx%d\n", qPrintable(what), qPrintable(cl.out), img.width(), img.height());
         return 0;
     }
+    if (!cl.figure.isEmpty()) return exportSessionFigure(w, cl, what);
     FigureSpec spec;
     spec.path = cl.out;
     spec.dpi = cl.dpi;

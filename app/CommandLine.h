@@ -16,11 +16,13 @@ struct CommandLine {
     QString out;                   // --screenshot PATH / export --out PATH
     QSize size{1600, 1000};        // --size WxH
     bool sizeGiven = false;
-    double widthMm = 0;       // export --width-mm
-    int dpi = 300;            // export --dpi
-    bool transparent = false; // export --transparent
-    QString view;             // export --view ("" = what the window shows)
-    QString colorBy;          // --color-by COLUMN
+    double widthMm = 0;         // export --width-mm
+    int dpi = 300;              // export --dpi
+    bool transparent = false;   // export --transparent
+    QString view;               // export --view ("" = what the window shows)
+    QString figure;             // export --figure NAME: a figure composed and saved in the session
+    bool exampleFigure = false; // export --example-figure: the four-panel example built in code
+    QString colorBy;            // --color-by COLUMN
     // Vessels: --radius MIN[:MAX], --slab AXIS:LO:HI, --clip-box X0:X1:Y0:Y1:Z0:Z1 (NaN / -1: not given).
     double radiusMin = -1, radiusMax = -1;
     int slabAxis = -1;

@@ -81,14 +81,10 @@ QString writePlot(PlotWidget* plot, const FigureSpec& spec, const QString& name)
                : QStringLiteral("%1: could not write the %2 figure").arg(spec.path, name);
 }
 
+} // namespace
+
 // The key panel of a 3-D figure: text at the figure's font size (bounded by the image height), swatches
 // as tall as a line, a colour bar half the height at most, all in a column right of the scene.
-struct KeyLayout {
-    int width = 0;
-    QFont font;
-    int line = 0;
-};
-
 KeyLayout layoutKeys(const std::vector<VtkView::FigureKey>& keys, QSize pixels, int dpi, double fontPt) {
     KeyLayout l;
     int rows = 0;
@@ -164,8 +160,6 @@ void drawKeys(QPainter& p, const std::vector<VtkView::FigureKey>& keys, const Ke
         y += l.line;
     }
 }
-
-} // namespace
 
 QString exportVtkFigure(VtkView* view, const FigureSpec& spec, const QString& title) {
     if (const QString e = checkSize(spec); !e.isEmpty()) return e;

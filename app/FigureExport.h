@@ -10,10 +10,14 @@ struct ExportLimits {
 };
 
 #include <QDialog>
+#include <QFont>
 #include <QList>
 #include <QSize>
 #include <QString>
 #include <functional>
+#include <vector>
+
+#include "vtk/VtkView.h"
 
 class MainWindow;
 class ConnectomeView;
@@ -23,6 +27,7 @@ class QSpinBox;
 class QDoubleSpinBox;
 class QCheckBox;
 class QLineEdit;
+class QPainter;
 class QRadioButton;
 
 struct FigureSpec {
@@ -40,6 +45,19 @@ QSize pixelsForWidth(double widthMm, int dpi, QSize aspectFrom);
 // message (naming the file).
 QString exportVtkFigure(VtkView* view, const FigureSpec& spec, const QString& title);
 QString exportConnectomeFigure(ConnectomeView* view, const FigureSpec& spec);
+
+// The key of a 3-D figure (what VtkView::figureKeys says), drawn as vector text and shapes beside the scene:
+// layoutKeys picks the font (fontPt at dpi, smaller until the key takes at most a third of `pixels`) and the
+// width; drawKeys draws titles, swatches and colour bars with their range into `area`. Also used by the
+// composed figures (app/FigureRender.h).
+struct KeyLayout {
+    int width = 0;
+    QFont font;
+    int line = 0;
+};
+KeyLayout layoutKeys(const std::vector<VtkView::FigureKey>& keys, QSize pixels, int dpi, double fontPt);
+void drawKeys(QPainter& p, const std::vector<VtkView::FigureKey>& keys, const KeyLayout& l, QRect area,
+              const QColor& ink);
 
 // One view of the window that can be written as a figure. The export dialog and `neurorama export --view`
 // are made from this list; a new view adds one entry in figureViews().

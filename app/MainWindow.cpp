@@ -30,6 +30,7 @@
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "DocumentModel.h"
+#include "FigureComposer.h"
 #include "FigureExport.h"
 #include "FisbeView.h"
 #include "FunctionalDock.h"
@@ -457,6 +458,9 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     QAction* exp = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigureDialog);
     exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction* newFig =
+        file->addAction(tr("New &Figure…"), this, [this] { (new FigureComposer(this))->show(); });
+    newFig->setToolTip(tr("Compose a figure of several panels for a paper (saved with the session)"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

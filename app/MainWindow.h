@@ -9,6 +9,7 @@
 #include "DatasetLoader.h"
 #include "Session.h"
 #include "model/Document.h"
+#include "session/Figure.h"
 #include "vtk/VtkView.h"
 
 #include <map>
@@ -89,6 +90,8 @@ public:
     // Everything that is open.
     nr::Document& document() { return doc_; }
     const nr::Document& document() const { return doc_; }
+    // Composed figures (File > New Figure; app/FigureComposer.h), saved in sessions.
+    std::vector<nr::Figure>& figures() { return figures_; }
     LayersDock* layersDock() const { return layersDock_; }
     ActivityDock* activityDock() const { return activityDock_; }
     // Views of the other kinds, made when a layer of their kind is first shown (null before).
@@ -194,6 +197,7 @@ private:
     std::map<std::string, std::string> loadingRate_; // file -> sampling rate asked for traces in frames
     DatasetLoader loader_;
     nr::Document doc_;
+    std::vector<nr::Figure> figures_;
     LayersDock* layersDock_ = nullptr;
     ActivityDock* activityDock_ = nullptr;
     NeuronView* neuronView_ = nullptr;

@@ -143,6 +143,7 @@ QString saveSession(MainWindow* w, const QString& path) {
     win.set("dockState", w->saveState().toBase64().toStdString());
     if (selectOwned) win.set("selectOwned", true); // the generated layer its owner makes again
     s.window = win;
+    s.figures = w->figures();
     if (auto err = nr::saveSession(std::move(s), path.toStdString()))
         return QString::fromStdString(err->str());
     return QString();
@@ -227,6 +228,24 @@ SessionReport loadSession(MainWindow* w, const QString& path, OutsidePaths outsi
         auto it = s.cameras.find(name);
         if (v && it != s.cameras.end()) cams[name] = fromSession(it->second, v->camera());
     }
+    // Figures refer to layers by id: the session's ids become the workspace's.
+    std::vector<nr::Figure> figures = s.figures;
+    for (nr::Figure& f : figures)
+        for (size_t i = 0; i < f.panels.size(); ++i) {
+            nr::FigurePanel& p = f.panels[i];
+            if (p.layer == 0) continue;
+            if (auto it = ids.find(p.layer); it != ids.end()) {
+                p.layer = it->second;
+                continue;
+            }
+            p.layerNote = "layer " + std::to_string(p.layer) + " is not a layer of the session";
+            for (const nr::SessionLayer& l : s.layers)
+                if (l.id == p.layer)
+                    p.layerNote = "layer \"" + l.name + "\" (" + nr::sessionKindName(l.kind) +
+                                  ") of the session did not open" + (l.missing ? " (a file is missing)" : "");
+            p.layer = 0;
+        }
+    w->figures() = std::move(figures);
     w->setPendingCameras(std::move(cams));
     w->setSessionPath(path);
     return rep;

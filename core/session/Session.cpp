@@ -492,6 +492,11 @@ Status readVersion2(const Checker& ck, const JsonValue& o, const std::string& pa
         if (auto e = ck.type(*v, JsonValue::Object, "\"window\"")) return e;
         s.window = *v;
     }
+    if (const JsonValue* v = o.get("figures")) {
+        auto f = parseFigures(*v, path);
+        if (!f) return f.error();
+        s.figures = std::move(f.value());
+    }
     for (const SessionLayer& l : s.layers)
         for (const SessionFileRef& f : l.files) compareFingerprint(s, f);
     return std::nullopt;
@@ -739,7 +744,17 @@ std::string sessionJson(const SessionDoc& s, const std::string& sessionPath) {
     for (const auto& kv : s.cameras) cams.set(kv.first, cameraJson(kv.second));
     o.set("cameras", std::move(cams));
     o.set("window", s.window.isObject() ? s.window : JsonValue::object());
+    if (!s.figures.empty()) o.set("figures", figuresJson(s.figures));
     return writeJson(o, 2);
+}
+
+Result<SessionCamera> parseSessionCamera(const JsonValue& v, const std::string& file,
+                                         const std::string& name) {
+    return readCamera(Checker(file), v, name);
+}
+
+JsonValue sessionCameraJson(const SessionCamera& c) {
+    return cameraJson(c);
 }
 
 Status saveSession(SessionDoc s, const std::string& path) {

@@ -34,6 +34,7 @@
 #include "model/Document.h"
 #include "model/Error.h"
 #include "model/LayerKind.h"
+#include "session/Figure.h"
 
 namespace nr {
 
@@ -71,6 +72,7 @@ struct SessionDoc {
     uint64_t selected = 0;
     std::map<std::string, SessionCamera> cameras; // per 3-D view: "connectome", "vessels", "neurons"
     JsonValue window = JsonValue::object();       // "activeTab", "dockState" (base64) …
+    std::vector<Figure> figures;                  // composed figures, by name (session/Figure.h)
 
     // Filled by reading:
     std::vector<std::string> outside; // files outside the session's folder (after resolving links and "..")
@@ -112,6 +114,12 @@ void setAtomicWriteHook(std::function<bool(const std::string& tmpPath)> hook);
 // Error{path, 0, "the session opens 2 files outside its folder: A, B (give --allow-outside-paths to open
 // them)"}; nothing when every entry is inside.
 Status outsidePathsError(const SessionDoc& s, const std::string& path);
+
+// A camera object as a session holds it (position, focalPoint, viewUp, viewAngle), checked like the
+// session's own cameras; `name` is how errors call it.
+Result<SessionCamera> parseSessionCamera(const JsonValue& v, const std::string& file,
+                                         const std::string& name);
+JsonValue sessionCameraJson(const SessionCamera& c);
 
 // The document's layers as session layers (ids, kinds, names, owners, files with their reader options,
 // display, state). Cameras and window are the app's to fill.

@@ -824,6 +824,38 @@ void sessionCases(Corpus& c) {
       "nested more than 128 levels deep");
     s("nesting accepted", head + ", \"later\": " + std::string(100, '[') + std::string(100, ']') + "}", "");
     s("text after the object", head + "} {}", "unexpected text after the JSON value");
+    // Composed figures (version 2, "figures").
+    const std::string v2 = "{\"format\": \"neurorama-session\", \"version\": 2,\n\"figures\": ";
+    const std::string fig = "{\"name\": \"F\", \"widthMm\": 85, \"heightMm\": 60";
+    s("figure accepted", v2 + "[" + fig + ", \"panels\": [{\"view\": \"raster\", \"row\": 0, \"col\": 0}]}]}",
+      "");
+    s("figures not an array", v2 + "{}}", "s.json:2: \"figures\" must be an array, not an object");
+    s("figure without name", v2 + "[{\"widthMm\": 85, \"heightMm\": 60}]}", "has no \"name\"");
+    s("figure width 0", v2 + "[{\"name\": \"F\", \"widthMm\": 0, \"heightMm\": 60}]}",
+      "widthMm must be between 10 and 1000, not 0");
+    s("figure grid 9", v2 + "[" + fig + ", \"rows\": 9}]}", "rows must be an integer from 1 to 8, not 9");
+    s("figure font 100 pt", v2 + "[" + fig + ", \"fontPt\": 100}]}", "fontPt must be between 4 and 24");
+    s("figure panel outside the grid",
+      v2 + "[" + fig + ", \"panels\": [{\"view\": \"rdm\", \"row\": 0, \"col\": 0, \"colSpan\": 2}]}]}",
+      "panel A (row 0, column 0, span 1 x 2) lies outside the 1 x 1 grid");
+    s("figure panels overlap",
+      v2 + "[" + fig +
+          ", \"cols\": 2, \"panels\": [{\"view\": \"rdm\", \"row\": 0, \"col\": 0, \"colSpan\": 2}, "
+          "{\"view\": \"raster\", \"row\": 0, \"col\": 1}]}]}",
+      "panel B overlaps panel A at row 0, column 1");
+    s("figure unknown view",
+      v2 + "[" + fig + ", \"panels\": [{\"view\": \"pie\", \"row\": 0, \"col\": 0}]}]}",
+      "view \"pie\" is not one of network, raster, rdm, histogram");
+    s("figure layer negative",
+      v2 + "[" + fig + ", \"panels\": [{\"view\": \"rdm\", \"layer\": -1, \"row\": 0, \"col\": 0}]}]}",
+      "layer must be a layer id");
+    s("figure camera zero viewUp",
+      v2 + "[" + fig +
+          ", \"panels\": [{\"view\": \"network\", \"row\": 0, \"col\": 0, \"camera\": {\"position\": [0, 0, "
+          "1], "
+          "\"focalPoint\": [0, 0, 0], \"viewUp\": [0, 0, 0]}}]}]}",
+      "camera.viewUp is the zero vector");
+    s("figure names twice", v2 + "[" + fig + "}, " + fig + "}]}", "a second figure named \"F\"");
     s("UTF-16", "\xff\xfe{\0\"\0", "UTF-16 text");
     c.addCustom({"session/300 MiB",
                  [](const std::string& d) {

@@ -43,6 +43,11 @@ void MatrixPlot::setRange(double lo, double hi) {
     update();
 }
 
+void MatrixPlot::setColorMap(const HeatmapPainter::ColorMap& map) {
+    heat_.setColorMap(map);
+    update();
+}
+
 void MatrixPlot::setTitle(const QString& title) {
     title_ = title;
     update();

@@ -28,6 +28,9 @@ public:
     // Colour range (default -1 .. 1, symmetric about 0 for the diverging map).
     void setRange(double lo, double hi);
     void setTitle(const QString& title);
+    // The colour map (default colormaps::diverging, for signed values; a sequential map such as viridis for
+    // distances).
+    void setColorMap(const HeatmapPainter::ColorMap& map);
     void setValueLabel(const QString& label);
 
     int count() const { return n_; }

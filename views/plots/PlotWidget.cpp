@@ -364,6 +364,17 @@ void PlotWidget::paintVectorAt(QPainter& p, const QRectF& rect, double s, bool t
     p.restore();
 }
 
+void PlotWidget::paintFigurePanel(QPainter& p, const QRectF& rect, int dpi, double fontPt) {
+    const bool was = figure_;
+    figure_ = true;
+    paintVectorAt(p, rect, figureScale(rect.size().toSize(), dpi, fontPt), false);
+    figure_ = was;
+}
+
+bool PlotWidget::writeTiffFile(const QImage& image, const QString& path, int dpi, QString* error) {
+    return writeTiff(image, path, dpi, error);
+}
+
 bool PlotWidget::exportFigure(const QString& path, QSize pixels, int dpi, bool transparent, double fontPt) {
     lastError_.clear();
     if (pixels.width() < 1 || pixels.height() < 1 || pixels.width() > 32768 || pixels.height() > 32768) {

@@ -55,6 +55,12 @@ public:
     bool exportFigure(const QString& path, QSize pixels, int dpi, bool transparent,
                       double fontPt = kFigureFontPt);
     static constexpr double kFigureFontPt = 7;
+    // Draws the picture with QPainter into `rect` of `p` (device units of a page at `dpi`) as one panel of a
+    // composed figure: vector data and axes, text at `fontPt` points at the page's physical size.
+    void paintFigurePanel(QPainter& p, const QRectF& rect, int dpi, double fontPt);
+    // Writes `image` as TIFF with its resolution tags (Qt has no TIFF writer here). False and `error` on
+    // failure.
+    static bool writeTiffFile(const QImage& image, const QString& path, int dpi, QString* error);
     // Logical-to-pixel scale of a figure of `pixels` at `dpi`: the label font (11 logical px) comes out at
     // `fontPt` points, within the limits that keep the plot's layout (at least 240 logical px wide).
     double figureScale(QSize pixels, int dpi, double fontPt = kFigureFontPt) const;

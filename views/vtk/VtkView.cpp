@@ -308,6 +308,16 @@ QImage VtkView::renderFigure(QSize pixels, bool transparentBackground, double ma
     else
         cam->SetViewAngle(std::clamp(std::atan(newHalf) * 360.0 / M_PI, 1.0, 170.0));
     ren_->ResetCameraClippingRange();
+    {
+        double fp[3], pp[3];
+        cam->GetFocalPoint(fp);
+        cam->GetPosition(pp);
+        const double d = std::sqrt((fp[0] - pp[0]) * (fp[0] - pp[0]) + (fp[1] - pp[1]) * (fp[1] - pp[1]) +
+                                   (fp[2] - pp[2]) * (fp[2] - pp[2]));
+        const double halfWorld =
+            parallel ? cam->GetParallelScale() : d * std::tan(cam->GetViewAngle() * M_PI / 360.0);
+        figureUnitsPerPixel_ = 2 * halfWorld / pixels.height();
+    }
     QImage img = renderImage(pixels, transparentBackground);
     cam->SetPosition(pos);
     cam->SetFocalPoint(focal);

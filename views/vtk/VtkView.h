@@ -58,6 +58,9 @@ public:
     // is zoomed into part of the data, that part stays in the picture whatever the figure's aspect (a figure
     // narrower than the view widens the field of view to keep its width). The camera is left as it was.
     QImage renderFigure(QSize pixels, bool transparentBackground, double margin = 0.05);
+    // World units per image pixel at the depth of the focal point in the last renderFigure (0 before): what a
+    // scale bar beside the image measures.
+    double lastFigureUnitsPerPixel() const { return figureUnitsPerPixel_; }
     // True once the widget has been shown and has its GL context (renderImage works from then on).
     bool hasContext() const { return glInitialized_; }
 
@@ -145,5 +148,6 @@ private:
     bool overlay_ = true;
     bool glInitialized_ = false;
     QSize paintedSize_;
+    double figureUnitsPerPixel_ = 0;
     int renderDepth_ = 0;
 };

@@ -1,0 +1,71 @@
+// The figure composer (File > New Figure): a window that edits one nr::Figure of the workspace — page width
+// (85, 114, 174 mm or custom) and height, grid rows and columns, a view and a layer per cell, panel letters,
+// font size — with a preview at physical size and Export… to PDF, SVG, PNG or TIFF at 300, 600 or a custom
+// DPI. The figure is kept in MainWindow::figures() (so a session saves it) under its name.
+//
+// The preview is drawn by paintFigure from a snapshot of the layers taken when the figure changes: a running
+// simulation's raster stays frozen until "Refresh" (or an edit). A removed layer shows in its panel as a red
+// frame saying which layer went.
+#pragma once
+
+#include <QDialog>
+#include <QImage>
+#include <QString>
+#include <vector>
+
+#include "session/Figure.h"
+
+class MainWindow;
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QScrollArea;
+class QSpinBox;
+class QTableWidget;
+class QTimer;
+
+class FigureComposer : public QDialog {
+    Q_OBJECT
+public:
+    // Edits the workspace's figure named `name`, or a new one (2 x 2, 174 mm) when there is none.
+    FigureComposer(MainWindow* w, const QString& name = QString());
+
+    const nr::Figure& figure() const { return fig_; }
+    // The last preview drawn (device pixels at the screen's DPI x zoom).
+    const QImage& previewImage() const { return preview_; }
+    // Sets a cell's panel (view index into nr::allPanelViews(), -1 empty; layer id) as the combos would.
+    void setCell(int row, int col, int view, uint64_t layer);
+    // Redraws the preview now (also done 300 ms after every edit).
+    void refresh();
+    // Writes the figure; "" or the error.
+    QString exportTo(const QString& path, int dpi);
+
+private:
+    void buildCells();
+    void fillLayerCombo(QComboBox* c, int viewIndex, uint64_t layer) const;
+    void readControls();
+    void edited();
+    void exportDialog();
+    void store();
+
+    MainWindow* w_;
+    nr::Figure fig_;
+    QString storedName_;
+    QLineEdit* name_;
+    QComboBox* widthPreset_;
+    QDoubleSpinBox* width_;
+    QDoubleSpinBox* height_;
+    QSpinBox* rows_;
+    QSpinBox* cols_;
+    QCheckBox* letters_;
+    QDoubleSpinBox* fontPt_;
+    QTableWidget* cells_;
+    QLabel* previewLabel_;
+    QLabel* status_;
+    QScrollArea* scroll_;
+    QTimer* debounce_;
+    QImage preview_;
+    bool building_ = false;
+};

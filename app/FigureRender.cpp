@@ -1,0 +1,639 @@
+#include "FigureRender.h"
+
+#include <QApplication>
+#include <QBuffer>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QFontMetricsF>
+#include <QImage>
+#include <QImageWriter>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QRegularExpression>
+#include <QSvgGenerator>
+#include <QTemporaryDir>
+#include <QThread>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "FigureExport.h"
+#include "analysis/Rdm.h"
+#include "io/DemoNetwork.h"
+#include "model/Document.h"
+#include "model/SpikeStore.h"
+#include "plots/MatrixPlot.h"
+#include "plots/RasterPlot.h"
+#include "session/Session.h"
+#include "sim/Models.h"
+#include "sim/Simulation.h"
+#include "vtk/ConnectomeView.h"
+
+namespace {
+
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+QString panelName(const nr::Figure& f, size_t i) {
+    return QStringLiteral("panel %1 (%2)")
+        .arg(qs(nr::panelLetter(i)), QLatin1String(nr::panelViewName(f.panels[i].view)));
+}
+
+double pxPerPt(int dpi) {
+    return dpi / 72.0;
+}
+
+QFont figureFont(const nr::Figure& f, int dpi, double scale = 1.0, bool bold = false) {
+    QFont font(qs(f.fontFamily));
+    font.setPixelSize(std::max(1, int(std::lround(f.fontPt * scale * pxPerPt(dpi)))));
+    font.setBold(bold);
+    font.setStyleStrategy(QFont::PreferAntialias);
+    return font;
+}
+
+// A frame with a sentence in it, where a panel cannot be drawn.
+void paintProblem(QPainter& p, const QRectF& r, const QString& why, const QFont& font, double linePx) {
+    p.save();
+    p.setPen(QPen(QColor(180, 0, 0), linePx, Qt::DashLine));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(r.adjusted(linePx, linePx, -linePx, -linePx));
+    p.setFont(font);
+    p.setPen(QColor(150, 0, 0));
+    p.drawText(r.adjusted(r.width() * 0.05, 0, -r.width() * 0.05, 0), Qt::AlignCenter | Qt::TextWordWrap,
+               why);
+    p.restore();
+}
+
+// 1, 2 or 5 times a power of ten, at most x.
+double niceBelow(double x) {
+    if (!(x > 0)) return 0;
+    const double mag = std::pow(10.0, std::floor(std::log10(x)));
+    for (double m : {5.0, 2.0, 1.0})
+        if (m * mag <= x) return m * mag;
+    return mag;
+}
+
+void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    QElapsedTimer timer;
+    timer.start();
+    ConnectomeView view;
+    view.setAttribute(Qt::WA_DontShowOnScreen);
+    // The widget has the figure's aspect, so framing at the figure's size changes nothing but the scale.
+    const double aspect = r.width() / std::max(1.0, r.height());
+    view.resize(aspect >= 1 ? QSize(640, std::max(16, int(640 / aspect)))
+                            : QSize(std::max(16, int(640 * aspect)), 640));
+    view.setWhiteBackground(true);
+    view.setOverlayVisible(false);
+    view.show();
+    QElapsedTimer wait;
+    wait.start();
+    while (!view.hasContext() && wait.elapsed() < 5000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        if (!view.hasContext()) QThread::msleep(2);
+    }
+    view.setGraph(d.graph);
+    const std::string colorBy = panel.colorBy.empty() ? std::string("class") : panel.colorBy;
+    if (!view.setColorBy(colorBy)) view.setColorBy("degree");
+    if (panel.camera) {
+        VtkView::CameraState c;
+        for (int k = 0; k < 3; ++k) {
+            c.pos[k] = panel.camera->position[size_t(k)];
+            c.focal[k] = panel.camera->focalPoint[size_t(k)];
+            c.up[k] = panel.camera->viewUp[size_t(k)];
+        }
+        c.viewAngle = panel.camera->viewAngle;
+        view.setCamera(c);
+    } else {
+        view.resetCamera();
+    }
+    if (const double ns = panel.settings.numberOr("nodeSize", -1); ns > 0 && ns <= 100)
+        view.setNodeSize(float(ns));
+    if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
+        view.setEdgeOpacity(float(a));
+    view.lod().settle();
+    const std::vector<VtkView::FigureKey> keys = view.figureKeys();
+    const QSize area = r.size().toSize();
+    KeyLayout kl;
+    if (!keys.empty()) {
+        kl = layoutKeys(keys, area, dpi, f.fontPt);
+        kl.font.setFamily(qs(f.fontFamily));
+    }
+    const QFont font = figureFont(f, dpi);
+    const double line = QFontMetricsF(font).height();
+    // The scene left of the key, above the scale bar.
+    const QSize scenePx(std::max(16, area.width() - kl.width), std::max(16, int(area.height() - 1.8 * line)));
+    const QImage scene = view.renderFigure(scenePx, false);
+    if (stats) stats->ms3d += timer.nsecsElapsed() / 1e6;
+    if (scene.isNull()) {
+        paintProblem(p, r, QStringLiteral("the 3-D view could not be rendered (no OpenGL)"), font, 1);
+        return;
+    }
+    p.drawImage(QRectF(r.topLeft(), QSizeF(scenePx)), scene);
+    if (!keys.empty())
+        drawKeys(p, keys, kl,
+                 QRect(int(r.left()) + scenePx.width(), int(r.top()), kl.width, scenePx.height()), Qt::black);
+    // Scale bar: about a fifth of the scene's width, at the depth of the focal point.
+    const double upp = view.lastFigureUnitsPerPixel();
+    if (upp > 0) {
+        const double len = niceBelow(upp * scenePx.width() / 5);
+        const double px = len / upp;
+        const double y = r.top() + scenePx.height() + 0.5 * line;
+        const double x0 = r.left() + 0.5 * line;
+        p.save();
+        p.setPen(
+            QPen(Qt::black, std::max(1.0, f.lineWidthPt * 2 * pxPerPt(dpi)), Qt::SolidLine, Qt::FlatCap));
+        p.drawLine(QPointF(x0, y), QPointF(x0 + px, y));
+        p.setFont(font);
+        p.drawText(QRectF(x0 + px + 0.5 * line, y - line, r.width(), 2 * line),
+                   Qt::AlignLeft | Qt::AlignVCenter,
+                   QStringLiteral("%1 %2").arg(QString::number(len, 'g', 6), d.spatialUnit));
+        p.restore();
+    }
+}
+
+void paintRaster(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
+    RasterPlot plot;
+    plot.setFont(QFont(qs(f.fontFamily)));
+    plot.setStore(d.spikes);
+    plot.setRateVisible(true);
+    plot.resetView();
+    plot.paintFigurePanel(p, r, dpi, f.fontPt);
+}
+
+void paintRdm(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
+    MatrixPlot plot;
+    plot.setFont(QFont(qs(f.fontFamily)));
+    plot.setColorMap([](double x) { return PlotWidget::viridis(x); });
+    plot.setMatrix(d.matrix, d.n, d.labels);
+    double hi = 0;
+    for (double v : d.matrix)
+        if (std::isfinite(v)) hi = std::max(hi, v);
+    plot.setRange(0, hi > 0 ? hi : 1);
+    plot.setValueLabel(QStringLiteral("dissimilarity (1 − r)"));
+    plot.paintFigurePanel(p, r, dpi, f.fontPt);
+}
+
+// Bars of the histogram with its axes: counts (linear) against the quantity, ticks from
+// PlotWidget::niceTicks.
+void paintHistogram(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
+    const nr::Histogram& h = d.histogram;
+    const QFont font = figureFont(f, dpi);
+    const QFontMetricsF fm(font);
+    const double line = fm.height(), lw = std::max(1.0, f.lineWidthPt * pxPerPt(dpi));
+    size_t maxCount = 0, total = 0;
+    for (size_t c : h.counts) maxCount = std::max(maxCount, c), total += c;
+    const std::vector<double> yt = PlotWidget::niceTicks(0, double(std::max<size_t>(1, maxCount)), 4);
+    const double yTop = yt.empty() ? 1 : std::max(double(maxCount), yt.back());
+    double labelW = 0;
+    const double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
+    for (double v : yt) labelW = std::max(labelW, fm.horizontalAdvance(PlotWidget::tickLabel(v, ystep)));
+    const QRectF plot(r.left() + labelW + 2.2 * line, r.top() + 0.6 * line, r.width() - labelW - 2.8 * line,
+                      r.height() - 3.4 * line);
+    p.save();
+    p.setFont(font);
+    // Bars.
+    const double lo = h.lo, hi = h.hi > h.lo ? h.hi : h.lo + 1;
+    const QColor bar = PlotWidget::viridis(0.35);
+    for (size_t b = 0; b < h.counts.size(); ++b) {
+        if (h.counts[b] == 0) continue;
+        const double x0 = plot.left() + plot.width() * double(b) / h.counts.size();
+        const double x1 = plot.left() + plot.width() * double(b + 1) / h.counts.size();
+        const double y = plot.bottom() - plot.height() * double(h.counts[b]) / yTop;
+        p.fillRect(QRectF(x0, y, x1 - x0, plot.bottom() - y), bar);
+    }
+    // Axes.
+    p.setPen(QPen(Qt::black, lw, Qt::SolidLine, Qt::FlatCap));
+    p.drawLine(plot.bottomLeft(), plot.bottomRight());
+    p.drawLine(plot.bottomLeft(), plot.topLeft());
+    const double tick = 0.3 * line;
+    const std::vector<double> xt = PlotWidget::niceTicks(lo, hi, std::max(2, int(plot.width() / (4 * line))));
+    const double xstep = xt.size() > 1 ? xt[1] - xt[0] : 1;
+    for (double v : xt) {
+        const double x = plot.left() + (v - lo) / (hi - lo) * plot.width();
+        p.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + tick));
+        p.drawText(QRectF(x - 3 * line, plot.bottom() + tick, 6 * line, line),
+                   Qt::AlignHCenter | Qt::AlignTop, PlotWidget::tickLabel(v, xstep));
+    }
+    for (double v : yt) {
+        const double y = plot.bottom() - v / yTop * plot.height();
+        p.drawLine(QPointF(plot.left() - tick, y), QPointF(plot.left(), y));
+        p.drawText(QRectF(plot.left() - tick - labelW - line, y - line / 2, labelW + 0.8 * line, line),
+                   Qt::AlignRight | Qt::AlignVCenter, PlotWidget::tickLabel(v, ystep));
+    }
+    const QString xTitle = d.unit.isEmpty() ? d.quantity : QStringLiteral("%1 (%2)").arg(d.quantity, d.unit);
+    p.drawText(QRectF(plot.left(), plot.bottom() + tick + line, plot.width(), line * 1.2),
+               Qt::AlignHCenter | Qt::AlignTop, xTitle);
+    p.save();
+    p.translate(r.left() + 0.1 * line, plot.center().y());
+    p.rotate(-90);
+    p.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line * 1.2), Qt::AlignHCenter | Qt::AlignTop,
+               QStringLiteral("count"));
+    p.restore();
+    p.drawText(QRectF(plot.left() + line, plot.top(), plot.width() - line, line),
+               Qt::AlignRight | Qt::AlignTop, QStringLiteral("n = %1").arg(total));
+    p.restore();
+}
+
+} // namespace
+
+QSize figurePixels(const nr::Figure& f, int dpi) {
+    return QSize(std::max(1, int(std::lround(f.widthMm / 25.4 * dpi))),
+                 std::max(1, int(std::lround(f.heightMm / 25.4 * dpi))));
+}
+
+QString checkFigureOutput(const nr::Figure& f, int dpi) {
+    using L = nr::FigureLimits;
+    if (const std::string why = nr::checkFigure(f); !why.empty())
+        return QStringLiteral("figure \"%1\": %2").arg(qs(f.name), qs(why));
+    if (dpi < L::kMinDpi || dpi > L::kMaxDpi)
+        return QStringLiteral("resolution %1 dpi is outside %2 to %3")
+            .arg(dpi)
+            .arg(L::kMinDpi)
+            .arg(L::kMaxDpi);
+    const QSize px = figurePixels(f, dpi);
+    if (px.width() > L::kMaxPixels || px.height() > L::kMaxPixels)
+        return QStringLiteral(
+                   "figure \"%1\" at %2 dpi would be %3x%4 pixels; at most %5 per side (lower the DPI)")
+            .arg(qs(f.name))
+            .arg(dpi)
+            .arg(px.width())
+            .arg(px.height())
+            .arg(int(L::kMaxPixels));
+    return QString();
+}
+
+std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const nr::Document& doc) {
+    std::vector<FigurePanelData> out(f.panels.size());
+    for (size_t i = 0; i < f.panels.size(); ++i) {
+        const nr::FigurePanel& panel = f.panels[i];
+        FigurePanelData& d = out[i];
+        if (panel.layer == 0) {
+            d.problem = panel.layerNote.empty() ? QStringLiteral("no layer chosen") : qs(panel.layerNote);
+            continue;
+        }
+        const nr::Layer* l = doc.find(panel.layer);
+        if (!l) {
+            d.problem = QStringLiteral("layer %1 is not in the workspace (it was removed or did not open)")
+                            .arg(qulonglong(panel.layer));
+            continue;
+        }
+        d.source = qs(l->name);
+        const QString named =
+            QStringLiteral("layer \"%1\" (%2)").arg(d.source, qs(nr::layerKindName(l->kind)));
+        switch (panel.view) {
+        case nr::PanelView::Network:
+            if (l->kind != nr::LayerKind::Graph || !l->graph)
+                d.problem = named + QStringLiteral(" is not a network");
+            else if (!l->graph->hasPositions())
+                d.problem = named + QStringLiteral(" has no node positions to draw in 3-D");
+            else
+                d.graph = l->graph;
+            break;
+        case nr::PanelView::Raster:
+            if (!l->spikes)
+                d.problem = named + QStringLiteral(" holds no spikes");
+            else if (l->spikes->empty())
+                d.problem = named + QStringLiteral(" has no spikes yet");
+            else {
+                // A frozen copy: a running simulation keeps appending to the layer's store.
+                auto copy = std::make_shared<nr::SpikeStore>(*l->spikes);
+                d.spikes = std::move(copy);
+            }
+            break;
+        case nr::PanelView::Rdm: {
+            // The last square matrix an analysis recorded on the layer (the rdm plugin's "rdm").
+            const nr::JsonValue* results = l->state.get("results");
+            const nr::JsonValue* found = nullptr;
+            if (results && results->isArray())
+                for (const nr::JsonValue& run : results->arr)
+                    if (const nr::JsonValue* ms = run.get("matrices"); ms && ms->isArray())
+                        for (const nr::JsonValue& m : ms->arr)
+                            if (m.numberOr("rows", -1) == m.numberOr("cols", -2) &&
+                                m.numberOr("rows", 0) > 0 && (!found || m.stringOr("name", "") == "rdm"))
+                                found = &m;
+            if (!found) {
+                d.problem =
+                    named + QStringLiteral(" holds no dissimilarity matrix (run the rdm analysis on it)");
+                break;
+            }
+            d.n = int(found->numberOr("rows", 0));
+            const nr::JsonValue* vals = found->get("values");
+            if (!vals || !vals->isArray() || vals->arr.size() != size_t(d.n) * size_t(d.n)) {
+                d.problem = named + QStringLiteral(": its matrix has no values of size %1 x %1").arg(d.n);
+                break;
+            }
+            for (const nr::JsonValue& v : vals->arr) d.matrix.push_back(v.isNumber() ? v.num : NAN);
+            if (const nr::JsonValue* lab = found->get("rowLabels"); lab && lab->isArray())
+                for (const nr::JsonValue& s : lab->arr) d.labels << qs(s.str);
+            break;
+        }
+        case nr::PanelView::Histogram: {
+            auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&l->payload);
+            if (l->kind != nr::LayerKind::Vessels || !g || !*g) {
+                d.problem = named + QStringLiteral(" is not a vessel graph");
+                break;
+            }
+            std::vector<float> radii = (*g)->edgeRadii();
+            radii.erase(std::remove_if(radii.begin(), radii.end(), [](float v) { return !std::isfinite(v); }),
+                        radii.end());
+            if (radii.empty()) {
+                d.problem = named + QStringLiteral(" has no vessel radii");
+                break;
+            }
+            d.histogram = nr::histogram(radii, size_t(panel.settings.numberOr("bins", 40)));
+            d.quantity = QStringLiteral("vessel radius");
+            d.unit = QStringLiteral("µm");
+            break;
+        }
+        }
+    }
+    return out;
+}
+
+QString figureProblems(const nr::Figure& f, const std::vector<FigurePanelData>& data) {
+    QStringList lines;
+    for (size_t i = 0; i < f.panels.size(); ++i) {
+        if (i >= data.size())
+            lines << QStringLiteral("%1: no data").arg(panelName(f, i));
+        else if (!data[i].problem.isEmpty())
+            lines << QStringLiteral("%1: %2").arg(panelName(f, i), data[i].problem);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanelData>& data, int dpi,
+                 FigureWriteStats* stats) {
+    const QSize page = figurePixels(f, dpi);
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::TextAntialiasing);
+    p.fillRect(QRectF(QPointF(0, 0), QSizeF(page)), Qt::white);
+    const QFont font = figureFont(f, dpi);
+    const QFont letterFont = figureFont(f, dpi, 8.0 / 7.0, true);
+    const double line = QFontMetricsF(font).height();
+    const double letterH = QFontMetricsF(letterFont).height();
+    const double margin = 1.5 / 25.4 * dpi; // 1.5 mm around the page and between cells
+    const double cellW = (page.width() - margin) / f.cols, cellH = (page.height() - margin) / f.rows;
+    for (size_t i = 0; i < f.panels.size(); ++i) {
+        const nr::FigurePanel& panel = f.panels[i];
+        const QRectF cell(margin + panel.col * cellW, margin + panel.row * cellH,
+                          panel.colSpan * cellW - margin, panel.rowSpan * cellH - margin);
+        QRectF content = cell;
+        if (f.letters) {
+            p.setFont(letterFont);
+            p.setPen(Qt::black);
+            p.drawText(QRectF(cell.left(), cell.top(), 3 * letterH, letterH), Qt::AlignLeft | Qt::AlignTop,
+                       qs(nr::panelLetter(i)));
+            content.setTop(content.top() + letterH * 0.9);
+        }
+        if (!panel.title.empty()) {
+            p.setFont(font);
+            p.setPen(Qt::black);
+            p.drawText(QRectF(content.left() + 2 * letterH, cell.top(), content.width() - 2 * letterH, line),
+                       Qt::AlignHCenter | Qt::AlignTop, qs(panel.title));
+            content.setTop(std::max(content.top(), cell.top() + line));
+        }
+        const FigurePanelData* d = i < data.size() ? &data[i] : nullptr;
+        if (!d || !d->problem.isEmpty()) {
+            paintProblem(p, content, d ? d->problem : QStringLiteral("no data"), font,
+                         std::max(1.0, f.lineWidthPt * pxPerPt(dpi)));
+            continue;
+        }
+        p.save();
+        p.setClipRect(cell);
+        switch (panel.view) {
+        case nr::PanelView::Network:
+            paintNetwork(p, content, f, panel, *d, dpi, stats);
+            break;
+        case nr::PanelView::Raster:
+            paintRaster(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Rdm:
+            paintRdm(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Histogram:
+            paintHistogram(p, content, f, *d, dpi);
+            break;
+        }
+        p.restore();
+        if (stats) ++stats->panels;
+    }
+    p.restore();
+    if (stats) stats->pixels = page;
+}
+
+QByteArray fixPdfTimestamps(QByteArray pdf) {
+    // Same-length replacements: digits become fixed digits, so every byte offset (xref) stays valid.
+    auto fixAll = [&pdf](const QRegularExpression& re, auto make) {
+        QRegularExpressionMatchIterator it = re.globalMatch(QString::fromLatin1(pdf));
+        std::vector<std::pair<qsizetype, QByteArray>> edits;
+        while (it.hasNext()) {
+            const QRegularExpressionMatch m = it.next();
+            edits.emplace_back(m.capturedStart(1), make(m.captured(1).toLatin1()));
+        }
+        for (const auto& e : edits) pdf.replace(e.first, e.second.size(), e.second);
+    };
+    // /CreationDate (D:20261206051500+00'00') and /ModDate
+    fixAll(QRegularExpression(QStringLiteral("/(?:CreationDate|ModDate) ?\\(D:([0-9]{14})")),
+           [](const QByteArray&) { return QByteArray("20000101000000"); });
+    // XMP: xmp:CreateDate / ModifyDate / MetadataDate = 2026-12-06T05:15:00+00:00
+    fixAll(QRegularExpression(QStringLiteral("(?:CreateDate|ModifyDate|MetadataDate)[=>\"' "
+                                             "]+([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})")),
+           [](const QByteArray&) { return QByteArray("2000-01-01T00:00:00"); });
+    // Document and instance ids (uuid:…) and the trailer's /ID [<hex> <hex>].
+    fixAll(QRegularExpression(QStringLiteral("uuid:([0-9a-fA-F-]{36})")),
+           [](const QByteArray& s) { return QByteArray(s.size(), '0'); });
+    fixAll(QRegularExpression(QStringLiteral("/ID ?\\[ ?<([0-9a-fA-F]+)>")),
+           [](const QByteArray& s) { return QByteArray(s.size(), '0'); });
+    fixAll(QRegularExpression(QStringLiteral("/ID ?\\[ ?<[0-9a-fA-F]+> ?<([0-9a-fA-F]+)>")),
+           [](const QByteArray& s) { return QByteArray(s.size(), '0'); });
+    return pdf;
+}
+
+QString writeFigure(const nr::Figure& f, const std::vector<FigurePanelData>& data, const QString& path,
+                    int dpi, FigureWriteStats* stats) {
+    if (const QString e = checkFigureOutput(f, dpi); !e.isEmpty()) return path + QStringLiteral(": ") + e;
+    if (const QString e = figureProblems(f, data); !e.isEmpty())
+        return QStringLiteral("%1: figure \"%2\" cannot be drawn: %3").arg(path, qs(f.name), e);
+    const QString ext = QFileInfo(path).suffix().toLower();
+    const QSize px = figurePixels(f, dpi);
+    FigureWriteStats local;
+    FigureWriteStats& st = stats ? *stats : local;
+    st = FigureWriteStats();
+    QByteArray bytes;
+    if (ext == QLatin1String("pdf")) {
+        QBuffer buf(&bytes);
+        buf.open(QIODevice::WriteOnly);
+        {
+            QPdfWriter pdf(&buf);
+            pdf.setResolution(dpi);
+            pdf.setCreator(QStringLiteral("Neurorama"));
+            pdf.setTitle(qs(f.name));
+            pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+            pdf.setPageSize(QPageSize(QSizeF(f.widthMm, f.heightMm), QPageSize::Millimeter, QString(),
+                                      QPageSize::ExactMatch));
+            QPainter p;
+            if (!p.begin(&pdf)) return path + QStringLiteral(": could not start the PDF");
+            paintFigure(p, f, data, dpi, &st);
+            if (!p.end()) return path + QStringLiteral(": could not finish the PDF");
+        }
+        bytes = fixPdfTimestamps(bytes);
+    } else if (ext == QLatin1String("svg")) {
+        QBuffer buf(&bytes);
+        buf.open(QIODevice::WriteOnly);
+        QSvgGenerator gen;
+        gen.setOutputDevice(&buf);
+        gen.setSize(px);
+        gen.setViewBox(QRect(QPoint(0, 0), px));
+        gen.setResolution(dpi);
+        gen.setTitle(qs(f.name));
+        gen.setDescription(QStringLiteral("Neurorama figure"));
+        QPainter p;
+        if (!p.begin(&gen)) return path + QStringLiteral(": could not start the SVG");
+        paintFigure(p, f, data, dpi, &st);
+        if (!p.end()) return path + QStringLiteral(": could not finish the SVG");
+    } else if (ext == QLatin1String("png") || ext == QLatin1String("tif") || ext == QLatin1String("tiff")) {
+        QImage img(px, QImage::Format_RGB32);
+        if (img.isNull())
+            return QStringLiteral("%1: not enough memory for a %2x%3 image")
+                .arg(path)
+                .arg(px.width())
+                .arg(px.height());
+        const int dpm = int(std::lround(dpi / 0.0254));
+        img.setDotsPerMeterX(dpm);
+        img.setDotsPerMeterY(dpm);
+        img.fill(Qt::white);
+        {
+            QPainter p(&img);
+            paintFigure(p, f, data, dpi, &st);
+        }
+        if (ext == QLatin1String("png")) {
+            QBuffer buf(&bytes);
+            buf.open(QIODevice::WriteOnly);
+            QImageWriter w(&buf, "png");
+            if (!w.write(img)) return path + QStringLiteral(": ") + w.errorString();
+        } else {
+            QTemporaryDir tmp;
+            const QString t = tmp.filePath(QStringLiteral("figure.tif"));
+            QString err;
+            if (!tmp.isValid() || !PlotWidget::writeTiffFile(img, t, dpi, &err))
+                return path + QStringLiteral(": could not encode TIFF: ") + err;
+            QFile in(t);
+            if (!in.open(QIODevice::ReadOnly)) return path + QStringLiteral(": could not encode TIFF");
+            bytes = in.readAll();
+        }
+    } else {
+        return QStringLiteral("%1: unknown figure format '.%2' (use .pdf, .svg, .png, .tif or .tiff)")
+            .arg(path, ext);
+    }
+    if (nr::Status e =
+            nr::writeFileAtomic(path.toStdString(), std::string(bytes.constData(), size_t(bytes.size()))))
+        return qs(e->str());
+    st.bytes = bytes.size();
+    st.pixels = px;
+    return QString();
+}
+
+nr::Figure exampleFigure(std::vector<FigurePanelData>& data) {
+    nr::Figure f;
+    f.name = "Example";
+    f.widthMm = 174;
+    f.heightMm = 130;
+    f.rows = 2;
+    f.cols = 2;
+    data.assign(4, FigurePanelData());
+    // A: the demo column in 3-D, coloured by class.
+    nr::FigurePanel a;
+    a.view = nr::PanelView::Network;
+    a.row = 0, a.col = 0;
+    a.title = "Demo cortical column";
+    a.colorBy = "class";
+    nr::FigurePanelCamera side; // from the side: the layers stacked along z (µm)
+    side.position = {0, -2800, 500};
+    side.focalPoint = {0, 0, 500};
+    side.viewUp = {0, 0, 1};
+    a.camera = side;
+    a.settings.set("edgeOpacity", 0.2);
+    a.settings.set("nodeSize", 4.0);
+    f.panels.push_back(a);
+    data[0].graph = std::make_shared<const nr::Graph>(nr::makeDemoNetwork());
+    data[0].source = QStringLiteral("Demo cortical column");
+
+    // B: a COBA run of 1 s, raster with the population rate.
+    nr::FigurePanel b;
+    b.view = nr::PanelView::Raster;
+    b.row = 0, b.col = 1;
+    b.title = "COBA network, 1 s";
+    f.panels.push_back(b);
+    nr::ModelRequest req;
+    req.model = "coba";
+    req.seed = 1;
+    auto net = nr::buildModel(req);
+    auto store = std::make_shared<nr::SpikeStore>();
+    nr::SpikeTrains trains;
+    if (net) {
+        nr::Simulation sim;
+        if (!sim.init(std::move(net.value()), req.seed)) {
+            sim.run(1000.0);
+            trains = sim.spikes();
+            trains.tStart = 0;
+            trains.tStop = 1.0;
+            if (trains.unitIds.empty())
+                for (uint32_t u = 0; u < sim.size(); ++u) trains.unitIds.push_back(u);
+            store->assign(trains);
+        }
+    }
+    data[1].spikes = store;
+    data[1].source = QStringLiteral("COBA");
+    if (store->empty()) data[1].problem = QStringLiteral("the COBA model produced no spikes");
+
+    // C: RDM of the COBA activity: 12 windows of 80 ms as conditions, spike counts per neuron.
+    nr::FigurePanel c;
+    c.view = nr::PanelView::Rdm;
+    c.row = 1, c.col = 0;
+    c.title = "RDM of 12 time windows";
+    f.panels.push_back(c);
+    {
+        const int k = 12;
+        const size_t units = std::max<size_t>(1, trains.unitCount());
+        Eigen::MatrixXd resp = Eigen::MatrixXd::Zero(k, Eigen::Index(units));
+        for (size_t s = 0; s < trains.times.size(); ++s) {
+            const int w = int((trains.times[s] - 0.04) / 0.08);
+            if (w >= 0 && w < k && trains.units[s] < units) resp(w, Eigen::Index(trains.units[s])) += 1;
+        }
+        std::vector<std::string> names;
+        for (int w = 0; w < k; ++w) names.push_back(std::to_string(40 + 80 * w) + " ms");
+        auto rdm = nr::rdmOfResponses(resp, nr::RdmMetric::Correlation, names, "example");
+        if (rdm) {
+            data[2].n = k;
+            for (int i = 0; i < k; ++i)
+                for (int j = 0; j < k; ++j) data[2].matrix.push_back(rdm.value()(i, j));
+            for (const std::string& n : names) data[2].labels << qs(n);
+        } else {
+            data[2].problem = qs(rdm.error().reason);
+        }
+        data[2].source = QStringLiteral("COBA");
+    }
+
+    // D: radii of 20000 generated vessel segments (log-normal, median 3 µm).
+    nr::FigurePanel dpanel;
+    dpanel.view = nr::PanelView::Histogram;
+    dpanel.row = 1, dpanel.col = 1;
+    dpanel.title = "Vessel radii (generated)";
+    f.panels.push_back(dpanel);
+    {
+        std::mt19937_64 rng(7);
+        std::normal_distribution<double> g(std::log(3.0), 0.45);
+        std::vector<float> radii(20000);
+        for (float& r : radii) r = float(std::exp(g(rng)));
+        data[3].histogram = nr::histogram(radii, 40, 0, 15);
+        data[3].quantity = QStringLiteral("vessel radius");
+        data[3].unit = QStringLiteral("µm");
+        data[3].source = QStringLiteral("generated vessels");
+    }
+    return f;
+}

@@ -1,0 +1,83 @@
+// Drawing a composed figure (core/session/Figure.h) with QPainter: to PDF (QPdfWriter), SVG (QSvgGenerator),
+// PNG and TIFF (QImage at the figure's DPI, with the DPI in the file), and to the composer's preview.
+//
+// Each panel is drawn by the view that draws it in the window: 2-D plots (RasterPlot, MatrixPlot) paint
+// themselves as vector with PlotWidget::paintFigurePanel (a 1M-spike raster is merged into dot-sized cells);
+// a 3-D network is rendered offscreen by a ConnectomeView of its own at the figure's DPI and placed as an
+// image, with its key (legend, colour bar with range) and a scale bar as vector beside it; the vessel-radius
+// histogram is drawn here. The page is white with black text, one font family and size for every panel.
+//
+// Output is deterministic: the same figure and data give the same bytes (the PDF's dates and document id are
+// fixed) and every file is written atomically (nr::writeFileAtomic).
+#pragma once
+
+#include <QSize>
+#include <QString>
+#include <QStringList>
+#include <memory>
+#include <vector>
+
+#include "session/Figure.h"
+#include "vessel/VesselGraph.h"
+
+class QPainter;
+namespace nr {
+class Document;
+class Graph;
+class SpikeStore;
+} // namespace nr
+
+// What one panel draws (resolved from the document, or made in code for the example figure).
+struct FigurePanelData {
+    QString problem; // why the panel cannot be drawn ("" when it can); names the layer
+    QString source;  // the layer's name
+    // network
+    std::shared_ptr<const nr::Graph> graph;
+    QString spatialUnit = QStringLiteral("µm"); // unit of the node positions (scale bar)
+    // raster
+    std::shared_ptr<nr::SpikeStore> spikes;
+    // rdm
+    std::vector<double> matrix;
+    int n = 0;
+    QStringList labels;
+    // histogram
+    nr::Histogram histogram;
+    QString quantity, unit;
+};
+
+struct FigureWriteStats {
+    QSize pixels;     // page in device pixels at the DPI
+    int panels = 0;   // panels drawn
+    qint64 bytes = 0; // file size
+    double ms3d = 0;  // time spent rendering 3-D panels
+};
+
+// The page in pixels at `dpi` (mm / 25.4 * dpi, rounded).
+QSize figurePixels(const nr::Figure& f, int dpi);
+// "" or why a figure cannot be written at `dpi` (DPI or pixel size beyond FigureLimits, invalid figure).
+QString checkFigureOutput(const nr::Figure& f, int dpi);
+
+// The data of every panel from the document: a panel whose layer was removed, or is of a kind the view
+// cannot show, or holds nothing to draw, gets a `problem` naming the layer and why.
+std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const nr::Document& doc);
+// "" or one line per panel that cannot be drawn: `panel B (raster): layer 7 is not in the workspace
+// (removed)`.
+QString figureProblems(const nr::Figure& f, const std::vector<FigurePanelData>& data);
+
+// Paints the figure on a page of figurePixels(f, dpi) device units (white background). A panel with a problem
+// is drawn as a framed note saying so. `stats` (optional) counts the panels drawn and the 3-D time.
+void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanelData>& data, int dpi,
+                 FigureWriteStats* stats = nullptr);
+
+// Writes the figure to `path` (.pdf, .svg, .png, .tif/.tiff) at `dpi`, atomically. Refuses a figure with a
+// panel problem. Returns "" or the error, naming the file.
+QString writeFigure(const nr::Figure& f, const std::vector<FigurePanelData>& data, const QString& path,
+                    int dpi, FigureWriteStats* stats = nullptr);
+
+// The example figure built in code: the demo column in 3-D, a COBA raster with rates, an RDM of the COBA
+// run's activity in 12 time windows and a vessel-radius histogram of generated radii; 174 mm wide.
+nr::Figure exampleFigure(std::vector<FigurePanelData>& data);
+
+// PDF bytes with the creation/modification dates and document ids QPdfWriter writes replaced by fixed
+// values of the same length (offsets in the file stay valid).
+QByteArray fixPdfTimestamps(QByteArray pdf);

@@ -1,0 +1,86 @@
+// `neurorama export --example-figure` and `neurorama export SESSION --figure NAME` as a user runs them: one
+// summary line on stdout, the file written; a figure that is not in the session, a panel whose layer is not
+// there, an absurd DPI: a message naming the file and the problem, exit code 1 and no file.
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestFigureCommand : public QObject {
+    Q_OBJECT
+
+    struct Run {
+        int code = -1;
+        QString out, err;
+    };
+    static Run run(const QStringList& args) {
+        QProcess p;
+        p.start(QCoreApplication::applicationDirPath() + "/neurorama", args);
+        Run r;
+        if (!p.waitForFinished(120000)) {
+            p.kill();
+            p.waitForFinished();
+            return r;
+        }
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+private slots:
+    void exampleFigure() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("example.pdf");
+        const Run r = run({"export", "--example-figure", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.out.count('\n'), 1);
+        QVERIFY2(r.out.startsWith("export figure=\"Example\" panels=4 page=174x130mm"), qPrintable(r.out));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.read(5) == "%PDF-");
+        const Run bad = run({"export", "--example-figure", "--out", dir.filePath("x.pdf"), "--dpi", "9000"});
+        QCOMPARE(bad.code, 2); // a refused command line
+        QVERIFY2(bad.err.contains("--dpi needs a number from 72 to 2400"), qPrintable(bad.err));
+        const Run fmt = run({"export", "--example-figure", "--out", dir.filePath("x.bmp")});
+        QCOMPARE(fmt.code, 1);
+        QVERIFY2(fmt.err.contains("x.bmp: unknown figure format '.bmp'"), qPrintable(fmt.err));
+        QVERIFY(!QFile::exists(dir.filePath("x.pdf")) && !QFile::exists(dir.filePath("x.bmp")));
+    }
+
+    void sessionFigureErrors() {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("s.nrsession");
+        QFile f(session);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        // A session with no layers: the figure's panel refers to a layer that is not there.
+        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"figures\": [\n"
+                "{\"name\": \"Fig 1\", \"widthMm\": 85, \"heightMm\": 60, \"cols\": 2, \"panels\": [\n"
+                "{\"view\": \"raster\", \"layer\": 7, \"row\": 0, \"col\": 1}]}]\n}\n");
+        f.close();
+        const QString out = dir.filePath("f.pdf");
+        const Run missing = run({"export", session, "--figure", "Fig 1", "--out", out});
+        QCOMPARE(missing.code, 1);
+        QVERIFY2(missing.err.contains("panel A (raster): layer 7 is not a layer of the session"),
+                 qPrintable(missing.err));
+        const Run unknown = run({"export", session, "--figure", "Nope", "--out", out});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY2(
+            unknown.err.contains("s.nrsession: no figure named \"Nope\" in the session (figures: Fig 1)"),
+            qPrintable(unknown.err));
+        QVERIFY(!QFile::exists(out));
+        // A damaged figure: the session's line.
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"figures\": [\n"
+                "{\"name\": \"Fig 1\", \"widthMm\": 5, \"heightMm\": 60}]\n}\n");
+        f.close();
+        const Run damaged = run({"export", session, "--figure", "Fig 1", "--out", out});
+        QCOMPARE(damaged.code, 1);
+        QVERIFY2(damaged.err.contains(
+                     "s.nrsession:5: figure \"Fig 1\".widthMm must be between 10 and 1000, not 5"),
+                 qPrintable(damaged.err));
+    }
+};
+
+QTEST_MAIN(TestFigureCommand)
+#include "test_figure_command.moc"
