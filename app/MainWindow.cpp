@@ -27,6 +27,7 @@
 #include <QUndoStack>
 
 #include "ActivityDock.h"
+#include "AdjacencyDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "DocumentModel.h"
@@ -408,6 +409,13 @@ void MainWindow::buildDocks() {
         logMessage(m, err);
         status_->setText(m);
     });
+    adjacencyDock_ = new AdjacencyDock(model_, view_, this);
+    addDockWidget(Qt::RightDockWidgetArea, adjacencyDock_);
+    adjacencyDock_->hide();
+    connect(adjacencyDock_, &AdjacencyDock::message, this, [this](const QString& m, bool err) {
+        logMessage(m, err);
+        status_->setText(m);
+    });
 
     auto* logDock = new QDockWidget(tr("Messages"), this);
     logDock->setObjectName(QStringLiteral("messagesDock"));
@@ -501,6 +509,11 @@ void MainWindow::buildMenus() {
         tr("Pearson r between the open traces, drawn on the connectome's positions as a layer: edges "
            "with |r| at least 0.5, coloured by sign"));
     findChild<FunctionalDock*>()->addMenuActions(analysisMenu);
+    analysisMenu->addSeparator();
+    QAction* adj = analysisMenu->addAction(tr("Adjacency &Matrix"), this, &MainWindow::showAdjacency);
+    adj->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    adj->setToolTip(tr("The shown network's weighted adjacency as a heatmap, ordered by class, community or "
+                       "clustering; clicks select nodes in 3-D"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
@@ -1254,4 +1267,9 @@ std::shared_ptr<const nr::Graph> MainWindow::graph() const {
 
 nr::LayerId MainWindow::shownGraphLayer() const {
     return model_->shownGraphLayer();
+}
+
+void MainWindow::showAdjacency() {
+    revealDock(adjacencyDock_, true);
+    adjacencyDock_->showShownGraph();
 }
