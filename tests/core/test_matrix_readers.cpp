@@ -126,9 +126,9 @@ private slots:
         QCOMPARE(g.value().names, (std::vector<std::string>{"A", "B", "C", "D"}));
         QCOMPARE(g.value().edgeCount(), size_t(4)); // A-B, A-D, B-C, D-D
         auto p = pairs(g.value());
-        QCOMPARE(p[{"B", "C"}], 3.0);
-        QCOMPARE(p[{"C", "B"}], 3.0);
-        QCOMPARE(p[{"D", "D"}], 5.0);
+        QCOMPARE((p[{"B", "C"}]), 3.0);
+        QCOMPARE((p[{"C", "B"}]), 3.0);
+        QCOMPARE((p[{"D", "D"}]), 5.0);
         // Header only (no index column), tab-separated, negative weights kept (signed connectome).
         writeFile(at("hdr.tsv"), "a\tb\tc\td\n0\t-1.5\t0\t0\n0\t0\t2\t0\n0\t0\t0\t1\n4\t0\t0\t0\n");
         auto h = nr::openGraph(at("hdr.tsv"));
@@ -165,8 +165,8 @@ private slots:
         std::vector<double> v(l.w.begin(), l.w.end());
         {
             hid_t f = H5Fcreate(at("m.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-            h5Write(f, "/connectome/adjacency", v, {l.n, l.n});
-            h5Write(f, "/other", {1, 2, 3}, {3});
+            nrtest::h5Write(f, "/connectome/adjacency", v, {l.n, l.n});
+            nrtest::h5Write(f, "/other", {1, 2, 3}, {3});
             H5Fclose(f);
         }
         auto gh = nr::openGraph(at("m.h5:/connectome/adjacency"));
@@ -179,7 +179,7 @@ private slots:
             hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
             H5Pset_userblock(fcpl, 512);
             hid_t f = H5Fcreate(at("m.mat").c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
-            h5Write(f, "/A", t, {l.n, l.n});
+            nrtest::h5Write(f, "/A", t, {l.n, l.n});
             H5Fclose(f);
             H5Pclose(fcpl);
         }
@@ -191,7 +191,7 @@ private slots:
         // Not square.
         {
             hid_t f = H5Fcreate(at("r.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-            h5Write(f, "/m", std::vector<double>(6, 1.0), {2, 3});
+            nrtest::h5Write(f, "/m", std::vector<double>(6, 1.0), {2, 3});
             H5Fclose(f);
         }
         auto gr = nr::openGraph(at("r.h5"));
