@@ -736,6 +736,8 @@ nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis, const LoadedData:
     }
     if (l.kind == nr::LayerKind::Graph && l.graph && l.graph->nodeClass.size() == l.graph->nodeCount())
         l.display.colorBy = "class";
+    if (l.kind == nr::LayerKind::Graph && l.graph && l.graph->nodeText.count("color"))
+        l.display.colorBy = "color"; // an atlas table's own colours
     logMessage(
         QStringLiteral("%1: %2").arg(QString::fromStdString(ds.name), QString::fromStdString(ds.summary)));
     const int shown = std::min<int>(int(ds.warnings.size()), 40);

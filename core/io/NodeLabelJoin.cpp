@@ -11,21 +11,24 @@
 namespace nr {
 
 bool hasIndexNames(const Graph& g, int* base) {
-    if (g.nodeCount() == 0) return false;
-    for (int b : {0, 1}) {
-        bool ok = true;
-        for (size_t i = 0; i < g.nodeCount() && ok; ++i) ok = g.names[i] == std::to_string(i + size_t(b));
-        if (ok) {
-            if (base) *base = b;
-            return true;
-        }
-    }
-    // Integer names in any order (an edge list of integer ids): keyed by name.
+    const size_t n = g.nodeCount();
+    if (n == 0) return false;
+    // Every name an integer; base 0 or 1 when they are exactly 0..n-1 or 1..n (in any order).
+    std::vector<char> seen0(n, 0), seen1(n, 0);
+    bool b0 = true, b1 = true;
     for (const auto& s : g.names) {
         long long v;
-        if (!csv::parseInteger(s, v)) return false;
+        if (!csv::parseInteger(s, v) || std::to_string(v) != s) return false;
+        if (v < 0 || size_t(v) >= n || seen0[size_t(v)])
+            b0 = false;
+        else
+            seen0[size_t(v)] = 1;
+        if (v < 1 || size_t(v) > n || seen1[size_t(v - 1)])
+            b1 = false;
+        else
+            seen1[size_t(v - 1)] = 1;
     }
-    if (base) *base = -1;
+    if (base) *base = b0 ? 0 : b1 ? 1 : -1;
     return true;
 }
 
@@ -85,10 +88,15 @@ Result<LabelJoin> joinNodeLabels(const std::string& path, Graph& g) {
                 return Error{path, lineOf.back(),
                              std::to_string(labels.size()) + " labels for " + std::to_string(n) +
                                  " nodes (a label file has one line per node, in node order)"};
-            if (!hasIndexNames(g))
+            int base = -1;
+            if (!hasIndexNames(g, &base) || base < 0)
                 return Error{path, 1,
-                             "the graph's nodes are named, not numbered: a label file needs numbered nodes"};
-            g.nodeClass = std::move(labels);
+                             "the graph's nodes are not numbered 0..n-1 or 1..n: a label file (one line per "
+                             "node) needs them"};
+            // Line k is node k (k + 1 for nodes numbered from 1), whatever order the nodes were read in.
+            g.nodeClass.assign(n, "");
+            for (size_t k = 0; k < n; ++k)
+                g.nodeClass[size_t(g.findNode(std::to_string(k + size_t(base))))] = std::move(labels[k]);
             return LabelJoin{n, "by line"};
         }
     }
@@ -134,8 +142,8 @@ Result<LabelJoin> joinNodeLabels(const std::string& path, Graph& g) {
     if (key >= 0) {
         for (size_t r = 0; r < t.rows(); ++r) nodeOfRow[r] = nodeOfKey(g, t.cell(r, size_t(key)), shift);
         how = "by column '" + t.header[size_t(key)] + "'" + (shift ? " (1-based)" : "");
-    } else if (t.rows() == n) {
-        for (size_t r = 0; r < n; ++r) nodeOfRow[r] = long(r);
+    } else if (t.rows() == n && base >= 0) {
+        for (size_t r = 0; r < n; ++r) nodeOfRow[r] = g.findNode(std::to_string(r + size_t(base)));
         how = "by row order";
     } else {
         return Error{path, t.headerLine,
