@@ -36,7 +36,8 @@ Result<Graph> readMatrixHdf5(const std::string& path, const std::string& array, 
 
 // Content sniffs (on a file's first bytes): a block of numbers with as many rows as columns (estimated
 // from the file's size when the head holds only part of it), with or without a header row and index column.
-// 0 not a matrix, 2 fits, 3 certain (header names equal to index names).
+// 0 not a matrix, 2 fits (rows estimated from the size), 3 certain (the whole file is square, or header names
+// equal the index names).
 int sniffMatrixText(const std::string& path, const std::string& head);
 // An NPY header of a 2-D square numeric array.
 bool isSquareNpyHead(const std::string& head, const std::string& path);

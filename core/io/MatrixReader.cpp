@@ -326,7 +326,7 @@ int sniffMatrixText(const std::string& path, const std::string& head) {
     }
     if (rows == 0) return 0;
     if (lay.header && lay.index) return namesMatch ? 3 : 0;
-    if (whole) return rows == lay.n ? 2 : 0;
+    if (whole) return rows == lay.n ? 3 : 0;
     // Part of the file: estimate the number of rows from its size and the lines seen.
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return 0;
