@@ -6,6 +6,9 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
+#include <set>
+
+#include "model/Palette.h"
 
 #include "DocumentModel.h"
 #include "plots/AdjacencyPlot.h"
@@ -147,16 +150,30 @@ bool AdjacencyDock::refresh() {
     AdjacencyPlot::Data d;
     d.order = r.value().order;
     for (const auto& s : r.value().groups) d.groups.push_back(QString::fromStdString(s));
+    if (kind == nr::AdjacencyOrderKind::Class) {
+        // The colours the 3-D view gives the same column: E/I by name, the others by rank among the sorted
+        // values (ConnectomeView's categorical colouring).
+        std::set<std::string> values(r.value().groups.begin(), r.value().groups.end());
+        values.erase("");
+        size_t rank = 0;
+        for (const auto& v : values) {
+            nr::palette::Rgb c = nr::palette::kCategorical[rank++ % 12];
+            if (const int s = nr::palette::excitatorySign(v); s != 0)
+                c = s > 0 ? nr::palette::kExcitatory : nr::palette::kInhibitory;
+            d.colors[QString::fromStdString(v)] = QColor(c.r, c.g, c.b);
+        }
+        const nr::palette::Rgb u = nr::palette::kUnknown;
+        d.colors[QString()] = QColor(u.r, u.g, u.b);
+    }
     d.cells = nr::adjacencyCells(g, d.order, kMaxCells, &d.cells_, &d.span);
     d.names.reserve(qsizetype(g.nodeCount()));
     for (const auto& n : g.names) d.names << QString::fromStdString(n);
     plot_->setData(std::move(d));
     plot_->setSelection(view_ ? view_->selection() : std::vector<uint32_t>());
-    plot_->setTitle(tr("Adjacency (%1 nodes, %2 edges, %3) — %4")
+    plot_->setTitle(tr("%1 nodes · %2 edges · %3")
                         .arg(g.nodeCount())
                         .arg(g.edgeCount())
-                        .arg(g.directed ? tr("directed") : tr("undirected"))
-                        .arg(orderCombo_->currentText()));
+                        .arg(g.directed ? tr("directed") : tr("undirected")));
     if (error_.isEmpty())
         status_->setText(plot_->span() > 1
                              ? tr("%1 nodes per pixel a side: weights summed.").arg(plot_->span())

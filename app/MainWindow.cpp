@@ -1272,6 +1272,10 @@ nr::LayerId MainWindow::shownGraphLayer() const {
 }
 
 void MainWindow::showAdjacency() {
+    const bool wasHidden = adjacencyDock_->isHidden();
     revealDock(adjacencyDock_, true);
+    // Room for the matrix: a good part of the window's width the first time it is shown.
+    if (wasHidden && !adjacencyDock_->isFloating())
+        resizeDocks({adjacencyDock_}, {std::max(420, int(width() * 0.38))}, Qt::Horizontal);
     adjacencyDock_->showShownGraph();
 }

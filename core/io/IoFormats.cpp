@@ -369,7 +369,9 @@ void registerGraphReaders(ReaderRegistry& r) {
     mnpy.kind = LayerKind::Graph;
     mnpy.description = "NumPy 2-D square numeric array; zero = no edge, symmetric = undirected";
     mnpy.sniff = [](const std::string& path, const std::string& head) {
-        if (isSquareNpyHead(head, path)) return 3;
+        // A (2, 2) array is as likely two spikes (unit, time): the spike reader takes it unless a graph is
+        // asked.
+        if (isSquareNpyHead(head, path)) return npy::parseHeader(head, path).value().shape[0] > 2 ? 3 : 1;
         return 0;
     };
     mnpy.read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {

@@ -11,7 +11,7 @@
 
 namespace {
 constexpr double kTitleH = 22, kPad = 8, kStrip = 7, kBarGap = 14, kBarW = 12, kTickW = 38, kBarLabelW = 18;
-constexpr double kLegendW = 150;
+constexpr double kLegendW = 96;
 constexpr int kMaxLegend = 16;
 } // namespace
 
@@ -60,6 +60,8 @@ void AdjacencyPlot::setSelection(const std::vector<uint32_t>& nodes) {
 }
 
 QColor AdjacencyPlot::groupColor(int g) const {
+    if (g >= 0 && g < groupNames_.size())
+        if (auto it = d_.colors.find(groupNames_[g]); it != d_.colors.end()) return it->second;
     return colormaps::community(g);
 }
 

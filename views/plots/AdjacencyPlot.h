@@ -9,6 +9,7 @@
 #include <QPoint>
 #include <QStringList>
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "plots/HeatmapPainter.h"
@@ -21,12 +22,13 @@ public:
     ~AdjacencyPlot() override;
 
     struct Data {
-        std::vector<float> cells;    // cells x cells, row-major, NaN = no edge
-        size_t cells_ = 0;           // cells a side
-        size_t span = 1;             // nodes per cell a side
-        std::vector<uint32_t> order; // node at each position
-        std::vector<QString> groups; // group at each position (empty: no groups)
-        QStringList names;           // name of each node id
+        std::vector<float> cells;         // cells x cells, row-major, NaN = no edge
+        size_t cells_ = 0;                // cells a side
+        size_t span = 1;                  // nodes per cell a side
+        std::vector<uint32_t> order;      // node at each position
+        std::vector<QString> groups;      // group at each position (empty: no groups)
+        QStringList names;                // name of each node id
+        std::map<QString, QColor> colors; // colour of a group (others: colormaps::community of its index)
     };
     void setData(Data d);
     // Log colour scale (log10 of positive weights); ignored when a weight is negative.
