@@ -300,6 +300,21 @@ int sniffMatrixText(const std::string& path, const std::string& head) {
         if (!skipLine(l)) lines.push_back(std::move(l));
     }
     const bool whole = head.size() < 4096;
+    if (lines.size() < 2 && !whole) {
+        // Rows longer than the head (a wide matrix): read the first rows themselves (each at most
+        // csv::kMaxLineBytes).
+        struct stat rs;
+        if (::stat(path.c_str(), &rs) != 0 || !S_ISREG(rs.st_mode)) return 0;
+        csv::LineReader in;
+        if (!in.open(path, 0)) return 0;
+        lines.clear();
+        at = 0;
+        std::string_view l;
+        while (lines.size() < 3 && in.next(l)) {
+            at += l.size() + 1;
+            if (!skipLine(l)) lines.emplace_back(l);
+        }
+    }
     if (lines.empty()) return 0;
     const char delim = csv::detectDelimiter(lines[0]);
     std::vector<std::string_view> f1, f2, f;
