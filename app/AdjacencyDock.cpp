@@ -151,14 +151,16 @@ bool AdjacencyDock::refresh() {
     d.order = r.value().order;
     for (const auto& s : r.value().groups) d.groups.push_back(QString::fromStdString(s));
     if (kind == nr::AdjacencyOrderKind::Class) {
-        // The colours the 3-D view gives the same column: E/I by name, the others by rank among the sorted
-        // values (ConnectomeView's categorical colouring).
+        // The colours the 3-D view gives the same column: E/I by name when all values are E/I names, else by
+        // rank among the sorted values (ConnectomeView's categorical colouring).
         std::set<std::string> values(r.value().groups.begin(), r.value().groups.end());
         values.erase("");
+        bool ei = true;
+        for (const auto& v : values) ei = ei && nr::palette::excitatorySign(v) != 0;
         size_t rank = 0;
         for (const auto& v : values) {
             nr::palette::Rgb c = nr::palette::kCategorical[rank++ % 12];
-            if (const int s = nr::palette::excitatorySign(v); s != 0)
+            if (const int s = nr::palette::excitatorySign(v); ei && s != 0)
                 c = s > 0 ? nr::palette::kExcitatory : nr::palette::kInhibitory;
             d.colors[QString::fromStdString(v)] = QColor(c.r, c.g, c.b);
         }

@@ -127,7 +127,7 @@ AdjacencyPlot::Layout AdjacencyPlot::layout(const QSizeF& logical) const {
     const double strips = groupNames_.isEmpty() ? 0 : kStrip + 2;
     const double side =
         std::max(10.0, std::min(logical.width() - lm - strips - right - kPad,
-                                logical.height() - kTitleH - strips - kPad - (lm > 0 ? lm : 4)));
+                                logical.height() - kTitleH - strips - kPad - std::max(lm, 20.0)));
     const double x0 = kPad + lm + strips;
     l.matrix = QRectF(x0, kTitleH + 4 + strips, side, side);
     l.rowStrip = QRectF(l.matrix.left() - strips, l.matrix.top(), kStrip, side);

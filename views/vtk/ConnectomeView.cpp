@@ -73,9 +73,10 @@ Rgb edgeTypeColor(const std::string& name, size_t index) {
     return kPalette[(index + 4) % 12];
 }
 
-// A category's colour: E/I by name, the others by their rank among the categories shown.
-Rgb categoryColor(const std::string& name, size_t rank) {
-    if (const int s = nr::palette::excitatorySign(name); s != 0)
+// A category's colour: E/I by name when every category shown is an E/I name (`ei`), else by its rank among
+// the categories shown (one-letter cell types such as the larva's I = input are not inhibitory).
+Rgb categoryColor(const std::string& name, size_t rank, bool ei = true) {
+    if (const int s = nr::palette::excitatorySign(name); ei && s != 0)
         return rgbOf(s > 0 ? nr::palette::kExcitatory : nr::palette::kInhibitory);
     return kPalette[rank % 12];
 }
@@ -427,11 +428,13 @@ void ConnectomeView::updateBaseColors() {
             }
             return;
         }
-        for (size_t i = 0; i < n; ++i) put(i, v[i].empty() ? kUnknown : categoryColor(v[i], index[v[i]]));
+        bool ei = true;
+        for (const auto& c : cats) ei = ei && nr::palette::excitatorySign(c) != 0;
+        for (size_t i = 0; i < n; ++i) put(i, v[i].empty() ? kUnknown : categoryColor(v[i], index[v[i]], ei));
         std::map<std::string, size_t> counts;
         for (const auto& x : v) ++counts[x];
         for (const auto& [name, rank] : index) {
-            const Rgb c = categoryColor(name, rank);
+            const Rgb c = categoryColor(name, rank, ei);
             legend_.push_back({name, {u8(c.r), u8(c.g), u8(c.b)}, counts[name]});
         }
         if (counts.count(""))
