@@ -126,9 +126,9 @@ AdjacencyPlot::Layout AdjacencyPlot::layout(const QSizeF& logical) const {
     l.labelMargin = lm;
     const double strips = groupNames_.isEmpty() ? 0 : kStrip + 2;
     const double side =
-        std::max(10.0, std::min(logical.width() - lm - strips - right - kPad,
+        std::max(10.0, std::min(logical.width() - std::max(lm, 14.0) - strips - right - kPad,
                                 logical.height() - kTitleH - strips - kPad - std::max(lm, 20.0)));
-    const double x0 = kPad + lm + strips;
+    const double x0 = kPad + std::max(lm, 14.0) + strips;
     l.matrix = QRectF(x0, kTitleH + 4 + strips, side, side);
     l.rowStrip = QRectF(l.matrix.left() - strips, l.matrix.top(), kStrip, side);
     l.colStrip = QRectF(l.matrix.left(), l.matrix.top() - strips, side, kStrip);
@@ -290,6 +290,13 @@ void AdjacencyPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
                  QStringLiteral("target (%1 nodes%2)")
                      .arg(d_.order.size())
                      .arg(d_.span > 1 ? QStringLiteral(", %1 per pixel").arg(d_.span) : QString()));
+        // Rows are sources: written upwards left of the rows (and their group strip).
+        p.save();
+        p.translate(l.matrix.left() - (groupNames_.isEmpty() ? 0 : kStrip + 2) - 2, l.matrix.center().y());
+        p.rotate(-90);
+        drawText(p, QRectF(-l.matrix.height() / 2, -14, l.matrix.height(), 14), Qt::AlignCenter,
+                 QStringLiteral("source"));
+        p.restore();
     }
     // Selected nodes: marks in the margins, outside the data.
     if (!selection_.empty()) {
