@@ -514,6 +514,7 @@ int runWindowCommand(const CommandLine& cl) {
     }
     const QString what = parts.join(QLatin1Char(' '));
     if (cl.mode == CommandLine::Mode::Screenshot) {
+        if (cl.view == QLatin1String("adjacency")) w.showAdjacency(); // Analysis > Adjacency Matrix
         w.connectomeView()->lod().settle();
         waitFor(100);
         // Every 3-D view on screen has drawn a frame at its final size (a frame can take a few hundred

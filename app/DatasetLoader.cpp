@@ -80,6 +80,14 @@ LoadedData loadFiles(const QStringList& files, const std::function<bool(double, 
             ++i;
             continue;
         }
+        // A graph and a file no reader claims after it: a label file (one class per line) for its nodes.
+        if (i + 1 < files.size() && rd[size_t(i)] && !rd[size_t(i) + 1] &&
+            rd[size_t(i)]->kind == nr::LayerKind::Graph) {
+            groups.push_back({files[i], {files[i + 1].toStdString()}});
+            firstFile.push_back(i);
+            ++i;
+            continue;
+        }
         groups.push_back({files[i], {}});
         firstFile.push_back(i);
     }

@@ -1,5 +1,8 @@
 #include "FigureExport.h"
 
+#include "AdjacencyDock.h"
+#include "plots/AdjacencyPlot.h"
+
 #include "LiveGeometry.h"
 
 #include <QCheckBox>
@@ -310,6 +313,14 @@ QList<FigureView> figureViews(MainWindow* w) {
                               return QStringLiteral("%1: %2").arg(spec.path, e);
                           return writePlot(fd->figurePlot(id), spec, id);
                       }});
+    // The shown network's adjacency matrix (Analysis > Adjacency Matrix), in the order the dock shows.
+    if (AdjacencyDock* ad = w->adjacencyDock())
+        v.append({QStringLiteral("adjacency"), QObject::tr("Adjacency matrix of the network"),
+                  [w] { return w->graph() ? QString() : QStringLiteral("no network is shown"); },
+                  [ad](const FigureSpec& spec) {
+                      ad->showShownGraph();
+                      return writePlot(ad->plot(), spec, QStringLiteral("adjacency"));
+                  }});
     return v;
 }
 

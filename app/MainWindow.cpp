@@ -27,6 +27,7 @@
 #include <QUndoStack>
 
 #include "ActivityDock.h"
+#include "AdjacencyDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "DocumentModel.h"
@@ -411,6 +412,13 @@ void MainWindow::buildDocks() {
         logMessage(m, err);
         status_->setText(m);
     });
+    adjacencyDock_ = new AdjacencyDock(model_, view_, this);
+    addDockWidget(Qt::RightDockWidgetArea, adjacencyDock_);
+    adjacencyDock_->hide();
+    connect(adjacencyDock_, &AdjacencyDock::message, this, [this](const QString& m, bool err) {
+        logMessage(m, err);
+        status_->setText(m);
+    });
 
     auto* logDock = new QDockWidget(tr("Messages"), this);
     logDock->setObjectName(QStringLiteral("messagesDock"));
@@ -507,6 +515,11 @@ void MainWindow::buildMenus() {
         tr("Pearson r between the open traces, drawn on the connectome's positions as a layer: edges "
            "with |r| at least 0.5, coloured by sign"));
     findChild<FunctionalDock*>()->addMenuActions(analysisMenu);
+    analysisMenu->addSeparator();
+    QAction* adj = analysisMenu->addAction(tr("Adjacency &Matrix"), this, &MainWindow::showAdjacency);
+    adj->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    adj->setToolTip(tr("The shown network's weighted adjacency as a heatmap, ordered by class, community or "
+                       "clustering; clicks select nodes in 3-D"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
@@ -729,6 +742,8 @@ nr::LayerId MainWindow::addDataset(nr::Dataset ds, int upAxis, const LoadedData:
     }
     if (l.kind == nr::LayerKind::Graph && l.graph && l.graph->nodeClass.size() == l.graph->nodeCount())
         l.display.colorBy = "class";
+    if (l.kind == nr::LayerKind::Graph && l.graph && l.graph->nodeText.count("color"))
+        l.display.colorBy = "color"; // an atlas table's own colours
     logMessage(
         QStringLiteral("%1: %2").arg(QString::fromStdString(ds.name), QString::fromStdString(ds.summary)));
     const int shown = std::min<int>(int(ds.warnings.size()), 40);
@@ -1260,4 +1275,13 @@ std::shared_ptr<const nr::Graph> MainWindow::graph() const {
 
 nr::LayerId MainWindow::shownGraphLayer() const {
     return model_->shownGraphLayer();
+}
+
+void MainWindow::showAdjacency() {
+    const bool wasHidden = adjacencyDock_->isHidden();
+    revealDock(adjacencyDock_, true);
+    // Room for the matrix: a good part of the window's width the first time it is shown.
+    if (wasHidden && !adjacencyDock_->isFloating())
+        resizeDocks({adjacencyDock_}, {std::max(420, int(width() * 0.38))}, Qt::Horizontal);
+    adjacencyDock_->showShownGraph();
 }

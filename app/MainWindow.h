@@ -26,6 +26,7 @@ class QLabel;
 class SimulationDock;
 class AnalysisDock;
 class LayersDock;
+class AdjacencyDock;
 class ActivityDock;
 class NeuronView;
 class NeuronPanel;
@@ -94,6 +95,9 @@ public:
     std::vector<nr::Figure>& figures() { return figures_; }
     LayersDock* layersDock() const { return layersDock_; }
     ActivityDock* activityDock() const { return activityDock_; }
+    AdjacencyDock* adjacencyDock() const { return adjacencyDock_; }
+    // Analysis > Adjacency Matrix: shows and raises the dock (made for the graph on show).
+    void showAdjacency();
     // Views of the other kinds, made when a layer of their kind is first shown (null before).
     NeuronView* neuronView() const { return neuronView_; }
     // The picked neuron's morphometrics and Sholl plot (made with the Neurons view; nullptr before).
@@ -209,6 +213,7 @@ private:
     QTabWidget* centralTabs_ = nullptr;
     QDockWidget* netDock_ = nullptr;
     QDockWidget* fcDock_ = nullptr;
+    AdjacencyDock* adjacencyDock_ = nullptr;
     QByteArray defaultState_;     // dock arrangement as built, for View > Reset Layout
     bool rememberLayout_ = false; // save geometry and dock state on close (restoreLayout was called)
     bool keepingOnScreen_ = false;

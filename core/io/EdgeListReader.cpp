@@ -21,6 +21,30 @@ std::string headerList(const std::vector<std::string_view>& f) {
     return s;
 }
 
+// The weight in a networkx data dict ("{'weight': 3.0}" or "{"weight": 3}"); true with `has` false when the
+// dict has no weight key. False when the text is not such a dict.
+bool dictWeight(std::string_view d, double& w, bool& has) {
+    d = csv::trim(d);
+    has = false;
+    if (d.size() < 2 || d.front() != '{' || d.back() != '}') return false;
+    d = d.substr(1, d.size() - 2);
+    while (!csv::trim(d).empty()) {
+        const size_t comma = d.find(',');
+        std::string_view item = csv::trim(d.substr(0, comma));
+        d = comma == std::string_view::npos ? std::string_view() : d.substr(comma + 1);
+        const size_t colon = item.find(':');
+        if (colon == std::string_view::npos) return false;
+        std::string_view k = csv::trim(item.substr(0, colon));
+        if (k.size() >= 2 && (k.front() == '\'' || k.front() == '"') && k.back() == k.front())
+            k = k.substr(1, k.size() - 2);
+        if (k == "weight") {
+            if (!csv::parseNumber(csv::trim(item.substr(colon + 1)), w)) return false;
+            has = true;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 void setNodeNames(Graph& g, std::vector<std::string>& names) {
@@ -62,11 +86,18 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
             cty = ci;
     }
     const size_t ncol = f.size();
-    bool headerless = false;
+    bool headerless = false, dictData = false;
     if (cs < 0 && ct < 0 && cw < 0 && cty < 0) {
         long long a = 0, b = 0;
         double w = 0;
-        if (ncol >= 2 && ncol <= 3 && csv::parseInteger(f[0], a) && csv::parseInteger(f[1], b)) {
+        if (ncol >= 3 && csv::parseInteger(f[0], a) && csv::parseInteger(f[1], b) &&
+            csv::trim(f[2]).substr(0, 1) == "{") {
+            // networkx write_edgelist with data: "u v {'weight': 3.0}".
+            headerless = true;
+            dictData = true;
+            cs = 0;
+            ct = 1;
+        } else if (ncol >= 2 && ncol <= 3 && csv::parseInteger(f[0], a) && csv::parseInteger(f[1], b)) {
             headerless = true;
             cs = 0;
             ct = 1;
@@ -96,7 +127,24 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
     uint8_t lastType = 0;
     bool reserved = false;
 
+    const bool countWeight = cw >= 0 && !headerless && cols::isSynapseCount(f[size_t(cw)]);
     auto addLine = [&](long lineNo) -> Status {
+        if (dictData) {
+            // u v {dict}: the dict is everything after the second field (it may hold the delimiter).
+            const size_t open = line.find('{');
+            double dw = 1;
+            bool has = false;
+            if (f.size() < 3 || open == std::string_view::npos || !dictWeight(line.substr(open), dw, has))
+                return Error{
+                    path, lineNo,
+                    "expected 'u v {'weight': w}' (two ids and a networkx data dict) as on the first line"};
+            if (!std::isfinite(dw)) return Error{path, lineNo, "weight is not finite (NaN or infinity)"};
+            const std::string_view s = csv::trim(f[0]), t = csv::trim(f[1]);
+            src.push_back(names.intern(s));
+            dst.push_back(names.intern(t));
+            weight.push_back(float(dw));
+            return std::nullopt;
+        }
         if (f.size() != ncol) {
             std::string r = std::to_string(f.size()) + (f.size() == 1 ? " field" : " fields") +
                             ", expected " + std::to_string(ncol) +
@@ -121,6 +169,9 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
                              "weight " + csv::quoteForError(ws) + " is not finite (NaN or infinity)"};
             if (std::fabs(v) > double(std::numeric_limits<float>::max()))
                 return Error{path, lineNo, "weight " + csv::quoteForError(ws) + " is too large"};
+            if (countWeight && v < 0)
+                return Error{path, lineNo,
+                             "synapse count " + csv::quoteForError(ws) + " is negative (a count cannot be)"};
             w = float(v);
         }
         uint8_t ty = 0;

@@ -17,16 +17,26 @@ struct JoinReport;
 namespace cols {
 
 inline bool isSource(std::string_view s) {
-    return csv::oneOf(s, {"source", "from", "pre", "src", "node1", "node1id", "i"});
+    // neuPrint (bodyId_pre), MICrONS (pre_pt_root_id), FlyWire (pre_root_id) synapse and connection tables.
+    return csv::oneOf(s, {"source", "from", "pre", "src", "node1", "node1id", "i", "bodyid_pre",
+                          "pre_pt_root_id", "pre_root_id", "pre_id", "presynaptic"});
 }
 inline bool isTarget(std::string_view s) {
-    return csv::oneOf(s, {"target", "to", "post", "dst", "node2", "node2id", "j"});
+    return csv::oneOf(s, {"target", "to", "post", "dst", "node2", "node2id", "j", "bodyid_post",
+                          "post_pt_root_id", "post_root_id", "post_id", "postsynaptic"});
 }
 inline bool isWeight(std::string_view s) {
-    return csv::oneOf(s, {"weight", "synapses", "w", "strength", "count"});
+    return csv::oneOf(
+        s, {"weight", "synapses", "w", "strength", "count", "syn_count", "synapse_count", "n_syn"});
+}
+// Weight columns that count synapses (FlyWire syn_count): a negative value is refused.
+inline bool isSynapseCount(std::string_view s) {
+    return csv::oneOf(s, {"syn_count", "synapse_count", "n_syn"});
 }
 inline bool isEdgeType(std::string_view s) {
-    return csv::oneOf(s, {"type", "kind", "synapse_type"});
+    // Neurotransmitter columns (FlyWire nt_type, neuPrint/hemibrain predicted_nt) type the edges.
+    return csv::oneOf(
+        s, {"type", "kind", "synapse_type", "nt_type", "neurotransmitter", "predicted_nt", "top_nt", "nt"});
 }
 inline bool isNameLike(std::string_view s) {
     return csv::oneOf(s, {"name", "name_padded", "id", "label", "node", "neuron", "cell"});
@@ -48,8 +58,10 @@ inline bool isLabel(std::string_view s) {
     return csv::oneOf(s, {"label", "name"});
 }
 
-constexpr const char* kSourceList = "source, from, pre, src, node1, node1id, i";
-constexpr const char* kTargetList = "target, to, post, dst, node2, node2id, j";
+constexpr const char* kSourceList =
+    "source, from, pre, src, node1, node1id, i, bodyId_pre, pre_pt_root_id, pre_root_id";
+constexpr const char* kTargetList =
+    "target, to, post, dst, node2, node2id, j, bodyId_post, post_pt_root_id, post_root_id";
 constexpr const char* kNameList = "name, name_padded, id, label, node, neuron, cell";
 
 } // namespace cols

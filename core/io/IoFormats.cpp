@@ -7,9 +7,11 @@
 
 #include "analysis/TrialData.h"
 #include "base/Text.h"
+#include "io/GraphColumns.h"
 #include "io/GraphIO.h"
 #include "io/Hdf5Util.h"
 #include "io/Layout.h"
+#include "io/MatrixIO.h"
 #include "io/Npy.h"
 #include "io/Nwb.h"
 #include "io/SpikeIO.h"
@@ -132,12 +134,14 @@ bool headerLooksLikeSpikes(const std::string& head) {
 
 namespace {
 
-using GraphParser = Result<Graph> (*)(const std::string&, const ReadOptions&);
+using GraphParser = std::function<Result<Graph>(const std::string&, const ReadOptions&)>;
 
 // The parser for a graph file given beside another (an edge list with its node table in either order), by
 // what the file holds.
 GraphParser parserFor(const std::string& path) {
-    switch (graphTextKind(readHead(path))) {
+    const std::string head = readHead(path);
+    if (sniffMatrixText(path, head) > 0) return readMatrixText;
+    switch (graphTextKind(head)) {
     case GraphText::Xml:
         return readGraphML;
     case GraphText::Gml:
@@ -154,6 +158,7 @@ GraphParser parserFor(const std::string& path) {
 Result<Dataset> graphDataset(GraphParser parse, const std::string& path, const std::string& nodeTable,
                              const OpenOptions& opt) {
     std::string edges = path, table = nodeTable;
+    if (table.empty()) table = opt.option("labels"); // a label file or node table named by the option
     if (!table.empty() && looksLikeNodeTable(edges) && !looksLikeNodeTable(table)) {
         std::swap(edges, table);
         parse = parserFor(edges);
@@ -169,7 +174,17 @@ Result<Dataset> graphDataset(GraphParser parse, const std::string& path, const s
     auto g = std::make_shared<Graph>(std::move(r.value()));
     ds.summary = "nodes=" + std::to_string(g->nodeCount()) + " edges=" + std::to_string(g->edgeCount());
     if (g->nodeCount() == 0) return Error{edges, 0, "the file holds no nodes and no edges"};
-    if (!table.empty()) {
+    const std::string directed = lower(opt.option("directed"));
+    if (directed == "false" || directed == "no" || directed == "0") g->directed = false;
+    if (!g->directed) ds.summary += " undirected";
+    if (!table.empty() && hasIndexNames(*g) && !looksLikeNodeTable(table)) {
+        // Numbered nodes (a matrix, integer ids) and a label file or an index-keyed table (atlas ROI).
+        auto j = joinNodeLabels(table, *g);
+        if (!j) return j.error();
+        ds.files.push_back(table);
+        ds.summary += "; " + baseName(table) + " joined " + j.value().how + ": " +
+                      std::to_string(j.value().matched) + " nodes";
+    } else if (!table.empty()) {
         ReadOptions to;
         to.progress = [&](double f) { return opt.say(0.6 + 0.1 * f, "reading node table"); };
         auto j = readNodeTable(table, *g, to);
@@ -239,6 +254,11 @@ bool looksLikeHeaderlessEdges(const std::string& head) {
         const size_t b = l.find_first_not_of(" \t");
         if (b == std::string::npos || l[b] == '#' || l[b] == '%') continue;
         const auto f = dataFields(l);
+        // networkx write_edgelist with data: "u v {'weight': 3.0}".
+        if (f.size() >= 3 && isInteger(f[0]) && isInteger(f[1]) && !f[2].empty() && f[2][0] == '{') {
+            ++lines;
+            continue;
+        }
         if (f.size() < 2 || f.size() > 3 || !isInteger(f[0]) || !isInteger(f[1])) return false;
         if (f.size() == 3 && !isNumber(f[2])) return false;
         ++lines;
@@ -311,10 +331,8 @@ void registerGraphReaders(ReaderRegistry& r) {
         const std::string l = firstDataLine(head);
         bool src = false, dst = false, name = false;
         for (const auto& h : headerFields(l)) {
-            src = src || h == "source" || h == "from" || h == "pre" || h == "src" || h == "node1" ||
-                  h == "node1id" || h == "i";
-            dst = dst || h == "target" || h == "to" || h == "post" || h == "dst" || h == "node2" ||
-                  h == "node2id" || h == "j";
+            src = src || cols::isSource(h);
+            dst = dst || cols::isTarget(h);
             name = name || h == "name" || h == "name_padded" || h == "label" || h == "node" || h == "cell";
         }
         if (src && dst) return 2;
@@ -329,6 +347,59 @@ void registerGraphReaders(ReaderRegistry& r) {
         return graphDataset(readDelimitedGraph, path, others.empty() ? std::string() : others.front(), opt);
     };
     r.add(csv);
+
+    FormatReader mtext;
+    mtext.name = "Adjacency matrix (text)";
+    mtext.extensions = {"csv", "tsv", "txt", "dat"};
+    mtext.kind = LayerKind::Graph;
+    mtext.description =
+        "square block of numbers (comma, tab or space separated; optional header row and index "
+        "column of names); zero = no edge, symmetric = undirected";
+    mtext.sniff = [](const std::string& path, const std::string& head) {
+        return sniffMatrixText(path, head);
+    };
+    mtext.read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {
+        return graphDataset(readMatrixText, path, others.empty() ? std::string() : others.front(), opt);
+    };
+    r.add(mtext);
+
+    FormatReader mnpy;
+    mnpy.name = "Adjacency matrix (NPY)";
+    mnpy.extensions = {"npy"};
+    mnpy.kind = LayerKind::Graph;
+    mnpy.description = "NumPy 2-D square numeric array; zero = no edge, symmetric = undirected";
+    mnpy.sniff = [](const std::string& path, const std::string& head) {
+        // A (2, 2) array is as likely two spikes (unit, time): the spike reader takes it unless a graph is
+        // asked.
+        if (isSquareNpyHead(head, path)) return npy::parseHeader(head, path).value().shape[0] > 2 ? 3 : 1;
+        return 0;
+    };
+    mnpy.read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {
+        return graphDataset(readMatrixNpy, path, others.empty() ? std::string() : others.front(), opt);
+    };
+    r.add(mnpy);
+
+    FormatReader mh5;
+    mh5.name = "Adjacency matrix (HDF5, MATLAB v7.3)";
+    mh5.extensions = {"mat", "h5", "hdf5"};
+    mh5.kind = LayerKind::Graph;
+    mh5.description =
+        "2-D square numeric dataset in an HDF5 or MATLAB v7.3 file (FILE:/path or option array)";
+    mh5.sniff = [](const std::string& path, const std::string& head) {
+        // A MATLAB v7.3 file: HDF5 after its 512-byte header. Other HDF5 files are volumes or traces unless
+        // a graph is asked for (openAs), which the extension allows.
+        const std::string e = fileExtension(path);
+        if (e == "mat") return isMatFileHead(head) ? 3 : 1;
+        return (e == "h5" || e == "hdf5") && isHdf5Head(head) ? 1 : 0;
+    };
+    mh5.read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {
+        const std::string array = opt.option("array");
+        auto parse = [array](const std::string& p, const ReadOptions& ro) {
+            return readMatrixHdf5(p, array, ro);
+        };
+        return graphDataset(parse, path, others.empty() ? std::string() : others.front(), opt);
+    };
+    r.add(mh5);
 }
 
 namespace {

@@ -33,6 +33,9 @@ public:
     std::vector<float> weight;          // one per edge (1 when the file has no weight)
     std::vector<uint8_t> type;          // index into edgeTypes, one per edge
     std::vector<std::string> edgeTypes; // e.g. {"chemical", "electrical"}; at least one entry when edges exist
+    // False when each edge stands for both directions (a symmetric adjacency matrix, or an edge list read
+    // with the option directed=false); such a graph lists each pair once.
+    bool directed = true;
 
     // ---- building -----------------------------------------------------------------------------------
     // Returns the id of `name`, adding a node if it is new.

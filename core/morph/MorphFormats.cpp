@@ -52,7 +52,9 @@ bool looksLikeSwc(const std::string& head) {
             ++n;
             p = q;
         }
-        return n == 7;
+        // Exactly seven numbers (a wider row of numbers is a matrix or a table, not SWC).
+        while (*p == ' ' || *p == '\t' || *p == '\r') ++p;
+        return n == 7 && (*p == '\0' || *p == '#');
     }
     return false;
 }

@@ -34,6 +34,7 @@
 #include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "io/Hdf5Sandbox.h"
+#include "io/MatrixIO.h"
 #include "io/MemoryBudget.h"
 #include "io/Nwb.h"
 #include "io/ReaderRegistry.h"
@@ -2086,6 +2087,79 @@ void sessionPathCases(Corpus& c) {
                  "s.json:2: \"colorBy\" must be a string", "s.json"});
 }
 
+// Dense adjacency matrices, label files and index-keyed node tables (io/MatrixIO.h).
+void matrixCases(Corpus& c) {
+    auto text = [](const std::string& p) { return outcome(nr::readMatrixText(p)); };
+    auto npyM = [](const std::string& p) { return outcome(nr::readMatrixNpy(p)); };
+    auto m = [&](const std::string& name, const std::string& bytes, const std::string& expect) {
+        c.add("matrix/" + name, "m.csv", bytes, text, expect);
+    };
+    m("accepted", "0 1 0 0\n1 0 0 2\n0 0 0 1\n3 0 0 0\n", "");
+    m("ragged row", "0 1 0 0\n1 0 0\n0 0 0 1\n3 0 0 0\n", "m.csv:2: 3 fields, expected 4 (a ragged row");
+    m("more rows than columns", "0 1 0 0\n1 0 0 2\n0 0 0 1\n3 0 0 0\n1 1 1 1\n",
+      "m.csv:5: more rows than the 4 columns");
+    m("fewer rows than columns", "0 1 0 0\n1 0 0 2\n0 0 0 1\n", "m.csv:3: 4 columns but 3 rows");
+    m("NaN cell", "0 1 0 0\n1 0 nan 2\n0 0 0 1\n3 0 0 0\n", "m.csv:2: NaN at row 2, column 3");
+    m("infinite cell", "0 1 0 0\n1 0 0 2\n0 inf 0 1\n3 0 0 0\n",
+      "m.csv:3: infinite value at row 3, column 2");
+    m("text cell", "0,1,0,0\n1,0,x,2\n0,0,0,1\n3,0,0,0\n",
+      "m.csv:2: value 'x' at row 2, column 3 is not a number");
+    m("empty cell", "0,1,0,0\n1,0,,2\n0,0,0,1\n3,0,0,0\n", "m.csv:2: empty cell at row 2, column 3");
+    m("names differ", ",A,B\nA,0,1\nC,1,0\n", "m.csv:1: row 2 is named 'C' but column 2 'B'");
+    m("duplicate header name", "A,A,B\n0,1,0\n1,0,0\n0,0,0\n",
+      "m.csv:1: name 'A' appears twice in the header");
+    m("header and no rows", "A,B,C\n", "m.csv:1: a header row and no rows of numbers");
+    m("empty", "# nothing\n", "m.csv:1: file is empty");
+    m("huge line", std::string(3u << 20, '1'), "m.csv:1:");
+    {
+        std::string many = "0";
+        for (int i = 1; i < 40000; ++i) many += " 0";
+        m("wide first row then ragged", many + "\n0 0\n", "m.csv:2: 2 fields, expected 40000");
+    }
+    // NPY.
+    const auto sq = [](const std::string& shape, const std::string& descr = "'<f8'") {
+        return dict2(descr, shape);
+    };
+    c.add("matrix/npy 100k x 100k claimed", "m.npy", npy(sq("(100000, 100000)"), f8({0, 1, 1, 0})), npyM,
+          "more than the limit");
+    c.add("matrix/npy not square", "m.npy", npy(sq("(2, 3)"), f8({0, 1, 1, 0, 0, 0})), npyM,
+          "must be a 2-D square array; this one has shape (2, 3)");
+    c.add("matrix/npy 3-D", "m.npy", npy(sq("(1, 2, 2)"), f8({0, 1, 1, 0})), npyM, "shape (1, 2, 2)");
+    c.add("matrix/npy text", "m.npy", npy(sq("(2, 2)", "'<U1'"), std::string(16, '\0')), npyM,
+          "must be an array of numbers");
+    c.add("matrix/npy NaN", "m.npy", npy(sq("(2, 2)"), f8({0, std::nan(""), 1, 0})), npyM,
+          "NaN at row 1, column 2");
+    c.add("matrix/npy short data", "m.npy", npy(sq("(2, 2)"), f8({0, 1, 1})), npyM, "m.npy");
+    c.add("matrix/npy accepted", "m.npy", npy(sq("(2, 2)"), f8({0, 1, 1, 0})), npyM, "");
+    // Label files and index-keyed tables joined onto a 4-node matrix.
+    auto joined = [](const std::string& labels) {
+        return [labels](const std::string& d) -> Outcome {
+            nr::OpenOptions o;
+            o.options = {{"layout", "none"}};
+            auto r = nr::ReaderRegistry::builtin().openAs(nr::LayerKind::Graph, d + "/m.txt",
+                                                          {d + "/" + labels}, o);
+            return outcome(r);
+        };
+    };
+    const std::string four = "0 1 0 0\n1 0 0 2\n0 0 0 1\n3 0 0 0\n";
+    c.addFiles("matrix/label count", {{"m.txt", four}, {"l.txt", "K\nP\nO\n"}}, joined("l.txt"),
+               "l.txt:3: 3 labels for 4 nodes", "l.txt");
+    c.addFiles("matrix/label lines beyond nodes", {{"m.txt", four}, {"l.txt", "a\nb\nc\nd\ne\nf\ng\n"}},
+               joined("l.txt"), "more labels than the graph's 4 nodes", "l.txt");
+    c.addFiles("matrix/ROI out of range", {{"m.txt", four}, {"a.csv", "ROI,name2\n1,x\n2,y\n3,z\n99,w\n"}},
+               joined("a.csv"), "a.csv:5: 'ROI' '99' is out of range", "a.csv");
+    c.addFiles("matrix/colour not a number",
+               {{"m.txt", four}, {"a.csv", "ROI,c_R,c_G,c_B\n1,1,2,3\n2,x,0,0\n3,0,0,0\n4,0,0,0\n"}},
+               joined("a.csv"), "a.csv:3: 'c_R' 'x' is not a finite number", "a.csv");
+    // Synapse counts: a negative count is refused; networkx data dicts that are not dicts.
+    c.add("matrix/negative syn_count", "e.csv", "pre_root_id,post_root_id,syn_count\n1,2,5\n2,3,-4\n", graph,
+          "e.csv:3: synapse count '-4' is negative");
+    c.add("matrix/networkx dict broken", "e.edgelist", "0 1 {'weight': 3.0}\n1 2 {'weight': x}\n", graph,
+          "e.edgelist:2: expected 'u v {'weight': w}'");
+    c.add("matrix/networkx dict NaN", "e.edgelist", "0 1 {'weight': nan}\n", graph,
+          "e.edgelist:1: weight is not finite");
+}
+
 } // namespace
 
 class TestMalformedCorpus : public QObject {
@@ -2111,6 +2185,7 @@ private slots:
         tableCases(c);
         graphTextCases(c);
         sessionPathCases(c);
+        matrixCases(c);
         qInfo("%zu cases", c.cases.size());
         QVERIFY(c.cases.size() >= 150);
         QStringList failures;

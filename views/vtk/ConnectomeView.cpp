@@ -1,5 +1,7 @@
 #include "vtk/ConnectomeView.h"
 
+#include <cstdio>
+
 #include <QElapsedTimer>
 #include <QLineF>
 #include <QMouseEvent>
@@ -71,9 +73,10 @@ Rgb edgeTypeColor(const std::string& name, size_t index) {
     return kPalette[(index + 4) % 12];
 }
 
-// A category's colour: E/I by name, the others by their rank among the categories shown.
-Rgb categoryColor(const std::string& name, size_t rank) {
-    if (const int s = nr::palette::excitatorySign(name); s != 0)
+// A category's colour: E/I by name when every category shown is an E/I name (`ei`), else by its rank among
+// the categories shown (one-letter cell types such as the larva's I = input are not inhibitory).
+Rgb categoryColor(const std::string& name, size_t rank, bool ei = true) {
+    if (const int s = nr::palette::excitatorySign(name); ei && s != 0)
         return rgbOf(s > 0 ? nr::palette::kExcitatory : nr::palette::kInhibitory);
     return kPalette[rank % 12];
 }
@@ -397,11 +400,41 @@ void ConnectomeView::updateBaseColors() {
         cats.erase("");
         std::map<std::string, size_t> index;
         for (const auto& c : cats) index.emplace(c, index.size());
-        for (size_t i = 0; i < n; ++i) put(i, v[i].empty() ? kUnknown : categoryColor(v[i], index[v[i]]));
+        // A column of "#rrggbb" values (an atlas table's c_R, c_G, c_B): the nodes take those colours.
+        auto hex = [](const std::string& s, Rgb& c) {
+            if (s.size() != 7 || s[0] != '#') return false;
+            unsigned r = 0, g = 0, b = 0;
+            if (std::sscanf(s.c_str() + 1, "%2x%2x%2x", &r, &g, &b) != 3) return false;
+            c = {float(r), float(g), float(b)};
+            return true;
+        };
+        bool direct = !cats.empty();
+        for (const auto& c : cats) {
+            Rgb x;
+            direct = direct && hex(c, x);
+        }
+        if (direct) {
+            std::map<std::string, size_t> counts;
+            for (size_t i = 0; i < n; ++i) {
+                Rgb c = kUnknown;
+                if (!v[i].empty()) hex(v[i], c);
+                put(i, c);
+                ++counts[v[i]];
+            }
+            for (const auto& [name, count] : counts) {
+                Rgb c = kUnknown;
+                if (!name.empty()) hex(name, c);
+                legend_.push_back({name.empty() ? "(none)" : name, {u8(c.r), u8(c.g), u8(c.b)}, count});
+            }
+            return;
+        }
+        bool ei = true;
+        for (const auto& c : cats) ei = ei && nr::palette::excitatorySign(c) != 0;
+        for (size_t i = 0; i < n; ++i) put(i, v[i].empty() ? kUnknown : categoryColor(v[i], index[v[i]], ei));
         std::map<std::string, size_t> counts;
         for (const auto& x : v) ++counts[x];
         for (const auto& [name, rank] : index) {
-            const Rgb c = categoryColor(name, rank);
+            const Rgb c = categoryColor(name, rank, ei);
             legend_.push_back({name, {u8(c.r), u8(c.g), u8(c.b)}, counts[name]});
         }
         if (counts.count(""))

@@ -1,0 +1,52 @@
+// AdjacencyDock: Analysis > Adjacency Matrix. The shown graph's weighted adjacency (AdjacencyPlot) with its
+// row order (file, class or another node column, community, hierarchical clustering) and a log colour scale;
+// selection goes both ways with the 3-D connectome view. It follows the graph on show (DocumentModel) while
+// visible. Orders are computed when asked (a wait cursor; clustering is capped at nr::kMaxClusterNodes).
+#pragma once
+
+#include <QDockWidget>
+#include <memory>
+
+#include "analysis/AdjacencyOrder.h"
+#include "model/Graph.h"
+
+class AdjacencyPlot;
+class ConnectomeView;
+class DocumentModel;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+
+class AdjacencyDock : public QDockWidget {
+    Q_OBJECT
+public:
+    AdjacencyDock(DocumentModel* model, ConnectomeView* view, QWidget* parent = nullptr);
+    ~AdjacencyDock() override;
+
+    AdjacencyPlot* plot() const { return plot_; }
+    // "file", "class:<column>", "community", "cluster".
+    void setOrder(const QString& order);
+    QString order() const;
+    // Recomputes for the graph on show; false (lastError) when the order cannot be computed.
+    bool refresh();
+    // Takes the graph on show now and recomputes (Analysis > Adjacency Matrix, export, screenshots).
+    bool showShownGraph();
+    std::shared_ptr<const nr::Graph> graph() const { return graph_; }
+    QString lastError() const { return error_; }
+
+signals:
+    void message(const QString& text, bool error);
+
+private:
+    void follow();
+    void fillOrders();
+
+    DocumentModel* model_;
+    ConnectomeView* view_;
+    AdjacencyPlot* plot_ = nullptr;
+    QComboBox* orderCombo_ = nullptr;
+    QCheckBox* log_ = nullptr;
+    QLabel* status_ = nullptr;
+    std::shared_ptr<const nr::Graph> graph_;
+    QString error_;
+};

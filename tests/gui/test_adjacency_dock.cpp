@@ -1,0 +1,62 @@
+// Analysis > Adjacency Matrix in the window: a matrix file with its label file, the dock's class order, and
+// the selection both ways between the matrix and the 3-D connectome view.
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+
+#include "AdjacencyDock.h"
+#include "MainWindow.h"
+#include "plots/AdjacencyPlot.h"
+#include "vtk/ConnectomeView.h"
+
+class TestAdjacencyDock : public QObject {
+    Q_OBJECT
+
+private slots:
+    void selectionGoesBothWays() {
+        QTemporaryDir dir;
+        const QString m = dir.filePath("m.csv"), l = dir.filePath("labels.txt");
+        {
+            // 6 nodes; classes B A B A C A (class order: B first, as the first node's).
+            std::ofstream f(m.toStdString());
+            f << "0 3 0 0 0 1\n3 0 0 2 0 0\n0 0 0 0 5 0\n0 2 0 0 0 0\n0 0 5 0 0 0\n1 0 0 0 0 0\n";
+            std::ofstream g(l.toStdString());
+            g << "B\nA\nB\nA\nC\nA\n";
+        }
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({m, l}), QString());
+        QVERIFY(w.graph());
+        QVERIFY(!w.graph()->directed);
+        w.showAdjacency();
+        AdjacencyDock* d = w.adjacencyDock();
+        QTRY_VERIFY(d->isVisible());
+        QCOMPARE(d->order(), QStringLiteral("class:class"));
+        AdjacencyPlot* p = d->plot();
+        QCOMPARE(p->cellCount(), size_t(6));
+        QCOMPARE(p->groupNames(), QStringList({"B", "A", "C"}));
+        // Click the cell of row 0 (a B node) and column 2 (an A node): both are selected in 3-D.
+        QTRY_VERIFY(p->matrixRect().width() > 60);
+        const QRectF r = p->matrixRect();
+        const double c = r.width() / 6;
+        QTest::mouseClick(p, Qt::LeftButton, {}, QPointF(r.left() + 2.5 * c, r.top() + 0.5 * c).toPoint());
+        std::vector<uint32_t> want{p->order()[0], p->order()[2]};
+        QCOMPARE(w.connectomeView()->selection(), want);
+        QCOMPARE(p->selection(), want);
+        // Selecting in 3-D marks the node in the matrix.
+        w.connectomeView()->setSelection({4});
+        emit w.connectomeView()->selectionChanged({4});
+        QCOMPARE(p->selection(), (std::vector<uint32_t>{4}));
+        // Community and clustering orders keep every node.
+        d->setOrder(QStringLiteral("cluster"));
+        QCOMPARE(d->lastError(), QString());
+        std::vector<uint32_t> o = p->order();
+        std::sort(o.begin(), o.end());
+        QCOMPARE(o, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5}));
+    }
+};
+
+QTEST_MAIN(TestAdjacencyDock)
+#include "test_adjacency_dock.moc"
