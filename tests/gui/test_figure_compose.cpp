@@ -2,10 +2,15 @@
 // millimetres and the same bytes each time, PNG and TIFF have the pixel size and DPI, a figure saved in a
 // session comes back and is written to the identical file, a panel whose layer was removed is named with the
 // reason, bad figures in a session are refused with their line, and an interrupted write leaves nothing.
+#include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QAbstractSpinBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -302,6 +307,39 @@ private slots:
         for (QLabel* l : c->findChildren<QLabel*>()) shown = shown || l->text().contains("panel A (network)");
         QVERIFY(shown);
         w.simulationDock()->pause();
+        c->close();
+    }
+
+    // Ctrl+Shift+F opens a composer; every control in it says what it does.
+    void newFigureShortcutAndTooltips() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QVERIFY(w.findChildren<FigureComposer*>().isEmpty());
+        QTest::keyClick(&w, Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_COMPARE(w.findChildren<FigureComposer*>().size(), qsizetype(1));
+        FigureComposer* c = w.findChildren<FigureComposer*>().first();
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        int controls = 0;
+        QStringList bare;
+        for (QWidget* x : c->findChildren<QWidget*>()) {
+            // Parts of other controls (a spin box's line edit, a table's corner button) are not controls.
+            const bool inner = qobject_cast<QAbstractSpinBox*>(x->parentWidget()) ||
+                               qobject_cast<QComboBox*>(x->parentWidget()) ||
+                               qobject_cast<QAbstractItemView*>(x->parentWidget());
+            const bool control = qobject_cast<QAbstractSpinBox*>(x) || qobject_cast<QComboBox*>(x) ||
+                                 qobject_cast<QAbstractButton*>(x) || (qobject_cast<QLineEdit*>(x) && !inner);
+            if (!control || inner) continue;
+            ++controls;
+            if (x->toolTip().isEmpty())
+                bare << QStringLiteral("%1 \"%2\"")
+                            .arg(QString::fromLatin1(x->metaObject()->className()),
+                                 x->property("text").toString());
+        }
+        QVERIFY2(controls >= 12, qPrintable(QString::number(controls)));
+        QVERIFY2(bare.isEmpty(), qPrintable(bare.join(", ")));
         c->close();
     }
 
