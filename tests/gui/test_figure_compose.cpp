@@ -136,6 +136,19 @@ private slots:
         for (const QString& s : texts)
             scale = scale || QRegularExpression("^[0-9.]+ µm$").match(s).hasMatch();
         QVERIFY2(scale, "no scale bar label");
+        // No key label is elided, at print and at screen resolution (the composer's preview): every text of
+        // the 3-D key is whole (the edge legend's labels are the longest).
+        for (const int dpi : {300, 96}) {
+            const QString at = dir.filePath(QStringLiteral("fig%1.svg").arg(dpi));
+            QCOMPARE(writeFigure(example_, data_, at, dpi), QString());
+            bool edges = false;
+            for (const QString& s : svgTexts(at, &err)) {
+                QVERIFY2(!s.endsWith(QChar(0x2026)),
+                         qPrintable(QStringLiteral("%1 dpi: %2").arg(dpi).arg(s)));
+                edges = edges || QRegularExpression("^excitatory edges \\([0-9]+\\)$").match(s).hasMatch();
+            }
+            QVERIFY(edges);
+        }
     }
 
     void pdfPageSizeAndSameBytes() {
