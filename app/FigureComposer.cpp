@@ -80,6 +80,8 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     width_->setRange(nr::FigureLimits::kMinMm, nr::FigureLimits::kMaxMm);
     width_->setSuffix(tr(" mm"));
     width_->setValue(fig_.widthMm);
+    widthPreset_->setToolTip(tr("A journal's column width, or Custom to type one"));
+    width_->setToolTip(tr("The page's printed width"));
     widthRow->addWidget(widthPreset_, 1);
     widthRow->addWidget(width_);
     form->addRow(tr("Width"), widthRow);
@@ -87,6 +89,7 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     height_->setRange(nr::FigureLimits::kMinMm, nr::FigureLimits::kMaxMm);
     height_->setSuffix(tr(" mm"));
     height_->setValue(fig_.heightMm);
+    height_->setToolTip(tr("The page's printed height"));
     form->addRow(tr("Height"), height_);
     auto* gridRow = new QHBoxLayout;
     rows_ = new QSpinBox;
@@ -94,6 +97,8 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     for (QSpinBox* s : {rows_, cols_}) s->setRange(1, nr::FigureLimits::kMaxGrid);
     rows_->setValue(fig_.rows);
     cols_->setValue(fig_.cols);
+    rows_->setToolTip(tr("Rows of the grid of panels"));
+    cols_->setToolTip(tr("Columns of the grid of panels"));
     gridRow->addWidget(new QLabel(tr("rows")));
     gridRow->addWidget(rows_);
     gridRow->addWidget(new QLabel(tr("columns")));
@@ -102,6 +107,7 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     form->addRow(tr("Grid"), gridRow);
     letters_ = new QCheckBox(tr("Panel letters (A, B, C…)"));
     letters_->setChecked(fig_.letters);
+    letters_->setToolTip(tr("A bold letter at the top left of each panel, in reading order"));
     form->addRow(QString(), letters_);
     fontPt_ = new QDoubleSpinBox;
     fontPt_->setRange(nr::FigureLimits::kMinFontPt, nr::FigureLimits::kMaxFontPt);
@@ -124,6 +130,7 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     auto* exportBtn = new QPushButton(tr("&Export…"));
     exportBtn->setToolTip(tr("Write the figure as PDF, SVG, PNG or TIFF"));
     auto* closeBtn = new QPushButton(tr("Close"));
+    closeBtn->setToolTip(tr("Close the composer (the figure stays in the session)"));
     buttons->addWidget(refreshBtn);
     buttons->addStretch(1);
     buttons->addWidget(exportBtn);
@@ -251,7 +258,9 @@ void FigureComposer::buildCells() {
                 for (size_t k = 0; k < views.size(); ++k)
                     if (views[k] == p->view) vi = int(k);
             view->setCurrentIndex(vi + 1);
+            view->setToolTip(tr("What this cell shows"));
             auto* layer = new QComboBox;
+            layer->setToolTip(tr("The layer of the workspace this cell draws (layers of a fitting kind)"));
             fillLayerCombo(layer, vi, p ? p->layer : 0);
             cells_->setCellWidget(row, 1, view);
             cells_->setCellWidget(row, 2, layer);

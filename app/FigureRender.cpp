@@ -119,7 +119,9 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
     const QSize area = r.size().toSize();
     KeyLayout kl;
     if (!keys.empty()) {
-        kl = layoutKeys(keys, area, dpi, f.fontPt);
+        // A figure's key may take half the panel (a window's export keeps a third): its labels are in the
+        // figure's font size and are not elided where half the width holds them.
+        kl = layoutKeys(keys, QSize(area.width() * 3 / 2, area.height()), dpi, f.fontPt);
         kl.font.setFamily(qs(f.fontFamily));
     }
     const QFont font = figureFont(f, dpi);

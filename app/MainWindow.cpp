@@ -468,6 +468,7 @@ void MainWindow::buildMenus() {
     exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     QAction* newFig =
         file->addAction(tr("New &Figure…"), this, [this] { (new FigureComposer(this))->show(); });
+    newFig->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
     newFig->setToolTip(tr("Compose a figure of several panels for a paper (saved with the session)"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);

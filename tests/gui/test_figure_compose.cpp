@@ -2,10 +2,15 @@
 // millimetres and the same bytes each time, PNG and TIFF have the pixel size and DPI, a figure saved in a
 // session comes back and is written to the identical file, a panel whose layer was removed is named with the
 // reason, bad figures in a session are refused with their line, and an interrupted write leaves nothing.
+#include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QAbstractSpinBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -131,6 +136,19 @@ private slots:
         for (const QString& s : texts)
             scale = scale || QRegularExpression("^[0-9.]+ µm$").match(s).hasMatch();
         QVERIFY2(scale, "no scale bar label");
+        // No key label is elided, at print and at screen resolution (the composer's preview): every text of
+        // the 3-D key is whole (the edge legend's labels are the longest).
+        for (const int dpi : {300, 96}) {
+            const QString at = dir.filePath(QStringLiteral("fig%1.svg").arg(dpi));
+            QCOMPARE(writeFigure(example_, data_, at, dpi), QString());
+            bool edges = false;
+            for (const QString& s : svgTexts(at, &err)) {
+                QVERIFY2(!s.endsWith(QChar(0x2026)),
+                         qPrintable(QStringLiteral("%1 dpi: %2").arg(dpi).arg(s)));
+                edges = edges || QRegularExpression("^excitatory edges \\([0-9]+\\)$").match(s).hasMatch();
+            }
+            QVERIFY(edges);
+        }
     }
 
     void pdfPageSizeAndSameBytes() {
@@ -302,6 +320,39 @@ private slots:
         for (QLabel* l : c->findChildren<QLabel*>()) shown = shown || l->text().contains("panel A (network)");
         QVERIFY(shown);
         w.simulationDock()->pause();
+        c->close();
+    }
+
+    // Ctrl+Shift+F opens a composer; every control in it says what it does.
+    void newFigureShortcutAndTooltips() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QVERIFY(w.findChildren<FigureComposer*>().isEmpty());
+        QTest::keyClick(&w, Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_COMPARE(w.findChildren<FigureComposer*>().size(), qsizetype(1));
+        FigureComposer* c = w.findChildren<FigureComposer*>().first();
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        int controls = 0;
+        QStringList bare;
+        for (QWidget* x : c->findChildren<QWidget*>()) {
+            // Parts of other controls (a spin box's line edit, a table's corner button) are not controls.
+            const bool inner = qobject_cast<QAbstractSpinBox*>(x->parentWidget()) ||
+                               qobject_cast<QComboBox*>(x->parentWidget()) ||
+                               qobject_cast<QAbstractItemView*>(x->parentWidget());
+            const bool control = qobject_cast<QAbstractSpinBox*>(x) || qobject_cast<QComboBox*>(x) ||
+                                 qobject_cast<QAbstractButton*>(x) || (qobject_cast<QLineEdit*>(x) && !inner);
+            if (!control || inner) continue;
+            ++controls;
+            if (x->toolTip().isEmpty())
+                bare << QStringLiteral("%1 \"%2\"")
+                            .arg(QString::fromLatin1(x->metaObject()->className()),
+                                 x->property("text").toString());
+        }
+        QVERIFY2(controls >= 12, qPrintable(QString::number(controls)));
+        QVERIFY2(bare.isEmpty(), qPrintable(bare.join(", ")));
         c->close();
     }
 
