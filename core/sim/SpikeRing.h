@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <vector>
 
 namespace nr {
@@ -23,8 +25,11 @@ public:
         size_t c = 2;
         while (c < capacity) c <<= 1;
         mask_ = c - 1;
-        slots_.reset(new Slot[c]);
-        for (size_t i = 0; i < c; ++i) slots_[i].seq.store(~uint64_t(0), std::memory_order_relaxed);
+        // A slot's seq holds its position + 1 once written, 0 while never written or being written, so the
+        // slots start as zero bytes: calloc hands out untouched pages, and a ring that never sees a spike
+        // (every window that runs no simulation) costs no resident memory.
+        slots_.reset(static_cast<Slot*>(std::calloc(c, sizeof(Slot))));
+        if (!slots_) throw std::bad_alloc();
     }
     size_t capacity() const { return mask_ + 1; }
 
@@ -32,11 +37,11 @@ public:
     void push(const SpikeEvent& e) {
         const uint64_t h = head_.load(std::memory_order_relaxed);
         Slot& s = slots_[h & mask_];
-        s.seq.store(~uint64_t(0), std::memory_order_relaxed); // mark as being written
+        s.seq.store(0, std::memory_order_relaxed); // mark as being written
         std::atomic_thread_fence(std::memory_order_release);
         s.t.store(e.t, std::memory_order_relaxed);
         s.neuron.store(e.neuron, std::memory_order_relaxed);
-        s.seq.store(h, std::memory_order_release);
+        s.seq.store(h + 1, std::memory_order_release);
         head_.store(h + 1, std::memory_order_release);
     }
     void push(double t, uint32_t neuron) { push(SpikeEvent{t, neuron}); }
@@ -60,7 +65,7 @@ public:
             const uint32_t n = s.neuron.load(std::memory_order_relaxed);
             std::atomic_thread_fence(std::memory_order_acquire);
             const uint64_t after = s.seq.load(std::memory_order_relaxed);
-            if (before != t || after != t) { // overwritten while we read it
+            if (before != t + 1 || after != t + 1) { // overwritten while we read it
                 lost_.fetch_add(1, std::memory_order_relaxed);
                 continue;
             }
@@ -86,7 +91,12 @@ private:
         std::atomic<double> t;
         std::atomic<uint32_t> neuron;
     };
-    std::unique_ptr<Slot[]> slots_;
+    static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<double>::is_always_lock_free,
+                  "slots are zero-filled memory, not constructed objects");
+    struct FreeSlots {
+        void operator()(Slot* p) const { std::free(p); }
+    };
+    std::unique_ptr<Slot[], FreeSlots> slots_;
     uint64_t mask_ = 0;
     alignas(64) std::atomic<uint64_t> head_{0};
     alignas(64) uint64_t tail_ = 0; // consumer only
