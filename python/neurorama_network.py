@@ -46,19 +46,22 @@ def build_ei(n):
     w, g, delay = 0.04, 4.5, 1.5
     side = max(1, int(round(n ** (1 / 3.0))))
     r = h.Random()
-    for gid in owned(range(n)):
+    cells = {}
+    for gid in owned(range(n)):  # every cell of this rank first: gid_connect needs the output ports set up
         c = h.IntFire1()
         c.tau, c.refrac = 20.0, 2.0
         nc = h.NetCon(c, None)
         pc.set_gid2node(gid, rank)
         pc.cell(gid, nc)
         stim = h.NetStim()
-        stim.interval, stim.number, stim.start, stim.noise = 1000.0 / 2000.0, 1e9, 0.0, 1.0
+        stim.interval, stim.number, stim.start, stim.noise = 2.0, 1e9, 0.0, 1.0  # 500 Hz external drive
         stim.noiseFromRandom123(gid, 1, seed)
         ns = h.NetCon(stim, c)
-        ns.weight[0], ns.delay = w * 0.75, 0.1
+        ns.weight[0], ns.delay = 3 * w, 0.1
         keep.extend([c, nc, stim, ns])
+        cells[gid] = c
         positions[gid] = (20.0 * (gid % side), 20.0 * ((gid // side) % side), 20.0 * (gid // (side * side)))
+    for gid, c in cells.items():
         r.Random123(gid, 2, seed)
         r.discunif(0, ne - 1)
         for _ in range(ce):
