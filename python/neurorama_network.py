@@ -253,7 +253,10 @@ if fcells:
 
 stream = None
 if neurorama_stream is not None and int(P.get("stream", 1)) and os.environ.get("NEURORAMA_STREAM"):
-    stream = neurorama_stream.Stream(pc, ncells=ncells, tstop=tstop, model=os.path.basename(P.get("network", "ei")))
+    # With `out`, the model records every spike itself; the stream reads the same vectors.
+    own = {"tvec": tvec, "idvec": idvec} if P.get("out") else {}
+    stream = neurorama_stream.Stream(pc, ncells=ncells, tstop=tstop, model=os.path.basename(P.get("network", "ei")),
+                                     **own)
     if positions:
         gids = sorted(positions)
         stream.set_positions(gids, [positions[g] for g in gids])

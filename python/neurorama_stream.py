@@ -36,6 +36,7 @@ _SPIKES_HEAD = struct.Struct("<IQddQI")  # rank, seq, t_from, t_to, dropped batc
 _HEARTBEAT = struct.Struct("<IdQ")  # rank, model time, dropped batches so far
 _END = struct.Struct("<IQdQQ")  # rank, last seq, model time, spikes recorded, dropped batches
 MAX_SPIKES_PER_FRAME = 1 << 20
+_NOSIGNAL = getattr(socket, "MSG_NOSIGNAL", 0)  # a closed viewer is an error code, not SIGPIPE
 
 
 def frame(kind, payload):
@@ -66,7 +67,10 @@ def spikes_payload(rank, seq, t_from, t_to, dropped, gids, times):
 
 class Stream:
     def __init__(self, pc, address=None, token=None, interval_ms=None, max_wait_ms=20.0,
-                 buffer_bytes=64 << 20, resend_bytes=16 << 20, ncells=0, tstop=0.0, model="", run_id=None):
+                 buffer_bytes=64 << 20, resend_bytes=16 << 20, ncells=0, tstop=0.0, model="", run_id=None,
+                 tvec=None, idvec=None):
+        """tvec, idvec: the model's own pc.spike_record(-1, tvec, idvec) vectors, if it records all spikes
+        itself (NEURON keeps one such pair); the stream then reads them without changing them."""
         from neuron import h
         self.h = h
         self.pc = pc
@@ -102,12 +106,16 @@ class Stream:
         self.next_connect = 0.0
         self.warned = False
         self.positions = None
-        self.tvec = h.Vector()
-        self.idvec = h.Vector()
+        self.end_frame = None
+        self.own = tvec is None
+        self.tvec = h.Vector() if self.own else tvec
+        self.idvec = h.Vector() if self.own else idvec
+        self.read_at = 0
         if self.enabled:
             host, _, port = address.rpartition(":")
             self.addr = (host or "127.0.0.1", int(port))
-            pc.spike_record(-1, self.tvec, self.idvec)
+            if self.own:
+                pc.spike_record(-1, self.tvec, self.idvec)
             self._connect()
 
     # Optional: positions (um) of this rank's cells, sent once after each hello for the 3-D view.
@@ -142,6 +150,8 @@ class Stream:
             self.out += self._positions_frame()
         for _, f in self.resend:  # the receiver drops the sequence numbers it already has
             self.out += f
+        if self.end_frame is not None:
+            self.out += self.end_frame
         return True
 
     def _lost(self):
@@ -157,7 +167,7 @@ class Stream:
         deadline = time.monotonic() + wait
         while self.sock is not None and self.out:
             try:
-                n = self.sock.send(self.out)
+                n = self.sock.send(self.out, _NOSIGNAL)
                 del self.out[:n]
                 continue
             except (BlockingIOError, InterruptedError):
@@ -194,15 +204,19 @@ class Stream:
         """Send the spikes recorded since the last call, up to model time t (ms)."""
         if not self.enabled:
             return
-        n = int(self.tvec.size())
+        a0, end = self.read_at, int(self.tvec.size())
+        n = end - a0
         if _np is not None:
-            times = self.tvec.as_numpy().copy()
-            gids = self.idvec.as_numpy().astype("<u4")
+            times = self.tvec.as_numpy()[a0:end].copy()
+            gids = self.idvec.as_numpy()[a0:end].astype("<u4")
         else:
-            times = list(self.tvec)
-            gids = [int(g) for g in self.idvec]
-        self.tvec.resize(0)
-        self.idvec.resize(0)
+            times = list(self.tvec)[a0:end]
+            gids = [int(g) for g in list(self.idvec)[a0:end]]
+        if self.own:  # ours: keep memory flat over long runs
+            self.tvec.resize(0)
+            self.idvec.resize(0)
+        else:
+            self.read_at = end
         self.recorded += n
         if self.sock is None:
             self._connect()
@@ -239,7 +253,8 @@ class Stream:
         if not self.enabled:
             return
         self.collect(self.h.t)
-        self._queue(frame(END, _END.pack(self.rank, self.seq, self.h.t, self.recorded, self.dropped)))
+        self.end_frame = frame(END, _END.pack(self.rank, self.seq, self.h.t, self.recorded, self.dropped))
+        self._queue(self.end_frame)
         deadline = time.monotonic() + wait_s
         while self.out and time.monotonic() < deadline:
             if self.sock is None and not self._connect():

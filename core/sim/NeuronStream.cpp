@@ -231,6 +231,10 @@ void NeuronStreamServer::close() {
     listenFd_ = -1;
 }
 
+void NeuronStreamServer::disconnectAll() {
+    while (!conns_.empty()) drop(conns_.size() - 1, std::string());
+}
+
 Status NeuronStreamServer::listen(const std::string& host, uint16_t port, const std::string& token) {
     close();
     const std::string where = "listen " + host + ":" + std::to_string(port);
@@ -294,7 +298,7 @@ void NeuronStreamServer::drop(size_t i, const std::string& why) {
         auto it = ranks_.find(c.rank);
         if (it != ranks_.end()) {
             it->second.connected = false;
-            if (!it->second.ended && why.empty())
+            if (!it->second.ended)
                 messages_.push_back("rank " + std::to_string(c.rank) +
                                     " disconnected before its end of run (at " +
                                     std::to_string(it->second.tMs) + " ms of model time)");

@@ -83,6 +83,8 @@ public:
     uint16_t port() const { return port_; }
     bool listening() const { return listenFd_ >= 0; }
     void close();
+    // Closes every connection but keeps listening and keeps the run's state (ranks reconnect and resume).
+    void disconnectAll();
 
     void setSpikeSink(SpikeSink s) { sink_ = std::move(s); }
     // Accepts, reads and decodes what is waiting, waiting at most timeoutMs for the first byte.
