@@ -236,6 +236,11 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
             if (cl.model != QLatin1String("coba") && cl.model != QLatin1String("brunel") &&
                 cl.model != QLatin1String("attractor"))
                 return fail(QStringLiteral("--model '%1' is not coba, brunel or attractor").arg(cl.model));
+        } else if (a == QLatin1String("--neuron-ranks")) {
+            bool ok = false;
+            if (!value(v) || (cl.neuronRanks = v.toInt(&ok), !ok) || cl.neuronRanks < 1 || cl.neuronRanks > 4096)
+                return fail(QStringLiteral("--neuron-ranks needs 1 to 4096 MPI ranks"));
+            cl.noSimulation = true;
         } else if (a == QLatin1String("--no-simulation")) {
             cl.noSimulation = true;
         } else if (a == QLatin1String("--save-session")) {
@@ -387,6 +392,22 @@ int runWindowCommand(const CommandLine& cl) {
             fprintf(stderr, "neurorama: --model %s could not start\n", qPrintable(cl.model));
             return 1;
         }
+    }
+    if (cl.neuronRanks > 0) {
+        // Simulation > Run on NEURON…: the open network (or the example E/I network) for --sim-seconds.
+        QString err;
+        SimulationDock::NeuronSpec spec;
+        spec.ranks = cl.neuronRanks;
+        spec.params = w.simulationDock()->neuronParams(w.graph() != nullptr, 2000, std::max(0.1, cl.simSeconds), &err);
+        if (spec.params.isEmpty() || !w.simulationDock()->startNeuron(spec)) {
+            fprintf(stderr, "neurorama: --neuron-ranks: the NEURON run could not start%s%s\n", err.isEmpty() ? "" : ": ",
+                    qPrintable(err));
+            return 1;
+        }
+        QElapsedTimer t;
+        t.start();
+        while (!w.simulationDock()->neuronFinished() && t.elapsed() < 300000) waitFor(50);
+        waitFor(150);
     }
     if (live) {
         // Let the demo simulation run so the raster and the flashing network have something to show.
