@@ -9,14 +9,19 @@ Settings come from the JSON object in NEURORAMA_PARAMS (all optional):
     seed      random seed (1)
     out       if set, each rank writes its spikes to OUT.rankR.txt ("gid time_ms" lines) at the end
     stream    0 to run without neurorama_stream even when NEURORAMA_STREAM is set
+    timing    if set, rank 0 writes "run_wall_s=X build_wall_s=Y" to this file: the slowest rank's wall time
+              of the run phase (psolve plus streaming, or psolve plus writing the spike files) and of building
 The model runs the same with or without neurorama_stream installed.
 """
 import json
 import math
 import os
 import sys
+import time
 
 from neuron import h
+
+t_start = time.perf_counter()
 
 h.nrnmpi_init()
 pc = h.ParallelContext()
@@ -251,6 +256,7 @@ if fcells:
             sec.v = lo
     h.fcurrent()
 
+t_run = time.perf_counter()
 stream = None
 if neurorama_stream is not None and int(P.get("stream", 1)) and os.environ.get("NEURORAMA_STREAM"):
     # With `out`, the model records every spike itself; the stream reads the same vectors.
@@ -269,6 +275,12 @@ else:
 if P.get("out"):
     with open("%s.rank%d.txt" % (P["out"], rank), "w") as f:
         f.writelines("%d %.17g\n" % (int(g), t) for g, t in zip(idvec, tvec))
+t_end = time.perf_counter()
+run_wall = pc.allreduce(t_end - t_run, 2)  # the slowest rank sets the pace
+build_wall = pc.allreduce(t_run - t_start, 2)
+if P.get("timing") and rank == 0:
+    with open(P["timing"], "w") as f:
+        f.write("run_wall_s=%.6f build_wall_s=%.6f\n" % (run_wall, build_wall))
 pc.barrier()
 pc.done()
 h.quit()
