@@ -103,6 +103,10 @@ public:
     // temporary network file) or the E/I network of `cells` cells; empty with `error` on failure.
     QString neuronParams(bool onGraph, int cells, double seconds, QString* error) const;
     bool neuronFinished() const { return neuronDone_; }
+    // The network file written for the running NEURON run (removed when the run ends), or empty.
+    const QString& neuronNetworkFile() const { return neuronNetworkFile_; }
+    // Spike activity is painted on the 3-D network now.
+    bool activityShown() const { return activityPainted_; }
 
 signals:
     void message(const QString& text, bool error);
@@ -159,4 +163,8 @@ private:
     std::unique_ptr<nr::NeuronProcess> neuronProc_;
     std::vector<nr::SpikeEvent> pending_; // arrived, not yet shown: later than the slowest rank
     bool neuronPaused_ = false, neuronDone_ = false, engineAttach_ = false;
+    QString neuronNetworkFile_;  // temporary network file of the current run, removed when it ends
+    double neuronActivityT_ = 0; // model time (s) the painted activity of a NEURON run is at
+    void paintNeuronActivity(const std::vector<nr::SpikeEvent>& ready);
+    void removeNeuronNetworkFile();
 };

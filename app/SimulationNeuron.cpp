@@ -8,6 +8,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -16,11 +17,13 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QThread>
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <random>
 
@@ -31,6 +34,8 @@
 #include "vtk/ConnectomeView.h"
 
 namespace {
+
+int networkFileCounter = 0;
 
 QString randomToken() {
     std::random_device rd;
@@ -49,6 +54,29 @@ double SimulationDock::neuronLeadMs() const {
     return stream_ ? stream_->latestMs() - stream_->completeUntilMs() : 0;
 }
 
+void SimulationDock::removeNeuronNetworkFile() {
+    if (!neuronNetworkFile_.isEmpty()) QFile::remove(neuronNetworkFile_);
+    neuronNetworkFile_.clear();
+}
+
+// Spikes of a run on the open network light its nodes (gid = node index), as an embedded run does: a trace
+// that jumps by 1 per spike and decays with 50 ms of model time.
+void SimulationDock::paintNeuronActivity(const std::vector<nr::SpikeEvent>& ready) {
+    if (!showsActivity() || !simGraph_) return;
+    const size_t n = simGraph_->nodeCount();
+    if (activity_.size() != n) activity_.assign(n, 0.f);
+    const double tEnd = ready.empty() ? std::max(neuronActivityT_, neuronCompleteSeconds()) : ready.back().t;
+    if (tEnd > neuronActivityT_) {
+        const float decay = float(std::exp(-(tEnd - neuronActivityT_) / 0.05));
+        for (float& a : activity_) a *= decay;
+        neuronActivityT_ = tEnd;
+    }
+    for (const auto& e : ready)
+        if (e.neuron < n) activity_[e.neuron] += float(std::exp(-(tEnd - e.t) / 0.05));
+    view_->setActivity(activity_);
+    activityPainted_ = true;
+}
+
 void SimulationDock::stopNeuron() {
     if (neuronProc_) {
         if (neuronPaused_ && neuronProc_->pid() > 0) ::kill(-neuronProc_->pid(), SIGCONT);
@@ -58,6 +86,7 @@ void SimulationDock::stopNeuron() {
     if (stream_) pollNeuron(true);
     stream_.reset();
     pending_.clear();
+    removeNeuronNetworkFile();
     neuronPaused_ = false;
     engine_ = QStringLiteral("embedded");
 }
@@ -81,6 +110,8 @@ bool SimulationDock::beginStream(const NeuronSpec& spec, const QString& name) {
     neuronSpec_.port = stream_->port();
     neuronDone_ = false;
     neuronPaused_ = false;
+    neuronActivityT_ = 0;
+    activity_.clear();
     recording_.reset();
     recordingTrials_.reset();
     params_.clear();
@@ -114,7 +145,30 @@ bool SimulationDock::startNeuron(const NeuronSpec& specIn) {
     const QString name = tr("NEURON: %1 (%2 ranks)").arg(QFileInfo(spec.script).fileName()).arg(spec.ranks);
     const QString token = randomToken(); // a run started here always sends one, also on loopback
     spec.token = token;
+    // A run on the open network reads the network file written for it; a session reopened later writes it
+    // again (the file is removed when the run ends).
+    QString networkFile;
+    {
+        static const QRegularExpression re(QStringLiteral("\"network\":\\s*\"([^\"]+)\""));
+        const auto m = re.match(spec.params);
+        if (m.hasMatch() && spec.params.contains(QLatin1String("\"file\""))) networkFile = m.captured(1);
+    }
+    if (!networkFile.isEmpty() && !QFileInfo::exists(networkFile) && graph_) {
+        nr::ModelRequest req;
+        req.seed = uint64_t(seed());
+        auto net = nr::networkFromGraph(*graph_, req);
+        if (!net.ok()) {
+            emit message(QString::fromStdString(net.error().str()), true);
+            return false;
+        }
+        if (auto e = nr::writeNetworkFile(net.value(), networkFile.toStdString())) {
+            emit message(QString::fromStdString(e->str()), true);
+            return false;
+        }
+    }
     if (!beginStream(spec, name)) return false;
+    if (networkFile.startsWith(QDir::tempPath() + QStringLiteral("/neurorama-network-")))
+        neuronNetworkFile_ = networkFile;
     neuronSpec_.port = stream_->port();
     nr::NeuronLaunch l;
     l.script = spec.script.toStdString();
@@ -179,8 +233,10 @@ void SimulationDock::pollNeuron(bool flushAll) {
         raster_->appendSpikes(ready.data(), ready.size());
         emit spikesArrived(ready);
     }
+    if (!ready.empty() || activityPainted_) paintNeuronActivity(ready);
     if (!neuronDone_ && (procDone || (engine_ == QLatin1String("attached") && stream_->allEnded()))) {
         neuronDone_ = true;
+        removeNeuronNetworkFile();
         const int code = neuronProc_ ? neuronProc_->exitCode() : 0;
         emit message(
             tr("NEURON run finished: %1 spikes from %2 ranks%3%4")
@@ -205,8 +261,9 @@ QString SimulationDock::neuronParams(bool onGraph, int cells, double seconds, QS
             *error = QString::fromStdString(net.error().str());
             return {};
         }
-        const QString path = QDir::temp().filePath(
-            QStringLiteral("neurorama-network-%1.txt").arg(QCoreApplication::applicationPid()));
+        const QString path = QDir::temp().filePath(QStringLiteral("neurorama-network-%1-%2.txt")
+                                                       .arg(QCoreApplication::applicationPid())
+                                                       .arg(++networkFileCounter));
         if (auto e = nr::writeNetworkFile(net.value(), path.toStdString())) {
             *error = QString::fromStdString(e->str());
             return {};

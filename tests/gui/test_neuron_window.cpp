@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "AppTestSupport.h"
 #include "MainWindow.h"
 #include "Session.h"
 #include "SimulationDock.h"
@@ -167,6 +168,72 @@ private slots:
         sim->stop();
         QVERIFY(!sim->running());
         QCOMPARE(sim->engine(), QStringLiteral("embedded"));
+    }
+
+    // A run of the open network paints its nodes as an embedded run does; the network file written for the
+    // run exists while it runs and is removed when it ends (and when it is stopped).
+    void runOfTheOpenNetworkPaintsItAndRemovesItsFile() {
+        if (auto e = nr::checkNeuronTools()) QSKIP(("mpirun cannot start NEURON here: " + e->str()).c_str());
+        MainWindow w;
+        w.resize(1300, 850);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({apptest::herm(), apptest::somas()}), QString());
+        SimulationDock* sim = w.simulationDock();
+        QString err;
+        SimulationDock::NeuronSpec spec;
+        spec.ranks = 1;
+        spec.params = sim->neuronParams(true, 0, 0.4, &err);
+        QVERIFY2(!spec.params.isEmpty(), qPrintable(err));
+        QVERIFY(sim->startNeuron(spec));
+        const QString file = sim->neuronNetworkFile();
+        QVERIFY(!file.isEmpty());
+        QVERIFY(QFileInfo::exists(file));
+        QCOMPARE(sim->store()->unitCount(), uint32_t(w.graph()->nodeCount()));
+        QTRY_VERIFY_WITH_TIMEOUT(sim->activityShown() || sim->neuronFinished(), 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(sim->neuronFinished(), 120000);
+        if (!sim->neuronStream()->allEnded()) QSKIP("mpirun ran but the ranks did not stream");
+        QVERIFY(sim->store()->size() > 0);
+        QVERIFY(sim->activityShown());
+        QVERIFY(!QFileInfo::exists(file));
+        QVERIFY(sim->neuronNetworkFile().isEmpty());
+        // Stopped in the middle: the file goes too.
+        spec.params = sim->neuronParams(true, 0, 1000, &err);
+        QVERIFY(sim->startNeuron(spec));
+        const QString file2 = sim->neuronNetworkFile();
+        QVERIFY(file2 != file && QFileInfo::exists(file2));
+        sim->stop();
+        QVERIFY(!QFileInfo::exists(file2));
+        QCOMPARE(sim->engine(), QStringLiteral("embedded"));
+        QVERIFY(!sim->activityShown());
+    }
+
+    // Attaching while a NEURON run is shown ends that run (every rank) and listens instead.
+    void attachWhileANeuronRunIsShown() {
+        if (auto e = nr::checkNeuronTools()) QSKIP(("mpirun cannot start NEURON here: " + e->str()).c_str());
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        SimulationDock* sim = w.simulationDock();
+        SimulationDock::NeuronSpec spec;
+        spec.ranks = 2;
+        spec.params = QStringLiteral("{\"mode\": \"ei\", \"cells\": 500, \"tstop\": 1000000}");
+        QVERIFY(sim->startNeuron(spec));
+        QTRY_VERIFY_WITH_TIMEOUT(sim->neuronCompleteSeconds() > 0.02, 60000);
+        const auto before = sim->store();
+        SimulationDock::NeuronSpec a;
+        a.port = 0;
+        QVERIFY(sim->attachNeuron(a));
+        QCOMPARE(sim->engine(), QStringLiteral("attached"));
+        QVERIFY(sim->store() != before);
+        QCOMPARE(sim->store()->size(), size_t(0));
+        const uint16_t port = sim->neuronStream()->port();
+        const int fd = connectTo(port);
+        QVERIFY(fd >= 0);
+        ::close(fd);
+        sim->stop();
+        QCOMPARE(sim->engine(), QStringLiteral("embedded"));
+        QCOMPARE(connectTo(port), -1);
     }
 };
 
