@@ -53,6 +53,8 @@ QString usageText() {
         "  neurorama simulate MODEL [--seconds T] [--seed S] [--neurons N] [--param name=value ...]\n"
         "                   [--out spikes.csv|.npy] MODEL: coba, brunel, attractor, demo or a connectome "
         "file\n"
+        "                   [--engine neuron --ranks K [--hostfile F]]  on NEURON under mpirun (MODEL also ei or "
+        "a .py script)\n"
         "  neurorama analyze PLUGIN --input FILE [--trials FILE] [--param name=value ...] [--out "
         "result.json|.csv]\n"
         "  neurorama analyze --list\n"
@@ -66,6 +68,8 @@ QString usageText() {
         "  --clip-box X0:X1:Y0:Y1:Z0:Z1\n"
         "                        vessels: show only those whose middle lies in the box\n"
         "  --sim-seconds T       simulated time to run the live demo before a screenshot (default 1)\n"
+        "  --neuron-ranks K      run the open network (or the example E/I network) on NEURON with K MPI ranks\n"
+        "                        for --sim-seconds before the screenshot (Simulation > Run on NEURON...)\n"
         "  --no-simulation       show the demo network without running its simulation\n"
         "  --model MODEL         run coba, brunel or attractor in the window instead\n"
         "  --array PATH          the array inside the HDF5/Zarr file given before it (same as FILE:PATH),\n"
@@ -248,6 +252,12 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
             if (cl.model != QLatin1String("coba") && cl.model != QLatin1String("brunel") &&
                 cl.model != QLatin1String("attractor"))
                 return fail(QStringLiteral("--model '%1' is not coba, brunel or attractor").arg(cl.model));
+        } else if (a == QLatin1String("--neuron-ranks")) {
+            bool ok = false;
+            if (!value(v) || (cl.neuronRanks = v.toInt(&ok), !ok) || cl.neuronRanks < 1 ||
+                cl.neuronRanks > 4096)
+                return fail(QStringLiteral("--neuron-ranks needs 1 to 4096 MPI ranks"));
+            cl.noSimulation = true;
         } else if (a == QLatin1String("--no-simulation")) {
             cl.noSimulation = true;
         } else if (a == QLatin1String("--save-session")) {
@@ -451,6 +461,23 @@ int runWindowCommand(const CommandLine& cl) {
             fprintf(stderr, "neurorama: --model %s could not start\n", qPrintable(cl.model));
             return 1;
         }
+    }
+    if (cl.neuronRanks > 0) {
+        // Simulation > Run on NEURON…: the open network (or the example E/I network) for --sim-seconds.
+        QString err;
+        SimulationDock::NeuronSpec spec;
+        spec.ranks = cl.neuronRanks;
+        spec.params =
+            w.simulationDock()->neuronParams(w.graph() != nullptr, 2000, std::max(0.1, cl.simSeconds), &err);
+        if (spec.params.isEmpty() || !w.simulationDock()->startNeuron(spec)) {
+            fprintf(stderr, "neurorama: --neuron-ranks: the NEURON run could not start%s%s\n",
+                    err.isEmpty() ? "" : ": ", qPrintable(err));
+            return 1;
+        }
+        QElapsedTimer t;
+        t.start();
+        while (!w.simulationDock()->neuronFinished() && t.elapsed() < 300000) waitFor(50);
+        waitFor(150);
     }
     if (live) {
         // Let the demo simulation run so the raster and the flashing network have something to show.

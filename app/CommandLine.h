@@ -34,6 +34,7 @@ struct CommandLine {
     QString saveSession;            // --save-session FILE: the workspace as opened and set up, as a session
     bool allowOutsidePaths = false; // --allow-outside-paths: a session may open files outside its folder
     QString model;                  // --model coba|brunel|attractor: run this model in the window
+    int neuronRanks = 0;            // --neuron-ranks K: run the open network (or the example) on NEURON
     QStringList rest;               // arguments after `simulate` / `analyze`
     QString error;                  // for Mode::Error
 };

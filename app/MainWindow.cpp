@@ -1006,7 +1006,7 @@ void MainWindow::onRunStarted(const QString& model, std::shared_ptr<nr::SpikeSto
     sim.summary = "neurons=" + std::to_string(store->unitCount());
     sim.spikes = store;
     sim.graph = graph;
-    sim.epochs = simDock_->runner()->epochs();
+    if (simDock_->engine() == QLatin1String("embedded")) sim.epochs = simDock_->runner()->epochs();
     sim.files = {""};
     // Run on the network the view shows: the layer's Colour by and sizes are that network's.
     if (const nr::Layer* shown = doc_.find(model_->shownGraphLayer());

@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <csignal>
 #include <imgui.h>
 
 #include "io/SpikeIO.h"
@@ -18,6 +19,8 @@
 #include "model/Palette.h"
 #include "plots/RasterPlot.h"
 #include "sim/Models.h"
+#include "sim/NeuronRun.h"
+#include "sim/NeuronStream.h"
 #include "vtk/ConnectomeView.h"
 
 namespace {
@@ -161,6 +164,7 @@ void SimulationDock::addMenuActions(QMenu* menu) {
         if (f.isEmpty()) return;
         emit openRequested(f);
     });
+    addNeuronActions(menu);
 }
 
 void SimulationDock::setGraph(std::shared_ptr<const nr::Graph> g) {
@@ -283,6 +287,13 @@ std::vector<uint32_t> SimulationDock::rowOrder(const QString& key) const {
 }
 
 void SimulationDock::play() {
+    if (engine_ != QLatin1String("embedded")) {
+        if (neuronProc_ && neuronPaused_ && neuronProc_->pid() > 0) ::kill(-neuronProc_->pid(), SIGCONT);
+        neuronPaused_ = false;
+        frameTimer_.start();
+        updateButtons();
+        return;
+    }
     runner_->play();
     sinceFrame_.start();
     frameTimer_.start();
@@ -290,6 +301,17 @@ void SimulationDock::play() {
 }
 
 void SimulationDock::pause() {
+    if (engine_ != QLatin1String("embedded")) {
+        // Every rank and mpirun stop where they are (SIGSTOP to the process group); Play continues them.
+        if (neuronProc_ && neuronProc_->running() && neuronProc_->pid() > 0) {
+            ::kill(-neuronProc_->pid(), SIGSTOP);
+            neuronPaused_ = true;
+        } else if (engine_ == QLatin1String("attached")) {
+            emit message(tr("An attached run pauses where it runs; Stop closes the connection"), false);
+        }
+        updateButtons();
+        return;
+    }
     runner_->pause();
     onFrame();
     if (activityPainted_ && !frameTimer_.isActive()) frameTimer_.start(); // let the flashes fade
@@ -298,6 +320,7 @@ void SimulationDock::pause() {
 
 void SimulationDock::stop() {
     if (!runner_) return;
+    if (engine_ != QLatin1String("embedded")) stopNeuron();
     runner_->pause();
     runner_->sync();
     frameTimer_.stop();
@@ -340,6 +363,8 @@ void SimulationDock::resetRun() {
 }
 
 bool SimulationDock::running() const {
+    if (engine_ == QLatin1String("neuron")) return neuronProc_ && !neuronPaused_ && !neuronDone_;
+    if (engine_ == QLatin1String("attached")) return stream_ && !neuronDone_;
     return runner_->status().state == nr::RunState::Running;
 }
 
@@ -415,6 +440,11 @@ bool SimulationDock::saveSpikes(const QString& path, QString* error) {
 }
 
 void SimulationDock::onFrame() {
+    if (stream_) {
+        pollNeuron(false);
+        updateStatus();
+        return;
+    }
     // Frames that fire much later than the display interval are counted: the UI fell behind.
     if (sinceFrame_.isValid() && sinceFrame_.restart() > 3 * frameTimer_.interval()) ++framesLate_;
     drained_.clear();
@@ -459,6 +489,24 @@ void SimulationDock::onFrame() {
 }
 
 void SimulationDock::updateStatus() {
+    if (stream_) {
+        status_->setText(
+            tr("%1   shown to t = %2 s   lead %3 ms   last data %4 s ago   spikes %5   dropped %6%7")
+                .arg(engine_ == QLatin1String("neuron") ? tr("NEURON %1 ranks").arg(neuronSpec_.ranks)
+                                                        : tr("attached :%1").arg(stream_->port()))
+                .arg(neuronCompleteSeconds(), 0, 'f', 2)
+                .arg(neuronLeadMs(), 0, 'f', 0)
+                .arg(stream_->secondsSinceLastFrame(), 0, 'f', 1)
+                .arg(stream_->spikes())
+                .arg(stream_->droppedBatches())
+                .arg(neuronPaused_ ? tr("   paused")
+                     : neuronDone_ ? tr("   finished")
+                                   : QString()));
+        status_->setToolTip(
+            tr("Model time every rank has reached (shown), how far the fastest rank is ahead, and "
+               "display batches the model dropped because the window was slow"));
+        return;
+    }
     const nr::RunnerStatus st = runner_->status();
     status_->setText(tr("t = %1 s   %2 steps/s   spikes %3   lost %4")
                          .arg(st.simulatedS, 0, 'f', 2)

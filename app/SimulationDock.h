@@ -15,6 +15,11 @@
 #include "model/SpikeTrains.h"
 #include "sim/SimulationRunner.h"
 
+namespace nr {
+class NeuronStreamServer;
+class NeuronProcess;
+} // namespace nr
+
 class QComboBox;
 class QLabel;
 class QMenu;
@@ -73,6 +78,36 @@ public:
     QRectF parametersRect() const { return paramsRect_; }
     nr::SimulationRunner* runner() const { return runner_.get(); }
 
+    // ---- runs on NEURON (SimulationNeuron.cpp) ---------------------------------------------------------
+    struct NeuronSpec {
+        QString script; // model script (python/neurorama_network.py by default)
+        int ranks = 2;
+        QString hostfile; // empty: this machine
+        QString params;   // JSON object passed to the script as NEURORAMA_PARAMS
+        int port = 0;     // attach: the port to listen on
+        QString host;     // attach: the address to listen on (loopback by default)
+        QString token;    // attach: required when host is not loopback
+    };
+    // Starts `mpirun -n K nrniv -mpi -python SCRIPT` streaming into this dock's raster; stops any run.
+    bool startNeuron(const NeuronSpec& spec);
+    // Listens for a run started elsewhere; stops any run.
+    bool attachNeuron(const NeuronSpec& spec);
+    // "embedded", "neuron" (started here) or "attached".
+    QString engine() const { return engine_; }
+    const NeuronSpec& neuronSpec() const { return neuronSpec_; }
+    const nr::NeuronStreamServer* neuronStream() const { return stream_.get(); }
+    // Model time (s) every rank has been shown up to, and how far the fastest rank is ahead (ms).
+    double neuronCompleteSeconds() const;
+    double neuronLeadMs() const;
+    // NEURORAMA_PARAMS for the shipped example model: the open network (connectome model, written to a
+    // temporary network file) or the E/I network of `cells` cells; empty with `error` on failure.
+    QString neuronParams(bool onGraph, int cells, double seconds, QString* error) const;
+    bool neuronFinished() const { return neuronDone_; }
+    // The network file written for the running NEURON run (removed when the run ends), or empty.
+    const QString& neuronNetworkFile() const { return neuronNetworkFile_; }
+    // Spike activity is painted on the 3-D network now.
+    bool activityShown() const { return activityPainted_; }
+
 signals:
     void message(const QString& text, bool error);
     // Spikes drained this frame (for live analyses), in time order.
@@ -88,6 +123,10 @@ signals:
 
 private:
     void onFrame();
+    void pollNeuron(bool flushAll);
+    void stopNeuron();
+    bool beginStream(const NeuronSpec& spec, const QString& name);
+    void addNeuronActions(QMenu* menu);
     void drawControls();
     void updateStatus();
     void updateButtons();
@@ -118,4 +157,14 @@ private:
     QRectF paramsRect_;
     bool showsActivity() const;
     bool activityPainted_ = false;
+    QString engine_ = QStringLiteral("embedded");
+    NeuronSpec neuronSpec_;
+    std::unique_ptr<nr::NeuronStreamServer> stream_;
+    std::unique_ptr<nr::NeuronProcess> neuronProc_;
+    std::vector<nr::SpikeEvent> pending_; // arrived, not yet shown: later than the slowest rank
+    bool neuronPaused_ = false, neuronDone_ = false, engineAttach_ = false;
+    QString neuronNetworkFile_;  // temporary network file of the current run, removed when it ends
+    double neuronActivityT_ = 0; // model time (s) the painted activity of a NEURON run is at
+    void paintNeuronActivity(const std::vector<nr::SpikeEvent>& ready);
+    void removeNeuronNetworkFile();
 };

@@ -485,6 +485,27 @@ public:
     QString open(MainWindow& w, const nr::SessionLayer& l, const std::map<uint64_t, nr::LayerId>& ids,
                  nr::LayerId* id) const override {
         const JsonValue& st = l.state;
+        if (const std::string engine = st.stringOr("engine", "embedded"); engine != "embedded") {
+            // A run on NEURON starts again from its script, ranks and parameters; an attached one listens
+            // again.
+            SimulationDock::NeuronSpec spec;
+            spec.script = QString::fromStdString(st.stringOr("script", ""));
+            spec.ranks = int(st.numberOr("ranks", 1));
+            spec.hostfile = QString::fromStdString(st.stringOr("hostfile", ""));
+            spec.params = QString::fromStdString(st.stringOr("params", "{}"));
+            spec.host = QString::fromStdString(st.stringOr("host", ""));
+            spec.port = int(st.numberOr("port", 0));
+            if (spec.ranks < 1 || spec.ranks > 4096 || spec.port < 0 || spec.port > 65535)
+                return QObject::tr("%1: ranks or port out of range").arg(QString::fromStdString(l.name));
+            SimulationDock* sim = w.simulationDock();
+            const bool ok = engine == "neuron" ? sim->startNeuron(spec) : sim->attachNeuron(spec);
+            const nr::Layer* simLayer = w.document().current(nr::LayerKind::Simulation);
+            if (!ok || !simLayer)
+                return QObject::tr("%1: the NEURON run could not start again")
+                    .arg(QString::fromStdString(l.name));
+            *id = simLayer->id;
+            return QString();
+        }
         const std::string model = st.stringOr("model", "");
         if (model.empty())
             return QObject::tr("%1: the simulation names no model").arg(QString::fromStdString(l.name));
@@ -527,6 +548,21 @@ public:
         JsonValue st = l.state.isObject() ? l.state : JsonValue::object();
         SimulationDock* sim = w.simulationDock();
         if (sim->store() != l.spikes) return st;
+        if (sim->engine() != QLatin1String("embedded")) {
+            // What started the run, not the live connection (the token is never saved).
+            const auto& spec = sim->neuronSpec();
+            st.set("engine", sim->engine().toStdString());
+            st.set("script", spec.script.toStdString());
+            st.set("ranks", double(spec.ranks));
+            st.set("hostfile", spec.hostfile.toStdString());
+            st.set("params", spec.params.toStdString());
+            if (sim->engine() == QLatin1String("attached")) {
+                st.set("host", spec.host.toStdString());
+                st.set("port", double(spec.port));
+            }
+            st.set("time", sim->neuronCompleteSeconds());
+            return st;
+        }
         st.set("model", sim->modelName().toStdString());
         st.set("seed", double(sim->seed()));
         JsonValue ps = JsonValue::object();

@@ -4,6 +4,7 @@
 
 #include "io/SpikeIO.h"
 #include "sim/Models.h"
+#include "sim/NeuronRun.h"
 #include "sim/Simulation.h"
 
 #include "io/MemoryBudget.h"
@@ -118,7 +119,8 @@ int usage(std::ostream& err, const std::string& reason) {
     return fail(err,
                 Error{"simulate", 0,
                       reason + " (usage: simulate MODEL [--seconds T] [--seed S] [--neurons N] [--dt MS] "
-                               "[--param name=value ...] [--out spikes.csv|.npy] [--trials PREFIX])"});
+                               "[--param name=value ...] [--out spikes.csv|.npy] [--trials PREFIX] "
+                               "[--engine embedded|neuron --ranks K --hostfile F])"});
 }
 
 } // namespace
@@ -130,7 +132,8 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
     if (req.model.size() > 1 && req.model[0] == '-')
         return usage(err, "the first argument must be the MODEL");
     double seconds = 1.0;
-    std::string outPath, trialsPrefix;
+    std::string outPath, trialsPrefix, engine = "embedded", hostfile;
+    int ranks = 1;
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&](std::string& v) -> bool {
@@ -181,11 +184,56 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
             // Stimulus models: PREFIX_spikes.csv (unit, trial, time_s from trial start) + PREFIX_trials.csv.
             if (!value(trialsPrefix) || trialsPrefix.empty())
                 return usage(err, "--trials needs a file prefix");
+        } else if (a == "--engine") {
+            if (!value(engine) || (engine != "embedded" && engine != "neuron"))
+                return usage(err, "--engine needs 'embedded' or 'neuron'");
+        } else if (a == "--ranks") {
+            unsigned long long k;
+            bool range = false;
+            if (!value(v) || !parseUnsigned(v, k, range) || k < 1 || k > 4096)
+                return usage(err, "--ranks needs 1 to 4096 MPI ranks");
+            ranks = int(k);
+        } else if (a == "--hostfile") {
+            if (!value(hostfile) || hostfile.empty())
+                return usage(err, "--hostfile needs an Open MPI hostfile");
+            if (!fileExists(hostfile)) return fail(err, Error{hostfile, 0, "the hostfile does not exist"});
         } else {
             return usage(err, "unknown argument '" + a + "'");
         }
     }
+    if (engine != "neuron" && (ranks != 1 || !hostfile.empty()))
+        return usage(err, "--ranks and --hostfile need --engine neuron");
+    if (engine == "neuron") {
+        if (!trialsPrefix.empty()) return usage(err, "--trials needs the embedded engine");
+        NeuronEngineOptions o;
+        o.req = req;
+        o.seconds = seconds;
+        o.ranks = ranks;
+        o.hostfile = hostfile;
+        SpikeStream stream;
+        if (!outPath.empty())
+            if (auto e = stream.open(outPath)) return fail(err, *e);
+        auto r = runNeuronEngine(
+            o,
+            [&](uint32_t gid, double t) {
+                if (!outPath.empty()) stream.add(gid, t);
+            },
+            err);
+        if (!outPath.empty())
+            if (auto e = stream.close(); e && r) return fail(err, *e);
+        if (!r) return fail(err, r.error());
+        const auto& x = r.value();
+        if (x.dropped || x.missing)
+            err << "simulate: " << x.dropped << " display batches dropped by the model, " << x.missing
+                << " lost in transit" << std::endl;
+        out << "engine=neuron ranks=" << ranks << " spikes=" << x.spikes << " rate_hz=" << x.rateHz
+            << " wall_s=" << x.wallSeconds << " cells=" << x.cells << std::endl;
+        return 0;
+    }
     const auto names = modelNames();
+    if (req.model == "ei")
+        return fail(err,
+                    Error{"simulate", 0, "model 'ei' (the example NEURON network) needs --engine neuron"});
     if (std::find(names.begin(), names.end(), req.model) == names.end() && !fileExists(req.model)) {
         std::string list;
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
@@ -244,7 +292,7 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
     }
     if (sim.diverged()) err << "simulate: " << sim.divergeReason() << std::endl;
     out << "spikes=" << sim.totalSpikes() << " rate_hz=" << sim.meanRateHz() << " wall_s=" << wall
-        << std::endl;
+        << " engine=embedded" << std::endl;
     return sim.diverged() ? 3 : 0;
 }
 

@@ -44,6 +44,7 @@
 #include "morph/Morphology.h"
 #include "plugin/AnalyzeCommand.h"
 #include "session/Session.h"
+#include "sim/NeuronStream.h"
 #include "sim/SimulateCommand.h"
 #include "traces/TraceFormats.h"
 #include "vessel/VesselFormats.h"
@@ -1044,6 +1045,58 @@ void commandCases(Corpus& c) {
     sim("neurons zero", {"coba", "--neurons", "0"}, "--neurons needs a positive integer");
     sim("neurons huge", {"coba", "--neurons", "99999999999999999999"}, "out of range");
     sim("short run accepted", {"coba", "--neurons", "200", "--seconds", "0.05"}, "");
+    sim("engine unknown", {"coba", "--engine", "nest"}, "--engine needs 'embedded' or 'neuron'");
+    sim("ranks without neuron", {"coba", "--ranks", "2"}, "--ranks and --hostfile need --engine neuron");
+    sim("ranks zero", {"coba", "--engine", "neuron", "--ranks", "0"}, "--ranks needs 1 to 4096");
+    sim("hostfile missing", {"coba", "--engine", "neuron", "--hostfile", "/nonexistent/hosts"},
+        "the hostfile does not exist");
+    sim("ei embedded", {"ei"}, "needs --engine neuron");
+}
+
+// NEURON stream bytes (docs/NEURON_STREAM.md) as a connection delivers them, read from a file.
+Outcome streamBytes(const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    const std::string b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    nr::StreamParser parser;
+    std::vector<nr::StreamFrame> frames;
+    if (!parser.feed(reinterpret_cast<const uint8_t*>(b.data()), b.size(), frames))
+        return nr::Error{p, 0, parser.error()};
+    if (parser.pending() > 0) return nr::Error{p, 0, "truncated frame"};
+    return std::nullopt;
+}
+
+void streamCases(Corpus& c) {
+    auto head = [](uint8_t type, uint32_t len) {
+        std::string h = "NR";
+        h.push_back(char(1));
+        h.push_back(char(type));
+        h.append(reinterpret_cast<const char*>(&len), 4);
+        return h;
+    };
+    std::string spikesHead; // rank 0, seq 1, 0..10 ms, 0 dropped, then the count
+    const uint32_t rank = 0;
+    const uint64_t seq = 1, dropped = 0;
+    const double t0 = 0, t1 = 10;
+    spikesHead.append(reinterpret_cast<const char*>(&rank), 4);
+    spikesHead.append(reinterpret_cast<const char*>(&seq), 8);
+    spikesHead.append(reinterpret_cast<const char*>(&t0), 8);
+    spikesHead.append(reinterpret_cast<const char*>(&t1), 8);
+    spikesHead.append(reinterpret_cast<const char*>(&dropped), 8);
+    auto count = [](uint32_t n) { return std::string(reinterpret_cast<const char*>(&n), 4); };
+    c.add("stream/empty", "s.bin", "", streamBytes, "");
+    c.add("stream/bad magic", "s.bin", "HTTP/1.1 200 OK\r\n", streamBytes, "no \"NR\" magic");
+    c.add("stream/4 GiB length", "s.bin", head(2, 0xffffffffu), streamBytes, "more than the limit");
+    c.add("stream/truncated header", "s.bin", "NR\x01", streamBytes, "truncated frame");
+    c.add("stream/truncated payload", "s.bin", head(2, 100) + std::string(40, '\0'), streamBytes,
+          "truncated frame");
+    c.add("stream/count over limit", "s.bin", head(2, 40) + spikesHead + count(0xffffffffu), streamBytes,
+          "more than the limit of 1048576");
+    c.add("stream/count mismatch", "s.bin",
+          head(2, 40 + 12) + spikesHead + count(1000) + std::string(12, '\0'), streamBytes,
+          "says 1000 spikes");
+    c.add("stream/unknown type", "s.bin", head(77, 0), streamBytes, "unknown frame type 77");
+    c.add("stream/version 9", "s.bin", "NR\x09\x01" + std::string(4, '\0'), streamBytes,
+          "protocol version 9");
 }
 
 void analysisCases(Corpus& c) {
@@ -2179,6 +2232,7 @@ private slots:
         sessionCases(c);
         sessionV2Cases(c);
         commandCases(c);
+        streamCases(c);
         analysisCases(c);
         nonRegularCases(c);
         volumeCases(c);
