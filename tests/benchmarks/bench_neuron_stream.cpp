@@ -288,8 +288,8 @@ double serverRate(const std::vector<std::vector<uint8_t>>& bytes, uint64_t expec
 } // namespace
 
 int main(int argc, char** argv) {
-    size_t cells = 100000;
-    double ms = 2000, intervalMs = 10;
+    size_t cells = 2000;
+    double ms = 1000, intervalMs = 10;
     int repeats = 3;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--cells")) cells = size_t(std::atoll(argv[i + 1]));
