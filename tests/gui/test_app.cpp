@@ -92,8 +92,9 @@ private slots:
         const QString prefix = dir.filePath("attr");
         Run sim = runApp({"simulate", "attractor", "--seconds", "8", "--trials", prefix});
         QVERIFY2(sim.code == 0, qPrintable(sim.err));
-        QVERIFY(
-            QRegularExpression("^spikes=\\d+ rate_hz=[0-9.]+ wall_s=[0-9.e-]+\n$").match(sim.out).hasMatch());
+        QVERIFY(QRegularExpression("^spikes=\\d+ rate_hz=[0-9.]+ wall_s=[0-9.e-]+ engine=embedded\n$")
+                    .match(sim.out)
+                    .hasMatch());
         QVERIFY(QFile::exists(prefix + "_spikes.csv"));
         QVERIFY(QFile::exists(prefix + "_trials.csv"));
         Run an = runApp({"analyze", "shesha", "--input", prefix + "_spikes.csv", "--param", "window=0:0.2",
