@@ -256,12 +256,16 @@ class Stream:
         self.end_frame = frame(END, _END.pack(self.rank, self.seq, self.h.t, self.recorded, self.dropped))
         self._queue(self.end_frame)
         deadline = time.monotonic() + wait_s
-        while self.out and time.monotonic() < deadline:
+        # A lost connection has nothing queued: reconnect (hello, the kept batches and the end of the run)
+        # until everything is sent or the time is up.
+        while time.monotonic() < deadline:
             if self.sock is None and not self._connect():
                 time.sleep(0.05)
                 continue
+            if not self.out:
+                break
             self._pump(0.1)
-        if self.out:
+        if self.sock is None or self.out:
             sys.stderr.write("neurorama_stream: rank %d could not deliver the end of the run within %g s\n"
                              % (self.rank, wait_s))
         if self.sock is not None:
