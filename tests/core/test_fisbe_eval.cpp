@@ -144,7 +144,8 @@ void TestFisbeEval::referenceCaseErroneous() {
 void TestFisbeEval::r14a02EqualsPublishedResult() {
     const std::string gtPath = kFisbe + "R14A02-20180905_65_A6.zarr";
     const std::string predPath = kFisbe + "R14A02-20180905_65_A6_pred.hdf";
-    if (!QFileInfo::exists(QString::fromStdString(gtPath))) QSKIP("shared data not present");
+    QVERIFY2(QFileInfo::exists(QString::fromStdString(gtPath)),
+             (gtPath + " is missing: the shared data must be present").c_str());
     auto gtv = openLabelVolume(gtPath);
     QVERIFY2(gtv, gtv ? "" : gtv.error().str().c_str());
     OpenOptions po;
@@ -280,7 +281,8 @@ void TestFisbeEval::badInputIsRefused() {
 
     const std::string gtPath = kFisbe + "R14A02-20180905_65_A6.zarr";
     const std::string predPath = kFisbe + "R14A02-20180905_65_A6_pred.hdf";
-    if (!QFileInfo::exists(QString::fromStdString(gtPath))) QSKIP("shared data not present");
+    QVERIFY2(QFileInfo::exists(QString::fromStdString(gtPath)),
+             (gtPath + " is missing: the shared data must be present").c_str());
     auto run = [](const std::vector<std::string>& args, std::string& err) {
         std::ostringstream so, se;
         const int rc = runAnalyzeCommand(args, so, se);

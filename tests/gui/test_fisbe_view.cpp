@@ -19,7 +19,8 @@ private slots:
         const QString dir = apptest::kData + QStringLiteral("/labels/fisbe/");
         const std::string gt = (dir + QStringLiteral("R14A02-20180905_65_A6.zarr")).toStdString();
         const std::string pred = (dir + QStringLiteral("R14A02-20180905_65_A6_pred.hdf")).toStdString();
-        if (!QFileInfo::exists(QString::fromStdString(gt))) QSKIP("shared data not present");
+        QVERIFY2(QFileInfo::exists(QString::fromStdString(gt)),
+                 (gt + " is missing: the shared data must be present").c_str());
         MainWindow w;
         w.resize(1280, 800);
         w.show();

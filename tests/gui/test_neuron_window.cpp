@@ -16,6 +16,7 @@
 #include "MainWindow.h"
 #include "Session.h"
 #include "SimulationDock.h"
+#include "StreamFrames.h"
 #include "model/SpikeStore.h"
 #include "plots/RasterPlot.h"
 #include "sim/NeuronRun.h"
@@ -23,60 +24,16 @@
 
 namespace {
 
-std::string frame(uint8_t type, const std::string& payload) {
-    std::string h = "NR";
-    h.push_back(char(1));
-    h.push_back(char(type));
-    const uint32_t n = uint32_t(payload.size());
-    h.append(reinterpret_cast<const char*>(&n), 4);
-    return h + payload;
-}
-template <class T> void put(std::string& s, T v) {
-    s.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
+using streamframes::connectTo;
 
 std::string helloFrame(uint32_t ncells, const std::string& token) {
-    std::string p;
-    put<uint16_t>(p, 1);
-    put<uint32_t>(p, 0);
-    put<uint32_t>(p, 1);
-    put<uint64_t>(p, 99);
-    put<uint32_t>(p, ncells);
-    put<double>(p, 1000);
-    put<double>(p, 10);
-    put<uint16_t>(p, uint16_t(token.size()));
-    p += token;
-    put<uint16_t>(p, 4);
-    p += "test";
-    return frame(nr::stream::kHello, p);
+    return streamframes::hello(0, 1, 99, token, ncells);
 }
-
+// `count` spikes spread evenly over [t0, t1) on gids 0..49.
 std::string spikeFrame(uint64_t seq, double t0, double t1, int count) {
-    std::string p;
-    put<uint32_t>(p, 0);
-    put<uint64_t>(p, seq);
-    put<double>(p, t0);
-    put<double>(p, t1);
-    put<uint64_t>(p, 0);
-    put<uint32_t>(p, uint32_t(count));
-    for (int i = 0; i < count; ++i) {
-        put<uint32_t>(p, uint32_t(i % 50));
-        put<double>(p, t0 + (t1 - t0) * (i + 0.5) / count);
-    }
-    return frame(nr::stream::kSpikes, p);
-}
-
-int connectTo(uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
+    std::vector<nr::StreamSpike> s;
+    for (int i = 0; i < count; ++i) s.push_back({uint32_t(i % 50), t0 + (t1 - t0) * (i + 0.5) / count});
+    return streamframes::spikes(0, seq, t0, t1, s);
 }
 
 } // namespace
