@@ -11,6 +11,7 @@
 
 #include "analysis/GraphAnalysis.h"
 #include "io/MemoryBudget.h"
+#include "traces/PearsonTiles.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -578,7 +579,10 @@ void pearsonFromSums(const double* S, const double* s, size_t n, size_t np, size
 // Windows [w0, w1) of one thread.
 void windowedRange(const double* data, const std::vector<double>& mean, size_t n, size_t T, size_t window,
                    size_t step, size_t w0, size_t w1, double* out) {
-    (void)T;
+    if (detail::pearsonTilesAvailable()) {
+        detail::windowedPearsonTiles(data, mean.data(), n, T, window, step, w0, w1, out);
+        return;
+    }
     const size_t np = (n + 15) & ~size_t(15); // a multiple of 16 for every gram kernel
     const size_t P = pairCount(n);
     const GramFn gram = gramKernel();
@@ -678,13 +682,26 @@ size_t windowedPearson(const double* data, size_t n, size_t T, size_t window, si
     out.resize(W * P); // every value is written below
     if (W == 0 || n < 2) return W;
     // Global per-row means keep the window sums small (no cancellation).
-    std::vector<double> mean(n, 0.0);
-    for (size_t i = 0; i < n; ++i) {
-        double s = 0;
-        for (size_t k = 0; k < T; ++k) s += data[i * T + k];
-        mean[i] = s / double(T);
-    }
+    // Rows are split over the threads; eight partial sums per row keep the additions independent.
     const size_t nt = std::max<size_t>(1, std::min<size_t>(size_t(std::max(threads, 1)), W));
+    std::vector<double> mean(n, 0.0);
+    auto rowMeans = [&](size_t i0, size_t i1) {
+        for (size_t i = i0; i < i1; ++i) {
+            const double* x = data + i * T;
+            double p[8] = {};
+            size_t k = 0;
+            for (; k + 8 <= T; k += 8)
+                for (int l = 0; l < 8; ++l) p[l] += x[k + size_t(l)];
+            for (; k < T; ++k) p[0] += x[k];
+            mean[i] = (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]))) / double(T);
+        }
+    };
+    {
+        std::vector<std::thread> helpers;
+        for (size_t k = 1; k < nt; ++k) helpers.emplace_back(rowMeans, n * k / nt, n * (k + 1) / nt);
+        rowMeans(0, n / nt);
+        for (auto& th : helpers) th.join();
+    }
     std::vector<std::thread> pool;
     for (size_t k = 0; k < nt; ++k) {
         const size_t a = W * k / nt, b = W * (k + 1) / nt;
