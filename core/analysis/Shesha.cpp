@@ -93,12 +93,51 @@ __attribute__((target("avx2"))) inline uint64_t acceptBitsAvx2(const uint64_t* w
     return bits;
 }
 
+#define NR_SHESHA_AVX512 "avx512f,avx512dq,avx512bw,avx512vpopcntdq,avx2,popcnt"
+
+// acceptBitsAvx2 with the 64-bit popcount instruction, eight words per step.
+__attribute__((target(NR_SHESHA_AVX512))) inline uint64_t acceptBitsAvx512(const uint64_t* words,
+                                                                           uint64_t keep, int k) {
+    const __m512i mask = _mm512_set1_epi64(int64_t(keep)), want = _mm512_set1_epi64(k);
+    uint64_t bits = 0;
+    for (int i = 0; i < 64; i += 8) {
+        const __m512i v = _mm512_and_si512(_mm512_loadu_si512(words + i), mask);
+        bits |= uint64_t(_mm512_cmpeq_epi64_mask(_mm512_popcnt_epi64(v), want)) << i;
+    }
+    return bits;
+}
+
+// The 64 SplitMix64 draws that follow `state` (SplitMix64::state()) into words, eight lanes at a time;
+// returns acceptBits of them.
+__attribute__((target(NR_SHESHA_AVX512))) inline uint64_t refillAvx512(uint64_t state, uint64_t* words,
+                                                                       uint64_t keep, int k) {
+    constexpr uint64_t g = SplitMix64::kGamma;
+    const __m512i mask = _mm512_set1_epi64(int64_t(keep)), want = _mm512_set1_epi64(k);
+    const __m512i c1 = _mm512_set1_epi64(int64_t(0xBF58476D1CE4E5B9ULL)),
+                  c2 = _mm512_set1_epi64(int64_t(0x94D049BB133111EBULL));
+    const __m512i step = _mm512_set1_epi64(int64_t(8 * g));
+    const __mmask8 all = 0xff; // zero-masked shifts keep every lane (GCC 12 warns on the plain ones)
+    __m512i s =
+        _mm512_add_epi64(_mm512_set1_epi64(int64_t(state)),
+                         _mm512_setr_epi64(int64_t(g), int64_t(2 * g), int64_t(3 * g), int64_t(4 * g),
+                                           int64_t(5 * g), int64_t(6 * g), int64_t(7 * g), int64_t(8 * g)));
+    uint64_t bits = 0;
+    for (int i = 0; i < 64; i += 8, s = _mm512_add_epi64(s, step)) {
+        __m512i z = _mm512_mullo_epi64(_mm512_xor_si512(s, _mm512_maskz_srli_epi64(all, s, 30)), c1);
+        z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_maskz_srli_epi64(all, z, 27)), c2);
+        z = _mm512_xor_si512(z, _mm512_maskz_srli_epi64(all, z, 31));
+        _mm512_storeu_si512(words + i, z);
+        bits |= uint64_t(_mm512_cmpeq_epi64_mask(_mm512_popcnt_epi64(_mm512_and_si512(z, mask)), want)) << i;
+    }
+    return bits;
+}
+
 // The draws of a SplitMix64 stream, generated 64 at a time. A bitmap marks the buffered draws whose low n
 // bits have exactly floor(n/2) set, so that halfWord() finds the next accepted draw without a branch per
 // draw. Read through HalfDrawsOf, it hands out the same draws in the same order as HalfDraws on the plain
 // stream with halfWord(n, draws), so the halves are those of sheshaSplitMask(). kAvx2: the bitmap is formed
-// with AVX2 (the same bitmap).
-template <bool kAvx2> class BlockWords {
+// with AVX2 (the same bitmap); kAvx512: the draws and the bitmap eight lanes at a time.
+template <bool kAvx2, bool kAvx512 = false> class BlockWords {
 public:
     explicit BlockWords(const SplitMix64& rng) : rng_(rng) {}
     inline __attribute__((always_inline)) uint64_t next() {
@@ -124,12 +163,18 @@ public:
 private:
     static constexpr uint32_t kBlock = 64;
     inline __attribute__((always_inline)) void refill() {
-        for (uint32_t i = 0; i < kBlock; ++i) buf_[i] = rng_.next();
         pos_ = 0;
+        if constexpr (kAvx512) {
+            accept_ = refillAvx512(rng_.state(), buf_, keep_, int(n_ / 2));
+            rng_.skip(kBlock);
+            return;
+        }
+        for (uint32_t i = 0; i < kBlock; ++i) buf_[i] = rng_.next();
         accept_ = acceptBits();
     }
     inline __attribute__((always_inline)) uint64_t acceptBits() const {
         const int k = int(n_ / 2);
+        if constexpr (kAvx512) return acceptBitsAvx512(buf_, keep_, k);
         if constexpr (kAvx2) return acceptBitsAvx2(buf_, keep_, k);
         uint64_t bits = 0;
         for (uint32_t i = 0; i < kBlock; ++i)
@@ -142,7 +187,7 @@ private:
     uint32_t pos_ = kBlock, n_ = 0;
 };
 
-template <bool kAvx2> using BlockDraws = HalfDrawsOf<BlockWords<kAvx2>>;
+template <bool kAvx2, bool kAvx512 = false> using BlockDraws = HalfDrawsOf<BlockWords<kAvx2, kAvx512>>;
 
 // Chooses the first half of `n` items: on return idx[0..k) are the chosen positions and k is returned (random
 // split: k = n/2 by a partial Fisher-Yates shuffle; odd-even: positions 0, 2, 4, ..., k = ceil(n/2)).
@@ -378,6 +423,8 @@ __attribute__((target("avx2"))) inline float sumAtBitsAvx2(const float* x, uint6
 struct HalfMeansArgs {
     const uint32_t* off;
     const float* counts;
+    const uint8_t* counts8;  // the counts as bytes when all are integers 0..255 (else null)
+    const int16_t* counts16; // the counts as 16-bit integers when all are integers 0..32767 (else null)
     size_t countsSize;
     const double* slotSum;
     const float* slotSumF;
@@ -440,9 +487,75 @@ randomHalfMeansAvx2(const HalfMeansArgs& a, BlockDraws<true>& draws, std::vector
     }
 }
 
+// Horizontal sums (the zero-masked extracts keep every lane; GCC 12 warns on _mm512_reduce_add_*).
+__attribute__((target(NR_SHESHA_AVX512))) inline int64_t sumLanes64(__m512i v) {
+    const __m256i a = _mm256_add_epi64(_mm512_maskz_extracti64x4_epi64(0xf, v, 0),
+                                       _mm512_maskz_extracti64x4_epi64(0xf, v, 1));
+    const __m128i b = _mm_add_epi64(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    return _mm_cvtsi128_si64(_mm_add_epi64(b, _mm_unpackhi_epi64(b, b)));
+}
+__attribute__((target(NR_SHESHA_AVX512))) inline int32_t sumLanes32(__m512i v) {
+    const __m256i a = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xf, v, 0),
+                                       _mm512_maskz_extracti64x4_epi64(0xf, v, 1));
+    __m128i b = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    b = _mm_add_epi32(b, _mm_shuffle_epi32(b, 0x4e));
+    b = _mm_add_epi32(b, _mm_shuffle_epi32(b, 0xb1));
+    return _mm_cvtsi128_si32(b);
+}
+__attribute__((target(NR_SHESHA_AVX512))) inline float sumLanes(__m512 v) {
+    const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xf, _mm512_castps_pd(v), 1));
+    const __m256 a =
+        _mm256_add_ps(_mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xf, _mm512_castps_pd(v), 0)), hi);
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+}
+
+// randomHalfMeansAvx2 with the draws eight lanes at a time, and each half's sum from one masked load of the
+// slot's counts (as bytes when they fit: one load and one sum of absolute differences); the same halves and,
+// for counts exact in single precision, the same means.
+__attribute__((target(NR_SHESHA_AVX512))) void
+randomHalfMeansAvx512(const HalfMeansArgs& a, BlockDraws<true, true>& draws, std::vector<float>& buf) {
+    for (size_t s = 0; s < a.slots; ++s) {
+        const uint32_t n = a.off[s + 1] - a.off[s], k = n / 2;
+        if (n > kWordTrials) {
+            largeSlotMeans(a, s, draws, buf);
+            continue;
+        }
+        const uint64_t w = draws.words().halfWord(n);
+        float sa;
+        // masked-off lanes are not read, so nothing past the slot is touched
+        if (a.counts8) {
+            const uint8_t* x = a.counts8 + a.off[s];
+            _mm_prefetch(reinterpret_cast<const char*>(x + 1024), _MM_HINT_T0);
+            const __m512i v = _mm512_maskz_loadu_epi8(__mmask64(w), x);
+            sa = float(sumLanes64(_mm512_sad_epu8(v, _mm512_setzero_si512())));
+        } else if (a.counts16) {
+            const int16_t* x = a.counts16 + a.off[s];
+            _mm_prefetch(reinterpret_cast<const char*>(x + 1024), _MM_HINT_T0);
+            const __m512i one = _mm512_set1_epi16(1);
+            __m512i v = _mm512_madd_epi16(_mm512_maskz_loadu_epi16(__mmask32(w), x), one);
+            if (n > 32)
+                v = _mm512_add_epi32(
+                    v, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(__mmask32(w >> 32), x + 32), one));
+            sa = float(sumLanes32(v));
+        } else {
+            const float* x = a.counts + a.off[s];
+            __m512 acc = _mm512_maskz_loadu_ps(__mmask16(w & 0xFFFFu), x);
+            for (uint32_t g = 16; g < n; g += 16)
+                acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(__mmask16((w >> g) & 0xFFFFu), x + g));
+            sa = sumLanes(acc);
+        }
+        a.pa[s] = sa / float(k);
+        a.pb[s] = (a.slotSumF[s] - sa) / float(n - k);
+    }
+}
+
 // Means of the two halves of every slot for split `index` (mode=trials): row c, column u of `ma` / `mb`. The
 // second half's sum is the slot total minus the first half's.
 void halfMeans(const TrialCounts& tc, const std::vector<double>& slotSum, const std::vector<float>& slotSumF,
+               const std::vector<uint8_t>& counts8, const std::vector<int16_t>& counts16,
                const SheshaOptions& opt, int index, std::vector<float>& buf, MatrixRF& ma, MatrixRF& mb) {
     const size_t C = tc.conditionCount(), U = tc.unitCount();
     ma.resize(Eigen::Index(C), Eigen::Index(U));
@@ -463,9 +576,24 @@ void halfMeans(const TrialCounts& tc, const std::vector<double>& slotSum, const 
         return;
     }
     static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
-    const HalfMeansArgs args{off, counts, tc.counts.size(), slotSum.data(), slotSumF.data(), C * U, pa, pb};
+    static const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") &&
+                               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+                               __builtin_cpu_supports("avx512vpopcntdq");
+    const HalfMeansArgs args{off,
+                             counts,
+                             counts8.empty() ? nullptr : counts8.data(),
+                             counts16.empty() ? nullptr : counts16.data(),
+                             tc.counts.size(),
+                             slotSum.data(),
+                             slotSumF.data(),
+                             C * U,
+                             pa,
+                             pb};
     const SplitMix64 rng(opt.seed, uint64_t(index));
-    if (avx2) {
+    if (avx512) {
+        BlockDraws<true, true> draws{BlockWords<true, true>(rng)};
+        randomHalfMeansAvx512(args, draws, buf);
+    } else if (avx2) {
         BlockDraws<true> draws{BlockWords<true>(rng)};
         randomHalfMeansAvx2(args, draws, buf);
     } else {
@@ -539,6 +667,22 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
     for (size_t s = 0; s < C * U; ++s)
         for (uint32_t k = tc.offset[s]; k < tc.offset[s + 1]; ++k) slotSum[s] += tc.counts[k];
     const std::vector<float> slotSumF(slotSum.begin(), slotSum.end());
+    // Counts that are all whole numbers are also kept as bytes (0..255) or 16-bit integers (0..32767): a
+    // quarter or a half of the memory read per split.
+    std::vector<uint8_t> counts8;
+    std::vector<int16_t> counts16;
+    if (opt.mode == SheshaMode::Trials && meanBased) {
+        float most = 0;
+        bool whole = true;
+        for (float v : tc.counts) {
+            whole = whole && v >= 0.0f && v == std::floor(v);
+            most = std::max(most, v);
+        }
+        if (whole && most <= 255.0f)
+            for (float v : tc.counts) counts8.push_back(uint8_t(v));
+        else if (whole && most <= 32767.0f)
+            for (float v : tc.counts) counts16.push_back(int16_t(v));
+    }
     Eigen::MatrixXd all;
     if (opt.mode == SheshaMode::Units && meanBased) all = responseMatrix(tc);
 
@@ -559,7 +703,7 @@ Result<SheshaResult> shesha(const TrialCounts& tc, const SheshaOptions& opt) {
         for (int i = next++; i < nSplits && !stop; i = next++) {
             Result<double> r = 0.0;
             if (opt.mode == SheshaMode::Trials && meanBased) {
-                halfMeans(tc, slotSum, slotSumF, opt, i, buf, ma, mb);
+                halfMeans(tc, slotSum, slotSumF, counts8, counts16, opt, i, buf, ma, mb);
                 Status st = rdmA.compute(ma, opt.metric, tc.conditions, file);
                 if (!st) st = rdmB.compute(mb, opt.metric, tc.conditions, file);
                 if (st) {

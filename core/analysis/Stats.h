@@ -45,6 +45,11 @@ public:
         return uint32_t(m >> 32);
     }
     double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }
+    // The state before the next draw, and skipping `k` draws: draw i from here on is mix(state() + (i + 1)
+    // * kGamma), so that blocks of draws can be generated in parallel.
+    static constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ULL;
+    uint64_t state() const { return s_; }
+    void skip(uint64_t k) { s_ += k * kGamma; }
 
 private:
     uint64_t s_;
