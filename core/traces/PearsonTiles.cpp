@@ -74,24 +74,22 @@ struct OutArgs {
     const double* inv = nullptr;       // 1 / sqrt of the centred sums of squares (NaN: constant row)
     double invW = 0;                   // 1 / samples in the window
     size_t n = 0;
+    double* stage = nullptr; // 8 rows of r (row a of the panel at stage + a * stride), 64-byte aligned
+    size_t stride = 0;
 };
 
-// r of the tile at (i0, j0) from its sums `sv`: clamp((S_ij - s_i s_j / w) inv_i inv_j, -1, 1) for the pairs
-// i < j < n, written with masked stores (NaN passes through).
+// r of the tile at (i0, j0) from its sums `sv`: clamp((S_ij - s_i s_j / w) inv_i inv_j, -1, 1) (NaN passes
+// through), into the staging rows of the panel (flushPanel writes the pairs i < j < n to the output).
 __attribute__((target("avx512f"), always_inline)) inline void storeR(const __m512d (&sv)[kRows][2], size_t i0,
                                                                      size_t j0, const OutArgs& o) {
     const __m512d sj0 = _mm512_loadu_pd(o.s + j0), sj1 = _mm512_loadu_pd(o.s + j0 + 8);
     const __m512d vj0 = _mm512_loadu_pd(o.inv + j0), vj1 = _mm512_loadu_pd(o.inv + j0 + 8);
     const __m512d lo = _mm512_set1_pd(-1.0), hi = _mm512_set1_pd(1.0);
-    const size_t end = std::min(kCols, o.n - j0);
-    const uint32_t below = (1u << end) - 1;
 #pragma GCC unroll 8
     for (size_t a = 0; a < kRows; ++a) {
         const size_t i = i0 + a;
         if (i + 1 >= o.n) break;
-        const size_t first = i + 1 > j0 ? i + 1 - j0 : 0;
-        if (first >= end) continue;
-        const uint32_t m = below & ~((1u << first) - 1);
+        if (j0 + kCols <= i + 1) continue; // the whole tile row is on or below the diagonal
         const __m512d si = _mm512_set1_pd(o.s[i] * o.invW), ii = _mm512_set1_pd(o.inv[i]);
         __m512d r0 = _mm512_mul_pd(_mm512_mul_pd(_mm512_fnmadd_pd(si, sj0, sv[a][0]), ii), vj0);
         __m512d r1 = _mm512_mul_pd(_mm512_mul_pd(_mm512_fnmadd_pd(si, sj1, sv[a][1]), ii), vj1);
@@ -100,9 +98,31 @@ __attribute__((target("avx512f"), always_inline)) inline void storeR(const __m51
         r0 = _mm512_mask_min_pd(r0, __mmask8(0xff), hi, r0);
         r1 = _mm512_mask_max_pd(r1, __mmask8(0xff), lo, r1);
         r1 = _mm512_mask_min_pd(r1, __mmask8(0xff), hi, r1);
-        double* row = o.out + (o.rowOff[i] + ptrdiff_t(j0));
-        _mm512_mask_storeu_pd(row, __mmask8(m & 0xffu), r0);
-        _mm512_mask_storeu_pd(row + 8, __mmask8(m >> 8), r1);
+        double* row = o.stage + a * o.stride + j0;
+        _mm512_store_pd(row, r0);
+        _mm512_store_pd(row + 8, r1);
+    }
+}
+
+// The panel of rows i0..i0+7 of r, complete in the staging rows, into the output: each row's pairs (i, j > i)
+// are contiguous there, written with streaming stores (the output is not read again here, so it need not
+// take cache space or be read before it is written).
+__attribute__((target("avx512f"))) void flushPanel(size_t i0, const OutArgs& o) {
+    for (size_t a = 0; a < kRows; ++a) {
+        const size_t i = i0 + a;
+        if (i + 1 >= o.n) break;
+        const double* src = o.stage + a * o.stride + (i + 1);
+        double* dst = o.out + (o.rowOff[i] + ptrdiff_t(i + 1));
+        size_t len = o.n - i - 1;
+        // up to the first 64-byte boundary, then whole cache lines, then the rest
+        const size_t head = std::min(len, ((64 - (reinterpret_cast<uintptr_t>(dst) & 63)) & 63) / 8);
+        for (size_t k = 0; k < head; ++k) dst[k] = src[k];
+        src += head;
+        dst += head;
+        len -= head;
+        size_t k = 0;
+        for (; k + 8 <= len; k += 8) _mm512_stream_pd(dst + k, _mm512_loadu_pd(src + k));
+        for (; k < len; ++k) dst[k] = src[k];
     }
 }
 
@@ -157,7 +177,10 @@ __attribute__((target("avx512f"))) void blockTiles(const double* Y, size_t b, si
                     break;
                 }
             }
-        if (o) storeR(c, i0, j0, *o);
+        if (o) {
+            storeR(c, i0, j0, *o);
+            if (k + 1 == count || tiles.i0[k + 1] != i0) flushPanel(i0, *o);
+        }
     }
 }
 
@@ -172,6 +195,7 @@ __attribute__((target("avx512f"))) void outputTiles(const double* S, const Tiles
             c[a][1] = _mm512_load_pd(sp + a * kCols + 8);
         }
         storeR(c, tiles.i0[k], tiles.j0[k], o);
+        if (k + 1 == tiles.i0.size() || tiles.i0[k + 1] != tiles.i0[k]) flushPanel(tiles.i0[k], o);
     }
 }
 
@@ -300,6 +324,9 @@ void windowedPearsonTiles(const double* data, const double* mean, size_t n, size
     o.inv = inv.data();
     o.invW = invW;
     o.n = n;
+    AlignedDoubles stage(kRows * np);
+    o.stage = stage.get();
+    o.stride = np;
 
     size_t sinceRefresh = 0;
     for (size_t w = w0; w < w1; ++w) {
@@ -358,6 +385,7 @@ void windowedPearsonTiles(const double* data, const double* mean, size_t n, size
             outputTiles(Sp, tiles, o);
         }
     }
+    _mm_sfence(); // the streaming stores are complete before the caller reads the output
 }
 
 #endif

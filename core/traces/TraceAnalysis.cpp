@@ -681,19 +681,22 @@ size_t windowedPearson(const double* data, size_t n, size_t T, size_t window, si
     const size_t W = wins.size(), P = pairCount(n);
     out.resize(W * P); // every value is written below
     if (W == 0 || n < 2) return W;
-    // Global per-row means keep the window sums small (no cancellation).
-    // Rows are split over the threads; eight partial sums per row keep the additions independent.
+    // Global per-row means keep the window sums small (no cancellation). Any value near the rows' level does
+    // that equally well, so long recordings (65,536 samples or more) take the mean of every 64th sample: one
+    // cache line in eight is read instead of the whole data. Rows are split over the threads; eight partial
+    // sums per row keep the additions independent.
     const size_t nt = std::max<size_t>(1, std::min<size_t>(size_t(std::max(threads, 1)), W));
+    const size_t stride = T >= 65536 ? 64 : 1;
     std::vector<double> mean(n, 0.0);
     auto rowMeans = [&](size_t i0, size_t i1) {
         for (size_t i = i0; i < i1; ++i) {
             const double* x = data + i * T;
             double p[8] = {};
-            size_t k = 0;
-            for (; k + 8 <= T; k += 8)
-                for (int l = 0; l < 8; ++l) p[l] += x[k + size_t(l)];
-            for (; k < T; ++k) p[0] += x[k];
-            mean[i] = (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]))) / double(T);
+            size_t k = 0, count = 0;
+            for (; k + 8 * stride <= T; k += 8 * stride, count += 8)
+                for (size_t l = 0; l < 8; ++l) p[l] += x[k + l * stride];
+            for (; k < T; k += stride, ++count) p[0] += x[k];
+            mean[i] = (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]))) / double(count);
         }
     };
     {
