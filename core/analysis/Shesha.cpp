@@ -488,11 +488,11 @@ __attribute__((target(NR_SHESHA_AVX512))) void negatedGramTriangle(const float* 
             }
             for (size_t a = 0; a < 4; ++a) {
                 const size_t i = i0 + a;
-                float* row = tri + (i * C - i * (i + 1) / 2) - (i + 1); // row[j] is pair (i, j)
+                const size_t rowStart = i * C - i * (i + 1) / 2; // pair (i, i + 1)
 #pragma GCC unroll 4
                 for (size_t b = 0; b < 4; ++b) {
                     const size_t j = j0 + b;
-                    if (i < j && j < C) row[j] = -sumLanes(acc[a][b]);
+                    if (i < j && j < C) tri[rowStart + (j - i - 1)] = -sumLanes(acc[a][b]);
                 }
             }
         }
