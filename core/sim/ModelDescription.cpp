@@ -410,7 +410,7 @@ public:
         if (!v && def) return *def;
         auto r = member(obj, key, JsonValue::Number);
         if (!r) return r.error();
-        return checkNumber(*r.value(), key, lo, hi);
+        return checkNumber(*r.value(), "\"" + key + "\"", lo, hi);
     }
     Result<double> checkNumber(const JsonValue& v, const std::string& what, double lo, double hi) const {
         if (v.type != JsonValue::Number)
@@ -735,6 +735,7 @@ Result<ModelDescription> parseModelDescription(const std::string& text, const st
     }
 
     NR_TRY(probesV, rd.member(root, "probes", JsonValue::Array, false));
+    if (probesV) d.probes.clear();
     if (probesV)
         for (const auto& p : probesV->arr) {
             if (!p.isObject()) return rd.at(p, "each probe is an object {kind, population}");
