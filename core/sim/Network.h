@@ -97,8 +97,8 @@ struct PoissonInput {
 };
 
 // A stimulus schedule: during epoch e, neurons assemblies[e.condition] get `extraRateHz` more Poisson input.
-// With repeatPeriod > 0 the first `cycleLength` epochs repeat every repeatPeriod seconds for as long as the
-// run lasts: the simulation appends the next cycle (trial ids counting on) before the current one ends.
+// With repeatPeriod > 0 the first `cycleLength` epochs repeat every repeatPeriod seconds for as long as the run
+// lasts: the simulation appends the next cycle (trial ids counting on) before the current one ends.
 struct StimulusSchedule {
     std::vector<TrialEpoch> epochs; // sorted by start, non-overlapping
     std::vector<std::vector<uint32_t>> assemblies;
