@@ -20,10 +20,12 @@ nr::Result<nr::ModelDescription> SimulationDock::currentDescription() const {
         if (p.name != "neurons" && p.name != "speed") req.params.emplace_back(p.name, p.value);
     for (const auto& p : runner_->parameters())
         if (p.name == "neurons") req.neurons = size_t(p.value);
-    if (model_ == QLatin1String("graph")) {
+    if (model_ == QLatin1String("graph") || model_ == QLatin1String("demo")) {
+        // The network on show (the demo column or an opened connectome) as the dock built it.
         if (!simGraph_) return nr::Error{"export", 0, "the network the model was built from is closed"};
-        req.model = "graph";
-        return nr::describeGraph(*simGraph_, req);
+        auto d = nr::describeGraph(*simGraph_, req);
+        if (d) d.value().model = model_.toStdString();
+        return d;
     }
     req.model = model_.toStdString();
     return nr::describeModel(req);

@@ -284,7 +284,7 @@ private slots:
         QTest::addColumn<QString>("model");
         QTest::addColumn<int>("neurons");
         QTest::addColumn<double>("seconds");
-        QTest::newRow("brunel") << "brunel" << 1000 << 1.0;
+        QTest::newRow("brunel") << "brunel" << 500 << 0.5;
         QTest::newRow("attractor") << "attractor" << 400 << 1.0;
     }
 
