@@ -57,6 +57,10 @@ QString usageText() {
         "                   [--engine neuron --ranks K [--hostfile F]]  on NEURON under mpirun (MODEL also "
         "ei or "
         "a .py script)\n"
+        "  neurorama export MODEL --neuron-model DIR [--seconds T] [--seed S] [--neurons N] [--param "
+        "name=value ...]\n"
+        "                   [--ranks K]  write MODEL's description with run.py and README.txt for\n"
+        "                   `mpirun -n K nrniv -mpi -python run.py` (File > Export Model for NEURON...)\n"
         "  neurorama analyze PLUGIN --input FILE [--trials FILE] [--param name=value ...] [--out "
         "result.json|.csv]\n"
         "  neurorama analyze --list\n"
@@ -155,6 +159,12 @@ CommandLine parseCommandLine(const QStringList& argsIn) {
     if (!args.isEmpty() && (args[0] == QLatin1String("simulate") || args[0] == QLatin1String("analyze"))) {
         cl.mode =
             args[0] == QLatin1String("simulate") ? CommandLine::Mode::Simulate : CommandLine::Mode::Analyze;
+        cl.rest = args.mid(1);
+        return cl;
+    }
+    if (!args.isEmpty() && args[0] == QLatin1String("export") &&
+        args.contains(QLatin1String("--neuron-model"))) {
+        cl.mode = CommandLine::Mode::ExportModel; // no window: sim/ExportModelCommand.h
         cl.rest = args.mid(1);
         return cl;
     }

@@ -9,7 +9,7 @@
 #include <optional>
 
 struct CommandLine {
-    enum class Mode { Window, Screenshot, Export, Simulate, Analyze, Help, Version, Error };
+    enum class Mode { Window, Screenshot, Export, Simulate, Analyze, Help, Version, Error, ExportModel };
     Mode mode = Mode::Window;
     QStringList files;             // datasets to open
     QList<QStringList> fileParams; // per file: reader options "name=value" (--param after the file)
@@ -35,7 +35,7 @@ struct CommandLine {
     bool allowOutsidePaths = false; // --allow-outside-paths: a session may open files outside its folder
     QString model;                  // --model coba|brunel|attractor: run this model in the window
     int neuronRanks = 0;            // --neuron-ranks K: run the open network (or the example) on NEURON
-    QStringList rest;               // arguments after `simulate` / `analyze`
+    QStringList rest;               // arguments after `simulate` / `analyze` / `export` (--neuron-model)
     QString error;                  // for Mode::Error
 };
 

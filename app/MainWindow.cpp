@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QEventLoop>
@@ -466,6 +467,10 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     QAction* exp = file->addAction(tr("&Export Figure…"), this, &MainWindow::exportFigureDialog);
     exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction* expModel =
+        file->addAction(tr("Export &Model for NEURON…"), this, &MainWindow::exportModelForNeuron);
+    expModel->setToolTip(tr("Write the model in the Simulation dock (current parameters and seed) as a model "
+                            "description with run.py for mpirun -n K nrniv -mpi -python run.py"));
     QAction* newFig =
         file->addAction(tr("New &Figure…"), this, [this] { (new FigureComposer(this))->show(); });
     newFig->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
@@ -1200,6 +1205,29 @@ nr::Dataset MainWindow::askTraceRate(nr::Dataset d) {
         loadingRate_[f] = QString::number(dlg.rate(), 'g', 10).toStdString();
     }
     return d;
+}
+
+void MainWindow::exportModelForNeuron() {
+    if (!simDock_) return;
+    auto d = simDock_->currentDescription();
+    if (!d) {
+        QMessageBox::warning(this, tr("Export Model for NEURON"), QString::fromStdString(d.error().str()));
+        return;
+    }
+    const QString suggested = QDir::home().filePath(
+        QStringLiteral("%1-neuron")
+            .arg(QFileInfo(QString::fromStdString(d.value().model)).completeBaseName()));
+    const QString dir =
+        QFileDialog::getSaveFileName(this, tr("Export Model for NEURON: folder to create"), suggested,
+                                     QString(), nullptr, QFileDialog::ShowDirsOnly);
+    if (dir.isEmpty()) return;
+    QString summary;
+    const bool ok = simDock_->exportModelForNeuron(dir, 1.0, &summary);
+    if (ok)
+        QMessageBox::information(this, tr("Export Model for NEURON"), summary);
+    else
+        QMessageBox::warning(this, tr("Export Model for NEURON"), summary);
+    statusBar()->showMessage(summary, 8000);
 }
 
 void MainWindow::exportFigureDialog() {

@@ -179,6 +179,8 @@ private:
     void openDialog();
     void addNodeTableDialog();
     void exportFigureDialog();
+    // File > Export Model for NEURON: the Simulation dock's model as model.json + run.py + README.txt.
+    void exportModelForNeuron();
     // Traces in frames (no time vector, no rate) opened from the window: asks for the sampling rate.
     nr::Dataset askTraceRate(nr::Dataset d);
     // Shrinks and moves the window back inside its screen's free area when it does not fit.

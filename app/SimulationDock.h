@@ -3,6 +3,8 @@
 // ring buffer once per display frame and paints activity onto the 3-D network.
 #pragma once
 
+#include "sim/ModelDescription.h"
+
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QTimer>
@@ -105,6 +107,11 @@ public:
     bool neuronFinished() const { return neuronDone_; }
     // The network file written for the running NEURON run (removed when the run ends), or empty.
     const QString& neuronNetworkFile() const { return neuronNetworkFile_; }
+    // ---- File > Export Model for NEURON (SimulationExport.cpp) ------------------------------------------
+    // The loaded model as a description, with the current parameter values and seed.
+    nr::Result<nr::ModelDescription> currentDescription() const;
+    // Writes DIR/model.json, run.py, README.txt (nr::exportNeuronModel); `summary` gets the message to show.
+    bool exportModelForNeuron(const QString& dir, double seconds, QString* summary) const;
     // Spike activity is painted on the 3-D network now.
     bool activityShown() const { return activityPainted_; }
 

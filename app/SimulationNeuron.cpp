@@ -3,6 +3,8 @@
 // raster and rate views as an embedded run (docs/NEURON_STREAM.md).
 #include "SimulationDock.h"
 
+#include <array>
+
 #include <QCheckBox>
 #include <QCoreApplication>
 #include <QDialog>
@@ -219,6 +221,23 @@ void SimulationDock::pollNeuron(bool flushAll) {
         emit message(tr("NEURON: %1").arg(QString::fromStdString(m)), true);
     const bool procDone = neuronProc_ && !neuronProc_->running();
     if (stream_->cells() > store_->unitCount()) store_->reset(stream_->cells(), {}, {});
+    // A model run with no network open that sends its cells' positions: they become a layout layer of their
+    // own (shown in the 3-D view, lit by the spikes like a network).
+    if (!graph_ && !simGraph_ && stream_->cells() > 0 && stream_->positions().size() >= stream_->cells()) {
+        auto g = std::make_shared<nr::Graph>();
+        const auto& pos = stream_->positions();
+        for (uint32_t gid = 0; gid < stream_->cells(); ++gid) {
+            g->addNode("cell " + std::to_string(gid));
+            const auto it = pos.find(gid);
+            const std::array<float, 3> p = it != pos.end() ? it->second : std::array<float, 3>{0, 0, 0};
+            g->x.push_back(p[0]);
+            g->y.push_back(p[1]);
+            g->z.push_back(p[2]);
+        }
+        g->nodeClass.assign(g->nodeCount(), "NEURON cell");
+        simGraph_ = g;
+        emit runStarted(model_, store_, simGraph_, true);
+    }
     // Shown in time order: only what every rank has passed, unless the run is over.
     const bool all = flushAll || procDone || stream_->allEnded() || pending_.size() > (size_t(1) << 24);
     const double until = all ? 1e300 : stream_->completeUntilMs() * 1e-3;
@@ -261,7 +280,7 @@ QString SimulationDock::neuronParams(bool onGraph, int cells, double seconds, QS
             *error = QString::fromStdString(net.error().str());
             return {};
         }
-        const QString path = QDir::temp().filePath(QStringLiteral("neurorama-network-%1-%2.txt")
+        const QString path = QDir::temp().filePath(QStringLiteral("neurorama-network-%1-%2.json")
                                                        .arg(QCoreApplication::applicationPid())
                                                        .arg(++networkFileCounter));
         if (auto e = nr::writeNetworkFile(net.value(), path.toStdString())) {

@@ -18,6 +18,7 @@
 #include "MainWindow.h"
 #include "SimulationDock.h"
 #include "plugin/AnalyzeCommand.h"
+#include "sim/ExportModelCommand.h"
 #include "sim/SimulateCommand.h"
 
 namespace {
@@ -153,6 +154,10 @@ int main(int argc, char** argv) {
     case CommandLine::Mode::Simulate: {
         QCoreApplication app(argc, argv);
         return nr::runSimulateCommand(toStd(cl.rest), std::cout, std::cerr);
+    }
+    case CommandLine::Mode::ExportModel: {
+        QCoreApplication app(argc, argv);
+        return nr::runExportModelCommand(toStd(cl.rest), std::cout, std::cerr);
     }
     case CommandLine::Mode::Analyze: {
         QCoreApplication app(argc, argv);

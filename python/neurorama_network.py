@@ -2,8 +2,9 @@
     mpirun -n K nrniv -mpi -python neurorama_network.py
 Settings come from the JSON object in NEURORAMA_PARAMS (all optional):
     mode      "ei" (default): a balanced E/I network of IntFire1 cells, 80 % excitatory, on a 3-D grid;
-              "file": the network in `network` (a Neurorama network file, written by
-              `neurorama simulate MODEL --engine neuron`), conductance-based LIF cells as in Neurorama.
+              "file": the model in `network`, a Neurorama model description (JSON, docs/NEURON_STREAM.md;
+              written by `neurorama simulate MODEL --engine neuron` and `neurorama export MODEL
+              --neuron-model DIR`): LIF cells with conductance, current or delta synapses as in Neurorama.
     cells     number of cells in "ei" mode (1,000 to millions; 10,000 by default)
     tstop     model time in ms (1000)
     seed      random seed (1)
@@ -82,35 +83,18 @@ def build_ei(n):
     return n
 
 
-def read_network(path):
-    net = {"pops": [], "channels": [], "syn": [], "gap": [], "poisson": None, "delay": 1.0, "n": 0}
-    with open(path) as f:
-        first = f.readline().split()
-        if first[:2] != ["neurorama-network", "1"]:
-            raise SystemExit("%s:1: not a Neurorama network file (version 1)" % path)
-        for ln, line in enumerate(f, 2):
-            w = line.split()
-            if not w or w[0].startswith("#"):
-                continue
-            k = w[0]
-            try:
-                if k == "n":
-                    net["n"] = int(w[1])
-                elif k == "population":
-                    net["pops"].append([int(w[1]), int(w[2])] + [float(x) for x in w[3:11]])
-                elif k == "channel":
-                    net["channels"].append((w[1], float(w[2]), float(w[3])))
-                elif k == "poisson":
-                    net["poisson"] = (int(w[1]), float(w[2]), float(w[3]))
-                elif k == "delay":
-                    net["delay"] = float(w[1])
-                elif k == "syn":
-                    net["syn"].append((int(w[1]), int(w[2]), int(w[3]), float(w[4])))
-                elif k == "gap":
-                    net["gap"].append((int(w[1]), int(w[2]), float(w[3])))
-            except (IndexError, ValueError):
-                raise SystemExit("%s:%d: malformed line" % (path, ln))
-    return net
+def read_description(path):
+    """A Neurorama model description (JSON, format "neurorama-model" version 1; docs/NEURON_STREAM.md)."""
+    try:
+        with open(path) as f:
+            d = json.load(f)
+    except ValueError as e:
+        raise SystemExit("%s:%d: not valid JSON: %s" % (path, getattr(e, "lineno", 1), e))
+    if not isinstance(d, dict) or d.get("format") != "neurorama-model":
+        raise SystemExit("%s:1: not a Neurorama model description" % path)
+    if d.get("version") != 1:
+        raise SystemExit("%s:1: model description version %r; this script reads version 1" % (path, d.get("version")))
+    return d
 
 
 def assign_ranks(n, gaps):
@@ -140,22 +124,64 @@ def assign_ranks(n, gaps):
     return owner
 
 
+E_CURRENT = 1e6  # mV: reversal of the ExpSyn that carries a current-based input (error below 1e-4)
+DELTA_TAU = None  # ms: decay of the short current pulse that stands for a delta synapse (one step)
+
+
 def build_file(path):
-    """Conductance-based LIF as in Neurorama: tau dv/dt = (EL - v) + drive + sum_c g_c (E_c - v), g relative to
-    the leak; a spike at vThresh clamps v to vReset for tRef."""
-    net = read_network(path)
-    n = net["n"]
-    owner = assign_ranks(n, net["gap"])
-    cells = {}
+    """Cells as in Neurorama's simulator: tau dv/dt = (EL - v) + drive + inputs, a spike at vThresh clamps v
+    to vReset for tRef. Inputs per channel: conductance_exp g (E - v) with g relative to the leak, current_exp an
+    exponentially decaying current (mV), delta a jump of v (a short current pulse of the same charge)."""
+    d = read_description(path)
+    n = int(d["cells"])
+    kinds = {k["name"]: k for k in d["cell_kinds"]}
+    chans = d["channels"]
+    chan_index = {c["name"]: i for i, c in enumerate(chans)}
+    dt = float(d.get("dt_ms", 0.1))
+    delta_tau = DELTA_TAU or dt
     pop_of = [None] * n
-    for p in net["pops"]:
-        for i in range(p[0], p[0] + p[1]):
-            pop_of[i] = p
-    r = h.Random()
+    start = 0
+    for p in d["populations"]:
+        k = kinds[p["kind"]]
+        if k.get("type", "lif") != "lif":
+            raise SystemExit("%s: population '%s' is %s; the NEURON model runs LIF cells" % (path, p["name"], k["type"]))
+        if float(k.get("noiseSigma", 0)) > 0:
+            raise SystemExit("%s: population '%s' has white-noise input, which the NEURON model does not run"
+                             % (path, p["name"]))
+        for i in range(start, start + int(p["size"])):
+            pop_of[i] = k
+        start += int(p["size"])
+    # Cells joined by gap junctions share a rank.
+    gap_pairs = []
+    gj = d.get("gap_junctions")
+    if gj:
+        off, tg, gg = gj["offsets"], gj["targets"], gj["g"]
+        for a in range(n):
+            for k in range(off[a], off[a + 1]):
+                if a < tg[k]:
+                    gap_pairs.append((a, tg[k], gg[k]))
+    owner = assign_ranks(n, gap_pairs)
+    # Charge of a delta pulse over fixed steps: sum_k g0 q^k dt = g0 dt / (1 - q), q = exp(-dt / tau).
+    q = math.exp(-dt / delta_tau)
+    delta_gain = (1.0 - q) / dt  # times tau_m: the pulse amplitude per mV of jump
+
+    def syn_weight(ch, w, cell):
+        """NetCon weight (uS) for a Neurorama weight `w` on channel `ch` of `cell`."""
+        c = chans[ch]
+        G = cell[2]
+        if c["type"] == "conductance_exp":
+            return w * G
+        if c["type"] == "current_exp":
+            return w * G / E_CURRENT
+        return w * cell[5] * delta_gain * G / E_CURRENT
+
+    cells = {}
     for gid in range(n):
         if owner[gid] != rank:
             continue
-        start, size, tau_m, v_rest, v_reset, v_th, t_ref, drive, v0lo, v0hi = pop_of[gid]
+        k = pop_of[gid]
+        tau_m, v_rest, v_reset, v_th = float(k["tauM"]), float(k["vRest"]), float(k["vReset"]), float(k["vThresh"])
+        t_ref, drive = float(k["tRef"]), float(k.get("drive", 0))
         sec = h.Section(name="cell%d" % gid)
         sec.L = sec.diam = math.sqrt(100.0 / math.pi)  # 100 um2
         sec.cm = 1.0
@@ -164,9 +190,14 @@ def build_file(path):
         sec.e_pas = v_rest
         G = sec.g_pas * h.area(0.5, sec=sec) * 1e-8 * 1e6  # leak conductance in uS
         syns = []
-        for _, tau, erev in net["channels"]:
+        for c in chans:
             s = h.ExpSyn(sec(0.5))
-            s.tau, s.e = tau, erev
+            if c["type"] == "conductance_exp":
+                s.tau, s.e = float(c["tau_ms"]), float(c["erev_mV"])
+            elif c["type"] == "current_exp":
+                s.tau, s.e = float(c["tau_ms"]), E_CURRENT
+            else:
+                s.tau, s.e = delta_tau, E_CURRENT
             syns.append(s)
         ic = h.IClamp(sec(0.5))
         ic.delay, ic.dur, ic.amp = 0.0, 1e9, drive * G  # mV * uS = nA
@@ -183,24 +214,72 @@ def build_file(path):
             clamp.dur1 = h.t + t_ref
 
         reset.record(on_spike)
-        cells[gid] = (sec, syns, G, v0lo, v0hi)
+        cell = (sec, syns, G, float(k["v0Min"]), float(k["v0Max"]), tau_m)
+        cells[gid] = cell
         keep.extend([sec, syns, ic, clamp, nc, reset])
-        if net["poisson"] is not None:
-            ch, weight, rate = net["poisson"]
-            if rate > 0:
-                stim = h.NetStim()
-                stim.interval, stim.number, stim.start, stim.noise = 1000.0 / rate, 1e9, 0.0, 1.0
-                stim.noiseFromRandom123(gid, 1, seed)
-                ns = h.NetCon(stim, syns[ch])
-                ns.weight[0], ns.delay = weight * G, 0.1
-                keep.extend([stim, ns])
-    for ch, src, dst, w in net["syn"]:
-        if dst in cells:
-            _, syns, G, _, _ = cells[dst]
-            con = pc.gid_connect(src, syns[ch])
-            con.weight[0], con.delay = w * G, net["delay"]
-            keep.append(con)
-    local = [(a, b, g) for a, b, g in net["gap"] if a in cells]
+    pois = d.get("poisson")
+    if pois:
+        ch = chan_index[pois["channel"]]
+        rates = pois["rate_hz"]
+        for gid, cell in cells.items():
+            rate = float(rates[gid] if isinstance(rates, list) else rates)
+            if rate <= 0:
+                continue
+            stim = h.NetStim()
+            stim.interval, stim.number, stim.start, stim.noise = 1000.0 / rate, 1e9, 0.0, 1.0
+            stim.noiseFromRandom123(gid, 1, seed)
+            ns = h.NetCon(stim, cell[1][ch])
+            ns.weight[0], ns.delay = syn_weight(ch, float(pois["weight"]), cell), dt
+            keep.extend([stim, ns])
+    for table in d.get("connections", []):
+        ch = chan_index[table["channel"]]
+        off, src = table["offsets"], table["sources"]
+        ws = table.get("weights")
+        w0 = float(table.get("weight", 0.0))
+        ds = table.get("delays_ms")
+        # NEURON's spike exchange needs every delay between cells above dt: a one-step delay (as the simulator's
+        # minimum) becomes 1.5 dt, delivered at the same step boundary.
+        min_delay = 1.5 * dt
+        d0 = max(float(table.get("delay_ms", dt)), min_delay)
+        for dst, cell in cells.items():
+            for k in range(off[dst], off[dst + 1]):
+                con = pc.gid_connect(src[k], cell[1][ch])
+                con.weight[0] = syn_weight(ch, float(ws[k]) if ws is not None else w0, cell)
+                con.delay = max(float(ds[k]), min_delay) if ds is not None else d0
+                keep.append(con)
+    stim = d.get("stimulus")
+    if stim and pois and stim.get("epochs"):
+        # Extra Poisson input to an assembly during the epochs of its condition (the first cycle_length epochs
+        # repeat every repeat_period_s): one NetStim per cell, switched on and off by events at the epoch edges.
+        ch = chan_index[pois["channel"]]
+        epochs = stim["epochs"]
+        period = float(stim.get("repeat_period_s", 0)) * 1e3
+        cycle = epochs[: int(stim.get("cycle_length", 0))] if period > 0 else []
+        edges = [(float(e["start_s"]) * 1e3, float(e["stop_s"]) * 1e3, int(e["condition"])) for e in epochs]
+        c = 1
+        while cycle and period > 0 and c * period < tstop:
+            edges += [(float(e["start_s"]) * 1e3 + c * period, float(e["stop_s"]) * 1e3 + c * period,
+                       int(e["condition"])) for e in cycle]
+            c += 1
+        rate = float(stim["extra_rate_hz"])
+        for cond, members in enumerate(stim["assemblies"]):
+            times = [(a, b) for a, b, cc in edges if cc == cond and a < tstop]
+            if rate <= 0 or not times:
+                continue
+            for gid in members:
+                if gid not in cells:
+                    continue
+                cell = cells[gid]
+                ns = h.NetStim()
+                ns.interval, ns.number, ns.start, ns.noise = 1000.0 / rate, 1e9, -1.0, 1.0
+                ns.noiseFromRandom123(gid, 4, seed)
+                con = h.NetCon(ns, cell[1][ch])
+                con.weight[0], con.delay = syn_weight(ch, float(pois["weight"]), cell), dt
+                on, off = h.NetCon(None, ns), h.NetCon(None, ns)
+                on.weight[0], off.weight[0] = 1.0, -1.0
+                keep.extend([ns, con, on, off])
+                stim_events.append((on, off, times))
+    local = [(a, b, g) for a, b, g in gap_pairs if a in cells]
     if local:
         # Gap junctions as in Neurorama: i_a = g (v_b - v_a) from the potentials of the previous step, applied
         # through one current clamp per coupled cell, updated after every step (NumPy over all junctions).
@@ -230,11 +309,13 @@ def build_file(path):
         cvode = h.CVode()
         cvode.extra_scatter_gather(0, gap_step)
         keep.extend([cvode, pv, pa, vv, amps, gap_step, rows, cols, gs])
-    return n, cells
+    return n, cells, dt
 
 
+stim_events = []  # (on NetCon, off NetCon, [(start_ms, stop_ms)]) queued after finitialize
 if mode == "file":
-    ncells, fcells = build_file(P["network"])
+    ncells, fcells, model_dt = build_file(P["network"])
+    P.setdefault("dt", model_dt)
 else:
     ncells = build_ei(int(P.get("cells", 10000)))
     fcells = None
@@ -248,13 +329,17 @@ if P.get("out"):
 h.finitialize(-60.0 if fcells is not None else 0.0)
 if fcells:
     rr = h.Random()
-    for gid, (sec, _, _, lo, hi) in fcells.items():
+    for gid, (sec, _, _, lo, hi, _) in fcells.items():
         if hi > lo:
             rr.Random123(gid, 3, seed)
             sec.v = rr.uniform(lo, hi)
         else:
             sec.v = lo
     h.fcurrent()
+for on, off, times in stim_events:
+    for a, b in times:
+        on.event(a)
+        off.event(b)
 
 t_run = time.perf_counter()
 stream = None

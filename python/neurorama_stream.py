@@ -121,6 +121,8 @@ class Stream:
     # Optional: positions (um) of this rank's cells, sent once after each hello for the 3-D view.
     def set_positions(self, gids, xyz):
         self.positions = (list(gids), list(xyz))
+        if self.sock is not None:  # already connected: send them now (a reconnect sends them again)
+            self.out += self._positions_frame()
 
     def _positions_frame(self):
         gids, xyz = self.positions

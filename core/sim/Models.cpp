@@ -1,5 +1,7 @@
 #include "sim/Models.h"
 
+#include "sim/ModelDescription.h"
+
 #include "sim/Rng.h"
 
 #include <algorithm>
@@ -187,7 +189,7 @@ Result<std::vector<Parameter>> modelParameters(const std::string& model) {
     return argError("unknown model '" + model + "' (coba, brunel, attractor, demo or a connectome file)");
 }
 
-Result<Network> makeCoba(const ModelRequest& req) {
+Result<ModelDescription> describeCoba(const ModelRequest& req) {
     auto pr = resolve(cobaParams(), req, "coba");
     if (!pr) return pr.error();
     const auto& ps = pr.value();
@@ -197,14 +199,14 @@ Result<Network> makeCoba(const ModelRequest& req) {
     if (auto e = checkMemory(estimateNetworkBytes(n, size_t(double(n) * n * p), 2),
                              "coba with " + num(n) + " neurons"))
         return *e;
-    Network net;
+    ModelDescription net;
+    net.seed = req.seed;
     net.model = "coba";
     net.dt = req.dt;
-    net.n = n;
     net.parameters = ps;
     const NeuronParams np = lif(get(ps, "taum"), -60, -50, -60, get(ps, "tref"), get(ps, "I"));
-    net.populations.push_back({"E", 0, ne, np, false});
-    net.populations.push_back({"I", ne, n - ne, np, true});
+    net.addPopulation("E", np, ne, false, "lif");
+    net.addPopulation("I", np, n - ne, true, "lif");
     net.channels.push_back({"exc", SynapseType::ConductanceExp, get(ps, "taue"), 0.0, LiveKnob::Coupling});
     net.channels.push_back(
         {"inh", SynapseType::ConductanceExp, get(ps, "taui"), -80.0, LiveKnob::Inhibition});
@@ -226,7 +228,8 @@ Result<Network> makeCoba(const ModelRequest& req) {
     in.off[n] = uint32_t(in.target.size());
     ex.weight.assign(ex.target.size(), we);
     in.weight.assign(in.target.size(), wi);
-    net.synapses = {std::move(ex), std::move(in)};
+    net.addSynapses(0, std::move(ex));
+    net.addSynapses(1, std::move(in));
     return net;
 }
 
@@ -248,7 +251,7 @@ SynapseTable transpose(uint32_t n, const std::vector<std::vector<uint32_t>>& sou
 
 } // namespace
 
-Result<Network> makeBrunel(const ModelRequest& req) {
+Result<ModelDescription> describeBrunel(const ModelRequest& req) {
     auto pr = resolve(brunelParams(), req, "brunel");
     if (!pr) return pr.error();
     const auto& ps = pr.value();
@@ -264,16 +267,16 @@ Result<Network> makeBrunel(const ModelRequest& req) {
         return *e;
     const double J = get(ps, "J"), g = get(ps, "g"), eta = get(ps, "eta"), tau = get(ps, "tau");
     const double theta = get(ps, "theta"), tauSyn = get(ps, "tau_syn");
-    Network net;
+    ModelDescription net;
+    net.seed = req.seed;
     net.model = "brunel";
     net.dt = req.dt;
-    net.n = n;
     net.parameters = ps;
     NeuronParams np = lif(tau, 0, theta, get(ps, "vr"), get(ps, "tref"), 0);
     np.v0Min = 0;
     np.v0Max = theta;
-    net.populations.push_back({"E", 0, ne, np, false});
-    if (ni) net.populations.push_back({"I", ne, ni, np, true});
+    net.addPopulation("E", np, ne, false, "lif");
+    if (ni) net.addPopulation("I", np, ni, true, "lif");
     const SynapseType st = tauSyn > 0 ? SynapseType::CurrentExp : SynapseType::Delta;
     const double tsy = tauSyn > 0 ? tauSyn : 1;
     // With exponential synapses a jump of J*tau/tau_syn gives the same charge as a delta jump of J.
@@ -295,7 +298,8 @@ Result<Network> makeBrunel(const ModelRequest& req) {
     fromE.shrink_to_fit();
     SynapseTable in = transpose(n, fromI, float(-g * J * scale));
     ex.uniformDelay = in.uniformDelay = d;
-    net.synapses = {std::move(ex), std::move(in)};
+    net.addSynapses(0, std::move(ex));
+    net.addSynapses(1, std::move(in));
     // External drive: CE independent Poisson inputs at eta * nu_thr, nu_thr = theta / (J CE tau).
     const double nuThr = theta / (J * ce * tau * 1e-3); // Hz
     net.poisson.rateHz.assign(n, float(eta * nuThr * ce));
@@ -304,7 +308,7 @@ Result<Network> makeBrunel(const ModelRequest& req) {
     return net;
 }
 
-Result<Network> makeAttractor(const ModelRequest& req) {
+Result<ModelDescription> describeAttractor(const ModelRequest& req) {
     auto pr = resolve(attractorParams(), req, "attractor");
     if (!pr) return pr.error();
     const auto& ps = pr.value();
@@ -318,17 +322,17 @@ Result<Network> makeAttractor(const ModelRequest& req) {
     if (auto e = checkMemory(estimateNetworkBytes(n, size_t(double(n) * n * p), 3),
                              "attractor with " + num(n) + " neurons"))
         return *e;
-    Network net;
+    ModelDescription net;
+    net.seed = req.seed;
     net.model = "attractor";
     net.dt = req.dt;
-    net.n = n;
     net.parameters = ps;
     // Current-based LIF (inputs in mV), exact integration.
     NeuronParams np = lif(20, -70, -50, -60, 2, get(ps, "drive"));
     np.v0Min = -70;
     np.v0Max = -52;
-    net.populations.push_back({"E", 0, ne, np, false});
-    net.populations.push_back({"I", ne, ni, np, true});
+    net.addPopulation("E", np, ne, false, "lif");
+    net.addPopulation("I", np, ni, true, "lif");
     net.channels.push_back({"exc", SynapseType::CurrentExp, 5.0, 0.0, LiveKnob::None});
     net.channels.push_back({"assembly", SynapseType::CurrentExp, 5.0, 0.0, LiveKnob::Coupling});
     net.channels.push_back({"inh", SynapseType::CurrentExp, 5.0, 0.0, LiveKnob::Inhibition});
@@ -369,7 +373,9 @@ Result<Network> makeAttractor(const ModelRequest& req) {
     as.off[n] = uint32_t(as.target.size());
     in.off[n] = uint32_t(in.target.size());
     // The within-assembly channel carries `coupling` in its weights; the live knob scales it further.
-    net.synapses = {std::move(ex), std::move(as), std::move(in)};
+    net.addSynapses(0, std::move(ex));
+    net.addSynapses(1, std::move(as));
+    net.addSynapses(2, std::move(in));
     for (auto& prm : net.parameters)
         if (prm.name == "coupling" && prm.value == 0) prm.live = LiveKnob::None; // a multiplier of 0 stays 0
     net.poisson.rateHz.assign(n, float(get(ps, "noise_hz")));
@@ -405,7 +411,7 @@ Result<Network> makeAttractor(const ModelRequest& req) {
     return net;
 }
 
-Result<Network> networkFromGraph(const Graph& gr, const ModelRequest& req) {
+Result<ModelDescription> describeGraph(const Graph& gr, const ModelRequest& req) {
     ModelRequest r = req;
     r.neurons = 0;
     auto pr = resolve(graphParams(), r, "graph");
@@ -416,14 +422,14 @@ Result<Network> networkFromGraph(const Graph& gr, const ModelRequest& req) {
     const uint32_t n = uint32_t(gr.nodeCount());
     if (n == 0) return argError("the graph has no nodes");
     if (auto e = checkMemory(estimateNetworkBytes(n, gr.edgeCount() * 2, 2), "graph network")) return *e;
-    Network net;
+    ModelDescription net;
+    net.seed = req.seed;
     net.model = "graph";
     net.dt = req.dt;
-    net.n = n;
     net.parameters = ps;
     net.labels = gr.names;
     NeuronParams np = lif(20, -60, -50, -60, 2, get(ps, "drive"));
-    net.populations.push_back({"all", 0, n, np, false});
+    net.addPopulation("all", np, n, false, "lif");
     net.channels.push_back({"exc", SynapseType::ConductanceExp, 5.0, 0.0, LiveKnob::Coupling});
     net.channels.push_back({"inh", SynapseType::ConductanceExp, 10.0, -80.0, LiveKnob::Inhibition});
 
@@ -508,11 +514,36 @@ Result<Network> networkFromGraph(const Graph& gr, const ModelRequest& req) {
     }
     if (net.gaps.target.empty()) net.gaps = GapJunctions{};
     ex.uniformDelay = in.uniformDelay = delaySteps(get(ps, "delay"), req.dt);
-    net.synapses = {std::move(ex), std::move(in)};
+    net.addSynapses(0, std::move(ex));
+    net.addSynapses(1, std::move(in));
     net.poisson.rateHz.assign(n, float(get(ps, "noise_hz")));
     net.poisson.channel = 0;
     net.poisson.weight = 0.05f;
     return net;
+}
+
+Result<Network> makeCoba(const ModelRequest& req) {
+    auto d = describeCoba(req);
+    if (!d) return d.error();
+    return buildNetwork(std::move(d.value()));
+}
+
+Result<Network> makeBrunel(const ModelRequest& req) {
+    auto d = describeBrunel(req);
+    if (!d) return d.error();
+    return buildNetwork(std::move(d.value()));
+}
+
+Result<Network> makeAttractor(const ModelRequest& req) {
+    auto d = describeAttractor(req);
+    if (!d) return d.error();
+    return buildNetwork(std::move(d.value()));
+}
+
+Result<Network> networkFromGraph(const Graph& g, const ModelRequest& req) {
+    auto d = describeGraph(g, req);
+    if (!d) return d.error();
+    return buildNetwork(std::move(d.value()));
 }
 
 } // namespace nr

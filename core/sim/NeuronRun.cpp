@@ -92,63 +92,124 @@ std::string neuronPythonDir() {
 #endif
 }
 
-Status writeNetworkFile(const Network& net, const std::string& path) {
+Status checkNeuronModel(const ModelDescription& d) {
     auto unsupported = [&](const std::string& what) {
         return Error{
-            net.model, 0,
+            d.model, 0,
             "NEURON's built-in mechanisms cannot run this model as Neurorama does: " + what +
-                " (--engine neuron runs conductance-based LIF networks: the connectome and demo models, "
-                "coba; or give a NEURON script ending in .py)"};
+                " (the NEURON model runs LIF cells with conductance, current or delta synapses: "
+                "coba, brunel, attractor, demo and connectome models; or give a NEURON script ending "
+                "in .py)"};
     };
-    for (const auto& p : net.populations) {
-        if (p.p.type != NeuronType::LIF) return unsupported("population '" + p.name + "' is not LIF");
-        if (p.p.noiseSigma > 0) return unsupported("population '" + p.name + "' has white-noise input");
+    for (const auto& p : d.populations) {
+        if (p.kind >= d.cellKinds.size()) return unsupported("population '" + p.name + "' has no cell kind");
+        const NeuronParams& q = d.cellKinds[p.kind].p;
+        if (q.type != NeuronType::LIF) return unsupported("population '" + p.name + "' is not LIF");
+        if (q.noiseSigma > 0) return unsupported("population '" + p.name + "' has white-noise input");
     }
-    for (const auto& c : net.channels)
-        if (c.type != SynapseType::ConductanceExp)
-            return unsupported("synapse channel '" + c.name + "' is not conductance-based");
-    if (!net.stimulus.epochs.empty()) return unsupported("it has a stimulus schedule");
-    double delayMs = -1;
-    for (const auto& t : net.synapses) {
-        if (!t.delay.empty()) return unsupported("it has per-synapse delays");
-        if (t.target.empty()) continue;
-        const double d = t.uniformDelay * net.dt;
-        if (delayMs >= 0 && std::fabs(d - delayMs) > 1e-9)
-            return unsupported("its channels have different delays");
-        delayMs = d;
+    return std::nullopt;
+}
+
+Status writeNetworkFile(const Network& net, const std::string& path) {
+    const ModelDescription d = describeNetwork(net);
+    if (auto e = checkNeuronModel(d)) return e;
+    return writeModelDescription(d, path);
+}
+
+namespace {
+
+Status copyFile(const std::string& from, const std::string& to) {
+    std::FILE* in = std::fopen(from.c_str(), "rb");
+    if (!in) return Error{from, 0, std::string("cannot read: ") + std::strerror(errno)};
+    std::FILE* out = std::fopen(to.c_str(), "wb");
+    if (!out) {
+        std::fclose(in);
+        return Error{to, 0, std::string("cannot write: ") + std::strerror(errno)};
     }
-    if (delayMs < 0) delayMs = net.dt;
-    const auto& rates = net.poisson.rateHz;
-    if (!rates.empty() && std::any_of(rates.begin(), rates.end(), [&](float r) { return r != rates[0]; }))
-        return unsupported("its Poisson input rate differs between neurons");
-    std::FILE* f = std::fopen(path.c_str(), "w");
-    if (!f) return Error{path, 0, std::string("cannot write the network file: ") + std::strerror(errno)};
-    std::fprintf(f, "neurorama-network 1\n# model %s\nn %u\ndt %s\ndelay %s\n", net.model.c_str(), net.n,
-                 fmt(net.dt).c_str(), fmt(delayMs).c_str());
-    // population START SIZE tauM vRest vReset vThresh tRef drive v0Min v0Max
-    for (const auto& p : net.populations)
-        std::fprintf(f, "population %u %u %s %s %s %s %s %s %s %s\n", p.start, p.size, fmt(p.p.tauM).c_str(),
-                     fmt(p.p.vRest).c_str(), fmt(p.p.vReset).c_str(), fmt(p.p.vThresh).c_str(),
-                     fmt(p.p.tRef).c_str(), fmt(p.p.drive).c_str(), fmt(p.p.v0Min).c_str(),
-                     fmt(p.p.v0Max).c_str());
-    for (const auto& c : net.channels)
-        std::fprintf(f, "channel %s %s %s\n", c.name.c_str(), fmt(c.tau).c_str(), fmt(c.erev).c_str());
-    if (!rates.empty() && rates[0] > 0)
-        std::fprintf(f, "poisson %u %s %s\n", net.poisson.channel, fmt(net.poisson.weight).c_str(),
-                     fmt(rates[0]).c_str());
-    for (size_t c = 0; c < net.synapses.size(); ++c) {
-        const SynapseTable& t = net.synapses[c];
-        for (uint32_t s = 0; s + 1 < t.off.size(); ++s)
-            for (uint32_t k = t.off[s]; k < t.off[s + 1]; ++k)
-                std::fprintf(f, "syn %zu %u %u %.9g\n", c, s, t.target[k], double(t.weight[k]));
-    }
-    for (uint32_t a = 0; a + 1 < net.gaps.off.size(); ++a)
-        for (uint32_t k = net.gaps.off[a]; k < net.gaps.off[a + 1]; ++k)
-            if (a < net.gaps.target[k]) // stored both ways; written once
-                std::fprintf(f, "gap %u %u %.9g\n", a, net.gaps.target[k], double(net.gaps.g[k]));
-    const bool bad = std::ferror(f) != 0;
+    char buf[65536];
+    size_t n = 0;
+    bool bad = false;
+    while ((n = std::fread(buf, 1, sizeof buf, in)) > 0) bad = bad || std::fwrite(buf, 1, n, out) != n;
+    std::fclose(in);
+    if (std::fclose(out) != 0 || bad) return Error{to, 0, "write failed (disk full?)"};
+    return std::nullopt;
+}
+
+Status writeText(const std::string& path, const std::string& text) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) return Error{path, 0, std::string("cannot write: ") + std::strerror(errno)};
+    const bool bad = std::fwrite(text.data(), 1, text.size(), f) != text.size();
     if (std::fclose(f) != 0 || bad) return Error{path, 0, "write failed (disk full?)"};
     return std::nullopt;
+}
+
+} // namespace
+
+Status exportNeuronModel(const ModelDescription& d, const std::string& dir, const NeuronExportOptions& o) {
+    if (auto e = checkNeuronModel(d)) return e;
+    if (!(o.seconds > 0) || !std::isfinite(o.seconds))
+        return Error{dir, 0, "the run length must be a positive number of seconds"};
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+        return Error{dir, 0, std::string("cannot make the folder: ") + std::strerror(errno)};
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return Error{dir, 0, "not a folder"};
+    if (auto e = writeModelDescription(d, dir + "/model.json")) return e;
+    const std::string py = neuronPythonDir();
+    for (const char* f : {"neurorama_network.py", "neurorama_stream.py"})
+        if (auto e = copyFile(py + "/" + f, dir + "/" + f)) return e;
+    const std::string tstop = fmt(o.seconds * 1e3);
+    std::string run = R"("""Runs the Neurorama model in model.json on NEURON, on any number of MPI ranks:
+
+    mpirun -n 2 nrniv -mpi -python run.py
+
+Each rank writes the spikes of its cells to spikes.rankR.txt ("gid time_ms" lines). Settings in the JSON object
+NEURORAMA_PARAMS override the defaults below (tstop in ms, seed, out); with NEURORAMA_STREAM set (host:port of
+Neurorama's Simulation > Attach...) the spikes are also streamed live.
+"""
+import json
+import os
+import runpy
+import sys
+
+try:
+    here = os.path.dirname(os.path.abspath(__file__))
+except NameError:  # some nrniv versions run the script without __file__
+    here = os.getcwd()
+# neurorama_network.py and neurorama_stream.py: the copies beside this script, else the installed ones.
+for folder in (here, "/usr/share/neurorama/python", "/usr/local/share/neurorama/python"):
+    if os.path.exists(os.path.join(folder, "neurorama_network.py")):
+        break
+sys.path.insert(0, folder)
+params = {"mode": "file", "network": os.path.join(here, "model.json"), "tstop": TSTOP, "seed": SEED,
+          "out": os.path.join(here, "spikes")}
+params.update(json.loads(os.environ.get("NEURORAMA_PARAMS") or "{}"))
+os.environ["NEURORAMA_PARAMS"] = json.dumps(params)
+runpy.run_path(os.path.join(folder, "neurorama_network.py"), run_name="__main__")
+)";
+    run.replace(run.find("TSTOP"), 5, tstop);
+    run.replace(run.find("SEED"), 4, std::to_string(d.seed));
+    if (auto e = writeText(dir + "/run.py", run)) return e;
+    const std::string ranks = std::to_string(o.ranks);
+    std::ostringstream readme;
+    readme
+        << "Neurorama model '" << d.model << "' for NEURON (" << d.cellCount() << " cells, "
+        << d.synapseCount() << " synapses, dt " << d.dt << " ms, seed " << d.seed << ").\n\n"
+        << "Files:\n"
+        << "  model.json            the model description (format: Neurorama's docs/NEURON_STREAM.md)\n"
+        << "  run.py                runs it for " << tstop << " ms of model time\n"
+        << "  neurorama_network.py  builds the cells and synapses in NEURON\n"
+        << "  neurorama_stream.py   streams spikes to Neurorama while the model runs (optional)\n\n"
+        << "Needs the Debian packages " << kNeuronPackages << ". Run, in this folder:\n\n"
+        << "  mpirun -n " << ranks << " nrniv -mpi -python run.py\n\n"
+        << "(as root, add --allow-run-as-root after mpirun; with more ranks than cores, --oversubscribe;\n"
+        << "nrniv loads the python3 first on PATH; Debian's python3-neuron is the one in /usr/bin).\n"
+        << "Each rank writes spikes.rankR.txt, one \"gid time_ms\" line per spike. Longer run, another "
+           "seed:\n\n"
+        << "  NEURORAMA_PARAMS='{\"tstop\": 5000, \"seed\": 2}' mpirun -n " << ranks
+        << " -x NEURORAMA_PARAMS nrniv -mpi -python run.py\n\n"
+        << "To watch it live, choose Simulation > Attach... in Neurorama, then run with\n"
+        << "NEURORAMA_STREAM=host:port (and NEURORAMA_TOKEN when Neurorama asks for one) exported with -x.\n";
+    return writeText(dir + "/README.txt", readme.str());
 }
 
 NeuronProcess::~NeuronProcess() {
@@ -262,15 +323,16 @@ Result<NeuronEngineResult> runNeuronEngine(const NeuronEngineOptions& o,
     } else if (m == "ei") {
         params += ", \"mode\": \"ei\", \"cells\": " + std::to_string(o.req.neurons ? o.req.neurons : 10000);
     } else {
-        auto net = buildModel(o.req);
-        if (!net) return net.error();
+        auto desc = describeModel(o.req);
+        if (!desc) return desc.error();
+        if (auto e = checkNeuronModel(desc.value())) return *e;
         char tmpl[] = "/tmp/neurorama-neuron-XXXXXX";
         if (!::mkdtemp(tmpl))
             return Error{"simulate", 0,
                          std::string("cannot make a temporary folder: ") + std::strerror(errno)};
         tmpDir = tmpl;
-        const std::string netPath = tmpDir + "/network.txt";
-        if (auto e = writeNetworkFile(net.value(), netPath)) {
+        const std::string netPath = tmpDir + "/model.json";
+        if (auto e = writeModelDescription(desc.value(), netPath)) {
             ::unlink(netPath.c_str());
             ::rmdir(tmpDir.c_str());
             return *e;
@@ -284,7 +346,7 @@ Result<NeuronEngineResult> runNeuronEngine(const NeuronEngineOptions& o,
                      "neurorama_network.py)"};
     auto cleanup = [&] {
         if (tmpDir.empty()) return;
-        ::unlink((tmpDir + "/network.txt").c_str());
+        ::unlink((tmpDir + "/model.json").c_str());
         ::rmdir(tmpDir.c_str());
     };
     NeuronStreamServer server;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "model/Error.h"
+#include "sim/ModelDescription.h"
 #include "sim/Models.h"
 #include "sim/Network.h"
 
@@ -24,9 +25,22 @@ Status checkNeuronTools();
 // share/neurorama/python next to the executable, or the source tree's python/ folder.
 std::string neuronPythonDir();
 
-// Conductance-based LIF networks only (the connectome and demo models, coba); others are an error that says
-// which part NEURON's built-in mechanisms cannot reproduce.
+// Whether the shipped NEURON model (python/neurorama_network.py) runs this description: LIF cells (with
+// conductance, current or delta synapses) without white-noise input. The error says which part it cannot run.
+Status checkNeuronModel(const ModelDescription& d);
+// The model description (JSON, ModelDescription.h) of an already-built network, for neurorama_network.py's
+// mode "file"; checked with checkNeuronModel.
 Status writeNetworkFile(const Network& net, const std::string& path);
+
+// File > Export Model for NEURON and `export MODEL --neuron-model DIR`: writes DIR/model.json (the
+// description), DIR/run.py (runs it with the copies of neurorama_network.py and neurorama_stream.py written
+// beside it, or the installed ones), DIR/README.txt with the mpirun command. Creates DIR when missing.
+struct NeuronExportOptions {
+    double seconds = 1; // model time run.py simulates (NEURORAMA_PARAMS "tstop" overrides)
+    int ranks = 2;      // the rank count README.txt shows
+};
+Status exportNeuronModel(const ModelDescription& d, const std::string& dir,
+                         const NeuronExportOptions& o = {});
 
 struct NeuronLaunch {
     std::string script; // the model script

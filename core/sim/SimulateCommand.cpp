@@ -261,7 +261,8 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
         if (auto e = stream.open(outPath)) return fail(err, *e);
     const uint64_t budget = memoryBudgetBytes();
     const auto t0 = std::chrono::steady_clock::now();
-    const uint64_t total = uint64_t(std::llround(seconds * 1e3 / req.dt));
+    const uint64_t total =
+        uint64_t(std::llround(seconds * 1e3 / sim.dt())); // a description file has its own dt
     for (uint64_t k = 0; k < total && !sim.diverged(); ++k) {
         sim.step();
         if (!outPath.empty() && !sim.lastSpikes().empty()) {

@@ -44,6 +44,7 @@
 #include "morph/Morphology.h"
 #include "plugin/AnalyzeCommand.h"
 #include "session/Session.h"
+#include "sim/ModelDescription.h"
 #include "sim/NeuronStream.h"
 #include "sim/SimulateCommand.h"
 #include "traces/TraceFormats.h"
@@ -2213,6 +2214,53 @@ void matrixCases(Corpus& c) {
           "e.edgelist:1: weight is not finite");
 }
 
+// Model descriptions (sim/ModelDescription.h): a small valid one, then one change per case.
+void modelDescriptionCases(Corpus& c) {
+    auto rd = [](const std::string& p) { return outcome(nr::readModelDescription(p)); };
+    const std::string good =
+        "{\n"
+        "\"format\": \"neurorama-model\",\n"
+        "\"version\": 1,\n"
+        "\"model\": \"tiny\",\n"
+        "\"dt_ms\": 0.1,\n"
+        "\"cells\": 2,\n"
+        "\"cell_kinds\": [{\"name\": \"lif\", \"type\": \"lif\"}],\n"
+        "\"populations\": [{\"name\": \"all\", \"kind\": \"lif\", \"size\": 2}],\n"
+        "\"channels\": [{\"name\": \"exc\", \"type\": \"conductance_exp\", \"tau_ms\": 5}],\n"
+        "\"connections\": [{\"channel\": \"exc\",\n"
+        "\"offsets\": [0, 1, 2],\n"
+        "\"sources\": [1, 0],\n"
+        "\"weights\": [0.5, 0.25]}],\n"
+        "\"poisson\": {\"channel\": \"exc\", \"weight\": 0.1, \"rate_hz\": 100}\n"
+        "}\n";
+    auto m = [&](const std::string& name, const std::string& from, const std::string& to,
+                 const std::string& expect) {
+        std::string bytes = good;
+        const size_t at = bytes.find(from);
+        if (at != std::string::npos) bytes.replace(at, from.size(), to);
+        c.add("model description/" + name, "model.json", bytes, rd, expect);
+    };
+    m("accepted", "", "", "");
+    m("wrong version", "\"version\": 1", "\"version\": 7",
+      "model.json:3: unsupported model description version 7");
+    m("missing cells", "\"cells\": 2,\n", "", "model.json:1: missing key \"cells\"");
+    m("negative size", "\"size\": 2", "\"size\": -2",
+      "model.json:8: population 'all': \"size\" must not be negative");
+    m("NaN weight", "[0.5, 0.25]", "[NaN, 0.25]", "model.json:13: invalid JSON");
+    m("null weight", "[0.5, 0.25]", "[null, 0.25]",
+      "model.json:13: a weight must be a finite number, not null");
+    m("huge weight", "[0.5, 0.25]", "[1e400, 0.25]", "model.json:13:");
+    m("source out of range", "[1, 0]", "[1, 2]", "model.json:12: a source cell = 2 is out of range");
+    m("offsets decrease", "[0, 1, 2]", "[0, 2, 1]", "model.json:11:");
+    m("short offsets", "[0, 1, 2]", "[0, 2]", "model.json:11: \"offsets\" needs cells + 1 = 3 entries");
+    m("negative rate", "\"rate_hz\": 100", "\"rate_hz\": -100",
+      "model.json:14: \"rate_hz\" = -100 is outside");
+    m("unknown cell type", "\"type\": \"lif\"", "\"type\": \"hh\"", "model.json:7: unknown cell type \"hh\"");
+    m("not an object", "{\n\"format\"", "[\n\"format\"", "model.json:");
+    m("truncated", "\"poisson\"", "", "model.json:");
+    m("empty", good, "", "model.json:");
+}
+
 } // namespace
 
 class TestMalformedCorpus : public QObject {
@@ -2240,6 +2288,7 @@ private slots:
         graphTextCases(c);
         sessionPathCases(c);
         matrixCases(c);
+        modelDescriptionCases(c);
         qInfo("%zu cases", c.cases.size());
         QVERIFY(c.cases.size() >= 150);
         QStringList failures;

@@ -87,6 +87,25 @@ private slots:
         QVERIFY(v.out.startsWith("neurorama "));
     }
 
+    // `export MODEL --neuron-model DIR`: the description with run.py and README.txt, one summary line; bad
+    // input exits non-zero with the reason on stderr.
+    void exportModelForNeuron() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("brunel");
+        Run ex = runApp({"export", "brunel", "--neurons", "200", "--neuron-model", out, "--seconds", "0.2"});
+        QVERIFY2(ex.code == 0, qPrintable(ex.err));
+        QVERIFY(
+            QRegularExpression("^export model=brunel cells=200 synapses=\\d+ dir=").match(ex.out).hasMatch());
+        for (const char* f : {"model.json", "run.py", "README.txt"}) QVERIFY(QFile::exists(out + "/" + f));
+        Run again = runApp({"simulate", out + "/model.json", "--seconds", "0.2"});
+        QVERIFY2(again.code == 0, qPrintable(again.err));
+        Run direct = runApp({"simulate", "brunel", "--neurons", "200", "--seconds", "0.2"});
+        QCOMPARE(again.out.section(' ', 0, 0), direct.out.section(' ', 0, 0)); // the same spikes=N
+        Run bad = runApp({"export", "brunel", "--param", "J=-1", "--neuron-model", out});
+        QVERIFY(bad.code != 0);
+        QVERIFY2(bad.err.contains("parameter 'J' = -1 is outside"), qPrintable(bad.err));
+    }
+
     void simulateThenAnalyze() {
         QTemporaryDir dir;
         const QString prefix = dir.filePath("attr");
