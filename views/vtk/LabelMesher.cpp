@@ -14,7 +14,8 @@ namespace nr {
 
 vtkSmartPointer<vtkPolyData> meshInstance(const LabelVolume& v, size_t instance, const MeshOptions& opt) {
     if (instance >= v.instances.size() || v.instances[instance].voxels == 0) return nullptr;
-    const InstanceMask m = v.instanceMask(instance, 1);
+    thread_local InstanceMask m; // reused: no fresh pages for every instance
+    v.instanceMask(instance, 1, m);
     SurfaceMesh s = extractSurface(m);
     if (s.triangleCount() > 0 && opt.smooth && opt.smoothIterations > 0) {
         std::vector<double> before;

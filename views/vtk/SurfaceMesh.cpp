@@ -25,7 +25,9 @@ SurfaceMesh extractSurface(const InstanceMask& m) {
     if (nx < 2 || ny < 2 || nz < 2 || m.mask.size() != size_t(nx * ny * nz)) return s;
     const uint8_t* M = m.mask.data();
     // The span [first, last] of inside voxels of every voxel row (first > last: an empty row).
-    std::vector<int32_t> first(size_t(ny * nz)), last(size_t(ny * nz));
+    // scratch reused across calls on the same thread (no fresh pages for every instance)
+    thread_local std::vector<int32_t> first, last;
+    first.resize(size_t(ny * nz)), last.resize(size_t(ny * nz));
     for (int64_t r = 0; r < ny * nz; ++r) {
         const uint8_t* row = M + r * nx;
         const void* f = std::memchr(row, 1, size_t(nx));
@@ -45,9 +47,13 @@ SurfaceMesh extractSurface(const InstanceMask& m) {
         std::vector<int32_t> x, y;
         int64_t dirtyLo, dirtyHi; // rows written since the last clear
     };
-    Slice a{std::vector<int32_t>(plane, -1), std::vector<int32_t>(plane, -1), ny, -1};
-    Slice b{std::vector<int32_t>(plane, -1), std::vector<int32_t>(plane, -1), ny, -1};
-    std::vector<int32_t> zs(plane, -1);
+    thread_local Slice a, b;
+    thread_local std::vector<int32_t> zs;
+    for (Slice* sl : {&a, &b}) {
+        sl->x.assign(plane, -1), sl->y.assign(plane, -1);
+        sl->dirtyLo = ny, sl->dirtyHi = -1;
+    }
+    zs.assign(plane, -1);
     const vtkMarchingCubesTriangleCases* cases = vtkMarchingCubesTriangleCases::GetCases();
     s.points.reserve(4096), s.tris.reserve(8192);
     auto vertex = [&](int32_t& slot, int64_t x, int64_t y, int64_t z, int ax, bool loInside) {
@@ -164,32 +170,53 @@ struct Adjacency {
 Adjacency adjacency(const SurfaceMesh& s) {
     const size_t n = s.vertexCount();
     Adjacency a;
-    std::vector<int32_t> count(n + 1, 0);
-    for (int32_t v : s.tris) count[size_t(v) + 1] += 2;
-    for (size_t i = 0; i < n; ++i) count[i + 1] += count[i];
-    std::vector<int32_t> all(static_cast<size_t>(count[n]));
-    std::vector<int32_t> fill(count.begin(), count.end() - 1);
+    // For every vertex the next (out) and previous (in) vertex of each of its triangles. Around a vertex of a
+    // closed, consistently oriented surface the two are the same set of distinct vertices (its neighbours);
+    // only where they are not (boundaries, non-manifold edges) are all edges sorted and counted.
+    std::vector<int32_t> start(n + 1, 0);
+    for (int32_t v : s.tris) ++start[size_t(v) + 1];
+    for (size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+    std::vector<int32_t> outs(s.tris.size()), ins(s.tris.size()), fill(start.begin(), start.end() - 1);
     for (size_t t = 0; t < s.tris.size(); t += 3)
         for (int k = 0; k < 3; ++k) {
-            const int32_t p = s.tris[t + size_t(k)], q = s.tris[t + size_t((k + 1) % 3)];
-            all[size_t(fill[size_t(p)]++)] = q;
-            all[size_t(fill[size_t(q)]++)] = p;
+            const int32_t v = s.tris[t + size_t(k)];
+            const int32_t f = fill[size_t(v)]++;
+            outs[size_t(f)] = s.tris[t + size_t((k + 1) % 3)];
+            ins[size_t(f)] = s.tris[t + size_t((k + 2) % 3)];
         }
     a.start.assign(n + 1, 0);
-    a.nbr.reserve(all.size() / 2 + 16);
+    a.nbr.reserve(outs.size());
     a.boundary.assign(n, 0);
+    std::vector<int32_t> all;
     for (size_t i = 0; i < n; ++i) {
-        int32_t* b = all.data() + count[i];
-        int32_t* e = all.data() + count[i + 1];
-        // insertion sort: a handful of entries
-        for (int32_t* p = b + 1; p < e; ++p)
-            for (int32_t* q = p; q > b && q[-1] > q[0]; --q) std::swap(q[-1], q[0]);
-        for (int32_t* p = b; p < e;) {
-            int32_t* q = p;
-            while (q < e && *q == *p) ++q;
-            if (q - p == 1) a.boundary[i] = 1;
-            a.nbr.push_back(*p);
-            p = q;
+        const int32_t b = start[i], d = start[i + 1] - b;
+        const int32_t* o = outs.data() + b;
+        const int32_t* in = ins.data() + b;
+        bool simple = d <= 32;
+        uint32_t used = 0;
+        for (int32_t k = 0; simple && k < d; ++k) {
+            bool found = false;
+            for (int32_t j = 0; j < d; ++j)
+                if (in[j] == o[k] && !(used >> j & 1u)) {
+                    used |= 1u << j, found = true;
+                    break;
+                }
+            for (int32_t j = 0; found && j < k; ++j) found = o[j] != o[k];
+            simple = found;
+        }
+        if (simple) {
+            a.nbr.insert(a.nbr.end(), o, o + d);
+        } else {
+            all.assign(o, o + d);
+            all.insert(all.end(), in, in + d);
+            std::sort(all.begin(), all.end());
+            for (size_t p = 0; p < all.size();) {
+                size_t q = p;
+                while (q < all.size() && all[q] == all[p]) ++q;
+                if (q - p == 1) a.boundary[i] = 1;
+                a.nbr.push_back(all[p]);
+                p = q;
+            }
         }
         a.start[i + 1] = int32_t(a.nbr.size());
     }
@@ -238,56 +265,65 @@ void smoothWindowedSinc(SurfaceMesh& s, int iterations, double passBand) {
     for (int k = 0; k < 3; ++k) centre[k] = 0.5 * (lo[k] + hi[k]), len += (hi[k] - lo[k]) * (hi[k] - lo[k]);
     len = std::sqrt(len);
     if (!(len > 0)) return;
-    std::vector<double> x0(3 * n), x1(3 * n), x2(3 * n), x3(3 * n);
-    for (size_t i = 0; i < n; ++i)
-        for (int k = 0; k < 3; ++k) x0[3 * i + size_t(k)] = (s.points[3 * i + size_t(k)] - centre[k]) / len;
+    // Single precision: the normalised coordinates are within [-1, 1] and twenty steps of the recurrence
+    // lose nothing visible at voxel scale.
+    std::vector<float> x0(3 * n), x1(3 * n), x2(3 * n), x3(3 * n), inv(n), moves(n);
+    for (size_t i = 0; i < n; ++i) {
+        for (int k = 0; k < 3; ++k)
+            x0[3 * i + size_t(k)] = float((s.points[3 * i + size_t(k)] - centre[k]) / len);
+        const int32_t d = adj.start[i + 1] - adj.start[i];
+        inv[i] = d ? 1.0f / float(d) : 0.0f;
+        moves[i] = adj.boundary[i] ? 0.0f : 1.0f;
+    }
     const int32_t* st = adj.start.data();
     const int32_t* nb = adj.nbr.data();
-    // mean of the neighbours of i in x
-    auto mean = [&](const std::vector<double>& x, size_t i, double m[3]) {
-        m[0] = m[1] = m[2] = 0;
-        const int32_t b = st[i], e = st[i + 1];
-        for (int32_t j = b; j < e; ++j) {
-            const double* y = &x[3 * size_t(nb[j])];
-            m[0] += y[0], m[1] += y[1], m[2] += y[2];
+    {
+        const float c0 = float(c[0]), c1 = float(c[1]);
+        const float* X0 = x0.data();
+        float *X1 = x1.data(), *X3 = x3.data();
+        for (size_t i = 0; i < n; ++i) {
+            float m0 = 0, m1 = 0, m2 = 0;
+            for (int32_t j = st[i]; j < st[i + 1]; ++j) {
+                const float* y = X0 + 3 * size_t(nb[j]);
+                m0 += y[0], m1 += y[1], m2 += y[2];
+            }
+            const float* p = X0 + 3 * i;
+            // a vertex without neighbours: x1 = 0 (the Laplacian chain stays zero), x3 = x0
+            const float h = inv[i] > 0 ? 0.5f : 0.0f;
+            const float a0 = h * (p[0] + m0 * inv[i]), a1 = h * (p[1] + m1 * inv[i]),
+                        a2 = h * (p[2] + m2 * inv[i]);
+            X1[3 * i] = a0, X1[3 * i + 1] = a1, X1[3 * i + 2] = a2;
+            const float mv = inv[i] > 0 ? moves[i] : 0.0f;
+            X3[3 * i] = p[0] + mv * ((c0 - 1) * p[0] + c1 * a0);
+            X3[3 * i + 1] = p[1] + mv * ((c0 - 1) * p[1] + c1 * a1);
+            X3[3 * i + 2] = p[2] + mv * ((c0 - 1) * p[2] + c1 * a2);
         }
-        const double inv = 1.0 / double(e - b);
-        m[0] *= inv, m[1] *= inv, m[2] *= inv;
-    };
-    for (size_t i = 0; i < n; ++i) {
-        double* a = &x1[3 * i];
-        const double* p = &x0[3 * i];
-        if (st[i + 1] == st[i]) {
-            a[0] = a[1] = a[2] = 0;
-            for (int k = 0; k < 3; ++k) x3[3 * i + size_t(k)] = p[k];
-            continue;
-        }
-        double m[3];
-        mean(x0, i, m);
-        for (int k = 0; k < 3; ++k) a[k] = 0.5 * (p[k] + m[k]);
-        for (int k = 0; k < 3; ++k)
-            x3[3 * i + size_t(k)] = adj.boundary[i] ? p[k] : c[0] * p[k] + c[1] * a[k];
     }
     for (int it = 2; it <= N; ++it) {
-        const double ci = c[size_t(it)];
+        const float ci = float(c[size_t(it)]);
+        const float *X0 = x0.data(), *X1 = x1.data();
+        float *X2 = x2.data(), *X3 = x3.data();
         for (size_t i = 0; i < n; ++i) {
-            double* d = &x2[3 * i];
-            if (st[i + 1] == st[i]) {
-                d[0] = d[1] = d[2] = 0;
-                continue;
+            float m0 = 0, m1 = 0, m2 = 0;
+            for (int32_t j = st[i]; j < st[i + 1]; ++j) {
+                const float* y = X1 + 3 * size_t(nb[j]);
+                m0 += y[0], m1 += y[1], m2 += y[2];
             }
-            double m[3];
-            mean(x1, i, m);
-            const double* p0 = &x0[3 * i];
-            const double* p1 = &x1[3 * i];
-            for (int k = 0; k < 3; ++k) d[k] = p1[k] - p0[k] + m[k];
-            if (!adj.boundary[i])
-                for (int k = 0; k < 3; ++k) x3[3 * i + size_t(k)] += ci * d[k];
+            const float* p0 = X0 + 3 * i;
+            const float* p1 = X1 + 3 * i;
+            const float w = inv[i], cm = ci * moves[i];
+            // x2 = x1 - x0 + mean(x1); zero for a vertex without neighbours
+            const float d0 = w > 0 ? p1[0] - p0[0] + m0 * w : 0.0f;
+            const float d1 = w > 0 ? p1[1] - p0[1] + m1 * w : 0.0f;
+            const float d2 = w > 0 ? p1[2] - p0[2] + m2 * w : 0.0f;
+            X2[3 * i] = d0, X2[3 * i + 1] = d1, X2[3 * i + 2] = d2;
+            X3[3 * i] += cm * d0, X3[3 * i + 1] += cm * d1, X3[3 * i + 2] += cm * d2;
         }
         std::swap(x0, x1), std::swap(x1, x2); // x0 <- x1, x1 <- x2
     }
     for (size_t i = 0; i < n; ++i)
-        for (int k = 0; k < 3; ++k) s.points[3 * i + size_t(k)] = x3[3 * i + size_t(k)] * len + centre[k];
+        for (int k = 0; k < 3; ++k)
+            s.points[3 * i + size_t(k)] = double(x3[3 * i + size_t(k)]) * len + centre[k];
 }
 
 void clampDisplacement(SurfaceMesh& s, const std::vector<double>& before, const InstanceMask& m,
