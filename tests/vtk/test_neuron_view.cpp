@@ -200,6 +200,46 @@ private slots:
         QCOMPARE(b->GetPointData()->GetNormals()->GetNumberOfTuples(), b->GetNumberOfPoints());
     }
 
+    void manyInstancesMeshedLikeOne() {
+        // 27 balls (labels 1..27, some touching) in a 16-bit map: meshing all of them at once (the map
+        // scanned once for every instance's runs, masks in reused buffers) gives each the surface meshing it
+        // alone gives
+        LabelVolume v;
+        v.nz = v.ny = v.nx = 40;
+        v.bytesPerVoxel = 2;
+        v.labelData.assign(v.voxelCount() * 2, 0);
+        uint16_t* d = reinterpret_cast<uint16_t*>(v.labelData.data());
+        for (int z = 0; z < 40; ++z)
+            for (int y = 0; y < 40; ++y)
+                for (int x = 0; x < 40; ++x) {
+                    const int cx = 7 + 13 * (x / 13), cy = 7 + 13 * (y / 13), cz = 7 + 13 * (z / 13);
+                    if (x >= 39 || y >= 39 || z >= 39) continue;
+                    if ((x - cx) * (x - cx) + (y - cy) * (y - cy) + (z - cz) * (z - cz) <= 36 + (x / 13) * 9)
+                        d[(z * 40 + y) * 40 + x] = uint16_t(1 + x / 13 + 3 * (y / 13) + 9 * (z / 13));
+                }
+        computeInstances(v);
+        QCOMPARE(v.instances.size(), size_t(27));
+        for (unsigned threads : {1u, 2u}) {
+            MeshOptions o;
+            o.threads = threads;
+            for (int rep = 0; rep < 2; ++rep) { // the second time with the buffers of the first
+                const auto all = meshInstances(v, o);
+                QCOMPARE(all.size(), size_t(27));
+                for (size_t i = 0; i < all.size(); ++i) {
+                    QCOMPARE(all[i].instance, i);
+                    auto one = meshInstance(v, i, o);
+                    QVERIFY(one && all[i].mesh);
+                    QCOMPARE(all[i].mesh->GetNumberOfPolys(), one->GetNumberOfPolys());
+                    QCOMPARE(all[i].mesh->GetNumberOfPoints(), one->GetNumberOfPoints());
+                    double a1, v1, a2, v2;
+                    areaVolume(all[i].mesh, a1, v1);
+                    areaVolume(one, a2, v2);
+                    QVERIFY(std::fabs(a1 / a2 - 1) < 1e-9);
+                }
+            }
+        }
+    }
+
     void thinProcessKept() {
         LabelVolume v = ballVolume(48, 10, 1.0, true);
         QCOMPARE(v.instances.size(), size_t(2));

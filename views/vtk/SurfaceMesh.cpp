@@ -22,7 +22,7 @@ namespace nr {
 SurfaceMesh extractSurface(const InstanceMask& m) {
     SurfaceMesh s;
     const int64_t nz = m.dims[0], ny = m.dims[1], nx = m.dims[2];
-    if (nx < 2 || ny < 2 || nz < 2 || m.mask.size() != size_t(nx * ny * nz)) return s;
+    if (nx < 2 || ny < 2 || nz < 2 || m.mask.size() < size_t(nx * ny * nz)) return s;
     const uint8_t* M = m.mask.data();
     // The span [first, last] of inside voxels of every voxel row (first > last: an empty row).
     // scratch reused across calls on the same thread (no fresh pages for every instance)
@@ -155,8 +155,7 @@ SurfaceMesh extractSurface(const InstanceMask& m) {
     return s;
 }
 
-// ---- adjacency
-// ---------------------------------------------------------------------------------------------
+// ---- adjacency -------------------------------------------------------------------------------------------
 
 namespace {
 
@@ -223,20 +222,17 @@ Adjacency adjacency(const SurfaceMesh& s) {
     return a;
 }
 
-} // namespace
-
-// ---- smoothing
-// ---------------------------------------------------------------------------------------------
-
-void smoothWindowedSinc(SurfaceMesh& s, int iterations, double passBand) {
-    const size_t n = s.vertexCount();
-    if (n == 0 || iterations < 1) return;
-    const Adjacency adj = adjacency(s);
-    // Filter coefficients: a Hamming-windowed sinc expanded in Chebyshev polynomials of the Laplacian, with
-    // the offset sigma found by Newton's method so that the response at the pass band is 1.
-    const int N = iterations;
-    const double kpb = passBand, thetaPb = std::acos(1.0 - 0.5 * kpb);
-    std::vector<double> w(size_t(N) + 1), c(size_t(N) + 1), cp(size_t(N) + 1);
+// Filter coefficients: a Hamming-windowed sinc expanded in Chebyshev polynomials of the Laplacian, with the
+// offset sigma found by Newton's method so that the response at the pass band is 1. Kept per thread for the
+// last parameters (every instance uses the same).
+const std::vector<double>& sincCoefficients(int N, double kpb) {
+    thread_local int lastN = -1;
+    thread_local double lastK = -1;
+    thread_local std::vector<double> c;
+    if (N == lastN && kpb == lastK) return c;
+    const double thetaPb = std::acos(1.0 - 0.5 * kpb);
+    std::vector<double> w(size_t(N) + 1), cp(size_t(N) + 1);
+    c.assign(size_t(N) + 1, 0.0);
     for (int i = 0; i <= N; ++i) w[size_t(i)] = 0.54 + 0.46 * std::cos(double(i) * M_PI / double(N + 1));
     double sigma = 0;
     for (int it = 0; it < 500; ++it) {
@@ -255,6 +251,20 @@ void smoothWindowedSinc(SurfaceMesh& s, int iterations, double passBand) {
         if (std::fabs(f - 1.0) < 1e-3) break;
         sigma -= (f - 1.0) / fp;
     }
+    lastN = N, lastK = kpb;
+    return c;
+}
+
+} // namespace
+
+// ---- smoothing -------------------------------------------------------------------------------------------
+
+void smoothWindowedSinc(SurfaceMesh& s, int iterations, double passBand) {
+    const size_t n = s.vertexCount();
+    if (n == 0 || iterations < 1) return;
+    const Adjacency adj = adjacency(s);
+    const std::vector<double>& c = sincCoefficients(iterations, passBand);
+    const int N = iterations;
     // Coordinates centred on the bounding box and scaled by its diagonal.
     double lo[3] = {HUGE_VAL, HUGE_VAL, HUGE_VAL}, hi[3] = {-HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
     for (size_t i = 0; i < n; ++i)
@@ -345,8 +355,7 @@ void clampDisplacement(SurfaceMesh& s, const std::vector<double>& before, const 
     }
 }
 
-// ---- decimation
-// --------------------------------------------------------------------------------------------
+// ---- decimation ------------------------------------------------------------------------------------------
 
 void decimateQuadric(SurfaceMesh& s, double targetReduction) {
     const size_t n = s.vertexCount(), nt = s.triangleCount();
@@ -517,8 +526,7 @@ void decimateQuadric(SurfaceMesh& s, double targetReduction) {
     s.insideVoxel.clear(), s.axis.clear(), s.dirIn.clear(), s.normals.clear();
 }
 
-// ---- normals, area, conversion
-// -----------------------------------------------------------------------------
+// ---- normals, area, conversion ---------------------------------------------------------------------------
 
 void computeNormals(SurfaceMesh& s) {
     const size_t n = s.vertexCount();

@@ -36,7 +36,8 @@ struct SurfaceMesh {
 };
 
 // The surface of the mask's voxels (mask coordinates: x, y, z voxel indices of the mask, x fastest). The mask
-// must have one voxel of empty padding on each face (LabelVolume::instanceMask(i, 1)) so that it is closed.
+// must have one voxel of empty padding on each face (LabelVolume::instanceMask(i, 1)) so that it is closed;
+// m.mask may be longer than its dims (a reused buffer): only the first dims product bytes are read.
 SurfaceMesh extractSurface(const InstanceMask& m);
 
 // Windowed-sinc smoothing in place (iterations >= 1, passBand in (0, 2]).
