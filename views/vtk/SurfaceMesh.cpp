@@ -459,7 +459,9 @@ void decimateQuadric(SurfaceMesh& s, double targetReduction) {
             else
                 ++j;
         }
-        if (common != 2 || na.size() + nb.size() - common - 2 < 3) continue;
+        // (and the merged vertex keeps a small fan: no vertex gathers a star of long thin triangles)
+        const size_t valence = na.size() + nb.size() - common - 2;
+        if (common != 2 || valence < 3 || valence > 12) continue;
         // no triangle may flip or collapse
         bool ok = true;
         for (int32_t v : {a, b}) {
