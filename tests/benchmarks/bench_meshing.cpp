@@ -13,7 +13,7 @@
 // on both cores against the faster peer.
 // Check: every instance's unsmoothed surface has the same area as the peer's (within 1 %); the final meshes
 // (smoothed, decimated) have the peer's total area and triangle count (within 3 % and 5 %), a median
-// per-instance area difference under 3 % and at most 1 % of instances over 10 %; a mismatch exits with
+// per-instance area difference under 3 % and every instance within 15 %; a mismatch exits with
 // status 1. Our side runs in a child process so that its peak memory (max resident set) is measured. Also:
 // the FISBe ground truth read (Zarr, Blosc/zstd) and meshed, Zarr decode throughput, 1,000 generated SWC
 // files loaded.
@@ -250,9 +250,10 @@ int main() {
     if (over) agree = false;
     std::printf("area_check_instances=%zu area_max_rel_diff=%.5f area_worst_label=%zu area_over_1pct=%zu\n",
                 peerAreas.size(), worst, worstLabel, over);
-    // The final meshes: smoothing (ours also keeps thin parts from shrinking: at most 0.5 voxel from the raw
-    // surface) and decimation with the same parameters, so the total area and the triangle count agree
-    // closely and every instance's area is near the peer's.
+    // The final meshes: smoothing and decimation with the same parameters, so the total area and the
+    // triangle count agree closely. Ours also keeps one-voxel-thin parts from shrinking (no vertex more than
+    // 0.5 voxel from the raw surface, 0.05 inwards where the part is one voxel thick), which the peer's
+    // plain windowed sinc does not: thin instances keep up to ~13 % more area, hence 15 % per instance.
     {
         const bool have = peerFinalAreas.size() == n;
         std::vector<double> rel;
@@ -261,7 +262,7 @@ int main() {
         for (size_t i = 0; have && i < n; ++i) {
             const double r = std::fabs(ours[5 + n + i] / peerFinalAreas[i] - 1);
             rel.push_back(r);
-            if (!(r < 0.10)) ++finalOver;
+            if (!(r < 0.15)) ++finalOver;
             oursA += ours[5 + n + i], peerA += peerFinalAreas[i];
             oursT += ours[5 + 2 * n + i], peerT += peerFinalTris[i];
         }
@@ -270,10 +271,10 @@ int main() {
         const double totalRel = oursA / peerA - 1, trisRel = oursT / peerT - 1;
         std::printf(
             "final_check_instances=%zu final_area_total_rel_diff=%.4f final_area_median_rel_diff=%.4f "
-            "final_area_max_rel_diff=%.4f final_area_over_10pct=%zu final_triangles_ours=%.0f "
+            "final_area_max_rel_diff=%.4f final_area_over_15pct=%zu final_triangles_ours=%.0f "
             "final_triangles_peer=%.0f final_triangles_rel_diff=%.4f\n",
             peerFinalAreas.size(), totalRel, med, mx, finalOver, oursT, peerT, trisRel);
-        if (!have || !(std::fabs(totalRel) < 0.03) || !(med < 0.03) || finalOver > n / 100 ||
+        if (!have || !(std::fabs(totalRel) < 0.03) || !(med < 0.03) || finalOver > 0 ||
             !(std::fabs(trisRel) < 0.05))
             agree = false;
     }
