@@ -105,9 +105,16 @@ template <class T> void maskFromMap(const LabelVolume& v, const LabelInstance& i
 
 InstanceMask LabelVolume::instanceMask(size_t i, int pad) const {
     InstanceMask m;
-    if (i >= instances.size()) return m;
+    instanceMask(i, pad, m);
+    return m;
+}
+
+void LabelVolume::instanceMask(size_t i, int pad, InstanceMask& m) const {
+    m.mask.clear();
+    for (int k = 0; k < 3; ++k) m.origin[k] = m.dims[k] = 0;
+    if (i >= instances.size()) return;
     const LabelInstance& in = instances[i];
-    if (in.voxels == 0) return m;
+    if (in.voxels == 0) return;
     for (int k = 0; k < 3; ++k) {
         m.origin[k] = in.lo[k] - pad;
         m.dims[k] = in.hi[k] - in.lo[k] + 1 + 2 * pad;
@@ -136,7 +143,6 @@ InstanceMask LabelVolume::instanceMask(size_t i, int pad) const {
             break;
         }
     }
-    return m;
 }
 
 // ---- builder ---------------------------------------------------------------------------------------------

@@ -64,6 +64,8 @@ struct LabelVolume {
     std::string shapeString() const;
     // The instance's voxels in its bounding box grown by `pad` voxels on every side.
     InstanceMask instanceMask(size_t instance, int pad = 1) const;
+    // The same into m, reusing m's memory (for meshing many instances on one thread).
+    void instanceMask(size_t instance, int pad, InstanceMask& m) const;
 };
 
 // Fills instances and foregroundVoxels of a label map from labelData (for volumes built in memory).

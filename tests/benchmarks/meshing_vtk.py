@@ -14,7 +14,9 @@ all instances. With --procs P > 1 the instances are split over P forked worker p
 multiprocessing pool made before the clock starts; the workers keep the meshes and return triangle counts).
 --all-labels also times one vtkDiscreteMarchingCubes pass over the whole volume with every label as a
 contour value (all_labels_s).
-Writes the raw surface area of every instance to AREAS_OUT.txt (one per line, instance order).
+Writes the raw surface area of every instance to AREAS_OUT.txt (one per line, instance order); with --procs 1
+also the final mesh's area and triangle count of every instance to AREAS_OUT.txt.final (computed after the
+clock stops).
 """
 import argparse
 import multiprocessing as mp
@@ -153,6 +155,8 @@ def main():
                 tris = sum(m.GetNumberOfPolys() for m in meshes)
                 if kind == "raw":
                     results["areas"] = [area(m) for m in meshes]
+                else:  # after the clock: the final meshes' areas and triangles, for the check of the result
+                    results["final"] = [(area(m), m.GetNumberOfPolys()) for m in meshes]
                 del meshes
             else:
                 tris = sum(pool.map(worker_chunk, [(kind, c) for c in chunks], chunksize=1))
@@ -167,6 +171,9 @@ def main():
         results["areas"] = [area(raw_mesh(i)) for i in range(n)]
     with open(a.areas_out, "w") as f:
         f.write("\n".join(f"{v:.6f}" for v in results["areas"]) + "\n")
+    if "final" in results:
+        with open(a.areas_out + ".final", "w") as f:
+            f.write("\n".join(f"{v:.6f} {t}" for v, t in results["final"]) + "\n")
 
     if a.all_labels:
         img = vtk.vtkImageData()

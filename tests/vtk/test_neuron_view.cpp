@@ -4,7 +4,10 @@
 #include <QApplication>
 #include <QtTest>
 #include <cmath>
+#include <map>
 #include <vtkActor.h>
+#include <vtkDiscreteFlyingEdges3D.h>
+#include <vtkImageData.h>
 #include <vtkImageSlice.h>
 #include <vtkMassProperties.h>
 #include <vtkPointData.h>
@@ -19,6 +22,7 @@
 #include "morph/Morphology.h"
 #include "vtk/LabelMesher.h"
 #include "vtk/NeuronView.h"
+#include "vtk/SurfaceMesh.h"
 
 using namespace nr;
 
@@ -129,6 +133,111 @@ private slots:
         double ra, rv;
         areaVolume(meshInstance(v, 0, raw), ra, rv);
         QVERIFY(ra / wantA - 1 > 0.03);
+    }
+
+    void extractionMatchesFlyingEdges() {
+        // a ball and a one-voxel process: our extraction against vtkDiscreteFlyingEdges3D on the same mask
+        LabelVolume v = ballVolume(40, 12.3, 1.0, true);
+        for (size_t i = 0; i < v.instances.size(); ++i) {
+            const InstanceMask m = v.instanceMask(i, 1);
+            vtkNew<vtkImageData> img;
+            img->SetDimensions(int(m.dims[2]), int(m.dims[1]), int(m.dims[0]));
+            vtkNew<vtkUnsignedCharArray> sc;
+            sc->SetNumberOfTuples(vtkIdType(m.mask.size()));
+            std::copy(m.mask.begin(), m.mask.end(), sc->GetPointer(0));
+            img->GetPointData()->SetScalars(sc);
+            vtkNew<vtkDiscreteFlyingEdges3D> fe;
+            fe->SetInputData(img);
+            fe->SetValue(0, 1);
+            fe->ComputeNormalsOff();
+            fe->Update();
+            double va, vv;
+            areaVolume(fe->GetOutput(), va, vv);
+            SurfaceMesh s = extractSurface(m);
+            QCOMPARE(vtkIdType(s.vertexCount()), fe->GetOutput()->GetNumberOfPoints());
+            QCOMPARE(vtkIdType(s.triangleCount()), fe->GetOutput()->GetNumberOfPolys());
+            QVERIFY(std::fabs(surfaceArea(s) / va - 1) < 1e-6);
+            // closed: every edge in exactly two triangles, once in each direction
+            std::map<std::pair<int32_t, int32_t>, int> dir;
+            for (size_t t = 0; t < s.tris.size(); t += 3)
+                for (int k = 0; k < 3; ++k) ++dir[{s.tris[t + size_t(k)], s.tris[t + size_t((k + 1) % 3)]}];
+            for (const auto& [e, n] : dir) {
+                QCOMPARE(n, 1);
+                QVERIFY(dir.count({e.second, e.first}));
+            }
+        }
+        // normals point outwards: on the ball, along the radius
+        const InstanceMask m = v.instanceMask(0, 1);
+        SurfaceMesh s = extractSurface(m);
+        computeNormals(s);
+        const double c[3] = {19.5 - double(m.origin[2]), 19.5 - double(m.origin[1]),
+                             19.5 - double(m.origin[0])};
+        for (size_t i = 0; i < s.vertexCount(); ++i) {
+            double d = 0;
+            for (int k = 0; k < 3; ++k)
+                d += (s.points[3 * i + size_t(k)] - c[k]) * s.normals[3 * i + size_t(k)];
+            QVERIFY(d > 0);
+        }
+    }
+
+    void decimationHalvesAndKeepsShape() {
+        LabelVolume v = ballVolume(48, 20, 1.0, false);
+        MeshOptions keep, half;
+        keep.decimate = false;
+        half.minTrianglesToDecimate = 0;
+        auto a = meshInstance(v, 0, keep), b = meshInstance(v, 0, half);
+        QVERIFY(a && b);
+        const double ratio = double(b->GetNumberOfPolys()) / double(a->GetNumberOfPolys());
+        double aa, av, ba, bv;
+        areaVolume(a, aa, av);
+        areaVolume(b, ba, bv);
+        qInfo("decimated %lld -> %lld triangles, area %.1f -> %.1f, volume %.1f -> %.1f",
+              (long long)a->GetNumberOfPolys(), (long long)b->GetNumberOfPolys(), aa, ba, av, bv);
+        QVERIFY(ratio > 0.45 && ratio < 0.55);
+        QVERIFY(std::fabs(ba / aa - 1) < 0.02);
+        QVERIFY(std::fabs(bv / av - 1) < 0.02);
+        QVERIFY(b->GetPointData()->GetNormals());
+        QCOMPARE(b->GetPointData()->GetNormals()->GetNumberOfTuples(), b->GetNumberOfPoints());
+    }
+
+    void manyInstancesMeshedLikeOne() {
+        // 27 balls (labels 1..27, some touching) in a 16-bit map: meshing all of them at once (the map
+        // scanned once for every instance's runs, masks in reused buffers) gives each the surface meshing it
+        // alone gives
+        LabelVolume v;
+        v.nz = v.ny = v.nx = 40;
+        v.bytesPerVoxel = 2;
+        v.labelData.assign(v.voxelCount() * 2, 0);
+        uint16_t* d = reinterpret_cast<uint16_t*>(v.labelData.data());
+        for (int z = 0; z < 40; ++z)
+            for (int y = 0; y < 40; ++y)
+                for (int x = 0; x < 40; ++x) {
+                    const int cx = 7 + 13 * (x / 13), cy = 7 + 13 * (y / 13), cz = 7 + 13 * (z / 13);
+                    if (x >= 39 || y >= 39 || z >= 39) continue;
+                    if ((x - cx) * (x - cx) + (y - cy) * (y - cy) + (z - cz) * (z - cz) <= 36 + (x / 13) * 9)
+                        d[(z * 40 + y) * 40 + x] = uint16_t(1 + x / 13 + 3 * (y / 13) + 9 * (z / 13));
+                }
+        computeInstances(v);
+        QCOMPARE(v.instances.size(), size_t(27));
+        for (unsigned threads : {1u, 2u}) {
+            MeshOptions o;
+            o.threads = threads;
+            for (int rep = 0; rep < 2; ++rep) { // the second time with the buffers of the first
+                const auto all = meshInstances(v, o);
+                QCOMPARE(all.size(), size_t(27));
+                for (size_t i = 0; i < all.size(); ++i) {
+                    QCOMPARE(all[i].instance, i);
+                    auto one = meshInstance(v, i, o);
+                    QVERIFY(one && all[i].mesh);
+                    QCOMPARE(all[i].mesh->GetNumberOfPolys(), one->GetNumberOfPolys());
+                    QCOMPARE(all[i].mesh->GetNumberOfPoints(), one->GetNumberOfPoints());
+                    double a1, v1, a2, v2;
+                    areaVolume(all[i].mesh, a1, v1);
+                    areaVolume(one, a2, v2);
+                    QVERIFY(std::fabs(a1 / a2 - 1) < 1e-9);
+                }
+            }
+        }
     }
 
     void thinProcessKept() {

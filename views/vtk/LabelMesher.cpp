@@ -4,160 +4,165 @@
 #include <QPointer>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <vector>
-#include <vtkCellArrayIterator.h>
-#include <vtkDecimatePro.h>
-#include <vtkDiscreteFlyingEdges3D.h>
-#include <vtkFloatArray.h>
-#include <vtkImageData.h>
-#include <vtkPointData.h>
-#include <vtkPoints.h>
 #include <vtkPolyData.h>
-#include <vtkPolygon.h>
-#include <vtkUnsignedCharArray.h>
-#include <vtkWindowedSincPolyDataFilter.h>
+
+#include "vtk/SurfaceMesh.h"
 
 namespace nr {
 
 namespace {
 
-// Point normals as vtkPolyDataNormals computes them without splitting: the normalised sum of the unit normals
-// of the polygons around each point. Flying edges orders every triangle of a surface consistently and
-// smoothing and decimation keep that order, so the reordering pass (ConsistencyOn) has nothing to change and
-// is skipped, and so is the filter's pipeline.
-vtkSmartPointer<vtkFloatArray> pointNormals(vtkPolyData* mesh) {
-    vtkPoints* pts = mesh->GetPoints();
-    const vtkIdType np = pts ? pts->GetNumberOfPoints() : 0;
-    std::vector<double> acc(size_t(3 * np), 0.0);
-    auto it = vtk::TakeSmartPointer(mesh->GetPolys()->NewIterator());
-    for (it->GoToFirstCell(); !it->IsDoneWithTraversal(); it->GoToNextCell()) {
-        vtkIdType n = 0;
-        const vtkIdType* ids = nullptr;
-        it->GetCurrentCell(n, ids);
-        double nrm[3];
-        vtkPolygon::ComputeNormal(pts, int(n), ids, nrm);
-        for (vtkIdType k = 0; k < n; ++k)
-            for (int c = 0; c < 3; ++c) acc[size_t(3 * ids[k] + c)] += nrm[c];
+// One pass over a label map that records, for every instance, the runs of its voxels along x: meshing many
+// instances then builds each mask from its runs instead of reading its whole bounding box of the map.
+struct Run {
+    int32_t z, y, x0, x1; // voxels x0 .. x1 - 1 of row (z, y)
+};
+
+template <class T>
+void scanRuns(const LabelVolume& v, const std::vector<std::pair<uint64_t, int32_t>>& labels, size_t z0,
+              size_t z1, std::vector<std::vector<Run>>& runs) {
+    const T* d = reinterpret_cast<const T*>(v.labelData.data());
+    const size_t nx = v.nx;
+    uint64_t lastLabel = 0;
+    int32_t lastIndex = -1;
+    for (size_t z = z0; z < z1; ++z)
+        for (size_t y = 0; y < v.ny; ++y) {
+            const T* row = d + (z * v.ny + y) * nx;
+            size_t x = 0;
+            while (x < nx) {
+                // skip background eight bytes at a time
+                while (x + 8 / sizeof(T) <= nx) {
+                    uint64_t w;
+                    std::memcpy(&w, row + x, 8);
+                    if (w) break;
+                    x += 8 / sizeof(T);
+                }
+                while (x < nx && !row[x]) ++x;
+                if (x >= nx) break;
+                const T l = row[x];
+                size_t e = x + 1;
+                while (e < nx && row[e] == l) ++e;
+                if (uint64_t(l) != lastLabel) {
+                    lastLabel = uint64_t(l);
+                    auto it = std::lower_bound(labels.begin(), labels.end(),
+                                               std::make_pair(lastLabel, int32_t(-1)));
+                    lastIndex = it != labels.end() && it->first == lastLabel ? it->second : -1;
+                }
+                if (lastIndex >= 0)
+                    runs[size_t(lastIndex)].push_back({int32_t(z), int32_t(y), int32_t(x), int32_t(e)});
+                x = e;
+            }
+        }
+}
+
+// Runs of every instance in `todo` (indexed like v.instances), the map split into z slabs over threads.
+std::vector<std::vector<Run>> instanceRuns(const LabelVolume& v, const std::vector<size_t>& todo,
+                                           unsigned threads) {
+    std::vector<std::pair<uint64_t, int32_t>> labels;
+    for (size_t i : todo) labels.push_back({v.instances[i].label, int32_t(i)});
+    std::sort(labels.begin(), labels.end());
+    threads = std::max(1u, std::min<unsigned>(threads, unsigned(v.nz)));
+    std::vector<std::vector<std::vector<Run>>> part(threads,
+                                                    std::vector<std::vector<Run>>(v.instances.size()));
+    auto scan = [&](unsigned t) {
+        const size_t z0 = v.nz * t / threads, z1 = v.nz * (t + 1) / threads;
+        switch (v.bytesPerVoxel) {
+        case 1:
+            scanRuns<uint8_t>(v, labels, z0, z1, part[t]);
+            break;
+        case 2:
+            scanRuns<uint16_t>(v, labels, z0, z1, part[t]);
+            break;
+        case 4:
+            scanRuns<uint32_t>(v, labels, z0, z1, part[t]);
+            break;
+        default:
+            scanRuns<uint64_t>(v, labels, z0, z1, part[t]);
+            break;
+        }
+    };
+    std::vector<std::thread> th;
+    for (unsigned t = 1; t < threads; ++t) th.emplace_back(scan, t);
+    scan(0);
+    for (auto& t : th) t.join();
+    std::vector<std::vector<Run>> runs = std::move(part[0]);
+    for (unsigned t = 1; t < threads; ++t)
+        for (size_t i = 0; i < runs.size(); ++i)
+            runs[i].insert(runs[i].end(), part[t][i].begin(), part[t][i].end());
+    return runs;
+}
+
+// Masks built from runs in a buffer that is all zero between uses: only the instance's runs are written and
+// cleared again, never its whole bounding box. The buffers outlive the worker threads (a small pool), so
+// repeated meshing does not fault in fresh pages.
+struct MaskBuffer {
+    InstanceMask m;
+    void set(const LabelInstance& in, const std::vector<Run>& runs, uint8_t value) {
+        for (int k = 0; k < 3; ++k) {
+            m.origin[k] = in.lo[k] - 1;
+            m.dims[k] = in.hi[k] - in.lo[k] + 3;
+        }
+        const size_t need = size_t(m.dims[0] * m.dims[1] * m.dims[2]);
+        if (m.mask.size() < need) m.mask.resize(need, 0);
+        for (const Run& r : runs)
+            std::memset(&m.mask[size_t(((r.z - m.origin[0]) * m.dims[1] + (r.y - m.origin[1])) * m.dims[2] +
+                                       (r.x0 - m.origin[2]))],
+                        value, size_t(r.x1 - r.x0));
     }
-    auto normals = vtkSmartPointer<vtkFloatArray>::New();
-    normals->SetName("Normals");
-    normals->SetNumberOfComponents(3);
-    normals->SetNumberOfTuples(np);
-    float* o = normals->GetPointer(0);
-    for (vtkIdType i = 0; i < np; ++i) {
-        const double* a = &acc[size_t(3 * i)];
-        const double len = std::sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
-        for (int c = 0; c < 3; ++c) o[3 * i + c] = len > 0 ? float(a[c] / len) : 0.0f;
+};
+
+std::mutex poolMutex;
+std::vector<std::unique_ptr<MaskBuffer>> pool;
+
+std::unique_ptr<MaskBuffer> takeBuffer() {
+    std::lock_guard<std::mutex> g(poolMutex);
+    if (pool.empty()) return std::make_unique<MaskBuffer>();
+    auto b = std::move(pool.back());
+    pool.pop_back();
+    return b;
+}
+
+void giveBuffer(std::unique_ptr<MaskBuffer> b) {
+    if (b->m.mask.size() > (size_t(64) << 20)) return; // very large boxes: not kept
+    std::lock_guard<std::mutex> g(poolMutex);
+    if (pool.size() < 64) pool.push_back(std::move(b));
+}
+
+// The pipeline on one instance's mask (one voxel of padding).
+vtkSmartPointer<vtkPolyData> meshMask(const LabelVolume& v, const InstanceMask& m, const MeshOptions& opt) {
+    SurfaceMesh s = extractSurface(m);
+    if (s.triangleCount() > 0 && opt.smooth && opt.smoothIterations > 0) {
+        std::vector<double> before;
+        if (opt.maxDisplacement > 0) before = s.points;
+        smoothWindowedSinc(s, opt.smoothIterations, opt.passBand);
+        if (opt.maxDisplacement > 0) clampDisplacement(s, before, m, opt.maxDisplacement, opt.thinInward);
     }
-    return normals;
+    // mask voxel indices (x, y, z) to the volume's coordinates
+    const double sp[3] = {opt.physicalUnits ? v.voxelSize[2] : 1, opt.physicalUnits ? v.voxelSize[1] : 1,
+                          opt.physicalUnits ? v.voxelSize[0] : 1};
+    const double org[3] = {(opt.physicalUnits ? v.origin[2] : 0) + double(m.origin[2]) * sp[0],
+                           (opt.physicalUnits ? v.origin[1] : 0) + double(m.origin[1]) * sp[1],
+                           (opt.physicalUnits ? v.origin[0] : 0) + double(m.origin[0]) * sp[2]};
+    for (size_t i = 0; i < s.points.size(); i += 3)
+        for (int k = 0; k < 3; ++k) s.points[i + size_t(k)] = org[k] + s.points[i + size_t(k)] * sp[k];
+    if (opt.decimate && opt.targetReduction > 0 &&
+        s.triangleCount() >= size_t(std::max(0, opt.minTrianglesToDecimate)))
+        decimateQuadric(s, opt.targetReduction);
+    if (opt.normals) computeNormals(s);
+    return toPolyData(s);
 }
 
 } // namespace
 
 vtkSmartPointer<vtkPolyData> meshInstance(const LabelVolume& v, size_t instance, const MeshOptions& opt) {
     if (instance >= v.instances.size() || v.instances[instance].voxels == 0) return nullptr;
-    InstanceMask m = v.instanceMask(instance, 1);
-    auto img = vtkSmartPointer<vtkImageData>::New();
-    img->SetDimensions(int(m.dims[2]), int(m.dims[1]), int(m.dims[0]));
-    const double sx = opt.physicalUnits ? v.voxelSize[2] : 1, sy = opt.physicalUnits ? v.voxelSize[1] : 1,
-                 sz = opt.physicalUnits ? v.voxelSize[0] : 1;
-    img->SetSpacing(sx, sy, sz);
-    const double o[3] = {opt.physicalUnits ? v.origin[2] : 0, opt.physicalUnits ? v.origin[1] : 0,
-                         opt.physicalUnits ? v.origin[0] : 0};
-    img->SetOrigin(o[0] + double(m.origin[2]) * sx, o[1] + double(m.origin[1]) * sy,
-                   o[2] + double(m.origin[0]) * sz);
-    auto scalars = vtkSmartPointer<vtkUnsignedCharArray>::New();
-    scalars->SetNumberOfComponents(1);
-    scalars->SetNumberOfTuples(vtkIdType(m.mask.size()));
-    std::copy(m.mask.begin(), m.mask.end(), scalars->GetPointer(0));
-    img->GetPointData()->SetScalars(scalars);
-
-    auto fe = vtkSmartPointer<vtkDiscreteFlyingEdges3D>::New();
-    fe->SetInputData(img);
-    fe->SetValue(0, 1);
-    fe->ComputeNormalsOff();
-    fe->ComputeGradientsOff();
-    fe->ComputeScalarsOff();
-    fe->Update();
-    vtkSmartPointer<vtkPolyData> out = fe->GetOutput();
-    if (out->GetNumberOfPolys() == 0) return out;
-    if (opt.smooth && opt.smoothIterations > 0) {
-        auto ws = vtkSmartPointer<vtkWindowedSincPolyDataFilter>::New();
-        ws->SetInputData(out);
-        ws->SetNumberOfIterations(opt.smoothIterations);
-        ws->SetPassBand(opt.passBand);
-        ws->BoundarySmoothingOff();
-        ws->FeatureEdgeSmoothingOff();
-        ws->NonManifoldSmoothingOn();
-        ws->NormalizeCoordinatesOn();
-        ws->Update();
-        vtkPolyData* sm = ws->GetOutput();
-        if (opt.maxDisplacement > 0 && sm->GetNumberOfPoints() == out->GetNumberOfPoints()) {
-            // Each flying-edges vertex sits halfway between an inside voxel A and an outside voxel B.
-            // Smoothing may move it at most maxDisplacement voxels, and towards A by at most thinInward
-            // voxels when A is the only inside voxel along that axis (a one-voxel-thick part), so thin
-            // processes keep their thickness while thick parts are smoothed freely.
-            const double sp[3] = {sx, sy, sz};
-            double org[3];
-            img->GetOrigin(org);
-            const int64_t dim[3] = {m.dims[2], m.dims[1], m.dims[0]}; // x, y, z
-            auto inside = [&](int64_t i, int64_t j, int64_t k) {
-                if (i < 0 || j < 0 || k < 0 || i >= dim[0] || j >= dim[1] || k >= dim[2]) return false;
-                return m.mask[size_t((k * dim[1] + j) * dim[0] + i)] != 0;
-            };
-            vtkPoints* p0 = out->GetPoints();
-            vtkNew<vtkPoints> p1;
-            p1->DeepCopy(sm->GetPoints());
-            for (vtkIdType i = 0, n = p1->GetNumberOfPoints(); i < n; ++i) {
-                double a[3], b[3], ia[3], d[3];
-                p0->GetPoint(i, a);
-                p1->GetPoint(i, b);
-                for (int k = 0; k < 3; ++k) {
-                    ia[k] = (a[k] - org[k]) / sp[k];
-                    d[k] = (b[k] - a[k]) / sp[k];
-                }
-                int axis = -1;
-                for (int k = 0; k < 3; ++k)
-                    if (std::fabs(ia[k] - std::floor(ia[k]) - 0.5) < 0.01) axis = k;
-                if (axis >= 0) {
-                    int64_t lo[3];
-                    for (int k = 0; k < 3; ++k) lo[k] = int64_t(std::floor(ia[k] + (k == axis ? 0.0 : 0.5)));
-                    int64_t hi[3] = {lo[0], lo[1], lo[2]};
-                    hi[axis] += 1;
-                    const bool loIn = inside(lo[0], lo[1], lo[2]);
-                    const int64_t* in = loIn ? lo : hi;
-                    const int dirIn = loIn ? -1 : 1; // index direction from the vertex towards A
-                    int64_t beyond[3] = {in[0], in[1], in[2]};
-                    beyond[axis] += dirIn;
-                    if (!inside(beyond[0], beyond[1], beyond[2]) && d[axis] * dirIn > opt.thinInward)
-                        d[axis] = opt.thinInward * dirIn;
-                }
-                const double len = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-                const double f = len > opt.maxDisplacement ? opt.maxDisplacement / len : 1.0;
-                for (int k = 0; k < 3; ++k) b[k] = a[k] + d[k] * f * sp[k];
-                p1->SetPoint(i, b);
-            }
-            auto clamped = vtkSmartPointer<vtkPolyData>::New();
-            clamped->ShallowCopy(sm);
-            clamped->SetPoints(p1);
-            out = clamped;
-        } else
-            out = sm;
-    }
-    if (opt.decimate && opt.targetReduction > 0 && out->GetNumberOfPolys() >= opt.minTrianglesToDecimate) {
-        auto qd = vtkSmartPointer<vtkDecimatePro>::New();
-        qd->SetInputData(out);
-        qd->SetTargetReduction(opt.targetReduction);
-        qd->PreserveTopologyOn();
-        qd->BoundaryVertexDeletionOff();
-        qd->Update();
-        out = qd->GetOutput();
-    }
-    auto result = vtkSmartPointer<vtkPolyData>::New();
-    result->ShallowCopy(out);
-    if (opt.normals) result->GetPointData()->SetNormals(pointNormals(result));
-    return result;
+    thread_local InstanceMask m; // reused: no fresh pages for every instance
+    v.instanceMask(instance, 1, m);
+    return meshMask(v, m, opt);
 }
 
 std::vector<InstanceMesh> meshInstances(const LabelVolume& v, const MeshOptions& opt,
@@ -175,26 +180,38 @@ std::vector<InstanceMesh> meshInstances(const LabelVolume& v, const MeshOptions&
         };
         return box(a) > box(b);
     });
+    unsigned n = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    // Many instances of a label map: one pass over the map finds every instance's voxels.
+    const std::vector<std::vector<Run>> runs =
+        !v.perChannel && todo.size() >= 16 ? instanceRuns(v, todo, n) : std::vector<std::vector<Run>>();
     std::vector<InstanceMesh> out(todo.size());
     std::atomic<size_t> next{0}, done{0};
     std::atomic<bool> stop{false};
     std::mutex mu;
     auto work = [&] {
+        std::unique_ptr<MaskBuffer> buf;
         for (;;) {
-            if (stop) return;
+            if (stop) break;
             const size_t k = next++;
-            if (k >= todo.size()) return;
+            if (k >= todo.size()) break;
             out[k].instance = todo[k];
             out[k].label = v.instances[todo[k]].label;
-            out[k].mesh = meshInstance(v, todo[k], opt);
+            if (runs.empty())
+                out[k].mesh = meshInstance(v, todo[k], opt);
+            else if (v.instances[todo[k]].voxels > 0) {
+                if (!buf) buf = takeBuffer();
+                buf->set(v.instances[todo[k]], runs[todo[k]], 1);
+                out[k].mesh = meshMask(v, buf->m, opt);
+                buf->set(v.instances[todo[k]], runs[todo[k]], 0);
+            }
             const size_t d = ++done;
             if (progress) {
                 std::lock_guard<std::mutex> g(mu);
                 if (!stop && !progress(double(d) / double(todo.size()))) stop = true;
             }
         }
+        if (buf) giveBuffer(std::move(buf));
     };
-    unsigned n = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
     n = unsigned(std::min<size_t>(n, std::max<size_t>(1, todo.size())));
     std::vector<std::thread> th;
     for (unsigned t = 1; t < n; ++t) th.emplace_back(work);
