@@ -1,4 +1,5 @@
 #include "vtk/ConnectomeView.h"
+#include "vtk/LineSplat.h"
 
 #include <cstdio>
 
@@ -87,7 +88,9 @@ unsigned char u8(float v) {
 
 } // namespace
 
-ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
+ConnectomeView::ConnectomeView(QWidget* parent)
+    : VtkView(parent), edgeSplat_(vtkSmartPointer<LineSplat>::New()),
+      lodSplat_(vtkSmartPointer<LineSplat>::New()) {
     points_->SetDataTypeToFloat();
     nodeColors_->SetName("color");
     nodeColors_->SetNumberOfComponents(3);
@@ -119,35 +122,18 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     edgePoly_->SetPoints(points_); // the same points as the nodes: no copy
     edgePoly_->SetLines(lines_);
     edgePoly_->GetCellData()->SetScalars(edgeColors_);
-    edgeMapper_->SetInputData(edgePoly_);
-    if (auto* gl = vtkOpenGLPolyDataMapper::SafeDownCast(edgeMapper_.GetPointer()))
-        gl->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
-    edgeMapper_->SetColorModeToDirectScalars();
-    edgeMapper_->SetScalarModeToUseCellData();
-    edgeMapper_->ScalarVisibilityOn();
-    edgeActor_->SetMapper(edgeMapper_);
-    edgeActor_->GetProperty()->LightingOff();
-    edgeActor_->GetProperty()->SetLineWidth(1.f);
-    edgeActor_->PickableOff();
+    // The edges are drawn by a line splat (1-pixel lines rasterized on the CPU, composited with depth).
+    edgeSplat_->PickableOff();
 
-    // The budget edges drawn while the camera moves: the same look as the full edge actor.
+    // The budget edges drawn while the camera moves: the same look as the full edge splat.
     lodColors_->SetName("color");
     lodColors_->SetNumberOfComponents(3);
     lodLines_->Use32BitStorage();
     lodPoly_->SetPoints(points_);
     lodPoly_->SetLines(lodLines_);
     lodPoly_->GetCellData()->SetScalars(lodColors_);
-    lodMapper_->SetInputData(lodPoly_);
-    if (auto* gl = vtkOpenGLPolyDataMapper::SafeDownCast(lodMapper_.GetPointer()))
-        gl->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
-    lodMapper_->SetColorModeToDirectScalars();
-    lodMapper_->SetScalarModeToUseCellData();
-    lodMapper_->ScalarVisibilityOn();
-    lodActor_->SetMapper(lodMapper_);
-    lodActor_->GetProperty()->LightingOff();
-    lodActor_->GetProperty()->SetLineWidth(1.f);
-    lodActor_->PickableOff();
-    lodActor_->VisibilityOff();
+    lodSplat_->PickableOff();
+    lodSplat_->VisibilityOff();
 
     // The budget nodes drawn while the camera moves: their own points (the sphere mapper draws every point
     // of its input), colours and radii copied from the full node arrays.
@@ -171,8 +157,8 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     lodNodeActor_->PickableOff();
     lodNodeActor_->VisibilityOff();
 
-    renderer()->AddActor(edgeActor_);
-    renderer()->AddActor(lodActor_);
+    renderer()->AddViewProp(edgeSplat_);
+    renderer()->AddViewProp(lodSplat_);
     renderer()->AddActor(nodeActor_);
     renderer()->AddActor(lodNodeActor_);
 
@@ -210,20 +196,17 @@ vtkPolyData* ConnectomeView::edgePolyData() const {
 vtkPolyData* ConnectomeView::nodePolyData() const {
     return nodePoly_;
 }
-vtkPolyDataMapper* ConnectomeView::edgeMapper() const {
-    return edgeMapper_;
-}
 vtkOpenGLSphereMapper* ConnectomeView::nodeMapper() const {
     return nodeMapper_;
 }
-vtkActor* ConnectomeView::edgeActor() const {
-    return edgeActor_;
+LineSplat* ConnectomeView::edgeSplat() const {
+    return edgeSplat_;
 }
 vtkActor* ConnectomeView::nodeActor() const {
     return nodeActor_;
 }
-vtkActor* ConnectomeView::lodEdgeActor() const {
-    return lodActor_;
+LineSplat* ConnectomeView::lodEdgeSplat() const {
+    return lodSplat_;
 }
 vtkPolyData* ConnectomeView::lodEdgePolyData() const {
     return lodPoly_;
@@ -276,6 +259,15 @@ void ConnectomeView::setGraph(std::shared_ptr<const nr::Graph> g) {
         p[3 * i + 2] = graph_->z[i];
     }
     points_->Modified();
+    // The splats read the node positions of the graph itself (kept alive by the shared pointer).
+    double bounds[6] = {0, 0, 0, 0, 0, 0};
+    if (n > 0) {
+        const std::vector<float> b = graph_->bounds();
+        for (int a = 0; a < 3; ++a) bounds[2 * a] = b[size_t(a)], bounds[2 * a + 1] = b[size_t(a) + 3];
+    }
+    for (LineSplat* s : {edgeSplat_.Get(), lodSplat_.Get()})
+        s->setNodes(n ? std::shared_ptr<const void>(graph_) : nullptr, n ? graph_->x.data() : nullptr,
+                    n ? graph_->y.data() : nullptr, n ? graph_->z.data() : nullptr, n, bounds);
     // One vertex cell per node: the sphere mapper draws (and the selector identifies) vertex cells.
     verts_->GetOffsetsArray32()->SetNumberOfValues(vtkIdType(n + 1));
     verts_->GetConnectivityArray32()->SetNumberOfValues(vtkIdType(n));
@@ -632,6 +624,7 @@ void ConnectomeView::rebuildEdges() {
     lines_->Modified();
     edgeColors_->Modified();
     edgePoly_->Modified();
+    syncSplat(edgeSplat_, lines_, edgeColors_, true);
     updateLodEdges();
     applyEdgeVisibility();
     update();
@@ -645,6 +638,7 @@ void ConnectomeView::recolorEdges() {
     for (size_t e = 0; e < m && j < visibleEdges_; ++e)
         if (edgeVisible(e)) edgeColor(e, col + 3 * j++);
     edgeColors_->Modified();
+    syncSplat(edgeSplat_, lines_, edgeColors_, false);
     recolorLodEdges();
     update();
 }
@@ -702,6 +696,7 @@ void ConnectomeView::updateLodEdges() {
     conn->Modified();
     lodLines_->Modified();
     recolorLodEdges();
+    syncSplat(lodSplat_, lodLines_, lodColors_, true);
 }
 
 void ConnectomeView::recolorLodEdges() {
@@ -711,6 +706,24 @@ void ConnectomeView::recolorLodEdges() {
     for (size_t j = 0; j < k; ++j) edgeColor(lodEdges_[j], col + 3 * j);
     lodColors_->Modified();
     lodPoly_->Modified();
+    syncSplat(lodSplat_, lodLines_, lodColors_, false);
+}
+
+void ConnectomeView::syncSplat(LineSplat* splat, vtkCellArray* cells, vtkUnsignedCharArray* colors,
+                               bool lines) {
+    const size_t k = size_t(colors->GetNumberOfTuples());
+    if (lines) {
+        vtkTypeInt32Array* conn = cells->GetConnectivityArray32();
+        std::vector<uint32_t> ends(2 * k);
+        const int32_t* ids = k ? conn->GetPointer(0) : nullptr;
+        for (size_t i = 0; i < 2 * k; ++i) ends[i] = uint32_t(ids[i]);
+        splat->setLines(std::move(ends));
+    }
+    std::vector<uint32_t>& out = splat->colors();
+    if (out.size() != k) return; // the lines follow (rebuildEdges, updateLodEdges)
+    const unsigned char* c = k ? colors->GetPointer(0) : nullptr;
+    for (size_t i = 0; i < k; ++i) out[i] = LineSplat::rgba(c[3 * i], c[3 * i + 1], c[3 * i + 2]);
+    splat->Modified();
 }
 
 bool ConnectomeView::lodSampleStale() const {
@@ -722,8 +735,8 @@ bool ConnectomeView::lodSampleStale() const {
 void ConnectomeView::applyEdgeVisibility() {
     const bool show = edgeOpacity_ > 0.f;
     const bool useLod = lod_.moving() && !lodEdges_.empty() && lodEdges_.size() < visibleEdges_;
-    edgeActor_->SetVisibility(show && !useLod);
-    lodActor_->SetVisibility(show && useLod);
+    edgeSplat_->SetVisibility(show && !useLod);
+    lodSplat_->SetVisibility(show && useLod);
     const bool useLodNodes = lod_.moving() && !lodNodes_.empty() && lodNodes_.size() < role_.size();
     nodeActor_->SetVisibility(!useLodNodes);
     lodNodeActor_->SetVisibility(useLodNodes);
@@ -883,11 +896,8 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
         sel->SetFieldAssociation(vtkDataObject::FIELD_ASSOCIATION_CELLS);
         sel->SetArea(unsigned(std::max(0, x - reach)), unsigned(std::max(0, y - reach)),
                      unsigned(std::min(size[0] - 1, x + reach)), unsigned(std::min(size[1] - 1, y + reach)));
-        // Edges never hide a node from the pointer: leave them out of the selection passes.
-        const bool edgesOn = edgeActor_->GetVisibility(), lodOn = lodActor_->GetVisibility();
+        // Edges never hide a node from the pointer: the line splats draw nothing in selection passes.
         const bool nodesOn = nodeActor_->GetVisibility(), lodNodesOn = lodNodeActor_->GetVisibility();
-        edgeActor_->VisibilityOff();
-        lodActor_->VisibilityOff();
         // Every node can be picked, also while the view draws the moving budget.
         nodeActor_->VisibilityOn();
         lodNodeActor_->VisibilityOff();
@@ -900,8 +910,6 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
                 picked = long(info.AttributeID);
             sel->ClearBuffers();
         }
-        edgeActor_->SetVisibility(edgesOn);
-        lodActor_->SetVisibility(lodOn);
         nodeActor_->SetVisibility(nodesOn);
         lodNodeActor_->SetVisibility(lodNodesOn);
     });
@@ -1064,23 +1072,23 @@ void ConnectomeView::warmLod() {
     lodWarmQueued_ = false;
     if (lod_.moving() || !graph_ || (lodEdges_.empty() && lodNodes_.empty())) return;
     const bool ok = withRenderContext([&] {
-        const bool edgesOn = edgeActor_->GetVisibility(), lodOn = lodActor_->GetVisibility();
+        const bool edgesOn = edgeSplat_->GetVisibility(), lodOn = lodSplat_->GetVisibility();
         const bool nodesOn = nodeActor_->GetVisibility(), lodNodesOn = lodNodeActor_->GetVisibility();
-        edgeActor_->VisibilityOff();
+        edgeSplat_->VisibilityOff();
         nodeActor_->VisibilityOff();
-        lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
+        lodSplat_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
         lodNodeActor_->SetVisibility(!lodNodes_.empty());
         // The first frame uploads the budget; the second is timed: it tells the level of detail what a moving
         // frame costs besides its edges. When that moves the budget far, the sample is redone.
         renderSceneMs();
-        lod_.budgetFrameDrawn(lodActor_->GetVisibility() ? lodEdges_.size() : 0, renderSceneMs());
+        lod_.budgetFrameDrawn(lodSplat_->GetVisibility() ? lodEdges_.size() : 0, renderSceneMs());
         if (lodSampleStale()) {
             updateLodEdges();
-            lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
+            lodSplat_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
             renderWindow()->Render(); // uploads the new sample
         }
-        edgeActor_->SetVisibility(edgesOn);
-        lodActor_->SetVisibility(lodOn);
+        edgeSplat_->SetVisibility(edgesOn);
+        lodSplat_->SetVisibility(lodOn);
         nodeActor_->SetVisibility(nodesOn);
         lodNodeActor_->SetVisibility(lodNodesOn);
     });
@@ -1100,8 +1108,8 @@ void ConnectomeView::paintGL() {
     lastCamera_ = c;
     haveCamera_ = true;
     VtkView::paintGL();
-    const bool lodOn = lodActor_->GetVisibility();
-    drawnEdges_ = lodOn ? lodEdges_.size() : edgeActor_->GetVisibility() ? visibleEdges_ : 0;
+    const bool lodOn = lodSplat_->GetVisibility();
+    drawnEdges_ = lodOn ? lodSplat_->lastDrawn() : edgeSplat_->GetVisibility() ? edgeSplat_->lastDrawn() : 0;
     drawnNodes_ = lodNodeActor_->GetVisibility() ? lodNodes_.size()
                   : nodeActor_->GetVisibility()  ? role_.size()
                                                  : 0;
@@ -1167,7 +1175,7 @@ void ConnectomeView::drawOverlay() {
         ImGui::Text("%zu nodes", role_.size());
         ImGui::Text("%zu / %zu edges", visibleEdges_,
                     graph_ && !role_.empty() ? graph_->edgeCount() : size_t(0));
-        if (lodActor_->GetVisibility() || lodNodeActor_->GetVisibility())
+        if (lodSplat_->GetVisibility() || lodNodeActor_->GetVisibility())
             ImGui::Text("moving: %zu nodes, %zu edges drawn", drawnNodes_, drawnEdges_);
         if (!selection_.empty()) ImGui::Text("%zu selected", selection_.size());
         if (!hoverText_.isEmpty()) {
