@@ -560,14 +560,28 @@ bool ConnectomeView::edgeVisible(size_t e) const {
     return graph_->src[e] < role_.size() && graph_->dst[e] < role_.size();
 }
 
+void ConnectomeView::prepareEdgeColors() {
+    // What every edge colour is made of, looked up once per rebuild instead of once per edge.
+    double bg[3];
+    backgroundColor(bg);
+    edgeBack_[0] = float(bg[0] * 255), edgeBack_[1] = float(bg[1] * 255), edgeBack_[2] = float(bg[2] * 255);
+    const size_t types = graph_ ? graph_->edgeTypes.size() : 0;
+    edgeTypeRgb_.assign(3 * (types + 1), 0.f);
+    for (size_t t = 0; t <= types; ++t) {
+        const Rgb c = edgeTypeColor(t < types ? graph_->edgeTypes[t] : std::string(), t);
+        edgeTypeRgb_[3 * t] = c.r, edgeTypeRgb_[3 * t + 1] = c.g, edgeTypeRgb_[3 * t + 2] = c.b;
+    }
+}
+
 void ConnectomeView::edgeColor(size_t e, unsigned char rgb[3]) const {
     Rgb c;
     if (edgeColoring_ == EdgeColoring::BySource) {
         const uint32_t s = graph_->src[e];
         c = {float(baseRgb_[3 * s]), float(baseRgb_[3 * s + 1]), float(baseRgb_[3 * s + 2])};
     } else {
-        const size_t t = graph_->type.empty() ? 0 : graph_->type[e];
-        c = edgeTypeColor(t < graph_->edgeTypes.size() ? graph_->edgeTypes[t] : std::string(), t);
+        const size_t types = edgeTypeRgb_.size() / 3 - 1;
+        const size_t t = std::min<size_t>(graph_->type.empty() ? 0 : graph_->type[e], types);
+        c = {edgeTypeRgb_[3 * t], edgeTypeRgb_[3 * t + 1], edgeTypeRgb_[3 * t + 2]};
     }
     // Edges are opaque; their "opacity" mixes the colour with the background, which looks like blending
     // over the background without the cost of a translucent pass over millions of lines.
@@ -581,16 +595,15 @@ void ConnectomeView::edgeColor(size_t e, unsigned char rgb[3]) const {
         else
             mix *= 0.18f; // as the dimmed nodes
     }
-    double bg[3];
-    backgroundColor(bg);
-    const Rgb back = {float(bg[0] * 255), float(bg[1] * 255), float(bg[2] * 255)};
-    c = {back.r + (c.r - back.r) * mix, back.g + (c.g - back.g) * mix, back.b + (c.b - back.b) * mix};
+    const float* back = edgeBack_;
+    c = {back[0] + (c.r - back[0]) * mix, back[1] + (c.g - back[1]) * mix, back[2] + (c.b - back[2]) * mix};
     rgb[0] = u8(c.r);
     rgb[1] = u8(c.g);
     rgb[2] = u8(c.b);
 }
 
 void ConnectomeView::rebuildEdges() {
+    prepareEdgeColors();
     const size_t m = graph_ && !role_.empty() ? graph_->edgeCount() : 0;
     size_t k = 0;
     for (size_t e = 0; e < m; ++e) k += edgeVisible(e);
@@ -631,6 +644,7 @@ void ConnectomeView::rebuildEdges() {
 }
 
 void ConnectomeView::recolorEdges() {
+    prepareEdgeColors();
     const size_t m = graph_ && !role_.empty() ? graph_->edgeCount() : 0;
     if (size_t(edgeColors_->GetNumberOfTuples()) != visibleEdges_) return rebuildEdges();
     unsigned char* col = visibleEdges_ ? edgeColors_->GetPointer(0) : nullptr;
@@ -700,6 +714,7 @@ void ConnectomeView::updateLodEdges() {
 }
 
 void ConnectomeView::recolorLodEdges() {
+    prepareEdgeColors();
     const size_t k = lodEdges_.size();
     lodColors_->SetNumberOfTuples(vtkIdType(k));
     unsigned char* col = k ? lodColors_->GetPointer(0) : nullptr;
@@ -712,17 +727,36 @@ void ConnectomeView::recolorLodEdges() {
 void ConnectomeView::syncSplat(LineSplat* splat, vtkCellArray* cells, vtkUnsignedCharArray* colors,
                                bool lines) {
     const size_t k = size_t(colors->GetNumberOfTuples());
+    const bool full = splat == edgeSplat_.Get();
+    std::vector<uint32_t>& order = full ? edgeOrder_ : lodOrder_;
     if (lines) {
+        // Drawn in a spatial order (neighbouring lines write neighbouring pixels); order[i] is the cell.
+        const uint32_t* ids = full ? (visibleIds_.empty() ? nullptr : visibleIds_.data()) : lodEdges_.data();
+        double b[6] = {0, 0, 0, 0, 0, 0};
+        if (graph_ && k > 0) {
+            const std::vector<float> gb = graph_->bounds();
+            for (int a = 0; a < 3; ++a) b[2 * a] = gb[size_t(a)], b[2 * a + 1] = gb[size_t(a) + 3];
+            order = spatialLineOrder(graph_->x.data(), graph_->y.data(), graph_->z.data(), graph_->src.data(),
+                                     graph_->dst.data(), ids, k, b);
+        } else {
+            order.clear();
+        }
         vtkTypeInt32Array* conn = cells->GetConnectivityArray32();
-        std::vector<uint32_t> ends(2 * k);
-        const int32_t* ids = k ? conn->GetPointer(0) : nullptr;
-        for (size_t i = 0; i < 2 * k; ++i) ends[i] = uint32_t(ids[i]);
+        std::vector<uint32_t> ends(2 * order.size());
+        const int32_t* cell = k ? conn->GetPointer(0) : nullptr;
+        for (size_t i = 0; i < order.size(); ++i) {
+            ends[2 * i] = uint32_t(cell[2 * size_t(order[i])]);
+            ends[2 * i + 1] = uint32_t(cell[2 * size_t(order[i]) + 1]);
+        }
         splat->setLines(std::move(ends));
     }
     std::vector<uint32_t>& out = splat->colors();
-    if (out.size() != k) return; // the lines follow (rebuildEdges, updateLodEdges)
+    if (out.size() != k || order.size() != k) return; // the lines follow (rebuildEdges, updateLodEdges)
     const unsigned char* c = k ? colors->GetPointer(0) : nullptr;
-    for (size_t i = 0; i < k; ++i) out[i] = LineSplat::rgba(c[3 * i], c[3 * i + 1], c[3 * i + 2]);
+    for (size_t i = 0; i < k; ++i) {
+        const unsigned char* q = c + 3 * size_t(order[i]);
+        out[i] = LineSplat::rgba(q[0], q[1], q[2]);
+    }
     splat->Modified();
 }
 

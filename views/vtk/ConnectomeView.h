@@ -198,7 +198,8 @@ private:
     // gives it the lines.
     void syncSplat(LineSplat* splat, vtkCellArray* cells, vtkUnsignedCharArray* colors, bool lines);
     bool edgeVisible(size_t e) const;
-    void edgeColor(size_t e, unsigned char rgb[3]) const;
+    void edgeColor(size_t e, unsigned char rgb[3]) const; // after prepareEdgeColors
+    void prepareEdgeColors();
     void updateLodEdges(); // resamples the budget edges from the visible ones and colours them
     void recolorLodEdges();
     bool lodSampleStale() const; // the budget moved far from the sample's size
@@ -251,6 +252,8 @@ private:
     float nodeScale_ = 1.f;
     float baseRadius_ = 1.f;
     float edgeOpacity_ = 0.5f;
+    float edgeBack_[3] = {0, 0, 0};  // background, 0..255 (prepareEdgeColors)
+    std::vector<float> edgeTypeRgb_; // per edge type (and one past the last for unknown types), 0..255
     // Level of detail: the visible edges when a filter hides some (empty when all are visible), the sampled
     // edge ids (sorted) and the budget actor's pipeline, sharing points_ with the others.
     LodController lod_;
@@ -262,6 +265,7 @@ private:
     vtkNew<vtkCellArray> lodLines_;
     vtkNew<vtkUnsignedCharArray> lodColors_;
     vtkSmartPointer<LineSplat> lodSplat_;
+    std::vector<uint32_t> edgeOrder_, lodOrder_; // line k of a splat is cell order[k] of its poly data
     size_t drawnEdges_ = 0;
     std::vector<float> lodNodeWeight_; // degree per node
     std::vector<uint32_t> lodNodes_;

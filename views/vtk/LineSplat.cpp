@@ -89,23 +89,29 @@ void LineSplat::project(const double m[16], int w, int h, size_t lo, size_t hi) 
     }
 }
 
-// The pixels of one line from major-axis position i0 to i1 (exclusive), minor coordinate o and depth z at i0,
-// stepping so and sz. Depth outside [0, 1] is clipped per pixel only when an end lies outside.
+// The pixels of one line from major-axis position i0 to i1 (exclusive); at iStart the minor coordinate is o
+// and the depth z, stepping so and sz per pixel. Positions are computed from iStart (not accumulated), so a
+// pixel is the same whichever band draws it. Depth outside [0, 1] is clipped per pixel only when an end lies
+// outside.
 template <bool XMajor, bool ClipDepth>
-void LineSplat::walk(int i0, int i1, float o, float z, float so, float sz, uint32_t c, Pixel* img, int w,
-                     int minorSize) {
-    for (int i = i0; i < i1; ++i, o += so, z += sz) {
-        const int j = int(std::floor(o));
-        if (unsigned(j) >= unsigned(minorSize)) continue;
-        if (ClipDepth && !(z >= 0.f && z <= 1.f)) continue;
-        Pixel& px = img[XMajor ? size_t(j) * size_t(w) + size_t(i) : size_t(i) * size_t(w) + size_t(j)];
-        if (z <= px.depth) px.depth = z, px.rgba = c;
+void LineSplat::walk(int i0, int i1, int iStart, float o, float z, float so, float sz, uint32_t c,
+                     const Band& b) {
+    const int minor0 = XMajor ? b.y0 : 0, minorSize = XMajor ? b.y1 - b.y0 : b.w;
+    for (int i = i0; i < i1; ++i) {
+        const float t = float(i - iStart);
+        const int j = int(std::floor(o + t * so));
+        if (unsigned(j - minor0) >= unsigned(minorSize)) continue;
+        const float d = z + t * sz;
+        if (ClipDepth && !(d >= 0.f && d <= 1.f)) continue;
+        const size_t at = XMajor ? size_t(j) * size_t(b.w) + size_t(i) : size_t(i) * size_t(b.w) + size_t(j);
+        Pixel& px = b.img[at];
+        if (d <= px.depth) px.depth = d, px.rgba = c;
     }
 }
 
-// One line in window coordinates: along the major axis, the pixel centres i + 0.5 in [a0, a1).
-void LineSplat::line(float ax, float ay, float az, float bx, float by, float bz, uint32_t c, Pixel* img,
-                     int w, int h) {
+// One line in window coordinates: along the major axis, the pixel centres i + 0.5 in [a0, a1); only the
+// pixels in the band's rows.
+void LineSplat::line(float ax, float ay, float az, float bx, float by, float bz, uint32_t c, const Band& b) {
     const float dx = bx - ax, dy = by - ay;
     const bool xMajor = std::fabs(dx) >= std::fabs(dy);
     float a0 = xMajor ? ax : ay, a1 = xMajor ? bx : by;
@@ -114,25 +120,38 @@ void LineSplat::line(float ax, float ay, float az, float bx, float by, float bz,
     if (a1 < a0) std::swap(a0, a1), std::swap(o0, o1), std::swap(z0, z1);
     const float len = a1 - a0;
     if (!(len > 0)) return;
-    int i0 = int(std::ceil(a0 - 0.5f)), i1 = int(std::ceil(a1 - 0.5f));
-    i0 = std::max(i0, 0);
-    i1 = std::min(i1, xMajor ? w : h);
-    if (i0 >= i1) return;
+    const int start = int(std::ceil(a0 - 0.5f));
+    int i0 = std::max(start, 0), i1 = std::min(int(std::ceil(a1 - 0.5f)), xMajor ? b.w : b.h);
     const float so = (o1 - o0) / len, sz = (z1 - z0) / len;
-    const float t = float(i0) + 0.5f - a0;
+    const float t = float(start) + 0.5f - a0;
     const float o = o0 + t * so, z = z0 + t * sz;
+    if (xMajor) {
+        // The columns where the row lies in the band (one pixel of slack; the walk checks each pixel).
+        if (so != 0.f) {
+            const float u0 = (float(b.y0) - o) / so, u1 = (float(b.y1) - o) / so;
+            const float lo = std::min(u0, u1), hi = std::max(u0, u1);
+            if (hi < float(i0 - start) - 1.f || lo > float(i1 - start) + 1.f) return;
+            i0 = std::max(i0, start + int(std::floor(lo)) - 1);
+            i1 = std::min(i1, start + int(std::ceil(hi)) + 1);
+        } else if (int(std::floor(o)) < b.y0 || int(std::floor(o)) >= b.y1) {
+            return;
+        }
+    } else {
+        i0 = std::max(i0, b.y0);
+        i1 = std::min(i1, b.y1);
+    }
+    if (i0 >= i1) return;
     const bool clipZ = !(z0 >= 0.f && z0 <= 1.f && z1 >= 0.f && z1 <= 1.f);
     if (xMajor)
-        clipZ ? walk<true, true>(i0, i1, o, z, so, sz, c, img, w, h)
-              : walk<true, false>(i0, i1, o, z, so, sz, c, img, w, h);
+        clipZ ? walk<true, true>(i0, i1, start, o, z, so, sz, c, b)
+              : walk<true, false>(i0, i1, start, o, z, so, sz, c, b);
     else
-        clipZ ? walk<false, true>(i0, i1, o, z, so, sz, c, img, w, w)
-              : walk<false, false>(i0, i1, o, z, so, sz, c, img, w, w);
+        clipZ ? walk<false, true>(i0, i1, start, o, z, so, sz, c, b)
+              : walk<false, false>(i0, i1, start, o, z, so, sz, c, b);
 }
 
 // A line with an end behind the near plane: clipped in homogeneous coordinates, then drawn.
-void LineSplat::clippedLine(const double m[16], uint32_t a, uint32_t b, uint32_t c, Pixel* img, int w,
-                            int h) const {
+void LineSplat::clippedLine(const double m[16], uint32_t a, uint32_t b, uint32_t c, const Band& band) const {
     double cl[2][4];
     for (int k = 0; k < 2; ++k) {
         const uint32_t n = k ? b : a;
@@ -152,11 +171,11 @@ void LineSplat::clippedLine(const double m[16], uint32_t a, uint32_t b, uint32_t
     for (int k = 0; k < 2; ++k) {
         if (!(cl[k][3] > 0)) return;
         const double iw = 1.0 / cl[k][3];
-        s[k][0] = float((cl[k][0] * iw + 1.0) * 0.5 * w);
-        s[k][1] = float((cl[k][1] * iw + 1.0) * 0.5 * h);
+        s[k][0] = float((cl[k][0] * iw + 1.0) * 0.5 * band.w);
+        s[k][1] = float((cl[k][1] * iw + 1.0) * 0.5 * band.h);
         s[k][2] = float((cl[k][2] * iw + 1.0) * 0.5);
     }
-    line(s[0][0], s[0][1], s[0][2], s[1][0], s[1][1], s[1][2], c, img, w, h);
+    line(s[0][0], s[0][1], s[0][2], s[1][0], s[1][1], s[1][2], c, band);
 }
 
 void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
@@ -168,7 +187,7 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
     const size_t px = size_t(w) * size_t(h);
     screen_.resize(4 * nodes_);
     const int threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-    images_.resize(size_t(threads));
+    image_.resize(px);
     color_.resize(px);
     depth_.resize(px);
     auto parallel = [&](auto fn) {
@@ -177,39 +196,47 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
         fn(0);
         for (auto& th : pool) th.join();
     };
-    auto share = [&](size_t n, int t) {
-        return std::make_pair(n * size_t(t) / size_t(threads), n * size_t(t + 1) / size_t(threads));
-    };
     parallel([&](int t) {
-        const auto r = share(nodes_, t);
-        project(m, w, h, r.first, r.second);
+        project(m, w, h, nodes_ * size_t(t) / size_t(threads), nodes_ * size_t(t + 1) / size_t(threads));
     });
-    // Each thread draws a share of the lines into its own image; the nearest fragment wins when merged.
+    // Bands of rows holding about as many projected nodes each (lines mostly stay near their nodes).
+    rows_.assign(size_t(h), 0);
+    size_t inside = 0;
+    for (size_t i = 0; i < nodes_; ++i) {
+        const float y = screen_[4 * i + 1];
+        if (std::isnan(screen_[4 * i]) || !(y >= 0.f && y < float(h))) continue;
+        ++rows_[size_t(y)];
+        ++inside;
+    }
+    std::vector<int> split(size_t(threads) + 1, h);
+    split[0] = 0;
+    for (size_t y = 0, sum = 0, t = 1; y < size_t(h) && t < size_t(threads); ++y) {
+        sum += rows_[y];
+        while (t < size_t(threads) && sum * size_t(threads) >= inside * t) split[t++] = int(y) + 1;
+    }
+    if (inside == 0)
+        for (int t = 1; t < threads; ++t) split[size_t(t)] = h * t / threads;
     parallel([&](int t) {
-        std::vector<Pixel>& img = images_[size_t(t)];
-        img.assign(px, Pixel{kEmpty, 0u});
-        const auto r = share(rgba_.size(), t);
+        const Band band{image_.data(), w, h, split[size_t(t)], split[size_t(t) + 1]};
+        if (band.y0 >= band.y1) return;
+        const size_t p0 = size_t(band.y0) * size_t(w), p1 = size_t(band.y1) * size_t(w);
+        std::fill(image_.begin() + ptrdiff_t(p0), image_.begin() + ptrdiff_t(p1), Pixel{kEmpty, 0u});
         const float* scr = screen_.data();
-        for (size_t k = r.first; k < r.second; ++k) {
+        const float y0 = float(band.y0) - 1.f, y1 = float(band.y1) + 1.f;
+        for (size_t k = 0, n = rgba_.size(); k < n; ++k) {
             const uint32_t a = ends_[2 * k], b = ends_[2 * k + 1];
             if (a >= nodes_ || b >= nodes_) continue;
             const float *pa = scr + 4 * size_t(a), *pb = scr + 4 * size_t(b);
-            if (std::isnan(pa[0]) || std::isnan(pb[0]))
-                clippedLine(m, a, b, rgba_[k], img.data(), w, h);
-            else
-                line(pa[0], pa[1], pa[2], pb[0], pb[1], pb[2], rgba_[k], img.data(), w, h);
+            if (std::isnan(pa[0]) || std::isnan(pb[0])) {
+                clippedLine(m, a, b, rgba_[k], band);
+                continue;
+            }
+            // Both ends above or both below the band: nothing to draw here.
+            if ((pa[1] < y0 && pb[1] < y0) || (pa[1] >= y1 && pb[1] >= y1)) continue;
+            line(pa[0], pa[1], pa[2], pb[0], pb[1], pb[2], rgba_[k], band);
         }
-    });
-    // Merged into the colour and depth images that are uploaded.
-    parallel([&](int t) {
-        const auto r = share(px, t);
-        for (size_t p = r.first; p < r.second; ++p) {
-            Pixel best = images_[0][p];
-            for (int k = 1; k < threads; ++k)
-                if (images_[size_t(k)][p].depth < best.depth) best = images_[size_t(k)][p];
-            depth_[p] = best.depth;
-            color_[p] = best.rgba;
-        }
+        // The band's rows into the colour and depth images that are uploaded.
+        for (size_t p = p0; p < p1; ++p) depth_[p] = image_[p].depth, color_[p] = image_[p].rgba;
     });
 }
 
@@ -242,8 +269,18 @@ void LineSplat::composite(vtkOpenGLRenderWindow* rw, int w, int h) {
         rw->GetShaderCache()->ReadyShaderProgram(quad_->Program);
     }
     if (!quad_->Program) return;
-    colorTex_->Create2DFromRaw(unsigned(w), unsigned(h), 4, VTK_UNSIGNED_CHAR, color_.data());
-    depthTex_->Create2DFromRaw(unsigned(w), unsigned(h), 1, VTK_FLOAT, depth_.data());
+    if (colorTex_->GetHandle() != 0 && int(colorTex_->GetWidth()) == w && int(colorTex_->GetHeight()) == h &&
+        int(depthTex_->GetWidth()) == w && int(depthTex_->GetHeight()) == h) {
+        // Same size as the last frame: new contents in the same storage (no reallocation in the driver).
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+        colorTex_->Bind();
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, color_.data());
+        depthTex_->Bind();
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RED, GL_FLOAT, depth_.data());
+    } else {
+        colorTex_->Create2DFromRaw(unsigned(w), unsigned(h), 4, VTK_UNSIGNED_CHAR, color_.data());
+        depthTex_->Create2DFromRaw(unsigned(w), unsigned(h), 1, VTK_FLOAT, depth_.data());
+    }
     for (vtkTextureObject* t : {colorTex_.GetPointer(), depthTex_.GetPointer()}) {
         t->SetMinificationFilter(vtkTextureObject::Nearest);
         t->SetMagnificationFilter(vtkTextureObject::Nearest);

@@ -7,7 +7,9 @@
 // each line's pixels on the CPU (column or row centres along the major axis, as GL's diamond rule does for
 // 1-pixel lines) into a colour and a depth image, and composites both with one full-screen pass that writes
 // gl_FragDepth under the depth test, so that other actors (cylinders, imposter spheres) hide and are hidden
-// by the lines exactly as GL lines would be. The work is split over up to four threads inside the frame.
+// by the lines exactly as GL lines would be. The image is split into bands of rows, one per thread (up to
+// four, split so that each holds about as many projected nodes); each thread draws the part of every line
+// inside its band, so no thread's pixels are another's and nothing is merged.
 // Lines given in a spatial order (spatialLineOrder) write neighbouring pixels one after another.
 //
 // Used by VesselView (vessels under a pixel wide) and ConnectomeView (every edge).
@@ -58,19 +60,23 @@ protected:
     ~LineSplat() override;
 
 private:
+    static constexpr float kEmpty = 2.0f; // depth of a pixel no line covers (beyond the far plane)
+
+    // Where a thread draws: the rows [y0, y1) of the colour and depth images (w pixels wide, h rows).
     struct Pixel {
         float depth;
         uint32_t rgba;
     };
-    static constexpr float kEmpty = 2.0f; // depth of a pixel no line covers (beyond the far plane)
-
+    struct Band {
+        Pixel* img;
+        int w, h, y0, y1;
+    };
     void project(const double m[16], int w, int h, size_t lo, size_t hi);
     template <bool XMajor, bool ClipDepth>
-    static void walk(int i0, int i1, float o, float z, float so, float sz, uint32_t c, Pixel* img, int w,
-                     int minorSize);
-    static void line(float ax, float ay, float az, float bx, float by, float bz, uint32_t c, Pixel* img,
-                     int w, int h);
-    void clippedLine(const double m[16], uint32_t a, uint32_t b, uint32_t c, Pixel* img, int w, int h) const;
+    static void walk(int i0, int i1, int iStart, float o, float z, float so, float sz, uint32_t c,
+                     const Band& b);
+    static void line(float ax, float ay, float az, float bx, float by, float bz, uint32_t c, const Band& b);
+    void clippedLine(const double m[16], uint32_t a, uint32_t b, uint32_t c, const Band& band) const;
     void splat(vtkOpenGLRenderer* ren, int w, int h);
     void composite(vtkOpenGLRenderWindow* rw, int w, int h);
 
@@ -79,9 +85,10 @@ private:
     size_t nodes_ = 0;
     std::vector<uint32_t> ends_, rgba_;
     double bounds_[6] = {0, 0, 0, 0, 0, 0};
-    std::vector<float> screen_;              // per node: x, y (pixels), depth (0..1), unused
-    std::vector<std::vector<Pixel>> images_; // one per drawing thread
-    std::vector<uint32_t> color_;            // merged, uploaded
+    std::vector<float> screen_;   // per node: x, y (pixels), depth (0..1), unused
+    std::vector<uint32_t> rows_;  // projected nodes per image row (splits the rows among the threads)
+    std::vector<Pixel> image_;    // drawn into (depth and colour of a pixel in one cache line)
+    std::vector<uint32_t> color_; // the images that are uploaded
     std::vector<float> depth_;
     std::unique_ptr<vtkOpenGLQuadHelper> quad_;
     vtkNew<vtkTextureObject> colorTex_, depthTex_;
