@@ -187,6 +187,12 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
     const size_t px = size_t(w) * size_t(h);
     screen_.resize(4 * nodes_);
     const int threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    // After a large image (a figure export) the buffers shrink back to what the window needs.
+    if (px * 4 < image_.capacity()) {
+        std::vector<Pixel>().swap(image_);
+        std::vector<uint32_t>().swap(color_);
+        std::vector<float>().swap(depth_);
+    }
     image_.resize(px);
     color_.resize(px);
     depth_.resize(px);
