@@ -1,7 +1,8 @@
 // bench_connectome: a 100,000-node, 2,000,000-edge synthetic connectome in ConnectomeView (one node actor
-// of imposter spheres, one edge actor of lines) against the naive VTK pipeline (a vtkGlyph3D sphere per
-// node, vtkTubeFilter edges) in the same Qt/VTK host. Run under xvfb-run.
-// Both sides draw edges the same way: opaque, in their type's colour mixed halfway with the background.
+// of imposter spheres, the edges as 1-pixel lines drawn by the CPU line splat, vtk/LineSplat.h) against the
+// naive VTK pipeline (a vtkGlyph3D sphere per node, vtkTubeFilter edges) in the same Qt/VTK host. Run under
+// xvfb-run. Both sides draw edges the same way: opaque, in their type's colour mixed halfway with the
+// background.
 //
 // Output (key=value, one per line):
 //   parse_s            edge CSV + node table CSV -> nr::Graph with nr::readGraph and nr::readNodeTable

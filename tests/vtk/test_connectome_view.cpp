@@ -8,6 +8,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
@@ -24,6 +25,7 @@
 
 #include "model/Graph.h"
 #include "vtk/ConnectomeView.h"
+#include "vtk/LineSplat.h"
 
 namespace {
 
@@ -188,7 +190,6 @@ private slots:
 
     void filterChangesVisibleEdgesWithoutRebuild() {
         vtkPolyData* poly = view_->edgePolyData();
-        vtkPolyDataMapper* mapper = view_->edgeMapper();
         vtkCellArray* lines = poly->GetLines();
         vtkUnsignedCharArray* colors = view_->edgeColors();
         QCOMPARE(view_->visibleEdgeCount(), size_t(8));
@@ -220,12 +221,26 @@ private slots:
         QCOMPARE(view_->visibleEdgeCount(), size_t(8));
 
         QCOMPARE(view_->edgePolyData(), poly);
-        QCOMPARE(view_->edgeMapper(), mapper);
         QCOMPARE(poly->GetLines(), lines);
-        QCOMPARE(view_->edgeActor()->GetMapper(), static_cast<vtkMapper*>(mapper));
-        QCOMPARE(mapper->GetInput(), poly);
         QCOMPARE(view_->edgeColors(), colors);
         QCOMPARE(poly->GetCellData()->GetScalars(), static_cast<vtkDataArray*>(colors));
+        // The line splat draws exactly these lines in these colours (in its own order).
+        LineSplat* splat = view_->edgeSplat();
+        QCOMPARE(splat->lineCount(), size_t(8));
+        conn = lines->GetConnectivityArray32();
+        std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> drawn, cells;
+        for (size_t i = 0; i < 8; ++i) {
+            drawn.emplace_back(splat->ends()[2 * i], splat->ends()[2 * i + 1], splat->colors()[i]);
+            const unsigned char* c = colors->GetPointer(vtkIdType(3 * i));
+            cells.emplace_back(uint32_t(conn->GetValue(vtkIdType(2 * i))),
+                               uint32_t(conn->GetValue(vtkIdType(2 * i + 1))),
+                               LineSplat::rgba(c[0], c[1], c[2]));
+        }
+        std::sort(drawn.begin(), drawn.end());
+        std::sort(cells.begin(), cells.end());
+        QVERIFY(drawn == cells);
+        view_->grabFramebuffer();
+        QCOMPARE(splat->lastDrawn(), size_t(8));
     }
 
     void edgeColoursByTypeAndSource() {
@@ -381,8 +396,8 @@ private slots:
         QVERIFY(!view_->lod().moving());
         QCOMPARE(view_->drawnEdgeCount(), m);
         QCOMPARE(view_->drawnNodeCount(), size_t(kRing));
-        QVERIFY(view_->edgeActor()->GetVisibility());
-        QVERIFY(!view_->lodEdgeActor()->GetVisibility());
+        QVERIFY(view_->edgeSplat()->GetVisibility());
+        QVERIFY(!view_->lodEdgeSplat()->GetVisibility());
         QVERIFY(view_->nodeActor()->GetVisibility());
         QVERIFY(!view_->lodNodeActor()->GetVisibility());
         const long hub = 7;
@@ -416,8 +431,8 @@ private slots:
         view_->renderer()->GetActiveCamera()->Azimuth(10);
         view_->grabFramebuffer();
         QVERIFY(view_->lod().moving());
-        QVERIFY(view_->lodEdgeActor()->GetVisibility());
-        QVERIFY(!view_->edgeActor()->GetVisibility());
+        QVERIFY(view_->lodEdgeSplat()->GetVisibility());
+        QVERIFY(!view_->edgeSplat()->GetVisibility());
         QVERIFY(view_->drawnEdgeCount() <= budget);
         QVERIFY(view_->drawnEdgeCount() > budget / 2);
         std::vector<size_t> ids = sampled(all);
@@ -480,8 +495,8 @@ private slots:
         QVERIFY(!view_->lod().moving());
         view_->grabFramebuffer();
         QCOMPARE(view_->drawnEdgeCount(), visible.size());
-        QVERIFY(view_->edgeActor()->GetVisibility());
-        QVERIFY(!view_->lodEdgeActor()->GetVisibility());
+        QVERIFY(view_->edgeSplat()->GetVisibility());
+        QVERIFY(!view_->lodEdgeSplat()->GetVisibility());
         QCOMPARE(size_t(view_->edgePolyData()->GetNumberOfCells()), visible.size());
         QCOMPARE(view_->drawnNodeCount(), size_t(kRing));
         QVERIFY(view_->nodeActor()->GetVisibility());
@@ -494,7 +509,7 @@ private slots:
         view_->grabFramebuffer();
         QVERIFY(view_->lod().moving());
         QCOMPARE(view_->drawnEdgeCount(), view_->visibleEdgeCount());
-        QVERIFY(view_->edgeActor()->GetVisibility());
+        QVERIFY(view_->edgeSplat()->GetVisibility());
         // Edges hidden by the opacity stay hidden while moving.
         view_->setEdgeFilter(0.f, 2.f, {});
         view_->setEdgeOpacity(0.f);

@@ -1,4 +1,5 @@
 #include "vtk/ConnectomeView.h"
+#include "vtk/LineSplat.h"
 
 #include <cstdio>
 
@@ -87,7 +88,9 @@ unsigned char u8(float v) {
 
 } // namespace
 
-ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
+ConnectomeView::ConnectomeView(QWidget* parent)
+    : VtkView(parent), edgeSplat_(vtkSmartPointer<LineSplat>::New()),
+      lodSplat_(vtkSmartPointer<LineSplat>::New()) {
     points_->SetDataTypeToFloat();
     nodeColors_->SetName("color");
     nodeColors_->SetNumberOfComponents(3);
@@ -119,35 +122,18 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     edgePoly_->SetPoints(points_); // the same points as the nodes: no copy
     edgePoly_->SetLines(lines_);
     edgePoly_->GetCellData()->SetScalars(edgeColors_);
-    edgeMapper_->SetInputData(edgePoly_);
-    if (auto* gl = vtkOpenGLPolyDataMapper::SafeDownCast(edgeMapper_.GetPointer()))
-        gl->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
-    edgeMapper_->SetColorModeToDirectScalars();
-    edgeMapper_->SetScalarModeToUseCellData();
-    edgeMapper_->ScalarVisibilityOn();
-    edgeActor_->SetMapper(edgeMapper_);
-    edgeActor_->GetProperty()->LightingOff();
-    edgeActor_->GetProperty()->SetLineWidth(1.f);
-    edgeActor_->PickableOff();
+    // The edges are drawn by a line splat (1-pixel lines rasterized on the CPU, composited with depth).
+    edgeSplat_->PickableOff();
 
-    // The budget edges drawn while the camera moves: the same look as the full edge actor.
+    // The budget edges drawn while the camera moves: the same look as the full edge splat.
     lodColors_->SetName("color");
     lodColors_->SetNumberOfComponents(3);
     lodLines_->Use32BitStorage();
     lodPoly_->SetPoints(points_);
     lodPoly_->SetLines(lodLines_);
     lodPoly_->GetCellData()->SetScalars(lodColors_);
-    lodMapper_->SetInputData(lodPoly_);
-    if (auto* gl = vtkOpenGLPolyDataMapper::SafeDownCast(lodMapper_.GetPointer()))
-        gl->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
-    lodMapper_->SetColorModeToDirectScalars();
-    lodMapper_->SetScalarModeToUseCellData();
-    lodMapper_->ScalarVisibilityOn();
-    lodActor_->SetMapper(lodMapper_);
-    lodActor_->GetProperty()->LightingOff();
-    lodActor_->GetProperty()->SetLineWidth(1.f);
-    lodActor_->PickableOff();
-    lodActor_->VisibilityOff();
+    lodSplat_->PickableOff();
+    lodSplat_->VisibilityOff();
 
     // The budget nodes drawn while the camera moves: their own points (the sphere mapper draws every point
     // of its input), colours and radii copied from the full node arrays.
@@ -171,8 +157,8 @@ ConnectomeView::ConnectomeView(QWidget* parent) : VtkView(parent) {
     lodNodeActor_->PickableOff();
     lodNodeActor_->VisibilityOff();
 
-    renderer()->AddActor(edgeActor_);
-    renderer()->AddActor(lodActor_);
+    renderer()->AddViewProp(edgeSplat_);
+    renderer()->AddViewProp(lodSplat_);
     renderer()->AddActor(nodeActor_);
     renderer()->AddActor(lodNodeActor_);
 
@@ -210,20 +196,17 @@ vtkPolyData* ConnectomeView::edgePolyData() const {
 vtkPolyData* ConnectomeView::nodePolyData() const {
     return nodePoly_;
 }
-vtkPolyDataMapper* ConnectomeView::edgeMapper() const {
-    return edgeMapper_;
-}
 vtkOpenGLSphereMapper* ConnectomeView::nodeMapper() const {
     return nodeMapper_;
 }
-vtkActor* ConnectomeView::edgeActor() const {
-    return edgeActor_;
+LineSplat* ConnectomeView::edgeSplat() const {
+    return edgeSplat_;
 }
 vtkActor* ConnectomeView::nodeActor() const {
     return nodeActor_;
 }
-vtkActor* ConnectomeView::lodEdgeActor() const {
-    return lodActor_;
+LineSplat* ConnectomeView::lodEdgeSplat() const {
+    return lodSplat_;
 }
 vtkPolyData* ConnectomeView::lodEdgePolyData() const {
     return lodPoly_;
@@ -276,6 +259,15 @@ void ConnectomeView::setGraph(std::shared_ptr<const nr::Graph> g) {
         p[3 * i + 2] = graph_->z[i];
     }
     points_->Modified();
+    // The splats read the node positions of the graph itself (kept alive by the shared pointer).
+    double bounds[6] = {0, 0, 0, 0, 0, 0};
+    if (n > 0) {
+        const std::vector<float> b = graph_->bounds();
+        for (int a = 0; a < 3; ++a) bounds[2 * a] = b[size_t(a)], bounds[2 * a + 1] = b[size_t(a) + 3];
+    }
+    for (LineSplat* s : {edgeSplat_.Get(), lodSplat_.Get()})
+        s->setNodes(n ? std::shared_ptr<const void>(graph_) : nullptr, n ? graph_->x.data() : nullptr,
+                    n ? graph_->y.data() : nullptr, n ? graph_->z.data() : nullptr, n, bounds);
     // One vertex cell per node: the sphere mapper draws (and the selector identifies) vertex cells.
     verts_->GetOffsetsArray32()->SetNumberOfValues(vtkIdType(n + 1));
     verts_->GetConnectivityArray32()->SetNumberOfValues(vtkIdType(n));
@@ -568,14 +560,28 @@ bool ConnectomeView::edgeVisible(size_t e) const {
     return graph_->src[e] < role_.size() && graph_->dst[e] < role_.size();
 }
 
+void ConnectomeView::prepareEdgeColors() {
+    // What every edge colour is made of, looked up once per rebuild instead of once per edge.
+    double bg[3];
+    backgroundColor(bg);
+    edgeBack_[0] = float(bg[0] * 255), edgeBack_[1] = float(bg[1] * 255), edgeBack_[2] = float(bg[2] * 255);
+    const size_t types = graph_ ? graph_->edgeTypes.size() : 0;
+    edgeTypeRgb_.assign(3 * (types + 1), 0.f);
+    for (size_t t = 0; t <= types; ++t) {
+        const Rgb c = edgeTypeColor(t < types ? graph_->edgeTypes[t] : std::string(), t);
+        edgeTypeRgb_[3 * t] = c.r, edgeTypeRgb_[3 * t + 1] = c.g, edgeTypeRgb_[3 * t + 2] = c.b;
+    }
+}
+
 void ConnectomeView::edgeColor(size_t e, unsigned char rgb[3]) const {
     Rgb c;
     if (edgeColoring_ == EdgeColoring::BySource) {
         const uint32_t s = graph_->src[e];
         c = {float(baseRgb_[3 * s]), float(baseRgb_[3 * s + 1]), float(baseRgb_[3 * s + 2])};
     } else {
-        const size_t t = graph_->type.empty() ? 0 : graph_->type[e];
-        c = edgeTypeColor(t < graph_->edgeTypes.size() ? graph_->edgeTypes[t] : std::string(), t);
+        const size_t types = edgeTypeRgb_.size() / 3 - 1;
+        const size_t t = std::min<size_t>(graph_->type.empty() ? 0 : graph_->type[e], types);
+        c = {edgeTypeRgb_[3 * t], edgeTypeRgb_[3 * t + 1], edgeTypeRgb_[3 * t + 2]};
     }
     // Edges are opaque; their "opacity" mixes the colour with the background, which looks like blending
     // over the background without the cost of a translucent pass over millions of lines.
@@ -589,16 +595,15 @@ void ConnectomeView::edgeColor(size_t e, unsigned char rgb[3]) const {
         else
             mix *= 0.18f; // as the dimmed nodes
     }
-    double bg[3];
-    backgroundColor(bg);
-    const Rgb back = {float(bg[0] * 255), float(bg[1] * 255), float(bg[2] * 255)};
-    c = {back.r + (c.r - back.r) * mix, back.g + (c.g - back.g) * mix, back.b + (c.b - back.b) * mix};
+    const float* back = edgeBack_;
+    c = {back[0] + (c.r - back[0]) * mix, back[1] + (c.g - back[1]) * mix, back[2] + (c.b - back[2]) * mix};
     rgb[0] = u8(c.r);
     rgb[1] = u8(c.g);
     rgb[2] = u8(c.b);
 }
 
 void ConnectomeView::rebuildEdges() {
+    prepareEdgeColors();
     const size_t m = graph_ && !role_.empty() ? graph_->edgeCount() : 0;
     size_t k = 0;
     for (size_t e = 0; e < m; ++e) k += edgeVisible(e);
@@ -632,12 +637,14 @@ void ConnectomeView::rebuildEdges() {
     lines_->Modified();
     edgeColors_->Modified();
     edgePoly_->Modified();
+    syncSplat(edgeSplat_, lines_, edgeColors_, true);
     updateLodEdges();
     applyEdgeVisibility();
     update();
 }
 
 void ConnectomeView::recolorEdges() {
+    prepareEdgeColors();
     const size_t m = graph_ && !role_.empty() ? graph_->edgeCount() : 0;
     if (size_t(edgeColors_->GetNumberOfTuples()) != visibleEdges_) return rebuildEdges();
     unsigned char* col = visibleEdges_ ? edgeColors_->GetPointer(0) : nullptr;
@@ -645,6 +652,7 @@ void ConnectomeView::recolorEdges() {
     for (size_t e = 0; e < m && j < visibleEdges_; ++e)
         if (edgeVisible(e)) edgeColor(e, col + 3 * j++);
     edgeColors_->Modified();
+    syncSplat(edgeSplat_, lines_, edgeColors_, false);
     recolorLodEdges();
     update();
 }
@@ -702,15 +710,54 @@ void ConnectomeView::updateLodEdges() {
     conn->Modified();
     lodLines_->Modified();
     recolorLodEdges();
+    syncSplat(lodSplat_, lodLines_, lodColors_, true);
 }
 
 void ConnectomeView::recolorLodEdges() {
+    prepareEdgeColors();
     const size_t k = lodEdges_.size();
     lodColors_->SetNumberOfTuples(vtkIdType(k));
     unsigned char* col = k ? lodColors_->GetPointer(0) : nullptr;
     for (size_t j = 0; j < k; ++j) edgeColor(lodEdges_[j], col + 3 * j);
     lodColors_->Modified();
     lodPoly_->Modified();
+    syncSplat(lodSplat_, lodLines_, lodColors_, false);
+}
+
+void ConnectomeView::syncSplat(LineSplat* splat, vtkCellArray* cells, vtkUnsignedCharArray* colors,
+                               bool lines) {
+    const size_t k = size_t(colors->GetNumberOfTuples());
+    const bool full = splat == edgeSplat_.Get();
+    std::vector<uint32_t>& order = full ? edgeOrder_ : lodOrder_;
+    if (lines) {
+        // Drawn in a spatial order (neighbouring lines write neighbouring pixels); order[i] is the cell.
+        const uint32_t* ids = full ? (visibleIds_.empty() ? nullptr : visibleIds_.data()) : lodEdges_.data();
+        double b[6] = {0, 0, 0, 0, 0, 0};
+        if (graph_ && k > 0) {
+            const std::vector<float> gb = graph_->bounds();
+            for (int a = 0; a < 3; ++a) b[2 * a] = gb[size_t(a)], b[2 * a + 1] = gb[size_t(a) + 3];
+            order = spatialLineOrder(graph_->x.data(), graph_->y.data(), graph_->z.data(), graph_->src.data(),
+                                     graph_->dst.data(), ids, k, b);
+        } else {
+            order.clear();
+        }
+        vtkTypeInt32Array* conn = cells->GetConnectivityArray32();
+        std::vector<uint32_t> ends(2 * order.size());
+        const int32_t* cell = k ? conn->GetPointer(0) : nullptr;
+        for (size_t i = 0; i < order.size(); ++i) {
+            ends[2 * i] = uint32_t(cell[2 * size_t(order[i])]);
+            ends[2 * i + 1] = uint32_t(cell[2 * size_t(order[i]) + 1]);
+        }
+        splat->setLines(std::move(ends));
+    }
+    std::vector<uint32_t>& out = splat->colors();
+    if (out.size() != k || order.size() != k) return; // the lines follow (rebuildEdges, updateLodEdges)
+    const unsigned char* c = k ? colors->GetPointer(0) : nullptr;
+    for (size_t i = 0; i < k; ++i) {
+        const unsigned char* q = c + 3 * size_t(order[i]);
+        out[i] = LineSplat::rgba(q[0], q[1], q[2]);
+    }
+    splat->Modified();
 }
 
 bool ConnectomeView::lodSampleStale() const {
@@ -722,8 +769,8 @@ bool ConnectomeView::lodSampleStale() const {
 void ConnectomeView::applyEdgeVisibility() {
     const bool show = edgeOpacity_ > 0.f;
     const bool useLod = lod_.moving() && !lodEdges_.empty() && lodEdges_.size() < visibleEdges_;
-    edgeActor_->SetVisibility(show && !useLod);
-    lodActor_->SetVisibility(show && useLod);
+    edgeSplat_->SetVisibility(show && !useLod);
+    lodSplat_->SetVisibility(show && useLod);
     const bool useLodNodes = lod_.moving() && !lodNodes_.empty() && lodNodes_.size() < role_.size();
     nodeActor_->SetVisibility(!useLodNodes);
     lodNodeActor_->SetVisibility(useLodNodes);
@@ -883,11 +930,8 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
         sel->SetFieldAssociation(vtkDataObject::FIELD_ASSOCIATION_CELLS);
         sel->SetArea(unsigned(std::max(0, x - reach)), unsigned(std::max(0, y - reach)),
                      unsigned(std::min(size[0] - 1, x + reach)), unsigned(std::min(size[1] - 1, y + reach)));
-        // Edges never hide a node from the pointer: leave them out of the selection passes.
-        const bool edgesOn = edgeActor_->GetVisibility(), lodOn = lodActor_->GetVisibility();
+        // Edges never hide a node from the pointer: the line splats draw nothing in selection passes.
         const bool nodesOn = nodeActor_->GetVisibility(), lodNodesOn = lodNodeActor_->GetVisibility();
-        edgeActor_->VisibilityOff();
-        lodActor_->VisibilityOff();
         // Every node can be picked, also while the view draws the moving budget.
         nodeActor_->VisibilityOn();
         lodNodeActor_->VisibilityOff();
@@ -900,8 +944,6 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
                 picked = long(info.AttributeID);
             sel->ClearBuffers();
         }
-        edgeActor_->SetVisibility(edgesOn);
-        lodActor_->SetVisibility(lodOn);
         nodeActor_->SetVisibility(nodesOn);
         lodNodeActor_->SetVisibility(lodNodesOn);
     });
@@ -1064,23 +1106,23 @@ void ConnectomeView::warmLod() {
     lodWarmQueued_ = false;
     if (lod_.moving() || !graph_ || (lodEdges_.empty() && lodNodes_.empty())) return;
     const bool ok = withRenderContext([&] {
-        const bool edgesOn = edgeActor_->GetVisibility(), lodOn = lodActor_->GetVisibility();
+        const bool edgesOn = edgeSplat_->GetVisibility(), lodOn = lodSplat_->GetVisibility();
         const bool nodesOn = nodeActor_->GetVisibility(), lodNodesOn = lodNodeActor_->GetVisibility();
-        edgeActor_->VisibilityOff();
+        edgeSplat_->VisibilityOff();
         nodeActor_->VisibilityOff();
-        lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
+        lodSplat_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
         lodNodeActor_->SetVisibility(!lodNodes_.empty());
         // The first frame uploads the budget; the second is timed: it tells the level of detail what a moving
         // frame costs besides its edges. When that moves the budget far, the sample is redone.
         renderSceneMs();
-        lod_.budgetFrameDrawn(lodActor_->GetVisibility() ? lodEdges_.size() : 0, renderSceneMs());
+        lod_.budgetFrameDrawn(lodSplat_->GetVisibility() ? lodEdges_.size() : 0, renderSceneMs());
         if (lodSampleStale()) {
             updateLodEdges();
-            lodActor_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
+            lodSplat_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
             renderWindow()->Render(); // uploads the new sample
         }
-        edgeActor_->SetVisibility(edgesOn);
-        lodActor_->SetVisibility(lodOn);
+        edgeSplat_->SetVisibility(edgesOn);
+        lodSplat_->SetVisibility(lodOn);
         nodeActor_->SetVisibility(nodesOn);
         lodNodeActor_->SetVisibility(lodNodesOn);
     });
@@ -1100,8 +1142,8 @@ void ConnectomeView::paintGL() {
     lastCamera_ = c;
     haveCamera_ = true;
     VtkView::paintGL();
-    const bool lodOn = lodActor_->GetVisibility();
-    drawnEdges_ = lodOn ? lodEdges_.size() : edgeActor_->GetVisibility() ? visibleEdges_ : 0;
+    const bool lodOn = lodSplat_->GetVisibility();
+    drawnEdges_ = lodOn ? lodSplat_->lastDrawn() : edgeSplat_->GetVisibility() ? edgeSplat_->lastDrawn() : 0;
     drawnNodes_ = lodNodeActor_->GetVisibility() ? lodNodes_.size()
                   : nodeActor_->GetVisibility()  ? role_.size()
                                                  : 0;
@@ -1167,7 +1209,7 @@ void ConnectomeView::drawOverlay() {
         ImGui::Text("%zu nodes", role_.size());
         ImGui::Text("%zu / %zu edges", visibleEdges_,
                     graph_ && !role_.empty() ? graph_->edgeCount() : size_t(0));
-        if (lodActor_->GetVisibility() || lodNodeActor_->GetVisibility())
+        if (lodSplat_->GetVisibility() || lodNodeActor_->GetVisibility())
             ImGui::Text("moving: %zu nodes, %zu edges drawn", drawnNodes_, drawnEdges_);
         if (!selection_.empty()) ImGui::Text("%zu selected", selection_.size());
         if (!hoverText_.isEmpty()) {

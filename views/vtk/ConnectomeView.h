@@ -1,12 +1,15 @@
-// ConnectomeView: a graph with node positions drawn in 3-D as two actors, one for all nodes (imposter
-// spheres, vtkOpenGLSphereMapper, radius and colour per point) and one for all edges (one vtkPolyData of
-// 2-point lines with 32-bit cell storage and an RGB colour per line). Colouring, filtering, highlight,
-// selection and activity only rewrite arrays of these two data sets; the pipeline is built once per graph.
+// ConnectomeView: a graph with node positions drawn in 3-D: one actor for all nodes (imposter spheres,
+// vtkOpenGLSphereMapper, radius and colour per point) and the edges (one vtkPolyData of 2-point lines with
+// 32-bit cell storage and an RGB colour per line, the data the edges are drawn from). Edges are 1-pixel lines
+// drawn by a LineSplat (vtk/LineSplat.h): rasterized on the CPU and composited under the depth test, so
+// nodes hide them and they hide nodes behind them as GL lines would, without a GL primitive per edge.
+// Colouring, filtering, highlight, selection and activity only rewrite arrays; the pipeline is built once
+// per graph.
 //
-// Level of detail (vtk/Lod.h): while the camera moves, a second edge actor draws at most lod().budget() of
+// Level of detail (vtk/Lod.h): while the camera moves, a second edge splat draws at most lod().budget() of
 // the visible edges (the strongest by weight plus a uniform sample of the rest, always with the highlighted
-// node's edges); 150 ms after the camera stops, the full edge actor draws every visible edge again. The
-// budget actor follows the edge filter, the edge colours and the highlight. Nodes likewise: while moving a
+// node's edges); 150 ms after the camera stops, the full edge splat draws every visible edge again. The
+// budget splat follows the edge filter, the edge colours and the highlight. Nodes likewise: while moving a
 // budget node actor draws at most lodNodeBudget() nodes (the highest degrees plus a uniform sample, always
 // with the highlighted node, its partners and the selection), in the colours and sizes of the full one.
 #pragma once
@@ -24,6 +27,7 @@
 #include <string>
 #include <vector>
 #include <vtkNew.h>
+#include <vtkSmartPointer.h>
 #include <vtkType.h>
 
 #include "model/Graph.h"
@@ -31,6 +35,7 @@
 #include "vtk/Lod.h"
 #include "vtk/VtkView.h"
 
+class LineSplat;
 class vtkActor;
 class vtkCellArray;
 class vtkFloatArray;
@@ -109,13 +114,13 @@ public:
     // Pipeline objects, for tests and export code.
     vtkPolyData* edgePolyData() const;
     vtkPolyData* nodePolyData() const;
-    vtkPolyDataMapper* edgeMapper() const;
     vtkOpenGLSphereMapper* nodeMapper() const;
-    vtkActor* edgeActor() const;
+    // The prop that draws every visible edge at rest (the lines and colours of edgePolyData()).
+    LineSplat* edgeSplat() const;
     vtkActor* nodeActor() const;
-    // Level of detail: the budget edge actor and its data (line cells and colours of the sampled edges).
+    // Level of detail: the budget edge splat and its data (line cells and colours of the sampled edges).
     LodController& lod() { return lod_; }
-    vtkActor* lodEdgeActor() const;
+    LineSplat* lodEdgeSplat() const;
     vtkPolyData* lodEdgePolyData() const;
     // Edges drawn by the last frame: the budget sample while moving, every visible edge at rest.
     size_t drawnEdgeCount() const { return drawnEdges_; }
@@ -189,8 +194,12 @@ private:
     void updateNodeArrays();
     void rebuildEdges(); // filter: rewrites connectivity and colours of the visible edges
     void recolorEdges(); // colours only, same visible edges
+    // Copies the visible edges' (or the budget's) colours into the splat that draws them; `lines` also
+    // gives it the lines.
+    void syncSplat(LineSplat* splat, vtkCellArray* cells, vtkUnsignedCharArray* colors, bool lines);
     bool edgeVisible(size_t e) const;
-    void edgeColor(size_t e, unsigned char rgb[3]) const;
+    void edgeColor(size_t e, unsigned char rgb[3]) const; // after prepareEdgeColors
+    void prepareEdgeColors();
     void updateLodEdges(); // resamples the budget edges from the visible ones and colours them
     void recolorLodEdges();
     bool lodSampleStale() const; // the budget moved far from the sample's size
@@ -212,9 +221,8 @@ private:
     vtkNew<vtkFloatArray> nodeRadii_;
     vtkNew<vtkUnsignedCharArray> edgeColors_;
     vtkNew<vtkOpenGLSphereMapper> nodeMapper_;
-    vtkNew<vtkPolyDataMapper> edgeMapper_;
     vtkNew<vtkActor> nodeActor_;
-    vtkNew<vtkActor> edgeActor_;
+    vtkSmartPointer<LineSplat> edgeSplat_;
 
     std::string colorBy_ = "degree";
     std::vector<LegendEntry> legend_;
@@ -244,6 +252,8 @@ private:
     float nodeScale_ = 1.f;
     float baseRadius_ = 1.f;
     float edgeOpacity_ = 0.5f;
+    float edgeBack_[3] = {0, 0, 0};  // background, 0..255 (prepareEdgeColors)
+    std::vector<float> edgeTypeRgb_; // per edge type (and one past the last for unknown types), 0..255
     // Level of detail: the visible edges when a filter hides some (empty when all are visible), the sampled
     // edge ids (sorted) and the budget actor's pipeline, sharing points_ with the others.
     LodController lod_;
@@ -254,8 +264,8 @@ private:
     vtkNew<vtkPolyData> lodPoly_;
     vtkNew<vtkCellArray> lodLines_;
     vtkNew<vtkUnsignedCharArray> lodColors_;
-    vtkNew<vtkPolyDataMapper> lodMapper_;
-    vtkNew<vtkActor> lodActor_;
+    vtkSmartPointer<LineSplat> lodSplat_;
+    std::vector<uint32_t> edgeOrder_, lodOrder_; // line k of a splat is cell order[k] of its poly data
     size_t drawnEdges_ = 0;
     std::vector<float> lodNodeWeight_; // degree per node
     std::vector<uint32_t> lodNodes_;

@@ -1,4 +1,5 @@
 #include "vtk/VesselView.h"
+#include "vtk/LineSplat.h"
 
 #include "model/Palette.h"
 
@@ -42,283 +43,6 @@
 #include <vtkOpenGLState.h>
 #include <vtkShaderProgram.h>
 #include <vtkTextureObject.h>
-
-// Vessels thinner than a pixel, drawn as 1-pixel lines in their colour. On a software rasterizer a GL line
-// costs about the same set-up and binning as a triangle however few pixels it covers (~0.3 us each with
-// llvmpipe), and the whole-brain graph has millions of them. This prop draws them itself: every frame it
-// projects the nodes with the renderer's camera, walks each line's pixels on the CPU (column or row centres
-// along the major axis, as GL's diamond rule does for 1-pixel lines) into a colour and a depth image, and
-// composites both with one full-screen pass that writes gl_FragDepth under the depth test, so cylinders drawn
-// by the stick mapper hide and are hidden by the lines exactly as GL lines would be. The edges come in a
-// spatial order (coarse grid cells) so that neighbouring lines write neighbouring pixels.
-class VesselLineSplat : public vtkProp {
-public:
-    static VesselLineSplat* New() {
-        auto* p = new VesselLineSplat;
-        p->InitializeObjectBase();
-        return p;
-    }
-    vtkTypeMacro(VesselLineSplat, vtkProp);
-
-    // The lines to draw: edges of `g` and their RGBA colours (same order). Bounds: the graph's.
-    void setEdges(std::shared_ptr<const nr::VesselGraph> g, const std::vector<uint32_t>& edges) {
-        graph_ = std::move(g);
-        // The end nodes of each line, next to each other in the drawing order (no edge-indexed look-ups while
-        // drawing: those miss the cache).
-        ends_.resize(2 * edges.size());
-        for (size_t k = 0; k < edges.size(); ++k)
-            ends_[2 * k] = graph_->src[edges[k]], ends_[2 * k + 1] = graph_->dst[edges[k]];
-        rgba_.assign(edges.size(), 0xffffffffu);
-        if (graph_)
-            for (int i = 0; i < 6; ++i) bounds_[i] = graph_->bounds[i];
-        this->Modified();
-    }
-    std::vector<uint32_t>& colors() { return rgba_; }
-    size_t lineCount() const { return rgba_.size(); }
-    size_t lastDrawn() const { return drawn_; }
-
-    double* GetBounds() override { return graph_ && !rgba_.empty() ? bounds_ : nullptr; }
-    vtkTypeBool HasTranslucentPolygonalGeometry() override { return 0; }
-
-    int RenderOpaqueGeometry(vtkViewport* vp) override {
-        drawn_ = 0;
-        auto* ren = vtkOpenGLRenderer::SafeDownCast(vp);
-        if (!ren || !graph_ || rgba_.empty() || ren->GetSelector()) return 0; // picking is done on the CPU
-        auto* rw = vtkOpenGLRenderWindow::SafeDownCast(ren->GetRenderWindow());
-        if (!rw) return 0;
-        int w = 0, h = 0, x0 = 0, y0 = 0;
-        ren->GetTiledSizeAndOrigin(&w, &h, &x0, &y0);
-        if (w <= 0 || h <= 0) return 0;
-        splat(ren, w, h);
-        composite(rw, w, h);
-        drawn_ = rgba_.size();
-        return 1;
-    }
-
-    void ReleaseGraphicsResources(vtkWindow* win) override {
-        if (quad_) quad_->ReleaseGraphicsResources(win);
-        quad_.reset();
-        colorTex_->ReleaseGraphicsResources(win);
-        depthTex_->ReleaseGraphicsResources(win);
-    }
-
-private:
-    static constexpr float kEmpty = 2.0f; // depth of a pixel no line covers (beyond the far plane)
-
-    // Window coordinates (pixels, depth 0..1) of every node; nodes behind the near plane get NaN and their
-    // edges are clipped exactly (slow path, rare).
-    void project(const double m[16], int w, int h, size_t lo, size_t hi) {
-        const nr::VesselGraph& g = *graph_;
-        const float hw = 0.5f * float(w), hh = 0.5f * float(h);
-        for (size_t i = lo; i < hi; ++i) {
-            const double x = g.x[i], y = g.y[i], z = g.z[i];
-            const double cx = m[0] * x + m[1] * y + m[2] * z + m[3];
-            const double cy = m[4] * x + m[5] * y + m[6] * z + m[7];
-            const double cz = m[8] * x + m[9] * y + m[10] * z + m[11];
-            const double cw = m[12] * x + m[13] * y + m[14] * z + m[15];
-            float* s = &screen_[4 * i];
-            if (!(cz + cw >= 0) || !(cw > 0)) {
-                s[0] = std::numeric_limits<float>::quiet_NaN();
-                continue;
-            }
-            const double iw = 1.0 / cw;
-            s[0] = float((cx * iw + 1.0) * hw);
-            s[1] = float((cy * iw + 1.0) * hh);
-            s[2] = float((cz * iw + 1.0) * 0.5);
-        }
-    }
-
-    struct Pixel {
-        float depth;
-        uint32_t rgba;
-    };
-
-    // The pixels of one line from major-axis position i0 to i1 (exclusive), minor coordinate o and depth z at
-    // i0, stepping so and sz. Depth outside [0, 1] is clipped per pixel only when an end lies outside.
-    template <bool XMajor, bool ClipDepth>
-    static void walk(int i0, int i1, float o, float z, float so, float sz, uint32_t c, Pixel* img, int w,
-                     int minorSize) {
-        for (int i = i0; i < i1; ++i, o += so, z += sz) {
-            const int j = int(std::floor(o));
-            if (unsigned(j) >= unsigned(minorSize)) continue;
-            if (ClipDepth && !(z >= 0.f && z <= 1.f)) continue;
-            Pixel& px = img[XMajor ? size_t(j) * size_t(w) + size_t(i) : size_t(i) * size_t(w) + size_t(j)];
-            if (z <= px.depth) px.depth = z, px.rgba = c;
-        }
-    }
-
-    // One line in window coordinates: along the major axis, the pixel centres i + 0.5 in [a0, a1).
-    static void line(float ax, float ay, float az, float bx, float by, float bz, uint32_t c, Pixel* img,
-                     int w, int h) {
-        const float dx = bx - ax, dy = by - ay;
-        const bool xMajor = std::fabs(dx) >= std::fabs(dy);
-        float a0 = xMajor ? ax : ay, a1 = xMajor ? bx : by;
-        float o0 = xMajor ? ay : ax, o1 = xMajor ? by : bx;
-        float z0 = az, z1 = bz;
-        if (a1 < a0) std::swap(a0, a1), std::swap(o0, o1), std::swap(z0, z1);
-        const float len = a1 - a0;
-        if (!(len > 0)) return;
-        int i0 = int(std::ceil(a0 - 0.5f)), i1 = int(std::ceil(a1 - 0.5f));
-        i0 = std::max(i0, 0);
-        i1 = std::min(i1, xMajor ? w : h);
-        if (i0 >= i1) return;
-        const float so = (o1 - o0) / len, sz = (z1 - z0) / len;
-        const float t = float(i0) + 0.5f - a0;
-        const float o = o0 + t * so, z = z0 + t * sz;
-        const bool clipZ = !(z0 >= 0.f && z0 <= 1.f && z1 >= 0.f && z1 <= 1.f);
-        if (xMajor)
-            clipZ ? walk<true, true>(i0, i1, o, z, so, sz, c, img, w, h)
-                  : walk<true, false>(i0, i1, o, z, so, sz, c, img, w, h);
-        else
-            clipZ ? walk<false, true>(i0, i1, o, z, so, sz, c, img, w, w)
-                  : walk<false, false>(i0, i1, o, z, so, sz, c, img, w, w);
-    }
-
-    // An edge with an end behind the near plane: clipped in homogeneous coordinates, then drawn.
-    void clippedLine(const double m[16], uint32_t a, uint32_t b, uint32_t c, Pixel* img, int w, int h) const {
-        const nr::VesselGraph& g = *graph_;
-        double cl[2][4];
-        for (int k = 0; k < 2; ++k) {
-            const uint32_t n = k ? b : a;
-            const double p[3] = {g.x[n], g.y[n], g.z[n]};
-            for (int r = 0; r < 4; ++r)
-                cl[k][r] = m[4 * r] * p[0] + m[4 * r + 1] * p[1] + m[4 * r + 2] * p[2] + m[4 * r + 3];
-        }
-        const double d0 = cl[0][2] + cl[0][3], d1 = cl[1][2] + cl[1][3];
-        if (d0 < 0 && d1 < 0) return;
-        const int in = d0 >= 0 ? 0 : 1, out = 1 - in;
-        const double din = in ? d1 : d0, dout = in ? d0 : d1;
-        if (dout < 0) {
-            const double t = din / (din - dout);
-            for (int r = 0; r < 4; ++r) cl[out][r] = cl[in][r] + t * (cl[out][r] - cl[in][r]);
-        }
-        float s[2][3];
-        for (int k = 0; k < 2; ++k) {
-            if (!(cl[k][3] > 0)) return;
-            const double iw = 1.0 / cl[k][3];
-            s[k][0] = float((cl[k][0] * iw + 1.0) * 0.5 * w);
-            s[k][1] = float((cl[k][1] * iw + 1.0) * 0.5 * h);
-            s[k][2] = float((cl[k][2] * iw + 1.0) * 0.5);
-        }
-        line(s[0][0], s[0][1], s[0][2], s[1][0], s[1][1], s[1][2], c, img, w, h);
-    }
-
-    void splat(vtkOpenGLRenderer* ren, int w, int h) {
-        vtkMatrix4x4* mm =
-            ren->GetActiveCamera()->GetCompositeProjectionTransformMatrix(ren->GetTiledAspectRatio(), -1, 1);
-        double m[16];
-        for (int r = 0; r < 4; ++r)
-            for (int c = 0; c < 4; ++c) m[4 * r + c] = mm->GetElement(r, c);
-        const size_t nodes = graph_->nodeCount(), px = size_t(w) * size_t(h);
-        screen_.resize(4 * nodes);
-        const int threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-        images_.resize(size_t(threads));
-        color_.resize(px);
-        depth_.resize(px);
-        auto parallel = [&](auto fn) {
-            std::vector<std::thread> pool;
-            for (int t = 1; t < threads; ++t) pool.emplace_back(fn, t);
-            fn(0);
-            for (auto& th : pool) th.join();
-        };
-        auto share = [&](size_t n, int t) {
-            return std::make_pair(n * size_t(t) / size_t(threads), n * size_t(t + 1) / size_t(threads));
-        };
-        parallel([&](int t) {
-            const auto r = share(nodes, t);
-            project(m, w, h, r.first, r.second);
-        });
-        // Each thread draws a share of the lines into its own image; the nearest fragment wins when merged.
-        parallel([&](int t) {
-            std::vector<Pixel>& img = images_[size_t(t)];
-            img.assign(px, Pixel{kEmpty, 0u});
-            const auto r = share(rgba_.size(), t);
-            const float* scr = screen_.data();
-            for (size_t k = r.first; k < r.second; ++k) {
-                const uint32_t a = ends_[2 * k], b = ends_[2 * k + 1];
-                const float *pa = scr + 4 * size_t(a), *pb = scr + 4 * size_t(b);
-                if (std::isnan(pa[0]) || std::isnan(pb[0]))
-                    clippedLine(m, a, b, rgba_[k], img.data(), w, h);
-                else
-                    line(pa[0], pa[1], pa[2], pb[0], pb[1], pb[2], rgba_[k], img.data(), w, h);
-            }
-        });
-        // Merged into the colour and depth images that are uploaded.
-        parallel([&](int t) {
-            const auto r = share(px, t);
-            for (size_t p = r.first; p < r.second; ++p) {
-                Pixel best = images_[0][p];
-                for (int k = 1; k < threads; ++k)
-                    if (images_[size_t(k)][p].depth < best.depth) best = images_[size_t(k)][p];
-                depth_[p] = best.depth;
-                color_[p] = best.rgba;
-            }
-        });
-    }
-
-    void composite(vtkOpenGLRenderWindow* rw, int w, int h) {
-        if (!quad_) {
-            // vtkOpenGLRenderUtilities' full-screen quad shaders (that header needs GLEW before Qt's GL).
-            const char* vs = "//VTK::System::Dec\n"
-                             "in vec4 ndCoordIn;\n"
-                             "in vec2 texCoordIn;\n"
-                             "out vec2 texCoord;\n"
-                             "void main() {\n"
-                             "  gl_Position = ndCoordIn;\n"
-                             "  texCoord = texCoordIn;\n"
-                             "}\n";
-            const char* fs = "//VTK::System::Dec\n"
-                             "//VTK::Output::Dec\n"
-                             "in vec2 texCoord;\n"
-                             "uniform sampler2D colorTex;\n"
-                             "uniform sampler2D depthTex;\n"
-                             "void main() {\n"
-                             "  float d = texture(depthTex, texCoord).r;\n"
-                             "  if (d > 1.0) discard;\n"
-                             "  gl_FragData[0] = texture(colorTex, texCoord);\n"
-                             "  gl_FragDepth = d;\n"
-                             "}\n";
-            quad_ = std::make_unique<vtkOpenGLQuadHelper>(rw, vs, fs, "");
-            colorTex_->SetContext(rw);
-            depthTex_->SetContext(rw);
-        } else {
-            rw->GetShaderCache()->ReadyShaderProgram(quad_->Program);
-        }
-        if (!quad_->Program) return;
-        colorTex_->Create2DFromRaw(unsigned(w), unsigned(h), 4, VTK_UNSIGNED_CHAR, color_.data());
-        depthTex_->Create2DFromRaw(unsigned(w), unsigned(h), 1, VTK_FLOAT, depth_.data());
-        for (vtkTextureObject* t : {colorTex_.GetPointer(), depthTex_.GetPointer()}) {
-            t->SetMinificationFilter(vtkTextureObject::Nearest);
-            t->SetMagnificationFilter(vtkTextureObject::Nearest);
-            t->SetWrapS(vtkTextureObject::ClampToEdge);
-            t->SetWrapT(vtkTextureObject::ClampToEdge);
-            t->Activate();
-        }
-        quad_->Program->SetUniformi("colorTex", colorTex_->GetTextureUnit());
-        quad_->Program->SetUniformi("depthTex", depthTex_->GetTextureUnit());
-        vtkOpenGLState* st = rw->GetState();
-        vtkOpenGLState::ScopedglEnableDisable blend(st, GL_BLEND);
-        vtkOpenGLState::ScopedglEnableDisable depthTest(st, GL_DEPTH_TEST);
-        vtkOpenGLState::ScopedglDepthMask depthMask(st);
-        st->vtkglDisable(GL_BLEND);
-        st->vtkglEnable(GL_DEPTH_TEST);
-        st->vtkglDepthMask(GL_TRUE);
-        quad_->Render();
-        colorTex_->Deactivate();
-        depthTex_->Deactivate();
-    }
-
-    std::shared_ptr<const nr::VesselGraph> graph_;
-    std::vector<uint32_t> ends_, rgba_;
-    double bounds_[6] = {0, 0, 0, 0, 0, 0};
-    std::vector<float> screen_;              // per node: x, y (pixels), depth (0..1), unused
-    std::vector<std::vector<Pixel>> images_; // one per drawing thread
-    std::vector<uint32_t> color_;            // merged, uploaded
-    std::vector<float> depth_;
-    std::unique_ptr<vtkOpenGLQuadHelper> quad_;
-    vtkNew<vtkTextureObject> colorTex_, depthTex_;
-    size_t drawn_ = 0;
-};
 
 namespace {
 
@@ -391,33 +115,6 @@ void fillLut(vtkLookupTable* lut) {
     lut->Build();
 }
 
-// Edge ids ordered by the coarse grid cell (64^3 over the bounds) of their midpoints, cells in x-fastest
-// order: lines drawn in this order touch neighbouring pixels (a counting sort, two passes over the edges).
-std::vector<uint32_t> spatialOrder(const nr::VesselGraph& g) {
-    const size_t n = g.edgeCount();
-    constexpr int kCells = 64;
-    const float* b = g.bounds;
-    float scale[3];
-    for (int a = 0; a < 3; ++a) scale[a] = b[2 * a + 1] > b[2 * a] ? kCells / (b[2 * a + 1] - b[2 * a]) : 0.f;
-    std::vector<uint32_t> cell(n);
-    std::vector<uint32_t> start(size_t(kCells) * kCells * kCells + 1, 0);
-    for (size_t e = 0; e < n; ++e) {
-        const uint32_t s = g.src[e], d = g.dst[e];
-        const float m[3] = {0.5f * (g.x[s] + g.x[d]), 0.5f * (g.y[s] + g.y[d]), 0.5f * (g.z[s] + g.z[d])};
-        int c[3];
-        for (int a = 0; a < 3; ++a) {
-            const float f = (m[a] - b[2 * a]) * scale[a];
-            c[a] = std::isfinite(f) ? std::clamp(int(f), 0, kCells - 1) : 0;
-        }
-        cell[e] = uint32_t((c[2] * kCells + c[1]) * kCells + c[0]);
-        ++start[cell[e] + 1];
-    }
-    for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-    std::vector<uint32_t> order(n);
-    for (size_t e = 0; e < n; ++e) order[start[cell[e]]++] = uint32_t(e);
-    return order;
-}
-
 void setupMapper(vtkOpenGLStickMapper* m, vtkPolyData* poly, vtkLookupTable* lut) {
     m->SetInputData(poly);
     m->SetScaleArray("scale");
@@ -436,7 +133,7 @@ void setupMapper(vtkOpenGLStickMapper* m, vtkPolyData* poly, vtkLookupTable* lut
 } // namespace
 
 VesselView::VesselView(QWidget* parent)
-    : VtkView(parent), lines_(vtkSmartPointer<VesselLineSplat>::New()),
+    : VtkView(parent), lines_(vtkSmartPointer<LineSplat>::New()),
       mapper_(vtkSmartPointer<VesselStickMapper>::New()),
       lodMapper_(vtkSmartPointer<VesselStickMapper>::New()),
       pickedMapper_(vtkSmartPointer<VesselStickMapper>::New()) {
@@ -463,7 +160,7 @@ VesselView::VesselView(QWidget* parent)
     actor_->GetProperty()->SetSpecularPower(20);
     actor_->GetProperty()->SetAmbient(0.15);
     // The vessels thinner than a pixel are a second prop: they are not GL primitives at all (rasterized on
-    // the CPU and composited, see VesselLineSplat), so no mapper of the cylinder actor can draw them.
+    // the CPU and composited, see LineSplat), so no mapper of the cylinder actor can draw them.
     lines_->PickableOff();
     renderer()->AddActor(actor_);
     renderer()->AddViewProp(lines_);
@@ -536,7 +233,11 @@ void VesselView::setGraph(std::shared_ptr<const nr::VesselGraph> g) {
     lineOrder_.clear();
     splitScale_ = 0;
     if (graph_) {
-        lineOrder_ = spatialOrder(*graph_);
+        const float* fb = graph_->bounds;
+        const double bounds[6] = {fb[0], fb[1], fb[2], fb[3], fb[4], fb[5]};
+        lineOrder_ =
+            spatialLineOrder(graph_->x.data(), graph_->y.data(), graph_->z.data(), graph_->src.data(),
+                             graph_->dst.data(), nullptr, graph_->edgeCount(), bounds);
         length_ = graph_->edgeLengths();
         radius_ = graph_->edgeRadii();
         const float* b = graph_->bounds;
@@ -751,7 +452,19 @@ void VesselView::splitThin() {
     } else {
         poly_->Initialize();
     }
-    lines_->setEdges(graph_, thin_);
+    // The line splat draws the thin edges, their end nodes next to each other in the drawing order.
+    std::vector<uint32_t> ends(2 * thin_.size());
+    for (size_t k = 0; k < thin_.size(); ++k)
+        ends[2 * k] = graph_->src[thin_[k]], ends[2 * k + 1] = graph_->dst[thin_[k]];
+    if (graph_) {
+        const float* fb = graph_->bounds;
+        const double bounds[6] = {fb[0], fb[1], fb[2], fb[3], fb[4], fb[5]};
+        lines_->setNodes(graph_, graph_->x.data(), graph_->y.data(), graph_->z.data(), graph_->nodeCount(),
+                         bounds);
+    } else {
+        lines_->setNodes(nullptr, nullptr, nullptr, nullptr, 0, nullptr);
+    }
+    lines_->setLines(std::move(ends));
     recolor();
 }
 
@@ -922,7 +635,7 @@ long VesselView::pickEdge(QPoint widgetPos) {
     if (!graph_ || visible_.empty() || !rect().contains(widgetPos)) return -1;
     // A ray from the eye through the pixel, tested against the cylinder of every visible edge (with a
     // tolerance of 3 pixels so that thin vessels can be hit); the nearest hit along the ray wins.
-    // Not vtkHardwareSelector: at rest most vessels are not GL primitives (VesselLineSplat draws them on the
+    // Not vtkHardwareSelector: at rest most vessels are not GL primitives (LineSplat draws them on the
     // CPU), so its id passes would miss them, and a 1-pixel line is hard to hit without a tolerance; while
     // moving only the budget is drawn, but every visible vessel must stay pickable. One pass over the visible
     // edges is exact under all of these.

@@ -12,7 +12,7 @@
 // vessels thinner than a pixel on screen (radius under 1 px, i.e. under 2 px wide) are drawn as 1-pixel lines
 // in their colour instead of cylinders: they look the same and cost far less. The split is redone when the
 // zoom changes. The lines are not GL primitives: a software rasterizer spends more on setting up and binning
-// a GL line than on the few pixels it covers, so a prop (VesselLineSplat, in the .cpp) walks their pixels on
+// a GL line than on the few pixels it covers, so a prop (LineSplat, vtk/LineSplat.h) walks their pixels on
 // the CPU into a colour and a depth image and composites both with one full-screen pass under the depth test.
 //
 // An edge is visible when its radius lies in [minRadius, maxRadius] and its midpoint lies inside the clip
@@ -34,7 +34,7 @@
 #include "vtk/Lod.h"
 #include "vtk/VtkView.h"
 
-class VesselLineSplat;
+class LineSplat;
 class vtkActor;
 class vtkLookupTable;
 class vtkOpenGLStickMapper;
@@ -179,7 +179,7 @@ private:
 
     std::vector<uint32_t> lineOrder_; // every edge, in spatial order (for the line splat)
     vtkNew<vtkPolyData> poly_, lodPoly_, pickedPoly_;
-    vtkSmartPointer<VesselLineSplat> lines_;
+    vtkSmartPointer<LineSplat> lines_;
     vtkSmartPointer<vtkOpenGLStickMapper> mapper_, lodMapper_, pickedMapper_;
     vtkNew<vtkActor> actor_, pickedActor_;
     vtkNew<vtkLookupTable> lut_;

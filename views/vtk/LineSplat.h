@@ -1,0 +1,104 @@
+// LineSplat: lines thinner than a pixel (edges of a graph between positioned nodes), drawn as 1-pixel lines
+// in their colour without making them GL primitives.
+//
+// On a software rasterizer a GL line costs about the same set-up and binning as a triangle however few pixels
+// it covers (~0.3 us each with llvmpipe), and a whole-brain vessel graph or a large connectome has millions
+// of them. This prop draws them itself: every frame it projects the nodes with the renderer's camera, walks
+// each line's pixels on the CPU (column or row centres along the major axis, as GL's diamond rule does for
+// 1-pixel lines) into a colour and a depth image, and composites both with one full-screen pass that writes
+// gl_FragDepth under the depth test, so that other actors (cylinders, imposter spheres) hide and are hidden
+// by the lines exactly as GL lines would be. The image is split into bands of rows, one per thread (up to
+// four, split so that each holds about as many projected nodes); each thread draws the part of every line
+// inside its band, so no thread's pixels are another's and nothing is merged.
+// Lines given in a spatial order (spatialLineOrder) write neighbouring pixels one after another.
+//
+// Used by VesselView (vessels under a pixel wide) and ConnectomeView (every edge).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+#include <vtkNew.h>
+#include <vtkProp.h>
+
+class vtkOpenGLQuadHelper;
+class vtkOpenGLRenderer;
+class vtkOpenGLRenderWindow;
+class vtkTextureObject;
+
+class LineSplat : public vtkProp {
+public:
+    static LineSplat* New();
+    vtkTypeMacro(LineSplat, vtkProp);
+
+    // The node positions: `n` floats in each of x, y, z. `owner` keeps them alive as long as the prop uses
+    // them (the graph they belong to). Bounds: VTK order (xmin, xmax, ymin, ymax, zmin, zmax).
+    void setNodes(std::shared_ptr<const void> owner, const float* x, const float* y, const float* z, size_t n,
+                  const double bounds[6]);
+    // The lines: the two end nodes of line k at ends[2k], ends[2k+1]. Colours are reset to opaque white.
+    void setLines(std::vector<uint32_t> ends);
+    // Packed RGBA per line (red in the lowest byte), in the order of the lines. Call Modified() after
+    // changing them.
+    std::vector<uint32_t>& colors() { return rgba_; }
+    const std::vector<uint32_t>& ends() const { return ends_; }
+    size_t lineCount() const { return rgba_.size(); }
+    // Lines drawn by the last frame (0 when it drew nothing, e.g. hidden or during a selection pass).
+    size_t lastDrawn() const { return drawn_; }
+
+    static uint32_t rgba(unsigned char r, unsigned char g, unsigned char b, unsigned char a = 255) {
+        return uint32_t(r) | uint32_t(g) << 8 | uint32_t(b) << 16 | uint32_t(a) << 24;
+    }
+
+    double* GetBounds() override;
+    vtkTypeBool HasTranslucentPolygonalGeometry() override { return 0; }
+    int RenderOpaqueGeometry(vtkViewport* vp) override;
+    void ReleaseGraphicsResources(vtkWindow* win) override;
+
+protected:
+    LineSplat();
+    ~LineSplat() override;
+
+private:
+    static constexpr float kEmpty = 2.0f; // depth of a pixel no line covers (beyond the far plane)
+
+    // Where a thread draws: the rows [y0, y1) of the colour and depth images (w pixels wide, h rows).
+    struct Pixel {
+        float depth;
+        uint32_t rgba;
+    };
+    struct Band {
+        Pixel* img;
+        int w, h, y0, y1;
+    };
+    void project(const double m[16], int w, int h, size_t lo, size_t hi);
+    template <bool XMajor, bool ClipDepth>
+    static void walk(int i0, int i1, int iStart, float o, float z, float so, float sz, uint32_t c,
+                     const Band& b);
+    static void line(float ax, float ay, float az, float bx, float by, float bz, uint32_t c, const Band& b);
+    void clippedLine(const double m[16], uint32_t a, uint32_t b, uint32_t c, const Band& band) const;
+    void splat(vtkOpenGLRenderer* ren, int w, int h);
+    void composite(vtkOpenGLRenderWindow* rw, int w, int h);
+
+    std::shared_ptr<const void> owner_;
+    const float *x_ = nullptr, *y_ = nullptr, *z_ = nullptr;
+    size_t nodes_ = 0;
+    std::vector<uint32_t> ends_, rgba_;
+    double bounds_[6] = {0, 0, 0, 0, 0, 0};
+    std::vector<float> screen_;   // per node: x, y (pixels), depth (0..1), unused
+    std::vector<uint32_t> rows_;  // projected nodes per image row (splits the rows among the threads)
+    std::vector<Pixel> image_;    // drawn into (depth and colour of a pixel in one cache line)
+    std::vector<uint32_t> color_; // the images that are uploaded
+    std::vector<float> depth_;
+    std::unique_ptr<vtkOpenGLQuadHelper> quad_;
+    vtkNew<vtkTextureObject> colorTex_, depthTex_;
+    size_t drawn_ = 0;
+};
+
+// A drawing order of `count` lines: ordered by the coarse grid cell (64^3 over `bounds`, VTK order) of their
+// midpoints, cells in x-fastest order, so that lines drawn in this order touch neighbouring pixels (a
+// counting sort, two passes). Line k joins src[e] and dst[e] with e = ids ? ids[k] : k; the result is a
+// permutation of 0 .. count-1.
+std::vector<uint32_t> spatialLineOrder(const float* x, const float* y, const float* z, const uint32_t* src,
+                                       const uint32_t* dst, const uint32_t* ids, size_t count,
+                                       const double bounds[6]);
