@@ -1075,7 +1075,8 @@ void Simulation::checkDivergence() {
 uint64_t Simulation::run(double ms) {
     const uint64_t steps = uint64_t(std::llround(ms / net_.dt));
     uint64_t done = 0;
-    if (threadedRunPossible()) {
+    lastRunThreads_ = threadedRunPossible() ? threads_ : 1;
+    if (lastRunThreads_ > 1) {
         while (done < steps && !diverged_) {
             // Chunks end where the refractory step numbers are shifted, as step() does.
             shiftReady();

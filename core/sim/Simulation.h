@@ -63,6 +63,8 @@ public:
     // state traces); other networks run on one thread. step() always runs on the calling thread.
     void setThreads(int threads);
     int threads() const { return threads_; }
+    // Threads the last run() used (1 when the network or the recording needs the one-thread path).
+    int lastRunThreads() const { return lastRunThreads_; }
 
     // ---- live parameters ----------------------------------------------------------------------------
     // Live knobs are multipliers of the values the network was built with (1 = as built).
@@ -165,6 +167,7 @@ private:
     // Threads: neuron ranges bounds_[p]..bounds_[p+1]; for channel c, split_[c][p * n + i] is where the
     // targets of neuron i in range p start (range T ends at off[i + 1]).
     int threads_ = 1;
+    int lastRunThreads_ = 1;
     int splitFor_ = 1; // thread count the synapse tables are grouped for
     std::vector<uint32_t> bounds_;
     std::vector<std::vector<uint32_t>> split_;

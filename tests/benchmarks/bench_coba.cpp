@@ -63,8 +63,10 @@ Run runOurs(const nr::ModelRequest& req, double seconds, int threads = 1) {
     r.wall = now() - t0;
     r.spikes = sim.spikes().spikeCount();
     r.rate = sim.meanRateHz();
-    r.ok = !sim.diverged();
-    if (!r.ok) r.error = sim.divergeReason();
+    r.ok = !sim.diverged() && sim.lastRunThreads() == threads;
+    if (!r.ok)
+        r.error = sim.diverged() ? sim.divergeReason()
+                                 : "ran on " + std::to_string(sim.lastRunThreads()) + " threads";
     return r;
 }
 
