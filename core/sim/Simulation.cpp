@@ -1171,7 +1171,9 @@ void Simulation::makeTarget16() {
 
 namespace {
 
-// A barrier for a fixed number of threads that spins briefly, then sleeps on a condition variable.
+// A barrier for a fixed number of threads that spins briefly, then sleeps on a condition variable. The
+// spin adapts: it halves each time it ends in sleep (the machine is busy, spinning only takes the CPU
+// from the thread being waited for) and grows while the others arrive in time.
 class StepBarrier {
 public:
     explicit StepBarrier(uint32_t count) : count_(count) {}
@@ -1186,12 +1188,17 @@ public:
             if (sleepers_.load(std::memory_order_acquire)) cv_.notify_all();
             return;
         }
-        for (int k = 0; k < kSpins; ++k) {
-            if (gen_.load(std::memory_order_acquire) != gen) return;
+        const int spins = spins_.load(std::memory_order_relaxed);
+        for (int k = 0; k < spins; ++k) {
+            if (gen_.load(std::memory_order_acquire) != gen) {
+                if (k > spins / 2 && spins < kMaxSpins) spins_.store(spins * 2, std::memory_order_relaxed);
+                return;
+            }
 #if defined(__x86_64__) || defined(__i386__)
             _mm_pause();
 #endif
         }
+        if (spins > kMinSpins) spins_.store(spins / 2, std::memory_order_relaxed);
         std::unique_lock<std::mutex> lock(m_);
         sleepers_.fetch_add(1, std::memory_order_acq_rel);
         cv_.wait(lock, [&] { return gen_.load(std::memory_order_acquire) != gen; });
@@ -1199,11 +1206,12 @@ public:
     }
 
 private:
-    static constexpr int kSpins = 4000;
+    static constexpr int kMinSpins = 32, kMaxSpins = 1 << 14;
     const uint32_t count_;
     alignas(64) std::atomic<uint32_t> arrived_{0};
     alignas(64) std::atomic<uint32_t> gen_{0};
     std::atomic<uint32_t> sleepers_{0};
+    std::atomic<int> spins_{1024};
     std::mutex m_;
     std::condition_variable cv_;
 };
