@@ -466,16 +466,13 @@ struct FastArgs {
     float c0, c1, vt, vr;
 };
 
-template <int NC> uint32_t fastScalar(const FastArgs& q, uint32_t i, uint32_t* out) {
+template <int NC, int NA> uint32_t fastScalar(const FastArgs& q, uint32_t i, uint32_t* out) {
     uint32_t cnt = 0;
     for (; i < q.b; ++i) {
         const float vi = q.v[i];
         float u = q.c1, w = q.c0;
-        for (int c = 0; c < NC; ++c) {
-            const float G = q.G[c][i];
-            u = std::fma(-G, q.kB[c], u);
-            w = std::fma(G, q.kA[c], w);
-        }
+        for (int c = 0; c < NC; ++c) u = std::fma(-q.G[c][i], q.kB[c], u);
+        for (int c = 0; c < NA; ++c) w = std::fma(q.G[c][i], q.kA[c], w);
         const float vn = std::fma(vi, u, w);
         const bool refractory = q.ready[i] > q.now;
         const bool above = vn > q.vt;
@@ -489,7 +486,8 @@ template <int NC> uint32_t fastScalar(const FastArgs& q, uint32_t i, uint32_t* o
 }
 
 #if defined(__x86_64__) || defined(__i386__)
-template <int NC> __attribute__((target("avx2,fma"))) uint32_t fastAvx2(const FastArgs& q, uint32_t* out) {
+template <int NC, int NA>
+__attribute__((target("avx2,fma"))) uint32_t fastAvx2(const FastArgs& q, uint32_t* out) {
     const uint32_t b = q.b;
     const float* __restrict G[4] = {q.G[0], q.G[1], q.G[2], q.G[3]};
     float* __restrict v = q.v;
@@ -506,11 +504,8 @@ template <int NC> __attribute__((target("avx2,fma"))) uint32_t fastAvx2(const Fa
     for (; i + 8 <= b; i += 8) {
         const __m256 vi = _mm256_loadu_ps(v + i);
         __m256 u = c1, w = c0;
-        for (int c = 0; c < NC; ++c) {
-            const __m256 g = _mm256_loadu_ps(G[c] + i);
-            u = _mm256_fnmadd_ps(g, kB[c], u);
-            w = _mm256_fmadd_ps(g, kA[c], w);
-        }
+        for (int c = 0; c < NC; ++c) u = _mm256_fnmadd_ps(_mm256_loadu_ps(G[c] + i), kB[c], u);
+        for (int c = 0; c < NA; ++c) w = _mm256_fmadd_ps(_mm256_loadu_ps(G[c] + i), kA[c], w);
         const __m256 vn = _mm256_fmadd_ps(vi, u, w);
         const __m256 refractory = _mm256_castsi256_ps(
             _mm256_cmpgt_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ready + i)), now));
@@ -524,12 +519,12 @@ template <int NC> __attribute__((target("avx2,fma"))) uint32_t fastAvx2(const Fa
             m &= m - 1;
         }
     }
-    return cnt + fastScalar<NC>(q, i, out + cnt);
+    return cnt + fastScalar<NC, NA>(q, i, out + cnt);
 }
 
 // AVX-512: sixteen neurons per iteration; comparisons give mask registers, and the indices of the
 // neurons that spiked are compressed into a register and stored whole (the output has room for 16 more).
-template <int NC>
+template <int NC, int NA>
 __attribute__((target("avx512f,fma"))) uint32_t fastAvx512(const FastArgs& q, uint32_t* out) {
     const uint32_t b = q.b;
     const float* __restrict G[4] = {q.G[0], q.G[1], q.G[2], q.G[3]};
@@ -548,11 +543,8 @@ __attribute__((target("avx512f,fma"))) uint32_t fastAvx512(const FastArgs& q, ui
     for (; i + 16 <= b; i += 16) {
         const __m512 vi = _mm512_loadu_ps(v + i);
         __m512 u = c1, w = c0;
-        for (int c = 0; c < NC; ++c) {
-            const __m512 g = _mm512_loadu_ps(G[c] + i);
-            u = _mm512_fnmadd_ps(g, kB[c], u);
-            w = _mm512_fmadd_ps(g, kA[c], w);
-        }
+        for (int c = 0; c < NC; ++c) u = _mm512_fnmadd_ps(_mm512_loadu_ps(G[c] + i), kB[c], u);
+        for (int c = 0; c < NA; ++c) w = _mm512_fmadd_ps(_mm512_loadu_ps(G[c] + i), kA[c], w);
         const __m512 vn = _mm512_fmadd_ps(vi, u, w);
         const __m512i r = _mm512_loadu_si512(ready + i);
         const __mmask16 refractory = _mm512_cmpgt_epi32_mask(r, now);
@@ -566,33 +558,41 @@ __attribute__((target("avx512f,fma"))) uint32_t fastAvx512(const FastArgs& q, ui
             cnt += uint32_t(__builtin_popcount(sp));
         }
     }
-    return cnt + fastScalar<NC>(q, i, out + cnt);
+    return cnt + fastScalar<NC, NA>(q, i, out + cnt);
 }
 #endif
 
 // Kernels: 0 scalar, 1 AVX2 + FMA, 2 AVX-512 (chosen at init for the running CPU).
-template <int NC> uint32_t fastKernel(const FastArgs& q, int kernel, uint32_t* out) {
+template <int NC, int NA> uint32_t fastKernel(const FastArgs& q, int kernel, uint32_t* out) {
 #if defined(__x86_64__) || defined(__i386__)
-    if (kernel == 2) return fastAvx512<NC>(q, out);
-    if (kernel == 1) return fastAvx2<NC>(q, out);
+    if (kernel == 2) return fastAvx512<NC, NA>(q, out);
+    if (kernel == 1) return fastAvx2<NC, NA>(q, out);
 #else
     (void)kernel;
 #endif
-    return fastScalar<NC>(q, q.a, out);
+    return fastScalar<NC, NA>(q, q.a, out);
 }
 
-uint32_t fastDispatch(const FastArgs& q, int nc, int kernel, uint32_t* out) {
+// NA: the first NA channels have kA != 0 (the others, e.g. excitatory conductances with a reversal
+// potential of 0 mV, add nothing to w and are skipped there).
+template <int NC, int NA = 0> uint32_t byNA(const FastArgs& q, int na, int kernel, uint32_t* out) {
+    if constexpr (NA < NC)
+        if (na > NA) return byNA<NC, NA + 1>(q, na, kernel, out);
+    return fastKernel<NC, NA>(q, kernel, out);
+}
+
+uint32_t fastDispatch(const FastArgs& q, int nc, int na, int kernel, uint32_t* out) {
     switch (nc) {
     case 0:
-        return fastKernel<0>(q, kernel, out);
+        return byNA<0>(q, na, kernel, out);
     case 1:
-        return fastKernel<1>(q, kernel, out);
+        return byNA<1>(q, na, kernel, out);
     case 2:
-        return fastKernel<2>(q, kernel, out);
+        return byNA<2>(q, na, kernel, out);
     case 3:
-        return fastKernel<3>(q, kernel, out);
+        return byNA<3>(q, na, kernel, out);
     default:
-        return fastKernel<4>(q, kernel, out);
+        return byNA<4>(q, na, kernel, out);
     }
 }
 
@@ -815,14 +815,23 @@ uint32_t Simulation::updateFastRange(uint32_t lo, uint32_t hi, const double* sca
                                      uint32_t* out) {
     const size_t nc = net_.channels.size();
     FastArgs q{};
+    // Channels in kernel order: those that add to w (A != 0) first.
     double A[4] = {0, 0, 0, 0}, B[4] = {0, 0, 0, 0};
-    for (size_t c = 0; c < nc; ++c) {
-        const Channel& ch = net_.channels[c];
-        const bool g = ch.type == SynapseType::ConductanceExp;
-        q.G[c] = g_[c].data();
-        A[c] = g ? ch.erev : 1.0;
-        B[c] = g ? 1.0 : 0.0;
-    }
+    size_t order[4] = {0, 0, 0, 0}, m = 0;
+    int na = 0;
+    for (int pass = 0; pass < 2; ++pass)
+        for (size_t c = 0; c < nc; ++c) {
+            const Channel& ch = net_.channels[c];
+            const bool g = ch.type == SynapseType::ConductanceExp;
+            const double a = g ? ch.erev : 1.0;
+            if ((a != 0) != (pass == 0)) continue;
+            na += pass == 0;
+            order[m] = c;
+            q.G[m] = g_[c].data();
+            A[m] = a;
+            B[m] = g ? 1.0 : 0.0;
+            ++m;
+        }
     q.v = v_.data();
     q.ready = refr_.data();
     q.now = now;
@@ -834,16 +843,16 @@ uint32_t Simulation::updateFastRange(uint32_t lo, uint32_t hi, const double* sca
         q.b = std::min(p.start + p.size, hi);
         if (q.a >= q.b) continue;
         const double f = popF_[k];
-        for (size_t c = 0; c < nc; ++c) {
-            q.kA[c] = float(f * scale[c] * A[c]);
-            q.kB[c] = float(f * scale[c] * B[c]);
+        for (size_t j = 0; j < nc; ++j) {
+            q.kA[j] = float(f * scale[order[j]] * A[j]);
+            q.kB[j] = float(f * scale[order[j]] * B[j]);
         }
         q.c0 = float(f * (p.p.vRest + p.p.drive * drive));
         q.c1 = float(1.0 - f);
         q.vt = float(p.p.vThresh);
         q.vr = float(p.p.vReset);
         q.readyAt = now + popRef_[k] + 1;
-        count += fastDispatch(q, int(nc), kernel_, out + count);
+        count += fastDispatch(q, int(nc), na, kernel_, out + count);
     }
     return count;
 }
