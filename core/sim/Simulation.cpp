@@ -550,10 +550,11 @@ __attribute__((target("avx512f,fma"))) uint32_t fastAvx512(const FastArgs& q, ui
         for (int c = 0; c < NA; ++c) w = _mm512_fmadd_ps(_mm512_loadu_ps(G[c] + i), kA[c], w);
         const __m512 vn = _mm512_fmadd_ps(vi, u, w);
         const __m512i r = _mm512_loadu_si512(ready + i);
-        const __mmask16 refractory = _mm512_cmpgt_epi32_mask(r, now);
-        const __mmask16 above = _mm512_cmp_ps_mask(vn, vt, _CMP_GT_OQ);
-        _mm512_storeu_ps(v + i, _mm512_mask_blend_ps(__mmask16(refractory | above), vn, vr));
-        const __mmask16 sp = __mmask16(above & ~refractory);
+        // keep: integrating and not above the threshold (or NaN, which the divergence check then sees).
+        const __mmask16 active = _mm512_cmple_epi32_mask(r, now);
+        const __mmask16 keep = _mm512_mask_cmp_ps_mask(active, vn, vt, _CMP_NGT_UQ);
+        const __mmask16 sp = _mm512_mask_cmp_ps_mask(active, vn, vt, _CMP_GT_OQ);
+        _mm512_storeu_ps(v + i, _mm512_mask_blend_ps(keep, vr, vn));
         if (sp) {
             _mm512_storeu_si512(ready + i, _mm512_mask_blend_epi32(sp, r, readyAt));
             const __m512i idx = _mm512_add_epi32(lane, _mm512_set1_epi32(int32_t(i)));
