@@ -5,9 +5,17 @@
 #include "sim/Simulation.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -100,6 +108,7 @@ Status Simulation::init(Network net, uint64_t seed) {
         uniformWeight_[c] = !w.empty() && std::all_of(w.begin(), w.end(), [&](float x) { return x == w[0]; });
         if (uniformWeight_[c]) uniformValue_[c] = w[0];
     }
+    makeTarget16();
     popF_.clear();
     popRef_.clear();
     for (const auto& p : net_.populations) {
@@ -108,14 +117,21 @@ Status Simulation::init(Network net, uint64_t seed) {
         popRef_.push_back(int32_t(std::llround(p.p.tRef / net_.dt)) - 1);
     }
     readyBase_ = 0;
+    splitFor_ = 1;
+    bounds_.clear();
+    split_.clear();
 #if defined(__x86_64__) || defined(__i386__)
-    avx2_ = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    kernel_ = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") ? 2
+              : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")  ? 1
+                                                                                 : 0;
+    if (const char* k = std::getenv("NEURORAMA_SIM_KERNEL"); k && *k >= '0' && *k < char('0' + kernel_))
+        kernel_ = *k - '0';
 #else
-    avx2_ = false;
+    kernel_ = 0;
 #endif
     nanEvery_ = std::max<uint64_t>(1, uint64_t(std::llround(10.0 / net_.dt)));
     window_ = std::max<uint64_t>(1, uint64_t(std::llround(100.0 / net_.dt)));
-    spikeBuf_.assign(n, 0);
+    spikeBuf_.assign(size_t(n) + 16, 0);
     spikeCount_ = 0;
     for (double& k : knobs_) k = 1;
     extraRate_.assign(net_.poisson.rateHz.empty() && net_.stimulus.epochs.empty() ? 0 : n, 0.f);
@@ -453,16 +469,13 @@ struct FastArgs {
     float c0, c1, vt, vr;
 };
 
-template <int NC> uint32_t fastScalar(const FastArgs& q, uint32_t i, uint32_t* out) {
+template <int NC, int NA> uint32_t fastScalar(const FastArgs& q, uint32_t i, uint32_t* out) {
     uint32_t cnt = 0;
     for (; i < q.b; ++i) {
         const float vi = q.v[i];
         float u = q.c1, w = q.c0;
-        for (int c = 0; c < NC; ++c) {
-            const float G = q.G[c][i];
-            u = std::fma(-G, q.kB[c], u);
-            w = std::fma(G, q.kA[c], w);
-        }
+        for (int c = 0; c < NC; ++c) u = std::fma(-q.G[c][i], q.kB[c], u);
+        for (int c = 0; c < NA; ++c) w = std::fma(q.G[c][i], q.kA[c], w);
         const float vn = std::fma(vi, u, w);
         const bool refractory = q.ready[i] > q.now;
         const bool above = vn > q.vt;
@@ -476,7 +489,8 @@ template <int NC> uint32_t fastScalar(const FastArgs& q, uint32_t i, uint32_t* o
 }
 
 #if defined(__x86_64__) || defined(__i386__)
-template <int NC> __attribute__((target("avx2,fma"))) uint32_t fastAvx2(const FastArgs& q, uint32_t* out) {
+template <int NC, int NA>
+__attribute__((target("avx2,fma"))) uint32_t fastAvx2(const FastArgs& q, uint32_t* out) {
     const uint32_t b = q.b;
     const float* __restrict G[4] = {q.G[0], q.G[1], q.G[2], q.G[3]};
     float* __restrict v = q.v;
@@ -493,11 +507,8 @@ template <int NC> __attribute__((target("avx2,fma"))) uint32_t fastAvx2(const Fa
     for (; i + 8 <= b; i += 8) {
         const __m256 vi = _mm256_loadu_ps(v + i);
         __m256 u = c1, w = c0;
-        for (int c = 0; c < NC; ++c) {
-            const __m256 g = _mm256_loadu_ps(G[c] + i);
-            u = _mm256_fnmadd_ps(g, kB[c], u);
-            w = _mm256_fmadd_ps(g, kA[c], w);
-        }
+        for (int c = 0; c < NC; ++c) u = _mm256_fnmadd_ps(_mm256_loadu_ps(G[c] + i), kB[c], u);
+        for (int c = 0; c < NA; ++c) w = _mm256_fmadd_ps(_mm256_loadu_ps(G[c] + i), kA[c], w);
         const __m256 vn = _mm256_fmadd_ps(vi, u, w);
         const __m256 refractory = _mm256_castsi256_ps(
             _mm256_cmpgt_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ready + i)), now));
@@ -511,36 +522,87 @@ template <int NC> __attribute__((target("avx2,fma"))) uint32_t fastAvx2(const Fa
             m &= m - 1;
         }
     }
-    return cnt + fastScalar<NC>(q, i, out + cnt);
+    return cnt + fastScalar<NC, NA>(q, i, out + cnt);
+}
+
+// AVX-512: sixteen neurons per iteration; comparisons give mask registers, and the indices of the
+// neurons that spiked are compressed into a register and stored whole (the output has room for 16 more).
+template <int NC, int NA>
+__attribute__((target("avx512f,fma"))) uint32_t fastAvx512(const FastArgs& q, uint32_t* out) {
+    const uint32_t b = q.b;
+    const float* __restrict G[4] = {q.G[0], q.G[1], q.G[2], q.G[3]};
+    float* __restrict v = q.v;
+    int32_t* __restrict ready = q.ready;
+    __m512 kA[4], kB[4];
+    for (int c = 0; c < 4; ++c) {
+        kA[c] = _mm512_set1_ps(q.kA[c]);
+        kB[c] = _mm512_set1_ps(q.kB[c]);
+    }
+    const __m512 c0 = _mm512_set1_ps(q.c0), c1 = _mm512_set1_ps(q.c1);
+    const __m512 vt = _mm512_set1_ps(q.vt), vr = _mm512_set1_ps(q.vr);
+    const __m512i now = _mm512_set1_epi32(q.now), readyAt = _mm512_set1_epi32(q.readyAt);
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    uint32_t cnt = 0, i = q.a;
+    for (; i + 16 <= b; i += 16) {
+        const __m512 vi = _mm512_loadu_ps(v + i);
+        __m512 u = c1, w = c0;
+        for (int c = 0; c < NC; ++c) u = _mm512_fnmadd_ps(_mm512_loadu_ps(G[c] + i), kB[c], u);
+        for (int c = 0; c < NA; ++c) w = _mm512_fmadd_ps(_mm512_loadu_ps(G[c] + i), kA[c], w);
+        const __m512 vn = _mm512_fmadd_ps(vi, u, w);
+        const __m512i r = _mm512_loadu_si512(ready + i);
+        // keep: integrating and not above the threshold (or NaN, which the divergence check then sees).
+        const __mmask16 active = _mm512_cmple_epi32_mask(r, now);
+        const __mmask16 keep = _mm512_mask_cmp_ps_mask(active, vn, vt, _CMP_NGT_UQ);
+        const __mmask16 sp = _mm512_mask_cmp_ps_mask(active, vn, vt, _CMP_GT_OQ);
+        _mm512_storeu_ps(v + i, _mm512_mask_blend_ps(keep, vr, vn));
+        if (sp) {
+            _mm512_storeu_si512(ready + i, _mm512_mask_blend_epi32(sp, r, readyAt));
+            const __m512i idx = _mm512_add_epi32(lane, _mm512_set1_epi32(int32_t(i)));
+            _mm512_storeu_si512(out + cnt, _mm512_maskz_compress_epi32(sp, idx));
+            cnt += uint32_t(__builtin_popcount(sp));
+        }
+    }
+    return cnt + fastScalar<NC, NA>(q, i, out + cnt);
 }
 #endif
 
-template <int NC> uint32_t fastKernel(const FastArgs& q, bool avx2, uint32_t* out) {
+// Kernels: 0 scalar, 1 AVX2 + FMA, 2 AVX-512 (chosen at init for the running CPU).
+template <int NC, int NA> uint32_t fastKernel(const FastArgs& q, int kernel, uint32_t* out) {
 #if defined(__x86_64__) || defined(__i386__)
-    if (avx2) return fastAvx2<NC>(q, out);
+    if (kernel == 2) return fastAvx512<NC, NA>(q, out);
+    if (kernel == 1) return fastAvx2<NC, NA>(q, out);
 #else
-    (void)avx2;
+    (void)kernel;
 #endif
-    return fastScalar<NC>(q, q.a, out);
+    return fastScalar<NC, NA>(q, q.a, out);
 }
 
-uint32_t fastDispatch(const FastArgs& q, int nc, bool avx2, uint32_t* out) {
+// NA: the first NA channels have kA != 0 (the others, e.g. excitatory conductances with a reversal
+// potential of 0 mV, add nothing to w and are skipped there).
+template <int NC, int NA = 0> uint32_t byNA(const FastArgs& q, int na, int kernel, uint32_t* out) {
+    if constexpr (NA < NC)
+        if (na > NA) return byNA<NC, NA + 1>(q, na, kernel, out);
+    return fastKernel<NC, NA>(q, kernel, out);
+}
+
+uint32_t fastDispatch(const FastArgs& q, int nc, int na, int kernel, uint32_t* out) {
     switch (nc) {
     case 0:
-        return fastKernel<0>(q, avx2, out);
+        return byNA<0>(q, na, kernel, out);
     case 1:
-        return fastKernel<1>(q, avx2, out);
+        return byNA<1>(q, na, kernel, out);
     case 2:
-        return fastKernel<2>(q, avx2, out);
+        return byNA<2>(q, na, kernel, out);
     case 3:
-        return fastKernel<3>(q, avx2, out);
+        return byNA<3>(q, na, kernel, out);
     default:
-        return fastKernel<4>(q, avx2, out);
+        return byNA<4>(q, na, kernel, out);
     }
 }
 
 // Adds `x` to G[t] for the targets t in [p, e).
-inline void scatterAdd(float* __restrict G, const uint32_t* p, const uint32_t* e, float x) {
+template <typename Index>
+inline void scatterAdd(float* __restrict G, const Index* p, const Index* e, float x) {
     for (; p + 4 <= e; p += 4) {
         G[p[0]] += x;
         G[p[1]] += x;
@@ -714,7 +776,6 @@ float Simulation::channelValue(size_t c, uint32_t i) const {
 
 void Simulation::stepFast() {
     const uint32_t n = net_.n;
-    const size_t nc = net_.channels.size();
     applyStimulus();
 
     // Poisson input events of this step (the same draws as in stepGeneric), scaled like the channel.
@@ -739,75 +800,132 @@ void Simulation::stepFast() {
 
     // Keep the refractory step numbers small: shift them when the step count relative to the base
     // passes 2^30 (every neuron that is no longer refractory then starts from -1).
-    if (step_ - readyBase_ >= (uint64_t(1) << 30)) {
-        const int32_t shift = int32_t(step_ - readyBase_);
-        for (int32_t& r : refr_) r = std::max(r - shift, -1);
-        readyBase_ = step_;
-    }
+    shiftReady();
     const int32_t now = int32_t(step_ - readyBase_);
+    spikeCount_ = updateFastRange(0, n, scale_.data(), now, spikeBuf_.data());
+    spiked_.assign(spikeBuf_.begin(), spikeBuf_.begin() + spikeCount_);
+    const SpikeList all{spiked_.data(), uint32_t(spiked_.size())};
+    endFastRange(0, &all, 1, scale_.data());
+}
 
+void Simulation::shiftReady() {
+    if (step_ - readyBase_ < (uint64_t(1) << 30)) return;
+    const int32_t shift = int32_t(step_ - readyBase_);
+    for (int32_t& r : refr_) r = std::max(r - shift, -1);
+    readyBase_ = step_;
+}
+
+uint32_t Simulation::updateFastRange(uint32_t lo, uint32_t hi, const double* scale, int32_t now,
+                                     uint32_t* out) {
+    const size_t nc = net_.channels.size();
     FastArgs q{};
+    // Channels in kernel order: those that add to w (A != 0) first.
     double A[4] = {0, 0, 0, 0}, B[4] = {0, 0, 0, 0};
-    for (size_t c = 0; c < nc; ++c) {
-        const Channel& ch = net_.channels[c];
-        const bool g = ch.type == SynapseType::ConductanceExp;
-        q.G[c] = g_[c].data();
-        A[c] = g ? ch.erev : 1.0;
-        B[c] = g ? 1.0 : 0.0;
-    }
+    size_t order[4] = {0, 0, 0, 0}, m = 0;
+    int na = 0;
+    for (int pass = 0; pass < 2; ++pass)
+        for (size_t c = 0; c < nc; ++c) {
+            const Channel& ch = net_.channels[c];
+            const bool g = ch.type == SynapseType::ConductanceExp;
+            const double a = g ? ch.erev : 1.0;
+            if ((a != 0) != (pass == 0)) continue;
+            na += pass == 0;
+            order[m] = c;
+            q.G[m] = g_[c].data();
+            A[m] = a;
+            B[m] = g ? 1.0 : 0.0;
+            ++m;
+        }
     q.v = v_.data();
     q.ready = refr_.data();
     q.now = now;
-    spikeCount_ = 0;
+    uint32_t count = 0;
     const double drive = knobs_[size_t(LiveKnob::Drive)];
     for (size_t k = 0; k < net_.populations.size(); ++k) {
         const Population& p = net_.populations[k];
+        q.a = std::max(p.start, lo);
+        q.b = std::min(p.start + p.size, hi);
+        if (q.a >= q.b) continue;
         const double f = popF_[k];
-        for (size_t c = 0; c < nc; ++c) {
-            q.kA[c] = float(f * scale_[c] * A[c]);
-            q.kB[c] = float(f * scale_[c] * B[c]);
+        for (size_t j = 0; j < nc; ++j) {
+            q.kA[j] = float(f * scale[order[j]] * A[j]);
+            q.kB[j] = float(f * scale[order[j]] * B[j]);
         }
-        q.a = p.start;
-        q.b = p.start + p.size;
         q.c0 = float(f * (p.p.vRest + p.p.drive * drive));
         q.c1 = float(1.0 - f);
         q.vt = float(p.p.vThresh);
         q.vr = float(p.p.vReset);
         q.readyAt = now + popRef_[k] + 1;
-        spikeCount_ += fastDispatch(q, int(nc), avx2_, spikeBuf_.data() + spikeCount_);
+        count += fastDispatch(q, int(nc), na, kernel_, out + count);
     }
-    spiked_.assign(spikeBuf_.begin(), spikeBuf_.begin() + spikeCount_);
-
-    // The channels decay to the next step; this step's spikes arrive there.
-    for (size_t c = 0; c < nc; ++c) scale_[c] *= decayD_[c];
-    propagateFast();
-    for (size_t c = 0; c < nc; ++c) {
-        if (scale_[c] >= 0x1p-24) continue;
-        const float s = float(scale_[c]);
-        for (float& x : g_[c]) x *= s;
-        scale_[c] = 1.0;
-    }
+    return count;
 }
 
-void Simulation::propagateFast() {
-    if (spiked_.empty()) return;
-    for (size_t c = 0; c < net_.channels.size(); ++c) {
+// The channels decay to the next step; this step's spikes arrive there. With one list (one thread) every
+// target gets its input; with one list per thread, range `part` takes the targets in its own range.
+void Simulation::endFastRange(uint32_t part, const SpikeList* lists, size_t nLists, double* scale) {
+    const uint32_t n = net_.n;
+    const bool whole = nLists == 1;
+    const uint32_t lo = whole ? 0 : bounds_[part], hi = whole ? n : bounds_[part + 1];
+    const size_t nc = net_.channels.size();
+    for (size_t c = 0; c < nc; ++c) scale[c] *= decayD_[c];
+    for (size_t c = 0; c < nc; ++c) {
         const SynapseTable& t = net_.synapses[c];
         if (t.off.empty()) continue;
         const LiveKnob kn = net_.channels[c].scale;
-        const double s = (kn == LiveKnob::None ? 1.0 : knobs_[size_t(kn)]) / scale_[c];
+        const double s = (kn == LiveKnob::None ? 1.0 : knobs_[size_t(kn)]) / scale[c];
         const uint32_t* off = t.off.data();
-        const uint32_t* tg = t.target.data();
+        const uint32_t* first = whole ? off : split_[c].data() + size_t(part) * n;
+        const uint32_t* last =
+            whole || part + 1 == nLists ? off + 1 : split_[c].data() + size_t(part + 1) * n;
         float* G = g_[c].data();
-        if (uniformWeight_[c]) {
-            const float x = float(s * uniformValue_[c]);
-            for (uint32_t i : spiked_) scatterAdd(G, tg + off[i], tg + off[i + 1], x);
-        } else {
-            const float f = float(s);
-            const float* w = t.weight.data();
-            for (uint32_t i : spiked_)
-                for (uint32_t k = off[i], e = off[i + 1]; k < e; ++k) G[tg[k]] += f * w[k];
+        for (size_t l = 0; l < nLists; ++l) {
+            const uint32_t* sp = lists[l].p;
+            const uint32_t m = lists[l].n;
+            if (uniformWeight_[c] && !target16_[c].empty()) {
+                // Targets as 16-bit indices (half the memory to fetch), fetched two spikes ahead.
+                const float x = float(s * uniformValue_[c]);
+                const uint16_t* tg = target16_[c].data();
+                for (uint32_t k = 0; k < m; ++k) {
+                    if (k + 2 < m) {
+                        const uint16_t* ahead = tg + first[sp[k + 2]];
+                        __builtin_prefetch(ahead);
+                        __builtin_prefetch(ahead + 32);
+                        __builtin_prefetch(ahead + 64);
+                    }
+                    const uint32_t i = sp[k];
+                    scatterAdd(G, tg + first[i], tg + last[i], x);
+                }
+            } else if (uniformWeight_[c]) {
+                const float x = float(s * uniformValue_[c]);
+                const uint32_t* tg = t.target.data();
+                for (uint32_t k = 0; k < m; ++k) {
+                    if (k + 2 < m) {
+                        const uint32_t* ahead = tg + first[sp[k + 2]];
+                        __builtin_prefetch(ahead);
+                        __builtin_prefetch(ahead + 16);
+                        __builtin_prefetch(ahead + 32);
+                    }
+                    const uint32_t i = sp[k];
+                    scatterAdd(G, tg + first[i], tg + last[i], x);
+                }
+            } else {
+                const float f = float(s);
+                const uint32_t* tg = t.target.data();
+                const float* w = t.weight.data();
+                for (uint32_t k = 0; k < m; ++k) {
+                    const uint32_t i = sp[k];
+                    for (uint32_t e = first[i], end = last[i]; e < end; ++e) G[tg[e]] += f * w[e];
+                }
+            }
         }
+    }
+    for (size_t c = 0; c < nc; ++c) {
+        if (scale[c] >= 0x1p-24) continue;
+        const float x = float(scale[c]);
+        float* G = g_[c].data();
+        for (uint32_t i = lo; i < hi; ++i) G[i] *= x;
+        scale[c] = 1.0;
     }
 }
 
@@ -925,41 +1043,291 @@ void Simulation::propagate() {
     }
 }
 
-void Simulation::checkDivergence() {
+namespace {
+
+// Sum of v[lo, hi) in eight partial sums (vectorisable); any NaN or infinity makes it non-finite.
+bool finiteSum(const float* v, size_t lo, size_t hi) {
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = lo;
+    for (; i + 8 <= hi; i += 8)
+        for (size_t j = 0; j < 8; ++j) part[j] += v[i + j];
+    for (; i < hi; ++i) part[0] += v[i];
+    float s = 0.f;
+    for (float x : part) s += x;
+    return std::isfinite(s);
+}
+
+} // namespace
+
+bool Simulation::divergedAfter(uint64_t steps, bool vFinite, uint64_t& windowSpikes,
+                               std::string* reason) const {
     // NaN check every 10 ms, rate check over 100 ms windows.
-    if (step_ % nanEvery_ == 0) {
-        // Eight partial sums (vectorisable); any NaN or infinity makes the total non-finite.
-        float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        const size_t n = v_.size();
-        size_t i = 0;
-        for (; i + 8 <= n; i += 8)
-            for (size_t j = 0; j < 8; ++j) part[j] += v_[i + j];
-        for (; i < n; ++i) part[0] += v_[i];
-        float s = 0.f;
-        for (float x : part) s += x;
-        if (!std::isfinite(s)) {
-            diverged_ = true;
-            reason_ = "diverged at t = " + num(timeMs()) + " ms: membrane potential is not finite";
-            return;
-        }
+    const double t = double(steps) * net_.dt;
+    if (steps % nanEvery_ == 0 && !vFinite) {
+        if (reason) *reason = "diverged at t = " + num(t) + " ms: membrane potential is not finite";
+        return true;
     }
-    if (step_ % window_ == 0) {
-        const double rate = double(windowSpikes_) / (double(net_.n) * window_ * net_.dt * 1e-3);
-        windowSpikes_ = 0;
+    if (steps % window_ == 0) {
+        const double rate = double(windowSpikes) / (double(net_.n) * window_ * net_.dt * 1e-3);
+        windowSpikes = 0;
         if (rate > 1000.0) {
-            diverged_ = true;
-            reason_ = "diverged at t = " + num(timeMs()) + " ms: mean rate " + num(rate) +
-                      " Hz over the last 100 ms is above 1000 Hz";
+            if (reason)
+                *reason = "diverged at t = " + num(t) + " ms: mean rate " + num(rate) +
+                          " Hz over the last 100 ms is above 1000 Hz";
+            return true;
         }
     }
+    return false;
+}
+
+void Simulation::checkDivergence() {
+    const bool finite = step_ % nanEvery_ != 0 || finiteSum(v_.data(), 0, v_.size());
+    if (divergedAfter(step_, finite, windowSpikes_, &reason_)) diverged_ = true;
 }
 
 uint64_t Simulation::run(double ms) {
     const uint64_t steps = uint64_t(std::llround(ms / net_.dt));
     uint64_t done = 0;
+    lastRunThreads_ = threadedRunPossible() ? threads_ : 1;
+    if (lastRunThreads_ > 1) {
+        while (done < steps && !diverged_) {
+            // Chunks end where the refractory step numbers are shifted, as step() does.
+            shiftReady();
+            const uint64_t room = (uint64_t(1) << 30) - (step_ - readyBase_);
+            done += runThreaded(std::min(steps - done, room));
+        }
+        return done;
+    }
+    const uint64_t probe = std::min<uint64_t>(steps / 100, 1000);
+    const size_t recorded0 = spikes_.spikeCount();
     while (done < steps && !diverged_) {
         step();
         ++done;
+        if (done == probe) reserveSpikes(spikes_.spikeCount() - recorded0, done, steps - done);
+    }
+    return done;
+}
+
+// Reserves room for the spikes still to come at the rate so far (recorded spikes in `stepsSoFar` steps),
+// so that a long run's recording grows once instead of doubling (and copying) a dozen times.
+void Simulation::reserveSpikes(size_t recordedSoFar, uint64_t stepsSoFar, uint64_t stepsLeft) {
+    if (stepsSoFar == 0 || recordedSoFar == 0) return;
+    const double expect = double(recordedSoFar) / double(stepsSoFar) * double(stepsLeft) * 1.25 + 1024;
+    // Never more than a quarter of the memory limit (12 bytes per spike); beyond that the vectors grow.
+    const double cap = double(memoryLimitBytes()) / 4 / 12;
+    const size_t want = spikes_.spikeCount() + size_t(std::min(expect, cap));
+    if (want <= spikes_.times.capacity()) return;
+    spikes_.times.reserve(want);
+    spikes_.units.reserve(want);
+#if defined(__linux__)
+    // Large pages for the reserved room where the system allows them on request: one page fault per 2 MiB
+    // instead of per 4 KiB as the recording fills it.
+    auto huge = [](void* p, size_t bytes) {
+        const uintptr_t a = (uintptr_t(p) + (uintptr_t(1) << 21) - 1) & ~((uintptr_t(1) << 21) - 1);
+        const uintptr_t e = (uintptr_t(p) + bytes) & ~((uintptr_t(1) << 21) - 1);
+        if (e > a) madvise(reinterpret_cast<void*>(a), e - a, MADV_HUGEPAGE);
+    };
+    huge(spikes_.times.data(), spikes_.times.capacity() * sizeof(double));
+    huge(spikes_.units.data(), spikes_.units.capacity() * sizeof(uint32_t));
+#endif
+}
+
+void Simulation::setThreads(int threads) {
+    threads_ = std::clamp(threads, 1, 256);
+}
+
+bool Simulation::threadedRunPossible() const {
+    return threads_ > 1 && fast_ && !diverged_ && lambda_.empty() && net_.stimulus.epochs.empty() &&
+           traces_.empty() && net_.n >= uint32_t(threads_) * 64;
+}
+
+// Neuron ranges (multiples of 16 neurons) and the synapse tables grouped by target range: within the
+// targets of each neuron, those in range 0 first, then range 1, ..., each group in its original order.
+void Simulation::prepareThreads() {
+    const uint32_t n = net_.n, T = uint32_t(threads_);
+    if (splitFor_ == threads_ && bounds_.size() == T + 1) return;
+    const uint32_t chunk = ((n + T - 1) / T + 15) / 16 * 16;
+    bounds_.assign(T + 1, n);
+    for (uint32_t p = 0; p < T; ++p) bounds_[p] = std::min(n, p * chunk);
+    auto rangeOf = [&](uint32_t j) { return std::min(T - 1, j / chunk); };
+    split_.assign(net_.synapses.size(), {});
+    std::vector<uint32_t> tg;
+    std::vector<float> w;
+    std::vector<uint16_t> d;
+    for (size_t c = 0; c < net_.synapses.size(); ++c) {
+        SynapseTable& t = net_.synapses[c];
+        if (t.off.empty()) continue;
+        std::vector<uint32_t>& sp = split_[c];
+        sp.assign(size_t(T) * n, 0);
+        const bool hasW = t.weight.size() == t.target.size(), hasD = t.delay.size() == t.target.size();
+        for (uint32_t i = 0; i < n; ++i) {
+            const uint32_t a = t.off[i], b = t.off[i + 1];
+            uint32_t count[257] = {};
+            for (uint32_t k = a; k < b; ++k) ++count[rangeOf(t.target[k]) + 1];
+            uint32_t pos[257];
+            pos[0] = a;
+            for (uint32_t p = 0; p < T; ++p) {
+                sp[size_t(p) * n + i] = pos[p];
+                pos[p + 1] = pos[p] + count[p + 1];
+            }
+            tg.assign(t.target.begin() + a, t.target.begin() + b);
+            if (hasW) w.assign(t.weight.begin() + a, t.weight.begin() + b);
+            if (hasD) d.assign(t.delay.begin() + a, t.delay.begin() + b);
+            for (uint32_t k = 0; k < b - a; ++k) {
+                const uint32_t at = pos[rangeOf(tg[k])]++;
+                t.target[at] = tg[k];
+                if (hasW) t.weight[at] = w[k];
+                if (hasD) t.delay[at] = d[k];
+            }
+        }
+    }
+    splitFor_ = threads_;
+    makeTarget16();
+}
+
+void Simulation::makeTarget16() {
+    target16_.assign(net_.synapses.size(), {});
+    if (!fast_ || net_.n > 65536) return;
+    for (size_t c = 0; c < net_.synapses.size(); ++c)
+        if (uniformWeight_[c])
+            target16_[c].assign(net_.synapses[c].target.begin(), net_.synapses[c].target.end());
+}
+
+namespace {
+
+// A barrier for a fixed number of threads that spins briefly, then sleeps on a condition variable. The
+// spin adapts: it halves each time it ends in sleep (the machine is busy, spinning only takes the CPU
+// from the thread being waited for) and grows while the others arrive in time.
+class StepBarrier {
+public:
+    explicit StepBarrier(uint32_t count) : count_(count) {}
+    void wait() {
+        const uint32_t gen = gen_.load(std::memory_order_acquire);
+        if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == count_) {
+            arrived_.store(0, std::memory_order_relaxed);
+            {
+                std::lock_guard<std::mutex> lock(m_);
+                gen_.store(gen + 1, std::memory_order_release);
+            }
+            if (sleepers_.load(std::memory_order_acquire)) cv_.notify_all();
+            return;
+        }
+        const int spins = spins_.load(std::memory_order_relaxed);
+        for (int k = 0; k < spins; ++k) {
+            if (gen_.load(std::memory_order_acquire) != gen) {
+                if (k > spins / 2 && spins < kMaxSpins) spins_.store(spins * 2, std::memory_order_relaxed);
+                return;
+            }
+#if defined(__x86_64__) || defined(__i386__)
+            _mm_pause();
+#endif
+        }
+        if (spins > kMinSpins) spins_.store(spins / 2, std::memory_order_relaxed);
+        std::unique_lock<std::mutex> lock(m_);
+        sleepers_.fetch_add(1, std::memory_order_acq_rel);
+        cv_.wait(lock, [&] { return gen_.load(std::memory_order_acquire) != gen; });
+        sleepers_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+
+private:
+    static constexpr int kMinSpins = 32, kMaxSpins = 1 << 14;
+    const uint32_t count_;
+    alignas(64) std::atomic<uint32_t> arrived_{0};
+    alignas(64) std::atomic<uint32_t> gen_{0};
+    std::atomic<uint32_t> sleepers_{0};
+    std::atomic<int> spins_{1024};
+    std::mutex m_;
+    std::condition_variable cv_;
+};
+
+} // namespace
+
+// `steps` steps of the fast path on threads_ threads; the calling thread runs range 0 and keeps the
+// records. Every thread sees every spike count after the barrier, so all stop at the same step.
+uint64_t Simulation::runThreaded(uint64_t steps) {
+    prepareThreads();
+    const uint32_t T = uint32_t(threads_);
+    struct alignas(64) Lane {
+        std::vector<uint32_t> buf[2];
+        uint32_t count[2] = {0, 0};
+        uint8_t finite[2] = {1, 1};
+        uint64_t done = 0;
+    };
+    std::vector<Lane> lanes(T);
+    for (uint32_t p = 0; p < T; ++p)
+        for (auto& b : lanes[p].buf) b.assign(size_t(bounds_[p + 1] - bounds_[p]) + 16, 0);
+    StepBarrier barrier(T);
+    const uint64_t step0 = step_;
+    const uint64_t window0 = windowSpikes_;
+    const std::vector<double> scale0 = scale_;
+    std::string reason;
+    const uint64_t probe = std::min<uint64_t>(steps / 100, 1000);
+    const size_t recorded0 = spikes_.spikeCount();
+
+    auto body = [&](uint32_t p) {
+        const uint32_t lo = bounds_[p], hi = bounds_[p + 1];
+        std::vector<double> scale = scale0;
+        std::vector<SpikeList> lists(T);
+        uint64_t window = window0;
+        Lane& me = lanes[p];
+        uint64_t k = 0;
+        for (; k < steps; ++k) {
+            const uint64_t t = step0 + k;
+            const int par = int(k & 1);
+            me.count[par] =
+                updateFastRange(lo, hi, scale.data(), int32_t(t - readyBase_), me.buf[par].data());
+            if ((t + 1) % nanEvery_ == 0) me.finite[par] = finiteSum(v_.data(), lo, hi);
+            barrier.wait();
+            uint64_t total = 0;
+            bool finite = true;
+            for (uint32_t q = 0; q < T; ++q) {
+                lists[q] = SpikeList{lanes[q].buf[par].data(), lanes[q].count[par]};
+                total += lanes[q].count[par];
+                if ((t + 1) % nanEvery_ == 0) finite = finite && lanes[q].finite[par];
+            }
+            endFastRange(p, lists.data(), T, scale.data());
+            if (p == 0) {
+                const double ts = double(t) * net_.dt * 1e-3;
+                for (const SpikeList& l : lists)
+                    for (uint32_t j = 0; j < l.n; ++j)
+                        if (recordAll_ || (!recordMask_.empty() && recordMask_[l.p[j]]))
+                            spikes_.add(ts, l.p[j]);
+                totalSpikes_ += total;
+                if (recordRates_) {
+                    const uint64_t bin = t / binSteps_;
+                    if (binCounts_.size() <= bin) binCounts_.resize(bin + 1, 0);
+                    binCounts_[bin] += uint32_t(total);
+                }
+            }
+            if (p == 0 && k + 1 == probe)
+                reserveSpikes(spikes_.spikeCount() - recorded0, k + 1, steps - k - 1);
+            window += total;
+            if (divergedAfter(t + 1, finite, window, p == 0 ? &reason : nullptr)) {
+                ++k;
+                if (p == 0) diverged_ = true;
+                break;
+            }
+        }
+        me.done = k;
+        if (p == 0) {
+            windowSpikes_ = window;
+            scale_ = scale;
+        }
+    };
+
+    std::vector<std::thread> workers;
+    for (uint32_t p = 1; p < T; ++p) workers.emplace_back(body, p);
+    body(0);
+    for (auto& w : workers) w.join();
+    const uint64_t done = lanes[0].done;
+    step_ = step0 + done;
+    if (diverged_) reason_ = reason;
+    spiked_.clear();
+    if (done) {
+        const int par = int((done - 1) & 1);
+        for (uint32_t q = 0; q < T; ++q)
+            spiked_.insert(spiked_.end(), lanes[q].buf[par].begin(),
+                           lanes[q].buf[par].begin() + lanes[q].count[par]);
     }
     return done;
 }

@@ -1,4 +1,4 @@
-// Simulation: runs a Network step by step. Single-threaded, deterministic for a given seed.
+// Simulation: runs a Network step by step. Deterministic for a given seed (and thread count, see setThreads).
 //
 // Integration (dt = Network::dt, 0.1 ms by default):
 //  - synaptic variables decay exactly by precomputed factors exp(-dt/tau);
@@ -55,6 +55,17 @@ public:
     // Runs until `ms` more of simulated time have passed or the run diverges. Returns steps done.
     uint64_t run(double ms);
 
+    // Threads run() uses (1 by default). With more, the neurons are split into that many ranges of
+    // consecutive neurons; each thread updates its range and then adds every spike of the step to the
+    // conductances of its own neurons (no two threads write the same neuron), with one barrier per step.
+    // The recurrent synapses are then grouped by target range (stable order), and the results are the
+    // same as on one thread. Used by the fast path (LIF, one-step delays, no Poisson input, stimulus or
+    // state traces); other networks run on one thread. step() always runs on the calling thread.
+    void setThreads(int threads);
+    int threads() const { return threads_; }
+    // Threads the last run() used (1 when the network or the recording needs the one-thread path).
+    int lastRunThreads() const { return lastRunThreads_; }
+
     // ---- live parameters ----------------------------------------------------------------------------
     // Live knobs are multipliers of the values the network was built with (1 = as built).
     void setKnob(LiveKnob k, double multiplier);
@@ -92,12 +103,27 @@ private:
     void applyStimulus();
     void refreshPoisson();
     void checkDivergence();
+    // Whether the run has diverged once `steps` steps are done (vFinite: the membrane potentials are finite);
+    // counts the spikes of the rate window and resets it at the window's end. Sets `reason` when it has.
+    bool divergedAfter(uint64_t steps, bool vFinite, uint64_t& windowSpikes, std::string* reason) const;
     void propagate();
     // The fast path (see init): LIF only, exponential channels with one-step delays, no delta synapses,
     // noise or gap junctions.
     void stepFast();
     void stepGeneric();
-    void propagateFast();
+    void shiftReady();
+    // Fast path pieces for neurons [lo, hi): the neuron update (spike indices to `out`, returns how many)
+    // and the end of a step for the channel values of those neurons (decay, spikes arriving from `lists`,
+    // renormalisation). `scale` is the caller's copy of scale_ (threads keep their own).
+    uint32_t updateFastRange(uint32_t lo, uint32_t hi, const double* scale, int32_t now, uint32_t* out);
+    struct SpikeList {
+        const uint32_t* p;
+        uint32_t n;
+    };
+    void endFastRange(uint32_t part, const SpikeList* lists, size_t nLists, double* scale);
+    bool threadedRunPossible() const;
+    void prepareThreads();
+    uint64_t runThreaded(uint64_t steps);
     float channelValue(size_t c, uint32_t i) const;
 
     Network net_;
@@ -129,7 +155,7 @@ private:
     // scale_[c]; arrivals add w / scale. Scales are folded back into the values before they get small.
     // refr_ then holds the step (relative to readyBase_) from which a neuron integrates again.
     bool fast_ = false;
-    bool avx2_ = false;
+    int kernel_ = 0; // 0 scalar, 1 AVX2, 2 AVX-512 (NEURORAMA_SIM_KERNEL=0/1 picks a lower one)
     std::vector<double> scale_, decayD_;
     std::vector<uint8_t> uniformWeight_; // per channel: every synapse has weight uniformValue_[c]
     std::vector<float> uniformValue_;
@@ -137,6 +163,19 @@ private:
     std::vector<float> popF_;     // per population: dt/tauM (Euler) or 1 - exp(-dt/tauM) (exact)
     std::vector<int32_t> popRef_; // per population: refractory steps after the spike step
     uint64_t nanEvery_ = 100, window_ = 1000;
+
+    // Threads: neuron ranges bounds_[p]..bounds_[p+1]; for channel c, split_[c][p * n + i] is where the
+    // targets of neuron i in range p start (range T ends at off[i + 1]).
+    int threads_ = 1;
+    int lastRunThreads_ = 1;
+    int splitFor_ = 1; // thread count the synapse tables are grouped for
+    std::vector<uint32_t> bounds_;
+    std::vector<std::vector<uint32_t>> split_;
+    // Fast path, networks of at most 65,536 neurons: the targets of channels with one weight as 16-bit
+    // indices (empty otherwise).
+    std::vector<std::vector<uint16_t>> target16_;
+    void makeTarget16();
+    void reserveSpikes(size_t recordedSoFar, uint64_t stepsSoFar, uint64_t stepsLeft);
 
     // Poisson input and stimulus
     std::vector<float> lambda_;

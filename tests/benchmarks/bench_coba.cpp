@@ -6,10 +6,11 @@
 // ours is timed the same way for the ratio; our real wall time is printed as well.
 // Brian2 compiles once per thread count and runs the compiled program 3 times (its first run is the shared
 // script's own). A second line runs Brian2 standalone on 2 OpenMP threads (its wall time, omp_get_wtime())
-// against ours, which is single-threaded. Brian2's command runs without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE,
-// like every peer. Prints key=value lines; the last is ratio = Brian2 run time / our run time (both
-// std::clock(), one thread). Exits non-zero when the mean rates of the two simulators differ by more than 15
-// %.
+// against ours on 2 threads (wall time): ratio_all_cores. Brian2's command runs without OPENBLAS_CORETYPE /
+// OPENBLAS_L2_SIZE, like every peer. Prints key=value lines; the last is ratio = Brian2 run time / our run
+// time (both std::clock(), one thread). Exits non-zero when the mean rates of the two simulators differ by
+// more than 15 %, or when our 2-thread run does not give the same spikes as the one-thread run.
+// --ours-only: our runs alone (no Brian2, no ratio), e.g. to compare changes of the simulator.
 #include "BenchCommon.h"
 #include "sim/Models.h"
 #include "sim/Simulation.h"
@@ -42,7 +43,7 @@ struct Run {
     std::string error;
 };
 
-Run runOurs(const nr::ModelRequest& req, double seconds) {
+Run runOurs(const nr::ModelRequest& req, double seconds, int threads = 1) {
     Run r;
     auto net = nr::buildModel(req);
     if (!net) {
@@ -54,6 +55,7 @@ Run runOurs(const nr::ModelRequest& req, double seconds) {
         r.error = e->str();
         return r;
     }
+    sim.setThreads(threads);
     const double t0 = now();
     const std::clock_t c0 = std::clock();
     sim.run(seconds * 1e3);
@@ -61,8 +63,10 @@ Run runOurs(const nr::ModelRequest& req, double seconds) {
     r.wall = now() - t0;
     r.spikes = sim.spikes().spikeCount();
     r.rate = sim.meanRateHz();
-    r.ok = !sim.diverged();
-    if (!r.ok) r.error = sim.divergeReason();
+    r.ok = !sim.diverged() && sim.lastRunThreads() == threads;
+    if (!r.ok)
+        r.error = sim.diverged() ? sim.divergeReason()
+                                 : "ran on " + std::to_string(sim.lastRunThreads()) + " threads";
     return r;
 }
 
@@ -97,7 +101,8 @@ PeerResult runBrian(const std::string& cmd, size_t reps) {
 
 } // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    const bool oursOnly = argc > 1 && std::string(argv[1]) == "--ours-only";
     bench::printLoad("before");
     const double T = 10.0;
     // The machine may be shared: each side runs 3 times and the medians are compared.
@@ -125,6 +130,33 @@ int main() {
     std::cout << "our_threads=1\nour_wall_s=" << oursWall << "\nour_cpu_s=" << oursCpu
               << "\nour_cpu_runs_s=" << bench::joined(ourCpu) << "\nour_spikes=" << ours.spikes
               << "\nour_rate_hz=" << ours.rate << "\nrepeats=" << kRepeats << std::endl;
+
+    // Ours on 2 threads (wall time); the spikes must be the same as on one thread.
+    std::vector<double> our2Wall;
+    Run ours2;
+    for (int k = 0; k < kRepeats; ++k) {
+        ours2 = runOurs(req, T, 2);
+        if (!ours2.ok) break;
+        our2Wall.push_back(ours2.wall);
+    }
+    if (!ours2.ok) {
+        std::cout << "our_error_2t=" << ours2.error << "\nratio=nan" << std::endl;
+        return 1;
+    }
+    const double ours2Wall = bench::median(our2Wall);
+    const bool sameSpikes = ours2.spikes == ours.spikes && ours2.rate == ours.rate;
+    std::cout << "our_threads_all_cores=2\nour_2t_wall_s=" << ours2Wall
+              << "\nour_2t_wall_runs_s=" << bench::joined(our2Wall) << "\nour_2t_spikes=" << ours2.spikes
+              << "\nour_2t_same_spikes=" << (sameSpikes ? 1 : 0) << std::endl;
+    if (!sameSpikes) {
+        std::cerr << "2-thread run gave " << ours2.spikes << " spikes, one thread " << ours.spikes
+                  << std::endl;
+        return 2;
+    }
+    if (oursOnly) {
+        bench::printLoad("after");
+        return 0;
+    }
 
     // Brian2 C++ standalone: the shared script on one thread, then on 2 OpenMP threads; each compiled once
     // and run kRepeats times (tests/benchmarks/coba_brian2_runs.py).
@@ -179,11 +211,10 @@ int main() {
                   << x.rate << std::endl;
     }
     bench::printLoad("after");
-    // Single thread: Brian2's std::clock() figure against ours. Brian2 on 2 OpenMP threads (wall time)
-    // against ours, which runs on one thread.
-    std::cout << "ratio_single_thread=" << bWall / oursCpu
-              << "\nratio_brian2_omp2_vs_ours_1t=" << bWall2 / oursWall << "\nratio=" << bWall / oursCpu
-              << std::endl;
+    // Single thread: Brian2's std::clock() figure against ours. All cores: Brian2 on 2 OpenMP threads against
+    // ours on 2 threads (wall times).
+    std::cout << "ratio_single_thread=" << bWall / oursCpu << "\nratio_all_cores=" << bWall2 / ours2Wall
+              << "\nratio=" << bWall / oursCpu << std::endl;
     if (!ratesAgree) {
         std::cerr << "mean rates disagree: ours " << ours.rate << " Hz, Brian2 " << bRate << " Hz ("
                   << rateDiff * 100 << " % > " << kRateTolerance * 100 << " %)" << std::endl;

@@ -53,6 +53,9 @@ private slots:
     void attractorSchedule();
     void simulateCommand();
     void connectomeModel();
+    void threadsGiveTheSameRun();
+    void threadsStopWhenDiverged();
+    void kernelsAgree();
 };
 
 void TestSim::lifFICurve() {
@@ -367,6 +370,102 @@ void TestSim::connectomeModel() {
     QVERIFY(!bad);
     QVERIFY2(bad.error().str().find("/nonexistent/graph.csv") != std::string::npos,
              bad.error().str().c_str());
+}
+
+namespace {
+
+// COBA (4,000 neurons) on `threads` threads: 200 ms in one run, 10 single steps, then 290 ms more.
+struct CobaRun {
+    SpikeTrains spikes;
+    std::vector<double> rate;
+    std::vector<float> v;
+    std::vector<uint32_t> last;
+    uint64_t steps = 0;
+    int used = 0;
+};
+CobaRun cobaOn(int threads) {
+    CobaRun r;
+    ModelRequest req;
+    req.model = "coba";
+    auto net = buildModel(req);
+    Simulation sim;
+    if (!net || sim.init(std::move(net.value()), 3)) return r;
+    sim.setThreads(threads);
+    sim.run(200);
+    for (int k = 0; k < 10; ++k) sim.step();
+    sim.run(290);
+    r.used = sim.lastRunThreads();
+    r.spikes = sim.spikes();
+    r.rate = sim.populationRate();
+    r.v = sim.v();
+    r.last = sim.lastSpikes();
+    r.steps = sim.stepCount();
+    return r;
+}
+
+} // namespace
+
+void TestSim::threadsGiveTheSameRun() {
+    const CobaRun one = cobaOn(1);
+    QCOMPARE(one.steps, uint64_t(4910));
+    QVERIFY(one.spikes.spikeCount() > 20000);
+    for (int t : {2, 3}) {
+        const CobaRun m = cobaOn(t);
+        QCOMPARE(m.used, t);
+        QCOMPARE(m.steps, one.steps);
+        QCOMPARE(m.spikes.units, one.spikes.units);
+        QCOMPARE(m.spikes.times, one.spikes.times);
+        QCOMPARE(m.rate, one.rate);
+        QCOMPARE(m.v, one.v);
+        QCOMPARE(m.last, one.last);
+    }
+}
+
+void TestSim::threadsStopWhenDiverged() {
+    auto run = [](int threads, std::string& reason) {
+        ModelRequest req;
+        req.model = "coba";
+        req.neurons = 1000;
+        req.params = {{"we", 10}, {"wi", 0}, {"tref", 0}, {"p", 0.2}, {"I", 100}};
+        auto net = buildModel(req);
+        Simulation sim;
+        if (!net || sim.init(std::move(net.value()), 1)) return SpikeTrains{};
+        sim.setThreads(threads);
+        const uint64_t steps = sim.run(1000);
+        reason = sim.diverged() && steps == sim.stepCount() && sim.lastRunThreads() == threads
+                     ? sim.divergeReason()
+                     : "";
+        return sim.spikes();
+    };
+    std::string r1, r2;
+    const SpikeTrains a = run(1, r1), b = run(2, r2);
+    QVERIFY2(r1.find("1000 Hz") != std::string::npos, r1.c_str());
+    QCOMPARE(r2, r1);
+    QCOMPARE(b.units, a.units);
+    QCOMPARE(b.times, a.times);
+}
+
+void TestSim::kernelsAgree() {
+    // The scalar, AVX2 and AVX-512 neuron updates (NEURORAMA_SIM_KERNEL picks a lower one than the CPU's)
+    // give the same spikes.
+    auto run = [](const char* kernel) {
+        qputenv("NEURORAMA_SIM_KERNEL", kernel);
+        ModelRequest req;
+        req.model = "coba";
+        req.neurons = 2000;
+        auto net = buildModel(req);
+        Simulation sim;
+        if (!net || sim.init(std::move(net.value()), 5)) return SpikeTrains{};
+        sim.run(300);
+        return sim.spikes();
+    };
+    const SpikeTrains s = run("0"), a = run("1"), b = run("9");
+    qunsetenv("NEURORAMA_SIM_KERNEL");
+    QVERIFY(s.spikeCount() > 5000);
+    QCOMPARE(a.units, s.units);
+    QCOMPARE(a.times, s.times);
+    QCOMPARE(b.units, s.units);
+    QCOMPARE(b.times, s.times);
 }
 
 QTEST_GUILESS_MAIN(TestSim)
