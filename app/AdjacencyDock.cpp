@@ -100,6 +100,14 @@ QString AdjacencyDock::order() const {
     return orderCombo_->currentData().toString();
 }
 
+void AdjacencyDock::setLogScale(bool on) {
+    log_->setChecked(on);
+}
+
+bool AdjacencyDock::logScale() const {
+    return log_->isChecked();
+}
+
 void AdjacencyDock::follow() {
     if (!isVisible() && graph_) return;
     auto g = model_->shownGraph();

@@ -27,6 +27,8 @@ public:
     // "file", "class:<column>", "community", "cluster".
     void setOrder(const QString& order);
     QString order() const;
+    void setLogScale(bool on);
+    bool logScale() const;
     // Recomputes for the graph on show; false (lastError) when the order cannot be computed.
     bool refresh();
     // Takes the graph on show now and recomputes (Analysis > Adjacency Matrix, export, screenshots).

@@ -5,6 +5,8 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -12,7 +14,9 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
@@ -41,6 +45,36 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     }
     return false;
 }
+
+constexpr const char* kLayerMime = "application/x-neurorama-layer-id";
+
+// The first panel view that draws a layer of kind `k` (index into nr::allPanelViews()), or -1.
+int firstViewFor(nr::LayerKind k) {
+    const std::vector<nr::PanelView> views = nr::allPanelViews();
+    for (size_t i = 0; i < views.size(); ++i)
+        if (kindFits(views[i], k)) return int(i);
+    return -1;
+}
+
+// A list of the workspace's layers that drags their ids.
+class LayerDragList : public QListWidget {
+public:
+    LayerDragList() {
+        setDragEnabled(true);
+        setDragDropMode(QAbstractItemView::DragOnly);
+        setSelectionMode(QAbstractItemView::SingleSelection);
+    }
+
+protected:
+    QMimeData* mimeData(const QList<QListWidgetItem*>& items) const override {
+        if (items.isEmpty()) return nullptr;
+        auto* m = new QMimeData;
+        m->setData(QString::fromLatin1(kLayerMime),
+                   QByteArray::number(items.first()->data(Qt::UserRole).toULongLong()));
+        return m;
+    }
+    QStringList mimeTypes() const override { return {QString::fromLatin1(kLayerMime)}; }
+};
 
 // The figure name not yet used in the workspace: "Figure N".
 std::string freshName(const std::vector<nr::Figure>& figs) {
@@ -117,11 +151,20 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     fontPt_->setToolTip(tr("One text size for every panel, at the printed size (journals ask for 7–8 pt)"));
     form->addRow(tr("Font size"), fontPt_);
 
-    cells_ = new QTableWidget(0, 3);
-    cells_->setHorizontalHeaderLabels({tr("Cell"), tr("View"), tr("Layer")});
+    cells_ = new QTableWidget(0, 5);
+    cells_->setHorizontalHeaderLabels({tr("Cell"), tr("View"), tr("Layer"), tr("Rows"), tr("Cols")});
     cells_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
     cells_->verticalHeader()->hide();
-    cells_->setToolTip(tr("What each cell of the grid shows: a view and the layer it draws"));
+    cells_->setToolTip(tr("What each cell of the grid shows: a view, the layer it draws and how many rows "
+                          "and columns its panel spans"));
+    layerList_ = new LayerDragList;
+    layerList_->setToolTip(tr("Drag a layer onto a cell of the preview to show it there"));
+    layerList_->setMaximumHeight(90);
+    live_ = new QCheckBox(tr("&Live"));
+    live_->setToolTip(tr("Redraw the preview every second (a running simulation moves); off: a frozen "
+                         "snapshot until Refresh"));
+    liveTimer_ = new QTimer(this);
+    liveTimer_->setInterval(1000);
 
     auto* buttons = new QHBoxLayout;
     auto* refreshBtn = new QPushButton(tr("&Refresh"));
@@ -132,6 +175,7 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     auto* closeBtn = new QPushButton(tr("Close"));
     closeBtn->setToolTip(tr("Close the composer (the figure stays in the session)"));
     buttons->addWidget(refreshBtn);
+    buttons->addWidget(live_);
     buttons->addStretch(1);
     buttons->addWidget(exportBtn);
     buttons->addWidget(closeBtn);
@@ -142,6 +186,8 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     auto* leftLay = new QVBoxLayout(left);
     leftLay->addLayout(form);
     leftLay->addWidget(cells_, 1);
+    leftLay->addWidget(new QLabel(tr("Layers (drag onto the preview):")));
+    leftLay->addWidget(layerList_);
     leftLay->addWidget(status_);
     leftLay->addLayout(buttons);
 
@@ -151,7 +197,9 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     scroll_->setWidget(previewLabel_);
     scroll_->setWidgetResizable(true);
     scroll_->setBackgroundRole(QPalette::Dark);
-    scroll_->setToolTip(tr("The figure at its printed size on this screen"));
+    scroll_->setToolTip(tr("The figure at its printed size on this screen; drop a layer on a cell"));
+    previewLabel_->setAcceptDrops(true);
+    previewLabel_->installEventFilter(this);
 
     auto* split = new QSplitter;
     split->addWidget(left);
@@ -194,6 +242,15 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     connect(letters_, &QCheckBox::toggled, this, changed);
     connect(fontPt_, &QDoubleSpinBox::valueChanged, this, changed);
     connect(refreshBtn, &QPushButton::clicked, this, &FigureComposer::refresh);
+    connect(live_, &QCheckBox::toggled, this, [this](bool on) {
+        if (on) {
+            liveTimer_->start();
+            refresh();
+        } else {
+            liveTimer_->stop();
+        }
+    });
+    connect(liveTimer_, &QTimer::timeout, this, &FigureComposer::refresh);
     connect(exportBtn, &QPushButton::clicked, this, &FigureComposer::exportDialog);
     connect(closeBtn, &QPushButton::clicked, this, &QDialog::close);
     // A layer added, removed or renamed: the layer lists follow and the preview says what went.
@@ -201,6 +258,7 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
         if (c == nr::Document::Change::Added || c == nr::Document::Change::Removed ||
             c == nr::Document::Change::Renamed) {
             buildCells();
+            fillLayerList();
             debounce_->start();
         }
     });
@@ -213,8 +271,112 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
         widthPreset_->setCurrentIndex(preset);
     }
     buildCells();
+    fillLayerList();
     store();
     QTimer::singleShot(0, this, &FigureComposer::refresh);
+}
+
+void FigureComposer::fillLayerList() {
+    layerList_->clear();
+    for (const auto& lp : w_->document().layers()) {
+        if (firstViewFor(lp->kind) < 0) continue;
+        auto* it = new QListWidgetItem(QStringLiteral("%1 (%2)").arg(
+            QString::fromStdString(lp->name), QString::fromLatin1(nr::layerKindName(lp->kind))));
+        it->setData(Qt::UserRole, QVariant::fromValue<qulonglong>(lp->id));
+        layerList_->addItem(it);
+    }
+}
+
+bool FigureComposer::eventFilter(QObject* o, QEvent* e) {
+    if (o == previewLabel_) {
+        if (e->type() == QEvent::DragEnter || e->type() == QEvent::DragMove) {
+            auto* d = static_cast<QDropEvent*>(e);
+            if (d->mimeData()->hasFormat(QString::fromLatin1(kLayerMime))) {
+                d->acceptProposedAction();
+                return true;
+            }
+        } else if (e->type() == QEvent::Drop) {
+            auto* d = static_cast<QDropEvent*>(e);
+            const QByteArray id = d->mimeData()->data(QString::fromLatin1(kLayerMime));
+            if (!id.isEmpty() && dropLayer(d->position().toPoint(), id.toULongLong())) {
+                d->acceptProposedAction();
+                return true;
+            }
+        }
+    }
+    return QDialog::eventFilter(o, e);
+}
+
+bool FigureComposer::dropLayer(const QPoint& pos, uint64_t layer) {
+    const nr::Layer* l = w_->document().find(layer);
+    if (!l) return false;
+    const int view = firstViewFor(l->kind);
+    if (view < 0) {
+        status_->setText(
+            tr("No panel view draws a %1 layer").arg(QString::fromLatin1(nr::layerKindName(l->kind))));
+        return false;
+    }
+    // The preview is centred in the label at the screen's DPI.
+    const QSize img = preview_.size();
+    const QPoint origin((previewLabel_->width() - img.width()) / 2,
+                        (previewLabel_->height() - img.height()) / 2);
+    const auto cell = figureCellAt(fig_, QPointF(pos - origin), std::max(72, logicalDpiX()));
+    if (!cell) return false;
+    // A cell covered by another panel's span: the panel that covers it.
+    int r = cell->first, c = cell->second;
+    for (const nr::FigurePanel& q : fig_.panels)
+        if (r >= q.row && r < q.row + q.rowSpan && c >= q.col && c < q.col + q.colSpan) r = q.row, c = q.col;
+    setCell(r, c, view, layer);
+    status_->setText(
+        tr("%1 in row %2, column %3").arg(QString::fromStdString(l->name)).arg(r + 1).arg(c + 1));
+    return true;
+}
+
+QWidget* FigureComposer::previewWidget() const {
+    return previewLabel_;
+}
+
+void FigureComposer::setLive(bool on) {
+    live_->setChecked(on);
+}
+
+bool FigureComposer::isLive() const {
+    return live_->isChecked();
+}
+
+void FigureComposer::setSpan(int row, int col, int rowSpan, int colSpan) {
+    const int i = row * fig_.cols + col;
+    auto* rs = qobject_cast<QSpinBox*>(cells_->cellWidget(i, 3));
+    auto* cs = qobject_cast<QSpinBox*>(cells_->cellWidget(i, 4));
+    if (!rs || !cs) return;
+    {
+        QSignalBlocker b1(rs), b2(cs);
+        rs->setValue(rowSpan);
+        cs->setValue(colSpan);
+    }
+    edited();
+}
+
+void FigureComposer::markCovered() {
+    // Cells under another panel's span: their controls are greyed and say which panel covers them.
+    for (int r = 0; r < fig_.rows; ++r)
+        for (int c = 0; c < fig_.cols; ++c) {
+            const int row = r * fig_.cols + c;
+            const nr::FigurePanel* cover = nullptr;
+            for (const nr::FigurePanel& q : fig_.panels)
+                if ((q.row != r || q.col != c) && r >= q.row && r < q.row + q.rowSpan && c >= q.col &&
+                    c < q.col + q.colSpan)
+                    cover = &q;
+            if (QTableWidgetItem* it = cells_->item(row, 0))
+                it->setText(cover ? tr("row %1, col %2 (under row %3, col %4)")
+                                        .arg(r + 1)
+                                        .arg(c + 1)
+                                        .arg(cover->row + 1)
+                                        .arg(cover->col + 1)
+                                  : tr("row %1, col %2").arg(r + 1).arg(c + 1));
+            for (int k = 1; k < 5; ++k)
+                if (QWidget* wdg = cells_->cellWidget(row, k)) wdg->setEnabled(!cover);
+        }
 }
 
 void FigureComposer::fillLayerCombo(QComboBox* c, int viewIndex, uint64_t layer) const {
@@ -262,8 +424,22 @@ void FigureComposer::buildCells() {
             auto* layer = new QComboBox;
             layer->setToolTip(tr("The layer of the workspace this cell draws (layers of a fitting kind)"));
             fillLayerCombo(layer, vi, p ? p->layer : 0);
+            auto* rowSpan = new QSpinBox;
+            auto* colSpan = new QSpinBox;
+            rowSpan->setRange(1, fig_.rows - r);
+            colSpan->setRange(1, fig_.cols - c);
+            rowSpan->setValue(p ? std::clamp(p->rowSpan, 1, fig_.rows - r) : 1);
+            colSpan->setValue(p ? std::clamp(p->colSpan, 1, fig_.cols - c) : 1);
+            rowSpan->setToolTip(tr("How many rows of the grid this panel spans"));
+            colSpan->setToolTip(tr("How many columns of the grid this panel spans"));
             cells_->setCellWidget(row, 1, view);
             cells_->setCellWidget(row, 2, layer);
+            cells_->setCellWidget(row, 3, rowSpan);
+            cells_->setCellWidget(row, 4, colSpan);
+            for (QSpinBox* sb : {rowSpan, colSpan})
+                connect(sb, &QSpinBox::valueChanged, this, [this] {
+                    if (!building_) edited();
+                });
             connect(view, &QComboBox::currentIndexChanged, this, [this, view, layer](int i) {
                 if (building_) return;
                 fillLayerCombo(layer, i - 1, 0);
@@ -275,6 +451,7 @@ void FigureComposer::buildCells() {
             });
         }
     cells_->resizeColumnsToContents();
+    markCovered();
     building_ = false;
 }
 
@@ -288,18 +465,28 @@ void FigureComposer::readControls() {
     // Panels from the cells of the grid as it was; cells outside a smaller grid are dropped.
     std::vector<nr::FigurePanel> panels;
     const std::vector<nr::PanelView> views = nr::allPanelViews();
+    const int newRows = rows_->value(), newCols = cols_->value();
+    std::vector<char> covered(size_t(newRows * newCols), 0);
     for (int row = 0; row < cells_->rowCount(); ++row) {
         auto* view = qobject_cast<QComboBox*>(cells_->cellWidget(row, 1));
         auto* layer = qobject_cast<QComboBox*>(cells_->cellWidget(row, 2));
+        auto* rs = qobject_cast<QSpinBox*>(cells_->cellWidget(row, 3));
+        auto* cs = qobject_cast<QSpinBox*>(cells_->cellWidget(row, 4));
         if (!view || !layer || view->currentIndex() <= 0) continue;
         const int r = row / fig_.cols, c = row % fig_.cols;
+        if (r >= newRows || c >= newCols || covered[size_t(r * newCols + c)]) continue;
         nr::FigurePanel p;
         for (const nr::FigurePanel& q : fig_.panels) // keep a panel's own settings and camera
             if (q.row == r && q.col == c) p = q;
         p.view = views[size_t(view->currentIndex() - 1)];
         p.layer = layer->currentData().toULongLong();
-        p.row = r, p.col = c, p.rowSpan = 1, p.colSpan = 1;
-        if (r < rows_->value() && c < cols_->value()) panels.push_back(p);
+        p.row = r, p.col = c;
+        // A span stops at the grid's edge and before a cell another panel already holds.
+        p.rowSpan = std::clamp(rs ? rs->value() : 1, 1, newRows - r);
+        p.colSpan = std::clamp(cs ? cs->value() : 1, 1, newCols - c);
+        for (int rr = r; rr < r + p.rowSpan; ++rr)
+            for (int cc = c; cc < c + p.colSpan; ++cc) covered[size_t(rr * newCols + cc)] = 1;
+        panels.push_back(p);
     }
     fig_.panels = std::move(panels);
     fig_.rows = rows_->value();
@@ -319,6 +506,7 @@ void FigureComposer::setCell(int row, int col, int view, uint64_t layer) {
 void FigureComposer::edited() {
     if (building_) return;
     readControls();
+    markCovered();
     store();
     debounce_->start();
 }

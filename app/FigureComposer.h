@@ -4,8 +4,9 @@
 // DPI. The figure is kept in MainWindow::figures() (so a session saves it) under its name.
 //
 // The preview is drawn by paintFigure from a snapshot of the layers taken when the figure changes: a running
-// simulation's raster stays frozen until "Refresh" (or an edit). A removed layer shows in its panel as a red
-// frame saying which layer went.
+// simulation's raster stays frozen until "Refresh" (or an edit) unless "Live" is on. A removed layer shows in
+// its panel as a red frame saying which layer went. Layers can be dragged from the composer's layer list onto
+// a cell of the preview; a cell's panel can span several rows and columns (the cells it covers are greyed).
 #pragma once
 
 #include <QDialog>
@@ -37,6 +38,18 @@ public:
     const QImage& previewImage() const { return preview_; }
     // Sets a cell's panel (view index into nr::allPanelViews(), -1 empty; layer id) as the combos would.
     void setCell(int row, int col, int view, uint64_t layer);
+    // Sets how many rows and columns the panel of a cell spans (clamped to the grid), as the spin boxes
+    // would.
+    void setSpan(int row, int col, int rowSpan, int colSpan);
+    // A layer dropped on the preview at `pos` (the preview label's coordinates): the cell under it shows the
+    // layer in the first view that fits its kind. False when `pos` is outside every cell or nothing fits.
+    bool dropLayer(const QPoint& pos, uint64_t layer);
+    // The widget showing the preview (drops land on it).
+    QWidget* previewWidget() const;
+    // Live: the preview follows the layers (a running simulation) once a second instead of staying a frozen
+    // snapshot between refreshes.
+    void setLive(bool on);
+    bool isLive() const;
     // Redraws the preview now (also done 300 ms after every edit).
     void refresh();
     // Writes the figure; "" or the error.
@@ -49,6 +62,9 @@ private:
     void edited();
     void exportDialog();
     void store();
+    void markCovered();
+    void fillLayerList();
+    bool eventFilter(QObject* o, QEvent* e) override;
 
     MainWindow* w_;
     nr::Figure fig_;
@@ -62,6 +78,9 @@ private:
     QCheckBox* letters_;
     QDoubleSpinBox* fontPt_;
     QTableWidget* cells_;
+    class QListWidget* layerList_;
+    QCheckBox* live_;
+    QTimer* liveTimer_;
     QLabel* previewLabel_;
     QLabel* status_;
     QScrollArea* scroll_;

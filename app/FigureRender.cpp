@@ -639,3 +639,14 @@ nr::Figure exampleFigure(std::vector<FigurePanelData>& data) {
     }
     return f;
 }
+
+std::optional<std::pair<int, int>> figureCellAt(const nr::Figure& f, const QPointF& px, int dpi) {
+    // The same grid paintFigure draws: 1.5 mm around the page and between cells.
+    const QSize page = figurePixels(f, dpi);
+    const double margin = 1.5 / 25.4 * dpi;
+    const double cellW = (page.width() - margin) / f.cols, cellH = (page.height() - margin) / f.rows;
+    if (px.x() < margin || px.y() < margin || cellW <= 0 || cellH <= 0) return std::nullopt;
+    const int c = int((px.x() - margin) / cellW), r = int((px.y() - margin) / cellH);
+    if (r < 0 || c < 0 || r >= f.rows || c >= f.cols) return std::nullopt;
+    return std::make_pair(r, c);
+}

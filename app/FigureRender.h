@@ -11,6 +11,10 @@
 // fixed) and every file is written atomically (nr::writeFileAtomic).
 #pragma once
 
+#include <QPointF>
+#include <optional>
+#include <utility>
+
 #include <QSize>
 #include <QString>
 #include <QStringList>
@@ -54,6 +58,8 @@ struct FigureWriteStats {
 
 // The page in pixels at `dpi` (mm / 25.4 * dpi, rounded).
 QSize figurePixels(const nr::Figure& f, int dpi);
+// The grid cell (row, column) under `px` (pixels of the figure drawn at `dpi`), or none outside every cell.
+std::optional<std::pair<int, int>> figureCellAt(const nr::Figure& f, const QPointF& px, int dpi);
 // "" or why a figure cannot be written at `dpi` (DPI or pixel size beyond FigureLimits, invalid figure).
 QString checkFigureOutput(const nr::Figure& f, int dpi);
 

@@ -475,6 +475,19 @@ void MainWindow::buildMenus() {
         file->addAction(tr("New &Figure…"), this, [this] { (new FigureComposer(this))->show(); });
     newFig->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
     newFig->setToolTip(tr("Compose a figure of several panels for a paper (saved with the session)"));
+    // The workspace's figures (a session's, or composed earlier), each reopened in the composer.
+    QMenu* figs = file->addMenu(tr("Open F&igure"));
+    figs->setObjectName(QStringLiteral("openFigureMenu"));
+    figs->setToolTipsVisible(true);
+    connect(figs, &QMenu::aboutToShow, this, [this, figs] {
+        figs->clear();
+        if (figures_.empty()) figs->addAction(tr("(no figures in this workspace)"))->setEnabled(false);
+        for (const nr::Figure& f : figures_) {
+            const QString name = QString::fromStdString(f.name);
+            QAction* a = figs->addAction(name, this, [this, name] { openFigure(name); });
+            a->setToolTip(tr("Edit %1 in the figure composer").arg(name));
+        }
+    });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -1304,6 +1317,19 @@ std::shared_ptr<const nr::Graph> MainWindow::graph() const {
 
 nr::LayerId MainWindow::shownGraphLayer() const {
     return model_->shownGraphLayer();
+}
+
+FigureComposer* MainWindow::openFigure(const QString& name) {
+    // One composer per figure: a second request raises the open one.
+    for (FigureComposer* c : findChildren<FigureComposer*>())
+        if (QString::fromStdString(c->figure().name) == name) {
+            c->raise();
+            c->activateWindow();
+            return c;
+        }
+    auto* c = new FigureComposer(this, name);
+    c->show();
+    return c;
 }
 
 void MainWindow::showAdjacency() {

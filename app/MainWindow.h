@@ -27,6 +27,7 @@ class SimulationDock;
 class AnalysisDock;
 class LayersDock;
 class AdjacencyDock;
+class FigureComposer;
 class ActivityDock;
 class NeuronView;
 class NeuronPanel;
@@ -98,6 +99,8 @@ public:
     AdjacencyDock* adjacencyDock() const { return adjacencyDock_; }
     // Analysis > Adjacency Matrix: shows and raises the dock (made for the graph on show).
     void showAdjacency();
+    // File > Open Figure: the composer for the workspace's figure `name` (a new figure when there is none).
+    FigureComposer* openFigure(const QString& name);
     // Views of the other kinds, made when a layer of their kind is first shown (null before).
     NeuronView* neuronView() const { return neuronView_; }
     // The picked neuron's morphometrics and Sholl plot (made with the Neurons view; nullptr before).

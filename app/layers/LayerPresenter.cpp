@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "ActivityDock.h"
+#include "AdjacencyDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
 #include "MainWindow.h"
@@ -106,6 +107,13 @@ public:
             st.set("highlight", l.graph->names[size_t(h)]);
         else
             st.remove("highlight");
+        // The Adjacency Matrix dock follows the graph on show: its order, scale and whether it is open.
+        const AdjacencyDock* ad = w.adjacencyDock();
+        if (ad && ad->graph() && ad->graph() == l.graph)
+            st.set("adjacency", JsonValue::object()
+                                    .set("order", ad->order().toStdString())
+                                    .set("log", JsonValue::boolean(ad->logScale()))
+                                    .set("open", JsonValue::boolean(ad->isVisible())));
         return st;
     }
 
@@ -138,6 +146,21 @@ public:
                 if (types.size() == f.typeVisible.size()) f.typeVisible = types;
             }
             p->applyFilter(f, false);
+        }
+        if (const JsonValue* aj = state.get("adjacency"); aj && aj->isObject()) {
+            AdjacencyDock* ad = w.adjacencyDock();
+            const JsonValue* open = aj->get("open");
+            if (open && open->isBool() && open->b) w.showAdjacency();
+            ad->showShownGraph();
+            const QString order = QString::fromStdString(aj->stringOr("order", "file"));
+            if (ad->order() != order) {
+                ad->setOrder(order);
+                if (ad->order() != order)
+                    warnings << QObject::tr("%1: adjacency order %2 is not available for this network")
+                                    .arg(QString::fromStdString(l->name), order);
+            }
+            const JsonValue* lg = aj->get("log");
+            ad->setLogScale(lg && lg->isBool() && lg->b);
         }
         const std::string h = state.stringOr("highlight", "");
         if (!h.empty()) {

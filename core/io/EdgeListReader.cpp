@@ -1,6 +1,8 @@
 // Delimited edge lists: one edge per line, columns found by header name.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "CsvTable.h"
 #include "GraphColumns.h"
@@ -43,6 +45,42 @@ bool dictWeight(std::string_view d, double& w, bool& has) {
         }
     }
     return true;
+}
+
+// Rows of the same (source, target, type) become one edge whose weight is their sum (a row without a weight
+// column counts 1: one synapse). Edges keep the order of their first row.
+void sumSamePairs(std::vector<uint32_t>& src, std::vector<uint32_t>& dst, std::vector<float>& weight,
+                  std::vector<uint8_t>& type) {
+    const size_t n = src.size();
+    auto key = [&](size_t i) { return std::make_tuple(src[i], dst[i], type.empty() ? uint8_t(0) : type[i]); };
+    std::vector<uint32_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = uint32_t(i);
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    // keep[i]: the first row of its pair, holding the sum in double to keep counts exact.
+    std::vector<double> sum(n, 0.0);
+    std::vector<uint8_t> keep(n, 0);
+    for (size_t k = 0; k < n;) {
+        const uint32_t first = order[k];
+        double s = 0;
+        size_t j = k;
+        for (; j < n && key(order[j]) == key(first); ++j) s += weight[order[j]];
+        keep[first] = 1;
+        sum[first] = s;
+        k = j;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (!keep[i]) continue;
+        src[o] = src[i];
+        dst[o] = dst[i];
+        weight[o] = float(sum[i]);
+        if (!type.empty()) type[o] = type[i];
+        ++o;
+    }
+    src.resize(o);
+    dst.resize(o);
+    weight.resize(o);
+    if (!type.empty()) type.resize(o);
 }
 
 } // namespace
@@ -128,6 +166,7 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
     bool reserved = false;
 
     const bool countWeight = cw >= 0 && !headerless && cols::isSynapseCount(f[size_t(cw)]);
+    const bool sumPairs = !headerless && cols::isSynapseTableSource(f[size_t(cs)]);
     auto addLine = [&](long lineNo) -> Status {
         if (dictData) {
             // u v {dict}: the dict is everything after the second field (it may hold the delimiter).
@@ -225,6 +264,8 @@ Result<Graph> readEdgeList(const std::string& path, const ReadOptions& opt) {
     if (src.empty())
         return Error{path, headerLine,
                      "no edges: the file has a header but no edge rows (an empty graph is not read)"};
+
+    if (sumPairs) sumSamePairs(src, dst, weight, type);
 
     Graph g;
     setNodeNames(g, names.names);

@@ -33,6 +33,11 @@ inline bool isWeight(std::string_view s) {
 inline bool isSynapseCount(std::string_view s) {
     return csv::oneOf(s, {"syn_count", "synapse_count", "n_syn"});
 }
+// Source columns of the synapse and connection tables (neuPrint, MICrONS, FlyWire): their rows are synapses
+// or per-region counts, so rows of the same pair (and edge type) are summed into one edge.
+inline bool isSynapseTableSource(std::string_view s) {
+    return csv::oneOf(s, {"bodyid_pre", "pre_pt_root_id", "pre_root_id"});
+}
 inline bool isEdgeType(std::string_view s) {
     // Neurotransmitter columns (FlyWire nt_type, neuPrint/hemibrain predicted_nt) type the edges.
     return csv::oneOf(

@@ -386,11 +386,13 @@ void registerGraphReaders(ReaderRegistry& r) {
     mh5.description =
         "2-D square numeric dataset in an HDF5 or MATLAB v7.3 file (FILE:/path or option array)";
     mh5.sniff = [](const std::string& path, const std::string& head) {
-        // A MATLAB v7.3 file: HDF5 after its 512-byte header. Other HDF5 files are volumes or traces unless
-        // a graph is asked for (openAs), which the extension allows.
+        // A MATLAB v7.3 file: HDF5 after its 512-byte header. An HDF5 file whose only 2-D dataset is square
+        // (and holds no volume or time axis) is a matrix; other HDF5 files are volumes or traces unless a
+        // graph is asked for (openAs), which the extension allows.
         const std::string e = fileExtension(path);
         if (e == "mat") return isMatFileHead(head) ? 3 : 1;
-        return (e == "h5" || e == "hdf5") && isHdf5Head(head) ? 1 : 0;
+        if ((e != "h5" && e != "hdf5") || !isHdf5Head(head)) return 0;
+        return sniffMatrixHdf5(path);
     };
     mh5.read = [](const std::string& path, const std::vector<std::string>& others, const OpenOptions& opt) {
         const std::string array = opt.option("array");

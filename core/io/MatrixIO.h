@@ -43,6 +43,9 @@ int sniffMatrixText(const std::string& path, const std::string& head);
 bool isSquareNpyHead(const std::string& head, const std::string& path);
 // The HDF5 signature at byte 0, or at byte 512 (a MATLAB v7.3 file).
 bool isMatFileHead(const std::string& head);
+// An HDF5 file (opened in the reading child) whose only 2-D dataset is square, with no volume and no time
+// axis beside it: 3; another HDF5 file: 1 (a matrix only when asked for); 0 when it cannot be opened.
+int sniffMatrixHdf5(const std::string& path);
 
 // A label or node file beside a graph whose nodes are numbered (names "0" .. "n-1" or "1" .. "n"):
 // - one label per line and as many lines as nodes (no delimiter, no header): the labels become the node

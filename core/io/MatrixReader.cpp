@@ -1,5 +1,6 @@
 // Dense adjacency matrices (text, NPY, HDF5 / MATLAB v7.3) read as graphs.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <hdf5.h>
 #include <limits>
@@ -324,6 +325,16 @@ int sniffMatrixText(const std::string& path, const std::string& head) {
     TextLayout lay;
     if (!textLayout(f1, f2, lay)) return 0;
     if (lay.header && lines.size() < 2) return 0;
+    if (lay.header) {
+        // A header naming source and target columns is an edge list, however many rows it has (a
+        // four-column synapse table with four rows is not a 4 x 4 matrix).
+        bool src = false, dst = false;
+        for (const auto& h : f1) {
+            src = src || cols::isSource(csv::trim(h));
+            dst = dst || cols::isTarget(csv::trim(h));
+        }
+        if (src && dst) return 0;
+    }
     // Small all-number blocks of 2 or 3 columns are headerless edge lists ('u v [w]').
     if (!lay.header && !lay.index && lay.n <= 3) return 0;
     if (lay.n < 2) return 0;
@@ -402,9 +413,19 @@ bool isMatFileHead(const std::string& head) {
 namespace {
 
 struct FindState {
-    std::vector<std::string> found;
+    std::vector<std::string> found; // 2-D numeric datasets
+    size_t square = 0;              // of which square
+    bool volume = false;            // a dataset of 3 or more axes
+    bool time = false;              // a 1-D dataset named like a time axis (traces)
     size_t visited = 0;
 };
+
+bool timeLikeName(std::string n) {
+    const size_t slash = n.rfind('/');
+    if (slash != std::string::npos) n = n.substr(slash + 1);
+    for (char& c : n) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return n == "t" || n == "time" || n == "times" || n == "timestamps" || n == "time_s";
+}
 
 herr_t visitLink(hid_t loc, const char* name, const H5L_info_t* info, void* data) {
     auto* st = static_cast<FindState*>(data);
@@ -416,14 +437,42 @@ herr_t visitLink(hid_t loc, const char* name, const H5L_info_t* info, void* data
     if (!ds.ok()) return 0;
     H5Handle sp(H5Dget_space(ds.id), H5Sclose);
     H5Handle ty(H5Dget_type(ds.id), H5Tclose);
-    if (H5Sget_simple_extent_ndims(sp.id) != 2) return 0;
+    const int rank = H5Sget_simple_extent_ndims(sp.id);
+    if (rank >= 3) st->volume = true;
+    if (rank == 1 && timeLikeName(name)) st->time = true;
+    if (rank != 2) return 0;
     const H5T_class_t c = H5Tget_class(ty.id);
     if (c != H5T_INTEGER && c != H5T_FLOAT) return 0;
+    hsize_t d[2] = {0, 0};
+    H5Sget_simple_extent_dims(sp.id, d, nullptr);
+    if (d[0] == d[1] && d[0] > 0) ++st->square;
     st->found.push_back(std::string("/") + name);
     return 0;
 }
 
 } // namespace
+
+int sniffMatrixHdf5(const std::string& path) {
+    auto cols = readHdf5InChild(path, [&]() -> Result<H5Columns> {
+        H5Quiet quiet;
+        H5Columns out;
+        int64_t score = 0;
+        H5Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+        if (f.ok()) {
+            FindState st;
+            H5Lvisit(f.id, H5_INDEX_NAME, H5_ITER_NATIVE, visitLink, &st);
+            // One square 2-D dataset and nothing that makes it a volume or a traces file.
+            score = st.found.size() == 1 && st.square == 1 && !st.volume && !st.time ? 3 : 1;
+        }
+        out.put("score", std::vector<int64_t>{score});
+        return out;
+    });
+    if (!cols) return 0;
+    const std::vector<int64_t> v = cols.value().takeI64("score");
+    return v.size() == 1 && v[0] >= 0 && v[0] <= 3 ? int(v[0]) : 0;
+}
+
+namespace {} // namespace
 
 Result<Graph> readMatrixHdf5(const std::string& path, const std::string& array, const ReadOptions& opt) {
     const std::string head = readHead(path, 1024);

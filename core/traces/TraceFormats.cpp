@@ -1132,17 +1132,20 @@ int sniffHdf5TracesInChild(const std::string& path) {
     if (nwbOphysLocked(f.id)) return 0;
     // A 2-D numeric dataset makes it traces; with no dataset of 3 or more axes (no volume) it is certainly
     // not a label volume.
-    bool has2d = false, hasVolume = false, timeNext = false;
+    bool has2d = false, hasVolume = false, timeNext = false, allSquare = true;
     for (const auto& d : h5AllDatasets(f.id)) {
         const auto dims = h5Dims(f.id, d);
         const size_t rank = dims.size();
         if (rank >= 3) hasVolume = true;
         if (rank != 2 || !h5IsNumeric(f.id, d)) continue;
         has2d = true;
+        allSquare = allSquare && dims[0] == dims[1];
         const std::string a = !d.empty() && d[0] == '/' ? d : "/" + d;
         if (!findTimeNextTo(f.id, a, dims[0], dims[1], path, nullptr).empty()) timeNext = true;
     }
     if (!has2d) return 0;
+    // Only square arrays and no time axis: more likely an adjacency matrix than time x neurons.
+    if (allSquare && !timeNext) return 1;
     return !hasVolume ? 3 : timeNext ? 2 : 1;
 }
 

@@ -172,6 +172,23 @@ private slots:
         auto gh = nr::openGraph(at("m.h5:/connectome/adjacency"));
         QVERIFY2(gh.ok(), gh.ok() ? "" : gh.error().str().c_str());
         QCOMPARE(pairs(gh.value()), pairs(gt.value()));
+        // File > Open without a path: the only square 2-D dataset makes the file a matrix, not traces.
+        QCOMPARE(QString::fromStdString(reg.find(at("m.h5"))->name),
+                 QStringLiteral("Adjacency matrix (HDF5, MATLAB v7.3)"));
+        auto gd = reg.open(at("m.h5"));
+        QVERIFY2(gd.ok(), gd.ok() ? "" : gd.error().str().c_str());
+        QCOMPARE(gd.value().kind, nr::LayerKind::Graph);
+        QCOMPARE(pairs(*gd.value().graph), pairs(gt.value()));
+        // Time x neurons with a time axis beside it stays traces.
+        {
+            hid_t f = H5Fcreate(at("tr.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+            nrtest::h5Write(f, "/dff", std::vector<double>(40, 0.5), {20, 2});
+            std::vector<double> t(20);
+            for (size_t i = 0; i < t.size(); ++i) t[i] = 0.1 * double(i);
+            nrtest::h5Write(f, "/time", t, {20});
+            H5Fclose(f);
+        }
+        QCOMPARE(reg.find(at("tr.h5"))->kind, nr::LayerKind::Traces);
         {
             std::vector<double> t(v.size());
             for (size_t i = 0; i < l.n; ++i)
@@ -229,10 +246,28 @@ private slots:
         QVERIFY2(fw.ok(), fw.ok() ? "" : fw.error().str().c_str());
         QCOMPARE(fw.value().edgeTypes, (std::vector<std::string>{"ACH", "GABA"}));
         QCOMPARE(fw.value().names[0], std::string("720575940629970489"));
-        writeFile(at("microns.csv"), "id,pre_pt_root_id,post_pt_root_id,size\n1,864691135,864691136,340\n");
+        // MICrONS: one row per synapse; rows of a pair are summed into one edge counting its synapses.
+        writeFile(at("microns.csv"), "id,pre_pt_root_id,post_pt_root_id,size\n1,864691135,864691136,340\n"
+                                     "2,864691136,864691135,120\n3,864691135,864691136,88\n"
+                                     "4,864691135,864691136,410\n");
         auto mc = nr::openGraph(at("microns.csv"));
         QVERIFY2(mc.ok(), mc.ok() ? "" : mc.error().str().c_str());
-        QCOMPARE(mc.value().edgeCount(), size_t(1));
+        QCOMPARE(mc.value().edgeCount(), size_t(2));
+        QCOMPARE(mc.value().names[mc.value().src[0]], std::string("864691135"));
+        QCOMPARE(double(mc.value().weight[0]), 3.0);
+        QCOMPARE(double(mc.value().weight[1]), 1.0);
+        // FlyWire: one row per pair and neuropil; the counts of a pair are summed per neurotransmitter.
+        writeFile(at("flywire_np.csv"),
+                  "pre_root_id,post_root_id,neuropil,syn_count,nt_type\n"
+                  "7205,7206,AVLP_R,7,ACH\n7205,7206,SLP_R,5,ACH\n7206,7205,AVLP_R,9,GABA\n");
+        auto fn = nr::openGraph(at("flywire_np.csv"));
+        QVERIFY2(fn.ok(), fn.ok() ? "" : fn.error().str().c_str());
+        QCOMPARE(fn.value().edgeCount(), size_t(2));
+        QCOMPARE(double(fn.value().weight[0]), 12.0);
+        QCOMPARE(double(fn.value().weight[1]), 9.0);
+        // A plain edge list keeps repeated rows as parallel edges.
+        writeFile(at("multi.csv"), "source,target,weight\na,b,1\na,b,2\n");
+        QCOMPARE(nr::openGraph(at("multi.csv")).value().edgeCount(), size_t(2));
     }
 
     void atlasTableKeyedByIndex() {

@@ -6,6 +6,7 @@
 
 #include "AdjacencyDock.h"
 #include "MainWindow.h"
+#include "Session.h"
 #include "plots/AdjacencyPlot.h"
 #include "vtk/ConnectomeView.h"
 
@@ -55,6 +56,25 @@ private slots:
         std::vector<uint32_t> o = p->order();
         std::sort(o.begin(), o.end());
         QCOMPARE(o, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5}));
+
+        // The order, the log scale and the open dock come back from a session.
+        d->setLogScale(true);
+        const std::vector<uint32_t> clustered = p->order();
+        const QString session = dir.filePath("adj.neurorama.json");
+        QCOMPARE(saveSession(&w, session), QString());
+        MainWindow w2;
+        w2.resize(1024, 700);
+        w2.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w2));
+        const SessionReport rep = loadSession(&w2, session, OutsidePaths::Allow);
+        QCOMPARE(rep.error, QString());
+        QVERIFY2(rep.warnings.isEmpty(), qPrintable(rep.warnings.join('\n')));
+        AdjacencyDock* d2 = w2.adjacencyDock();
+        QTRY_VERIFY(d2->isVisible());
+        QCOMPARE(d2->order(), QStringLiteral("cluster"));
+        QVERIFY(d2->logScale());
+        QCOMPARE(d2->plot()->order(), clustered);
+        QCOMPARE(d2->plot()->cellCount(), size_t(6));
     }
 };
 

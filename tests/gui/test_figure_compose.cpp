@@ -11,6 +11,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -309,6 +310,44 @@ private slots:
         const QImage frozen = c->previewImage();
         QTest::qWait(600);
         QVERIFY(c->previewImage() == frozen);
+        // Live: the preview follows the running simulation.
+        c->setLive(true);
+        QTRY_VERIFY_WITH_TIMEOUT(c->previewImage() != frozen, 5000);
+        c->setLive(false);
+        // The raster spans both rows of its column.
+        c->setSpan(0, 1, 2, 1);
+        QCOMPARE(c->figure().panels.size(), size_t(2));
+        QCOMPARE(c->figure().panels[1].rowSpan, 2);
+        QCOMPARE(QString::fromStdString(nr::checkFigure(c->figure())), QString());
+        // A layer dropped on the empty cell at the bottom left shows there in its view.
+        c->refresh();
+        QWidget* pw = c->previewWidget();
+        const QSize img = c->previewImage().size();
+        const QPoint origin((pw->width() - img.width()) / 2, (pw->height() - img.height()) / 2);
+        const QPoint at = origin + QPoint(img.width() / 4, img.height() * 3 / 4);
+        QMimeData mime;
+        mime.setData(QStringLiteral("application/x-neurorama-layer-id"),
+                     QByteArray::number(qulonglong(graphId)));
+        QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(pw, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(pw, &drop);
+        QVERIFY(drop.isAccepted());
+        QCOMPARE(c->figure().panels.size(), size_t(3));
+        QCOMPARE(c->figure().panels[2].row, 1);
+        QCOMPARE(c->figure().panels[2].col, 0);
+        QCOMPARE(c->figure().panels[2].view, nr::PanelView::Network);
+        QCOMPARE(c->figure().panels[2].layer, uint64_t(graphId));
+        // Closed and reopened from File > Open Figure: the same figure.
+        const std::string name = c->figure().name;
+        const nr::Figure kept = c->figure();
+        c->close();
+        QTRY_VERIFY(w.findChildren<FigureComposer*>().isEmpty());
+        c = w.openFigure(QString::fromStdString(name));
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        QCOMPARE(nr::writeJson(nr::figureJson(c->figure())), nr::writeJson(nr::figureJson(kept)));
+        QCOMPARE(w.openFigure(QString::fromStdString(name)), c); // raised, not opened twice
         // The network layer goes: the panel says so.
         w.document().remove(graphId);
         c->refresh();
