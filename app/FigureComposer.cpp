@@ -153,7 +153,9 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
 
     cells_ = new QTableWidget(0, 5);
     cells_->setHorizontalHeaderLabels({tr("Cell"), tr("View"), tr("Layer"), tr("Rows"), tr("Cols")});
+    cells_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     cells_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    cells_->horizontalHeader()->setMinimumSectionSize(36);
     cells_->verticalHeader()->hide();
     cells_->setToolTip(tr("What each cell of the grid shows: a view, the layer it draws and how many rows "
                           "and columns its panel spans"));
@@ -205,7 +207,7 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     split->addWidget(left);
     split->addWidget(scroll_);
     split->setStretchFactor(1, 1);
-    split->setSizes({360, 660});
+    split->setSizes({460, 560});
     auto* lay = new QVBoxLayout(this);
     lay->addWidget(split);
     resize(1024, 700);
@@ -367,13 +369,17 @@ void FigureComposer::markCovered() {
                 if ((q.row != r || q.col != c) && r >= q.row && r < q.row + q.rowSpan && c >= q.col &&
                     c < q.col + q.colSpan)
                     cover = &q;
-            if (QTableWidgetItem* it = cells_->item(row, 0))
-                it->setText(cover ? tr("row %1, col %2 (under row %3, col %4)")
-                                        .arg(r + 1)
-                                        .arg(c + 1)
-                                        .arg(cover->row + 1)
-                                        .arg(cover->col + 1)
-                                  : tr("row %1, col %2").arg(r + 1).arg(c + 1));
+            if (QTableWidgetItem* it = cells_->item(row, 0)) {
+                it->setText(
+                    cover ? tr("%1,%2 in %3,%4").arg(r + 1).arg(c + 1).arg(cover->row + 1).arg(cover->col + 1)
+                          : tr("%1,%2").arg(r + 1).arg(c + 1));
+                it->setToolTip(cover ? tr("Row %1, column %2: under the panel of row %3, column %4")
+                                           .arg(r + 1)
+                                           .arg(c + 1)
+                                           .arg(cover->row + 1)
+                                           .arg(cover->col + 1)
+                                     : tr("Row %1, column %2 of the grid").arg(r + 1).arg(c + 1));
+            }
             for (int k = 1; k < 5; ++k)
                 if (QWidget* wdg = cells_->cellWidget(row, k)) wdg->setEnabled(!cover);
         }
@@ -409,7 +415,7 @@ void FigureComposer::buildCells() {
             const nr::FigurePanel* p = nullptr;
             for (const nr::FigurePanel& q : fig_.panels)
                 if (q.row == r && q.col == c) p = &q;
-            auto* cell = new QTableWidgetItem(tr("row %1, col %2").arg(r + 1).arg(c + 1));
+            auto* cell = new QTableWidgetItem(tr("%1,%2").arg(r + 1).arg(c + 1));
             cell->setFlags(Qt::ItemIsEnabled);
             cells_->setItem(row, 0, cell);
             auto* view = new QComboBox;

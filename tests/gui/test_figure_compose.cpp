@@ -339,6 +339,8 @@ private slots:
         QCOMPARE(c->figure().panels[2].col, 0);
         QCOMPARE(c->figure().panels[2].view, nr::PanelView::Network);
         QCOMPARE(c->figure().panels[2].layer, uint64_t(graphId));
+        c->refresh();
+        nrtest::shot(c, "figure_composer_spans");
         // Closed and reopened from File > Open Figure: the same figure.
         const std::string name = c->figure().name;
         const nr::Figure kept = c->figure();
