@@ -104,8 +104,7 @@ void LineSplat::walk(int i0, int i1, int iStart, float o, float z, float so, flo
         const float d = z + t * sz;
         if (ClipDepth && !(d >= 0.f && d <= 1.f)) continue;
         const size_t at = XMajor ? size_t(j) * size_t(b.w) + size_t(i) : size_t(i) * size_t(b.w) + size_t(j);
-        Pixel& px = b.img[at];
-        if (d <= px.depth) px.depth = d, px.rgba = c;
+        if (d <= b.depth[at]) b.depth[at] = d, b.rgba[at] = c;
     }
 }
 
@@ -188,14 +187,15 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
     screen_.resize(4 * nodes_);
     const int threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
     // After a large image (a figure export) the buffers shrink back to what the window needs.
-    if (px * 4 < image_.capacity()) {
-        std::vector<Pixel>().swap(image_);
-        std::vector<uint32_t>().swap(color_);
-        std::vector<float>().swap(depth_);
+    Images& im = images();
+    if (px * 4 < im.depth.capacity()) {
+        std::vector<uint32_t>().swap(im.color);
+        std::vector<float>().swap(im.depth);
     }
-    image_.resize(px);
-    color_.resize(px);
-    depth_.resize(px);
+    im.color.resize(px);
+    im.depth.resize(px);
+    std::vector<uint32_t>& color = im.color;
+    std::vector<float>& depth = im.depth;
     auto parallel = [&](auto fn) {
         std::vector<std::thread> pool;
         for (int t = 1; t < threads; ++t) pool.emplace_back(fn, t);
@@ -223,10 +223,11 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
     if (inside == 0)
         for (int t = 1; t < threads; ++t) split[size_t(t)] = h * t / threads;
     parallel([&](int t) {
-        const Band band{image_.data(), w, h, split[size_t(t)], split[size_t(t) + 1]};
+        const Band band{depth.data(), color.data(), w, h, split[size_t(t)], split[size_t(t) + 1]};
         if (band.y0 >= band.y1) return;
         const size_t p0 = size_t(band.y0) * size_t(w), p1 = size_t(band.y1) * size_t(w);
-        std::fill(image_.begin() + ptrdiff_t(p0), image_.begin() + ptrdiff_t(p1), Pixel{kEmpty, 0u});
+        std::fill(depth.begin() + ptrdiff_t(p0), depth.begin() + ptrdiff_t(p1), kEmpty);
+        std::fill(color.begin() + ptrdiff_t(p0), color.begin() + ptrdiff_t(p1), 0u);
         const float* scr = screen_.data();
         const float y0 = float(band.y0) - 1.f, y1 = float(band.y1) + 1.f;
         for (size_t k = 0, n = rgba_.size(); k < n; ++k) {
@@ -241,12 +242,17 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
             if ((pa[1] < y0 && pb[1] < y0) || (pa[1] >= y1 && pb[1] >= y1)) continue;
             line(pa[0], pa[1], pa[2], pb[0], pb[1], pb[2], rgba_[k], band);
         }
-        // The band's rows into the colour and depth images that are uploaded.
-        for (size_t p = p0; p < p1; ++p) depth_[p] = image_[p].depth, color_[p] = image_[p].rgba;
     });
 }
 
+LineSplat::Images& LineSplat::images() {
+    thread_local Images im;
+    return im;
+}
+
 void LineSplat::composite(vtkOpenGLRenderWindow* rw, int w, int h) {
+    std::vector<uint32_t>& color = images().color;
+    std::vector<float>& depth = images().depth;
     if (!quad_) {
         // vtkOpenGLRenderUtilities' full-screen quad shaders (that header needs GLEW before Qt's GL).
         const char* vs = "//VTK::System::Dec\n"
@@ -280,12 +286,12 @@ void LineSplat::composite(vtkOpenGLRenderWindow* rw, int w, int h) {
         // Same size as the last frame: new contents in the same storage (no reallocation in the driver).
         glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
         colorTex_->Bind();
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, color_.data());
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, color.data());
         depthTex_->Bind();
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RED, GL_FLOAT, depth_.data());
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RED, GL_FLOAT, depth.data());
     } else {
-        colorTex_->Create2DFromRaw(unsigned(w), unsigned(h), 4, VTK_UNSIGNED_CHAR, color_.data());
-        depthTex_->Create2DFromRaw(unsigned(w), unsigned(h), 1, VTK_FLOAT, depth_.data());
+        colorTex_->Create2DFromRaw(unsigned(w), unsigned(h), 4, VTK_UNSIGNED_CHAR, color.data());
+        depthTex_->Create2DFromRaw(unsigned(w), unsigned(h), 1, VTK_FLOAT, depth.data());
     }
     for (vtkTextureObject* t : {colorTex_.GetPointer(), depthTex_.GetPointer()}) {
         t->SetMinificationFilter(vtkTextureObject::Nearest);

@@ -62,13 +62,10 @@ protected:
 private:
     static constexpr float kEmpty = 2.0f; // depth of a pixel no line covers (beyond the far plane)
 
-    // Where a thread draws: the rows [y0, y1) of the colour and depth images (w pixels wide, h rows).
-    struct Pixel {
-        float depth;
-        uint32_t rgba;
-    };
+    // Where a thread draws: the rows [y0, y1) of the depth and colour images (w pixels wide, h rows).
     struct Band {
-        Pixel* img;
+        float* depth;
+        uint32_t* rgba;
         int w, h, y0, y1;
     };
     void project(const double m[16], int w, int h, size_t lo, size_t hi);
@@ -85,11 +82,15 @@ private:
     size_t nodes_ = 0;
     std::vector<uint32_t> ends_, rgba_;
     double bounds_[6] = {0, 0, 0, 0, 0, 0};
-    std::vector<float> screen_;   // per node: x, y (pixels), depth (0..1), unused
-    std::vector<uint32_t> rows_;  // projected nodes per image row (splits the rows among the threads)
-    std::vector<Pixel> image_;    // drawn into (depth and colour of a pixel in one cache line)
-    std::vector<uint32_t> color_; // the images that are uploaded
-    std::vector<float> depth_;
+    std::vector<float> screen_;  // per node: x, y (pixels), depth (0..1), unused
+    std::vector<uint32_t> rows_; // projected nodes per image row (splits the rows among the threads)
+    // The depth and colour images of a frame, drawn into and uploaded within one RenderOpaqueGeometry: one
+    // pair per rendering thread, shared by every splat (a view's at-rest and moving splats, other views).
+    struct Images {
+        std::vector<uint32_t> color;
+        std::vector<float> depth;
+    };
+    static Images& images();
     std::unique_ptr<vtkOpenGLQuadHelper> quad_;
     vtkNew<vtkTextureObject> colorTex_, depthTex_;
     size_t drawn_ = 0;
