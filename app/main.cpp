@@ -180,8 +180,12 @@ int main(int argc, char** argv) {
     QCoreApplication::setApplicationVersion(QStringLiteral(NR_VERSION));
     setDefaultSurfaceFormat();
     QApplication app(argc, argv);
-    if (cl.mode == CommandLine::Mode::Screenshot || cl.mode == CommandLine::Mode::Export)
+    if (cl.mode == CommandLine::Mode::Screenshot || cl.mode == CommandLine::Mode::Export) {
+        // Nobody moves the camera of a one-frame run: views skip preparing their moving-frame level of
+        // detail.
+        app.setProperty("neurorama.oneFrame", true);
         return runWindowCommand(cl);
+    }
 
     MainWindow w;
     w.restoreLayout(); // size and docks of the last run, inside this screen

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QLineF>
 #include <QMouseEvent>
@@ -1155,7 +1156,8 @@ void ConnectomeView::paintGL() {
         updateLodEdges();
     // At rest with a new sample: upload it now (when the event loop is idle), not in the first moving frame.
     if (!lod_.moving() && !lodWarmQueued_ && (!lodEdges_.empty() || !lodNodes_.empty()) &&
-        lodLines_->GetMTime() > lodWarmTime_) {
+        lodLines_->GetMTime() > lodWarmTime_ &&
+        !QCoreApplication::instance()->property("neurorama.oneFrame").toBool()) {
         lodWarmQueued_ = true;
         QTimer::singleShot(0, this, &ConnectomeView::warmLod);
     }
