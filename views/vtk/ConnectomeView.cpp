@@ -1207,7 +1207,7 @@ void ConnectomeView::drawOverlay() {
     ImGui::SetNextWindowPos(ImVec2(8, 8), ImGuiCond_Always);
     ImGui::SetNextWindowBgAlpha(0.55f);
     if (ImGui::Begin("##connectome-stats", nullptr, flags)) {
-        ImGui::Text("%.1f ms/frame", lastFrameMs());
+        ImGui::Text("%7.1f ms/frame", lastFrameMs()); // fixed width: the window keeps its size
         ImGui::Text("%zu nodes", role_.size());
         ImGui::Text("%zu / %zu edges", visibleEdges_,
                     graph_ && !role_.empty() ? graph_->edgeCount() : size_t(0));
