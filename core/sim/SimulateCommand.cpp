@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sys/stat.h>
+#include <thread>
 
 namespace nr {
 
@@ -120,7 +121,7 @@ int usage(std::ostream& err, const std::string& reason) {
                 Error{"simulate", 0,
                       reason + " (usage: simulate MODEL [--seconds T] [--seed S] [--neurons N] [--dt MS] "
                                "[--param name=value ...] [--out spikes.csv|.npy] [--trials PREFIX] "
-                               "[--engine embedded|neuron --ranks K --hostfile F])"});
+                               "[--threads N] [--engine embedded|neuron --ranks K --hostfile F])"});
 }
 
 } // namespace
@@ -134,6 +135,8 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
     double seconds = 1.0;
     std::string outPath, trialsPrefix, engine = "embedded", hostfile;
     int ranks = 1;
+    unsigned threads = 1; // 0: every core
+    bool threadsGiven = false;
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&](std::string& v) -> bool {
@@ -193,6 +196,13 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
             if (!value(v) || !parseUnsigned(v, k, range) || k < 1 || k > 4096)
                 return usage(err, "--ranks needs 1 to 4096 MPI ranks");
             ranks = int(k);
+        } else if (a == "--threads") {
+            unsigned long long k;
+            bool range = false;
+            if (!value(v) || !parseUnsigned(v, k, range) || k > 256)
+                return usage(err, "--threads needs 0 (every core) to 256 threads");
+            threads = unsigned(k);
+            threadsGiven = true;
         } else if (a == "--hostfile") {
             if (!value(hostfile) || hostfile.empty())
                 return usage(err, "--hostfile needs an Open MPI hostfile");
@@ -203,6 +213,8 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
     }
     if (engine != "neuron" && (ranks != 1 || !hostfile.empty()))
         return usage(err, "--ranks and --hostfile need --engine neuron");
+    if (engine == "neuron" && threadsGiven)
+        return usage(err, "--threads is for the embedded engine (NEURON runs on --ranks)");
     if (engine == "neuron") {
         if (!trialsPrefix.empty()) return usage(err, "--trials needs the embedded engine");
         NeuronEngineOptions o;
@@ -263,17 +275,40 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
     const auto t0 = std::chrono::steady_clock::now();
     const uint64_t total =
         uint64_t(std::llround(seconds * 1e3 / sim.dt())); // a description file has its own dt
-    for (uint64_t k = 0; k < total && !sim.diverged(); ++k) {
-        sim.step();
-        if (!outPath.empty() && !sim.lastSpikes().empty()) {
-            const double t = double(sim.stepCount() - 1) * sim.dt() * 1e-3;
-            for (uint32_t i : sim.lastSpikes()) stream.add(i, t);
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    sim.setThreads(int(threads));
+    if (threads > 1 && trialsPrefix.empty()) {
+        // run() splits the neurons over the threads (the same spikes as on one thread, in the same order);
+        // it records into the simulation's spike trains, which are written out and emptied every chunk.
+        sim.recordAllSpikes(!outPath.empty());
+        const uint64_t chunk = 1000;
+        int used = 1;
+        for (uint64_t k = 0; k < total && !sim.diverged();) {
+            const uint64_t n = std::min(chunk, total - k);
+            const uint64_t done = sim.run(double(n) * sim.dt());
+            used = std::max(used, sim.lastRunThreads());
+            const SpikeTrains& st = sim.spikes();
+            for (size_t j = 0; j < st.times.size(); ++j) stream.add(st.units[j], st.times[j]);
+            sim.dropRecordedSpikes();
+            if (done == 0) break;
+            k += done;
         }
-        if (!trialsPrefix.empty() && (k & 1023) == 0 && sim.spikes().spikeCount() * 24 > budget)
-            return fail(err, Error{"simulate", 0,
-                                   "--trials: the recorded spikes need more than the memory limit of " +
-                                       mibText(budget) + " MiB after " + std::to_string(sim.timeMs() * 1e-3) +
-                                       " s; lower --seconds or --neurons"});
+        threads = unsigned(used);
+    } else {
+        threads = 1;
+        for (uint64_t k = 0; k < total && !sim.diverged(); ++k) {
+            sim.step();
+            if (!outPath.empty() && !sim.lastSpikes().empty()) {
+                const double t = double(sim.stepCount() - 1) * sim.dt() * 1e-3;
+                for (uint32_t i : sim.lastSpikes()) stream.add(i, t);
+            }
+            if (!trialsPrefix.empty() && (k & 1023) == 0 && sim.spikes().spikeCount() * 24 > budget)
+                return fail(err,
+                            Error{"simulate", 0,
+                                  "--trials: the recorded spikes need more than the memory limit of " +
+                                      mibText(budget) + " MiB after " + std::to_string(sim.timeMs() * 1e-3) +
+                                      " s; lower --seconds or --neurons"});
+        }
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!outPath.empty())
@@ -293,7 +328,7 @@ int runSimulateCommand(const std::vector<std::string>& args, std::ostream& out, 
     }
     if (sim.diverged()) err << "simulate: " << sim.divergeReason() << std::endl;
     out << "spikes=" << sim.totalSpikes() << " rate_hz=" << sim.meanRateHz() << " wall_s=" << wall
-        << " engine=embedded" << std::endl;
+        << " engine=embedded threads=" << threads << std::endl;
     return sim.diverged() ? 3 : 0;
 }
 

@@ -88,6 +88,11 @@ public:
 
     // ---- recordings ---------------------------------------------------------------------------------
     const SpikeTrains& spikes() const { return spikes_; } // times in seconds, unit = neuron index
+    // Empties the recorded spike trains (their room is kept): a long run written out as it goes stays flat.
+    void dropRecordedSpikes() {
+        spikes_.times.clear();
+        spikes_.units.clear();
+    }
     // Population rate per bin (Hz, mean over all neurons), for the bins completed so far.
     std::vector<double> populationRate() const;
     double rateBinMs() const { return binMs_; }

@@ -4,6 +4,8 @@
 #include "sim/SimulateCommand.h"
 #include "sim/Simulation.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -338,6 +340,32 @@ void TestSim::simulateCommand() {
     std::ostringstream out3, err3;
     QVERIFY(runSimulateCommand({"brunel", "--param", "g=-3"}, out3, err3) != 0);
     QVERIFY2(err3.str().find("'g'") != std::string::npos, err3.str().c_str());
+    // --threads: the same spike file on one thread and on two (COBA takes the threaded path), chunk after
+    // chunk (0.25 s is more than two chunks of 1,000 steps), and the summary says how many threads ran.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    std::string lines[2];
+    QByteArray files[2];
+    for (int t = 1; t <= 2; ++t) {
+        const std::string path = dir.filePath(QString("t%1.csv").arg(t)).toStdString();
+        std::ostringstream o, e;
+        QCOMPARE(runSimulateCommand({"coba", "--seconds", "0.25", "--seed", "5", "--threads",
+                                     std::to_string(t), "--out", path},
+                                    o, e),
+                 0);
+        lines[t - 1] = o.str();
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        files[t - 1] = f.readAll();
+    }
+    QVERIFY2(lines[0].find(" threads=1\n") != std::string::npos, lines[0].c_str());
+    QVERIFY2(lines[1].find(" threads=2\n") != std::string::npos, lines[1].c_str());
+    QCOMPARE(lines[0].substr(0, lines[0].find(' ')), lines[1].substr(0, lines[1].find(' '))); // spikes=N
+    QVERIFY(files[0].count('\n') > 1000);
+    QCOMPARE(files[1], files[0]);
+    std::ostringstream o4, e4;
+    QVERIFY(runSimulateCommand({"coba", "--threads", "-1"}, o4, e4) != 0);
+    QVERIFY2(e4.str().find("--threads") != std::string::npos, e4.str().c_str());
 }
 
 void TestSim::connectomeModel() {

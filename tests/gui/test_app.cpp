@@ -111,7 +111,8 @@ private slots:
         const QString prefix = dir.filePath("attr");
         Run sim = runApp({"simulate", "attractor", "--seconds", "8", "--trials", prefix});
         QVERIFY2(sim.code == 0, qPrintable(sim.err));
-        QVERIFY(QRegularExpression("^spikes=\\d+ rate_hz=[0-9.]+ wall_s=[0-9.e-]+ engine=embedded\n$")
+        QVERIFY(QRegularExpression(
+                    "^spikes=\\d+ rate_hz=[0-9.]+ wall_s=[0-9.e-]+ engine=embedded threads=\\d+\n$")
                     .match(sim.out)
                     .hasMatch());
         QVERIFY(QFile::exists(prefix + "_spikes.csv"));
