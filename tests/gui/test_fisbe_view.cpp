@@ -1,16 +1,23 @@
 // A fisbe_eval result from the Plugins tab colours the ground truth it scored in the neuron view: each GT
-// instance matched at clDice > 0.5 in a colour of its own with its partner named, the missed ones red.
+// instance matched at clDice > 0.5 in a colour of its own with its partner named, the missed ones red; the
+// prediction is drawn beside it, each matched prediction in its partner's colour, the unmatched ones in the
+// false-positive colour; the ground truth stays the open layer, and a session brings the comparison back.
 #include <QtTest>
 
 #include "AnalysisDock.h"
 #include "AppTestSupport.h"
+#include "FisbeView.h"
 #include "MainWindow.h"
 #include "PluginPanel.h"
+#include "Session.h"
 #include "WidgetShot.h"
 #include "formats/Open.h"
 #include "morph/LabelVolume.h"
 #include "plugin/PluginRegistry.h"
 #include "vtk/NeuronView.h"
+
+#include <vtkActor.h>
+#include <vtkProperty.h>
 
 class TestFisbeView : public QObject {
     Q_OBJECT
@@ -22,7 +29,7 @@ private slots:
         QVERIFY2(QFileInfo::exists(QString::fromStdString(gt)),
                  (gt + " is missing: the shared data must be present").c_str());
         MainWindow w;
-        w.resize(1280, 800);
+        w.resize(1024, 700);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QCOMPARE(w.openFilesBlocking({QString::fromStdString(gt)}), QString());
@@ -65,7 +72,88 @@ private slots:
         QCOMPARE(notes[1], std::string("= pred 2, clDice 0.96"));
         QCOMPARE(notes[3], std::string("= pred 10, clDice 0.78"));
         QCOMPARE(notes[5], std::string("= pred 3, clDice 0.99"));
+
+        // The prediction beside the ground truth, read again and meshed in the background.
+        QVERIFY(view->waitForMeshes(120000));
+        QVERIFY2(view->comparisonProblem().empty(), view->comparisonProblem().c_str());
+        const NeuronView::Comparison* cmp = view->comparison();
+        QVERIFY(cmp && cmp->volume);
+        QVERIFY(view->comparisonShown());
+        QVERIFY(view->comparisonOffset() > 0);
+        std::map<uint64_t, size_t> predIndex;
+        for (size_t i = 0; i < cmp->volume->instances.size(); ++i)
+            predIndex[cmp->volume->instances[i].label] = i;
+        // Matched pairs: pred 2 = GT 2, pred 10 = GT 4, pred 3 = GT 6, in their partners' colours, drawn.
+        const std::pair<uint64_t, size_t> pairs[] = {{2, 1}, {10, 3}, {3, 5}};
+        for (auto [predLabel, gtIndex] : pairs) {
+            QVERIFY(predIndex.count(predLabel));
+            const size_t pi = predIndex[predLabel];
+            QVERIFY(same(view->comparisonColor(pi), view->instanceColor(gtIndex)));
+            QVERIFY(view->comparisonActor(pi) && view->comparisonActor(pi)->GetVisibility());
+            double rgb[3];
+            view->comparisonActor(pi)->GetProperty()->GetColor(rgb);
+            const auto g = view->instanceColor(gtIndex);
+            QVERIFY(std::abs(rgb[0] * 255 - g.r) < 1 && std::abs(rgb[1] * 255 - g.g) < 1 &&
+                    std::abs(rgb[2] * 255 - g.b) < 1);
+        }
+        // Every other scored prediction is a false positive (published: 6 at 0.5), in that colour.
+        size_t falsePositives = 0, scored = 0;
+        const nr::TableResult& table = r.value().tables.front();
+        for (size_t row = 0; row < table.columns[0].text.size(); ++row) {
+            if (table.columns[0].text[row] != "pred") continue;
+            ++scored;
+            const uint64_t lab = uint64_t(table.columns[2].numbers[row]);
+            QVERIFY(predIndex.count(lab));
+            const bool matched = lab == 2 || lab == 10 || lab == 3;
+            if (matched) continue;
+            ++falsePositives;
+            QVERIFY2(same(view->comparisonColor(predIndex[lab]), fisbeview::kFalsePositive),
+                     std::to_string(lab).c_str());
+            QVERIFY(cmp->notes[predIndex[lab]].rfind("false positive", 0) == 0);
+        }
+        QCOMPARE(scored, size_t(9));
+        QCOMPARE(falsePositives, size_t(6));
+        // Predictions under min_size are drawn grey and named; every colour of the view is in the key.
+        for (size_t i = 0; i < cmp->volume->instances.size(); ++i) {
+            bool inKey = false;
+            for (const auto& e : cmp->legend) inKey = inKey || same(e.color, view->comparisonColor(i));
+            QVERIFY2(inKey, std::to_string(cmp->volume->instances[i].label).c_str());
+        }
+        for (size_t i = 0; i < view->instanceCount(); ++i) {
+            bool inKey = false;
+            for (const auto& e : cmp->legend) inKey = inKey || same(e.color, view->instanceColor(i));
+            QVERIFY(inKey);
+        }
+        QVERIFY(view->summaryLine().find("beside instances=") != std::string::npos);
+
+        // The ground truth is still the open (and only) label volume.
+        QCOMPARE(w.document().ofKind(nr::LayerKind::LabelVolume).size(), size_t(1));
+        QCOMPARE(view->labelVolume()->file, w.document().ofKind(nr::LayerKind::LabelVolume)[0]->files[0]);
+        QCOMPARE(view->labelVolume()->instances.size(), size_t(7));
         nrtest::shot(&w, QStringLiteral("fisbe_view"));
+
+        // A session keeps the results with the ground truth and brings the prediction back beside it; its
+        // check box hides it again.
+        QTemporaryDir tmp;
+        const QString session = tmp.filePath(QStringLiteral("fisbe.nrsession"));
+        QCOMPARE(saveSession(&w, session), QString());
+        MainWindow w2;
+        w2.resize(1024, 700);
+        w2.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w2));
+        const SessionReport rep = loadSession(&w2, session, OutsidePaths::Allow);
+        QCOMPARE(rep.error, QString());
+        auto* view2 = w2.findChild<NeuronView*>();
+        QVERIFY(view2);
+        QVERIFY(view2->waitForMeshes(120000));
+        QVERIFY2(view2->comparisonProblem().empty(), view2->comparisonProblem().c_str());
+        QVERIFY(view2->comparison());
+        QCOMPARE(view2->comparison()->volume->instances.size(), cmp->volume->instances.size());
+        for (auto [predLabel, gtIndex] : pairs)
+            QVERIFY(same(view2->comparisonColor(predIndex[predLabel]), view2->instanceColor(gtIndex)));
+        QCOMPARE(view2->instanceNotes()[3], std::string("= pred 10, clDice 0.78"));
+        view2->setComparisonShown(false);
+        QVERIFY(!view2->comparisonActor(predIndex[2])->GetVisibility());
     }
 };
 

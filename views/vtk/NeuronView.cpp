@@ -144,10 +144,21 @@ NeuronView::NeuronView(QWidget* parent)
         if (ok && job_.volume() == volume_) setInstanceMeshes(job_.meshes());
         emit meshingFinished(ok);
     });
+    connect(&comparisonJob_, &nr::LabelMeshJob::progress, this, [this](double f) {
+        comparisonFraction_ = f;
+        emit comparisonProgress(f);
+        requestRender();
+    });
+    connect(&comparisonJob_, &nr::LabelMeshJob::finished, this, [this](bool ok) {
+        if (ok && comparison_ && comparisonJob_.volume() == comparison_->volume)
+            setComparisonMeshes(comparisonJob_.meshes());
+        emit comparisonFinished(ok);
+    });
 }
 
 NeuronView::~NeuronView() {
     job_.cancel();
+    comparisonJob_.cancel();
 }
 
 vtkActor* NeuronView::segmentActor() const {
@@ -425,6 +436,7 @@ void NeuronView::setInstanceNotes(std::vector<std::string> notes) {
 void NeuronView::setLabelVolume(std::shared_ptr<const nr::LabelVolume> volume, bool meshNow,
                                 const nr::MeshOptions& opt) {
     job_.cancel();
+    if (volume != volume_) clearComparison(); // a comparison belongs to the volume it was made for
     clearInstances();
     volume_ = std::move(volume);
     meshFraction_ = 0;
@@ -450,10 +462,14 @@ void NeuronView::cancelMeshing() {
 bool NeuronView::waitForMeshes(int timeoutMs) {
     QElapsedTimer t;
     t.start();
-    while (job_.running() && t.elapsed() < timeoutMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    // the finished signal is queued: let it arrive
-    QCoreApplication::processEvents();
+    // A comparison can be asked for when the volume's meshes arrive (a session's evaluation): wait for it
+    // too.
+    auto busy = [this] { return job_.running() || !comparisonPending_.empty() || comparisonJob_.running(); };
+    do {
+        while (busy() && t.elapsed() < timeoutMs) QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        // the finished signals are queued: let them arrive
+        QCoreApplication::processEvents();
+    } while (busy() && t.elapsed() < timeoutMs);
     return !job_.running() && volume_ &&
            std::any_of(instanceActors_.begin(), instanceActors_.end(), [](auto& a) { return bool(a); });
 }
@@ -515,6 +531,104 @@ void NeuronView::setInstanceColor(size_t i, Rgb c) {
 
 Rgb NeuronView::instanceColor(size_t i) const {
     return i < instanceColors_.size() ? instanceColors_[i] : nr::palette::kUnknown;
+}
+
+// ---- a second label volume beside the first -------------------------------------------------------------
+
+void NeuronView::setComparisonPending(const std::string& what) {
+    clearComparison();
+    comparisonPending_ = what.empty() ? std::string("preparing the comparison") : what;
+    requestRender();
+}
+
+void NeuronView::setComparisonFailed(const std::string& why) {
+    clearComparison();
+    comparisonProblem_ = why;
+    requestRender();
+}
+
+void NeuronView::clearComparison() {
+    comparisonJob_.cancel();
+    for (auto& a : comparisonActors_)
+        if (a) renderer()->RemoveActor(a);
+    comparisonActors_.clear();
+    comparison_.reset();
+    comparisonPending_.clear();
+    comparisonProblem_.clear();
+    comparisonFraction_ = 0;
+    requestRender();
+}
+
+void NeuronView::setComparison(Comparison c, const nr::MeshOptions& opt) {
+    clearComparison();
+    if (!volume_ || !c.volume) return;
+    c.colors.resize(c.volume->instances.size(), nr::palette::kUnknown);
+    c.notes.resize(c.volume->instances.size());
+    comparison_ = std::move(c);
+    comparisonActors_.resize(comparison_->volume->instances.size());
+    // Meshed in voxel index space and placed in the shown volume's frame by the actors' scale and position,
+    // so a prediction without a voxel size of its own lines up with its ground truth.
+    const double width = double(volume_->nx) * volume_->voxelSize[2];
+    comparisonOffset_ = width + 0.12 * width;
+    nr::MeshOptions o = opt;
+    o.physicalUnits = false;
+    comparisonJob_.start(comparison_->volume, o);
+    requestRender();
+}
+
+void NeuronView::setComparisonMeshes(const std::vector<nr::InstanceMesh>& meshes) {
+    if (!comparison_ || !volume_) return;
+    for (const auto& m : meshes) {
+        if (m.instance >= comparisonActors_.size() || !m.mesh) continue;
+        vtkNew<vtkPolyDataMapper> mapper;
+        mapper->SetInputData(m.mesh);
+        mapper->ScalarVisibilityOff();
+        auto a = vtkSmartPointer<vtkActor>::New();
+        a->SetMapper(mapper);
+        const Rgb c = comparison_->colors[m.instance];
+        a->GetProperty()->SetColor(c.r / 255.0, c.g / 255.0, c.b / 255.0);
+        a->GetProperty()->SetSpecular(0.2);
+        a->GetProperty()->SetSpecularPower(20);
+        a->SetScale(volume_->voxelSize[2], volume_->voxelSize[1], volume_->voxelSize[0]);
+        a->SetPosition(volume_->origin[2] + comparisonOffset_, volume_->origin[1], volume_->origin[0]);
+        a->SetVisibility(comparisonShown_);
+        a->PickableOff();
+        renderer()->AddActor(a);
+        comparisonActors_[m.instance] = a;
+    }
+    fitComparison();
+}
+
+// Frames both volumes (or the shown one alone), leaving room for the overlay's windows at the sides.
+void NeuronView::fitComparison() {
+    resetCamera();
+    cameraFitted_ = true;
+    if (comparison_ && comparisonShown_) {
+        // The pair is wide: frame it a little smaller so the captions above it and the key below fit.
+        renderer()->GetActiveCamera()->Zoom(0.9);
+        renderer()->ResetCameraClippingRange();
+    }
+    requestRender();
+}
+
+void NeuronView::setComparisonShown(bool shown) {
+    comparisonShown_ = shown;
+    for (auto& a : comparisonActors_)
+        if (a) a->SetVisibility(shown);
+    if (comparison_) fitComparison();
+    requestRender();
+}
+
+bool NeuronView::comparisonMeshing() const {
+    return comparisonJob_.running();
+}
+
+Rgb NeuronView::comparisonColor(size_t i) const {
+    return comparison_ && i < comparison_->colors.size() ? comparison_->colors[i] : nr::palette::kUnknown;
+}
+
+vtkActor* NeuronView::comparisonActor(size_t i) const {
+    return i < comparisonActors_.size() ? comparisonActors_[i].Get() : nullptr;
 }
 
 // ---- picking ---------------------------------------------------------------------------------------------
@@ -649,6 +763,11 @@ std::string NeuronView::summaryLine() const {
     if (volume_)
         s += (s.empty() ? "" : " ") + std::string("volume instances=") +
              std::to_string(volume_->instances.size()) + " shape=" + volume_->shapeString();
+    if (volume_ && comparison_) {
+        size_t meshed = 0;
+        for (const auto& a : comparisonActors_) meshed += a ? 1 : 0;
+        s += " beside instances=" + std::to_string(meshed);
+    }
     return s;
 }
 
@@ -667,6 +786,15 @@ void NeuronView::drawOverlay() {
                         volume_->shapeString().c_str());
             if (job_.running()) ImGui::Text("meshing %.0f %%", 100 * meshFraction_);
         }
+        if (!comparisonPending_.empty()) ImGui::TextUnformatted(comparisonPending_.c_str());
+        if (!comparisonProblem_.empty()) {
+            ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+            ImGui::TextColored(ImVec4(1.f, 0.45f, 0.4f, 1.f), "%s", comparisonProblem_.c_str());
+            ImGui::PopTextWrapPos();
+        }
+        if (comparison_ && comparisonJob_.running())
+            ImGui::Text("meshing the %s %.0f %%", comparison_->rightCaption.c_str(),
+                        100 * comparisonFraction_);
         if (lastPick_.kind == Pick::Neuron && set_) {
             ImGui::Separator();
             const nr::Morphology& m = set_->neurons[size_t(lastPick_.neuron)];
@@ -703,32 +831,43 @@ void NeuronView::drawOverlay() {
                 const float others = line * (1 + (haveNeurons ? 1 : 0) + (haveImage ? 5 : 0)) +
                                      2 * st.WindowPadding.y + (haveImage ? st.ItemSpacing.y * 2 : 0) + 16;
                 const float room = std::max(3 * line, display.y - others);
-                ImGui::BeginChild("##instances",
-                                  ImVec2(instanceNotes_.empty() ? 230.f : 400.f,
-                                         std::min({300.f, 22.f * float(instanceActors_.size()) + 8, room})),
-                                  false);
-                for (size_t i = 0; i < instanceActors_.size(); ++i) {
-                    if (!instanceActors_[i]) continue;
-                    ImGui::PushID(int(i));
-                    bool vis = instanceActors_[i]->GetVisibility() != 0;
-                    if (ImGui::Checkbox("##v", &vis)) setInstanceVisible(i, vis);
+                // Beside a comparison the key below names every instance: the list starts folded.
+                bool listOpen = true;
+                if (comparison_) {
                     ImGui::SameLine();
-                    float col[3] = {instanceColors_[i].r / 255.f, instanceColors_[i].g / 255.f,
-                                    instanceColors_[i].b / 255.f};
-                    if (ImGui::ColorEdit3("##c", col,
-                                          ImGuiColorEditFlags_NoInputs | ImGuiColorEditFlags_NoLabel))
-                        setInstanceColor(i, {uint8_t(col[0] * 255 + 0.5f), uint8_t(col[1] * 255 + 0.5f),
-                                             uint8_t(col[2] * 255 + 0.5f)});
-                    ImGui::SameLine();
-                    const auto& in = volume_->instances[i];
-                    const char* note = i < instanceNotes_.size() ? instanceNotes_[i].c_str() : "";
-                    ImGui::Text("%llu (%llu)%s%s", (unsigned long long)in.label,
-                                (unsigned long long)in.voxels, *note ? " " : "", note);
-                    ImGui::SameLine();
-                    if (ImGui::SmallButton("isolate")) isolateInstance(long(i));
-                    ImGui::PopID();
+                    ImGui::SetNextItemOpen(false, ImGuiCond_Once);
+                    listOpen = ImGui::TreeNodeEx("##cmp-instances", ImGuiTreeNodeFlags_NoTreePushOnOpen,
+                                                 "%s instances", comparison_->leftCaption.c_str());
                 }
-                ImGui::EndChild();
+                if (listOpen) {
+                    ImGui::BeginChild(
+                        "##instances",
+                        ImVec2(instanceNotes_.empty() ? 230.f : 400.f,
+                               std::min({300.f, 22.f * float(instanceActors_.size()) + 8, room})),
+                        false);
+                    for (size_t i = 0; i < instanceActors_.size(); ++i) {
+                        if (!instanceActors_[i]) continue;
+                        ImGui::PushID(int(i));
+                        bool vis = instanceActors_[i]->GetVisibility() != 0;
+                        if (ImGui::Checkbox("##v", &vis)) setInstanceVisible(i, vis);
+                        ImGui::SameLine();
+                        float col[3] = {instanceColors_[i].r / 255.f, instanceColors_[i].g / 255.f,
+                                        instanceColors_[i].b / 255.f};
+                        if (ImGui::ColorEdit3("##c", col,
+                                              ImGuiColorEditFlags_NoInputs | ImGuiColorEditFlags_NoLabel))
+                            setInstanceColor(i, {uint8_t(col[0] * 255 + 0.5f), uint8_t(col[1] * 255 + 0.5f),
+                                                 uint8_t(col[2] * 255 + 0.5f)});
+                        ImGui::SameLine();
+                        const auto& in = volume_->instances[i];
+                        const char* note = i < instanceNotes_.size() ? instanceNotes_[i].c_str() : "";
+                        ImGui::Text("%llu (%llu)%s%s", (unsigned long long)in.label,
+                                    (unsigned long long)in.voxels, *note ? " " : "", note);
+                        ImGui::SameLine();
+                        if (ImGui::SmallButton("isolate")) isolateInstance(long(i));
+                        ImGui::PopID();
+                    }
+                    ImGui::EndChild();
+                }
             }
             if (haveImage) {
                 // The source image: a slider per plane (with its own show box) and one opacity.
@@ -761,6 +900,7 @@ void NeuronView::drawOverlay() {
         }
         ImGui::End();
     }
+    if (comparison_ && volume_) drawComparisonOverlay(display, haveNeurons);
     if (!haveNeurons) return;
     ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
     ImGui::SetNextWindowBgAlpha(0.6f);
@@ -803,6 +943,75 @@ void NeuronView::drawOverlay() {
             }
             if (legend_.size() > maxRows) ImGui::Text("... %zu more", legend_.size() - maxRows);
         }
+    }
+    ImGui::End();
+}
+
+// Captions over both volumes and the comparison's key (bottom left; bottom right when neurons have theirs).
+void NeuronView::drawComparisonOverlay(const ImVec2& display, bool neuronKeyShown) {
+    const Comparison& c = *comparison_;
+    // Each caption sits centred above its volume's box as the camera sees it, kept inside the view.
+    const double x0 = volume_->origin[2], y0 = volume_->origin[1], z0 = volume_->origin[0];
+    const double dx = double(volume_->nx) * volume_->voxelSize[2],
+                 dy = double(volume_->ny) * volume_->voxelSize[1],
+                 dz = double(volume_->nz) * volume_->voxelSize[0];
+    auto caption = [&](double shift, const std::string& text) {
+        double top = INFINITY, sx = 0;
+        for (int k = 0; k < 8; ++k) {
+            const QPointF q =
+                projectPoint(x0 + shift + (k & 1 ? dx : 0), y0 + (k & 2 ? dy : 0), z0 + (k & 4 ? dz : 0));
+            top = std::min(top, q.y());
+            sx += q.x() / 8;
+        }
+        const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
+        const float x = std::clamp(float(sx) - ts.x / 2, 4.f, std::max(4.f, display.x - ts.x - 4));
+        const float y = std::clamp(float(top) - ts.y - 6, 4.f, std::max(4.f, display.y - ts.y - 4));
+        ImDrawList* dl = ImGui::GetBackgroundDrawList();
+        dl->AddRectFilled(ImVec2(x - 4, y - 2), ImVec2(x + ts.x + 4, y + ts.y + 2), IM_COL32(0, 0, 0, 140),
+                          3.f);
+        dl->AddText(ImVec2(x, y), IM_COL32(235, 235, 235, 255), text.c_str());
+    };
+    const bool besideDrawn =
+        comparisonShown_ &&
+        std::any_of(comparisonActors_.begin(), comparisonActors_.end(), [](auto& a) { return bool(a); });
+    if (besideDrawn) {
+        caption(0, c.leftCaption);
+        caption(comparisonOffset_, c.rightCaption);
+    }
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove;
+    if (neuronKeyShown)
+        ImGui::SetNextWindowPos(ImVec2(display.x - 8, display.y - 8), ImGuiCond_Always, ImVec2(1, 1));
+    else
+        ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
+    ImGui::SetNextWindowBgAlpha(0.6f);
+    if (ImGui::Begin("##comparison-key", nullptr, flags)) {
+        const bool compact = display.x < 700 || display.y < 480;
+        ImGui::SetWindowFontScale(compact ? 0.8f : 1.f);
+        if (!c.title.empty()) ImGui::TextUnformatted(c.title.c_str());
+        bool shown = comparisonShown_;
+        const std::string box = c.rightCaption + " beside";
+        if (ImGui::Checkbox(box.c_str(), &shown)) setComparisonShown(shown);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Draw the %s beside the %s (same colour: a matched pair)",
+                              c.rightCaption.c_str(), c.leftCaption.c_str());
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        const float sw = ImGui::GetTextLineHeight();
+        const float rowH = ImGui::GetTextLineHeightWithSpacing();
+        const size_t maxRows = std::clamp<size_t>(size_t(display.y * 0.4f / std::max(1.f, rowH)), 3, 16);
+        for (size_t k = 0; k < c.legend.size() && k < maxRows; ++k) {
+            const ImVec2 p = ImGui::GetCursorScreenPos();
+            const Rgb col = c.legend[k].color;
+            dl->AddRectFilled(p, ImVec2(p.x + sw, p.y + sw), IM_COL32(col.r, col.g, col.b, 255));
+            ImGui::Dummy(ImVec2(sw, sw));
+            ImGui::SameLine();
+            if (c.legend[k].count)
+                ImGui::Text("%s (%zu)", c.legend[k].label.c_str(), c.legend[k].count);
+            else
+                ImGui::TextUnformatted(c.legend[k].label.c_str());
+        }
+        if (c.legend.size() > maxRows) ImGui::Text("... %zu more", c.legend.size() - maxRows);
     }
     ImGui::End();
 }
@@ -850,6 +1059,18 @@ std::vector<VtkView::FigureKey> NeuronView::figureKeys() const {
         }
         if (more) k.swatches.push_back({QColor(), QStringLiteral("... %1 more").arg(more)});
         if (!k.swatches.empty()) keys.push_back(std::move(k));
+    }
+    if (comparison_ && volume_ && !comparison_->legend.empty()) {
+        FigureKey k;
+        k.title = QString::fromStdString(comparison_->title.empty()
+                                             ? comparison_->leftCaption + " | " + comparison_->rightCaption
+                                             : comparison_->title);
+        for (const LegendEntry& e : comparison_->legend)
+            k.swatches.push_back(
+                {qc(e.color),
+                 e.count ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(e.label)).arg(e.count)
+                         : QString::fromStdString(e.label)});
+        keys.push_back(std::move(k));
     }
     return keys;
 }
