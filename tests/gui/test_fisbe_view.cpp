@@ -3,6 +3,7 @@
 // prediction is drawn beside it, each matched prediction in its partner's colour, the unmatched ones in the
 // false-positive colour; the ground truth stays the open layer, and a session brings the comparison back.
 #include <QtTest>
+#include <fstream>
 
 #include "AnalysisDock.h"
 #include "AppTestSupport.h"
@@ -18,6 +19,12 @@
 
 #include <vtkActor.h>
 #include <vtkProperty.h>
+
+namespace {
+bool same(nr::palette::Rgb a, nr::palette::Rgb b) {
+    return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+} // namespace
 
 class TestFisbeView : public QObject {
     Q_OBJECT
@@ -56,9 +63,6 @@ private slots:
         const auto& notes = view->instanceNotes();
         QCOMPARE(notes.size(), size_t(7));
         const nr::palette::Rgb red{220, 30, 30};
-        auto same = [](nr::palette::Rgb a, nr::palette::Rgb b) {
-            return a.r == b.r && a.g == b.g && a.b == b.b;
-        };
         for (size_t i : {0, 2, 4, 6}) {
             QCOMPARE(notes[i], std::string("missed"));
             QVERIFY(same(view->instanceColor(i), red));
@@ -131,29 +135,94 @@ private slots:
         QCOMPARE(view->labelVolume()->file, w.document().ofKind(nr::LayerKind::LabelVolume)[0]->files[0]);
         QCOMPARE(view->labelVolume()->instances.size(), size_t(7));
         nrtest::shot(&w, QStringLiteral("fisbe_view"));
+    }
 
-        // A session keeps the results with the ground truth and brings the prediction back beside it; its
-        // check box hides it again.
+    // A session keeps the results with the ground truth and brings the prediction back beside it, hidden or
+    // shown as it was (a small generated pair: three branches, two predicted exactly, one missed, one false
+    // positive, one blob under min_size).
+    void aSessionBringsTheComparisonBack() {
         QTemporaryDir tmp;
-        const QString session = tmp.filePath(QStringLiteral("fisbe.nrsession"));
-        QCOMPARE(saveSession(&w, session), QString());
-        MainWindow w2;
-        w2.resize(1024, 700);
-        w2.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w2));
-        const SessionReport rep = loadSession(&w2, session, OutsidePaths::Allow);
-        QCOMPARE(rep.error, QString());
-        auto* view2 = w2.findChild<NeuronView*>();
-        QVERIFY(view2);
-        QVERIFY(view2->waitForMeshes(120000));
-        QVERIFY2(view2->comparisonProblem().empty(), view2->comparisonProblem().c_str());
-        QVERIFY(view2->comparison());
-        QCOMPARE(view2->comparison()->volume->instances.size(), cmp->volume->instances.size());
-        for (auto [predLabel, gtIndex] : pairs)
-            QVERIFY(same(view2->comparisonColor(predIndex[predLabel]), view2->instanceColor(gtIndex)));
-        QCOMPARE(view2->instanceNotes()[3], std::string("= pred 10, clDice 0.78"));
-        view2->setComparisonShown(false);
-        QVERIFY(!view2->comparisonActor(predIndex[2])->GetVisibility());
+        const size_t N = 40;
+        auto write = [&](const QString& name, const std::vector<uint8_t>& v) {
+            const QString path = tmp.filePath(name);
+            std::ofstream f(path.toStdString(), std::ios::binary);
+            f << "NRRD0004\ntype: uint8\ndimension: 3\nsizes: " << N << " " << N << " " << N
+              << "\nencoding: raw\n\n";
+            f.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size()));
+            return path;
+        };
+        auto rod = [&](std::vector<uint8_t>& v, uint8_t label, size_t y, size_t z) {
+            for (size_t x = 4; x < N - 4; ++x)
+                for (size_t dy = 0; dy < 3; ++dy)
+                    for (size_t dz = 0; dz < 3; ++dz) v[((z + dz) * N + y + dy) * N + x] = label;
+        };
+        std::vector<uint8_t> gtv(N * N * N, 0), predv(N * N * N, 0);
+        rod(gtv, 1, 5, 5), rod(gtv, 2, 20, 5), rod(gtv, 3, 5, 25);
+        rod(predv, 7, 5, 5), rod(predv, 8, 20, 5), rod(predv, 9, 30, 30);      // 9: on no GT instance
+        for (size_t k = 0; k < 8; ++k) predv[(35 * N + 35) * N + 30 + k] = 12; // 8 voxels: removed
+        const QString gt = write(QStringLiteral("gt.nrrd"), gtv),
+                      pred = write(QStringLiteral("pred.nrrd"), predv);
+
+        MainWindow w;
+        w.resize(1024, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({gt}), QString());
+        auto* view = w.findChild<NeuronView*>();
+        QVERIFY(view && view->waitForMeshes(60000));
+        QCOMPARE(view->labelVolume()->instances.size(), size_t(3));
+        nr::PluginRegistry reg;
+        reg.load();
+        nr::Inputs in;
+        in.volume = view->labelVolume();
+        in.source = gt.toStdString();
+        nr::Progress progress;
+        auto r = nr::PluginRegistry::run(*reg.find("fisbe_eval"), in,
+                                         {{"pred", pred.toStdString()}, {"min_size", "50"}}, progress);
+        QVERIFY2(r, r ? "" : r.error().str().c_str());
+        emit w.analysisDock()->pluginPanel()->finished(r.value());
+        QVERIFY(view->waitForMeshes(60000));
+        auto check = [](NeuronView* v) {
+            const NeuronView::Comparison* c = v->comparison();
+            QVERIFY(c && c->volume);
+            QCOMPARE(c->volume->instances.size(), size_t(4)); // labels 7, 8, 9, 12
+            QCOMPARE(v->instanceNotes()[2], std::string("missed"));
+            QVERIFY(same(v->instanceColor(2), fisbeview::kMissed));
+            QVERIFY(same(v->comparisonColor(0), v->instanceColor(0)));
+            QVERIFY(same(v->comparisonColor(1), v->instanceColor(1)));
+            QVERIFY(!same(v->comparisonColor(0), v->comparisonColor(1)));
+            QVERIFY(same(v->comparisonColor(2), fisbeview::kFalsePositive));
+            QVERIFY(same(v->comparisonColor(3), fisbeview::kRemoved));
+            QCOMPARE(c->notes[0], std::string("= GT 1, clDice 1.00"));
+            QCOMPARE(c->notes[2], std::string("false positive"));
+            QCOMPARE(c->legend.size(), size_t(5)); // missed, false positive, removed, two pairs
+        };
+        check(view);
+        if (QTest::currentTestFailed()) return;
+
+        const QString s1 = tmp.filePath(QStringLiteral("shown.nrsession"));
+        QCOMPARE(saveSession(&w, s1), QString());
+        view->setComparisonShown(false);
+        QVERIFY(!view->comparisonActor(0)->GetVisibility());
+        const QString s2 = tmp.filePath(QStringLiteral("hidden.nrsession"));
+        QCOMPARE(saveSession(&w, s2), QString());
+        for (const QString& s : {s1, s2}) {
+            MainWindow w2;
+            w2.resize(1024, 700);
+            w2.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w2));
+            const SessionReport rep = loadSession(&w2, s, OutsidePaths::Allow);
+            QCOMPARE(rep.error, QString());
+            auto* v2 = w2.findChild<NeuronView*>();
+            QVERIFY(v2 && v2->waitForMeshes(60000));
+            QVERIFY2(v2->comparisonProblem().empty(), v2->comparisonProblem().c_str());
+            check(v2);
+            if (QTest::currentTestFailed()) return;
+            const bool shown = s == s1;
+            QCOMPARE(v2->comparisonShown(), shown);
+            QCOMPARE(bool(v2->comparisonActor(0)->GetVisibility()), shown);
+            QCOMPARE(w2.document().ofKind(nr::LayerKind::LabelVolume).size(), size_t(1));
+        }
     }
 };
 

@@ -599,15 +599,65 @@ void NeuronView::setComparisonMeshes(const std::vector<nr::InstanceMesh>& meshes
     fitComparison();
 }
 
-// Frames both volumes (or the shown one alone), leaving room for the overlay's windows at the sides.
+// Frames both volumes (or the shown one alone): the pair's boxes fill the view between the captions above
+// and the key at the bottom left, which covers none of them.
 void NeuronView::fitComparison() {
     resetCamera();
     cameraFitted_ = true;
-    if (comparison_ && comparisonShown_) {
-        // The pair is wide: frame it a little smaller so the captions above it and the key below fit.
-        renderer()->GetActiveCamera()->Zoom(0.9);
-        renderer()->ResetCameraClippingRange();
+    const QSize sz = size();
+    if (!comparison_ || !comparisonShown_ || !volume_ || sz.width() < 50 || sz.height() < 50) {
+        requestRender();
+        return;
     }
+    vtkRenderer* ren = renderer();
+    ren->ResetCameraClippingRange();
+    const double x0 = volume_->origin[2], y0 = volume_->origin[1], z0 = volume_->origin[0];
+    const double dx = comparisonOffset_ + double(volume_->nx) * volume_->voxelSize[2],
+                 dy = double(volume_->ny) * volume_->voxelSize[1],
+                 dz = double(volume_->nz) * volume_->voxelSize[0];
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (int k = 0; k < 8; ++k) {
+        const QPointF q = projectPoint(x0 + (k & 1 ? dx : 0), y0 + (k & 2 ? dy : 0), z0 + (k & 4 ? dz : 0));
+        lo[0] = std::min(lo[0], q.x()), hi[0] = std::max(hi[0], q.x());
+        lo[1] = std::min(lo[1], q.y()), hi[1] = std::max(hi[1], q.y());
+    }
+    // Room: a line of caption (and the stats window) above, the key's rows below.
+    const double line = 20;
+    const double top = 3.2 * line,
+                 bottom = line * double(std::min<size_t>(comparison_->legend.size(), 16) + 3);
+    const double availW = sz.width() - 24.0, availH = sz.height() - top - bottom;
+    const double bw = hi[0] - lo[0], bh = hi[1] - lo[1];
+    if (!(bw > 1 && bh > 1) || availH < 40) {
+        requestRender();
+        return;
+    }
+    const double zoom = std::clamp(std::min(availW / bw, availH / bh), 0.3, 4.0);
+    vtkCamera* cam = ren->GetActiveCamera();
+    cam->Zoom(zoom);
+    // Move the boxes' centre to the middle of the room: pan by the pixel offset at the focal plane.
+    const double cx = 0.5 * (lo[0] + hi[0]), cy = 0.5 * (lo[1] + hi[1]);
+    const double wc = 0.5 * sz.width(), hc = 0.5 * sz.height();
+    const double tx = wc + (cx - wc) * zoom, ty = hc + (cy - hc) * zoom; // where the centre lands
+    const double wantX = 0.5 * sz.width(), wantY = top + 0.5 * availH;
+    double f[3], p[3];
+    cam->GetFocalPoint(f);
+    cam->GetPosition(p);
+    ren->SetWorldPoint(f[0], f[1], f[2], 1.0);
+    ren->WorldToDisplay();
+    double d[3];
+    ren->GetDisplayPoint(d);
+    const double dpr = pixelRatio();
+    // display y runs upwards; widget y downwards
+    ren->SetDisplayPoint(d[0] + (tx - wantX) * dpr, d[1] - (ty - wantY) * dpr, d[2]);
+    ren->DisplayToWorld();
+    double w[4];
+    ren->GetWorldPoint(w);
+    if (w[3] != 0) {
+        for (int i = 0; i < 3; ++i) w[i] /= w[3];
+        cam->SetFocalPoint(w[0], w[1], w[2]);
+        cam->SetPosition(p[0] + w[0] - f[0], p[1] + w[1] - f[1], p[2] + w[2] - f[2]);
+    }
+    ren->ResetCameraClippingRange();
     requestRender();
 }
 
