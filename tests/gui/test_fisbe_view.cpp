@@ -135,6 +135,10 @@ private slots:
         QCOMPARE(view->labelVolume()->file, w.document().ofKind(nr::LayerKind::LabelVolume)[0]->files[0]);
         QCOMPARE(view->labelVolume()->instances.size(), size_t(7));
         nrtest::shot(&w, QStringLiteral("fisbe_view"));
+        // Beside the picture, its session (for drawing it again with `neurorama --screenshot SESSION`).
+        if (const QByteArray dir = qgetenv("NR_SHOT_DIR"); !dir.isEmpty())
+            QCOMPARE(saveSession(&w, QString::fromLocal8Bit(dir) + QStringLiteral("/fisbe_view.nrsession")),
+                     QString());
     }
 
     // A session keeps the results with the ground truth and brings the prediction back beside it, hidden or

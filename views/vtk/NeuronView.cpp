@@ -1115,6 +1115,10 @@ std::vector<VtkView::FigureKey> NeuronView::figureKeys() const {
         k.title = QString::fromStdString(comparison_->title.empty()
                                              ? comparison_->leftCaption + " | " + comparison_->rightCaption
                                              : comparison_->title);
+        // A figure has no captions over the volumes: the key says which side is which.
+        if (comparisonShown_)
+            k.swatches.push_back({QColor(), QString::fromStdString("left: " + comparison_->leftCaption +
+                                                                   ", right: " + comparison_->rightCaption)});
         for (const LegendEntry& e : comparison_->legend)
             k.swatches.push_back(
                 {qc(e.color),
