@@ -227,6 +227,21 @@ private slots:
             QCOMPARE(bool(v2->comparisonActor(0)->GetVisibility()), shown);
             QCOMPARE(w2.document().ofKind(nr::LayerKind::LabelVolume).size(), size_t(1));
         }
+        // The prediction gone: the ground truth still shows with its verdicts, and the view says why the
+        // prediction is not beside it (no wait, no crash).
+        QVERIFY(QFile::remove(pred));
+        MainWindow w3;
+        w3.resize(1024, 700);
+        w3.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w3));
+        QCOMPARE(loadSession(&w3, s1, OutsidePaths::Allow).error, QString());
+        auto* v3 = w3.findChild<NeuronView*>();
+        QVERIFY(v3 && v3->waitForMeshes(60000));
+        QVERIFY(!v3->comparison());
+        QVERIFY2(v3->comparisonProblem().find("pred.nrrd") != std::string::npos,
+                 v3->comparisonProblem().c_str());
+        QCOMPARE(v3->instanceNotes()[2], std::string("missed"));
+        QVERIFY(same(v3->instanceColor(2), fisbeview::kMissed));
     }
 };
 
