@@ -203,6 +203,17 @@ private slots:
         };
         check(view);
         if (QTest::currentTestFailed()) return;
+        // A click on a predicted rod picks it (and names it in the overlay), one on its partner the GT.
+        QTest::qWait(100);
+        for (int side = 0; side < 2; ++side) {
+            vtkActor* a = side ? view->comparisonActor(1) : view->instanceActor(1);
+            double b[6];
+            a->GetBounds(b);
+            const QPointF at = view->projectPoint((b[0] + b[1]) / 2, (b[2] + b[3]) / 2, (b[4] + b[5]) / 2);
+            const NeuronView::Pick p = view->pick(at.toPoint());
+            QCOMPARE(int(p.kind), int(side ? NeuronView::Pick::Beside : NeuronView::Pick::Instance));
+            QCOMPARE(p.instance, 1L);
+        }
 
         const QString s1 = tmp.filePath(QStringLiteral("shown.nrsession"));
         QCOMPARE(saveSession(&w, s1), QString());

@@ -553,6 +553,7 @@ void NeuronView::clearComparison() {
         if (a) renderer()->RemoveActor(a);
     comparisonActors_.clear();
     comparison_.reset();
+    if (lastPick_.kind == Pick::Beside) lastPick_ = Pick{};
     comparisonPending_.clear();
     comparisonProblem_.clear();
     comparisonFraction_ = 0;
@@ -592,7 +593,6 @@ void NeuronView::setComparisonMeshes(const std::vector<nr::InstanceMesh>& meshes
         a->SetScale(volume_->voxelSize[2], volume_->voxelSize[1], volume_->voxelSize[0]);
         a->SetPosition(volume_->origin[2] + comparisonOffset_, volume_->origin[1], volume_->origin[0]);
         a->SetVisibility(comparisonShown_);
-        a->PickableOff();
         renderer()->AddActor(a);
         comparisonActors_[m.instance] = a;
     }
@@ -769,11 +769,14 @@ NeuronView::Pick NeuronView::pick(QPoint widgetPos) {
     // instances: the cell picker on the surfaces only
     bool anyInstance = false;
     for (auto& a : instanceActors_) anyInstance = anyInstance || (a && a->GetVisibility());
+    for (auto& a : comparisonActors_) anyInstance = anyInstance || (a && a->GetVisibility());
     if (anyInstance) {
         vtkNew<vtkCellPicker> cp;
         cp->SetTolerance(0.0005);
         cp->PickFromListOn();
         for (auto& a : instanceActors_)
+            if (a && a->GetVisibility()) cp->AddPickList(a);
+        for (auto& a : comparisonActors_)
             if (a && a->GetVisibility()) cp->AddPickList(a);
         if (cp->Pick(px, py, 0, ren) && cp->GetActor()) {
             double w[3];
@@ -784,6 +787,13 @@ NeuronView::Pick NeuronView::pick(QPoint widgetPos) {
                     if (instanceActors_[k].Get() == cp->GetActor()) {
                         result = Pick{};
                         result.kind = Pick::Instance;
+                        result.instance = long(k);
+                    }
+            if (t < tNeuron)
+                for (size_t k = 0; k < comparisonActors_.size(); ++k)
+                    if (comparisonActors_[k].Get() == cp->GetActor()) {
+                        result = Pick{};
+                        result.kind = Pick::Beside;
                         result.instance = long(k);
                     }
         }
@@ -853,8 +863,18 @@ void NeuronView::drawOverlay() {
         } else if (lastPick_.kind == Pick::Instance && volume_) {
             ImGui::Separator();
             const auto& in = volume_->instances[size_t(lastPick_.instance)];
-            ImGui::Text("instance %llu: %llu voxels", (unsigned long long)in.label,
-                        (unsigned long long)in.voxels);
+            const size_t i = size_t(lastPick_.instance);
+            const char* note = i < instanceNotes_.size() ? instanceNotes_[i].c_str() : "";
+            ImGui::Text("instance %llu: %llu voxels%s%s", (unsigned long long)in.label,
+                        (unsigned long long)in.voxels, *note ? " " : "", note);
+        } else if (lastPick_.kind == Pick::Beside && comparison_ &&
+                   size_t(lastPick_.instance) < comparison_->volume->instances.size()) {
+            ImGui::Separator();
+            const size_t i = size_t(lastPick_.instance);
+            const auto& in = comparison_->volume->instances[i];
+            ImGui::Text("%s %llu: %llu voxels %s", comparison_->rightCaption.c_str(),
+                        (unsigned long long)in.label, (unsigned long long)in.voxels,
+                        comparison_->notes[i].c_str());
         }
     }
     ImGui::End();

@@ -50,7 +50,8 @@ public:
     enum class ColorBy { Neuron, Type, BranchOrder, PathDistance };
 
     struct Pick {
-        enum Kind { None, Neuron, Instance } kind = None;
+        // Beside: an instance of the comparison (index in comparison()->volume->instances).
+        enum Kind { None, Neuron, Instance, Beside } kind = None;
         int neuron = -1;    // index in the MorphologySet
         long node = -1;     // node index within that neuron
         long instance = -1; // index in LabelVolume::instances
