@@ -84,6 +84,9 @@ private slots:
         QVERIFY(cmp && cmp->volume);
         QVERIFY(view->comparisonShown());
         QVERIFY(view->comparisonOffset() > 0);
+        // Meshed: the prediction's voxels are let go, its instances kept.
+        QVERIFY(cmp->volume->labelData.empty() && cmp->volume->instanceVoxels.empty());
+        QCOMPARE(cmp->volume->nx, view->labelVolume()->nx);
         std::map<uint64_t, size_t> predIndex;
         for (size_t i = 0; i < cmp->volume->instances.size(); ++i)
             predIndex[cmp->volume->instances[i].label] = i;

@@ -150,8 +150,10 @@ NeuronView::NeuronView(QWidget* parent)
         requestRender();
     });
     connect(&comparisonJob_, &nr::LabelMeshJob::finished, this, [this](bool ok) {
-        if (ok && comparison_ && comparisonJob_.volume() == comparison_->volume)
+        if (ok && comparison_ && comparisonJob_.volume() == comparison_->volume) {
             setComparisonMeshes(comparisonJob_.meshes());
+            comparisonJob_.release();
+        }
         emit comparisonFinished(ok);
     });
 }
@@ -596,6 +598,19 @@ void NeuronView::setComparisonMeshes(const std::vector<nr::InstanceMesh>& meshes
         renderer()->AddActor(a);
         comparisonActors_[m.instance] = a;
     }
+    // Once meshed, the comparison keeps its instances (labels, sizes) but not its voxels: a prediction's
+    // label map can be as large as the ground truth's.
+    auto kept = std::make_shared<nr::LabelVolume>();
+    const nr::LabelVolume& full = *comparison_->volume;
+    kept->file = full.file, kept->array = full.array, kept->axes = full.axes,
+    kept->fileShape = full.fileShape;
+    kept->nz = full.nz, kept->ny = full.ny, kept->nx = full.nx;
+    std::copy(full.voxelSize, full.voxelSize + 3, kept->voxelSize);
+    std::copy(full.origin, full.origin + 3, kept->origin);
+    kept->unit = full.unit, kept->perChannel = full.perChannel, kept->bytesPerVoxel = full.bytesPerVoxel;
+    kept->instances = full.instances, kept->foregroundVoxels = full.foregroundVoxels;
+    kept->overlapVoxels = full.overlapVoxels, kept->warnings = full.warnings;
+    comparison_->volume = std::move(kept);
     fitComparison();
 }
 

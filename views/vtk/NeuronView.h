@@ -112,9 +112,10 @@ public:
 
     // ---- a second label volume beside the first (an evaluation's prediction) ----
     struct Comparison {
-        std::shared_ptr<const nr::LabelVolume> volume; // drawn beside the shown volume, along +x
-        std::vector<nr::palette::Rgb> colors;          // one per instance of `volume`
-        std::vector<std::string> notes;                // one per instance ("" for none)
+        // Drawn beside the shown volume, along +x; once meshed, its instances (labels, sizes) without voxels.
+        std::shared_ptr<const nr::LabelVolume> volume;
+        std::vector<nr::palette::Rgb> colors; // one per instance of `volume`
+        std::vector<std::string> notes;       // one per instance ("" for none)
         std::string leftCaption = "ground truth", rightCaption = "prediction";
         std::string title;               // title of the key, e.g. "fisbe_eval at clDice 0.5"
         std::vector<LegendEntry> legend; // every colour of both sides and what it means
