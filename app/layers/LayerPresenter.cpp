@@ -9,6 +9,7 @@
 #include "AdjacencyDock.h"
 #include "AnalysisDock.h"
 #include "ConnectomePanel.h"
+#include "FisbeView.h"
 #include "MainWindow.h"
 #include "SimulationDock.h"
 #include "VesselPanel.h"
@@ -340,6 +341,10 @@ public:
         }
         st.set("hidden", hidden);
         st.set("colors", colors);
+        if (v->comparison())
+            st.set("comparisonShown", JsonValue::boolean(v->comparisonShown()));
+        else
+            st.remove("comparisonShown");
         return st;
     }
 
@@ -352,6 +357,15 @@ public:
         whenMeshed(w, [win, vol, state] {
             NeuronView* v = win->neuronView();
             if (!v || v->labelVolume() != vol) return;
+            // An evaluation kept with the volume shows again (its prediction beside it), under the colours
+            // below.
+            if (const JsonValue* rs = state.get("results"); rs && rs->isArray())
+                for (const JsonValue& rj : rs->arr)
+                    if (rj.stringOr("plugin", "") == "fisbe_eval")
+                        if (auto r = nr::resultsFromJson(rj, vol->file); r.ok()) {
+                            showFisbeResult(r.value(), v);
+                            v->setComparisonShown(state.boolOr("comparisonShown", true));
+                        }
             const size_t n = v->instanceCount();
             if (const JsonValue* c = state.get("colors"); c && c->isArray() && c->arr.size() == n)
                 for (size_t i = 0; i < n; ++i) {

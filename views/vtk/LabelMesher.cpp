@@ -240,6 +240,12 @@ void LabelMeshJob::cancel() {
     cancel_ = true;
 }
 
+void LabelMeshJob::release() {
+    if (running_) return;
+    volume_.reset();
+    std::vector<InstanceMesh>().swap(meshes_);
+}
+
 void LabelMeshJob::start(std::shared_ptr<const LabelVolume> volume, const MeshOptions& opt) {
     cancel();
     join();

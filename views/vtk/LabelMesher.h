@@ -72,6 +72,8 @@ public:
     // The meshes of the last finished job (valid after finished(true)).
     const std::vector<InstanceMesh>& meshes() const { return meshes_; }
     std::shared_ptr<const LabelVolume> volume() const { return volume_; }
+    // Lets go of the last finished job's volume and meshes (their memory goes once nobody else holds them).
+    void release();
 
 signals:
     void progress(double fraction);

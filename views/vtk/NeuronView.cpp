@@ -144,10 +144,23 @@ NeuronView::NeuronView(QWidget* parent)
         if (ok && job_.volume() == volume_) setInstanceMeshes(job_.meshes());
         emit meshingFinished(ok);
     });
+    connect(&comparisonJob_, &nr::LabelMeshJob::progress, this, [this](double f) {
+        comparisonFraction_ = f;
+        emit comparisonProgress(f);
+        requestRender();
+    });
+    connect(&comparisonJob_, &nr::LabelMeshJob::finished, this, [this](bool ok) {
+        if (ok && comparison_ && comparisonJob_.volume() == comparison_->volume) {
+            setComparisonMeshes(comparisonJob_.meshes());
+            comparisonJob_.release();
+        }
+        emit comparisonFinished(ok);
+    });
 }
 
 NeuronView::~NeuronView() {
     job_.cancel();
+    comparisonJob_.cancel();
 }
 
 vtkActor* NeuronView::segmentActor() const {
@@ -425,6 +438,7 @@ void NeuronView::setInstanceNotes(std::vector<std::string> notes) {
 void NeuronView::setLabelVolume(std::shared_ptr<const nr::LabelVolume> volume, bool meshNow,
                                 const nr::MeshOptions& opt) {
     job_.cancel();
+    if (volume != volume_) clearComparison(); // a comparison belongs to the volume it was made for
     clearInstances();
     volume_ = std::move(volume);
     meshFraction_ = 0;
@@ -450,10 +464,14 @@ void NeuronView::cancelMeshing() {
 bool NeuronView::waitForMeshes(int timeoutMs) {
     QElapsedTimer t;
     t.start();
-    while (job_.running() && t.elapsed() < timeoutMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    // the finished signal is queued: let it arrive
-    QCoreApplication::processEvents();
+    // A comparison can be asked for when the volume's meshes arrive (a session's evaluation): wait for it
+    // too.
+    auto busy = [this] { return job_.running() || !comparisonPending_.empty() || comparisonJob_.running(); };
+    do {
+        while (busy() && t.elapsed() < timeoutMs) QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        // the finished signals are queued: let them arrive
+        QCoreApplication::processEvents();
+    } while (busy() && t.elapsed() < timeoutMs);
     return !job_.running() && volume_ &&
            std::any_of(instanceActors_.begin(), instanceActors_.end(), [](auto& a) { return bool(a); });
 }
@@ -515,6 +533,167 @@ void NeuronView::setInstanceColor(size_t i, Rgb c) {
 
 Rgb NeuronView::instanceColor(size_t i) const {
     return i < instanceColors_.size() ? instanceColors_[i] : nr::palette::kUnknown;
+}
+
+// ---- a second label volume beside the first -------------------------------------------------------------
+
+void NeuronView::setComparisonPending(const std::string& what) {
+    clearComparison();
+    comparisonPending_ = what.empty() ? std::string("preparing the comparison") : what;
+    requestRender();
+}
+
+void NeuronView::setComparisonFailed(const std::string& why) {
+    clearComparison();
+    comparisonProblem_ = why;
+    requestRender();
+}
+
+void NeuronView::clearComparison() {
+    comparisonJob_.cancel();
+    for (auto& a : comparisonActors_)
+        if (a) renderer()->RemoveActor(a);
+    comparisonActors_.clear();
+    comparison_.reset();
+    if (lastPick_.kind == Pick::Beside) lastPick_ = Pick{};
+    comparisonPending_.clear();
+    comparisonProblem_.clear();
+    comparisonFraction_ = 0;
+    requestRender();
+}
+
+void NeuronView::setComparison(Comparison c, const nr::MeshOptions& opt) {
+    clearComparison();
+    if (!volume_ || !c.volume) return;
+    c.colors.resize(c.volume->instances.size(), nr::palette::kUnknown);
+    c.notes.resize(c.volume->instances.size());
+    comparison_ = std::move(c);
+    comparisonActors_.resize(comparison_->volume->instances.size());
+    // Meshed in voxel index space and placed in the shown volume's frame by the actors' scale and position,
+    // so a prediction without a voxel size of its own lines up with its ground truth.
+    const double width = double(volume_->nx) * volume_->voxelSize[2];
+    comparisonOffset_ = width + 0.12 * width;
+    nr::MeshOptions o = opt;
+    o.physicalUnits = false;
+    comparisonJob_.start(comparison_->volume, o);
+    requestRender();
+}
+
+void NeuronView::setComparisonMeshes(const std::vector<nr::InstanceMesh>& meshes) {
+    if (!comparison_ || !volume_) return;
+    for (const auto& m : meshes) {
+        if (m.instance >= comparisonActors_.size() || !m.mesh) continue;
+        vtkNew<vtkPolyDataMapper> mapper;
+        mapper->SetInputData(m.mesh);
+        mapper->ScalarVisibilityOff();
+        auto a = vtkSmartPointer<vtkActor>::New();
+        a->SetMapper(mapper);
+        const Rgb c = comparison_->colors[m.instance];
+        a->GetProperty()->SetColor(c.r / 255.0, c.g / 255.0, c.b / 255.0);
+        a->GetProperty()->SetSpecular(0.2);
+        a->GetProperty()->SetSpecularPower(20);
+        a->SetScale(volume_->voxelSize[2], volume_->voxelSize[1], volume_->voxelSize[0]);
+        a->SetPosition(volume_->origin[2] + comparisonOffset_, volume_->origin[1], volume_->origin[0]);
+        a->SetVisibility(comparisonShown_);
+        renderer()->AddActor(a);
+        comparisonActors_[m.instance] = a;
+    }
+    // Once meshed, the comparison keeps its instances (labels, sizes) but not its voxels: a prediction's
+    // label map can be as large as the ground truth's.
+    auto kept = std::make_shared<nr::LabelVolume>();
+    const nr::LabelVolume& full = *comparison_->volume;
+    kept->file = full.file, kept->array = full.array, kept->axes = full.axes,
+    kept->fileShape = full.fileShape;
+    kept->nz = full.nz, kept->ny = full.ny, kept->nx = full.nx;
+    std::copy(full.voxelSize, full.voxelSize + 3, kept->voxelSize);
+    std::copy(full.origin, full.origin + 3, kept->origin);
+    kept->unit = full.unit, kept->perChannel = full.perChannel, kept->bytesPerVoxel = full.bytesPerVoxel;
+    kept->instances = full.instances, kept->foregroundVoxels = full.foregroundVoxels;
+    kept->overlapVoxels = full.overlapVoxels, kept->warnings = full.warnings;
+    comparison_->volume = std::move(kept);
+    fitComparison();
+}
+
+// Frames both volumes (or the shown one alone): the pair's boxes fill the view between the captions above
+// and the key at the bottom left, which covers none of them.
+void NeuronView::fitComparison() {
+    resetCamera();
+    cameraFitted_ = true;
+    const QSize sz = size();
+    if (!comparison_ || !comparisonShown_ || !volume_ || sz.width() < 50 || sz.height() < 50) {
+        requestRender();
+        return;
+    }
+    vtkRenderer* ren = renderer();
+    ren->ResetCameraClippingRange();
+    const double x0 = volume_->origin[2], y0 = volume_->origin[1], z0 = volume_->origin[0];
+    const double dx = comparisonOffset_ + double(volume_->nx) * volume_->voxelSize[2],
+                 dy = double(volume_->ny) * volume_->voxelSize[1],
+                 dz = double(volume_->nz) * volume_->voxelSize[0];
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (int k = 0; k < 8; ++k) {
+        const QPointF q = projectPoint(x0 + (k & 1 ? dx : 0), y0 + (k & 2 ? dy : 0), z0 + (k & 4 ? dz : 0));
+        lo[0] = std::min(lo[0], q.x()), hi[0] = std::max(hi[0], q.x());
+        lo[1] = std::min(lo[1], q.y()), hi[1] = std::max(hi[1], q.y());
+    }
+    // Room: a line of caption (and the stats window) above, the key's rows below.
+    const double line = 20;
+    const double top = 3.2 * line,
+                 bottom = line * double(std::min<size_t>(comparison_->legend.size(), 16) + 3);
+    const double availW = sz.width() - 24.0, availH = sz.height() - top - bottom;
+    const double bw = hi[0] - lo[0], bh = hi[1] - lo[1];
+    if (!(bw > 1 && bh > 1) || availH < 40) {
+        requestRender();
+        return;
+    }
+    const double zoom = std::clamp(std::min(availW / bw, availH / bh), 0.3, 4.0);
+    vtkCamera* cam = ren->GetActiveCamera();
+    cam->Zoom(zoom);
+    // Move the boxes' centre to the middle of the room: pan by the pixel offset at the focal plane.
+    const double cx = 0.5 * (lo[0] + hi[0]), cy = 0.5 * (lo[1] + hi[1]);
+    const double wc = 0.5 * sz.width(), hc = 0.5 * sz.height();
+    const double tx = wc + (cx - wc) * zoom, ty = hc + (cy - hc) * zoom; // where the centre lands
+    const double wantX = 0.5 * sz.width(), wantY = top + 0.5 * availH;
+    double f[3], p[3];
+    cam->GetFocalPoint(f);
+    cam->GetPosition(p);
+    ren->SetWorldPoint(f[0], f[1], f[2], 1.0);
+    ren->WorldToDisplay();
+    double d[3];
+    ren->GetDisplayPoint(d);
+    const double dpr = pixelRatio();
+    // display y runs upwards; widget y downwards
+    ren->SetDisplayPoint(d[0] + (tx - wantX) * dpr, d[1] - (ty - wantY) * dpr, d[2]);
+    ren->DisplayToWorld();
+    double w[4];
+    ren->GetWorldPoint(w);
+    if (w[3] != 0) {
+        for (int i = 0; i < 3; ++i) w[i] /= w[3];
+        cam->SetFocalPoint(w[0], w[1], w[2]);
+        cam->SetPosition(p[0] + w[0] - f[0], p[1] + w[1] - f[1], p[2] + w[2] - f[2]);
+    }
+    ren->ResetCameraClippingRange();
+    requestRender();
+}
+
+void NeuronView::setComparisonShown(bool shown) {
+    comparisonShown_ = shown;
+    for (auto& a : comparisonActors_)
+        if (a) a->SetVisibility(shown);
+    if (comparison_) fitComparison();
+    requestRender();
+}
+
+bool NeuronView::comparisonMeshing() const {
+    return comparisonJob_.running();
+}
+
+Rgb NeuronView::comparisonColor(size_t i) const {
+    return comparison_ && i < comparison_->colors.size() ? comparison_->colors[i] : nr::palette::kUnknown;
+}
+
+vtkActor* NeuronView::comparisonActor(size_t i) const {
+    return i < comparisonActors_.size() ? comparisonActors_[i].Get() : nullptr;
 }
 
 // ---- picking ---------------------------------------------------------------------------------------------
@@ -605,11 +784,14 @@ NeuronView::Pick NeuronView::pick(QPoint widgetPos) {
     // instances: the cell picker on the surfaces only
     bool anyInstance = false;
     for (auto& a : instanceActors_) anyInstance = anyInstance || (a && a->GetVisibility());
+    for (auto& a : comparisonActors_) anyInstance = anyInstance || (a && a->GetVisibility());
     if (anyInstance) {
         vtkNew<vtkCellPicker> cp;
         cp->SetTolerance(0.0005);
         cp->PickFromListOn();
         for (auto& a : instanceActors_)
+            if (a && a->GetVisibility()) cp->AddPickList(a);
+        for (auto& a : comparisonActors_)
             if (a && a->GetVisibility()) cp->AddPickList(a);
         if (cp->Pick(px, py, 0, ren) && cp->GetActor()) {
             double w[3];
@@ -620,6 +802,13 @@ NeuronView::Pick NeuronView::pick(QPoint widgetPos) {
                     if (instanceActors_[k].Get() == cp->GetActor()) {
                         result = Pick{};
                         result.kind = Pick::Instance;
+                        result.instance = long(k);
+                    }
+            if (t < tNeuron)
+                for (size_t k = 0; k < comparisonActors_.size(); ++k)
+                    if (comparisonActors_[k].Get() == cp->GetActor()) {
+                        result = Pick{};
+                        result.kind = Pick::Beside;
                         result.instance = long(k);
                     }
         }
@@ -649,6 +838,11 @@ std::string NeuronView::summaryLine() const {
     if (volume_)
         s += (s.empty() ? "" : " ") + std::string("volume instances=") +
              std::to_string(volume_->instances.size()) + " shape=" + volume_->shapeString();
+    if (volume_ && comparison_) {
+        size_t meshed = 0;
+        for (const auto& a : comparisonActors_) meshed += a ? 1 : 0;
+        s += " beside instances=" + std::to_string(meshed);
+    }
     return s;
 }
 
@@ -667,6 +861,15 @@ void NeuronView::drawOverlay() {
                         volume_->shapeString().c_str());
             if (job_.running()) ImGui::Text("meshing %.0f %%", 100 * meshFraction_);
         }
+        if (!comparisonPending_.empty()) ImGui::TextUnformatted(comparisonPending_.c_str());
+        if (!comparisonProblem_.empty()) {
+            ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+            ImGui::TextColored(ImVec4(1.f, 0.45f, 0.4f, 1.f), "%s", comparisonProblem_.c_str());
+            ImGui::PopTextWrapPos();
+        }
+        if (comparison_ && comparisonJob_.running())
+            ImGui::Text("meshing the %s %.0f %%", comparison_->rightCaption.c_str(),
+                        100 * comparisonFraction_);
         if (lastPick_.kind == Pick::Neuron && set_) {
             ImGui::Separator();
             const nr::Morphology& m = set_->neurons[size_t(lastPick_.neuron)];
@@ -675,8 +878,18 @@ void NeuronView::drawOverlay() {
         } else if (lastPick_.kind == Pick::Instance && volume_) {
             ImGui::Separator();
             const auto& in = volume_->instances[size_t(lastPick_.instance)];
-            ImGui::Text("instance %llu: %llu voxels", (unsigned long long)in.label,
-                        (unsigned long long)in.voxels);
+            const size_t i = size_t(lastPick_.instance);
+            const char* note = i < instanceNotes_.size() ? instanceNotes_[i].c_str() : "";
+            ImGui::Text("instance %llu: %llu voxels%s%s", (unsigned long long)in.label,
+                        (unsigned long long)in.voxels, *note ? " " : "", note);
+        } else if (lastPick_.kind == Pick::Beside && comparison_ &&
+                   size_t(lastPick_.instance) < comparison_->volume->instances.size()) {
+            ImGui::Separator();
+            const size_t i = size_t(lastPick_.instance);
+            const auto& in = comparison_->volume->instances[i];
+            ImGui::Text("%s %llu: %llu voxels %s", comparison_->rightCaption.c_str(),
+                        (unsigned long long)in.label, (unsigned long long)in.voxels,
+                        comparison_->notes[i].c_str());
         }
     }
     ImGui::End();
@@ -703,32 +916,43 @@ void NeuronView::drawOverlay() {
                 const float others = line * (1 + (haveNeurons ? 1 : 0) + (haveImage ? 5 : 0)) +
                                      2 * st.WindowPadding.y + (haveImage ? st.ItemSpacing.y * 2 : 0) + 16;
                 const float room = std::max(3 * line, display.y - others);
-                ImGui::BeginChild("##instances",
-                                  ImVec2(instanceNotes_.empty() ? 230.f : 400.f,
-                                         std::min({300.f, 22.f * float(instanceActors_.size()) + 8, room})),
-                                  false);
-                for (size_t i = 0; i < instanceActors_.size(); ++i) {
-                    if (!instanceActors_[i]) continue;
-                    ImGui::PushID(int(i));
-                    bool vis = instanceActors_[i]->GetVisibility() != 0;
-                    if (ImGui::Checkbox("##v", &vis)) setInstanceVisible(i, vis);
+                // Beside a comparison the key below names every instance: the list starts folded.
+                bool listOpen = true;
+                if (comparison_) {
                     ImGui::SameLine();
-                    float col[3] = {instanceColors_[i].r / 255.f, instanceColors_[i].g / 255.f,
-                                    instanceColors_[i].b / 255.f};
-                    if (ImGui::ColorEdit3("##c", col,
-                                          ImGuiColorEditFlags_NoInputs | ImGuiColorEditFlags_NoLabel))
-                        setInstanceColor(i, {uint8_t(col[0] * 255 + 0.5f), uint8_t(col[1] * 255 + 0.5f),
-                                             uint8_t(col[2] * 255 + 0.5f)});
-                    ImGui::SameLine();
-                    const auto& in = volume_->instances[i];
-                    const char* note = i < instanceNotes_.size() ? instanceNotes_[i].c_str() : "";
-                    ImGui::Text("%llu (%llu)%s%s", (unsigned long long)in.label,
-                                (unsigned long long)in.voxels, *note ? " " : "", note);
-                    ImGui::SameLine();
-                    if (ImGui::SmallButton("isolate")) isolateInstance(long(i));
-                    ImGui::PopID();
+                    ImGui::SetNextItemOpen(false, ImGuiCond_Once);
+                    listOpen = ImGui::TreeNodeEx("##cmp-instances", ImGuiTreeNodeFlags_NoTreePushOnOpen,
+                                                 "%s instances", comparison_->leftCaption.c_str());
                 }
-                ImGui::EndChild();
+                if (listOpen) {
+                    ImGui::BeginChild(
+                        "##instances",
+                        ImVec2(instanceNotes_.empty() ? 230.f : 400.f,
+                               std::min({300.f, 22.f * float(instanceActors_.size()) + 8, room})),
+                        false);
+                    for (size_t i = 0; i < instanceActors_.size(); ++i) {
+                        if (!instanceActors_[i]) continue;
+                        ImGui::PushID(int(i));
+                        bool vis = instanceActors_[i]->GetVisibility() != 0;
+                        if (ImGui::Checkbox("##v", &vis)) setInstanceVisible(i, vis);
+                        ImGui::SameLine();
+                        float col[3] = {instanceColors_[i].r / 255.f, instanceColors_[i].g / 255.f,
+                                        instanceColors_[i].b / 255.f};
+                        if (ImGui::ColorEdit3("##c", col,
+                                              ImGuiColorEditFlags_NoInputs | ImGuiColorEditFlags_NoLabel))
+                            setInstanceColor(i, {uint8_t(col[0] * 255 + 0.5f), uint8_t(col[1] * 255 + 0.5f),
+                                                 uint8_t(col[2] * 255 + 0.5f)});
+                        ImGui::SameLine();
+                        const auto& in = volume_->instances[i];
+                        const char* note = i < instanceNotes_.size() ? instanceNotes_[i].c_str() : "";
+                        ImGui::Text("%llu (%llu)%s%s", (unsigned long long)in.label,
+                                    (unsigned long long)in.voxels, *note ? " " : "", note);
+                        ImGui::SameLine();
+                        if (ImGui::SmallButton("isolate")) isolateInstance(long(i));
+                        ImGui::PopID();
+                    }
+                    ImGui::EndChild();
+                }
             }
             if (haveImage) {
                 // The source image: a slider per plane (with its own show box) and one opacity.
@@ -761,6 +985,7 @@ void NeuronView::drawOverlay() {
         }
         ImGui::End();
     }
+    if (comparison_ && volume_) drawComparisonOverlay(display, haveNeurons);
     if (!haveNeurons) return;
     ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
     ImGui::SetNextWindowBgAlpha(0.6f);
@@ -803,6 +1028,75 @@ void NeuronView::drawOverlay() {
             }
             if (legend_.size() > maxRows) ImGui::Text("... %zu more", legend_.size() - maxRows);
         }
+    }
+    ImGui::End();
+}
+
+// Captions over both volumes and the comparison's key (bottom left; bottom right when neurons have theirs).
+void NeuronView::drawComparisonOverlay(const ImVec2& display, bool neuronKeyShown) {
+    const Comparison& c = *comparison_;
+    // Each caption sits centred above its volume's box as the camera sees it, kept inside the view.
+    const double x0 = volume_->origin[2], y0 = volume_->origin[1], z0 = volume_->origin[0];
+    const double dx = double(volume_->nx) * volume_->voxelSize[2],
+                 dy = double(volume_->ny) * volume_->voxelSize[1],
+                 dz = double(volume_->nz) * volume_->voxelSize[0];
+    auto caption = [&](double shift, const std::string& text) {
+        double top = INFINITY, sx = 0;
+        for (int k = 0; k < 8; ++k) {
+            const QPointF q =
+                projectPoint(x0 + shift + (k & 1 ? dx : 0), y0 + (k & 2 ? dy : 0), z0 + (k & 4 ? dz : 0));
+            top = std::min(top, q.y());
+            sx += q.x() / 8;
+        }
+        const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
+        const float x = std::clamp(float(sx) - ts.x / 2, 4.f, std::max(4.f, display.x - ts.x - 4));
+        const float y = std::clamp(float(top) - ts.y - 6, 4.f, std::max(4.f, display.y - ts.y - 4));
+        ImDrawList* dl = ImGui::GetBackgroundDrawList();
+        dl->AddRectFilled(ImVec2(x - 4, y - 2), ImVec2(x + ts.x + 4, y + ts.y + 2), IM_COL32(0, 0, 0, 140),
+                          3.f);
+        dl->AddText(ImVec2(x, y), IM_COL32(235, 235, 235, 255), text.c_str());
+    };
+    const bool besideDrawn =
+        comparisonShown_ &&
+        std::any_of(comparisonActors_.begin(), comparisonActors_.end(), [](auto& a) { return bool(a); });
+    if (besideDrawn) {
+        caption(0, c.leftCaption);
+        caption(comparisonOffset_, c.rightCaption);
+    }
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove;
+    if (neuronKeyShown)
+        ImGui::SetNextWindowPos(ImVec2(display.x - 8, display.y - 8), ImGuiCond_Always, ImVec2(1, 1));
+    else
+        ImGui::SetNextWindowPos(ImVec2(8, display.y - 8), ImGuiCond_Always, ImVec2(0, 1));
+    ImGui::SetNextWindowBgAlpha(0.6f);
+    if (ImGui::Begin("##comparison-key", nullptr, flags)) {
+        const bool compact = display.x < 700 || display.y < 480;
+        ImGui::SetWindowFontScale(compact ? 0.8f : 1.f);
+        if (!c.title.empty()) ImGui::TextUnformatted(c.title.c_str());
+        bool shown = comparisonShown_;
+        const std::string box = c.rightCaption + " beside";
+        if (ImGui::Checkbox(box.c_str(), &shown)) setComparisonShown(shown);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Draw the %s beside the %s (same colour: a matched pair)",
+                              c.rightCaption.c_str(), c.leftCaption.c_str());
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        const float sw = ImGui::GetTextLineHeight();
+        const float rowH = ImGui::GetTextLineHeightWithSpacing();
+        const size_t maxRows = std::clamp<size_t>(size_t(display.y * 0.4f / std::max(1.f, rowH)), 3, 16);
+        for (size_t k = 0; k < c.legend.size() && k < maxRows; ++k) {
+            const ImVec2 p = ImGui::GetCursorScreenPos();
+            const Rgb col = c.legend[k].color;
+            dl->AddRectFilled(p, ImVec2(p.x + sw, p.y + sw), IM_COL32(col.r, col.g, col.b, 255));
+            ImGui::Dummy(ImVec2(sw, sw));
+            ImGui::SameLine();
+            if (c.legend[k].count)
+                ImGui::Text("%s (%zu)", c.legend[k].label.c_str(), c.legend[k].count);
+            else
+                ImGui::TextUnformatted(c.legend[k].label.c_str());
+        }
+        if (c.legend.size() > maxRows) ImGui::Text("... %zu more", c.legend.size() - maxRows);
     }
     ImGui::End();
 }
@@ -850,6 +1144,22 @@ std::vector<VtkView::FigureKey> NeuronView::figureKeys() const {
         }
         if (more) k.swatches.push_back({QColor(), QStringLiteral("... %1 more").arg(more)});
         if (!k.swatches.empty()) keys.push_back(std::move(k));
+    }
+    if (comparison_ && volume_ && !comparison_->legend.empty()) {
+        FigureKey k;
+        k.title = QString::fromStdString(comparison_->title.empty()
+                                             ? comparison_->leftCaption + " | " + comparison_->rightCaption
+                                             : comparison_->title);
+        // A figure has no captions over the volumes: the key says which side is which.
+        if (comparisonShown_)
+            k.swatches.push_back({QColor(), QString::fromStdString("left: " + comparison_->leftCaption +
+                                                                   ", right: " + comparison_->rightCaption)});
+        for (const LegendEntry& e : comparison_->legend)
+            k.swatches.push_back(
+                {qc(e.color),
+                 e.count ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(e.label)).arg(e.count)
+                         : QString::fromStdString(e.label)});
+        keys.push_back(std::move(k));
     }
     return keys;
 }

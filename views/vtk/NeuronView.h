@@ -12,12 +12,18 @@
 // The image the labels came from (an ImageVolume: grey or RGB) is drawn beside them as three orthogonal
 // slices (ImageSlices) in the same frame, with slice positions and opacity set in the overlay or by setSlice.
 //
+// A second label volume (an evaluation's prediction) can be drawn beside the first, offset along x by the
+// first's width and a gap, with its own instance colours, a caption over each side and a key naming every
+// colour (setComparison; meshed on its own worker thread). It is a view of the comparison only: the shown
+// volume stays the first.
+//
 // pick() returns the neuron (and node) or the instance under a widget position: neurons by a ray test
 // against their segments and somata, instances with a vtkCellPicker on the surfaces; the nearer wins.
 #pragma once
 
 #include <QPointF>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include <vtkNew.h>
@@ -31,6 +37,7 @@
 #include "vtk/LabelMesher.h"
 #include "vtk/VtkView.h"
 
+struct ImVec2;
 class vtkActor;
 class vtkOpenGLSphereMapper;
 class vtkOpenGLStickMapper;
@@ -43,7 +50,8 @@ public:
     enum class ColorBy { Neuron, Type, BranchOrder, PathDistance };
 
     struct Pick {
-        enum Kind { None, Neuron, Instance } kind = None;
+        // Beside: an instance of the comparison (index in comparison()->volume->instances).
+        enum Kind { None, Neuron, Instance, Beside } kind = None;
         int neuron = -1;    // index in the MorphologySet
         long node = -1;     // node index within that neuron
         long instance = -1; // index in LabelVolume::instances
@@ -102,6 +110,36 @@ public:
     nr::palette::Rgb instanceColor(size_t i) const;
     vtkActor* instanceActor(size_t i) const;
 
+    // ---- a second label volume beside the first (an evaluation's prediction) ----
+    struct Comparison {
+        // Drawn beside the shown volume, along +x; once meshed, its instances (labels, sizes) without voxels.
+        std::shared_ptr<const nr::LabelVolume> volume;
+        std::vector<nr::palette::Rgb> colors; // one per instance of `volume`
+        std::vector<std::string> notes;       // one per instance ("" for none)
+        std::string leftCaption = "ground truth", rightCaption = "prediction";
+        std::string title;               // title of the key, e.g. "fisbe_eval at clDice 0.5"
+        std::vector<LegendEntry> legend; // every colour of both sides and what it means
+    };
+    // Until setComparison: the comparison is being prepared (`what` shows in the overlay; waitForMeshes
+    // waits).
+    void setComparisonPending(const std::string& what);
+    // The comparison could not be made: `why` ("FILE: reason") shows in the overlay instead.
+    void setComparisonFailed(const std::string& why);
+    const std::string& comparisonProblem() const { return comparisonProblem_; }
+    // Shows `c` beside the shown volume (same shape expected) and meshes its instances on a worker thread
+    // (comparisonProgress, then comparisonFinished). Cleared with the shown volume or by clearComparison().
+    void setComparison(Comparison c, const nr::MeshOptions& opt = {});
+    void clearComparison();
+    const Comparison* comparison() const { return comparison_ ? &*comparison_ : nullptr; }
+    // Draws the comparison beside the shown volume (true) or hides it.
+    void setComparisonShown(bool shown);
+    bool comparisonShown() const { return comparisonShown_; }
+    bool comparisonMeshing() const;
+    nr::palette::Rgb comparisonColor(size_t i) const;
+    vtkActor* comparisonActor(size_t i) const;
+    // The x offset of the comparison's frame (world units).
+    double comparisonOffset() const { return comparisonOffset_; }
+
     // ---- the source image ----
     // Shows the image as three orthogonal slices (nullptr removes them). An image without a voxel size of its
     // own takes the label volume's frame when their shapes agree.
@@ -134,6 +172,8 @@ signals:
     void meshingProgress(double fraction);
     void meshingFinished(bool ok);
     void picked(NeuronView::Pick p);
+    void comparisonProgress(double fraction);
+    void comparisonFinished(bool ok);
 
 protected:
     void drawOverlay() override;
@@ -144,6 +184,9 @@ private:
     void rebuildSkeletons();
     void recolor();
     void clearInstances();
+    void setComparisonMeshes(const std::vector<nr::InstanceMesh>& meshes);
+    void fitComparison();
+    void drawComparisonOverlay(const ImVec2& display, bool belowNeuronKey);
     Pick pickNeuron(const double o[3], const double dir[3], double tolPerUnit, double& t) const;
 
     std::shared_ptr<const nr::MorphologySet> set_;
@@ -175,4 +218,10 @@ private:
     std::vector<std::string> instanceNotes_;
     QPoint pressPos_;
     Pick lastPick_;
+    std::optional<Comparison> comparison_;
+    std::string comparisonPending_, comparisonProblem_;
+    std::vector<vtkSmartPointer<vtkActor>> comparisonActors_;
+    nr::LabelMeshJob comparisonJob_;
+    double comparisonFraction_ = 0, comparisonOffset_ = 0;
+    bool comparisonShown_ = true;
 };
