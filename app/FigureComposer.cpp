@@ -41,6 +41,7 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     case nr::PanelView::Rdm:
         return k == nr::LayerKind::Spikes || k == nr::LayerKind::Graph;
     case nr::PanelView::Histogram:
+    case nr::PanelView::Vessels:
         return k == nr::LayerKind::Vessels;
     case nr::PanelView::Traces:
     case nr::PanelView::FcMatrix:
@@ -50,6 +51,7 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     case nr::PanelView::Adjacency:
         return k == nr::LayerKind::Graph;
     case nr::PanelView::Sholl:
+    case nr::PanelView::Neurons:
         return k == nr::LayerKind::Morphologies;
     }
     return false;

@@ -39,6 +39,10 @@
 #include "traces/TraceAnalysis.h"
 #include "traces/Traces.h"
 #include "vtk/ConnectomeView.h"
+#include "vtk/NeuronView.h"
+#include "vtk/VesselView.h"
+#include <vtkScalarBarActor.h>
+#include <vtkScalarsToColors.h>
 
 namespace {
 
@@ -64,6 +68,13 @@ QFont figureFont(const nr::Figure& f, int dpi, double scale = 1.0, bool bold = f
 }
 
 // A frame with a sentence in it, where a panel cannot be drawn.
+// The unit of a vessel graph's positions and radii as written on axes and scale bars.
+QString vesselUnit(const nr::VesselGraph& g) {
+    if (g.units == "um") return QStringLiteral("µm");
+    if (g.units == "voxel") return QStringLiteral("voxels");
+    return g.units.empty() ? QStringLiteral("units") : qs(g.units);
+}
+
 void paintProblem(QPainter& p, const QRectF& r, const QString& why, const QFont& font, double linePx) {
     p.save();
     p.setPen(QPen(QColor(180, 0, 0), linePx, Qt::DashLine));
@@ -85,11 +96,21 @@ double niceBelow(double x) {
     return mag;
 }
 
-void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
-                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+// A 3-D panel: `View` rendered offscreen at the figure's DPI with a white background, the panel's camera (or
+// the data framed) and `setup` (data, colouring, sizes) applied, placed as an image; its key (legend, colour
+// bar with range and units) as vector text beside it and a scale bar in `spatialUnit` under it.
+// Views with a level of detail draw everything once it has settled; others always do.
+template <class V> auto settle(V& v, int) -> decltype(v.lod().settle(), void()) {
+    v.lod().settle();
+}
+template <class V> void settle(V&, long) {}
+
+template <class View, class Setup, class Keys>
+void paint3d(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+             const QString& spatialUnit, int dpi, FigureWriteStats* stats, Setup setup, Keys keysOf) {
     QElapsedTimer timer;
     timer.start();
-    ConnectomeView view;
+    View view;
     view.setAttribute(Qt::WA_DontShowOnScreen);
     // The widget has the figure's aspect, so framing at the figure's size changes nothing but the scale.
     const double aspect = r.width() / std::max(1.0, r.height());
@@ -104,9 +125,7 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
         if (!view.hasContext()) QThread::msleep(2);
     }
-    view.setGraph(d.graph);
-    const std::string colorBy = panel.colorBy.empty() ? std::string("class") : panel.colorBy;
-    if (!view.setColorBy(colorBy)) view.setColorBy("degree");
+    setup(view);
     if (panel.camera) {
         VtkView::CameraState c;
         for (int k = 0; k < 3; ++k) {
@@ -119,12 +138,8 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
     } else {
         view.resetCamera();
     }
-    if (const double ns = panel.settings.numberOr("nodeSize", -1); ns > 0 && ns <= 100)
-        view.setNodeSize(float(ns));
-    if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
-        view.setEdgeOpacity(float(a));
-    view.lod().settle();
-    const std::vector<VtkView::FigureKey> keys = view.figureKeys();
+    settle(view, 0);
+    const std::vector<VtkView::FigureKey> keys = keysOf(view);
     const QSize area = r.size().toSize();
     KeyLayout kl;
     if (!keys.empty()) {
@@ -161,9 +176,73 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
         p.setFont(font);
         p.drawText(QRectF(x0 + px + 0.5 * line, y - line, r.width(), 2 * line),
                    Qt::AlignLeft | Qt::AlignVCenter,
-                   QStringLiteral("%1 %2").arg(QString::number(len, 'g', 6), d.spatialUnit));
+                   QStringLiteral("%1 %2").arg(QString::number(len, 'g', 6), spatialUnit));
         p.restore();
     }
+}
+
+void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    paint3d<ConnectomeView>(
+        p, r, f, panel, d.spatialUnit, dpi, stats,
+        [&](ConnectomeView& view) {
+            view.setGraph(d.graph);
+            const std::string colorBy = panel.colorBy.empty() ? std::string("class") : panel.colorBy;
+            if (!view.setColorBy(colorBy)) view.setColorBy("degree");
+            if (const double ns = panel.settings.numberOr("nodeSize", -1); ns > 0 && ns <= 100)
+                view.setNodeSize(float(ns));
+            if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
+                view.setEdgeOpacity(float(a));
+        },
+        [](const ConnectomeView& view) { return view.figureKeys(); });
+}
+
+// Neurons as the Neurons view draws them (skeletons, radius-true), coloured by neuron, compartment type,
+// branch order or path distance with the view's own key (legend or colour bar with its range and unit).
+void paintNeurons(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    paint3d<NeuronView>(
+        p, r, f, panel, QStringLiteral("µm"), dpi, stats,
+        [&](NeuronView& view) {
+            view.setMorphologies(d.morphologies);
+            const std::string& c = panel.colorBy;
+            view.setColorBy(c == "type"            ? NeuronView::ColorBy::Type
+                            : c == "branch-order"  ? NeuronView::ColorBy::BranchOrder
+                            : c == "path-distance" ? NeuronView::ColorBy::PathDistance
+                                                   : NeuronView::ColorBy::Neuron);
+        },
+        [](const NeuronView& view) { return view.figureKeys(); });
+}
+
+// Vessels as the Vessels view draws them (radius-true cylinders), coloured by an edge column (default the
+// radius) with its colour bar naming the column's unit.
+void paintVessels(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    paint3d<VesselView>(
+        p, r, f, panel, d.spatialUnit, dpi, stats,
+        [&](VesselView& view) {
+            view.setGraph(d.vessels);
+            if (!panel.colorBy.empty()) view.setColorBy(panel.colorBy);
+            // The colour bar goes beside the scene as vector (below), not into the image.
+            view.scalarBar()->VisibilityOff();
+        },
+        [](VesselView& view) {
+            // The scene's colour bar: the view's lookup table sampled from its low to its high end, titled
+            // with the column and its unit ("avgRadiusAvg (voxel)").
+            VtkView::FigureKey key;
+            key.title = qs(view.colorBarTitle());
+            vtkScalarsToColors* lut = view.scalarBar()->GetLookupTable();
+            if (!lut) return std::vector<VtkView::FigureKey>();
+            const double* range = lut->GetRange();
+            key.lo = range[0];
+            key.hi = range[1];
+            for (int i = 0; i < 64; ++i) {
+                double rgb[3];
+                lut->GetColor(key.lo + (key.hi - key.lo) * i / 63.0, rgb);
+                key.ramp.push_back(QColor::fromRgbF(rgb[0], rgb[1], rgb[2]));
+            }
+            return std::vector<VtkView::FigureKey>{key};
+        });
 }
 
 void paintRaster(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
@@ -523,7 +602,56 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
             }
             d.histogram = nr::histogram(radii, size_t(panel.settings.numberOr("bins", 40)));
             d.quantity = QStringLiteral("vessel radius");
-            d.unit = QStringLiteral("µm");
+            d.unit = vesselUnit(**g);
+            break;
+        }
+        case nr::PanelView::Neurons: {
+            auto set = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&l->payload);
+            if (l->kind != nr::LayerKind::Morphologies || !set || !*set) {
+                d.problem = named + QStringLiteral(" is not a morphologies layer");
+                break;
+            }
+            if ((*set)->neurons.empty()) {
+                d.problem = named + QStringLiteral(" has no neurons");
+                break;
+            }
+            const std::string& c = panel.colorBy;
+            if (!c.empty() && c != "neuron" && c != "type" && c != "branch-order" && c != "path-distance") {
+                d.problem =
+                    QStringLiteral("colorBy \"%1\" is not neuron, type, branch-order or path-distance")
+                        .arg(qs(c));
+                break;
+            }
+            d.morphologies = *set;
+            d.spatialUnit = QStringLiteral("µm");
+            break;
+        }
+        case nr::PanelView::Vessels: {
+            auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&l->payload);
+            if (l->kind != nr::LayerKind::Vessels || !g || !*g) {
+                d.problem = named + QStringLiteral(" is not a vessel graph");
+                break;
+            }
+            if ((*g)->edgeCount() == 0) {
+                d.problem = named + QStringLiteral(" has no vessel segments");
+                break;
+            }
+            if (!panel.colorBy.empty() && panel.colorBy != "radius") {
+                QStringList names;
+                bool found = false;
+                for (const auto& c : (*g)->edgeColumns) {
+                    names << qs(c.name);
+                    found = found || c.name == panel.colorBy;
+                }
+                if (!found) {
+                    d.problem =
+                        named + QStringLiteral(": colorBy \"%1\" is not one of its edge columns (radius, %2)")
+                                    .arg(qs(panel.colorBy), names.join(QStringLiteral(", ")));
+                    break;
+                }
+            }
+            d.vessels = *g;
+            d.spatialUnit = vesselUnit(**g);
             break;
         }
         case nr::PanelView::Traces:
@@ -725,6 +853,12 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
             break;
         case nr::PanelView::Communities:
             paintCommunities(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Vessels:
+            paintVessels(p, content, f, panel, *d, dpi, stats);
+            break;
+        case nr::PanelView::Neurons:
+            paintNeurons(p, content, f, panel, *d, dpi, stats);
             break;
         }
         p.restore();

@@ -29,6 +29,7 @@ class QPainter;
 namespace nr {
 class Document;
 class Graph;
+struct MorphologySet;
 class SpikeStore;
 struct Traces;
 } // namespace nr
@@ -40,6 +41,9 @@ struct FigurePanelData {
     // network
     std::shared_ptr<const nr::Graph> graph;
     QString spatialUnit = QStringLiteral("µm"); // unit of the node positions (scale bar)
+    // vessels, neurons (3-D)
+    std::shared_ptr<const nr::VesselGraph> vessels;
+    std::shared_ptr<const nr::MorphologySet> morphologies;
     // raster
     std::shared_ptr<nr::SpikeStore> spikes;
     // rdm

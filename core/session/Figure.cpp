@@ -29,6 +29,10 @@ const char* panelViewName(PanelView v) {
         return "structure-function";
     case PanelView::Communities:
         return "communities";
+    case PanelView::Vessels:
+        return "vessels";
+    case PanelView::Neurons:
+        return "neurons";
     }
     return "raster";
 }
@@ -55,6 +59,10 @@ const char* panelViewLabel(PanelView v) {
         return "Structure vs function";
     case PanelView::Communities:
         return "Communities over time";
+    case PanelView::Vessels:
+        return "3-D vessels";
+    case PanelView::Neurons:
+        return "3-D neurons";
     }
     return "";
 }

@@ -40,7 +40,8 @@ constexpr double kFigureWidthsMm[3] = {85, 114, 174};
 // Sholl (profile of one neuron of a morphologies layer) draw with the window's 2-D plots.
 // StructureFunction: structural weight against functional r of every neuron pair of a traces layer, joined by
 // name to the workspace's connectome that matches it best.
-// Communities: community membership of a traces layer's neurons over sliding windows.
+// Communities: community membership of a traces layer's neurons over sliding windows. Vessels and Neurons: a
+// vessels or morphologies layer in 3-D (rendered offscreen as Network is).
 enum class PanelView {
     Network,
     Raster,
@@ -51,10 +52,12 @@ enum class PanelView {
     Adjacency,
     Sholl,
     StructureFunction,
-    Communities
+    Communities,
+    Vessels,
+    Neurons
 };
 // "network", "raster", "rdm", "histogram", "traces", "fc-matrix", "adjacency", "sholl", "structure-function",
-// "communities"
+// "communities", "vessels", "neurons"
 const char* panelViewName(PanelView v);
 const char* panelViewLabel(PanelView v); // "3-D network", "Spike raster with rates", …
 std::optional<PanelView> panelViewFromName(const std::string& s);

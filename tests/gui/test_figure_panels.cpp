@@ -1,11 +1,13 @@
-// Figure panels drawn by the window's 2-D plots: a traces heatmap, the functional connectivity matrix of the
-// traces, the adjacency matrix of a connectome and a neuron's Sholl profile, from the shared data. The SVG
+// Figure panels drawn by the window's plots and 3-D views: a traces heatmap, the functional connectivity
+// matrix of the traces, structure vs function, communities, the adjacency matrix of a connectome, a neuron's
+// Sholl profile, and vessels and neurons in 3-D with their keys as vector text, from the shared data. The SVG
 // holds every axis title and colour-bar label (with its units) as text; a panel given a layer of the wrong
 // kind or a missing layer says so; the composer offers only fitting layers and refuses a drop of a layer a
 // cell's view cannot draw; the figure saved in a session and reopened is written to the identical file.
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -214,6 +216,90 @@ private slots:
         QCOMPARE(writeFigure(back, figureDataFromDocument(back, w2.document()), after, 300), QString());
         QVERIFY(!readAll(before).isEmpty());
         QVERIFY(readAll(before) == readAll(after));
+    }
+
+    void threeDPanelsWithTheirKeysAsText() {
+        MainWindow w;
+        w.resize(1200, 800);
+        QCOMPARE(w.openFilesBlocking({apptest::kData + "/vessel/example_nodes.csv",
+                                      apptest::kData + "/vessel/example_edges.csv"}),
+                 QString());
+        const nr::LayerId vessels = layerOf(w, nr::LayerKind::Vessels);
+        QVERIFY(vessels);
+        nr::Figure f;
+        f.name = "Vessels";
+        f.widthMm = 174;
+        f.heightMm = 70;
+        f.rows = 1;
+        f.cols = 2;
+        nr::FigurePanel a;
+        a.view = nr::PanelView::Vessels;
+        a.layer = vessels;
+        f.panels.push_back(a);
+        nr::FigurePanel b;
+        b.view = nr::PanelView::Histogram;
+        b.layer = vessels;
+        b.col = 1;
+        f.panels.push_back(b);
+        const std::vector<FigurePanelData> data = figureDataFromDocument(f, w.document());
+        QCOMPARE(figureProblems(f, data), QString());
+        QTemporaryDir dir;
+        const QString svg = dir.filePath("v.svg");
+        FigureWriteStats st;
+        QCOMPARE(writeFigure(f, data, svg, 300, &st), QString());
+        QCOMPARE(st.panels, 2);
+        QVERIFY(st.ms3d > 0);
+        if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+            QCOMPARE(writeFigure(f, data, QString::fromLocal8Bit(shots) + "/figure_vessels.png", 300),
+                     QString());
+        QString err;
+        const std::set<QString> texts = svgTexts(svg, &err);
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        // The colour bar's title names the radius column and its unit (the files' positions are voxels); the
+        // scale bar and the histogram's axis say voxels too.
+        QVERIFY2(texts.count("avgRadiusAvg (voxel)"), "no colour-bar title");
+        QVERIFY2(texts.count("vessel radius (voxels)"), "no histogram axis title");
+        bool scale = false;
+        for (const QString& s : texts)
+            scale = scale || QRegularExpression("^[0-9.]+ voxels$").match(s).hasMatch();
+        QVERIFY2(scale, "no scale bar");
+        // An unknown column to colour by is named with the columns there are.
+        f.panels[0].colorBy = "pressure";
+        const QString why = figureProblems(f, figureDataFromDocument(f, w.document()));
+        QVERIFY2(why.contains("panel A (vessels)") &&
+                     why.contains("colorBy \"pressure\" is not one of its edge "
+                                  "columns (radius, "),
+                 qPrintable(why));
+
+        // Neurons in 3-D coloured by path distance: the colour bar's title with its unit, the scale bar in
+        // µm.
+        QCOMPARE(w.openFilesBlocking({kSwc}), QString());
+        nr::Figure g;
+        g.name = "Neurons";
+        g.widthMm = 85;
+        g.heightMm = 70;
+        g.rows = g.cols = 1;
+        nr::FigurePanel n;
+        n.view = nr::PanelView::Neurons;
+        n.layer = layerOf(w, nr::LayerKind::Morphologies);
+        n.colorBy = "path-distance";
+        g.panels.push_back(n);
+        const std::vector<FigurePanelData> nd = figureDataFromDocument(g, w.document());
+        QCOMPARE(figureProblems(g, nd), QString());
+        const QString nsvg = dir.filePath("n.svg");
+        QCOMPARE(writeFigure(g, nd, nsvg, 300), QString());
+        if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+            QCOMPARE(writeFigure(g, nd, QString::fromLocal8Bit(shots) + "/figure_neurons.png", 300),
+                     QString());
+        const std::set<QString> ntexts = svgTexts(nsvg, &err);
+        QVERIFY2(ntexts.count("path distance from the root (µm)"), "no colour-bar title");
+        bool um = false;
+        for (const QString& s : ntexts) um = um || QRegularExpression("^[0-9.]+ µm$").match(s).hasMatch();
+        QVERIFY2(um, "no scale bar");
+        g.panels[0].colorBy = "depth";
+        const QString whyN = figureProblems(g, figureDataFromDocument(g, w.document()));
+        QVERIFY2(whyN.contains("colorBy \"depth\" is not neuron, type, branch-order or path-distance"),
+                 qPrintable(whyN));
     }
 
     void composerOffersFittingLayersAndRefusesAWrongDrop() {
