@@ -19,6 +19,7 @@
 #include "FigureRender.h"
 #include "MainWindow.h"
 #include "Session.h"
+#include "WidgetShot.h"
 #include "session/Session.h"
 #include "traces/Traces.h"
 
@@ -366,6 +367,7 @@ private slots:
         QCOMPARE(c->figure().panels[1].view, nr::PanelView::Sholl);
         c->refresh();
         QVERIFY(!c->previewImage().isNull());
+        nrtest::shot(c, "figure_panels_composer");
         c->close();
     }
 };
