@@ -194,7 +194,19 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
             if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
                 view.setEdgeOpacity(float(a));
         },
-        [](const ConnectomeView& view) { return view.figureKeys(); });
+        [&panel](const ConnectomeView& view) {
+            // A colour bar says its unit: the panel's colorUnit, or edges for the degrees.
+            std::vector<VtkView::FigureKey> keys = view.figureKeys();
+            if (!keys.empty() && !keys[0].ramp.empty() && !keys[0].title.contains(QLatin1Char('('))) {
+                std::string unit = panel.settings.stringOr("colorUnit", "");
+                const QString& t = keys[0].title;
+                if (unit.empty() && (t == QLatin1String("degree") || t == QLatin1String("in-degree") ||
+                                     t == QLatin1String("out-degree")))
+                    unit = "edges";
+                if (!unit.empty()) keys[0].title += QStringLiteral(" (%1)").arg(qs(unit));
+            }
+            return keys;
+        });
 }
 
 // Neurons as the Neurons view draws them (skeletons, radius-true), coloured by neuron, compartment type,

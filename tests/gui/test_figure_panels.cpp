@@ -150,6 +150,32 @@ private slots:
                 QFile::copy(session, QString::fromLocal8Bit(shots) + "/figure_panels.nrsession");
             }
 
+            // The 3-D network coloured by degree: its colour bar says the unit; a colorUnit names another.
+            {
+                nr::Figure net;
+                net.name = "Net";
+                net.widthMm = 85;
+                net.heightMm = 60;
+                net.rows = net.cols = 1;
+                nr::FigurePanel np;
+                np.view = nr::PanelView::Network;
+                np.layer = graph;
+                np.colorBy = "degree";
+                net.panels.push_back(np);
+                const QString nsvg = dir.filePath("net.svg");
+                QCOMPARE(writeFigure(net, figureDataFromDocument(net, w.document()), nsvg, 150), QString());
+                QString e;
+                auto starts = [&](const QString& prefix) {
+                    for (const QString& x : svgTexts(nsvg, &e))
+                        if (x.startsWith(prefix)) return true;
+                    return false;
+                };
+                QVERIFY(starts("degree (edges)")); // "(log scale)" may follow
+                net.panels[0].colorBy = "soma_diam";
+                net.panels[0].settings.set("colorUnit", "µm");
+                QCOMPARE(writeFigure(net, figureDataFromDocument(net, w.document()), nsvg, 150), QString());
+                QVERIFY(starts("soma_diam (µm)"));
+            }
             // A layer of the wrong kind and a missing layer: the panel says which layer and why.
             nr::Figure wrong = f;
             wrong.panels[3].layer = traces; // adjacency of a traces layer
