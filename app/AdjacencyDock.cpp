@@ -134,7 +134,29 @@ bool AdjacencyDock::refresh() {
         status_->setText(tr("No network is shown."));
         return graph_ != nullptr;
     }
-    const QString o = order();
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    AdjacencyPlot::Data d = plotData(*graph_, order(), &error_);
+    QApplication::restoreOverrideCursor();
+    if (!error_.isEmpty()) {
+        status_->setText(error_);
+        emit message(tr("Adjacency matrix: %1").arg(error_), true);
+    }
+    const nr::Graph& g = *graph_;
+    plot_->setData(std::move(d));
+    plot_->setSelection(view_ ? view_->selection() : std::vector<uint32_t>());
+    plot_->setTitle(tr("%1 nodes · %2 edges · %3")
+                        .arg(g.nodeCount())
+                        .arg(g.edgeCount())
+                        .arg(g.directed ? tr("directed") : tr("undirected")));
+    if (error_.isEmpty())
+        status_->setText(plot_->span() > 1
+                             ? tr("%1 nodes per pixel a side: weights summed.").arg(plot_->span())
+                             : tr("Click a cell or a row to select its nodes in 3-D."));
+    return error_.isEmpty();
+}
+
+AdjacencyPlot::Data AdjacencyDock::plotData(const nr::Graph& g, const QString& order, QString* error) {
+    const QString o = order;
     nr::AdjacencyOrderKind kind = nr::AdjacencyOrderKind::File;
     std::string column = "class";
     if (o == QLatin1String("community"))
@@ -145,16 +167,11 @@ bool AdjacencyDock::refresh() {
         kind = nr::AdjacencyOrderKind::Class;
         column = o.mid(6).toStdString();
     }
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    auto r = nr::adjacencyOrder(*graph_, kind, column);
-    QApplication::restoreOverrideCursor();
+    auto r = nr::adjacencyOrder(g, kind, column);
     if (!r) {
-        error_ = QString::fromStdString(r.error().reason);
-        status_->setText(error_);
-        emit message(tr("Adjacency matrix: %1").arg(error_), true);
-        r = nr::adjacencyOrder(*graph_, nr::AdjacencyOrderKind::File);
+        if (error) *error = QString::fromStdString(r.error().reason);
+        r = nr::adjacencyOrder(g, nr::AdjacencyOrderKind::File);
     }
-    const nr::Graph& g = *graph_;
     AdjacencyPlot::Data d;
     d.order = r.value().order;
     for (const auto& s : r.value().groups) d.groups.push_back(QString::fromStdString(s));
@@ -178,15 +195,5 @@ bool AdjacencyDock::refresh() {
     d.cells = nr::adjacencyCells(g, d.order, kMaxCells, &d.cells_, &d.span);
     d.names.reserve(qsizetype(g.nodeCount()));
     for (const auto& n : g.names) d.names << QString::fromStdString(n);
-    plot_->setData(std::move(d));
-    plot_->setSelection(view_ ? view_->selection() : std::vector<uint32_t>());
-    plot_->setTitle(tr("%1 nodes · %2 edges · %3")
-                        .arg(g.nodeCount())
-                        .arg(g.edgeCount())
-                        .arg(g.directed ? tr("directed") : tr("undirected")));
-    if (error_.isEmpty())
-        status_->setText(plot_->span() > 1
-                             ? tr("%1 nodes per pixel a side: weights summed.").arg(plot_->span())
-                             : tr("Click a cell or a row to select its nodes in 3-D."));
-    return error_.isEmpty();
+    return d;
 }

@@ -9,8 +9,8 @@
 
 #include "analysis/AdjacencyOrder.h"
 #include "model/Graph.h"
+#include "plots/AdjacencyPlot.h"
 
-class AdjacencyPlot;
 class ConnectomeView;
 class DocumentModel;
 class QCheckBox;
@@ -35,6 +35,10 @@ public:
     bool showShownGraph();
     std::shared_ptr<const nr::Graph> graph() const { return graph_; }
     QString lastError() const { return error_; }
+    // What the plot draws for `g` in `order` (as setOrder takes it): the order, its groups with the colours
+    // the 3-D view gives a class column, and the cells. An order that cannot be computed falls back to the
+    // file's and says why in `error`. Also used by figure panels.
+    static AdjacencyPlot::Data plotData(const nr::Graph& g, const QString& order, QString* error);
 
 signals:
     void message(const QString& text, bool error);

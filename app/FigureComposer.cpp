@@ -41,9 +41,28 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     case nr::PanelView::Rdm:
         return k == nr::LayerKind::Spikes || k == nr::LayerKind::Graph;
     case nr::PanelView::Histogram:
+    case nr::PanelView::Vessels:
         return k == nr::LayerKind::Vessels;
+    case nr::PanelView::Traces:
+    case nr::PanelView::FcMatrix:
+    case nr::PanelView::StructureFunction:
+    case nr::PanelView::Communities:
+        return k == nr::LayerKind::Traces;
+    case nr::PanelView::Adjacency:
+        return k == nr::LayerKind::Graph;
+    case nr::PanelView::Sholl:
+    case nr::PanelView::Neurons:
+        return k == nr::LayerKind::Morphologies;
     }
     return false;
+}
+
+// The kinds of layer a view draws, as a user reads them ("graph", "spikes or simulation").
+QString kindsOf(nr::PanelView v) {
+    QStringList names;
+    for (nr::LayerKind k : nr::kAllLayerKinds)
+        if (kindFits(v, k)) names << QString::fromLatin1(nr::layerKindName(k));
+    return names.join(QStringLiteral(" or "));
 }
 
 constexpr const char* kLayerMime = "application/x-neurorama-layer-id";
@@ -312,7 +331,7 @@ bool FigureComposer::eventFilter(QObject* o, QEvent* e) {
 bool FigureComposer::dropLayer(const QPoint& pos, uint64_t layer) {
     const nr::Layer* l = w_->document().find(layer);
     if (!l) return false;
-    const int view = firstViewFor(l->kind);
+    int view = firstViewFor(l->kind);
     if (view < 0) {
         status_->setText(
             tr("No panel view draws a %1 layer").arg(QString::fromLatin1(nr::layerKindName(l->kind))));
@@ -326,8 +345,26 @@ bool FigureComposer::dropLayer(const QPoint& pos, uint64_t layer) {
     if (!cell) return false;
     // A cell covered by another panel's span: the panel that covers it.
     int r = cell->first, c = cell->second;
+    const nr::FigurePanel* held = nullptr;
     for (const nr::FigurePanel& q : fig_.panels)
-        if (r >= q.row && r < q.row + q.rowSpan && c >= q.col && c < q.col + q.colSpan) r = q.row, c = q.col;
+        if (r >= q.row && r < q.row + q.rowSpan && c >= q.col && c < q.col + q.colSpan)
+            r = q.row, c = q.col, held = &q;
+    // A panel that already shows a view keeps it: a layer it cannot draw is refused, saying which kinds fit.
+    if (held) {
+        if (!kindFits(held->view, l->kind)) {
+            status_->setText(
+                tr("Row %1, column %2 holds a panel \"%3\", which draws a %4 layer, not \"%5\" "
+                   "(%6). Choose another view for the cell first, or drop the layer on an empty cell.")
+                    .arg(r + 1)
+                    .arg(c + 1)
+                    .arg(QString::fromLatin1(nr::panelViewLabel(held->view)), kindsOf(held->view),
+                         QString::fromStdString(l->name), QString::fromLatin1(nr::layerKindName(l->kind))));
+            status_->setStyleSheet(QStringLiteral("color: #b00000"));
+            return false;
+        }
+        for (size_t k = 0; k < nr::allPanelViews().size(); ++k)
+            if (nr::allPanelViews()[k] == held->view) view = int(k);
+    }
     setCell(r, c, view, layer);
     status_->setText(
         tr("%1 in row %2, column %3").arg(QString::fromStdString(l->name)).arg(r + 1).arg(c + 1));

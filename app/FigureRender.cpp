@@ -19,17 +19,30 @@
 #include <map>
 #include <random>
 
+#include "AdjacencyDock.h"
 #include "FigureExport.h"
+#include "FunctionalDock.h"
 #include "analysis/Rdm.h"
 #include "io/DemoNetwork.h"
 #include "model/Document.h"
 #include "model/SpikeStore.h"
+#include "morph/Morphology.h"
 #include "plots/MatrixPlot.h"
+#include "plots/MembershipPlot.h"
 #include "plots/RasterPlot.h"
+#include "plots/ScatterPlot.h"
+#include "plots/ShollPlot.h"
+#include "plots/TracePlot.h"
 #include "session/Session.h"
 #include "sim/Models.h"
 #include "sim/Simulation.h"
+#include "traces/TraceAnalysis.h"
+#include "traces/Traces.h"
 #include "vtk/ConnectomeView.h"
+#include "vtk/NeuronView.h"
+#include "vtk/VesselView.h"
+#include <vtkScalarBarActor.h>
+#include <vtkScalarsToColors.h>
 
 namespace {
 
@@ -55,6 +68,13 @@ QFont figureFont(const nr::Figure& f, int dpi, double scale = 1.0, bool bold = f
 }
 
 // A frame with a sentence in it, where a panel cannot be drawn.
+// The unit of a vessel graph's positions and radii as written on axes and scale bars.
+QString vesselUnit(const nr::VesselGraph& g) {
+    if (g.units == "um") return QStringLiteral("µm");
+    if (g.units == "voxel") return QStringLiteral("voxels");
+    return g.units.empty() ? QStringLiteral("units") : qs(g.units);
+}
+
 void paintProblem(QPainter& p, const QRectF& r, const QString& why, const QFont& font, double linePx) {
     p.save();
     p.setPen(QPen(QColor(180, 0, 0), linePx, Qt::DashLine));
@@ -76,11 +96,21 @@ double niceBelow(double x) {
     return mag;
 }
 
-void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
-                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+// A 3-D panel: `View` rendered offscreen at the figure's DPI with a white background, the panel's camera (or
+// the data framed) and `setup` (data, colouring, sizes) applied, placed as an image; its key (legend, colour
+// bar with range and units) as vector text beside it and a scale bar in `spatialUnit` under it.
+// Views with a level of detail draw everything once it has settled; others always do.
+template <class V> auto settle(V& v, int) -> decltype(v.lod().settle(), void()) {
+    v.lod().settle();
+}
+template <class V> void settle(V&, long) {}
+
+template <class View, class Setup, class Keys>
+void paint3d(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+             const QString& spatialUnit, int dpi, FigureWriteStats* stats, Setup setup, Keys keysOf) {
     QElapsedTimer timer;
     timer.start();
-    ConnectomeView view;
+    View view;
     view.setAttribute(Qt::WA_DontShowOnScreen);
     // The widget has the figure's aspect, so framing at the figure's size changes nothing but the scale.
     const double aspect = r.width() / std::max(1.0, r.height());
@@ -95,9 +125,7 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
         if (!view.hasContext()) QThread::msleep(2);
     }
-    view.setGraph(d.graph);
-    const std::string colorBy = panel.colorBy.empty() ? std::string("class") : panel.colorBy;
-    if (!view.setColorBy(colorBy)) view.setColorBy("degree");
+    setup(view);
     if (panel.camera) {
         VtkView::CameraState c;
         for (int k = 0; k < 3; ++k) {
@@ -110,12 +138,8 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
     } else {
         view.resetCamera();
     }
-    if (const double ns = panel.settings.numberOr("nodeSize", -1); ns > 0 && ns <= 100)
-        view.setNodeSize(float(ns));
-    if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
-        view.setEdgeOpacity(float(a));
-    view.lod().settle();
-    const std::vector<VtkView::FigureKey> keys = view.figureKeys();
+    settle(view, 0);
+    const std::vector<VtkView::FigureKey> keys = keysOf(view);
     const QSize area = r.size().toSize();
     KeyLayout kl;
     if (!keys.empty()) {
@@ -152,9 +176,85 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
         p.setFont(font);
         p.drawText(QRectF(x0 + px + 0.5 * line, y - line, r.width(), 2 * line),
                    Qt::AlignLeft | Qt::AlignVCenter,
-                   QStringLiteral("%1 %2").arg(QString::number(len, 'g', 6), d.spatialUnit));
+                   QStringLiteral("%1 %2").arg(QString::number(len, 'g', 6), spatialUnit));
         p.restore();
     }
+}
+
+void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    paint3d<ConnectomeView>(
+        p, r, f, panel, d.spatialUnit, dpi, stats,
+        [&](ConnectomeView& view) {
+            view.setGraph(d.graph);
+            const std::string colorBy = panel.colorBy.empty() ? std::string("class") : panel.colorBy;
+            if (!view.setColorBy(colorBy)) view.setColorBy("degree");
+            if (const double ns = panel.settings.numberOr("nodeSize", -1); ns > 0 && ns <= 100)
+                view.setNodeSize(float(ns));
+            if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
+                view.setEdgeOpacity(float(a));
+        },
+        [&panel](const ConnectomeView& view) {
+            // A colour bar says its unit: the panel's colorUnit, or edges for the degrees.
+            std::vector<VtkView::FigureKey> keys = view.figureKeys();
+            if (!keys.empty() && !keys[0].ramp.empty() && !keys[0].title.contains(QLatin1Char('('))) {
+                std::string unit = panel.settings.stringOr("colorUnit", "");
+                const QString& t = keys[0].title;
+                if (unit.empty() && (t == QLatin1String("degree") || t == QLatin1String("in-degree") ||
+                                     t == QLatin1String("out-degree")))
+                    unit = "edges";
+                if (!unit.empty()) keys[0].title += QStringLiteral(" (%1)").arg(qs(unit));
+            }
+            return keys;
+        });
+}
+
+// Neurons as the Neurons view draws them (skeletons, radius-true), coloured by neuron, compartment type,
+// branch order or path distance with the view's own key (legend or colour bar with its range and unit).
+void paintNeurons(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    paint3d<NeuronView>(
+        p, r, f, panel, QStringLiteral("µm"), dpi, stats,
+        [&](NeuronView& view) {
+            view.setMorphologies(d.morphologies);
+            const std::string& c = panel.colorBy;
+            view.setColorBy(c == "type"            ? NeuronView::ColorBy::Type
+                            : c == "branch-order"  ? NeuronView::ColorBy::BranchOrder
+                            : c == "path-distance" ? NeuronView::ColorBy::PathDistance
+                                                   : NeuronView::ColorBy::Neuron);
+        },
+        [](const NeuronView& view) { return view.figureKeys(); });
+}
+
+// Vessels as the Vessels view draws them (radius-true cylinders), coloured by an edge column (default the
+// radius) with its colour bar naming the column's unit.
+void paintVessels(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                  const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    paint3d<VesselView>(
+        p, r, f, panel, d.spatialUnit, dpi, stats,
+        [&](VesselView& view) {
+            view.setGraph(d.vessels);
+            if (!panel.colorBy.empty()) view.setColorBy(panel.colorBy);
+            // The colour bar goes beside the scene as vector (below), not into the image.
+            view.scalarBar()->VisibilityOff();
+        },
+        [](VesselView& view) {
+            // The scene's colour bar: the view's lookup table sampled from its low to its high end, titled
+            // with the column and its unit ("avgRadiusAvg (voxel)").
+            VtkView::FigureKey key;
+            key.title = qs(view.colorBarTitle());
+            vtkScalarsToColors* lut = view.scalarBar()->GetLookupTable();
+            if (!lut) return std::vector<VtkView::FigureKey>();
+            const double* range = lut->GetRange();
+            key.lo = range[0];
+            key.hi = range[1];
+            for (int i = 0; i < 64; ++i) {
+                double rgb[3];
+                lut->GetColor(key.lo + (key.hi - key.lo) * i / 63.0, rgb);
+                key.ramp.push_back(QColor::fromRgbF(rgb[0], rgb[1], rgb[2]));
+            }
+            return std::vector<VtkView::FigureKey>{key};
+        });
 }
 
 void paintRaster(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
@@ -176,6 +276,63 @@ void paintRdm(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePan
         if (std::isfinite(v)) hi = std::max(hi, v);
     plot.setRange(0, hi > 0 ? hi : 1);
     plot.setValueLabel(QStringLiteral("dissimilarity (1 − r)"));
+    plot.paintFigurePanel(p, r, dpi, f.fontPt);
+}
+
+// The traces heatmap as the Activity dock draws it (neurons x time, diverging map about 0), its colour bar
+// labelled with what the values are (ΔF/F, z-score).
+void paintTraces(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
+    TracePlot plot;
+    plot.setFont(QFont(qs(f.fontFamily)));
+    plot.setTraces(d.traces);
+    plot.setRowOrder(TracePlot::RowOrder::Name);
+    plot.paintFigurePanel(p, r, dpi, f.fontPt);
+}
+
+// The functional connectome of a traces layer as the FC tab draws it: a correlation matrix on -1 .. 1.
+void paintFc(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
+    MatrixPlot plot;
+    plot.setFont(QFont(qs(f.fontFamily)));
+    plot.setMatrix(d.matrix, d.n, d.labels);
+    plot.setOrder(d.order);
+    plot.setRange(-1, 1);
+    plot.setValueLabel(d.valueLabel);
+    plot.paintFigurePanel(p, r, dpi, f.fontPt);
+}
+
+void paintAdjacency(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
+    AdjacencyPlot plot;
+    plot.setFont(QFont(qs(f.fontFamily)));
+    plot.setData(d.adjacency);
+    plot.setWeightUnit(d.weightUnit);
+    plot.paintFigurePanel(p, r, dpi, f.fontPt);
+}
+
+void paintStructureFunction(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d,
+                            int dpi) {
+    ScatterPlot plot;
+    plot.setFont(QFont(qs(f.fontFamily)));
+    plot.setPoints(d.x, d.y, d.pointNames);
+    plot.setLogX(d.logX);
+    plot.setAxisTitles(d.xTitle, d.yTitle);
+    plot.setStatsText(d.stats);
+    plot.paintFigurePanel(p, r, dpi, f.fontPt);
+}
+
+// Community membership over time as the Communities tab draws it (colours of colormaps::community, legend).
+void paintCommunities(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
+    MembershipPlot plot;
+    plot.setFont(QFont(qs(f.fontFamily)));
+    plot.setTimeUnit(d.timeUnit);
+    plot.setMembership(d.membership, d.windowStart, d.windowEnd, d.labels);
+    plot.setOrder(d.order);
+    plot.paintFigurePanel(p, r, dpi, f.fontPt);
+}
+
+void paintSholl(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi) {
+    ShollPlot plot;
+    plot.setFont(QFont(qs(f.fontFamily)));
+    plot.setProfile(d.shollRadius, d.shollIntersections, d.neuron, d.unit);
     plot.paintFigurePanel(p, r, dpi, f.fontPt);
 }
 
@@ -268,6 +425,115 @@ QString checkFigureOutput(const nr::Figure& f, int dpi) {
     return QString();
 }
 
+namespace {
+
+// Structure against function of the traces `tr` (correlation matrix `fc`): the graph layer of `doc` whose
+// node names match the traces' best (at least 3 neurons), its symmetrised weight of every pair against r,
+// with the permutation p, as the Functional dock's Structure tab computes them.
+void structureFunctionData(FigurePanelData& d, const nr::FigurePanel& panel, const QString& named,
+                           const nr::Traces& tr, const nr::CorrMatrix& fc, nr::CorrMethod method,
+                           const nr::Document& doc) {
+    const nr::Graph* best = nullptr;
+    nr::NameJoin join;
+    for (const auto& lp : doc.layers()) {
+        if (lp->kind != nr::LayerKind::Graph || !lp->graph) continue;
+        const nr::Graph& g = *lp->graph;
+        std::vector<std::string> alt;
+        for (const char* col : {"name_padded", "name"}) {
+            auto it = g.nodeText.find(col);
+            if (it != g.nodeText.end() && it->second.size() == g.nodeCount()) {
+                alt = it->second;
+                break;
+            }
+        }
+        nr::NameJoin j = nr::joinNames(tr.names, g.names, alt);
+        if (j.matched >= 3 && (!best || j.matched > join.matched)) best = &g, join = std::move(j);
+    }
+    if (!best) {
+        d.problem =
+            named + QStringLiteral(": no network in the workspace has 3 or more of its neurons by name "
+                                   "(open the connectome the traces were recorded in)");
+        return;
+    }
+    const std::string syn = panel.settings.stringOr("synapses", "both");
+    if (syn != "both" && syn != "chemical" && syn != "electrical") {
+        d.problem =
+            QStringLiteral("settings.synapses \"%1\" is not both, chemical or electrical").arg(qs(syn));
+        return;
+    }
+    const nr::SynapseKind kind = syn == "chemical"     ? nr::SynapseKind::Chemical
+                                 : syn == "electrical" ? nr::SynapseKind::Electrical
+                                                       : nr::SynapseKind::Both;
+    const double perms = panel.settings.numberOr("permutations", 1000);
+    if (!(perms >= 0 && perms <= 100000) || perms != std::floor(perms)) {
+        d.problem =
+            QStringLiteral("settings.permutations %1 is not a whole number from 0 to 100000").arg(perms);
+        return;
+    }
+    auto r = nr::structureFunction(*best, join, fc, kind, false, size_t(perms), 1);
+    if (!r) {
+        d.problem = named + QStringLiteral(": ") + qs(r.error().reason);
+        return;
+    }
+    const nr::StructureFunction& sf = r.value();
+    d.x = sf.weight;
+    d.y = sf.functional;
+    for (const auto& n : sf.pairNames) d.pointNames << qs(n);
+    // A log weight axis when the positive weights span more than a decade (as the Structure tab).
+    double lo = INFINITY, hi = 0;
+    for (double w : sf.weight)
+        if (w > 0) lo = std::min(lo, w), hi = std::max(hi, w);
+    d.logX = hi > 0 && hi >= 10 * lo;
+    const std::string unit = panel.settings.stringOr("weightUnit", "");
+    // Short enough for a column-wide panel; the scatter adds its log-scale note and a legend of both colours.
+    const QString u = unit.empty() ? QStringLiteral("a.u.") : qs(unit);
+    d.xTitle = syn == "both" ? QStringLiteral("structural weight (%1)").arg(u)
+                             : QStringLiteral("structural weight, %1 (%2)").arg(qs(syn), u);
+    d.yTitle =
+        QStringLiteral("functional %1 r").arg(method == nr::CorrMethod::Spearman ? "Spearman" : "Pearson");
+    d.stats = QStringLiteral("r = %1, p = %2").arg(sf.r, 0, 'f', 3).arg(sf.p, 0, 'g', 3);
+}
+
+// Dynamic communities of the traces as the Communities tab computes them (Pearson in sliding windows, Leiden
+// with labels matched across windows), rows by name as the traces heatmap.
+void communitiesData(FigurePanelData& d, const nr::FigurePanel& panel, const QString& named,
+                     const nr::Traces& tr) {
+    CommunityParams cp;
+    cp.windowS = panel.settings.numberOr("windowS", cp.windowS);
+    cp.stepS = panel.settings.numberOr("stepS", cp.stepS);
+    cp.resolution = panel.settings.numberOr("resolution", cp.resolution);
+    const double seed = panel.settings.numberOr("seed", 1);
+    if (!(cp.windowS > 0 && cp.windowS < 1e9) || !(cp.stepS > 0 && cp.stepS < 1e9) ||
+        !(cp.resolution > 0 && cp.resolution <= 100) || !(seed >= 0 && seed < 4e9) ||
+        seed != std::floor(seed)) {
+        d.problem =
+            QStringLiteral("settings windowS %1, stepS %2 must be positive, resolution %3 in (0, 100] "
+                           "and seed %4 a whole number")
+                .arg(cp.windowS)
+                .arg(cp.stepS)
+                .arg(cp.resolution)
+                .arg(seed);
+        return;
+    }
+    cp.seed = uint64_t(seed);
+    auto r = FunctionalDock::computeCommunities(tr, cp);
+    if (!r) {
+        d.problem = named + QStringLiteral(": ") + qs(r.error().reason);
+        return;
+    }
+    const CommunityTimeline& tl = r.value();
+    d.membership = tl.result.labels;
+    for (const auto& w : tl.windows) d.windowStart.push_back(w.tStart), d.windowEnd.push_back(w.tEnd);
+    for (const std::string& name : tr.names) d.labels << qs(name);
+    d.order.resize(tr.neurons());
+    for (size_t i = 0; i < d.order.size(); ++i) d.order[i] = int(i);
+    std::stable_sort(d.order.begin(), d.order.end(),
+                     [&tr](int a, int b) { return tr.names[size_t(a)] < tr.names[size_t(b)]; });
+    d.timeUnit = tr.inFrames() ? QStringLiteral("frame") : QStringLiteral("s");
+}
+
+} // namespace
+
 std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const nr::Document& doc) {
     std::vector<FigurePanelData> out(f.panels.size());
     for (size_t i = 0; i < f.panels.size(); ++i) {
@@ -348,6 +614,168 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
             }
             d.histogram = nr::histogram(radii, size_t(panel.settings.numberOr("bins", 40)));
             d.quantity = QStringLiteral("vessel radius");
+            d.unit = vesselUnit(**g);
+            break;
+        }
+        case nr::PanelView::Neurons: {
+            auto set = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&l->payload);
+            if (l->kind != nr::LayerKind::Morphologies || !set || !*set) {
+                d.problem = named + QStringLiteral(" is not a morphologies layer");
+                break;
+            }
+            if ((*set)->neurons.empty()) {
+                d.problem = named + QStringLiteral(" has no neurons");
+                break;
+            }
+            const std::string& c = panel.colorBy;
+            if (!c.empty() && c != "neuron" && c != "type" && c != "branch-order" && c != "path-distance") {
+                d.problem =
+                    QStringLiteral("colorBy \"%1\" is not neuron, type, branch-order or path-distance")
+                        .arg(qs(c));
+                break;
+            }
+            d.morphologies = *set;
+            d.spatialUnit = QStringLiteral("µm");
+            break;
+        }
+        case nr::PanelView::Vessels: {
+            auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&l->payload);
+            if (l->kind != nr::LayerKind::Vessels || !g || !*g) {
+                d.problem = named + QStringLiteral(" is not a vessel graph");
+                break;
+            }
+            if ((*g)->edgeCount() == 0) {
+                d.problem = named + QStringLiteral(" has no vessel segments");
+                break;
+            }
+            if (!panel.colorBy.empty() && panel.colorBy != "radius") {
+                QStringList names;
+                bool found = false;
+                for (const auto& c : (*g)->edgeColumns) {
+                    names << qs(c.name);
+                    found = found || c.name == panel.colorBy;
+                }
+                if (!found) {
+                    d.problem =
+                        named + QStringLiteral(": colorBy \"%1\" is not one of its edge columns (radius, %2)")
+                                    .arg(qs(panel.colorBy), names.join(QStringLiteral(", ")));
+                    break;
+                }
+            }
+            d.vessels = *g;
+            d.spatialUnit = vesselUnit(**g);
+            break;
+        }
+        case nr::PanelView::Traces:
+        case nr::PanelView::FcMatrix:
+        case nr::PanelView::StructureFunction:
+        case nr::PanelView::Communities: {
+            auto t = std::any_cast<std::shared_ptr<const nr::Traces>>(&l->payload);
+            if (l->kind != nr::LayerKind::Traces || !t || !*t) {
+                d.problem = named + QStringLiteral(" is not a traces layer (activity of named neurons)");
+                break;
+            }
+            const nr::Traces& tr = **t;
+            if (tr.neurons() == 0 || tr.timepoints() == 0) {
+                d.problem = named + QStringLiteral(" has no neurons or no time points");
+                break;
+            }
+            if (panel.view == nr::PanelView::Traces) {
+                d.traces = *t;
+                break;
+            }
+            if (panel.view == nr::PanelView::Communities) {
+                communitiesData(d, panel, named, tr);
+                break;
+            }
+            const std::string m = panel.settings.stringOr("method", "pearson");
+            if (m != "pearson" && m != "spearman") {
+                d.problem = QStringLiteral("settings.method \"%1\" is not pearson or spearman").arg(qs(m));
+                break;
+            }
+            const nr::CorrMethod method =
+                m == "spearman" ? nr::CorrMethod::Spearman : nr::CorrMethod::Pearson;
+            if (nr::Status e = nr::checkCorrelationBudget(tr, nr::correlationBytes(tr, method, 1),
+                                                          "functional connectivity matrix")) {
+                d.problem = named + QStringLiteral(": ") + qs(e->reason);
+                break;
+            }
+            const nr::CorrMatrix fc = nr::correlationMatrix(tr, method);
+            if (panel.view == nr::PanelView::StructureFunction) {
+                structureFunctionData(d, panel, named, tr, fc, method, doc);
+                break;
+            }
+            d.n = int(fc.n);
+            d.matrix = fc.r;
+            for (const std::string& name : tr.names) d.labels << qs(name);
+            // By name, as the traces panel orders its rows (TracePlot::RowOrder::Name).
+            d.order.resize(tr.neurons());
+            for (size_t i = 0; i < d.order.size(); ++i) d.order[i] = int(i);
+            std::stable_sort(d.order.begin(), d.order.end(),
+                             [&tr](int a, int b) { return tr.names[size_t(a)] < tr.names[size_t(b)]; });
+            d.valueLabel = method == nr::CorrMethod::Spearman ? QStringLiteral("Spearman r")
+                                                              : QStringLiteral("Pearson r");
+            break;
+        }
+        case nr::PanelView::Adjacency: {
+            if (l->kind != nr::LayerKind::Graph || !l->graph) {
+                d.problem = named + QStringLiteral(" is not a network");
+                break;
+            }
+            const nr::Graph& g = *l->graph;
+            if (g.nodeCount() == 0 || g.edgeCount() == 0) {
+                d.problem = named + QStringLiteral(" has no edges");
+                break;
+            }
+            // The order the settings ask for ("file", "class:COLUMN", "community", "cluster"); by default
+            // grouped by class when the nodes have one.
+            const std::string asked = panel.settings.stringOr("order", "");
+            const QString order = !asked.empty()        ? qs(asked)
+                                  : g.nodeClass.empty() ? QStringLiteral("file")
+                                                        : QStringLiteral("class:class");
+            if (!asked.empty() && asked != "file" && asked != "community" && asked != "cluster" &&
+                asked.rfind("class:", 0) != 0) {
+                d.problem =
+                    QStringLiteral("settings.order \"%1\" is not file, class:COLUMN, community or cluster")
+                        .arg(qs(asked));
+                break;
+            }
+            QString err;
+            d.adjacency = AdjacencyDock::plotData(g, order, &err);
+            if (!err.isEmpty() && !asked.empty()) {
+                d.problem = named + QStringLiteral(": order \"%1\": %2").arg(order, err);
+                break;
+            }
+            const std::string unit = panel.settings.stringOr("weightUnit", "");
+            d.weightUnit = unit.empty() ? QStringLiteral("a.u.") : qs(unit);
+            break;
+        }
+        case nr::PanelView::Sholl: {
+            auto set = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&l->payload);
+            if (l->kind != nr::LayerKind::Morphologies || !set || !*set) {
+                d.problem = named + QStringLiteral(" is not a morphologies layer");
+                break;
+            }
+            const auto& neurons = (*set)->neurons;
+            const double k = panel.settings.numberOr("neuron", 0);
+            if (neurons.empty() || !(k >= 0 && k < double(neurons.size())) || k != std::floor(k)) {
+                d.problem = named + QStringLiteral(" has %1 neurons; settings.neuron %2 is not one of them")
+                                        .arg(neurons.size())
+                                        .arg(k);
+                break;
+            }
+            const nr::Morphology& m = neurons[size_t(k)];
+            const nr::Morphometrics mm = nr::computeMorphometrics(m); // as the Neuron panel (50 shells)
+            if (mm.shollRadius.empty()) {
+                d.problem =
+                    named + QStringLiteral(": neuron \"%1\" has no Sholl profile (no branches around a "
+                                           "soma)")
+                                .arg(qs(m.name));
+                break;
+            }
+            d.shollRadius = mm.shollRadius;
+            d.shollIntersections = mm.shollIntersections;
+            d.neuron = qs(m.name);
             d.unit = QStringLiteral("µm");
             break;
         }
@@ -419,6 +847,30 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
             break;
         case nr::PanelView::Histogram:
             paintHistogram(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Traces:
+            paintTraces(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::FcMatrix:
+            paintFc(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Adjacency:
+            paintAdjacency(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Sholl:
+            paintSholl(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::StructureFunction:
+            paintStructureFunction(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Communities:
+            paintCommunities(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Vessels:
+            paintVessels(p, content, f, panel, *d, dpi, stats);
+            break;
+        case nr::PanelView::Neurons:
+            paintNeurons(p, content, f, panel, *d, dpi, stats);
             break;
         }
         p.restore();

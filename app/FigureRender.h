@@ -21,6 +21,7 @@
 #include <memory>
 #include <vector>
 
+#include "plots/AdjacencyPlot.h"
 #include "session/Figure.h"
 #include "vessel/VesselGraph.h"
 
@@ -28,7 +29,9 @@ class QPainter;
 namespace nr {
 class Document;
 class Graph;
+struct MorphologySet;
 class SpikeStore;
+struct Traces;
 } // namespace nr
 
 // What one panel draws (resolved from the document, or made in code for the example figure).
@@ -38,6 +41,9 @@ struct FigurePanelData {
     // network
     std::shared_ptr<const nr::Graph> graph;
     QString spatialUnit = QStringLiteral("µm"); // unit of the node positions (scale bar)
+    // vessels, neurons (3-D)
+    std::shared_ptr<const nr::VesselGraph> vessels;
+    std::shared_ptr<const nr::MorphologySet> morphologies;
     // raster
     std::shared_ptr<nr::SpikeStore> spikes;
     // rdm
@@ -47,6 +53,27 @@ struct FigurePanelData {
     // histogram
     nr::Histogram histogram;
     QString quantity, unit;
+    // traces (heatmap); fc-matrix uses matrix / n / labels with valueLabel ("Pearson r")
+    std::shared_ptr<const nr::Traces> traces;
+    QString valueLabel;
+    std::vector<int> order; // fc-matrix: rows and columns shown, by neuron name as the traces heatmap
+    // adjacency (the Adjacency Matrix dock's data) and the unit of the edge weights for its colour bar
+    AdjacencyPlot::Data adjacency;
+    QString weightUnit;
+    // sholl: one neuron's profile
+    std::vector<double> shollRadius;
+    std::vector<int> shollIntersections;
+    QString neuron;
+    // structure-function: one point per neuron pair, the axis titles and r / p
+    std::vector<double> x, y;
+    QStringList pointNames;
+    QString xTitle, yTitle, stats;
+    bool logX = false;
+    // communities: labels (windows x neurons, -1 none), window spans, the neurons' names (labels) and time
+    // unit
+    std::vector<std::vector<int>> membership;
+    std::vector<double> windowStart, windowEnd;
+    QString timeUnit;
 };
 
 struct FigureWriteStats {

@@ -17,6 +17,22 @@ const char* panelViewName(PanelView v) {
         return "rdm";
     case PanelView::Histogram:
         return "histogram";
+    case PanelView::Traces:
+        return "traces";
+    case PanelView::FcMatrix:
+        return "fc-matrix";
+    case PanelView::Adjacency:
+        return "adjacency";
+    case PanelView::Sholl:
+        return "sholl";
+    case PanelView::StructureFunction:
+        return "structure-function";
+    case PanelView::Communities:
+        return "communities";
+    case PanelView::Vessels:
+        return "vessels";
+    case PanelView::Neurons:
+        return "neurons";
     }
     return "raster";
 }
@@ -31,12 +47,31 @@ const char* panelViewLabel(PanelView v) {
         return "Dissimilarity matrix (RDM)";
     case PanelView::Histogram:
         return "Vessel radius histogram";
+    case PanelView::Traces:
+        return "Activity traces heatmap";
+    case PanelView::FcMatrix:
+        return "Functional connectivity (FC) matrix";
+    case PanelView::Adjacency:
+        return "Adjacency matrix";
+    case PanelView::Sholl:
+        return "Sholl profile";
+    case PanelView::StructureFunction:
+        return "Structure vs function";
+    case PanelView::Communities:
+        return "Communities over time";
+    case PanelView::Vessels:
+        return "3-D vessels";
+    case PanelView::Neurons:
+        return "3-D neurons";
     }
     return "";
 }
 
 std::vector<PanelView> allPanelViews() {
-    return {PanelView::Network, PanelView::Raster, PanelView::Rdm, PanelView::Histogram};
+    return {PanelView::Network,    PanelView::Raster, PanelView::Rdm,
+            PanelView::Histogram,  PanelView::Traces, PanelView::FcMatrix,
+            PanelView::Adjacency,  PanelView::Sholl,  PanelView::StructureFunction,
+            PanelView::Communities};
 }
 
 std::optional<PanelView> panelViewFromName(const std::string& s) {

@@ -36,8 +36,29 @@ struct FigureLimits {
 constexpr double kFigureWidthsMm[3] = {85, 114, 174};
 
 // What a panel shows. The string is the JSON and command-line name.
-enum class PanelView { Network, Raster, Rdm, Histogram };
-const char* panelViewName(PanelView v);  // "network", "raster", "rdm", "histogram"
+// Traces (heatmap of a traces layer), FcMatrix (its functional connectome), Adjacency (of a graph layer) and
+// Sholl (profile of one neuron of a morphologies layer) draw with the window's 2-D plots.
+// StructureFunction: structural weight against functional r of every neuron pair of a traces layer, joined by
+// name to the workspace's connectome that matches it best.
+// Communities: community membership of a traces layer's neurons over sliding windows. Vessels and Neurons: a
+// vessels or morphologies layer in 3-D (rendered offscreen as Network is).
+enum class PanelView {
+    Network,
+    Raster,
+    Rdm,
+    Histogram,
+    Traces,
+    FcMatrix,
+    Adjacency,
+    Sholl,
+    StructureFunction,
+    Communities,
+    Vessels,
+    Neurons
+};
+// "network", "raster", "rdm", "histogram", "traces", "fc-matrix", "adjacency", "sholl", "structure-function",
+// "communities", "vessels", "neurons"
+const char* panelViewName(PanelView v);
 const char* panelViewLabel(PanelView v); // "3-D network", "Spike raster with rates", …
 std::optional<PanelView> panelViewFromName(const std::string& s);
 std::vector<PanelView> allPanelViews();

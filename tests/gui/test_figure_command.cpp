@@ -48,6 +48,41 @@ private slots:
         QVERIFY(!QFile::exists(dir.filePath("x.pdf")) && !QFile::exists(dir.filePath("x.bmp")));
     }
 
+    // A session whose figure shows a traces layer as a heatmap and as its FC matrix, exported headless: the
+    // summary line, the SVG holding both colour bars' labels, and the same bytes a second time.
+    void sessionFigureOfTraces() {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("t.nrsession");
+        QFile f(session);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QByteArray traces = QByteArray(NR_SHARED_DATA) + "/activity/atanas2023_traces.csv";
+        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"layers\": [\n"
+                "{\"id\": 4, \"kind\": \"traces\", \"name\": \"calcium\", \"files\": [{\"path\": \"" +
+                traces +
+                "\"}]}],\n\"figures\": [\n"
+                "{\"name\": \"Activity\", \"widthMm\": 174, \"heightMm\": 70, \"cols\": 2, \"panels\": [\n"
+                "{\"view\": \"traces\", \"layer\": 4, \"row\": 0, \"col\": 0},\n"
+                "{\"view\": \"fc-matrix\", \"layer\": 4, \"row\": 0, \"col\": 1, "
+                "\"settings\": {\"method\": \"spearman\"}}]}]\n}\n");
+        f.close();
+        const QString a = dir.filePath("a.svg"), b = dir.filePath("b.svg");
+        const Run r = run({"export", session, "--figure", "Activity", "--out", a, "--allow-outside-paths"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith("export figure=\"Activity\" ") &&
+                     r.out.contains(" panels=2 page=174x70mm "),
+                 qPrintable(r.out));
+        QFile svg(a);
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray text = svg.readAll();
+        QVERIFY(text.contains(">Spearman r<"));
+        QVERIFY(text.contains(">time (s)<"));
+        QVERIFY(run({"export", session, "--figure", "Activity", "--out", b, "--allow-outside-paths"}).code ==
+                0);
+        QFile again(b);
+        QVERIFY(again.open(QIODevice::ReadOnly));
+        QVERIFY(again.readAll() == text);
+    }
+
     void sessionFigureErrors() {
         QTemporaryDir dir;
         const QString session = dir.filePath("s.nrsession");

@@ -11,7 +11,7 @@
 
 namespace {
 constexpr double kTitleH = 22, kPad = 8, kStrip = 7, kBarGap = 14, kBarW = 12, kTickW = 38, kBarLabelW = 18;
-constexpr double kLegendW = 96;
+constexpr double kLegendW = 96, kMaxLegendW = 180;
 constexpr int kMaxLegend = 16;
 } // namespace
 
@@ -112,8 +112,15 @@ AdjacencyPlot::Layout AdjacencyPlot::layout(const QSizeF& logical) const {
     const size_t n = d_.order.size();
     // Names on the rows when each row is tall enough, else none.
     QFontMetricsF fm(inFigure() ? labelFont() : labelFont(9));
+    // The legend is as wide as its longest group name needs (swatch and gap 14), within 96 to 180.
+    double legendW = kLegendW;
+    {
+        const QFontMetricsF lf(labelFont());
+        for (const QString& g : groupNames_)
+            legendW = std::max(legendW, std::min(kMaxLegendW, lf.horizontalAdvance(g) + 16));
+    }
     const double right =
-        kBarGap + std::max(kBarW + kTickW + kBarLabelW, groupNames_.isEmpty() ? 0.0 : kLegendW) + kPad;
+        kBarGap + std::max(kBarW + kTickW + kBarLabelW, groupNames_.isEmpty() ? 0.0 : legendW) + kPad;
     double side0 = std::max(10.0, std::min(logical.width() - right - kPad - 2 * kStrip - 8,
                                            logical.height() - kTitleH - kPad - 2 * kStrip - 8));
     double lm = 0;
@@ -134,7 +141,7 @@ AdjacencyPlot::Layout AdjacencyPlot::layout(const QSizeF& logical) const {
     l.colStrip = QRectF(l.matrix.left(), l.matrix.top() - strips, side, kStrip);
     const double barH = groupNames_.isEmpty() ? side : std::max(60.0, side * 0.45);
     l.bar = QRectF(l.matrix.right() + kBarGap, l.matrix.top(), kBarW, barH);
-    l.legend = QRectF(l.matrix.right() + kBarGap, l.bar.bottom() + 14, kLegendW, side - barH - 14);
+    l.legend = QRectF(l.matrix.right() + kBarGap, l.bar.bottom() + 14, legendW, side - barH - 14);
     l.cell = d_.cells_ > 0 ? side / double(d_.cells_) : 0;
     return l;
 }
@@ -326,9 +333,8 @@ void AdjacencyPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     }
     // Colour bar with its range.
     const auto ticks = niceTicks(lo_, hi_, std::max(2, int(l.bar.height() / 40)));
-    QString label = d_.span > 1 ? QStringLiteral("summed weight") : QStringLiteral("weight");
-    if (logUsed_) label = QStringLiteral("log10 ") + label;
-    HeatmapPainter::drawBarAxis(p, l.bar, lo_, hi_, ticks, label, {st.axis, st.text, labelFont(), kTickW});
+    HeatmapPainter::drawBarAxis(p, l.bar, lo_, hi_, ticks, colorBarLabel(),
+                                {st.axis, st.text, labelFont(), kTickW});
     // Group legend.
     if (!groupNames_.isEmpty()) {
         p.setFont(labelFont());
@@ -385,4 +391,16 @@ void AdjacencyPlot::leaveEvent(QEvent* e) {
     hover_ = QPoint(-1, -1);
     update();
     PlotWidget::leaveEvent(e);
+}
+
+void AdjacencyPlot::setWeightUnit(const QString& unit) {
+    unit_ = unit;
+    update();
+}
+
+QString AdjacencyPlot::colorBarLabel() const {
+    QString label = d_.span > 1 ? QStringLiteral("summed weight") : QStringLiteral("weight");
+    if (logUsed_) label = QStringLiteral("log10 ") + label;
+    if (!unit_.isEmpty()) label += QStringLiteral(" (%1)").arg(unit_);
+    return label;
 }

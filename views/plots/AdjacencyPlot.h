@@ -34,6 +34,10 @@ public:
     // Log colour scale (log10 of positive weights); ignored when a weight is negative.
     void setLogScale(bool on);
     void setTitle(const QString& t);
+    // Unit of the edge weights, written on the colour bar ("weight (synapses)"); empty: none.
+    void setWeightUnit(const QString& unit);
+    // The colour bar's label as drawn ("summed weight", "log10 weight (synapses)", …).
+    QString colorBarLabel() const;
     void setSelection(const std::vector<uint32_t>& nodes);
 
     size_t cellCount() const { return d_.cells_; }
@@ -88,7 +92,7 @@ private:
     std::vector<uint32_t> selection_;
     bool log_ = false, logUsed_ = false, signed_ = false;
     double lo_ = 0, hi_ = 1;
-    QString title_;
+    QString title_, unit_;
     HeatmapPainter heat_;
     QPoint hover_{-1, -1};
 };

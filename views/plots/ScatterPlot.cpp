@@ -252,9 +252,14 @@ void ScatterPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
             swatch(QColor(33, 102, 172), QStringLiteral("connected (%1)").arg(connected));
             swatch(QColor(150, 150, 150), QStringLiteral("not connected (%1)").arg(x_.size() - connected));
         }
-        if (!stats_.isEmpty())
-            drawText(p, QRectF(x, line.top(), std::max(0.0, line.right() - x), line.height()),
-                     Qt::AlignRight | Qt::AlignVCenter, stats_);
+        if (!stats_.isEmpty()) {
+            // Beside the legend when it fits there; else on the title's line when there is no title (a
+            // figure's panel, whose title is the figure's), so it is never cut.
+            const bool beside = fm.horizontalAdvance(stats_) <= line.right() - x || !title_.isEmpty();
+            const QRectF at = beside ? QRectF(x, line.top(), std::max(0.0, line.right() - x), line.height())
+                                     : QRectF(a.left(), 0, a.width(), kTitleH);
+            drawText(p, at, Qt::AlignRight | Qt::AlignVCenter, stats_);
+        }
     }
     if (hover_ >= 0 && size_t(hover_) < x_.size() && !exporting()) {
         p.setPen(QPen(st.axis, 1.5));

@@ -399,7 +399,7 @@ void NeuronView::recolor() {
             hi = std::max(hi, d[i]);
         }
         for (size_t i = 0; i < n; ++i) col[i] = viridis(hi > 0 ? d[i] / hi : 0.0);
-        colorBar_ = {true, "path distance from the root", 0, hi};
+        colorBar_ = {true, "path distance from the root (µm)", 0, hi}; // SWC coordinates are µm
         break;
     }
     }

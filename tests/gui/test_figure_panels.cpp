@@ -1,0 +1,402 @@
+// Figure panels drawn by the window's plots and 3-D views: a traces heatmap, the functional connectivity
+// matrix of the traces, structure vs function, communities, the adjacency matrix of a connectome, a neuron's
+// Sholl profile, and vessels and neurons in 3-D with their keys as vector text, from the shared data. The SVG
+// holds every axis title and colour-bar label (with its units) as text; a panel given a layer of the wrong
+// kind or a missing layer says so; the composer offers only fitting layers and refuses a drop of a layer a
+// cell's view cannot draw; the figure saved in a session and reopened is written to the identical file.
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtTest>
+#include <algorithm>
+#include <set>
+
+#include "AppTestSupport.h"
+#include "FigureComposer.h"
+#include "FigureRender.h"
+#include "MainWindow.h"
+#include "Session.h"
+#include "WidgetShot.h"
+#include "session/Session.h"
+#include "traces/Traces.h"
+
+namespace {
+
+const QString kTraces = apptest::kData + QStringLiteral("/activity/atanas2023_traces.csv");
+const QString kSwc = apptest::kData + QStringLiteral("/neurons/swc/C031097B-I4.CNG.swc");
+
+QByteArray readAll(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return QByteArray();
+    return f.readAll();
+}
+
+// Every string drawn as text in an SVG, whitespace-trimmed.
+std::set<QString> svgTexts(const QString& path, QString* error) {
+    std::set<QString> out;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = "cannot open";
+        return out;
+    }
+    QXmlStreamReader xml(&f);
+    int depth = 0;
+    QString cur;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (xml.isStartElement() && xml.name() == QLatin1String("text")) {
+            ++depth;
+            cur.clear();
+        } else if (xml.isCharacters() && depth > 0) {
+            cur += xml.text();
+        } else if (xml.isEndElement() && xml.name() == QLatin1String("text")) {
+            --depth;
+            out.insert(cur.trimmed());
+        }
+    }
+    if (xml.hasError()) *error = xml.errorString() + " at line " + QString::number(xml.lineNumber());
+    return out;
+}
+
+nr::LayerId layerOf(const MainWindow& w, nr::LayerKind k) {
+    const nr::Layer* l = w.document().current(k);
+    return l ? l->id : 0;
+}
+
+// A 3 x 2 figure (a journal's double column, cells 87 mm wide): traces heatmap, FC matrix; structure vs
+// function, adjacency (weights in synapses); Sholl profile, communities over time.
+nr::Figure panelsFigure(nr::LayerId traces, nr::LayerId graph, nr::LayerId morph) {
+    nr::Figure f;
+    f.name = "Panels";
+    f.widthMm = 174;
+    f.heightMm = 190;
+    f.rows = 3;
+    f.cols = 2;
+    auto add = [&f](nr::PanelView v, nr::LayerId l, int r, int c, const char* title) {
+        nr::FigurePanel p;
+        p.view = v;
+        p.layer = l;
+        p.row = r, p.col = c;
+        p.title = title;
+        f.panels.push_back(p);
+        return &f.panels.back();
+    };
+    add(nr::PanelView::Traces, traces, 0, 0, "Calcium activity");
+    add(nr::PanelView::FcMatrix, traces, 0, 1, "Functional connectivity");
+    nr::FigurePanel* sf = add(nr::PanelView::StructureFunction, traces, 1, 0, "Structure vs function");
+    sf->settings.set("weightUnit", "synapses");
+    sf->settings.set("permutations", 200.0);
+    add(nr::PanelView::Adjacency, graph, 1, 1, "Hermaphrodite connectome")
+        ->settings.set("weightUnit", "synapses");
+    add(nr::PanelView::Sholl, morph, 2, 0, "");
+    add(nr::PanelView::Communities, traces, 2, 1, "Communities");
+    return f;
+}
+
+} // namespace
+
+class TestFigurePanels : public QObject {
+    Q_OBJECT
+
+private slots:
+    void panelsDrawTheirLabelsAndComeBackFromASession() {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("s.nrsession");
+        const QString before = dir.filePath("before.svg"), after = dir.filePath("after.svg");
+        nr::Figure f;
+        QString valueLabel, firstName;
+        {
+            MainWindow w;
+            w.resize(1200, 800);
+            QCOMPARE(w.openFilesBlocking({kTraces}), QString());
+            QCOMPARE(w.openFilesBlocking({apptest::herm(), apptest::somas()}), QString());
+            QCOMPARE(w.openFilesBlocking({kSwc}), QString());
+            const nr::LayerId traces = layerOf(w, nr::LayerKind::Traces);
+            const nr::LayerId graph = layerOf(w, nr::LayerKind::Graph);
+            const nr::LayerId morph = layerOf(w, nr::LayerKind::Morphologies);
+            QVERIFY(traces && graph && morph);
+            const nr::Layer* tl = w.document().find(traces);
+            auto t = std::any_cast<std::shared_ptr<const nr::Traces>>(&tl->payload);
+            QVERIFY(t && *t);
+            valueLabel = QString::fromStdString(nr::valueLabel(**t));
+            firstName = QString::fromStdString(*std::min_element((*t)->names.begin(), (*t)->names.end()));
+            QVERIFY(!valueLabel.isEmpty());
+
+            f = panelsFigure(traces, graph, morph);
+            const std::vector<FigurePanelData> data = figureDataFromDocument(f, w.document());
+            QCOMPARE(figureProblems(f, data), QString());
+            QCOMPARE(data[1].n, int((*t)->neurons()));
+            QCOMPARE(data[1].matrix.size(), (*t)->neurons() * (*t)->neurons());
+            QVERIFY2(data[2].x.size() > 1000, qPrintable(QString::number(data[2].x.size())));
+            QCOMPARE(data[2].x.size(), data[2].y.size());
+            QVERIFY(data[3].adjacency.cells_ > 100);
+            QVERIFY(!data[3].adjacency.groups.empty()); // grouped by class by default
+            QVERIFY(data[4].shollRadius.size() > 3);
+            QVERIFY(data[5].membership.size() > 10); // windows of 60 s every 10 s
+            QCOMPARE(data[5].membership[0].size(), (*t)->neurons());
+
+            FigureWriteStats st;
+            QCOMPARE(writeFigure(f, data, before, 300, &st), QString());
+            QCOMPARE(st.panels, 6);
+            w.figures().push_back(f);
+            QCOMPARE(saveSession(&w, session), QString());
+            if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty()) {
+                QCOMPARE(writeFigure(f, data, QString::fromLocal8Bit(shots) + "/figure_panels.png", 300),
+                         QString());
+                QFile::remove(QString::fromLocal8Bit(shots) + "/figure_panels.nrsession");
+                QFile::copy(session, QString::fromLocal8Bit(shots) + "/figure_panels.nrsession");
+            }
+
+            // The 3-D network coloured by degree: its colour bar says the unit; a colorUnit names another.
+            {
+                nr::Figure net;
+                net.name = "Net";
+                net.widthMm = 85;
+                net.heightMm = 60;
+                net.rows = net.cols = 1;
+                nr::FigurePanel np;
+                np.view = nr::PanelView::Network;
+                np.layer = graph;
+                np.colorBy = "degree";
+                net.panels.push_back(np);
+                const QString nsvg = dir.filePath("net.svg");
+                QCOMPARE(writeFigure(net, figureDataFromDocument(net, w.document()), nsvg, 150), QString());
+                QString e;
+                auto starts = [&](const QString& prefix) {
+                    for (const QString& x : svgTexts(nsvg, &e))
+                        if (x.startsWith(prefix)) return true;
+                    return false;
+                };
+                QVERIFY(starts("degree (edges)")); // "(log scale)" may follow
+                net.panels[0].colorBy = "soma_diam";
+                net.panels[0].settings.set("colorUnit", "µm");
+                QCOMPARE(writeFigure(net, figureDataFromDocument(net, w.document()), nsvg, 150), QString());
+                QVERIFY(starts("soma_diam (µm)"));
+            }
+            // A layer of the wrong kind and a missing layer: the panel says which layer and why.
+            nr::Figure wrong = f;
+            wrong.panels[3].layer = traces; // adjacency of a traces layer
+            wrong.panels[4].layer = graph;  // Sholl profile of a network
+            wrong.panels[0].layer = 4242;   // gone
+            const QString why = figureProblems(wrong, figureDataFromDocument(wrong, w.document()));
+            QVERIFY2(why.contains("panel D (adjacency): layer \"") && why.contains("is not a network"),
+                     qPrintable(why));
+            QVERIFY2(why.contains("panel E (sholl): layer \"") && why.contains("is not a morphologies layer"),
+                     qPrintable(why));
+            QVERIFY2(why.contains("panel A (traces): layer 4242 is not in the workspace"), qPrintable(why));
+            nr::Figure badNeuron = f;
+            badNeuron.panels[4].settings.set("neuron", 5.0);
+            const QString whyNeuron =
+                figureProblems(badNeuron, figureDataFromDocument(badNeuron, w.document()));
+            QVERIFY2(whyNeuron.contains("has 1 neurons; settings.neuron 5 is not one of them"),
+                     qPrintable(whyNeuron));
+        }
+
+        QString err;
+        const std::set<QString> texts = svgTexts(before, &err);
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        auto has = [&](const QString& s) {
+            if (!texts.count(s)) qWarning() << "missing text" << s;
+            return texts.count(s) > 0;
+        };
+        for (const char* letter : {"A", "B", "C", "D", "E", "F"}) QVERIFY(has(letter));
+        // Traces: time axis and the colour bar saying what the values are.
+        QVERIFY(has("time (s)"));
+        QVERIFY(has(valueLabel));
+        QVERIFY(has(firstName)); // the first row, by name
+        // FC: colour bar label with its measure, range -1 .. 1.
+        QVERIFY(has("Pearson r"));
+        // Structure vs function: both axis titles with units, r and p.
+        QVERIFY(has("structural weight (synapses) (log scale of 1 + w)"));
+        QVERIFY(has("functional Pearson r"));
+        bool legend = false; // the scatter's own legend names both colours
+        for (const QString& s : texts) legend = legend || s.startsWith("not connected (");
+        QVERIFY(legend);
+        bool stats = false;
+        for (const QString& s : texts) stats = stats || (s.startsWith("r = ") && s.contains(", p = "));
+        QVERIFY(stats);
+        // Adjacency: colour bar with the weight's unit, group legend entries.
+        QVERIFY(has("weight (synapses)"));
+        QVERIFY(has("SensoryNeuron"));
+        QVERIFY(has("PolymodalNeuron"));
+        for (const QString& s : texts) QVERIFY2(!s.endsWith(QChar(0x2026)), qPrintable("elided: " + s));
+        // Sholl: both axis titles with units.
+        QVERIFY(has("radius from soma (µm)"));
+        QVERIFY(has("intersections (count)"));
+        QVERIFY(has("Calcium activity"));
+        // Communities: the time axis and the legend's heading.
+        QVERIFY(has("window centre (s)"));
+        QVERIFY(has("community"));
+
+        // The session reopened: the figure is written to the identical file.
+        MainWindow w2;
+        w2.resize(1200, 800);
+        const SessionReport rep = loadSession(&w2, session, OutsidePaths::Allow);
+        QVERIFY2(rep.error.isEmpty(), qPrintable(rep.error));
+        QCOMPARE(w2.figures().size(), size_t(1));
+        const nr::Figure& back = w2.figures()[0];
+        QCOMPARE(back.panels.size(), size_t(6));
+        QCOMPARE(back.panels[3].settings.stringOr("weightUnit", ""), std::string("synapses"));
+        QCOMPARE(writeFigure(back, figureDataFromDocument(back, w2.document()), after, 300), QString());
+        QVERIFY(!readAll(before).isEmpty());
+        QVERIFY(readAll(before) == readAll(after));
+    }
+
+    void threeDPanelsWithTheirKeysAsText() {
+        MainWindow w;
+        w.resize(1200, 800);
+        QCOMPARE(w.openFilesBlocking({apptest::kData + "/vessel/example_nodes.csv",
+                                      apptest::kData + "/vessel/example_edges.csv"}),
+                 QString());
+        const nr::LayerId vessels = layerOf(w, nr::LayerKind::Vessels);
+        QVERIFY(vessels);
+        nr::Figure f;
+        f.name = "Vessels";
+        f.widthMm = 174;
+        f.heightMm = 70;
+        f.rows = 1;
+        f.cols = 2;
+        nr::FigurePanel a;
+        a.view = nr::PanelView::Vessels;
+        a.layer = vessels;
+        f.panels.push_back(a);
+        nr::FigurePanel b;
+        b.view = nr::PanelView::Histogram;
+        b.layer = vessels;
+        b.col = 1;
+        f.panels.push_back(b);
+        const std::vector<FigurePanelData> data = figureDataFromDocument(f, w.document());
+        QCOMPARE(figureProblems(f, data), QString());
+        QTemporaryDir dir;
+        const QString svg = dir.filePath("v.svg");
+        FigureWriteStats st;
+        QCOMPARE(writeFigure(f, data, svg, 300, &st), QString());
+        QCOMPARE(st.panels, 2);
+        QVERIFY(st.ms3d > 0);
+        if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+            QCOMPARE(writeFigure(f, data, QString::fromLocal8Bit(shots) + "/figure_vessels.png", 300),
+                     QString());
+        QString err;
+        const std::set<QString> texts = svgTexts(svg, &err);
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        // The colour bar's title names the radius column and its unit (the files' positions are voxels); the
+        // scale bar and the histogram's axis say voxels too.
+        QVERIFY2(texts.count("avgRadiusAvg (voxel)"), "no colour-bar title");
+        QVERIFY2(texts.count("vessel radius (voxels)"), "no histogram axis title");
+        bool scale = false;
+        for (const QString& s : texts)
+            scale = scale || QRegularExpression("^[0-9.]+ voxels$").match(s).hasMatch();
+        QVERIFY2(scale, "no scale bar");
+        // An unknown column to colour by is named with the columns there are.
+        f.panels[0].colorBy = "pressure";
+        const QString why = figureProblems(f, figureDataFromDocument(f, w.document()));
+        QVERIFY2(why.contains("panel A (vessels)") &&
+                     why.contains("colorBy \"pressure\" is not one of its edge "
+                                  "columns (radius, "),
+                 qPrintable(why));
+
+        // Neurons in 3-D coloured by path distance: the colour bar's title with its unit, the scale bar in
+        // µm.
+        QCOMPARE(w.openFilesBlocking({kSwc}), QString());
+        nr::Figure g;
+        g.name = "Neurons";
+        g.widthMm = 85;
+        g.heightMm = 70;
+        g.rows = g.cols = 1;
+        nr::FigurePanel n;
+        n.view = nr::PanelView::Neurons;
+        n.layer = layerOf(w, nr::LayerKind::Morphologies);
+        n.colorBy = "path-distance";
+        g.panels.push_back(n);
+        const std::vector<FigurePanelData> nd = figureDataFromDocument(g, w.document());
+        QCOMPARE(figureProblems(g, nd), QString());
+        const QString nsvg = dir.filePath("n.svg");
+        QCOMPARE(writeFigure(g, nd, nsvg, 300), QString());
+        if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+            QCOMPARE(writeFigure(g, nd, QString::fromLocal8Bit(shots) + "/figure_neurons.png", 300),
+                     QString());
+        const std::set<QString> ntexts = svgTexts(nsvg, &err);
+        QVERIFY2(ntexts.count("path distance from the root (µm)"), "no colour-bar title");
+        bool um = false;
+        for (const QString& s : ntexts) um = um || QRegularExpression("^[0-9.]+ µm$").match(s).hasMatch();
+        QVERIFY2(um, "no scale bar");
+        g.panels[0].colorBy = "depth";
+        const QString whyN = figureProblems(g, figureDataFromDocument(g, w.document()));
+        QVERIFY2(whyN.contains("colorBy \"depth\" is not neuron, type, branch-order or path-distance"),
+                 qPrintable(whyN));
+    }
+
+    void composerOffersFittingLayersAndRefusesAWrongDrop() {
+        MainWindow w;
+        w.resize(1200, 800);
+        QCOMPARE(w.openFilesBlocking({kTraces}), QString());
+        QCOMPARE(w.openFilesBlocking({kSwc}), QString());
+        const nr::LayerId traces = layerOf(w, nr::LayerKind::Traces);
+        const nr::LayerId morph = layerOf(w, nr::LayerKind::Morphologies);
+        QVERIFY(traces && morph);
+        {
+            // Structure vs function with no connectome open: the panel says what is missing.
+            nr::Figure f;
+            f.rows = f.cols = 1;
+            nr::FigurePanel p;
+            p.view = nr::PanelView::StructureFunction;
+            p.layer = traces;
+            f.panels.push_back(p);
+            const QString why = figureProblems(f, figureDataFromDocument(f, w.document()));
+            QVERIFY2(why.startsWith("panel A (structure-function): layer \"") &&
+                         why.contains("no network in the workspace has 3 or more of its neurons by name"),
+                     qPrintable(why));
+        }
+        auto* c = new FigureComposer(&w);
+        c->show();
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        const std::vector<nr::PanelView> views = nr::allPanelViews();
+        auto indexOf = [&](nr::PanelView v) {
+            for (size_t i = 0; i < views.size(); ++i)
+                if (views[i] == v) return int(i);
+            return -1;
+        };
+        c->setCell(0, 0, indexOf(nr::PanelView::FcMatrix), traces);
+        c->refresh();
+        QCOMPARE(c->figure().panels.size(), size_t(1));
+        QCOMPARE(c->figure().panels[0].view, nr::PanelView::FcMatrix);
+        // The layer combo of the FC cell lists the traces layer and not the morphologies.
+        QComboBox* layerCombo = nullptr;
+        for (QComboBox* cb : c->findChildren<QComboBox*>())
+            for (int i = 0; i < cb->count(); ++i)
+                if (cb->itemData(i).toULongLong() == traces && cb->currentData().toULongLong() == traces)
+                    layerCombo = cb;
+        QVERIFY(layerCombo);
+        for (int i = 0; i < layerCombo->count(); ++i) QVERIFY(layerCombo->itemData(i).toULongLong() != morph);
+
+        // A drop on the FC cell: the morphologies are refused with a message, the traces keep the FC view.
+        const QImage& img = c->previewImage();
+        QLabel* label = qobject_cast<QLabel*>(c->previewWidget());
+        QVERIFY(label);
+        const QPoint origin((label->width() - img.width()) / 2, (label->height() - img.height()) / 2);
+        const QPoint inCell00 = origin + QPoint(img.width() / 4, img.height() / 4);
+        const QPoint inCell01 = origin + QPoint(img.width() * 3 / 4, img.height() / 4);
+        QVERIFY(!c->dropLayer(inCell00, morph));
+        bool said = false;
+        for (QLabel* l : c->findChildren<QLabel*>())
+            said = said || (l->text().contains("draws a traces layer") && l->text().contains("morphologies"));
+        QVERIFY(said);
+        QCOMPARE(c->figure().panels[0].layer, traces);
+        QVERIFY(c->dropLayer(inCell00, traces));
+        QCOMPARE(c->figure().panels[0].view, nr::PanelView::FcMatrix);
+        // On an empty cell the morphologies become a Sholl panel.
+        QVERIFY(c->dropLayer(inCell01, morph));
+        QCOMPARE(c->figure().panels.size(), size_t(2));
+        QCOMPARE(c->figure().panels[1].view, nr::PanelView::Sholl);
+        c->refresh();
+        QVERIFY(!c->previewImage().isNull());
+        nrtest::shot(c, "figure_panels_composer");
+        c->close();
+    }
+};
+
+QTEST_MAIN(TestFigurePanels)
+#include "test_figure_panels.moc"
