@@ -399,7 +399,7 @@ private slots:
         QVERIFY(view_->edgeSplat()->GetVisibility());
         QVERIFY(!view_->lodEdgeSplat()->GetVisibility());
         QVERIFY(view_->nodeActor()->GetVisibility());
-        QVERIFY(!view_->lodNodeActor()->GetVisibility());
+        QVERIFY(!view_->lodNodesShown());
         const long hub = 7;
         view_->highlightNode(hub);
 
@@ -447,7 +447,8 @@ private slots:
         QCOMPARE(hubDrawn, hubEdges);
         QVERIFY(std::find(ids.begin(), ids.end(), strongest) != ids.end());
         // The budget nodes: at most the node budget, with the hub and all its partners, in the full colours.
-        QVERIFY(view_->lodNodeActor()->GetVisibility());
+        QVERIFY(view_->lodNodesShown());
+        QCOMPARE(view_->lodEdgeSplat()->lastDrawnDiscs(), view_->drawnNodeCount());
         QVERIFY(!view_->nodeActor()->GetVisibility());
         QVERIFY(view_->drawnNodeCount() <= nodeBudget);
         vtkPolyData* np = view_->lodNodePolyData();
@@ -500,7 +501,7 @@ private slots:
         QCOMPARE(size_t(view_->edgePolyData()->GetNumberOfCells()), visible.size());
         QCOMPARE(view_->drawnNodeCount(), size_t(kRing));
         QVERIFY(view_->nodeActor()->GetVisibility());
-        QVERIFY(!view_->lodNodeActor()->GetVisibility());
+        QVERIFY(!view_->lodNodesShown());
 
         // Few enough visible edges for the budget: moving frames draw them all.
         view_->setEdgeFilter(0.95f, 2.f, {});
