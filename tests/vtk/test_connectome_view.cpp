@@ -2,6 +2,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QLineF>
 #include <QSignalSpy>
 #include <QTest>
 #include <algorithm>
@@ -399,7 +400,7 @@ private slots:
         QVERIFY(view_->edgeSplat()->GetVisibility());
         QVERIFY(!view_->lodEdgeSplat()->GetVisibility());
         QVERIFY(view_->nodeActor()->GetVisibility());
-        QVERIFY(!view_->lodNodeActor()->GetVisibility());
+        QVERIFY(!view_->lodNodesShown());
         const long hub = 7;
         view_->highlightNode(hub);
 
@@ -429,7 +430,7 @@ private slots:
         // Moving: the frame draws the budget actor only, at most `budget` edges, with the strongest edge and
         // every edge of the highlighted node.
         view_->renderer()->GetActiveCamera()->Azimuth(10);
-        view_->grabFramebuffer();
+        const QImage movingFrame = view_->grabFramebuffer();
         QVERIFY(view_->lod().moving());
         QVERIFY(view_->lodEdgeSplat()->GetVisibility());
         QVERIFY(!view_->edgeSplat()->GetVisibility());
@@ -447,7 +448,8 @@ private slots:
         QCOMPARE(hubDrawn, hubEdges);
         QVERIFY(std::find(ids.begin(), ids.end(), strongest) != ids.end());
         // The budget nodes: at most the node budget, with the hub and all its partners, in the full colours.
-        QVERIFY(view_->lodNodeActor()->GetVisibility());
+        QVERIFY(view_->lodNodesShown());
+        QCOMPARE(view_->lodEdgeSplat()->lastDrawnDiscs(), view_->drawnNodeCount());
         QVERIFY(!view_->nodeActor()->GetVisibility());
         QVERIFY(view_->drawnNodeCount() <= nodeBudget);
         vtkPolyData* np = view_->lodNodePolyData();
@@ -466,6 +468,43 @@ private slots:
             nodeDrawn[size_t(id)] = 1;
         }
         QVERIFY(nodeDrawn[hub]);
+        // The budget nodes are discs of the budget splat: the centre pixel of a partner of the hub (lit
+        // head-on there) shows the node's colour over the edges that end in it. The partner: away from the
+        // hub's label and the overlay windows, the farthest on screen from any other drawn node.
+        {
+            const double dpr = view_->devicePixelRatioF();
+            const QPointF hubAt = view_->projectNode(hub);
+            long best = -1;
+            double bestGap = 0;
+            for (uint32_t i = 0; i < kRing; ++i) {
+                const QPointF p = view_->projectNode(i);
+                const bool partner = i != hub && (std::find_if(ids.begin(), ids.end(), [&](size_t e) {
+                                                      return (g->src[e] == hub && g->dst[e] == i) ||
+                                                             (g->dst[e] == hub && g->src[e] == i);
+                                                  }) != ids.end());
+                if (!partner || !nodeDrawn[i] || p.x() < view_->width() / 2.0 ||
+                    QLineF(p, hubAt).length() < 40)
+                    continue;
+                double gap = 1e9;
+                for (uint32_t j = 0; j < kRing; ++j)
+                    if (j != i && nodeDrawn[j])
+                        gap = std::min(gap, QLineF(p, view_->projectNode(j)).length());
+                if (gap > bestGap) bestGap = gap, best = long(i);
+            }
+            QVERIFY(best >= 0);
+            const QPoint c = (view_->projectNode(best) * dpr).toPoint();
+            QVERIFY(movingFrame.rect().contains(c));
+            const QRgb px = movingFrame.pixel(c);
+            const auto want = rgbOf(view_->nodeColors(), best);
+            const int got[3] = {qRed(px), qGreen(px), qBlue(px)};
+            for (int k = 0; k < 3; ++k)
+                QVERIFY2(std::abs(got[k] - want[size_t(k)]) <= 16,
+                         qPrintable(QString("node %1 channel %2: %3, node colour %4")
+                                        .arg(best)
+                                        .arg(k)
+                                        .arg(got[k])
+                                        .arg(want[size_t(k)])));
+        }
         for (size_t e = 0; e < m; ++e)
             if (g->src[e] == hub || g->dst[e] == hub) QVERIFY(nodeDrawn[g->src[e]] && nodeDrawn[g->dst[e]]);
         // The strong share plus about half of the uniform rest is above the median weight (a uniform
@@ -500,7 +539,7 @@ private slots:
         QCOMPARE(size_t(view_->edgePolyData()->GetNumberOfCells()), visible.size());
         QCOMPARE(view_->drawnNodeCount(), size_t(kRing));
         QVERIFY(view_->nodeActor()->GetVisibility());
-        QVERIFY(!view_->lodNodeActor()->GetVisibility());
+        QVERIFY(!view_->lodNodesShown());
 
         // Few enough visible edges for the budget: moving frames draw them all.
         view_->setEdgeFilter(0.95f, 2.f, {});

@@ -136,8 +136,8 @@ ConnectomeView::ConnectomeView(QWidget* parent)
     lodSplat_->PickableOff();
     lodSplat_->VisibilityOff();
 
-    // The budget nodes drawn while the camera moves: their own points (the sphere mapper draws every point
-    // of its input), colours and radii copied from the full node arrays.
+    // The budget nodes drawn while the camera moves: their points, colours and radii copied from the full
+    // node arrays (lodNodePolyData), drawn as shaded discs by the budget splat (no GL primitives).
     lodNodePoints_->SetDataTypeToFloat();
     lodNodeColors_->SetName("color");
     lodNodeColors_->SetNumberOfComponents(3);
@@ -147,21 +147,10 @@ ConnectomeView::ConnectomeView(QWidget* parent)
     lodNodePoly_->SetVerts(lodNodeVerts_);
     lodNodePoly_->GetPointData()->SetScalars(lodNodeColors_);
     lodNodePoly_->GetPointData()->AddArray(lodNodeRadii_);
-    lodNodeMapper_->SetInputData(lodNodePoly_);
-    lodNodeMapper_->SetScaleArray("radius");
-    lodNodeMapper_->SetVBOShiftScaleMethod(vtkOpenGLVertexBufferObject::DISABLE_SHIFT_SCALE);
-    lodNodeMapper_->SetColorModeToDirectScalars();
-    lodNodeMapper_->SetScalarModeToUsePointData();
-    lodNodeMapper_->ScalarVisibilityOn();
-    lodNodeActor_->SetMapper(lodNodeMapper_);
-    lodNodeActor_->SetProperty(nodeActor_->GetProperty());
-    lodNodeActor_->PickableOff();
-    lodNodeActor_->VisibilityOff();
 
     renderer()->AddViewProp(edgeSplat_);
     renderer()->AddViewProp(lodSplat_);
     renderer()->AddActor(nodeActor_);
-    renderer()->AddActor(lodNodeActor_);
 
     connect(&lod_, &LodController::modeChanged, this, [this](bool moving) {
         // At rest: resample when the (adaptive) budget moved far from the sample's size.
@@ -212,8 +201,8 @@ LineSplat* ConnectomeView::lodEdgeSplat() const {
 vtkPolyData* ConnectomeView::lodEdgePolyData() const {
     return lodPoly_;
 }
-vtkActor* ConnectomeView::lodNodeActor() const {
-    return lodNodeActor_;
+bool ConnectomeView::lodNodesShown() const {
+    return lodNodesOn_;
 }
 vtkPolyData* ConnectomeView::lodNodePolyData() const {
     return lodNodePoly_;
@@ -543,6 +532,9 @@ void ConnectomeView::updateNodeArrays() {
     lodNodeColors_->Modified();
     lodNodeRadii_->Modified();
     lodNodePoly_->Modified();
+    std::vector<uint32_t> discRgba(k);
+    for (size_t j = 0; j < k; ++j) discRgba[j] = LineSplat::rgba(lc[3 * j], lc[3 * j + 1], lc[3 * j + 2]);
+    lodSplat_->setDiscs(lodNodes_, std::move(discRgba), std::vector<float>(lr, lr + k));
     update();
 }
 
@@ -771,10 +763,12 @@ void ConnectomeView::applyEdgeVisibility() {
     const bool show = edgeOpacity_ > 0.f;
     const bool useLod = lod_.moving() && !lodEdges_.empty() && lodEdges_.size() < visibleEdges_;
     edgeSplat_->SetVisibility(show && !useLod);
-    lodSplat_->SetVisibility(show && useLod);
     const bool useLodNodes = lod_.moving() && !lodNodes_.empty() && lodNodes_.size() < role_.size();
+    // The budget splat draws the budget edges and the budget nodes (as discs), either or both.
+    lodSplat_->setLinesShown(show && useLod);
+    lodSplat_->SetVisibility((show && useLod) || useLodNodes);
     nodeActor_->SetVisibility(!useLodNodes);
-    lodNodeActor_->SetVisibility(useLodNodes);
+    lodNodesOn_ = useLodNodes;
 }
 
 void ConnectomeView::updateLodNodes() {
@@ -932,10 +926,9 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
         sel->SetArea(unsigned(std::max(0, x - reach)), unsigned(std::max(0, y - reach)),
                      unsigned(std::min(size[0] - 1, x + reach)), unsigned(std::min(size[1] - 1, y + reach)));
         // Edges never hide a node from the pointer: the line splats draw nothing in selection passes.
-        const bool nodesOn = nodeActor_->GetVisibility(), lodNodesOn = lodNodeActor_->GetVisibility();
+        const bool nodesOn = nodeActor_->GetVisibility();
         // Every node can be picked, also while the view draws the moving budget.
         nodeActor_->VisibilityOn();
-        lodNodeActor_->VisibilityOff();
         if (sel->CaptureBuffers()) {
             const unsigned int pos[2] = {unsigned(x), unsigned(y)};
             unsigned int found[2];
@@ -946,7 +939,6 @@ long ConnectomeView::pickNode(QPoint widgetPos) {
             sel->ClearBuffers();
         }
         nodeActor_->SetVisibility(nodesOn);
-        lodNodeActor_->SetVisibility(lodNodesOn);
     });
     update();
     return picked;
@@ -1108,24 +1100,29 @@ void ConnectomeView::warmLod() {
     if (lod_.moving() || !graph_ || (lodEdges_.empty() && lodNodes_.empty())) return;
     const bool ok = withRenderContext([&] {
         const bool edgesOn = edgeSplat_->GetVisibility(), lodOn = lodSplat_->GetVisibility();
-        const bool nodesOn = nodeActor_->GetVisibility(), lodNodesOn = lodNodeActor_->GetVisibility();
+        const bool lodLinesOn = lodSplat_->linesShown(), nodesOn = nodeActor_->GetVisibility();
         edgeSplat_->VisibilityOff();
         nodeActor_->VisibilityOff();
-        lodSplat_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
-        lodNodeActor_->SetVisibility(!lodNodes_.empty());
+        auto showBudget = [&] {
+            const bool lines = !lodEdges_.empty() && edgeOpacity_ > 0.f;
+            lodSplat_->setLinesShown(lines);
+            lodSplat_->SetVisibility(lines || !lodNodes_.empty());
+            return lines;
+        };
+        const bool lines = showBudget();
         // The first frame uploads the budget; the second is timed: it tells the level of detail what a moving
         // frame costs besides its edges. When that moves the budget far, the sample is redone.
         renderSceneMs();
-        lod_.budgetFrameDrawn(lodSplat_->GetVisibility() ? lodEdges_.size() : 0, renderSceneMs());
+        lod_.budgetFrameDrawn(lines ? lodEdges_.size() : 0, renderSceneMs());
         if (lodSampleStale()) {
             updateLodEdges();
-            lodSplat_->SetVisibility(!lodEdges_.empty() && edgeOpacity_ > 0.f);
+            showBudget();
             renderWindow()->Render(); // uploads the new sample
         }
         edgeSplat_->SetVisibility(edgesOn);
         lodSplat_->SetVisibility(lodOn);
+        lodSplat_->setLinesShown(lodLinesOn);
         nodeActor_->SetVisibility(nodesOn);
-        lodNodeActor_->SetVisibility(lodNodesOn);
     });
     if (ok) lodWarmTime_ = lodLines_->GetMTime();
 }
@@ -1143,11 +1140,9 @@ void ConnectomeView::paintGL() {
     lastCamera_ = c;
     haveCamera_ = true;
     VtkView::paintGL();
-    const bool lodOn = lodSplat_->GetVisibility();
+    const bool lodOn = lodSplat_->GetVisibility() && lodSplat_->linesShown();
     drawnEdges_ = lodOn ? lodSplat_->lastDrawn() : edgeSplat_->GetVisibility() ? edgeSplat_->lastDrawn() : 0;
-    drawnNodes_ = lodNodeActor_->GetVisibility() ? lodNodes_.size()
-                  : nodeActor_->GetVisibility()  ? role_.size()
-                                                 : 0;
+    drawnNodes_ = lodNodesOn_ ? lodNodes_.size() : nodeActor_->GetVisibility() ? role_.size() : 0;
     // The cost of this frame tunes the budget of the next moving frames.
     lod_.frameDrawn(drawnEdges_, lastFrameMs());
     // Far over budget (the first moving frame of a big graph): resample now for the next frame. At rest, the
@@ -1211,7 +1206,7 @@ void ConnectomeView::drawOverlay() {
         ImGui::Text("%zu nodes", role_.size());
         ImGui::Text("%zu / %zu edges", visibleEdges_,
                     graph_ && !role_.empty() ? graph_->edgeCount() : size_t(0));
-        if (lodSplat_->GetVisibility() || lodNodeActor_->GetVisibility())
+        if (lodSplat_->GetVisibility())
             ImGui::Text("moving: %zu nodes, %zu edges drawn", drawnNodes_, drawnEdges_);
         if (!selection_.empty()) ImGui::Text("%zu selected", selection_.size());
         if (!hoverText_.isEmpty()) {

@@ -9,9 +9,11 @@
 // Level of detail (vtk/Lod.h): while the camera moves, a second edge splat draws at most lod().budget() of
 // the visible edges (the strongest by weight plus a uniform sample of the rest, always with the highlighted
 // node's edges); 150 ms after the camera stops, the full edge splat draws every visible edge again. The
-// budget splat follows the edge filter, the edge colours and the highlight. Nodes likewise: while moving a
-// budget node actor draws at most lodNodeBudget() nodes (the highest degrees plus a uniform sample, always
-// with the highlighted node, its partners and the selection), in the colours and sizes of the full one.
+// budget splat follows the edge filter, the edge colours and the highlight. Nodes likewise: while moving the
+// budget splat also draws at most lodNodeBudget() nodes (the highest degrees plus a uniform sample, always
+// with the highlighted node, its partners and the selection) as shaded discs (LineSplat::setDiscs) in the
+// colours and sizes of the full node actor, which is hidden meanwhile: a moving frame has no GL primitive per
+// node or edge.
 #pragma once
 
 #include <QColor>
@@ -118,7 +120,8 @@ public:
     // The prop that draws every visible edge at rest (the lines and colours of edgePolyData()).
     LineSplat* edgeSplat() const;
     vtkActor* nodeActor() const;
-    // Level of detail: the budget edge splat and its data (line cells and colours of the sampled edges).
+    // Level of detail: the budget splat (the sampled edges and, as discs, the budget nodes) and its data
+    // (line cells and colours of the sampled edges).
     LodController& lod() { return lod_; }
     LineSplat* lodEdgeSplat() const;
     vtkPolyData* lodEdgePolyData() const;
@@ -127,7 +130,9 @@ public:
     // Nodes drawn while moving (default 20,000), beyond the ones that must stay visible.
     void setLodNodeBudget(size_t n);
     size_t lodNodeBudget() const { return lodNodeBudget_; }
-    vtkActor* lodNodeActor() const;
+    // Whether the last state change put the budget nodes in place of the node actor (moving), and their
+    // data (points, colours and radii the budget splat's discs are drawn from).
+    bool lodNodesShown() const;
     vtkPolyData* lodNodePolyData() const;
     // Nodes drawn by the last frame.
     size_t drawnNodeCount() const { return drawnNodes_; }
@@ -275,8 +280,7 @@ private:
     vtkNew<vtkCellArray> lodNodeVerts_;
     vtkNew<vtkUnsignedCharArray> lodNodeColors_;
     vtkNew<vtkFloatArray> lodNodeRadii_;
-    vtkNew<vtkOpenGLSphereMapper> lodNodeMapper_;
-    vtkNew<vtkActor> lodNodeActor_;
+    bool lodNodesOn_ = false; // the budget splat draws the budget nodes (moving)
     size_t drawnNodes_ = 0;
     VtkView::CameraState lastCamera_;
     bool haveCamera_ = false;

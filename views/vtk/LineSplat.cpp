@@ -30,6 +30,24 @@ void LineSplat::setNodes(std::shared_ptr<const void> owner, const float* x, cons
     for (int i = 0; i < 6; ++i) bounds_[i] = bounds ? bounds[i] : 0.0;
     ends_.clear();
     rgba_.clear();
+    discNodes_.clear();
+    discRgba_.clear();
+    discRadius_.clear();
+    this->Modified();
+}
+
+void LineSplat::setLinesShown(bool on) {
+    if (linesShown_ == on) return;
+    linesShown_ = on;
+    this->Modified();
+}
+
+void LineSplat::setDiscs(std::vector<uint32_t> nodes, std::vector<uint32_t> rgba, std::vector<float> radius) {
+    const size_t n = std::min({nodes.size(), rgba.size(), radius.size()});
+    nodes.resize(n), rgba.resize(n), radius.resize(n);
+    discNodes_ = std::move(nodes);
+    discRgba_ = std::move(rgba);
+    discRadius_ = std::move(radius);
     this->Modified();
 }
 
@@ -41,14 +59,15 @@ void LineSplat::setLines(std::vector<uint32_t> ends) {
 }
 
 double* LineSplat::GetBounds() {
-    return nodes_ > 0 && !rgba_.empty() ? bounds_ : nullptr;
+    return nodes_ > 0 && (!rgba_.empty() || !discNodes_.empty()) ? bounds_ : nullptr;
 }
 
 int LineSplat::RenderOpaqueGeometry(vtkViewport* vp) {
-    drawn_ = 0;
+    drawn_ = drawnDiscs_ = 0;
     auto* ren = vtkOpenGLRenderer::SafeDownCast(vp);
     // Selection passes (vtkHardwareSelector) leave the lines out: views pick them on the CPU, or not at all.
-    if (!ren || nodes_ == 0 || rgba_.empty() || ren->GetSelector()) return 0;
+    const bool lines = linesShown_ && !rgba_.empty();
+    if (!ren || nodes_ == 0 || (!lines && discNodes_.empty()) || ren->GetSelector()) return 0;
     auto* rw = vtkOpenGLRenderWindow::SafeDownCast(ren->GetRenderWindow());
     if (!rw) return 0;
     int w = 0, h = 0, x0 = 0, y0 = 0;
@@ -56,7 +75,8 @@ int LineSplat::RenderOpaqueGeometry(vtkViewport* vp) {
     if (w <= 0 || h <= 0) return 0;
     splat(ren, w, h);
     composite(rw, w, h);
-    drawn_ = rgba_.size();
+    drawn_ = lines ? rgba_.size() : 0;
+    drawnDiscs_ = discNodes_.size();
     return 1;
 }
 
@@ -86,6 +106,7 @@ void LineSplat::project(const double m[16], int w, int h, size_t lo, size_t hi) 
         s[0] = float((cx * iw + 1.0) * hw);
         s[1] = float((cy * iw + 1.0) * hh);
         s[2] = float((cz * iw + 1.0) * 0.5);
+        s[3] = float(cw);
     }
 }
 
@@ -105,6 +126,35 @@ void LineSplat::walk(int i0, int i1, int iStart, float o, float z, float so, flo
         if (ClipDepth && !(d >= 0.f && d <= 1.f)) continue;
         const size_t at = XMajor ? size_t(j) * size_t(b.w) + size_t(i) : size_t(i) * size_t(b.w) + size_t(j);
         if (d <= b.depth[at]) b.depth[at] = d, b.rgba[at] = c;
+    }
+}
+
+// A disc of radius r pixels centred at (cx, cy), at depth cz, shaded like a sphere lit from the viewer; only
+// the pixels of pixel centres inside it, in the band's rows.
+void LineSplat::disc(float cx, float cy, float cz, float r, uint32_t c, const Band& b) {
+    if (!(cz >= 0.f && cz <= 1.f) || !(r > 0.f)) return;
+    r = std::clamp(r, 0.75f, 4096.f); // at least about a pixel
+    if (!(cx + r >= 0.f && cx - r <= float(b.w) && cy + r >= float(b.y0) && cy - r <= float(b.y1))) return;
+    const int y0 = std::max(b.y0, int(std::ceil(cy - r - 0.5f)));
+    const int y1 = std::min(b.y1, int(std::floor(cy + r - 0.5f)) + 1);
+    const float r2 = r * r, inv = 1.f / r2;
+    const float cr = float(c & 0xffu), cg = float((c >> 8) & 0xffu), cb = float((c >> 16) & 0xffu);
+    for (int y = y0; y < y1; ++y) {
+        const float dy = float(y) + 0.5f - cy, hx2 = r2 - dy * dy;
+        if (hx2 < 0.f) continue;
+        const float hx = std::sqrt(hx2);
+        const int x0 = std::max(0, int(std::ceil(cx - hx - 0.5f)));
+        const int x1 = std::min(b.w, int(std::floor(cx + hx - 0.5f)) + 1);
+        for (int x = x0; x < x1; ++x) {
+            const size_t at = size_t(y) * size_t(b.w) + size_t(x);
+            if (!(cz <= b.depth[at])) continue;
+            const float dx = float(x) + 0.5f - cx;
+            const float nz = std::sqrt(std::max(0.f, 1.f - (dx * dx + dy * dy) * inv));
+            const float shade = 0.3f + 0.7f * nz; // ambient plus diffuse of a headlight
+            b.depth[at] = cz;
+            b.rgba[at] =
+                uint32_t(cr * shade) | uint32_t(cg * shade) << 8 | uint32_t(cb * shade) << 16 | 0xff000000u;
+        }
     }
 }
 
@@ -185,6 +235,13 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
         for (int c = 0; c < 4; ++c) m[4 * r + c] = mm->GetElement(r, c);
     const size_t px = size_t(w) * size_t(h);
     screen_.resize(4 * nodes_);
+    // Discs: pixels per world unit at clip w = 1 (the projection's vertical scale, rows of m are the camera
+    // axes scaled), and the change of clip z and w per world unit towards the camera.
+    const float pixelScale = float(std::sqrt(m[4] * m[4] + m[5] * m[5] + m[6] * m[6]) * 0.5 * h);
+    double dop[3] = {0, 0, -1};
+    ren->GetActiveCamera()->GetDirectionOfProjection(dop);
+    const float dz = float(m[8] * dop[0] + m[9] * dop[1] + m[10] * dop[2]);
+    const float dw = float(m[12] * dop[0] + m[13] * dop[1] + m[14] * dop[2]);
     const int threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
     // After a large image (a figure export) the buffers shrink back to what the window needs.
     Images& im = images();
@@ -205,14 +262,37 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
     parallel([&](int t) {
         project(m, w, h, nodes_ * size_t(t) / size_t(threads), nodes_ * size_t(t + 1) / size_t(threads));
     });
-    // Bands of rows holding about as many projected nodes each (lines mostly stay near their nodes).
+    // Bands of rows holding about as many projected nodes each (lines mostly stay near their nodes); the
+    // bounding box of all projected nodes, on screen or not, holds every line (a line lies between its ends).
     rows_.assign(size_t(h), 0);
     size_t inside = 0;
+    bool behind = false;
+    float lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
     for (size_t i = 0; i < nodes_; ++i) {
-        const float y = screen_[4 * i + 1];
-        if (std::isnan(screen_[4 * i]) || !(y >= 0.f && y < float(h))) continue;
+        const float x = screen_[4 * i], y = screen_[4 * i + 1];
+        if (std::isnan(x)) {
+            behind = true;
+            continue;
+        }
+        lo[0] = std::min(lo[0], x), hi[0] = std::max(hi[0], x);
+        lo[1] = std::min(lo[1], y), hi[1] = std::max(hi[1], y);
+        if (!(y >= 0.f && y < float(h))) continue;
         ++rows_[size_t(y)];
         ++inside;
+    }
+    float reach = 2.f; // pixel-centre rounding of lines and discs
+    for (size_t k = 0; k < discNodes_.size(); ++k) {
+        const uint32_t a = discNodes_[k];
+        if (a < nodes_ && !std::isnan(screen_[4 * size_t(a)]))
+            reach = std::max(
+                reach, 2.f + std::min(4096.f, discRadius_[k] * pixelScale / screen_[4 * size_t(a) + 3]));
+    }
+    auto clampTo = [](float v, int n) { return int(std::clamp(v, 0.f, float(n))); };
+    if (behind) {
+        rect_[0] = 0, rect_[1] = 0, rect_[2] = w, rect_[3] = h;
+    } else {
+        rect_[0] = clampTo(std::floor(lo[0] - reach), w), rect_[2] = clampTo(std::ceil(hi[0] + reach), w);
+        rect_[1] = clampTo(std::floor(lo[1] - reach), h), rect_[3] = clampTo(std::ceil(hi[1] + reach), h);
     }
     std::vector<int> split(size_t(threads) + 1, h);
     split[0] = 0;
@@ -225,12 +305,15 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
     parallel([&](int t) {
         const Band band{depth.data(), color.data(), w, h, split[size_t(t)], split[size_t(t) + 1]};
         if (band.y0 >= band.y1) return;
-        const size_t p0 = size_t(band.y0) * size_t(w), p1 = size_t(band.y1) * size_t(w);
-        std::fill(depth.begin() + ptrdiff_t(p0), depth.begin() + ptrdiff_t(p1), kEmpty);
-        std::fill(color.begin() + ptrdiff_t(p0), color.begin() + ptrdiff_t(p1), 0u);
+        // Only the frame's rectangle: nothing outside it is uploaded or composited.
+        for (int y = std::max(band.y0, rect_[1]), y1 = std::min(band.y1, rect_[3]); y < y1; ++y) {
+            const size_t p0 = size_t(y) * size_t(w) + size_t(rect_[0]), n = size_t(rect_[2] - rect_[0]);
+            std::fill_n(depth.data() + p0, n, kEmpty);
+            std::fill_n(color.data() + p0, n, 0u);
+        }
         const float* scr = screen_.data();
         const float y0 = float(band.y0) - 1.f, y1 = float(band.y1) + 1.f;
-        for (size_t k = 0, n = rgba_.size(); k < n; ++k) {
+        for (size_t k = 0, n = linesShown_ ? rgba_.size() : 0; k < n; ++k) {
             const uint32_t a = ends_[2 * k], b = ends_[2 * k + 1];
             if (a >= nodes_ || b >= nodes_) continue;
             const float *pa = scr + 4 * size_t(a), *pb = scr + 4 * size_t(b);
@@ -241,6 +324,19 @@ void LineSplat::splat(vtkOpenGLRenderer* ren, int w, int h) {
             // Both ends above or both below the band: nothing to draw here.
             if ((pa[1] < y0 && pb[1] < y0) || (pa[1] >= y1 && pb[1] >= y1)) continue;
             line(pa[0], pa[1], pa[2], pb[0], pb[1], pb[2], rgba_[k], band);
+        }
+        // Discs over the lines: pixel radius from the projection's scale at the node's clip w; depth of the
+        // sphere's point nearest the camera, so lines into a node end at its surface as with imposters.
+        for (size_t k = 0, n = discNodes_.size(); k < n; ++k) {
+            const uint32_t a = discNodes_[k];
+            if (a >= nodes_) continue;
+            const float* p = scr + 4 * size_t(a);
+            if (std::isnan(p[0])) continue;
+            const float r = discRadius_[k], cw = p[3];
+            const float cz = (2.f * p[2] - 1.f) * cw;
+            const float fz = cz - r * dz, fw = cw - r * dw;
+            const float depth = fw > 0.f ? std::clamp(0.5f * (fz / fw + 1.f), 0.f, p[2]) : 0.f;
+            disc(p[0], p[1], depth, r * pixelScale / cw, discRgba_[k], band);
         }
     });
 }
@@ -259,9 +355,11 @@ void LineSplat::composite(vtkOpenGLRenderWindow* rw, int w, int h) {
                          "in vec4 ndCoordIn;\n"
                          "in vec2 texCoordIn;\n"
                          "out vec2 texCoord;\n"
+                         "uniform vec4 rect;\n" // the frame's rectangle, texture coordinates
                          "void main() {\n"
-                         "  gl_Position = ndCoordIn;\n"
-                         "  texCoord = texCoordIn;\n"
+                         "  vec2 t = mix(rect.xy, rect.zw, texCoordIn);\n"
+                         "  gl_Position = vec4(2.0 * t - 1.0, ndCoordIn.z, ndCoordIn.w);\n"
+                         "  texCoord = t;\n"
                          "}\n";
         const char* fs = "//VTK::System::Dec\n"
                          "//VTK::Output::Dec\n"
@@ -281,14 +379,20 @@ void LineSplat::composite(vtkOpenGLRenderWindow* rw, int w, int h) {
         rw->GetShaderCache()->ReadyShaderProgram(quad_->Program);
     }
     if (!quad_->Program) return;
+    const int x0 = rect_[0], y0 = rect_[1], rectW = rect_[2] - rect_[0], rh = rect_[3] - rect_[1];
+    if (rectW <= 0 || rh <= 0) return;
     if (colorTex_->GetHandle() != 0 && int(colorTex_->GetWidth()) == w && int(colorTex_->GetHeight()) == h &&
         int(depthTex_->GetWidth()) == w && int(depthTex_->GetHeight()) == h) {
-        // Same size as the last frame: new contents in the same storage (no reallocation in the driver).
+        // Same size as the last frame: new contents of the frame's rectangle in the same storage (no
+        // reallocation in the driver).
+        const size_t at = size_t(y0) * size_t(w) + size_t(x0);
         glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+        glPixelStorei(GL_UNPACK_ROW_LENGTH, w);
         colorTex_->Bind();
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, color.data());
+        glTexSubImage2D(GL_TEXTURE_2D, 0, x0, y0, rectW, rh, GL_RGBA, GL_UNSIGNED_BYTE, color.data() + at);
         depthTex_->Bind();
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RED, GL_FLOAT, depth.data());
+        glTexSubImage2D(GL_TEXTURE_2D, 0, x0, y0, rectW, rh, GL_RED, GL_FLOAT, depth.data() + at);
+        glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     } else {
         colorTex_->Create2DFromRaw(unsigned(w), unsigned(h), 4, VTK_UNSIGNED_CHAR, color.data());
         depthTex_->Create2DFromRaw(unsigned(w), unsigned(h), 1, VTK_FLOAT, depth.data());
@@ -302,6 +406,9 @@ void LineSplat::composite(vtkOpenGLRenderWindow* rw, int w, int h) {
     }
     quad_->Program->SetUniformi("colorTex", colorTex_->GetTextureUnit());
     quad_->Program->SetUniformi("depthTex", depthTex_->GetTextureUnit());
+    const float rect[4] = {float(x0) / float(w), float(y0) / float(h), float(rect_[2]) / float(w),
+                           float(rect_[3]) / float(h)};
+    quad_->Program->SetUniform4f("rect", rect);
     vtkOpenGLState* st = rw->GetState();
     vtkOpenGLState::ScopedglEnableDisable blend(st, GL_BLEND);
     vtkOpenGLState::ScopedglEnableDisable depthTest(st, GL_DEPTH_TEST);
