@@ -569,8 +569,12 @@ int runWindowCommand(const CommandLine& cl) {
         };
         while (stale() && settle.elapsed() < 5000) waitFor(20);
         waitFor(50);
-        // What the window shows on its screen (the X server's pixels); grab() as a fallback.
-        QImage img = w.screen() ? w.screen()->grabWindow(w.winId()).toImage() : QImage();
+        // What the window shows on its screen (the X server's pixels); grab() as a fallback, and when the
+        // window reaches past the screen's edge (a size larger than the display): the server has no pixels
+        // there, so its picture would end in a blank strip.
+        const bool onScreen =
+            w.screen() && w.screen()->geometry().contains(QRect(w.mapToGlobal(QPoint(0, 0)), w.size()));
+        QImage img = onScreen ? w.screen()->grabWindow(w.winId()).toImage() : QImage();
         if (img.isNull() || img.size() != w.size() * w.devicePixelRatio()) img = w.grab().toImage();
         if (img.isNull()) {
             fprintf(stderr, "%s: the window could not be rendered\n", qPrintable(cl.out));

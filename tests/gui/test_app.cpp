@@ -143,6 +143,29 @@ private slots:
         QVERIFY(nonBackgroundFraction(img) > 0.05);
     }
 
+    void screenshotWiderThanTheScreen() {
+        // The test's X screen is 1600 pixels wide: a 2000-pixel window reaches past its edge, where the
+        // server has no pixels. The picture still shows the whole 3-D view, up to its right edge.
+        QTemporaryDir dir;
+        const QString png = dir.filePath("wide.png");
+        Run r = runApp({"--screenshot", png, "--size", "2000x700", herm(), somas()});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QImage img(png);
+        QCOMPARE(img.size(), QSize(2000, 700));
+        const QRgb bg = img.pixel(1500, 120); // the view's background, inside the screen
+        QCOMPARE(qAlpha(bg), 255);
+        long same = 0, all = 0;
+        for (int y = 250; y < 450; ++y)
+            for (int x = 1960; x < 1995; ++x, ++all) {
+                const QRgb c = img.pixel(x, y);
+                const int d = std::abs(qRed(c) - qRed(bg)) + std::abs(qGreen(c) - qGreen(bg)) +
+                              std::abs(qBlue(c) - qBlue(bg));
+                same += qAlpha(c) == 255 && d < 12;
+            }
+        QVERIFY2(same > all * 9 / 10,
+                 qPrintable(QStringLiteral("%1 of %2 like the background").arg(same).arg(all)));
+    }
+
     void screenshotOfDemo() {
         QTemporaryDir dir;
         const QString png = dir.filePath("demo.png");
