@@ -45,6 +45,10 @@ AdjacencyDock::AdjacencyDock(DocumentModel* model, ConnectomeView* view, QWidget
     v->addWidget(status_);
     setWidget(w);
 
+    fitTimer_.setSingleShot(true);
+    fitTimer_.setInterval(150);
+    connect(&fitTimer_, &QTimer::timeout, this, &AdjacencyDock::fitCellsToView);
+    plot_->installEventFilter(this);
     connect(orderCombo_, &QComboBox::activated, this, [this] { refresh(); });
     connect(log_, &QCheckBox::toggled, plot_, &AdjacencyPlot::setLogScale);
     connect(model_, &DocumentModel::shownGraphChanged, this, [this] { follow(); });
@@ -148,11 +152,37 @@ bool AdjacencyDock::refresh() {
                         .arg(g.nodeCount())
                         .arg(g.edgeCount())
                         .arg(g.directed ? tr("directed") : tr("undirected")));
-    if (error_.isEmpty())
-        status_->setText(plot_->span() > 1
-                             ? tr("%1 nodes per pixel a side: weights summed.").arg(plot_->span())
-                             : tr("Click a cell or a row to select its nodes in 3-D."));
+    fitCellsToView();
+    showStatus();
     return error_.isEmpty();
+}
+
+void AdjacencyDock::showStatus() {
+    if (!error_.isEmpty() || !graph_) return;
+    status_->setText(
+        plot_->span() > 1
+            ? tr("%1 nodes per cell a side (one cell per pixel): weights summed.").arg(plot_->span())
+            : tr("Click a cell or a row to select its nodes in 3-D."));
+}
+
+bool AdjacencyDock::eventFilter(QObject* watched, QEvent* e) {
+    if (watched == plot_ && e->type() == QEvent::Resize) fitTimer_.start();
+    return QDockWidget::eventFilter(watched, e);
+}
+
+void AdjacencyDock::fitCellsToView() {
+    const size_t n = plot_->order().size();
+    if (!graph_ || n == 0 || n != graph_->nodeCount()) return;
+    const QRectF m = plot_->matrixRect();
+    const double px = std::min(m.width(), m.height()) * plot_->devicePixelRatioF();
+    if (!(px >= 16)) return; // not laid out yet
+    const size_t bins = std::min(kMaxCells, size_t(px));
+    const size_t want = n <= bins ? 1 : (n + bins - 1) / bins;
+    if (want == plot_->span()) return;
+    size_t side = 0, span = 1;
+    std::vector<float> cells = nr::adjacencyCells(*graph_, plot_->order(), bins, &side, &span);
+    plot_->setCells(std::move(cells), side, span);
+    showStatus();
 }
 
 AdjacencyPlot::Data AdjacencyDock::plotData(const nr::Graph& g, const QString& order, QString* error) {

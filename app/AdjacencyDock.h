@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QDockWidget>
+#include <QTimer>
 #include <memory>
 
 #include "analysis/AdjacencyOrder.h"
@@ -43,9 +44,16 @@ public:
 signals:
     void message(const QString& text, bool error);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* e) override;
+
 private:
     void follow();
     void fillOrders();
+    // Sums the graph into at most one cell per device pixel of the plot's matrix (nearest sampling of more
+    // cells than pixels would skip whole rows and columns, and the edges in them), up to 1,024 a side.
+    void fitCellsToView();
+    void showStatus();
 
     DocumentModel* model_;
     ConnectomeView* view_;
@@ -55,4 +63,5 @@ private:
     QLabel* status_ = nullptr;
     std::shared_ptr<const nr::Graph> graph_;
     QString error_;
+    QTimer fitTimer_; // after a resize settles
 };

@@ -555,7 +555,12 @@ int runWindowCommand(const CommandLine& cl) {
     }
     const QString what = parts.join(QLatin1Char(' '));
     if (cl.mode == CommandLine::Mode::Screenshot) {
-        if (cl.view == QLatin1String("adjacency")) w.showAdjacency(); // Analysis > Adjacency Matrix
+        if (cl.view == QLatin1String("adjacency")) {
+            w.showAdjacency(); // Analysis > Adjacency Matrix
+            // The dock takes room from the 3-D view: frame the network again in what is left of it.
+            waitFor(100);
+            w.connectomeView()->resetCamera();
+        }
         w.connectomeView()->lod().settle();
         waitFor(100);
         // Every 3-D view on screen has drawn a frame at its final size (a frame can take a few hundred

@@ -2,6 +2,7 @@
 // the selection both ways between the matrix and the 3-D connectome view.
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 #include <fstream>
 
 #include "AdjacencyDock.h"
@@ -75,6 +76,48 @@ private slots:
         QVERIFY(d2->logScale());
         QCOMPARE(d2->plot()->order(), clustered);
         QCOMPARE(d2->plot()->cellCount(), size_t(6));
+    }
+
+    void cellsFollowThePlotsPixels() {
+        // C. elegans (448 nodes) in a matrix smaller than 448 pixels: nodes are summed so that there is at
+        // most one cell per pixel (nearest sampling of more cells would drop rows and their edges), the
+        // total weight is kept, and a larger plot goes back to one node per cell.
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.openFilesBlocking({QStringLiteral(NR_SHARED_DATA "/connectome/herm_full_edgelist.csv")}),
+                 QString());
+        const size_t n = w.graph()->nodeCount();
+        QCOMPARE(n, size_t(448));
+        w.showAdjacency();
+        AdjacencyDock* d = w.adjacencyDock();
+        QTRY_VERIFY(d->isVisible());
+        d->setFloating(true);
+        d->resize(420, 470);
+        AdjacencyPlot* p = d->plot();
+        auto px = [p] {
+            const QRectF m = p->matrixRect();
+            return size_t(std::max(0.0, std::min(m.width(), m.height()) * p->devicePixelRatioF()));
+        };
+        QTRY_VERIFY(px() >= 16 && px() < n && p->span() == (n + px() - 1) / px());
+        QVERIFY(p->cellCount() <= px());
+        auto sum = [](const std::vector<float>& v) {
+            double s = 0;
+            for (float x : v)
+                if (std::isfinite(x)) s += x;
+            return s;
+        };
+        size_t side = 0, span = 0;
+        const double full = sum(nr::adjacencyCells(*w.graph(), p->order(), n, &side, &span));
+        QCOMPARE(span, size_t(1));
+        QVERIFY(full > 0);
+        QVERIFY2(std::abs(sum(p->cells()) - full) <= 1e-4 * full,
+                 qPrintable(QStringLiteral("%1 against %2").arg(sum(p->cells())).arg(full)));
+        d->resize(1000, 1000);
+        QTRY_VERIFY(px() >= n);
+        QTRY_COMPARE(p->span(), size_t(1));
+        QCOMPARE(p->cellCount(), n);
     }
 };
 

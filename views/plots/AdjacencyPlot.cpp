@@ -44,6 +44,15 @@ void AdjacencyPlot::setData(Data d) {
     rebuild();
 }
 
+void AdjacencyPlot::setCells(std::vector<float> cells, size_t cellsASide, size_t span) {
+    if (cells.size() != cellsASide * cellsASide) return;
+    d_.cells = std::move(cells);
+    d_.cells_ = cellsASide;
+    d_.span = std::max<size_t>(1, span);
+    hover_ = QPoint(-1, -1);
+    rebuild();
+}
+
 void AdjacencyPlot::setLogScale(bool on) {
     log_ = on;
     rebuild();

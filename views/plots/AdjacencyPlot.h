@@ -31,6 +31,9 @@ public:
         std::map<QString, QColor> colors; // colour of a group (others: colormaps::community of its index)
     };
     void setData(Data d);
+    // New cells for the same order (the same graph summed to another number of cells a side); keeps the
+    // order, groups and selection.
+    void setCells(std::vector<float> cells, size_t cellsASide, size_t span);
     // Log colour scale (log10 of positive weights); ignored when a weight is negative.
     void setLogScale(bool on);
     void setTitle(const QString& t);
@@ -41,6 +44,7 @@ public:
     void setSelection(const std::vector<uint32_t>& nodes);
 
     size_t cellCount() const { return d_.cells_; }
+    const std::vector<float>& cells() const { return d_.cells; } // cellCount() squared, NaN = no edge
     size_t span() const { return d_.span; }
     const std::vector<uint32_t>& order() const { return d_.order; }
     const std::vector<uint32_t>& selection() const { return selection_; }
