@@ -14,9 +14,9 @@
 //   bytes_per_edge     VmRSS after the first frame minus VmRSS before loading, per edge
 //   stage_*            the same delta split into parsing, setGraph (VTK arrays) and the first frame (GL
 //                      buffers and the rasterizer's memory); peak_bytes_per_edge from VmHWM
-//   baseline_*         the naive pipeline on subsets of two sizes (20 edges per node, like the full graph),
-//                      times fitted a + b*E through both and extrapolated to the full edge count; its first
-//                      frame per subset is the median of three runs
+//   baseline_*         the naive pipeline on subsets of three sizes (20 edges per node, like the full graph),
+//                      times fitted a + b*E through the three by least squares and extrapolated to the full
+//                      edge count; its first frame per subset is the median of three runs
 //   ratio              min(first_frame_ratio, frame_ratio) (ratio_kind says so); each ratio is
 //                      baseline time / our time at rest (the full picture on both sides)
 #include <QApplication>
@@ -60,9 +60,11 @@ namespace {
 
 constexpr size_t kNodes = 100000;
 constexpr size_t kEdges = 2000000;
-// Baseline subsets: two sizes for the a + b*E fit.
-constexpr size_t kBaseNodes[2] = {5000, 10000};
-constexpr size_t kBaseEdges[2] = {100000, 200000};
+// Baseline subsets: three sizes for the least-squares a + b*E fit (two points let one noisy run swing the
+// slope, and with it the extrapolation, by a factor of several).
+constexpr int kBaseSizes = 3;
+constexpr size_t kBaseNodes[kBaseSizes] = {5000, 10000, 20000};
+constexpr size_t kBaseEdges[kBaseSizes] = {100000, 200000, 400000};
 // Edge colour mixed with the background by this factor, on both sides (ConnectomeView::setEdgeOpacity).
 constexpr float kEdgeMix = 0.5f;
 constexpr int kSteps = 24; // 15 degree azimuth steps
@@ -442,9 +444,9 @@ int main(int argc, char** argv) {
 
     // The baseline's first frame: the median of three runs per subset (its frame time is the mean of 12
     // frames of the first run).
-    Naive naive[2];
-    std::vector<double> naiveFirst[2];
-    for (int k = 0; k < 2; ++k) {
+    Naive naive[kBaseSizes];
+    std::vector<double> naiveFirst[kBaseSizes];
+    for (int k = 0; k < kBaseSizes; ++k) {
         auto sub = synthetic(kBaseNodes[k], kBaseEdges[k], 11);
         for (int rep = 0; rep < kReps; ++rep) {
             const Naive r = runNaive(*sub, rep == 0);
@@ -453,17 +455,24 @@ int main(int argc, char** argv) {
         }
         naive[k].firstFrameS = bench::median(naiveFirst[k]);
     }
-    // Fitted y = a + b*E through the two subsets, evaluated at the full edge count. A negative slope (noise
-    // on a loaded machine) is taken as 0, which can only favour the baseline.
-    auto extrapolate = [&](double y1, double y2, const char* key) {
-        const double e1 = double(kBaseEdges[0]), e2 = double(kBaseEdges[1]);
-        const double b = std::max(0.0, (y2 - y1) / (e2 - e1)), a = y1 - b * e1;
+    // Fitted y = a + b*E through the subsets (least squares), evaluated at the full edge count. A negative
+    // slope (noise on a loaded machine) is taken as 0, which can only favour the baseline.
+    auto extrapolate = [&](const double* y, const char* key) {
+        double me = 0, my = 0;
+        for (int k = 0; k < kBaseSizes; ++k)
+            me += double(kBaseEdges[k]) / kBaseSizes, my += y[k] / kBaseSizes;
+        double sxy = 0, sxx = 0;
+        for (int k = 0; k < kBaseSizes; ++k) {
+            const double dx = double(kBaseEdges[k]) - me;
+            sxy += dx * (y[k] - my), sxx += dx * dx;
+        }
+        const double b = std::max(0.0, sxy / sxx), a = my - b * me;
         std::printf("baseline_fit_%s=%.6g+%.6g*E\n", key, a, b);
         return a + b * double(kEdges);
     };
     std::printf("baseline=vtkGlyph3D_spheres+vtkTubeFilter\n");
     std::printf("baseline_edge_drawing=opaque_background_mixed_%.2f\n", double(kEdgeMix));
-    for (int k = 0; k < 2; ++k) {
+    for (int k = 0; k < kBaseSizes; ++k) {
         const std::string e = std::to_string(kBaseEdges[k] / 1000) + "k";
         std::printf("baseline_subset_nodes_%s=%zu\n", e.c_str(), kBaseNodes[k]);
         std::printf("baseline_subset_first_frame_s_%s=%.3f\n", e.c_str(), naive[k].firstFrameS);
@@ -473,8 +482,10 @@ int main(int argc, char** argv) {
         std::printf("baseline_subset_bytes_per_edge_%s=%.1f\n", e.c_str(),
                     naive[k].rssDeltaKb * 1024.0 / double(kBaseEdges[k]));
     }
-    const double baseFirst = extrapolate(naive[0].firstFrameS, naive[1].firstFrameS, "first_frame_s");
-    const double baseFrame = extrapolate(naive[0].frameMs, naive[1].frameMs, "frame_ms");
+    double yFirst[kBaseSizes], yFrame[kBaseSizes];
+    for (int k = 0; k < kBaseSizes; ++k) yFirst[k] = naive[k].firstFrameS, yFrame[k] = naive[k].frameMs;
+    const double baseFirst = extrapolate(yFirst, "first_frame_s");
+    const double baseFrame = extrapolate(yFrame, "frame_ms");
     std::printf("baseline_extrapolated=fit_a_plus_b_E\n");
     std::printf("baseline_first_frame_s=%.3f\n", baseFirst);
     std::printf("baseline_frame_ms=%.2f\n", baseFrame);
