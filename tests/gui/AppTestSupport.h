@@ -1,5 +1,5 @@
-// Shared by the whole-application test suites: the shared data files they open and a way to run the
-// neurorama executable as a user would from a shell.
+// Shared by the whole-application test suites: the shared data files they open, a way to run the
+// neurorama executable as a user would from a shell, and readers of what it writes.
 #pragma once
 
 #include <QCoreApplication>
@@ -8,6 +8,8 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QXmlStreamReader>
+#include <set>
 
 namespace apptest {
 
@@ -52,6 +54,40 @@ inline Run runApp(const QStringList& args, int timeoutMs = 120000) {
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
+}
+
+// The bytes of a file (empty when it cannot be read).
+inline QByteArray readAll(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Every string drawn as text in an SVG (<text> and its <tspan>s), whitespace-trimmed; `error` says why the
+// file could not be read or parsed.
+inline std::set<QString> svgTexts(const QString& path, QString* error) {
+    std::set<QString> out;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot open");
+        return out;
+    }
+    QXmlStreamReader xml(&f);
+    int depth = 0;
+    QString cur;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (xml.isStartElement() && xml.name() == QLatin1String("text")) {
+            ++depth;
+            cur.clear();
+        } else if (xml.isCharacters() && depth > 0) {
+            cur += xml.text();
+        } else if (xml.isEndElement() && xml.name() == QLatin1String("text")) {
+            --depth;
+            out.insert(cur.trimmed());
+        }
+    }
+    if (xml.hasError()) *error = xml.errorString() + " at line " + QString::number(xml.lineNumber());
+    return out;
 }
 
 } // namespace apptest

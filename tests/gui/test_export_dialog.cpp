@@ -34,6 +34,8 @@
 #include "vtk/ConnectomeView.h"
 #include "vtk/NeuronView.h"
 
+using apptest::readAll;
+
 namespace {
 
 const QString kTraces = apptest::kData + QStringLiteral("/activity/atanas2023_traces.csv");
@@ -101,11 +103,6 @@ std::pair<double, double> fontPt(const QByteArray& svg, int dpi) {
     for (auto it = n.begin(); it != n.end(); ++it)
         if (it.value() > count) best = it.key(), count = it.value();
     return {best / 10.0, smallest};
-}
-
-QByteArray readAll(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 } // namespace

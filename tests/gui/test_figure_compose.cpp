@@ -30,40 +30,10 @@
 #include "plots/PlotWidget.h"
 #include "session/Session.h"
 
+using apptest::readAll;
+using apptest::svgTexts;
+
 namespace {
-
-QByteArray readAll(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return QByteArray();
-    return f.readAll();
-}
-
-// Every string drawn as text in an SVG (<text> and its <tspan>s), whitespace-trimmed.
-std::set<QString> svgTexts(const QString& path, QString* error) {
-    std::set<QString> out;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = "cannot open";
-        return out;
-    }
-    QXmlStreamReader xml(&f);
-    int depth = 0;
-    QString cur;
-    while (!xml.atEnd()) {
-        xml.readNext();
-        if (xml.isStartElement() && xml.name() == QLatin1String("text")) {
-            ++depth;
-            cur.clear();
-        } else if (xml.isCharacters() && depth > 0) {
-            cur += xml.text();
-        } else if (xml.isEndElement() && xml.name() == QLatin1String("text")) {
-            --depth;
-            out.insert(cur.trimmed());
-        }
-    }
-    if (xml.hasError()) *error = xml.errorString() + " at line " + QString::number(xml.lineNumber());
-    return out;
-}
 
 // MediaBox of the first page in points.
 QSizeF pdfMediaBox(const QByteArray& pdf) {

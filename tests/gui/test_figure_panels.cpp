@@ -23,43 +23,13 @@
 #include "session/Session.h"
 #include "traces/Traces.h"
 
+using apptest::readAll;
+using apptest::svgTexts;
+
 namespace {
 
 const QString kTraces = apptest::kData + QStringLiteral("/activity/atanas2023_traces.csv");
 const QString kSwc = apptest::kData + QStringLiteral("/neurons/swc/C031097B-I4.CNG.swc");
-
-QByteArray readAll(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return QByteArray();
-    return f.readAll();
-}
-
-// Every string drawn as text in an SVG, whitespace-trimmed.
-std::set<QString> svgTexts(const QString& path, QString* error) {
-    std::set<QString> out;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = "cannot open";
-        return out;
-    }
-    QXmlStreamReader xml(&f);
-    int depth = 0;
-    QString cur;
-    while (!xml.atEnd()) {
-        xml.readNext();
-        if (xml.isStartElement() && xml.name() == QLatin1String("text")) {
-            ++depth;
-            cur.clear();
-        } else if (xml.isCharacters() && depth > 0) {
-            cur += xml.text();
-        } else if (xml.isEndElement() && xml.name() == QLatin1String("text")) {
-            --depth;
-            out.insert(cur.trimmed());
-        }
-    }
-    if (xml.hasError()) *error = xml.errorString() + " at line " + QString::number(xml.lineNumber());
-    return out;
-}
 
 nr::LayerId layerOf(const MainWindow& w, nr::LayerKind k) {
     const nr::Layer* l = w.document().current(k);

@@ -26,13 +26,9 @@
 #include "vtk/VesselView.h"
 
 using apptest::kData;
+using apptest::readAll;
 
 namespace {
-
-QByteArray readAll(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 void settle(int ms) {
     QElapsedTimer t;
