@@ -343,6 +343,9 @@ std::vector<FileOptions> fileOptions(const CommandLine& cl) {
 
 int figureSummary(const nr::Figure& f, const FigureWriteStats& st, const CommandLine& cl, const QString& what,
                   double ms) {
+    // What the figure lacks that its settings ask for: written, but said (exit 0).
+    for (const QString& w : st.warnings)
+        fprintf(stderr, "%s: warning: %s\n", qPrintable(cl.out), qPrintable(w));
     printf("export figure=\"%s\"%s%s panels=%d page=%gx%gmm out=%s size=%dx%d dpi=%d bytes=%lld ms=%.0f\n",
            f.name.c_str(), what.isEmpty() ? "" : " ", qPrintable(what), st.panels, f.widthMm, f.heightMm,
            qPrintable(cl.out), st.pixels.width(), st.pixels.height(), cl.dpi, (long long)st.bytes, ms);

@@ -9,6 +9,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -29,6 +30,10 @@
 #include "DocumentModel.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
+#include "model/Document.h"
+#include "vtk/ConnectomeView.h"
+#include "vtk/NeuronView.h"
+#include "vtk/VesselView.h"
 
 namespace {
 
@@ -207,6 +212,7 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     auto* leftLay = new QVBoxLayout(left);
     leftLay->addLayout(form);
     leftLay->addWidget(cells_, 1);
+    leftLay->addWidget(buildPanelBox());
     leftLay->addWidget(new QLabel(tr("Layers (drag onto the preview):")));
     leftLay->addWidget(layerList_);
     leftLay->addWidget(status_);
@@ -293,8 +299,206 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     }
     buildCells();
     fillLayerList();
+    fillPanelPick();
     store();
     QTimer::singleShot(0, this, &FigureComposer::refresh);
+}
+
+namespace {
+
+bool is3d(nr::PanelView v) {
+    return v == nr::PanelView::Network || v == nr::PanelView::Vessels || v == nr::PanelView::Neurons;
+}
+
+int cellKey(int row, int col) {
+    return row * 1000 + col;
+}
+
+} // namespace
+
+QWidget* FigureComposer::buildPanelBox() {
+    panelBox_ = new QGroupBox(tr("Panel"));
+    auto* form = new QFormLayout(panelBox_);
+    form->setContentsMargins(6, 4, 6, 4);
+    panelPick_ = new QComboBox;
+    panelPick_->setObjectName(QStringLiteral("panelPick"));
+    panelPick_->setToolTip(tr("The panel whose own settings are edited below"));
+    form->addRow(tr("Panel"), panelPick_);
+    panelTitle_ = new QLineEdit;
+    panelTitle_->setObjectName(QStringLiteral("panelTitle"));
+    panelTitle_->setPlaceholderText(tr("(no title)"));
+    panelTitle_->setToolTip(tr("A line of text above the panel"));
+    form->addRow(tr("Title"), panelTitle_);
+    panelColorBy_ = new QComboBox;
+    panelColorBy_->setObjectName(QStringLiteral("panelColorBy"));
+    panelColorBy_->setToolTip(
+        tr("What a 3-D panel colours by; its key in the figure names it with its range and "
+           "unit"));
+    form->addRow(tr("Colour by"), panelColorBy_);
+    panelLabels_ = new QLineEdit;
+    panelLabels_->setObjectName(QStringLiteral("panelLabels"));
+    panelLabels_->setPlaceholderText(tr("names, separated by commas"));
+    panelLabels_->setToolTip(
+        tr("Nodes (3-D network) or neurons (3-D neurons) to name in the figure: vector text "
+           "beside each, with a line to it"));
+    form->addRow(tr("Labels"), panelLabels_);
+    auto* camRow = new QHBoxLayout;
+    cameraFromWindow_ = new QPushButton(tr("From &window"));
+    cameraFromWindow_->setObjectName(QStringLiteral("panelCameraFromWindow"));
+    cameraFromWindow_->setToolTip(tr("Take the camera of the window's 3-D view of this kind: frame the data "
+                                     "there, then press this"));
+    cameraReset_ = new QPushButton(tr("Whole data"));
+    cameraReset_->setObjectName(QStringLiteral("panelCameraReset"));
+    cameraReset_->setToolTip(tr("Forget the panel's camera: the whole data in view"));
+    cameraState_ = new QLabel;
+    camRow->addWidget(cameraFromWindow_);
+    camRow->addWidget(cameraReset_);
+    camRow->addWidget(cameraState_, 1);
+    form->addRow(tr("Camera"), camRow);
+
+    connect(panelPick_, &QComboBox::currentIndexChanged, this, [this] { showPanelSettings(); });
+    connect(panelTitle_, &QLineEdit::editingFinished, this, [this] { panelSettingsEdited(); });
+    connect(panelLabels_, &QLineEdit::editingFinished, this, [this] { panelSettingsEdited(); });
+    connect(panelColorBy_, &QComboBox::activated, this, [this] { panelSettingsEdited(); });
+    connect(cameraFromWindow_, &QPushButton::clicked, this, [this] {
+        if (!cameraFromWindow())
+            status_->setText(tr("Open the window's 3-D view of this panel's kind first, then frame the data "
+                                "there"));
+    });
+    connect(cameraReset_, &QPushButton::clicked, this, [this] {
+        if (nr::FigurePanel* p = pickedPanel()) {
+            p->camera.reset();
+            edited();
+            showPanelSettings();
+        }
+    });
+    return panelBox_;
+}
+
+nr::FigurePanel* FigureComposer::pickedPanel() {
+    const int key = panelPick_->currentData().toInt();
+    if (panelPick_->currentIndex() < 0) return nullptr;
+    for (nr::FigurePanel& p : fig_.panels)
+        if (cellKey(p.row, p.col) == key) return &p;
+    return nullptr;
+}
+
+void FigureComposer::fillPanelPick() {
+    const QVariant was = panelPick_->currentData();
+    {
+        QSignalBlocker b(panelPick_);
+        panelPick_->clear();
+        for (size_t i = 0; i < fig_.panels.size(); ++i) {
+            const nr::FigurePanel& p = fig_.panels[i];
+            const nr::Layer* l = w_->document().find(p.layer);
+            panelPick_->addItem(
+                tr("%1: %2%3")
+                    .arg(QString::fromStdString(nr::panelLetter(i)),
+                         QString::fromLatin1(nr::panelViewLabel(p.view)),
+                         l ? QStringLiteral(" (%1)").arg(QString::fromStdString(l->name)) : QString()),
+                cellKey(p.row, p.col));
+        }
+        const int at = was.isValid() ? panelPick_->findData(was) : -1;
+        panelPick_->setCurrentIndex(at >= 0 ? at : (panelPick_->count() > 0 ? 0 : -1));
+    }
+    showPanelSettings();
+}
+
+bool FigureComposer::pickPanel(int row, int col) {
+    const int at = panelPick_->findData(cellKey(row, col));
+    if (at < 0) return false;
+    panelPick_->setCurrentIndex(at);
+    showPanelSettings();
+    return true;
+}
+
+void FigureComposer::showPanelSettings() {
+    const nr::FigurePanel* p = pickedPanel();
+    const bool three = p && is3d(p->view);
+    const bool named = p && (p->view == nr::PanelView::Network || p->view == nr::PanelView::Neurons);
+    panelTitle_->setEnabled(p);
+    panelColorBy_->setEnabled(three);
+    panelLabels_->setEnabled(named);
+    cameraFromWindow_->setEnabled(three);
+    cameraReset_->setEnabled(three && p->camera);
+    QSignalBlocker b1(panelTitle_), b2(panelColorBy_), b3(panelLabels_);
+    panelTitle_->setText(p ? QString::fromStdString(p->title) : QString());
+    panelColorBy_->clear();
+    panelLabels_->clear();
+    cameraState_->setText(!three ? QString() : p->camera ? tr("its own") : tr("whole data"));
+    if (!p) return;
+    // What the panel's layer can be coloured by, the default first.
+    QStringList options;
+    const nr::Layer* l = w_->document().find(p->layer);
+    if (p->view == nr::PanelView::Network) {
+        options << QStringLiteral("class") << QStringLiteral("degree") << QStringLiteral("in-degree")
+                << QStringLiteral("out-degree");
+        if (l && l->graph) {
+            for (const auto& [name, v] : l->graph->nodeNumeric) options << QString::fromStdString(name);
+            for (const auto& [name, v] : l->graph->nodeText) options << QString::fromStdString(name);
+        }
+    } else if (p->view == nr::PanelView::Neurons) {
+        options << QStringLiteral("neuron") << QStringLiteral("type") << QStringLiteral("branch-order")
+                << QStringLiteral("path-distance");
+    } else if (p->view == nr::PanelView::Vessels) {
+        options << QStringLiteral("radius");
+        if (l)
+            if (auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&l->payload); g && *g)
+                for (const auto& col : (*g)->edgeColumns)
+                    if (col.name != "radius") options << QString::fromStdString(col.name);
+    }
+    options.removeDuplicates();
+    panelColorBy_->addItems(options);
+    const QString cur = QString::fromStdString(p->colorBy);
+    if (!cur.isEmpty() && !options.contains(cur)) panelColorBy_->addItem(cur);
+    panelColorBy_->setCurrentIndex(cur.isEmpty() ? 0 : panelColorBy_->findText(cur));
+    QStringList names;
+    if (const nr::JsonValue* labels = p->settings.get("labels"); labels && labels->isArray())
+        for (const nr::JsonValue& v : labels->arr) names << QString::fromStdString(v.str);
+    panelLabels_->setText(names.join(QStringLiteral(", ")));
+}
+
+void FigureComposer::panelSettingsEdited() {
+    nr::FigurePanel* p = pickedPanel();
+    if (!p) return;
+    p->title = panelTitle_->text().trimmed().toStdString();
+    if (panelColorBy_->isEnabled() && panelColorBy_->currentIndex() >= 0)
+        p->colorBy =
+            panelColorBy_->currentIndex() == 0 ? std::string() : panelColorBy_->currentText().toStdString();
+    if (panelLabels_->isEnabled()) {
+        nr::JsonValue labels = nr::JsonValue::array();
+        for (const QString& s : panelLabels_->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+            if (const QString t = s.trimmed(); !t.isEmpty())
+                labels.push(nr::JsonValue::string(t.toStdString()));
+        if (labels.arr.empty())
+            p->settings.remove("labels");
+        else
+            p->settings.set("labels", std::move(labels));
+    }
+    edited();
+}
+
+bool FigureComposer::cameraFromWindow() {
+    nr::FigurePanel* p = pickedPanel();
+    if (!p || !is3d(p->view)) return false;
+    VtkView* view = p->view == nr::PanelView::Network   ? static_cast<VtkView*>(w_->connectomeView())
+                    : p->view == nr::PanelView::Vessels ? static_cast<VtkView*>(w_->vesselView())
+                                                        : static_cast<VtkView*>(w_->neuronView());
+    if (!view) return false;
+    const VtkView::CameraState c = view->camera();
+    nr::FigurePanelCamera cam;
+    for (int k = 0; k < 3; ++k) {
+        cam.position[size_t(k)] = c.pos[k];
+        cam.focalPoint[size_t(k)] = c.focal[k];
+        cam.viewUp[size_t(k)] = c.up[k];
+    }
+    cam.viewAngle = c.viewAngle;
+    p->camera = cam;
+    edited();
+    showPanelSettings();
+    status_->setText(tr("Panel %1 keeps the window's camera; move the window's view freely now")
+                         .arg(panelPick_->currentText().section(QLatin1Char(':'), 0, 0)));
+    return true;
 }
 
 void FigureComposer::fillLayerList() {
@@ -550,6 +754,7 @@ void FigureComposer::edited() {
     if (building_) return;
     readControls();
     markCovered();
+    fillPanelPick();
     store();
     debounce_->start();
 }
@@ -578,20 +783,24 @@ void FigureComposer::refresh() {
     const QString why = QString::fromStdString(nr::checkFigure(fig_));
     QImage img(figurePixels(fig_, dpi), QImage::Format_RGB32);
     img.fill(Qt::white);
+    FigureWriteStats st;
     if (why.isEmpty()) {
         QPainter p(&img);
-        paintFigure(p, fig_, data, dpi);
+        paintFigure(p, fig_, data, dpi, &st);
     }
     preview_ = img;
     previewLabel_->setPixmap(QPixmap::fromImage(img));
     const QString problems = figureProblems(fig_, data);
+    const QString warnings = st.warnings.join(QLatin1Char('\n'));
     status_->setText(
-        !why.isEmpty() ? why
-        : problems.isEmpty()
-            ? tr("%1 × %2 mm, %3 panels").arg(fig_.widthMm).arg(fig_.heightMm).arg(fig_.panels.size())
-            : problems);
-    status_->setStyleSheet(why.isEmpty() && problems.isEmpty() ? QString()
-                                                               : QStringLiteral("color: #b00000"));
+        !why.isEmpty()        ? why
+        : !problems.isEmpty() ? problems
+        : !warnings.isEmpty()
+            ? warnings
+            : tr("%1 × %2 mm, %3 panels").arg(fig_.widthMm).arg(fig_.heightMm).arg(fig_.panels.size()));
+    status_->setStyleSheet(why.isEmpty() && problems.isEmpty() && warnings.isEmpty()
+                               ? QString()
+                               : QStringLiteral("color: #b00000"));
 }
 
 QString FigureComposer::exportTo(const QString& path, int dpi) {

@@ -7,6 +7,8 @@
 // simulation's raster stays frozen until "Refresh" (or an edit) unless "Live" is on. A removed layer shows in
 // its panel as a red frame saying which layer went. Layers can be dragged from the composer's layer list onto
 // a cell of the preview; a cell's panel can span several rows and columns (the cells it covers are greyed).
+// The Panel box edits one panel's own settings: its title, what a 3-D panel colours by, the nodes or neurons
+// it labels (vector text in the figure) and its camera (taken from the window's view, or the whole data).
 #pragma once
 
 #include <QDialog>
@@ -54,6 +56,11 @@ public:
     void refresh();
     // Writes the figure; "" or the error.
     QString exportTo(const QString& path, int dpi);
+    // The panel the Panel box edits: the one at (row, col) of the grid. False when no panel starts there.
+    bool pickPanel(int row, int col);
+    // The picked 3-D panel takes the camera of the window's view of its kind (the user framed it there);
+    // false when there is no such view or the picked panel is not 3-D.
+    bool cameraFromWindow();
 
 private:
     void buildCells();
@@ -65,6 +72,12 @@ private:
     void markCovered();
     void fillLayerList();
     bool eventFilter(QObject* o, QEvent* e) override;
+    // The Panel box: the settings of one panel (title, colouring, labels, camera).
+    QWidget* buildPanelBox();
+    void fillPanelPick();
+    void showPanelSettings();
+    void panelSettingsEdited();
+    nr::FigurePanel* pickedPanel();
 
     MainWindow* w_;
     nr::Figure fig_;
@@ -86,5 +99,13 @@ private:
     QScrollArea* scroll_;
     QTimer* debounce_;
     QImage preview_;
+    class QGroupBox* panelBox_;
+    QComboBox* panelPick_;
+    QLineEdit* panelTitle_;
+    QComboBox* panelColorBy_;
+    QLineEdit* panelLabels_;
+    class QPushButton* cameraFromWindow_;
+    class QPushButton* cameraReset_;
+    QLabel* cameraState_;
     bool building_ = false;
 };

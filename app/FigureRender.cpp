@@ -105,9 +105,98 @@ template <class V> auto settle(V& v, int) -> decltype(v.lod().settle(), void()) 
 }
 template <class V> void settle(V&, long) {}
 
+// The labels of a 3-D panel as vector text over its scene (drawn at `scene` on the page): each anchor's point
+// projected with the camera of the scene's render, its name put at the first of sixteen places around the
+// point (eight directions, near then farther) that stays inside the scene and clears the labels already
+// placed and their points, with a leader line from the point to the text. Returns the names whose point is
+// outside the picture (not drawn).
+QStringList paintSceneLabels(QPainter& p, const QRectF& scene, const VtkView& view,
+                             const std::vector<FigurePanelData::Anchor>& anchors, const QFont& font,
+                             double linePx) {
+    QStringList outside;
+    if (anchors.empty()) return outside;
+    const QFontMetricsF fm(font);
+    const double gap = 0.45 * fm.height();
+    std::vector<QPointF> points;
+    std::vector<int> which;
+    for (size_t i = 0; i < anchors.size(); ++i) {
+        const double w[3] = {anchors[i].p[0], anchors[i].p[1], anchors[i].p[2]};
+        const std::optional<QPointF> q = view.figureProject(w);
+        if (!q || q->x() < 0 || q->y() < 0 || q->x() > scene.width() || q->y() > scene.height()) {
+            outside << anchors[i].text;
+            continue;
+        }
+        points.push_back(scene.topLeft() + *q);
+        which.push_back(int(i));
+    }
+    std::vector<QRectF> placed;
+    p.save();
+    p.setFont(font);
+    for (size_t k = 0; k < points.size(); ++k) {
+        const QPointF a = points[k];
+        const QString& text = anchors[size_t(which[k])].text;
+        const QSizeF sz(fm.horizontalAdvance(text) + 0.2 * gap, fm.height());
+        auto clear = [&](const QRectF& box) {
+            if (!scene.contains(box)) return false;
+            for (const QRectF& o : placed)
+                if (o.intersects(box)) return false;
+            for (size_t j = 0; j < points.size(); ++j)
+                if (j != k && box.adjusted(-gap / 2, -gap / 2, gap / 2, gap / 2).contains(points[j]))
+                    return false;
+            return true;
+        };
+        QRectF box;
+        QPointF end; // where the leader meets the text
+        bool found = false;
+        for (double reach : {1.0, 3.0}) {
+            const double d = gap * reach, dd = d * 0.7071;
+            const std::pair<QPointF, QPointF> places[8] = {
+                // (top-left of the box, end of the leader) for NE, NW, SE, SW, E, W, N, S
+                {QPointF(a.x() + dd, a.y() - dd - sz.height()), QPointF(a.x() + dd, a.y() - dd)},
+                {QPointF(a.x() - dd - sz.width(), a.y() - dd - sz.height()), QPointF(a.x() - dd, a.y() - dd)},
+                {QPointF(a.x() + dd, a.y() + dd), QPointF(a.x() + dd, a.y() + dd)},
+                {QPointF(a.x() - dd - sz.width(), a.y() + dd), QPointF(a.x() - dd, a.y() + dd)},
+                {QPointF(a.x() + d, a.y() - sz.height() / 2), QPointF(a.x() + d, a.y())},
+                {QPointF(a.x() - d - sz.width(), a.y() - sz.height() / 2), QPointF(a.x() - d, a.y())},
+                {QPointF(a.x() - sz.width() / 2, a.y() - d - sz.height()), QPointF(a.x(), a.y() - d)},
+                {QPointF(a.x() - sz.width() / 2, a.y() + d), QPointF(a.x(), a.y() + d)}};
+            for (const auto& [topLeft, e] : places) {
+                const QRectF b(topLeft, sz);
+                if (clear(b)) {
+                    box = b, end = e, found = true;
+                    break;
+                }
+            }
+            if (found) break;
+        }
+        if (!found) { // crowded: up and to the right, kept inside the scene
+            const double x =
+                std::clamp(a.x() + gap, scene.left(), std::max(scene.left(), scene.right() - sz.width()));
+            const double y = std::clamp(a.y() - gap - sz.height(), scene.top(),
+                                        std::max(scene.top(), scene.bottom() - sz.height()));
+            box = QRectF(QPointF(x, y), sz);
+            end = QPointF(std::clamp(a.x(), box.left(), box.right()),
+                          std::clamp(a.y(), box.top(), box.bottom()));
+        }
+        placed.push_back(box);
+        // The leader starts a little off the point so it does not cover the node.
+        const QPointF dir = end - a;
+        const double len = std::hypot(dir.x(), dir.y());
+        if (len > gap * 0.5) {
+            p.setPen(QPen(Qt::black, linePx, Qt::SolidLine, Qt::RoundCap));
+            p.drawLine(a + dir * (0.25 * gap / len), end);
+        }
+        p.setPen(Qt::black);
+        p.drawText(box, Qt::AlignCenter, text);
+    }
+    p.restore();
+    return outside;
+}
+
 template <class View, class Setup, class Keys>
 void paint3d(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
-             const QString& spatialUnit, int dpi, FigureWriteStats* stats, Setup setup, Keys keysOf) {
+             const QString& spatialUnit, int dpi, FigureWriteStats* stats, Setup setup, Keys keysOf,
+             const std::vector<FigurePanelData::Anchor>& anchors = {}) {
     QElapsedTimer timer;
     timer.start();
     View view;
@@ -159,6 +248,11 @@ void paint3d(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::Figure
         return;
     }
     p.drawImage(QRectF(r.topLeft(), QSizeF(scenePx)), scene);
+    const QStringList outside = paintSceneLabels(p, QRectF(r.topLeft(), QSizeF(scenePx)), view, anchors, font,
+                                                 std::max(0.5, f.lineWidthPt * pxPerPt(dpi)));
+    if (stats && !outside.isEmpty())
+        stats->warnings << QStringLiteral("labels outside the picture (not drawn): %1")
+                               .arg(outside.join(QStringLiteral(", ")));
     if (!keys.empty())
         drawKeys(p, keys, kl,
                  QRect(int(r.left()) + scenePx.width(), int(r.top()), kl.width, scenePx.height()), Qt::black);
@@ -206,7 +300,8 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
                 if (!unit.empty()) keys[0].title += QStringLiteral(" (%1)").arg(qs(unit));
             }
             return keys;
-        });
+        },
+        d.labelAnchors);
 }
 
 // Neurons as the Neurons view draws them (skeletons, radius-true), coloured by neuron, compartment type,
@@ -223,7 +318,7 @@ void paintNeurons(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
                             : c == "path-distance" ? NeuronView::ColorBy::PathDistance
                                                    : NeuronView::ColorBy::Neuron);
         },
-        [](const NeuronView& view) { return view.figureKeys(); });
+        [](const NeuronView& view) { return view.figureKeys(); }, d.labelAnchors);
 }
 
 // Vessels as the Vessels view draws them (radius-true cylinders), coloured by an edge column (default the
@@ -532,6 +627,60 @@ void communitiesData(FigurePanelData& d, const nr::FigurePanel& panel, const QSt
     d.timeUnit = tr.inFrames() ? QStringLiteral("frame") : QStringLiteral("s");
 }
 
+// settings.labels of a 3-D panel: the names of nodes (network) or neurons (neurons) to write beside the scene
+// as vector text, each resolved to the world point it names. A name the layer does not hold is a problem of
+// the panel (the figure would silently lose a label the user asked for).
+void resolveLabels(const nr::FigurePanel& panel, FigurePanelData& d, const QString& named) {
+    const nr::JsonValue* labels = panel.settings.get("labels");
+    if (!labels) return;
+    if (!labels->isArray()) {
+        d.problem = QStringLiteral("settings.labels is not a list of names");
+        return;
+    }
+    if (labels->arr.size() > kMaxFigureLabels) {
+        d.problem = QStringLiteral("settings.labels holds %1 names; at most %2 are drawn")
+                        .arg(labels->arr.size())
+                        .arg(kMaxFigureLabels);
+        return;
+    }
+    for (const nr::JsonValue& v : labels->arr) {
+        if (!v.isString() || v.str.empty()) {
+            d.problem = QStringLiteral("settings.labels holds something that is not a name");
+            return;
+        }
+        FigurePanelData::Anchor a;
+        a.text = qs(v.str);
+        bool found = false;
+        if (panel.view == nr::PanelView::Network && d.graph) {
+            const long id = d.graph->findNode(v.str);
+            if (id >= 0) {
+                a.p = {d.graph->x[size_t(id)], d.graph->y[size_t(id)], d.graph->z[size_t(id)]};
+                a.text = qs(d.graph->names[size_t(id)]);
+                found = true;
+            }
+        } else if (panel.view == nr::PanelView::Neurons && d.morphologies) {
+            for (const nr::Morphology& m : d.morphologies->neurons)
+                if (!found && m.name == v.str && m.size() > 0) {
+                    // The soma, or the first point of a neuron without one (a traced fragment).
+                    const size_t k = size_t(std::max(0, m.soma()));
+                    a.p = {m.x[k] * m.unitScale, m.y[k] * m.unitScale, m.z[k] * m.unitScale};
+                    found = true;
+                }
+        } else {
+            d.problem = QStringLiteral("settings.labels: this view has no named items to label");
+            return;
+        }
+        if (!found) {
+            d.problem =
+                named + QStringLiteral(": settings.labels names \"%1\", which is not a %2 of it")
+                            .arg(qs(v.str), panel.view == nr::PanelView::Network ? QStringLiteral("node")
+                                                                                 : QStringLiteral("neuron"));
+            return;
+        }
+        d.labelAnchors.push_back(std::move(a));
+    }
+}
+
 } // namespace
 
 std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const nr::Document& doc) {
@@ -780,6 +929,7 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
             break;
         }
         }
+        if (d.problem.isEmpty()) resolveLabels(panel, d, named);
     }
     return out;
 }
@@ -835,6 +985,7 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
         }
         p.save();
         p.setClipRect(cell);
+        const qsizetype warned = stats ? stats->warnings.size() : 0;
         switch (panel.view) {
         case nr::PanelView::Network:
             paintNetwork(p, content, f, panel, *d, dpi, stats);
@@ -874,7 +1025,11 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
             break;
         }
         p.restore();
-        if (stats) ++stats->panels;
+        if (stats) {
+            ++stats->panels;
+            for (qsizetype k = warned; k < stats->warnings.size(); ++k)
+                stats->warnings[k] = QStringLiteral("%1: %2").arg(panelName(f, i), stats->warnings[k]);
+        }
     }
     p.restore();
     if (stats) stats->pixels = page;

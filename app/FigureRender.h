@@ -12,6 +12,7 @@
 #pragma once
 
 #include <QPointF>
+#include <array>
 #include <optional>
 #include <utility>
 
@@ -74,13 +75,24 @@ struct FigurePanelData {
     std::vector<std::vector<int>> membership;
     std::vector<double> windowStart, windowEnd;
     QString timeUnit;
+    // 3-D panels: the labels chosen in settings.labels, each with the world point it names (a node; a
+    // neuron's soma), written beside the scene as vector text with a leader line to the point
+    struct Anchor {
+        QString text;
+        std::array<double, 3> p{};
+    };
+    std::vector<Anchor> labelAnchors;
 };
 
+// At most this many labels in one 3-D panel (settings.labels).
+constexpr size_t kMaxFigureLabels = 200;
+
 struct FigureWriteStats {
-    QSize pixels;     // page in device pixels at the DPI
-    int panels = 0;   // panels drawn
-    qint64 bytes = 0; // file size
-    double ms3d = 0;  // time spent rendering 3-D panels
+    QSize pixels;         // page in device pixels at the DPI
+    int panels = 0;       // panels drawn
+    qint64 bytes = 0;     // file size
+    double ms3d = 0;      // time spent rendering 3-D panels
+    QStringList warnings; // what the figure lacks that the user asked for ("panel A (network): labels …")
 };
 
 // The page in pixels at `dpi` (mm / 25.4 * dpi, rounded).

@@ -15,6 +15,7 @@
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkMatrix4x4.h>
 #include <vtkOpenGLState.h>
 #include <vtkRenderer.h>
 #include <vtkUnsignedCharArray.h>
@@ -317,6 +318,9 @@ QImage VtkView::renderFigure(QSize pixels, bool transparentBackground, double ma
         const double halfWorld =
             parallel ? cam->GetParallelScale() : d * std::tan(cam->GetViewAngle() * M_PI / 360.0);
         figureUnitsPerPixel_ = 2 * halfWorld / pixels.height();
+        vtkMatrix4x4* m = cam->GetCompositeProjectionTransformMatrix(figAspect, -1, 1);
+        std::copy(&m->Element[0][0], &m->Element[0][0] + 16, figureProjection_.begin());
+        figurePixels_ = pixels;
     }
     QImage img = renderImage(pixels, transparentBackground);
     cam->SetPosition(pos);
@@ -327,6 +331,16 @@ QImage VtkView::renderFigure(QSize pixels, bool transparentBackground, double ma
     ren_->ResetCameraClippingRange();
     update();
     return img;
+}
+
+std::optional<QPointF> VtkView::figureProject(const double p[3]) const {
+    if (figurePixels_.isEmpty()) return std::nullopt;
+    const std::array<double, 16>& a = figureProjection_;
+    const double w = a[12] * p[0] + a[13] * p[1] + a[14] * p[2] + a[15];
+    if (!(w > 0)) return std::nullopt;
+    const double nx = (a[0] * p[0] + a[1] * p[1] + a[2] * p[2] + a[3]) / w;
+    const double ny = (a[4] * p[0] + a[5] * p[1] + a[6] * p[2] + a[7]) / w;
+    return QPointF((nx + 1) * 0.5 * figurePixels_.width(), (1 - ny) * 0.5 * figurePixels_.height());
 }
 
 double VtkView::renderSceneMs() {

@@ -10,9 +10,12 @@
 #include <QColor>
 #include <QImage>
 #include <QOpenGLWidget>
+#include <QPointF>
 #include <QSize>
 #include <QString>
+#include <array>
 #include <functional>
+#include <optional>
 #include <vector>
 #include <vtkNew.h>
 
@@ -61,6 +64,9 @@ public:
     // World units per image pixel at the depth of the focal point in the last renderFigure (0 before): what a
     // scale bar beside the image measures.
     double lastFigureUnitsPerPixel() const { return figureUnitsPerPixel_; }
+    // Where world point `p` falls in the image of the last renderFigure (pixels, y down), or nullopt when it
+    // is behind the camera or there was no renderFigure yet. Vector labels of a figure are placed with it.
+    std::optional<QPointF> figureProject(const double p[3]) const;
     // True once the widget has been shown and has its GL context (renderImage works from then on).
     bool hasContext() const { return glInitialized_; }
 
@@ -149,5 +155,7 @@ private:
     bool glInitialized_ = false;
     QSize paintedSize_;
     double figureUnitsPerPixel_ = 0;
+    std::array<double, 16> figureProjection_{}; // world to clip space of the last renderFigure
+    QSize figurePixels_;
     int renderDepth_ = 0;
 };
