@@ -27,6 +27,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "ConnectomePanel.h"
 #include "DocumentModel.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
@@ -345,8 +346,10 @@ QWidget* FigureComposer::buildPanelBox() {
     auto* camRow = new QHBoxLayout;
     cameraFromWindow_ = new QPushButton(tr("From &window"));
     cameraFromWindow_->setObjectName(QStringLiteral("panelCameraFromWindow"));
-    cameraFromWindow_->setToolTip(tr("Take the camera of the window's 3-D view of this kind: frame the data "
-                                     "there, then press this"));
+    cameraFromWindow_->setToolTip(
+        tr("Take the camera of the window's 3-D view of this kind (and, for a network, "
+           "the Network dock's colouring and edge filter): set it up there, then press "
+           "this"));
     cameraReset_ = new QPushButton(tr("Whole data"));
     cameraReset_->setObjectName(QStringLiteral("panelCameraReset"));
     cameraReset_->setToolTip(tr("Forget the panel's camera: the whole data in view"));
@@ -494,6 +497,29 @@ bool FigureComposer::cameraFromWindow() {
     }
     cam.viewAngle = c.viewAngle;
     p->camera = cam;
+    // A network panel takes the Network dock's colouring and edge filter too: what the user set up there.
+    if (p->view == nr::PanelView::Network && w_->connectomePanel()) {
+        const nr::Layer* l = w_->document().find(p->layer);
+        const ConnectomePanel* dock = w_->connectomePanel();
+        if (const std::string by = dock->colorBy().toStdString(); !by.empty()) p->colorBy = by;
+        const EdgeFilter ef = dock->currentFilter();
+        p->settings.remove("minWeight");
+        p->settings.remove("maxWeight");
+        p->settings.remove("edgeTypes");
+        if (l && l->graph && !l->graph->weight.empty()) {
+            const auto [lo, hi] = std::minmax_element(l->graph->weight.begin(), l->graph->weight.end());
+            if (ef.minWeight > *lo) p->settings.set("minWeight", double(ef.minWeight));
+            if (ef.maxWeight > ef.minWeight && ef.maxWeight < *hi)
+                p->settings.set("maxWeight", double(ef.maxWeight));
+        }
+        if (l && l->graph && std::count(ef.typeVisible.begin(), ef.typeVisible.end(), false) > 0) {
+            nr::JsonValue types = nr::JsonValue::array();
+            for (size_t k = 0; k < l->graph->edgeTypes.size(); ++k)
+                if (k >= ef.typeVisible.size() || ef.typeVisible[k])
+                    types.push(nr::JsonValue::string(l->graph->edgeTypes[k]));
+            p->settings.set("edgeTypes", std::move(types));
+        }
+    }
     edited();
     showPanelSettings();
     status_->setText(tr("Panel %1 keeps the window's camera; move the window's view freely now")

@@ -58,8 +58,9 @@ public:
     QString exportTo(const QString& path, int dpi);
     // The panel the Panel box edits: the one at (row, col) of the grid. False when no panel starts there.
     bool pickPanel(int row, int col);
-    // The picked 3-D panel takes the camera of the window's view of its kind (the user framed it there);
-    // false when there is no such view or the picked panel is not 3-D.
+    // The picked 3-D panel takes the camera of the window's view of its kind (the user framed it there), and
+    // a network panel the Network dock's colouring and edge filter; false when there is no such view or the
+    // picked panel is not 3-D.
     bool cameraFromWindow();
 
 private:

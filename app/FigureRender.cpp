@@ -275,6 +275,45 @@ void paint3d(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::Figure
     }
 }
 
+// A network panel with its own edge filter: the edge key lists the types drawn, each with the number of its
+// edges that pass, and its title says the weight range ("edges (weight ≥ 2)").
+void filteredEdgeKey(std::vector<VtkView::FigureKey>& keys, const nr::JsonValue& s, const nr::Graph& g) {
+    const nr::JsonValue* types = s.get("edgeTypes");
+    const double lo = s.numberOr("minWeight", -HUGE_VAL), hi = s.numberOr("maxWeight", HUGE_VAL);
+    if (!types && !std::isfinite(lo) && !std::isfinite(hi)) return;
+    for (VtkView::FigureKey& k : keys) {
+        if (k.title != QLatin1String("edges")) continue;
+        std::vector<size_t> counts(g.edgeTypes.size(), 0);
+        for (size_t e = 0; e < g.edgeCount(); ++e) {
+            const double w = e < g.weight.size() ? g.weight[e] : 1.0;
+            if (w >= lo && w <= hi && g.type[e] < counts.size()) ++counts[g.type[e]];
+        }
+        std::vector<VtkView::FigureKey::Swatch> kept;
+        for (const VtkView::FigureKey::Swatch& sw : k.swatches)
+            for (size_t t = 0; t < g.edgeTypes.size(); ++t) {
+                bool shown = !types;
+                if (types)
+                    for (const nr::JsonValue& v : types->arr) shown = shown || v.str == g.edgeTypes[t];
+                const QString name = qs(g.edgeTypes[t]) + QStringLiteral(" edges");
+                if (shown && counts[t] > 0 && sw.label.startsWith(name + QLatin1Char(' ')))
+                    kept.push_back({sw.color, QStringLiteral("%1 (%2)").arg(name).arg(counts[t])});
+            }
+        k.swatches = std::move(kept);
+        const QString ge = QStringLiteral("weight ≥ %1").arg(lo, 0, 'g', 4);
+        const QString le = QStringLiteral("weight ≤ %1").arg(hi, 0, 'g', 4);
+        if (std::isfinite(lo) && std::isfinite(hi))
+            k.title += QStringLiteral(" (%1 ≤ weight ≤ %2)").arg(lo, 0, 'g', 4).arg(hi, 0, 'g', 4);
+        else if (std::isfinite(lo))
+            k.title += QStringLiteral(" (%1)").arg(ge);
+        else if (std::isfinite(hi))
+            k.title += QStringLiteral(" (%1)").arg(le);
+    }
+    keys.erase(
+        std::remove_if(keys.begin(), keys.end(),
+                       [](const VtkView::FigureKey& k) { return k.ramp.empty() && k.swatches.empty(); }),
+        keys.end());
+}
+
 void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
                   const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
     paint3d<ConnectomeView>(
@@ -287,8 +326,20 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
                 view.setNodeSize(float(ns));
             if (const double a = panel.settings.numberOr("edgeOpacity", -1); a >= 0 && a <= 1)
                 view.setEdgeOpacity(float(a));
+            // The panel's own edge filter (settings minWeight, maxWeight, edgeTypes; checked when the data
+            // was taken): edges outside it are not drawn, as the window's Network dock hides them.
+            const nr::JsonValue* types = panel.settings.get("edgeTypes");
+            if (panel.settings.get("minWeight") || panel.settings.get("maxWeight") || types) {
+                std::vector<bool> visible(d.graph->edgeTypes.size(), !types);
+                if (types)
+                    for (const nr::JsonValue& t : types->arr)
+                        for (size_t k = 0; k < d.graph->edgeTypes.size(); ++k)
+                            if (d.graph->edgeTypes[k] == t.str) visible[k] = true;
+                view.setEdgeFilter(float(panel.settings.numberOr("minWeight", -HUGE_VAL)),
+                                   float(panel.settings.numberOr("maxWeight", HUGE_VAL)), visible);
+            }
         },
-        [&panel](const ConnectomeView& view) {
+        [&](const ConnectomeView& view) {
             // A colour bar says its unit: the panel's colorUnit, or edges for the degrees.
             std::vector<VtkView::FigureKey> keys = view.figureKeys();
             if (!keys.empty() && !keys[0].ramp.empty() && !keys[0].title.contains(QLatin1Char('('))) {
@@ -299,6 +350,7 @@ void paintNetwork(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
                     unit = "edges";
                 if (!unit.empty()) keys[0].title += QStringLiteral(" (%1)").arg(qs(unit));
             }
+            filteredEdgeKey(keys, panel.settings, *d.graph);
             return keys;
         },
         d.labelAnchors);
@@ -627,6 +679,27 @@ void communitiesData(FigurePanelData& d, const nr::FigurePanel& panel, const QSt
     d.timeUnit = tr.inFrames() ? QStringLiteral("frame") : QStringLiteral("s");
 }
 
+// "" or why a network panel's edge filter (settings minWeight, maxWeight: numbers; edgeTypes: names of the
+// graph's edge types to show) cannot be used.
+QString checkEdgeFilter(const nr::JsonValue& s, const nr::Graph& g) {
+    for (const char* key : {"minWeight", "maxWeight"})
+        if (const nr::JsonValue* v = s.get(key); v && !v->isNumber())
+            return QStringLiteral("settings.%1 is not a number").arg(QLatin1String(key));
+    if (s.numberOr("minWeight", -HUGE_VAL) > s.numberOr("maxWeight", HUGE_VAL))
+        return QStringLiteral("settings.minWeight is above settings.maxWeight");
+    const nr::JsonValue* types = s.get("edgeTypes");
+    if (!types) return QString();
+    if (!types->isArray()) return QStringLiteral("settings.edgeTypes is not a list of edge type names");
+    for (const nr::JsonValue& t : types->arr)
+        if (!t.isString() || std::find(g.edgeTypes.begin(), g.edgeTypes.end(), t.str) == g.edgeTypes.end()) {
+            QStringList known;
+            for (const std::string& k : g.edgeTypes) known << qs(k);
+            return QStringLiteral("settings.edgeTypes names \"%1\", which is not one of its edge types (%2)")
+                .arg(t.isString() ? qs(t.str) : QStringLiteral("?"), known.join(QStringLiteral(", ")));
+        }
+    return QString();
+}
+
 // settings.labels of a 3-D panel: the names of nodes (network) or neurons (neurons) to write beside the scene
 // as vector text, each resolved to the world point it names. A name the layer does not hold is a problem of
 // the panel (the figure would silently lose a label the user asked for).
@@ -707,6 +780,8 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
                 d.problem = named + QStringLiteral(" is not a network");
             else if (!l->graph->hasPositions())
                 d.problem = named + QStringLiteral(" has no node positions to draw in 3-D");
+            else if (const QString why = checkEdgeFilter(panel.settings, *l->graph); !why.isEmpty())
+                d.problem = named + QStringLiteral(": ") + why;
             else
                 d.graph = l->graph;
             break;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "AppTestSupport.h"
+#include "ConnectomePanel.h"
 #include "FigureComposer.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
@@ -209,9 +210,43 @@ private slots:
         cam.pos[0] += 123.5;
         v->setCamera(cam);
         const VtkView::CameraState set = v->camera();
+        // ... and the Network dock's edge filter: electrical synapses hidden, weights of 3 and more.
+        EdgeFilter ef = w.connectomePanel()->currentFilter();
+        const nr::Graph& g = *w.document().find(graph)->graph;
+        ef.minWeight = 3;
+        ef.typeVisible.assign(g.edgeTypes.size(), true);
+        size_t electrical = g.edgeTypes.size(), shown = 0;
+        for (size_t k = 0; k < g.edgeTypes.size(); ++k)
+            if (g.edgeTypes[k] == "electrical") electrical = k, ef.typeVisible[k] = false;
+        QVERIFY(electrical < g.edgeTypes.size());
+        for (size_t e = 0; e < g.edgeCount(); ++e) shown += g.type[e] != electrical && g.weight[e] >= 3;
+        QVERIFY(shown > 0);
+        w.connectomePanel()->applyFilter(ef);
         QVERIFY(c->cameraFromWindow());
         QVERIFY(c->figure().panels.at(0).camera);
         QCOMPARE(c->figure().panels.at(0).camera->position[0], set.pos[0]);
+        QCOMPARE(c->figure().panels.at(0).settings.numberOr("minWeight", 0), 3.0);
+        const std::string dockColor = w.connectomePanel()->colorBy().toStdString();
+        QCOMPARE(c->figure().panels.at(0).colorBy, dockColor); // the window's colouring came along
+        const nr::JsonValue* types = c->figure().panels.at(0).settings.get("edgeTypes");
+        QVERIFY(types && types->arr.size() == g.edgeTypes.size() - 1);
+        // The figure's edge key lists only the types drawn, with the edges that pass.
+        nr::Figure one = c->figure();
+        one.panels.resize(1);
+        const QString fsvg = dir.filePath("filtered.svg");
+        QCOMPARE(writeFigure(one, figureDataFromDocument(one, w.document()), fsvg, 150), QString());
+        QString err;
+        const std::set<QString> texts = svgTexts(fsvg, &err);
+        QVERIFY(texts.count(QStringLiteral("edges (weight ≥ 3)")));
+        bool anyElectrical = false;
+        for (const QString& s : texts) anyElectrical = anyElectrical || s.startsWith("electrical edges");
+        QVERIFY(!anyElectrical);
+        QVERIFY2(texts.count(QStringLiteral("chemical edges (%1)").arg(shown)),
+                 qPrintable(QString::number(shown)));
+        // A type the network does not have is a panel problem.
+        one.panels[0].settings.set("edgeTypes", nr::JsonValue::array().push(nr::JsonValue::string("gap")));
+        QVERIFY(figureProblems(one, figureDataFromDocument(one, w.document()))
+                    .contains("settings.edgeTypes names \"gap\", which is not one of its edge types"));
         // A 2-D panel has no labels or colouring to edit.
         int adjacency = -1;
         for (size_t k = 0; k < nr::allPanelViews().size(); ++k)
@@ -234,7 +269,8 @@ private slots:
             if (f.name == name) back = &f;
         QVERIFY(back && !back->panels.empty());
         QCOMPARE(back->panels[0].title, std::string("Head neurons"));
-        QCOMPARE(back->panels[0].colorBy, std::string("degree"));
+        QCOMPARE(back->panels[0].colorBy, dockColor);
+        QCOMPARE(back->panels[0].settings.numberOr("minWeight", 0), 3.0);
         QVERIFY(back->panels[0].camera);
         QCOMPARE(back->panels[0].camera->position[0], set.pos[0]);
         const nr::JsonValue* bl = back->panels[0].settings.get("labels");
