@@ -8,6 +8,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
+#include <QFontComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -21,6 +22,7 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
@@ -153,6 +155,8 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     auto* gridRow = new QHBoxLayout;
     rows_ = new QSpinBox;
     cols_ = new QSpinBox;
+    rows_->setObjectName(QStringLiteral("rows"));
+    cols_->setObjectName(QStringLiteral("columns"));
     for (QSpinBox* s : {rows_, cols_}) s->setRange(1, nr::FigureLimits::kMaxGrid);
     rows_->setValue(fig_.rows);
     cols_->setValue(fig_.cols);
@@ -174,7 +178,15 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     fontPt_->setSuffix(tr(" pt"));
     fontPt_->setValue(fig_.fontPt);
     fontPt_->setToolTip(tr("One text size for every panel, at the printed size (journals ask for 7–8 pt)"));
-    form->addRow(tr("Font size"), fontPt_);
+    fontFamily_ = new QFontComboBox;
+    fontFamily_->setFontFilters(QFontComboBox::ScalableFonts | QFontComboBox::ProportionalFonts);
+    fontFamily_->setCurrentFont(QFont(QString::fromStdString(fig_.fontFamily)));
+    fontFamily_->setToolTip(tr("One font family for every text of the figure (a family this machine lacks is "
+                               "replaced, and the status line says so)"));
+    auto* fontRow = new QHBoxLayout;
+    fontRow->addWidget(fontFamily_, 1);
+    fontRow->addWidget(fontPt_);
+    form->addRow(tr("Font"), fontRow);
 
     cells_ = new QTableWidget(0, 5);
     cells_->setHorizontalHeaderLabels({tr("Cell"), tr("View"), tr("Layer"), tr("Rows"), tr("Cols")});
@@ -195,10 +207,11 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
 
     auto* buttons = new QHBoxLayout;
     auto* refreshBtn = new QPushButton(tr("&Refresh"));
-    refreshBtn->setToolTip(tr("Take a new snapshot of the layers (a running simulation's raster is frozen "
-                              "between refreshes)"));
+    refreshBtn->setToolTip(
+        tr("Take a new snapshot of the layers (a running simulation's raster is frozen "
+           "between refreshes; F5). Ctrl+Z and Ctrl+Shift+Z undo and redo edits of the figure"));
     auto* exportBtn = new QPushButton(tr("&Export…"));
-    exportBtn->setToolTip(tr("Write the figure as PDF, SVG, PNG or TIFF"));
+    exportBtn->setToolTip(tr("Write the figure as PDF, SVG, PNG or TIFF (Ctrl+E)"));
     auto* closeBtn = new QPushButton(tr("Close"));
     closeBtn->setToolTip(tr("Close the composer (the figure stays in the session)"));
     buttons->addWidget(refreshBtn);
@@ -269,6 +282,16 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     });
     connect(letters_, &QCheckBox::toggled, this, changed);
     connect(fontPt_, &QDoubleSpinBox::valueChanged, this, changed);
+    connect(fontFamily_, &QFontComboBox::currentFontChanged, this, changed);
+    // Undo and redo of the figure's edits; export and refresh from the keyboard.
+    auto* undo = new QShortcut(QKeySequence::Undo, this);
+    auto* redo = new QShortcut(QKeySequence::Redo, this);
+    connect(undo, &QShortcut::activated, this, &FigureComposer::undo);
+    connect(redo, &QShortcut::activated, this, &FigureComposer::redo);
+    auto* exportKey = new QShortcut(QKeySequence(tr("Ctrl+E")), this);
+    connect(exportKey, &QShortcut::activated, this, &FigureComposer::exportDialog);
+    auto* refreshKey = new QShortcut(QKeySequence::Refresh, this);
+    connect(refreshKey, &QShortcut::activated, this, &FigureComposer::refresh);
     connect(refreshBtn, &QPushButton::clicked, this, &FigureComposer::refresh);
     connect(live_, &QCheckBox::toggled, this, [this](bool on) {
         if (on) {
@@ -302,7 +325,52 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     fillLayerList();
     fillPanelPick();
     store();
+    committed_ = fig_;
     QTimer::singleShot(0, this, &FigureComposer::refresh);
+}
+
+bool FigureComposer::undo() {
+    if (undo_.empty()) return false;
+    redo_.push_back(committed_);
+    fig_ = undo_.back();
+    undo_.pop_back();
+    showFigure();
+    return true;
+}
+
+bool FigureComposer::redo() {
+    if (redo_.empty()) return false;
+    undo_.push_back(committed_);
+    fig_ = redo_.back();
+    redo_.pop_back();
+    showFigure();
+    return true;
+}
+
+void FigureComposer::showFigure() {
+    committed_ = fig_;
+    building_ = true;
+    {
+        QSignalBlocker b1(name_), b2(width_), b3(widthPreset_), b4(height_), b5(rows_), b6(cols_),
+            b7(letters_), b8(fontPt_), b9(fontFamily_);
+        name_->setText(QString::fromStdString(fig_.name));
+        width_->setValue(fig_.widthMm);
+        int preset = 3;
+        for (int i = 0; i < 3; ++i)
+            if (std::abs(widthPreset_->itemData(i).toDouble() - fig_.widthMm) < 1e-9) preset = i;
+        widthPreset_->setCurrentIndex(preset);
+        height_->setValue(fig_.heightMm);
+        rows_->setValue(fig_.rows);
+        cols_->setValue(fig_.cols);
+        letters_->setChecked(fig_.letters);
+        fontPt_->setValue(fig_.fontPt);
+        fontFamily_->setCurrentFont(QFont(QString::fromStdString(fig_.fontFamily)));
+    }
+    building_ = false;
+    buildCells();
+    fillPanelPick();
+    store();
+    debounce_->start();
 }
 
 namespace {
@@ -735,6 +803,7 @@ void FigureComposer::readControls() {
     fig_.heightMm = height_->value();
     fig_.letters = letters_->isChecked();
     fig_.fontPt = fontPt_->value();
+    fig_.fontFamily = fontFamily_->currentFont().family().toStdString();
     // Panels from the cells of the grid as it was; cells outside a smaller grid are dropped.
     std::vector<nr::FigurePanel> panels;
     const std::vector<nr::PanelView> views = nr::allPanelViews();
@@ -781,6 +850,13 @@ void FigureComposer::edited() {
     readControls();
     markCovered();
     fillPanelPick();
+    // One step of history per edit that changed the figure (what a session would save).
+    if (nr::figureJson(fig_) != nr::figureJson(committed_)) {
+        undo_.push_back(committed_);
+        if (undo_.size() > 200) undo_.erase(undo_.begin());
+        redo_.clear();
+        committed_ = fig_;
+    }
     store();
     debounce_->start();
 }

@@ -62,6 +62,9 @@ public:
     // a network panel the Network dock's colouring and edge filter; false when there is no such view or the
     // picked panel is not 3-D.
     bool cameraFromWindow();
+    // Steps back (Ctrl+Z) or forward (Ctrl+Shift+Z) through the figure's edits; false when there is none.
+    bool undo();
+    bool redo();
 
 private:
     void buildCells();
@@ -78,6 +81,7 @@ private:
     void fillPanelPick();
     void showPanelSettings();
     void panelSettingsEdited();
+    void showFigure(); // every control from fig_ (after undo or redo)
     nr::FigurePanel* pickedPanel();
 
     MainWindow* w_;
@@ -100,6 +104,9 @@ private:
     QScrollArea* scroll_;
     QTimer* debounce_;
     QImage preview_;
+    class QFontComboBox* fontFamily_;
+    nr::Figure committed_;                // the figure as last recorded in the history
+    std::vector<nr::Figure> undo_, redo_; // edits before and after it
     class QGroupBox* panelBox_;
     QComboBox* panelPick_;
     QLineEdit* panelTitle_;

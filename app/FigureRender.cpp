@@ -4,6 +4,7 @@
 #include <QBuffer>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QFontInfo>
 #include <QFontMetricsF>
 #include <QImage>
 #include <QImageWriter>
@@ -1029,6 +1030,10 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
     p.fillRect(QRectF(QPointF(0, 0), QSizeF(page)), Qt::white);
     const QFont font = figureFont(f, dpi);
     const QFont letterFont = figureFont(f, dpi, 8.0 / 7.0, true);
+    // A family this machine lacks is replaced by Qt's choice: the figure is drawn, and says so.
+    if (const QString drawn = QFontInfo(font).family(); stats && drawn != qs(f.fontFamily))
+        stats->warnings << QStringLiteral("the font \"%1\" is not installed; \"%2\" is drawn instead")
+                               .arg(qs(f.fontFamily), drawn);
     const double line = QFontMetricsF(font).height();
     const double letterH = QFontMetricsF(letterFont).height();
     const double margin = 1.5 / 25.4 * dpi; // 1.5 mm around the page and between cells

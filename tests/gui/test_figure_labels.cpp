@@ -3,6 +3,7 @@
 // colouring, labels and camera.
 #include <QComboBox>
 #include <QLineEdit>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <set>
@@ -134,6 +135,16 @@ private slots:
         QVERIFY(figureProblems(bad, figureDataFromDocument(bad, w.document()))
                     .contains("is not a list of names"));
 
+        // A font family this machine lacks: drawn in another, and said.
+        nr::Figure font = oneNetworkPanel(graph, {});
+        font.fontFamily = "No Such Family 12";
+        FigureWriteStats fontSt;
+        QCOMPARE(writeFigure(font, figureDataFromDocument(font, w.document()), dir.filePath("font.svg"), 150,
+                             &fontSt),
+                 QString());
+        QVERIFY2(fontSt.warnings.join('\n').contains("the font \"No Such Family 12\" is not installed"),
+                 qPrintable(fontSt.warnings.join('\n')));
+
         // A camera looking away from the network: the labels are outside the picture, which the export says.
         nr::Figure away = oneNetworkPanel(graph, {"AVAL"});
         nr::FigurePanelCamera cam;
@@ -258,6 +269,38 @@ private slots:
         QCOMPARE(labels->text(), QStringLiteral("AVAL, AVAR"));
         c->refresh();
         nrtest::shot(c, "figure_composer_panel_box");
+        // Undo steps back through the edits (the filter, the camera, then the colour), redo forward again.
+        const nr::Figure edited = c->figure();
+        QCOMPARE(c->figure().panels.size(), size_t(2));
+        QVERIFY(c->undo()); // the adjacency panel
+        QCOMPARE(c->figure().panels.size(), size_t(1));
+        QVERIFY(c->figure().panels.at(0).settings.get("edgeTypes"));
+        QVERIFY(c->undo()); // the window's camera, colouring and filter
+        QVERIFY(!c->figure().panels.at(0).settings.get("edgeTypes"));
+        QVERIFY(!c->figure().panels.at(0).camera);
+        QVERIFY(c->redo());
+        QVERIFY(c->redo());
+        QVERIFY(nr::figureJson(c->figure()) == nr::figureJson(edited));
+        QVERIFY(!c->redo());
+        auto* rows = c->findChild<QSpinBox*>("rows");
+        QVERIFY(rows);
+        const int rowsBefore = c->figure().rows;
+        rows->setValue(rowsBefore + 1);
+        QCOMPARE(c->figure().rows, rowsBefore + 1);
+        QVERIFY(c->undo());
+        QCOMPARE(c->figure().rows, rowsBefore);
+        QCOMPARE(rows->value(), rowsBefore); // the controls follow
+        QVERIFY(nr::figureJson(c->figure()) == nr::figureJson(edited));
+        QCOMPARE(labels->text(), QStringLiteral("AVAL, AVAR"));
+        int steps = 0;
+        while (c->undo()) ++steps;
+        QVERIFY(steps >= 4);
+        QVERIFY(c->figure().panels.empty());
+        while (c->redo()) --steps;
+        QCOMPARE(steps, -1); // every edit again, up to the extra row that was undone last
+        QCOMPARE(c->figure().rows, rowsBefore + 1);
+        QVERIFY(c->undo());
+        QVERIFY(nr::figureJson(c->figure()) == nr::figureJson(edited));
         const std::string name = c->figure().name;
         c->close();
         QCOMPARE(saveSession(&w, session), QString());
