@@ -37,6 +37,8 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     case nr::PanelView::Network:
         return k == nr::LayerKind::Graph;
     case nr::PanelView::Raster:
+    case nr::PanelView::Geometry:
+    case nr::PanelView::Rates:
         return k == nr::LayerKind::Spikes || k == nr::LayerKind::Simulation;
     case nr::PanelView::Rdm:
         return k == nr::LayerKind::Spikes || k == nr::LayerKind::Graph;

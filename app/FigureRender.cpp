@@ -20,6 +20,7 @@
 #include <random>
 
 #include "AdjacencyDock.h"
+#include "FigureActivityPanels.h"
 #include "FigureExport.h"
 #include "FunctionalDock.h"
 #include "analysis/Rdm.h"
@@ -717,6 +718,12 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
                                                               : QStringLiteral("Pearson r");
             break;
         }
+        case nr::PanelView::Geometry:
+            geometryPanelData(d, panel, named, *l);
+            break;
+        case nr::PanelView::Rates:
+            ratesPanelData(d, panel, named, *l);
+            break;
         case nr::PanelView::Adjacency: {
             if (l->kind != nr::LayerKind::Graph || !l->graph) {
                 d.problem = named + QStringLiteral(" is not a network");
@@ -871,6 +878,12 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
             break;
         case nr::PanelView::Neurons:
             paintNeurons(p, content, f, panel, *d, dpi, stats);
+            break;
+        case nr::PanelView::Geometry:
+            paintGeometryPanel(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Rates:
+            paintRatesPanel(p, content, f, *d, dpi);
             break;
         }
         p.restore();

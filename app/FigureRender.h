@@ -11,7 +11,9 @@
 // fixed) and every file is written atomically (nr::writeFileAtomic).
 #pragma once
 
+#include <QColor>
 #include <QPointF>
+#include <array>
 #include <optional>
 #include <utility>
 
@@ -29,6 +31,7 @@ class QPainter;
 namespace nr {
 class Document;
 class Graph;
+struct LabelVolume;
 struct MorphologySet;
 class SpikeStore;
 struct Traces;
@@ -74,6 +77,22 @@ struct FigurePanelData {
     std::vector<std::vector<int>> membership;
     std::vector<double> windowStart, windowEnd;
     QString timeUnit;
+    // geometry: trajectory points on PC1..PC3 (one polyline per condition, in time order), each point's time
+    // (in trajectoryTimeUnit), the conditions' names, the fraction of variance each PC explains and the bin
+    std::vector<std::array<float, 3>> trajectory;
+    std::vector<int> trajectoryCondition;
+    std::vector<double> trajectoryTime;
+    QString trajectoryTimeTitle; // "time from trial start (ms)"
+    QStringList conditionNames;
+    std::vector<double> explained;
+    double binMs = 0;
+    // rates: one series per population (Hz per bin of rateBinS seconds from rateT0), names and colours
+    std::vector<std::vector<double>> rates;
+    QStringList populations;
+    std::vector<QColor> populationColors;
+    double rateBinS = 0, rateT0 = 0;
+    // neurons: a label volume (one meshed surface per instance) and its voxel size's unit
+    std::shared_ptr<const nr::LabelVolume> labelVolume;
 };
 
 struct FigureWriteStats {

@@ -20,8 +20,12 @@
 #include "MainWindow.h"
 #include "Session.h"
 #include "WidgetShot.h"
+#include "analysis/Pca.h"
+#include "model/Graph.h"
+#include "model/SpikeStore.h"
 #include "session/Session.h"
 #include "traces/Traces.h"
+#include <random>
 
 using apptest::readAll;
 using apptest::svgTexts;
@@ -30,6 +34,49 @@ namespace {
 
 const QString kTraces = apptest::kData + QStringLiteral("/activity/atanas2023_traces.csv");
 const QString kSwc = apptest::kData + QStringLiteral("/neurons/swc/C031097B-I4.CNG.swc");
+const QString kSpikes = apptest::kData + QStringLiteral("/spikes/spikes.csv");
+
+bool anyMatches(const std::set<QString>& texts, const QString& pattern) {
+    const QRegularExpression re(pattern);
+    for (const QString& s : texts)
+        if (re.match(s).hasMatch()) return true;
+    qWarning() << "no text matches" << pattern;
+    return false;
+}
+
+// A generated network recording: 160 excitatory units at 5 Hz and 40 inhibitory ones at 20 Hz (Poisson),
+// 2 s, with 8 stimulus epochs of 200 ms alternating between two conditions; in condition 1 the first 50
+// excitatory units fire at 40 Hz.
+nr::Layer generatedSpikes() {
+    nr::Layer l;
+    l.kind = nr::LayerKind::Spikes;
+    l.name = "generated E/I";
+    const uint32_t nE = 160, nI = 40, n = nE + nI;
+    auto g = std::make_shared<nr::Graph>();
+    g->nodeClass.resize(n);
+    for (uint32_t u = 0; u < n; ++u) g->nodeClass[u] = u < nE ? "E" : "I";
+    l.graph = g;
+    for (int k = 0; k < 8; ++k) l.epochs.push_back({0.2 + 0.2 * k, 0.4 + 0.2 * k, k % 2, k});
+    std::mt19937_64 rng(3);
+    nr::SpikeTrains s;
+    s.tStart = 0, s.tStop = 2.0;
+    for (uint32_t u = 0; u < n; ++u) s.unitIds.push_back(u);
+    std::vector<std::pair<double, uint32_t>> ev;
+    for (uint32_t u = 0; u < n; ++u) {
+        // Thinning: candidates at 40 Hz, each kept with the rate at its time / 40.
+        std::uniform_real_distribution<double> U(0, 1);
+        for (double t = -std::log(1 - U(rng)) / 40; t < 2.0; t += -std::log(1 - U(rng)) / 40) {
+            const bool driven = u < 50 && t >= 0.2 && t < 1.8 && int((t - 0.2) / 0.2) % 2 == 1;
+            const double rate = u >= nE ? 20 : driven ? 40 : 5;
+            if (U(rng) < rate / 40) ev.emplace_back(t, u);
+        }
+    }
+    std::sort(ev.begin(), ev.end());
+    for (const auto& [t, u] : ev) s.add(t, u);
+    l.spikes = std::make_shared<nr::SpikeStore>();
+    l.spikes->assign(s);
+    return l;
+}
 
 nr::LayerId layerOf(const MainWindow& w, nr::LayerKind k) {
     const nr::Layer* l = w.document().current(k);
@@ -297,6 +344,191 @@ private slots:
         const QString whyN = figureProblems(g, figureDataFromDocument(g, w.document()));
         QVERIFY2(whyN.contains("colorBy \"depth\" is not neuron, type, branch-order or path-distance"),
                  qPrintable(whyN));
+    }
+
+    // Geometry and rates of a recording: the numbers are those of the pca analysis and of the raster's rate
+    // strip, the SVG holds their axis titles, colour bar and legend as text, and the figure comes back from a
+    // session byte for byte; a layer of another kind is refused naming the panel.
+    void activityPanelsOfARecording() {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("a.nrsession");
+        const QString before = dir.filePath("before.svg"), after = dir.filePath("after.svg");
+        nr::Figure f;
+        f.name = "Activity";
+        f.widthMm = 174;
+        f.heightMm = 70;
+        f.rows = 1;
+        f.cols = 2;
+        {
+            MainWindow w;
+            w.resize(1200, 800);
+            QCOMPARE(w.openFilesBlocking({kSpikes}), QString());
+            QCOMPARE(w.openFilesBlocking({kSwc}), QString());
+            const nr::LayerId spikes = layerOf(w, nr::LayerKind::Spikes);
+            const nr::LayerId morph = layerOf(w, nr::LayerKind::Morphologies);
+            QVERIFY(spikes && morph);
+            nr::FigurePanel g;
+            g.view = nr::PanelView::Geometry;
+            g.layer = spikes;
+            f.panels.push_back(g);
+            nr::FigurePanel r;
+            r.view = nr::PanelView::Rates;
+            r.layer = spikes;
+            r.col = 1;
+            f.panels.push_back(r);
+            const std::vector<FigurePanelData> data = figureDataFromDocument(f, w.document());
+            QCOMPARE(figureProblems(f, data), QString());
+            const nr::Layer* l = w.document().find(spikes);
+            const nr::SpikeTrains trains = l->spikes->toTrains();
+
+            // Geometry: 1087 s in at most 2000 bins (1 s each), the pca analysis' numbers on the same bins.
+            const FigurePanelData& gd = data[0];
+            QCOMPARE(gd.binMs, 1000.0);
+            nr::TrialData td;
+            for (size_t i = 0; i < trains.times.size(); ++i)
+                td.addSpike(int64_t(trains.units[i]), 0, trains.times[i] - trains.tStart);
+            td.addTrial(0, "population");
+            nr::PcaOptions o;
+            o.binMs = 1000;
+            o.end = std::nextafter(trains.tStop - trains.tStart, 1e9);
+            auto pca = nr::pcaTrajectories(td, o);
+            QVERIFY(pca.ok());
+            QCOMPARE(gd.trajectory.size(), size_t(pca.value().trajectories[0].rows()));
+            QVERIFY(gd.trajectory.size() > 1000);
+            QCOMPARE(gd.explained.size(), size_t(3));
+            QVERIFY(std::abs(gd.explained[0] - pca.value().model.explained(0)) < 1e-12);
+            QVERIFY(gd.explained[0] >= gd.explained[1] && gd.explained[0] + gd.explained[1] <= 1 + 1e-9);
+            for (size_t b : {size_t(0), gd.trajectory.size() / 2})
+                QVERIFY(std::abs(gd.trajectory[b][1] - pca.value().trajectories[0](Eigen::Index(b), 1)) <
+                        1e-3);
+            QCOMPARE(gd.trajectoryTimeTitle, QStringLiteral("time (s)"));
+
+            // Rates: at the raster's own bin the units' mean rate is the rate strip's, bin for bin.
+            nr::Figure fine = f;
+            fine.panels[1].settings.set("binMs", l->spikes->rateBinWidth() * 1000);
+            const FigurePanelData rd = figureDataFromDocument(fine, w.document())[1];
+            QCOMPARE(rd.problem, QString());
+            QCOMPARE(rd.rates.size(), size_t(1));
+            const std::vector<double> strip = l->spikes->rateHz();
+            const int64_t off =
+                int64_t(std::llround((trains.tStart - l->spikes->rateBinStart()) / rd.rateBinS));
+            size_t compared = 0;
+            for (size_t b = 0; b + 1 < rd.rates[0].size() && compared < 20000; ++b) {
+                const int64_t sb = int64_t(b) + off;
+                if (sb < 0 || size_t(sb) >= strip.size()) continue;
+                QVERIFY2(std::abs(rd.rates[0][b] - strip[size_t(sb)]) < 1e-9,
+                         qPrintable(QStringLiteral("bin %1: %2 vs %3")
+                                        .arg(b)
+                                        .arg(rd.rates[0][b])
+                                        .arg(strip[size_t(sb)])));
+                ++compared;
+            }
+            QVERIFY(compared > 1000);
+            double total = 0;
+            for (double v : data[1].rates[0]) total += v * data[1].rateBinS * 3;
+            QCOMPARE(qint64(std::llround(total)), qint64(trains.times.size()));
+
+            QCOMPARE(writeFigure(f, data, before, 300), QString());
+            if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+                QCOMPARE(writeFigure(f, data, QString::fromLocal8Bit(shots) + "/figure_activity.png", 300),
+                         QString());
+            w.figures().push_back(f);
+            QCOMPARE(saveSession(&w, session), QString());
+
+            // Wrong kinds and a missing layer: named with the panel.
+            nr::Figure wrong = f;
+            wrong.panels[0].layer = morph;
+            wrong.panels[1].layer = 4242;
+            const QString why = figureProblems(wrong, figureDataFromDocument(wrong, w.document()));
+            QVERIFY2(why.contains("panel A (geometry): layer \"") &&
+                         why.contains("is not a spikes or simulation layer"),
+                     qPrintable(why));
+            QVERIFY2(why.contains("panel B (rates): layer 4242 is not in the workspace"), qPrintable(why));
+            nr::Figure badBin = f;
+            badBin.panels[0].settings.set("binMs", 0.5); // 2 million bins
+            const QString whyBin = figureProblems(badBin, figureDataFromDocument(badBin, w.document()));
+            QVERIFY2(whyBin.contains("panel A (geometry): settings.binMs 0.5 gives"), qPrintable(whyBin));
+        }
+        QString err;
+        const std::set<QString> texts = svgTexts(before, &err);
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        QVERIFY(anyMatches(texts, "^PC1 \\([0-9.]+ % of variance\\)$"));
+        QVERIFY(anyMatches(texts, "^PC2 \\([0-9.]+ % of variance\\)$"));
+        QVERIFY(texts.count("time (s)") > 0); // colour bar of the trajectory, the rates' x axis
+        QVERIFY(texts.count("population (3 units)") > 0);
+        QVERIFY(texts.count("rate per unit (Hz)") > 0);
+        QVERIFY(texts.count("all 3 units") > 0);
+        QVERIFY(texts.count("bins of 500 ms") > 0);
+        for (const QString& s : texts) QVERIFY2(!s.endsWith(QChar(0x2026)), qPrintable("elided: " + s));
+
+        MainWindow w2;
+        w2.resize(1200, 800);
+        const SessionReport rep = loadSession(&w2, session, OutsidePaths::Allow);
+        QVERIFY2(rep.error.isEmpty(), qPrintable(rep.error));
+        QCOMPARE(w2.figures().size(), size_t(1));
+        const nr::Figure& back = w2.figures()[0];
+        QCOMPARE(back.panels[0].view, nr::PanelView::Geometry);
+        QCOMPARE(back.panels[1].view, nr::PanelView::Rates);
+        QCOMPARE(writeFigure(back, figureDataFromDocument(back, w2.document()), after, 300), QString());
+        QVERIFY(readAll(before) == readAll(after));
+    }
+
+    // Populations and conditions: the rates of a network's excitatory and inhibitory units in their colours
+    // with a legend, the trajectory averaged over the stimulus epochs of each condition, time in ms.
+    void activityPanelsByPopulationAndCondition() {
+        nr::Document doc;
+        const nr::LayerId id = doc.add(generatedSpikes());
+        nr::Figure f;
+        f.name = "EI";
+        f.widthMm = 174;
+        f.heightMm = 70;
+        f.rows = 1;
+        f.cols = 2;
+        nr::FigurePanel g;
+        g.view = nr::PanelView::Geometry;
+        g.layer = id;
+        f.panels.push_back(g);
+        nr::FigurePanel r;
+        r.view = nr::PanelView::Rates;
+        r.layer = id;
+        r.col = 1;
+        r.settings.set("binMs", 50.0);
+        f.panels.push_back(r);
+        const std::vector<FigurePanelData> data = figureDataFromDocument(f, doc);
+        QCOMPARE(figureProblems(f, data), QString());
+        // Two conditions of 200 ms in 50 ms bins (the pca analysis' default).
+        QCOMPARE(data[0].conditionNames, QStringList({"condition 0", "condition 1"}));
+        QCOMPARE(data[0].trajectory.size(), size_t(8));
+        QCOMPARE(data[0].trajectoryTimeTitle, QStringLiteral("time in trial (ms)"));
+        QCOMPARE(data[0].trajectoryTime.front(), 25.0);
+        QCOMPARE(data[0].trajectoryTime.back(), 175.0);
+        // Rates per population: inhibitory about 20 Hz, excitatory about 5 Hz plus the driven units.
+        const FigurePanelData& rd = data[1];
+        QCOMPARE(rd.populations, QStringList({"excitatory (E), 160 units", "inhibitory (I), 40 units"}));
+        QCOMPARE(rd.rates[0].size(), size_t(40));
+        auto mean = [](const std::vector<double>& v) {
+            double s = 0;
+            for (double x : v) s += x;
+            return s / double(v.size());
+        };
+        QVERIFY2(std::abs(mean(rd.rates[1]) - 20) < 2, qPrintable(QString::number(mean(rd.rates[1]))));
+        const double e = 5 + 50.0 / 160 * 35 * 0.4; // driven 40 % of the time
+        QVERIFY2(std::abs(mean(rd.rates[0]) - e) < 1, qPrintable(QString::number(mean(rd.rates[0]))));
+        QVERIFY(rd.populationColors[0] != rd.populationColors[1]);
+
+        QTemporaryDir dir;
+        const QString svg = dir.filePath("ei.svg");
+        QCOMPARE(writeFigure(f, data, svg, 300), QString());
+        if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+            QCOMPARE(writeFigure(f, data, QString::fromLocal8Bit(shots) + "/figure_activity_ei.png", 300),
+                     QString());
+        QString err;
+        const std::set<QString> texts = svgTexts(svg, &err);
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        for (const char* t : {"time in trial (ms)", "condition 0", "condition 1", "excitatory (E), 160 units",
+                              "inhibitory (I), 40 units", "rate per unit (Hz)", "bins of 50 ms"})
+            QVERIFY2(texts.count(t), t);
+        QVERIFY(anyMatches(texts, "^PC1 \\([0-9.]+ % of variance\\)$"));
     }
 
     void composerOffersFittingLayersAndRefusesAWrongDrop() {
