@@ -53,8 +53,9 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     case nr::PanelView::Adjacency:
         return k == nr::LayerKind::Graph;
     case nr::PanelView::Sholl:
-    case nr::PanelView::Neurons:
         return k == nr::LayerKind::Morphologies;
+    case nr::PanelView::Neurons:
+        return k == nr::LayerKind::Morphologies || k == nr::LayerKind::LabelVolume;
     }
     return false;
 }

@@ -27,6 +27,7 @@
 #include "io/DemoNetwork.h"
 #include "model/Document.h"
 #include "model/SpikeStore.h"
+#include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
 #include "plots/MatrixPlot.h"
 #include "plots/MembershipPlot.h"
@@ -225,6 +226,59 @@ void paintNeurons(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
                                                    : NeuronView::ColorBy::Neuron);
         },
         [](const NeuronView& view) { return view.figureKeys(); });
+}
+
+// A label volume as the Neurons view draws it: one smooth surface per instance (meshed here, offscreen), in
+// the instances' colours (the layer's own, as set in the window, or the view's defaults), hidden instances
+// left out. The key names at most 12 instances (label and voxels) and how many more there are; the scale bar
+// is in the volume's unit (voxel size aware).
+void paintLabelVolume(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                      const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    paint3d<NeuronView>(
+        p, r, f, panel, d.spatialUnit, dpi, stats,
+        [&](NeuronView& view) {
+            view.setLabelVolume(d.labelVolume, true);
+            view.waitForMeshes(600000);
+            const size_t n = view.instanceCount();
+            if (const nr::JsonValue* c = d.labelState.get("colors"); c && c->isArray() && c->arr.size() == n)
+                for (size_t i = 0; i < n; ++i) {
+                    const nr::JsonValue& rgb = c->arr[i];
+                    if (!rgb.isArray() || rgb.arr.size() != 3) continue;
+                    view.setInstanceColor(i, {uint8_t(std::clamp(rgb.arr[0].num, 0.0, 255.0)),
+                                              uint8_t(std::clamp(rgb.arr[1].num, 0.0, 255.0)),
+                                              uint8_t(std::clamp(rgb.arr[2].num, 0.0, 255.0))});
+                }
+            if (const nr::JsonValue* h = d.labelState.get("hidden"); h && h->isArray())
+                for (const nr::JsonValue& i : h->arr)
+                    if (i.isNumber() && i.num >= 0 && i.num < double(n))
+                        view.setInstanceVisible(size_t(i.num), false);
+        },
+        [](const NeuronView& view) {
+            std::vector<VtkView::FigureKey> keys = view.figureKeys();
+            for (VtkView::FigureKey& k : keys) {
+                if (k.swatches.empty() || !k.ramp.empty()) continue;
+                // Instances: label (voxels); at most 12 named, then how many more.
+                size_t more = 0;
+                std::vector<VtkView::FigureKey::Swatch> kept;
+                for (const auto& s : k.swatches) {
+                    if (!s.color.isValid()) {
+                        // The view's own "... N more" line.
+                        bool ok = false;
+                        const size_t m = s.label.section(QLatin1Char(' '), 1, 1).toULongLong(&ok);
+                        if (ok) more += m;
+                        continue;
+                    }
+                    if (kept.size() < 12)
+                        kept.push_back(s);
+                    else
+                        ++more;
+                }
+                k.title = QStringLiteral("instance label (voxels)");
+                k.swatches = std::move(kept);
+                if (more) k.swatches.push_back({QColor(), QStringLiteral("and %1 more").arg(more)});
+            }
+            return keys;
+        });
 }
 
 // Vessels as the Vessels view draws them (radius-true cylinders), coloured by an edge column (default the
@@ -619,9 +673,37 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
             break;
         }
         case nr::PanelView::Neurons: {
+            if (l->kind == nr::LayerKind::LabelVolume) {
+                auto vol = std::any_cast<std::shared_ptr<const nr::LabelVolume>>(&l->payload);
+                if (!vol || !*vol) {
+                    d.problem = named + QStringLiteral(" holds no volume");
+                    break;
+                }
+                if ((*vol)->instances.empty()) {
+                    d.problem = named + QStringLiteral(" has no instances (every voxel is background)");
+                    break;
+                }
+                if (!panel.colorBy.empty() && panel.colorBy != "instance") {
+                    d.problem =
+                        QStringLiteral("colorBy \"%1\" is not instance (a label volume is coloured by "
+                                       "instance)")
+                            .arg(qs(panel.colorBy));
+                    break;
+                }
+                const nr::LabelVolume& v = **vol;
+                const bool unitVoxels = v.voxelSize[0] == 1 && v.voxelSize[1] == 1 && v.voxelSize[2] == 1;
+                d.labelVolume = *vol;
+                d.labelState = l->state;
+                d.spatialUnit = v.unit == "um" || v.unit == "micrometer" || v.unit == "µm"
+                                    ? QStringLiteral("µm")
+                                : !v.unit.empty() ? qs(v.unit)
+                                : unitVoxels      ? QStringLiteral("voxels")
+                                                  : QStringLiteral("units");
+                break;
+            }
             auto set = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&l->payload);
             if (l->kind != nr::LayerKind::Morphologies || !set || !*set) {
-                d.problem = named + QStringLiteral(" is not a morphologies layer");
+                d.problem = named + QStringLiteral(" is not a morphologies layer or a label volume");
                 break;
             }
             if ((*set)->neurons.empty()) {
@@ -877,7 +959,10 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
             paintVessels(p, content, f, panel, *d, dpi, stats);
             break;
         case nr::PanelView::Neurons:
-            paintNeurons(p, content, f, panel, *d, dpi, stats);
+            if (d->labelVolume)
+                paintLabelVolume(p, content, f, panel, *d, dpi, stats);
+            else
+                paintNeurons(p, content, f, panel, *d, dpi, stats);
             break;
         case nr::PanelView::Geometry:
             paintGeometryPanel(p, content, f, *d, dpi);

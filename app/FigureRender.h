@@ -91,8 +91,10 @@ struct FigurePanelData {
     QStringList populations;
     std::vector<QColor> populationColors;
     double rateBinS = 0, rateT0 = 0;
-    // neurons: a label volume (one meshed surface per instance) and its voxel size's unit
+    // neurons: a label volume (one meshed surface per instance; spatialUnit its unit) and its layer's state
+    // (the instance colours and hidden instances set in the window)
     std::shared_ptr<const nr::LabelVolume> labelVolume;
+    nr::JsonValue labelState;
 };
 
 struct FigureWriteStats {

@@ -23,6 +23,7 @@
 #include "analysis/Pca.h"
 #include "model/Graph.h"
 #include "model/SpikeStore.h"
+#include "morph/LabelVolume.h"
 #include "session/Session.h"
 #include "traces/Traces.h"
 #include <random>
@@ -529,6 +530,108 @@ private slots:
                               "inhibitory (I), 40 units", "rate per unit (Hz)", "bins of 50 ms"})
             QVERIFY2(texts.count(t), t);
         QVERIFY(anyMatches(texts, "^PC1 \\([0-9.]+ % of variance\\)$"));
+    }
+
+    // A label volume (FISBe fly neurons, one channel per instance) in the neurons panel: meshed offscreen,
+    // its instances in the key, a scale bar in µm from the voxel size; the same file after a session.
+    void labelVolumeIn3d() {
+        const QString zarr = apptest::kData + QStringLiteral("/labels/fisbe/R14A02-20180905_65_A6.zarr");
+        QTemporaryDir dir;
+        const QString session = dir.filePath("v.nrsession");
+        const QString before = dir.filePath("before.svg"), after = dir.filePath("after.svg");
+        nr::Figure f;
+        f.name = "Fly neurons";
+        f.widthMm = 85;
+        f.heightMm = 70;
+        f.rows = f.cols = 1;
+        {
+            MainWindow w;
+            w.resize(1200, 800);
+            QCOMPARE(
+                w.openFilesBlocking(
+                    {zarr}, {{{"array", "volumes/gt_instances"}, {"voxel_size", "0.44"}, {"unit", "um"}}}),
+                QString());
+            QCOMPARE(w.openFilesBlocking({kSpikes}), QString());
+            const nr::LayerId vol = layerOf(w, nr::LayerKind::LabelVolume);
+            QVERIFY(vol);
+            nr::FigurePanel n;
+            n.view = nr::PanelView::Neurons;
+            n.layer = vol;
+            f.panels.push_back(n);
+            const std::vector<FigurePanelData> data = figureDataFromDocument(f, w.document());
+            QCOMPARE(figureProblems(f, data), QString());
+            QVERIFY(data[0].labelVolume);
+            QCOMPARE(data[0].spatialUnit, QStringLiteral("µm"));
+            FigureWriteStats st;
+            QCOMPARE(writeFigure(f, data, before, 300, &st), QString());
+            QVERIFY(st.ms3d > 0);
+            if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+                QCOMPARE(
+                    writeFigure(f, data, QString::fromLocal8Bit(shots) + "/figure_label_volume.png", 300),
+                    QString());
+            w.figures().push_back(f);
+            QCOMPARE(saveSession(&w, session), QString());
+            // A spikes layer is not drawn in 3-D; a colouring the volume does not have is named.
+            nr::Figure wrong = f;
+            wrong.panels[0].layer = layerOf(w, nr::LayerKind::Spikes);
+            QString why = figureProblems(wrong, figureDataFromDocument(wrong, w.document()));
+            QVERIFY2(why.contains("panel A (neurons): layer \"") &&
+                         why.contains("is not a morphologies layer or a label volume"),
+                     qPrintable(why));
+            wrong = f;
+            wrong.panels[0].colorBy = "path-distance";
+            why = figureProblems(wrong, figureDataFromDocument(wrong, w.document()));
+            QVERIFY2(why.contains("colorBy \"path-distance\" is not instance"), qPrintable(why));
+        }
+        QString err;
+        const std::set<QString> texts = svgTexts(before, &err);
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        QVERIFY(texts.count("instance label (voxels)"));
+        // The seven instances with their sizes (README of the shared data).
+        for (const char* e : {"1 (72631)", "2 (41350)", "5 (3888)", "7 (29399)"}) QVERIFY2(texts.count(e), e);
+        QVERIFY(anyMatches(texts, "^[0-9.]+ µm$"));
+        for (const QString& s : texts) QVERIFY2(!s.endsWith(QChar(0x2026)), qPrintable("elided: " + s));
+
+        MainWindow w2;
+        w2.resize(1200, 800);
+        const SessionReport rep = loadSession(&w2, session, OutsidePaths::Allow);
+        QVERIFY2(rep.error.isEmpty(), qPrintable(rep.error));
+        QCOMPARE(w2.figures().size(), size_t(1));
+        const nr::Figure& back = w2.figures()[0];
+        QCOMPARE(writeFigure(back, figureDataFromDocument(back, w2.document()), after, 300), QString());
+        QVERIFY(readAll(before) == readAll(after));
+
+        // 20 instances (cubes of a volume made here, no voxel size): 12 named in the key, then "and 8 more";
+        // the scale bar in voxels.
+        auto v = std::make_shared<nr::LabelVolume>();
+        v->nz = 8, v->ny = 24, v->nx = 60;
+        v->labelData.assign(v->voxelCount(), 0);
+        for (int k = 0; k < 20; ++k)
+            for (size_t z = 2; z < 6; ++z)
+                for (size_t y = 2 + 10 * size_t(k / 10); y < 6 + 10 * size_t(k / 10); ++y)
+                    for (size_t x = 1 + 6 * size_t(k % 10); x < 5 + 6 * size_t(k % 10); ++x)
+                        v->labelData[(z * v->ny + y) * v->nx + x] = uint8_t(k + 1);
+        nr::computeInstances(*v);
+        QCOMPARE(v->instances.size(), size_t(20));
+        nr::Document doc;
+        nr::Layer l;
+        l.kind = nr::LayerKind::LabelVolume;
+        l.name = "cubes";
+        l.payload = std::shared_ptr<const nr::LabelVolume>(v);
+        f.panels[0].layer = doc.add(std::move(l));
+        const std::vector<FigurePanelData> cd = figureDataFromDocument(f, doc);
+        QCOMPARE(figureProblems(f, cd), QString());
+        QCOMPARE(cd[0].spatialUnit, QStringLiteral("voxels"));
+        const QString csvg = dir.filePath("cubes.svg");
+        QCOMPARE(writeFigure(f, cd, csvg, 150), QString());
+        if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+            QCOMPARE(writeFigure(f, cd, QString::fromLocal8Bit(shots) + "/figure_label_cubes.png", 150),
+                     QString());
+        const std::set<QString> ct = svgTexts(csvg, &err);
+        QVERIFY(ct.count("12 (64)"));
+        QVERIFY(!ct.count("13 (64)"));
+        QVERIFY(ct.count("and 8 more"));
+        QVERIFY(anyMatches(ct, "^[0-9.]+ voxels$"));
     }
 
     void composerOffersFittingLayersAndRefusesAWrongDrop() {
