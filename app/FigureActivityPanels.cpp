@@ -6,11 +6,13 @@
 #include <cmath>
 #include <map>
 
+#include "analysis/FiringStats.h"
 #include "analysis/Pca.h"
 #include "io/TrialIO.h"
 #include "model/Document.h"
 #include "model/Palette.h"
 #include "model/SpikeStore.h"
+#include "morph/Morphology.h"
 #include "plots/GeometryPlot.h"
 #include "plots/PlotWidget.h"
 
@@ -251,6 +253,60 @@ void ratesPanelData(FigurePanelData& d, const nr::FigurePanel& panel, const QStr
     d.rateBinS = bin;
     d.rateT0 = s.tStart;
     d.binMs = binMs;
+}
+
+void histogramPanelData(FigurePanelData& d, const nr::FigurePanel& panel, const QString& named,
+                        const nr::Layer& l) {
+    const bool spikes = l.kind == nr::LayerKind::Spikes || l.kind == nr::LayerKind::Simulation;
+    const bool morph = l.kind == nr::LayerKind::Morphologies;
+    if (!spikes && !morph) {
+        d.problem = named + QStringLiteral(" is not a vessels, spikes, simulation or morphologies layer");
+        return;
+    }
+    const std::string q = panel.settings.stringOr("quantity", spikes ? "firing-rate" : "segment-length");
+    if (spikes ? (q != "firing-rate" && q != "isi-cv") : q != "segment-length") {
+        d.problem = named + QStringLiteral(": settings.quantity \"%1\" is not %2")
+                                .arg(qs(q), spikes ? QStringLiteral("firing-rate or isi-cv")
+                                                   : QStringLiteral("segment-length"));
+        return;
+    }
+    double bins = 40;
+    if (!setting(d, panel, "bins", 1, 1000, bins)) return;
+    std::vector<float> values;
+    if (spikes) {
+        nr::SpikeTrains s;
+        if (!layerSpikes(d, named, l, s)) return;
+        auto st = nr::firingStats(s, 1.0, l.name);
+        if (!st) {
+            d.problem = named + QStringLiteral(": ") + qs(st.error().reason);
+            return;
+        }
+        for (const nr::UnitFiringStats& u : st.value()) {
+            const double v = q == "isi-cv" ? u.cvIsi : u.rateHz;
+            if (std::isfinite(v)) values.push_back(float(v));
+        }
+        d.quantity = q == "isi-cv" ? QStringLiteral("ISI CV")
+                                   : QStringLiteral("firing rate per unit");
+        d.unit = q == "isi-cv" ? QStringLiteral("std / mean") : QStringLiteral("Hz");
+    } else {
+        auto set = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&l.payload);
+        if (!set || !*set || (*set)->neurons.empty()) {
+            d.problem = named + QStringLiteral(" has no neurons");
+            return;
+        }
+        for (const nr::Morphology& m : (*set)->neurons)
+            for (const nr::MorphBranch& b : nr::computeMorphometrics(m).branches)
+                if (std::isfinite(b.length)) values.push_back(float(b.length));
+        d.quantity = QStringLiteral("segment length");
+        d.unit = QStringLiteral("µm");
+    }
+    if (values.empty()) {
+        d.problem = named + QStringLiteral(": no %1 to count (%2)")
+                                .arg(d.quantity, spikes ? QStringLiteral("units need 2 or more spikes")
+                                                        : QStringLiteral("no branches"));
+        return;
+    }
+    d.histogram = nr::histogram(values, size_t(bins));
 }
 
 void paintGeometryPanel(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d,

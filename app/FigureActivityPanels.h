@@ -27,6 +27,13 @@ void geometryPanelData(FigurePanelData& d, const nr::FigurePanel& panel, const Q
 void ratesPanelData(FigurePanelData& d, const nr::FigurePanel& panel, const QString& named,
                     const nr::Layer& l);
 
+// Histogram of a quantity other than vessel radius (settings "quantity"): "firing-rate" (Hz, default) or
+// "isi-cv" (CV of the inter-spike intervals) per unit of a spikes or simulation layer, as the firing_stats
+// analysis gives them; "segment-length" (µm, default) of the unbranched pieces of every neuron of a
+// morphologies layer, as the morphometry analysis gives them. settings "bins" (1 to 1000, default 40).
+void histogramPanelData(FigurePanelData& d, const nr::FigurePanel& panel, const QString& named,
+                        const nr::Layer& l);
+
 // PC1 against PC2 in a GeometryPlot (axis titles with the variance explained, points coloured by time with
 // a colour bar, one line per condition with a legend).
 void paintGeometryPanel(QPainter& p, const QRectF& r, const nr::Figure& f, const FigurePanelData& d, int dpi);

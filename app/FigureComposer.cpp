@@ -43,6 +43,8 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     case nr::PanelView::Rdm:
         return k == nr::LayerKind::Spikes || k == nr::LayerKind::Graph;
     case nr::PanelView::Histogram:
+        return k == nr::LayerKind::Vessels || k == nr::LayerKind::Spikes || k == nr::LayerKind::Simulation ||
+               k == nr::LayerKind::Morphologies;
     case nr::PanelView::Vessels:
         return k == nr::LayerKind::Vessels;
     case nr::PanelView::Traces:
@@ -73,6 +75,10 @@ constexpr const char* kLayerMime = "application/x-neurorama-layer-id";
 // The first panel view that draws a layer of kind `k` (index into nr::allPanelViews()), or -1.
 int firstViewFor(nr::LayerKind k) {
     const std::vector<nr::PanelView> views = nr::allPanelViews();
+    // A histogram is the first view of vessels only; spikes and neurons have views of their own first.
+    for (size_t i = 0; i < views.size(); ++i)
+        if (kindFits(views[i], k) && (views[i] != nr::PanelView::Histogram || k == nr::LayerKind::Vessels))
+            return int(i);
     for (size_t i = 0; i < views.size(); ++i)
         if (kindFits(views[i], k)) return int(i);
     return -1;

@@ -400,13 +400,16 @@ void paintHistogram(QPainter& p, const QRectF& r, const nr::Figure& f, const Fig
     const double line = fm.height(), lw = std::max(1.0, f.lineWidthPt * pxPerPt(dpi));
     size_t maxCount = 0, total = 0;
     for (size_t c : h.counts) maxCount = std::max(maxCount, c), total += c;
-    const std::vector<double> yt = PlotWidget::niceTicks(0, double(std::max<size_t>(1, maxCount)), 4);
+    // Counts are whole: no more ticks than counts (0, 1, 2 rather than 0, 0.5, 1).
+    const std::vector<double> yt = PlotWidget::niceTicks(0, double(std::max<size_t>(1, maxCount)),
+                                                         int(std::clamp<size_t>(maxCount, 1, 4)));
     const double yTop = yt.empty() ? 1 : std::max(double(maxCount), yt.back());
     double labelW = 0;
     const double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
     for (double v : yt) labelW = std::max(labelW, fm.horizontalAdvance(PlotWidget::tickLabel(v, ystep)));
-    const QRectF plot(r.left() + labelW + 2.2 * line, r.top() + 0.6 * line, r.width() - labelW - 2.8 * line,
-                      r.height() - 3.4 * line);
+    // The count n above the plot's top right, clear of the bars.
+    const QRectF plot(r.left() + labelW + 2.2 * line, r.top() + 1.3 * line, r.width() - labelW - 2.8 * line,
+                      r.height() - 4.1 * line);
     p.save();
     p.setFont(font);
     // Bars.
@@ -447,8 +450,8 @@ void paintHistogram(QPainter& p, const QRectF& r, const nr::Figure& f, const Fig
     p.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line * 1.2), Qt::AlignHCenter | Qt::AlignTop,
                QStringLiteral("count"));
     p.restore();
-    p.drawText(QRectF(plot.left() + line, plot.top(), plot.width() - line, line),
-               Qt::AlignRight | Qt::AlignTop, QStringLiteral("n = %1").arg(total));
+    p.drawText(QRectF(plot.left() + line, r.top(), plot.width() - line, line), Qt::AlignRight | Qt::AlignTop,
+               QStringLiteral("n = %1").arg(total));
     p.restore();
 }
 
@@ -655,9 +658,23 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
             break;
         }
         case nr::PanelView::Histogram: {
+            if (l->kind != nr::LayerKind::Vessels) {
+                histogramPanelData(d, panel, named, *l); // rates, ISI CV, segment lengths
+                break;
+            }
             auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&l->payload);
-            if (l->kind != nr::LayerKind::Vessels || !g || !*g) {
+            if (!g || !*g) {
                 d.problem = named + QStringLiteral(" is not a vessel graph");
+                break;
+            }
+            const double bins = panel.settings.numberOr("bins", 40);
+            const std::string q = panel.settings.stringOr("quantity", "radius");
+            if (!(bins >= 1 && bins <= 1000) || q != "radius") {
+                d.problem =
+                    QStringLiteral("settings.bins %1 must be from 1 to 1000 and settings.quantity \"%2\" "
+                                   "radius for a vessels layer")
+                        .arg(bins)
+                        .arg(qs(q));
                 break;
             }
             std::vector<float> radii = (*g)->edgeRadii();

@@ -50,7 +50,7 @@ const char* panelViewLabel(PanelView v) {
     case PanelView::Rdm:
         return "Dissimilarity matrix (RDM)";
     case PanelView::Histogram:
-        return "Vessel radius histogram";
+        return "Histogram (vessel radii, firing rates, ISI CV, segment lengths)";
     case PanelView::Traces:
         return "Activity traces heatmap";
     case PanelView::FcMatrix:

@@ -24,6 +24,7 @@
 #include "model/Graph.h"
 #include "model/SpikeStore.h"
 #include "morph/LabelVolume.h"
+#include "morph/Morphology.h"
 #include "session/Session.h"
 #include "traces/Traces.h"
 #include <random>
@@ -530,6 +531,94 @@ private slots:
                               "inhibitory (I), 40 units", "rate per unit (Hz)", "bins of 50 ms"})
             QVERIFY2(texts.count(t), t);
         QVERIFY(anyMatches(texts, "^PC1 \\([0-9.]+ % of variance\\)$"));
+    }
+
+    // Histograms of more than vessel radii: firing rates and ISI CVs of a recording's units, segment lengths
+    // of a neuron, each axis titled with its unit; the same file after a session; wrong settings named.
+    void histogramsOfMoreQuantities() {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("h.nrsession");
+        const QString before = dir.filePath("before.svg"), after = dir.filePath("after.svg");
+        nr::Figure f;
+        f.name = "Histograms";
+        f.widthMm = 174;
+        f.heightMm = 55;
+        f.rows = 1;
+        f.cols = 3;
+        {
+            MainWindow w;
+            w.resize(1200, 800);
+            QCOMPARE(w.openFilesBlocking({kSpikes}), QString());
+            QCOMPARE(w.openFilesBlocking({kSwc}), QString());
+            const nr::LayerId spikes = layerOf(w, nr::LayerKind::Spikes);
+            const nr::LayerId morph = layerOf(w, nr::LayerKind::Morphologies);
+            QVERIFY(spikes && morph);
+            auto add = [&f](nr::LayerId l, int c, const char* q) {
+                nr::FigurePanel p;
+                p.view = nr::PanelView::Histogram;
+                p.layer = l;
+                p.col = c;
+                if (q) p.settings.set("quantity", q);
+                p.settings.set("bins", 10.0);
+                f.panels.push_back(p);
+            };
+            add(spikes, 0, nullptr); // firing rate by default
+            add(spikes, 1, "isi-cv");
+            add(morph, 2, nullptr); // segment length by default
+            const std::vector<FigurePanelData> data = figureDataFromDocument(f, w.document());
+            QCOMPARE(figureProblems(f, data), QString());
+            auto total = [](const nr::Histogram& h) {
+                size_t n = 0;
+                for (size_t c : h.counts) n += c;
+                return n;
+            };
+            QCOMPARE(total(data[0].histogram), size_t(3)); // three units
+            QCOMPARE(total(data[1].histogram), size_t(3));
+            QCOMPARE(data[0].histogram.counts.size(), size_t(10));
+            // Unit 6: 11,020 spikes in the recording (README of the shared data).
+            const nr::SpikeTrains t = w.document().find(spikes)->spikes->toTrains();
+            const double rate6 = 11020 / (t.tStop - t.tStart);
+            QVERIFY2(data[0].histogram.lo <= rate6 * (1 + 1e-6) && rate6 <= data[0].histogram.hi * (1 + 1e-6),
+                     qPrintable(QStringLiteral("%1 in %2..%3")
+                                    .arg(rate6)
+                                    .arg(data[0].histogram.lo)
+                                    .arg(data[0].histogram.hi)));
+            auto set =
+                std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&w.document().find(morph)->payload);
+            QVERIFY(set && *set);
+            QCOMPARE(total(data[2].histogram), nr::computeMorphometrics((*set)->neurons[0]).branches.size());
+            QCOMPARE(writeFigure(f, data, before, 300), QString());
+            if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
+                QCOMPARE(writeFigure(f, data, QString::fromLocal8Bit(shots) + "/figure_histograms.png", 300),
+                         QString());
+            w.figures().push_back(f);
+            QCOMPARE(saveSession(&w, session), QString());
+
+            nr::Figure wrong = f;
+            wrong.panels[2].settings.set("quantity", "isi-cv");
+            wrong.panels[0].settings.set("bins", 0.0);
+            const QString why = figureProblems(wrong, figureDataFromDocument(wrong, w.document()));
+            QVERIFY2(why.contains("panel C (histogram): layer \"") &&
+                         why.contains("settings.quantity \"isi-cv\" is not segment-length"),
+                     qPrintable(why));
+            QVERIFY2(why.contains("panel A (histogram): settings.bins must be a number from 1 to 1000"),
+                     qPrintable(why));
+        }
+        QString err;
+        const std::set<QString> texts = svgTexts(before, &err);
+        QVERIFY2(err.isEmpty(), qPrintable(err));
+        for (const char* t : {"firing rate per unit (Hz)", "ISI CV (std / mean)",
+                              "segment length (µm)", "count", "n = 3"})
+            QVERIFY2(texts.count(t), t);
+
+        MainWindow w2;
+        w2.resize(1200, 800);
+        const SessionReport rep = loadSession(&w2, session, OutsidePaths::Allow);
+        QVERIFY2(rep.error.isEmpty(), qPrintable(rep.error));
+        const nr::Figure& back = w2.figures()[0];
+        QCOMPARE(back.panels[1].settings.stringOr("quantity", ""), std::string("isi-cv"));
+        QCOMPARE(writeFigure(back, figureDataFromDocument(back, w2.document()), after, 300), QString());
+        QVERIFY(readAll(before) == readAll(after));
     }
 
     // A label volume (FISBe fly neurons, one channel per instance) in the neurons panel: meshed offscreen,
