@@ -454,6 +454,33 @@ private slots:
             badBin.panels[0].settings.set("binMs", 0.5); // 2 million bins
             const QString whyBin = figureProblems(badBin, figureDataFromDocument(badBin, w.document()));
             QVERIFY2(whyBin.contains("panel A (geometry): settings.binMs 0.5 gives"), qPrintable(whyBin));
+
+            // The composer: a geometry cell takes the spikes and refuses the morphologies with a message.
+            auto* c = new FigureComposer(&w);
+            c->show();
+            QVERIFY(QTest::qWaitForWindowExposed(c));
+            const std::vector<nr::PanelView> views = nr::allPanelViews();
+            const int geo =
+                int(std::find(views.begin(), views.end(), nr::PanelView::Geometry) - views.begin());
+            QVERIFY(geo < int(views.size()));
+            c->setCell(0, 0, geo, spikes);
+            c->refresh();
+            QCOMPARE(c->figure().panels.size(), size_t(1));
+            QCOMPARE(c->figure().panels[0].view, nr::PanelView::Geometry);
+            const QImage& img = c->previewImage();
+            QLabel* label = qobject_cast<QLabel*>(c->previewWidget());
+            QVERIFY(label);
+            const QPoint cell00((label->width() - img.width()) / 2 + img.width() / 4,
+                                (label->height() - img.height()) / 2 + img.height() / 4);
+            QVERIFY(!c->dropLayer(cell00, morph));
+            bool said = false;
+            for (QLabel* l : c->findChildren<QLabel*>())
+                said = said || (l->text().contains("draws a spikes or simulation layer") &&
+                                l->text().contains("morphologies"));
+            QVERIFY(said);
+            QCOMPARE(c->figure().panels[0].layer, spikes);
+            nrtest::shot(c, "figure_geometry_composer");
+            c->close();
         }
         QString err;
         const std::set<QString> texts = svgTexts(before, &err);
@@ -611,8 +638,8 @@ private slots:
         QString err;
         const std::set<QString> texts = svgTexts(before, &err);
         QVERIFY2(err.isEmpty(), qPrintable(err));
-        for (const char* t : {"firing rate per unit (Hz)", "ISI CV (std / mean)",
-                              "segment length (µm)", "count", "n = 3"})
+        for (const char* t :
+             {"firing rate per unit (Hz)", "ISI CV (std / mean)", "segment length (µm)", "count", "n = 3"})
             QVERIFY2(texts.count(t), t);
 
         MainWindow w2;
