@@ -549,6 +549,22 @@ private slots:
         QVERIFY2(std::abs(mean(rd.rates[0]) - e) < 1, qPrintable(QString::number(mean(rd.rates[0]))));
         QVERIFY(rd.populationColors[0] != rd.populationColors[1]);
 
+        // A simulation without a stimulus schedule: the whole run is one trajectory in the live view's 20 ms
+        // bins, time in ms.
+        nr::Layer sim = generatedSpikes();
+        sim.kind = nr::LayerKind::Simulation;
+        sim.epochs.clear();
+        nr::Figure one = f;
+        one.panels.resize(1);
+        one.panels[0].layer = doc.add(std::move(sim));
+        const FigurePanelData sd = figureDataFromDocument(one, doc)[0];
+        QCOMPARE(sd.problem, QString());
+        QCOMPARE(sd.binMs, 20.0);
+        QCOMPARE(sd.trajectory.size(), size_t(100));
+        QCOMPARE(sd.conditionNames, QStringList({"population (200 units)"}));
+        QCOMPARE(sd.trajectoryTimeTitle, QStringLiteral("time (ms)"));
+        QCOMPARE(sd.trajectoryTime.back(), 1990.0);
+
         QTemporaryDir dir;
         const QString svg = dir.filePath("ei.svg");
         QCOMPARE(writeFigure(f, data, svg, 300), QString());
