@@ -440,7 +440,8 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     const QPen axisPen(st.axis, 1.0);
     const double tick = 4;
     auto title = [&](const QRectF& panel, const QString& s) {
-        QFont f = labelFont(12);
+        // In a figure the titles are in the figure's one font size (bold), as every other label.
+        QFont f = inFigure() ? labelFont() : labelFont(12);
         f.setBold(true);
         p.setFont(f);
         drawText(p, QRectF(panel.left() + 8, panel.top() + 4, panel.width() - 16, kTitleH),
