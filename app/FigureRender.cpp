@@ -232,13 +232,31 @@ void paintNeurons(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
 // the instances' colours (the layer's own, as set in the window, or the view's defaults), hidden instances
 // left out. The key names at most 12 instances (label and voxels) and how many more there are; the scale bar
 // is in the volume's unit (voxel size aware).
+// The surfaces of the last label volume a figure drew: the composer's preview (each edit, Live every second)
+// and the export after it reuse them instead of meshing the volume again. A layer's volume is never changed
+// in place (shared_ptr<const>), so the same live pointer is the same volume.
+struct LabelMeshCache {
+    std::weak_ptr<const nr::LabelVolume> volume;
+    std::vector<nr::InstanceMesh> meshes;
+};
+
+const std::vector<nr::InstanceMesh>& labelMeshes(const std::shared_ptr<const nr::LabelVolume>& v) {
+    static LabelMeshCache cache;
+    if (cache.volume.lock() != v) {
+        cache.meshes.clear();                 // the previous volume's surfaces go first
+        cache.meshes = nr::meshInstances(*v); // the options the Neurons view meshes with
+        cache.volume = v;
+    }
+    return cache.meshes;
+}
+
 void paintLabelVolume(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
                       const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
     paint3d<NeuronView>(
         p, r, f, panel, d.spatialUnit, dpi, stats,
         [&](NeuronView& view) {
-            view.setLabelVolume(d.labelVolume, true);
-            view.waitForMeshes(600000);
+            view.setLabelVolume(d.labelVolume, false);
+            view.setInstanceMeshes(labelMeshes(d.labelVolume));
             const size_t n = view.instanceCount();
             if (const nr::JsonValue* c = d.labelState.get("colors"); c && c->isArray() && c->arr.size() == n)
                 for (size_t i = 0; i < n; ++i) {

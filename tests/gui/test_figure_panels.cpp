@@ -701,6 +701,16 @@ private slots:
             FigureWriteStats st;
             QCOMPARE(writeFigure(f, data, before, 300, &st), QString());
             QVERIFY(st.ms3d > 0);
+            // Drawn again (the composer's preview, then the export): the surfaces are not meshed again, and
+            // the file is the same.
+            FigureWriteStats again;
+            const QString twice = dir.filePath("twice.svg");
+            QCOMPARE(writeFigure(f, data, twice, 300, &again), QString());
+            QVERIFY2(again.ms3d < 0.6 * st.ms3d,
+                     qPrintable(QStringLiteral("%1 ms, first %2 ms").arg(again.ms3d).arg(st.ms3d)));
+            QVERIFY(readAll(twice) == readAll(before));
+            qInfo("label volume panel: %.0f ms with meshing, %.0f ms with the meshes kept", st.ms3d,
+                  again.ms3d);
             if (const QByteArray shots = qgetenv("NR_SHOT_DIR"); !shots.isEmpty())
                 QCOMPARE(
                     writeFigure(f, data, QString::fromLocal8Bit(shots) + "/figure_label_volume.png", 300),
