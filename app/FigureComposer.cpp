@@ -45,10 +45,14 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     case nr::PanelView::Network:
         return k == nr::LayerKind::Graph;
     case nr::PanelView::Raster:
+    case nr::PanelView::Geometry:
+    case nr::PanelView::Rates:
         return k == nr::LayerKind::Spikes || k == nr::LayerKind::Simulation;
     case nr::PanelView::Rdm:
         return k == nr::LayerKind::Spikes || k == nr::LayerKind::Graph;
     case nr::PanelView::Histogram:
+        return k == nr::LayerKind::Vessels || k == nr::LayerKind::Spikes || k == nr::LayerKind::Simulation ||
+               k == nr::LayerKind::Morphologies;
     case nr::PanelView::Vessels:
         return k == nr::LayerKind::Vessels;
     case nr::PanelView::Traces:
@@ -59,8 +63,9 @@ bool kindFits(nr::PanelView v, nr::LayerKind k) {
     case nr::PanelView::Adjacency:
         return k == nr::LayerKind::Graph;
     case nr::PanelView::Sholl:
-    case nr::PanelView::Neurons:
         return k == nr::LayerKind::Morphologies;
+    case nr::PanelView::Neurons:
+        return k == nr::LayerKind::Morphologies || k == nr::LayerKind::LabelVolume;
     }
     return false;
 }
@@ -78,6 +83,10 @@ constexpr const char* kLayerMime = "application/x-neurorama-layer-id";
 // The first panel view that draws a layer of kind `k` (index into nr::allPanelViews()), or -1.
 int firstViewFor(nr::LayerKind k) {
     const std::vector<nr::PanelView> views = nr::allPanelViews();
+    // A histogram is the first view of vessels only; spikes and neurons have views of their own first.
+    for (size_t i = 0; i < views.size(); ++i)
+        if (kindFits(views[i], k) && (views[i] != nr::PanelView::Histogram || k == nr::LayerKind::Vessels))
+            return int(i);
     for (size_t i = 0; i < views.size(); ++i)
         if (kindFits(views[i], k)) return int(i);
     return -1;

@@ -21,12 +21,14 @@
 #include <random>
 
 #include "AdjacencyDock.h"
+#include "FigureActivityPanels.h"
 #include "FigureExport.h"
 #include "FunctionalDock.h"
 #include "analysis/Rdm.h"
 #include "io/DemoNetwork.h"
 #include "model/Document.h"
 #include "model/SpikeStore.h"
+#include "morph/LabelVolume.h"
 #include "morph/Morphology.h"
 #include "plots/MatrixPlot.h"
 #include "plots/MembershipPlot.h"
@@ -374,6 +376,77 @@ void paintNeurons(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::F
         [](const NeuronView& view) { return view.figureKeys(); }, d.labelAnchors);
 }
 
+// A label volume as the Neurons view draws it: one smooth surface per instance (meshed here, offscreen), in
+// the instances' colours (the layer's own, as set in the window, or the view's defaults), hidden instances
+// left out. The key names at most 12 instances (label and voxels) and how many more there are; the scale bar
+// is in the volume's unit (voxel size aware).
+// The surfaces of the last label volume a figure drew: the composer's preview (each edit, Live every second)
+// and the export after it reuse them instead of meshing the volume again. A layer's volume is never changed
+// in place (shared_ptr<const>), so the same live pointer is the same volume.
+struct LabelMeshCache {
+    std::weak_ptr<const nr::LabelVolume> volume;
+    std::vector<nr::InstanceMesh> meshes;
+};
+
+const std::vector<nr::InstanceMesh>& labelMeshes(const std::shared_ptr<const nr::LabelVolume>& v) {
+    static LabelMeshCache cache;
+    if (cache.volume.lock() != v) {
+        cache.meshes.clear();                 // the previous volume's surfaces go first
+        cache.meshes = nr::meshInstances(*v); // the options the Neurons view meshes with
+        cache.volume = v;
+    }
+    return cache.meshes;
+}
+
+void paintLabelVolume(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
+                      const FigurePanelData& d, int dpi, FigureWriteStats* stats) {
+    paint3d<NeuronView>(
+        p, r, f, panel, d.spatialUnit, dpi, stats,
+        [&](NeuronView& view) {
+            view.setLabelVolume(d.labelVolume, false);
+            view.setInstanceMeshes(labelMeshes(d.labelVolume));
+            const size_t n = view.instanceCount();
+            if (const nr::JsonValue* c = d.labelState.get("colors"); c && c->isArray() && c->arr.size() == n)
+                for (size_t i = 0; i < n; ++i) {
+                    const nr::JsonValue& rgb = c->arr[i];
+                    if (!rgb.isArray() || rgb.arr.size() != 3) continue;
+                    view.setInstanceColor(i, {uint8_t(std::clamp(rgb.arr[0].num, 0.0, 255.0)),
+                                              uint8_t(std::clamp(rgb.arr[1].num, 0.0, 255.0)),
+                                              uint8_t(std::clamp(rgb.arr[2].num, 0.0, 255.0))});
+                }
+            if (const nr::JsonValue* h = d.labelState.get("hidden"); h && h->isArray())
+                for (const nr::JsonValue& i : h->arr)
+                    if (i.isNumber() && i.num >= 0 && i.num < double(n))
+                        view.setInstanceVisible(size_t(i.num), false);
+        },
+        [](const NeuronView& view) {
+            std::vector<VtkView::FigureKey> keys = view.figureKeys();
+            for (VtkView::FigureKey& k : keys) {
+                if (k.swatches.empty() || !k.ramp.empty()) continue;
+                // Instances: label (voxels); at most 12 named, then how many more.
+                size_t more = 0;
+                std::vector<VtkView::FigureKey::Swatch> kept;
+                for (const auto& s : k.swatches) {
+                    if (!s.color.isValid()) {
+                        // The view's own "... N more" line.
+                        bool ok = false;
+                        const size_t m = s.label.section(QLatin1Char(' '), 1, 1).toULongLong(&ok);
+                        if (ok) more += m;
+                        continue;
+                    }
+                    if (kept.size() < 12)
+                        kept.push_back(s);
+                    else
+                        ++more;
+                }
+                k.title = QStringLiteral("instance label (voxels)");
+                k.swatches = std::move(kept);
+                if (more) k.swatches.push_back({QColor(), QStringLiteral("and %1 more").arg(more)});
+            }
+            return keys;
+        });
+}
+
 // Vessels as the Vessels view draws them (radius-true cylinders), coloured by an edge column (default the
 // radius) with its colour bar naming the column's unit.
 void paintVessels(QPainter& p, const QRectF& r, const nr::Figure& f, const nr::FigurePanel& panel,
@@ -493,13 +566,16 @@ void paintHistogram(QPainter& p, const QRectF& r, const nr::Figure& f, const Fig
     const double line = fm.height(), lw = std::max(1.0, f.lineWidthPt * pxPerPt(dpi));
     size_t maxCount = 0, total = 0;
     for (size_t c : h.counts) maxCount = std::max(maxCount, c), total += c;
-    const std::vector<double> yt = PlotWidget::niceTicks(0, double(std::max<size_t>(1, maxCount)), 4);
+    // Counts are whole: no more ticks than counts (0, 1, 2 rather than 0, 0.5, 1).
+    const std::vector<double> yt = PlotWidget::niceTicks(0, double(std::max<size_t>(1, maxCount)),
+                                                         int(std::clamp<size_t>(maxCount, 1, 4)));
     const double yTop = yt.empty() ? 1 : std::max(double(maxCount), yt.back());
     double labelW = 0;
     const double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
     for (double v : yt) labelW = std::max(labelW, fm.horizontalAdvance(PlotWidget::tickLabel(v, ystep)));
-    const QRectF plot(r.left() + labelW + 2.2 * line, r.top() + 0.6 * line, r.width() - labelW - 2.8 * line,
-                      r.height() - 3.4 * line);
+    // The count n above the plot's top right, clear of the bars.
+    const QRectF plot(r.left() + labelW + 2.2 * line, r.top() + 1.3 * line, r.width() - labelW - 2.8 * line,
+                      r.height() - 4.1 * line);
     p.save();
     p.setFont(font);
     // Bars.
@@ -540,8 +616,8 @@ void paintHistogram(QPainter& p, const QRectF& r, const nr::Figure& f, const Fig
     p.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line * 1.2), Qt::AlignHCenter | Qt::AlignTop,
                QStringLiteral("count"));
     p.restore();
-    p.drawText(QRectF(plot.left() + line, plot.top(), plot.width() - line, line),
-               Qt::AlignRight | Qt::AlignTop, QStringLiteral("n = %1").arg(total));
+    p.drawText(QRectF(plot.left() + line, r.top(), plot.width() - line, line), Qt::AlignRight | Qt::AlignTop,
+               QStringLiteral("n = %1").arg(total));
     p.restore();
 }
 
@@ -825,9 +901,23 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
             break;
         }
         case nr::PanelView::Histogram: {
+            if (l->kind != nr::LayerKind::Vessels) {
+                histogramPanelData(d, panel, named, *l); // rates, ISI CV, segment lengths
+                break;
+            }
             auto g = std::any_cast<std::shared_ptr<const nr::VesselGraph>>(&l->payload);
-            if (l->kind != nr::LayerKind::Vessels || !g || !*g) {
+            if (!g || !*g) {
                 d.problem = named + QStringLiteral(" is not a vessel graph");
+                break;
+            }
+            const double bins = panel.settings.numberOr("bins", 40);
+            const std::string q = panel.settings.stringOr("quantity", "radius");
+            if (!(bins >= 1 && bins <= 1000) || q != "radius") {
+                d.problem =
+                    QStringLiteral("settings.bins %1 must be from 1 to 1000 and settings.quantity \"%2\" "
+                                   "radius for a vessels layer")
+                        .arg(bins)
+                        .arg(qs(q));
                 break;
             }
             std::vector<float> radii = (*g)->edgeRadii();
@@ -843,9 +933,37 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
             break;
         }
         case nr::PanelView::Neurons: {
+            if (l->kind == nr::LayerKind::LabelVolume) {
+                auto vol = std::any_cast<std::shared_ptr<const nr::LabelVolume>>(&l->payload);
+                if (!vol || !*vol) {
+                    d.problem = named + QStringLiteral(" holds no volume");
+                    break;
+                }
+                if ((*vol)->instances.empty()) {
+                    d.problem = named + QStringLiteral(" has no instances (every voxel is background)");
+                    break;
+                }
+                if (!panel.colorBy.empty() && panel.colorBy != "instance") {
+                    d.problem =
+                        QStringLiteral("colorBy \"%1\" is not instance (a label volume is coloured by "
+                                       "instance)")
+                            .arg(qs(panel.colorBy));
+                    break;
+                }
+                const nr::LabelVolume& v = **vol;
+                const bool unitVoxels = v.voxelSize[0] == 1 && v.voxelSize[1] == 1 && v.voxelSize[2] == 1;
+                d.labelVolume = *vol;
+                d.labelState = l->state;
+                d.spatialUnit = v.unit == "um" || v.unit == "micrometer" || v.unit == "µm"
+                                    ? QStringLiteral("µm")
+                                : !v.unit.empty() ? qs(v.unit)
+                                : unitVoxels      ? QStringLiteral("voxels")
+                                                  : QStringLiteral("units");
+                break;
+            }
             auto set = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&l->payload);
             if (l->kind != nr::LayerKind::Morphologies || !set || !*set) {
-                d.problem = named + QStringLiteral(" is not a morphologies layer");
+                d.problem = named + QStringLiteral(" is not a morphologies layer or a label volume");
                 break;
             }
             if ((*set)->neurons.empty()) {
@@ -942,6 +1060,12 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
                                                               : QStringLiteral("Pearson r");
             break;
         }
+        case nr::PanelView::Geometry:
+            geometryPanelData(d, panel, named, *l);
+            break;
+        case nr::PanelView::Rates:
+            ratesPanelData(d, panel, named, *l);
+            break;
         case nr::PanelView::Adjacency: {
             if (l->kind != nr::LayerKind::Graph || !l->graph) {
                 d.problem = named + QStringLiteral(" is not a network");
@@ -1101,7 +1225,16 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
             paintVessels(p, content, f, panel, *d, dpi, stats);
             break;
         case nr::PanelView::Neurons:
-            paintNeurons(p, content, f, panel, *d, dpi, stats);
+            if (d->labelVolume)
+                paintLabelVolume(p, content, f, panel, *d, dpi, stats);
+            else
+                paintNeurons(p, content, f, panel, *d, dpi, stats);
+            break;
+        case nr::PanelView::Geometry:
+            paintGeometryPanel(p, content, f, *d, dpi);
+            break;
+        case nr::PanelView::Rates:
+            paintRatesPanel(p, content, f, *d, dpi);
             break;
         }
         p.restore();

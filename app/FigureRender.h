@@ -11,6 +11,7 @@
 // fixed) and every file is written atomically (nr::writeFileAtomic).
 #pragma once
 
+#include <QColor>
 #include <QPointF>
 #include <array>
 #include <optional>
@@ -30,6 +31,7 @@ class QPainter;
 namespace nr {
 class Document;
 class Graph;
+struct LabelVolume;
 struct MorphologySet;
 class SpikeStore;
 struct Traces;
@@ -82,6 +84,24 @@ struct FigurePanelData {
         std::array<double, 3> p{};
     };
     std::vector<Anchor> labelAnchors;
+    // geometry: trajectory points on PC1..PC3 (one polyline per condition, in time order), each point's time
+    // (in trajectoryTimeUnit), the conditions' names, the fraction of variance each PC explains and the bin
+    std::vector<std::array<float, 3>> trajectory;
+    std::vector<int> trajectoryCondition;
+    std::vector<double> trajectoryTime;
+    QString trajectoryTimeTitle; // "time from trial start (ms)"
+    QStringList conditionNames;
+    std::vector<double> explained;
+    double binMs = 0;
+    // rates: one series per population (Hz per bin of rateBinS seconds from rateT0), names and colours
+    std::vector<std::vector<double>> rates;
+    QStringList populations;
+    std::vector<QColor> populationColors;
+    double rateBinS = 0, rateT0 = 0;
+    // neurons: a label volume (one meshed surface per instance; spatialUnit its unit) and its layer's state
+    // (the instance colours and hidden instances set in the window)
+    std::shared_ptr<const nr::LabelVolume> labelVolume;
+    nr::JsonValue labelState;
 };
 
 // At most this many labels in one 3-D panel (settings.labels).

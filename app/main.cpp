@@ -1,5 +1,6 @@
 #include <QApplication>
 #include <QCoreApplication>
+#include <QHashFunctions>
 #include <QSurfaceFormat>
 #include <cerrno>
 #include <csignal>
@@ -138,6 +139,9 @@ void setDefaultSurfaceFormat() {
 } // namespace
 
 int main(int argc, char** argv) {
+    // One hash seed for every run: Qt's PDF writer emits its fonts in the order of a hash table, so with a
+    // random seed per process the same figure exported twice could differ in the order of its font objects.
+    QHashSeed::setDeterministicGlobalSeed();
     QStringList args;
     for (int i = 0; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
     const CommandLine cl = parseCommandLine(args);

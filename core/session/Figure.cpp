@@ -33,6 +33,10 @@ const char* panelViewName(PanelView v) {
         return "vessels";
     case PanelView::Neurons:
         return "neurons";
+    case PanelView::Geometry:
+        return "geometry";
+    case PanelView::Rates:
+        return "rates";
     }
     return "raster";
 }
@@ -46,7 +50,7 @@ const char* panelViewLabel(PanelView v) {
     case PanelView::Rdm:
         return "Dissimilarity matrix (RDM)";
     case PanelView::Histogram:
-        return "Vessel radius histogram";
+        return "Histogram (vessel radii, firing rates, ISI CV, segment lengths)";
     case PanelView::Traces:
         return "Activity traces heatmap";
     case PanelView::FcMatrix:
@@ -63,15 +67,20 @@ const char* panelViewLabel(PanelView v) {
         return "3-D vessels";
     case PanelView::Neurons:
         return "3-D neurons";
+    case PanelView::Geometry:
+        return "Population geometry (PCA trajectory)";
+    case PanelView::Rates:
+        return "Population firing rates";
     }
     return "";
 }
 
 std::vector<PanelView> allPanelViews() {
-    return {PanelView::Network,    PanelView::Raster, PanelView::Rdm,
-            PanelView::Histogram,  PanelView::Traces, PanelView::FcMatrix,
-            PanelView::Adjacency,  PanelView::Sholl,  PanelView::StructureFunction,
-            PanelView::Communities};
+    return {PanelView::Network,     PanelView::Raster,  PanelView::Rdm,
+            PanelView::Histogram,   PanelView::Traces,  PanelView::FcMatrix,
+            PanelView::Adjacency,   PanelView::Sholl,   PanelView::StructureFunction,
+            PanelView::Communities, PanelView::Vessels, PanelView::Neurons,
+            PanelView::Geometry,    PanelView::Rates};
 }
 
 std::optional<PanelView> panelViewFromName(const std::string& s) {

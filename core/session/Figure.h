@@ -41,7 +41,11 @@ constexpr double kFigureWidthsMm[3] = {85, 114, 174};
 // StructureFunction: structural weight against functional r of every neuron pair of a traces layer, joined by
 // name to the workspace's connectome that matches it best.
 // Communities: community membership of a traces layer's neurons over sliding windows. Vessels and Neurons: a
-// vessels or morphologies layer in 3-D (rendered offscreen as Network is).
+// vessels or morphologies layer in 3-D (rendered offscreen as Network is); Neurons also draws a label volume
+// (one meshed surface per instance).
+// Geometry: the population trajectory of a spikes or simulation layer on its first two principal components
+// (the pca analysis' numbers), points coloured by time. Rates: the population firing rate over time of a
+// spikes or simulation layer, one line per population.
 enum class PanelView {
     Network,
     Raster,
@@ -54,10 +58,12 @@ enum class PanelView {
     StructureFunction,
     Communities,
     Vessels,
-    Neurons
+    Neurons,
+    Geometry,
+    Rates
 };
 // "network", "raster", "rdm", "histogram", "traces", "fc-matrix", "adjacency", "sholl", "structure-function",
-// "communities", "vessels", "neurons"
+// "communities", "vessels", "neurons", "geometry", "rates"
 const char* panelViewName(PanelView v);
 const char* panelViewLabel(PanelView v); // "3-D network", "Spike raster with rates", …
 std::optional<PanelView> panelViewFromName(const std::string& s);

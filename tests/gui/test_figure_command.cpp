@@ -83,6 +83,41 @@ private slots:
         QVERIFY(again.readAll() == text);
     }
 
+    // Geometry and rates of a recording, headless, to PDF four times: the same bytes each time (fonts are
+    // written in a fixed order whatever the process).
+    void sessionFigureOfSpikesSameBytesEveryRun() {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("s.nrsession");
+        QFile f(session);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QByteArray spikes = QByteArray(NR_SHARED_DATA) + "/spikes/spikes.csv";
+        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"layers\": [\n"
+                "{\"id\": 2, \"kind\": \"spikes\", \"name\": \"units\", \"files\": [{\"path\": \"" +
+                spikes +
+                "\"}]}],\n\"figures\": [\n"
+                "{\"name\": \"Units\", \"widthMm\": 174, \"heightMm\": 60, \"cols\": 2, \"panels\": [\n"
+                "{\"view\": \"geometry\", \"layer\": 2, \"row\": 0, \"col\": 0},\n"
+                "{\"view\": \"rates\", \"layer\": 2, \"row\": 0, \"col\": 1, \"settings\": {\"binMs\": "
+                "2000}}]}]\n}\n");
+        f.close();
+        QByteArray first;
+        for (int i = 0; i < 4; ++i) {
+            const QString out = dir.filePath(QStringLiteral("u%1.pdf").arg(i));
+            const Run r =
+                run({"export", session, "--figure", "Units", "--out", out, "--allow-outside-paths"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QVERIFY2(r.out.contains(" panels=2 page=174x60mm "), qPrintable(r.out));
+            QFile pdf(out);
+            QVERIFY(pdf.open(QIODevice::ReadOnly));
+            const QByteArray bytes = pdf.readAll();
+            QVERIFY(bytes.startsWith("%PDF"));
+            if (i == 0)
+                first = bytes;
+            else
+                QVERIFY2(bytes == first, qPrintable(QStringLiteral("run %1 differs from run 0").arg(i)));
+        }
+    }
+
     void sessionFigureErrors() {
         QTemporaryDir dir;
         const QString session = dir.filePath("s.nrsession");

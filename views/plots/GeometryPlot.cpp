@@ -1,5 +1,6 @@
 #include "plots/GeometryPlot.h"
 
+#include <QFontMetricsF>
 #include <QMouseEvent>
 #include <QOpenGLShaderProgram>
 #include <QPainter>
@@ -11,6 +12,7 @@
 namespace {
 
 constexpr double kTitleH = 22, kLeft = 52, kRight = 14, kBottom = 42;
+constexpr double kValueRight = 104; // right of a trajectory with point values: their colour bar and legend
 constexpr double kPi = 3.14159265358979323846;
 constexpr int kMaxRdm = 4096; // larger matrices are refused (16.7 M cells)
 
@@ -103,6 +105,30 @@ void GeometryPlot::setConditionNames(const QStringList& names) {
     update();
 }
 
+void GeometryPlot::setPointValues(const std::vector<double>& values, const QString& title) {
+    values_ = values;
+    valueTitle_ = title;
+    valueMin_ = std::numeric_limits<double>::infinity();
+    valueMax_ = -std::numeric_limits<double>::infinity();
+    for (double v : values_)
+        if (std::isfinite(v)) valueMin_ = std::min(valueMin_, v), valueMax_ = std::max(valueMax_, v);
+    if (!(valueMax_ >= valueMin_)) valueMin_ = 0, valueMax_ = 1;
+    update();
+}
+
+void GeometryPlot::setAxisTitles(const QString& x, const QString& y) {
+    xTitle_ = x;
+    yTitle_ = y;
+    update();
+}
+
+QColor GeometryPlot::pointColor(size_t i) const {
+    if (values_.empty()) return conditionColor(i < cond_.size() ? cond_[i] : 0);
+    if (i >= values_.size() || !std::isfinite(values_[i])) return QColor(150, 150, 150);
+    const double span = valueMax_ - valueMin_;
+    return viridis(span > 0 ? (values_[i] - valueMin_) / span : 0.5);
+}
+
 void GeometryPlot::setRotation(double yawDeg, double pitchDeg) {
     yaw_ = std::fmod(yawDeg, 360.0);
     pitch_ = std::clamp(pitchDeg, -89.0, 89.0);
@@ -179,7 +205,22 @@ GeometryPlot::Layout GeometryPlot::layout(const QSizeF& logical) const {
     };
     if (panels_ & Trajectory) {
         l.trajPanel = next();
-        l.traj = inner(l.trajPanel, kLeft, kRight);
+        // With point values the right column holds their colour bar with its labels and title and the
+        // condition legend: as wide as its longest text, at most 45 % of the panel.
+        double right = kRight;
+        if (!values_.empty()) {
+            const QFontMetricsF fm(labelFont());
+            double w = fm.horizontalAdvance(valueTitle_) + 8;
+            for (int c = 0; c < condNames_.size(); ++c)
+                w = std::max(w, fm.horizontalAdvance(condNames_[c]) + 32);
+            for (double v : {valueMin_, valueMax_})
+                w = std::max(w, 36 + fm.horizontalAdvance(QString::number(v, 'g', 4)));
+            right = std::clamp(w, kValueRight, std::max(kValueRight, 0.45 * l.trajPanel.width()));
+        }
+        l.traj = inner(l.trajPanel, kLeft, right);
+        if (!values_.empty())
+            l.valueBar = QRectF(l.traj.right() + 10, l.traj.top() + 2, 10,
+                                std::max(30.0, std::min(l.traj.height() * 0.5, 160.0)));
     }
     if (panels_ & Rdm) {
         l.rdmPanel = next();
@@ -350,7 +391,8 @@ void GeometryPlot::drawGL(const QSizeF& logical, double scale) {
             vertex(c[i + 1], col, pointAlpha(i + 1));
         }
         draw(GL_LINES, 1, false);
-        for (size_t i = 0; i < pts_.size(); ++i) vertex(c[i], conditionColor(cond_[i]), pointAlpha(i));
+        for (size_t i = 0; i < pts_.size(); ++i)
+            vertex(c[i], pointColor(i), values_.empty() ? pointAlpha(i) : 1.0);
         draw(GL_POINTS, 5, true);
     }
 
@@ -398,7 +440,8 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
     const QPen axisPen(st.axis, 1.0);
     const double tick = 4;
     auto title = [&](const QRectF& panel, const QString& s) {
-        QFont f = labelFont(12);
+        // In a figure the titles are in the figure's one font size (bold), as every other label.
+        QFont f = inFigure() ? labelFont() : labelFont(12);
         f.setBold(true);
         p.setFont(f);
         drawText(p, QRectF(panel.left() + 8, panel.top() + 4, panel.width() - 16, kTitleH),
@@ -418,7 +461,10 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
         p.drawLine(a.bottomLeft(), a.topLeft());
         p.drawLine(a.bottomLeft(), a.bottomRight());
         if (ticks) {
-            const auto xs = niceTicks(x0, x1, std::max(2, int(a.width() / 70)));
+            // At least two ticks where a few more (a finer step) give them.
+            int nx = std::max(2, int(a.width() / 70));
+            auto xs = niceTicks(x0, x1, nx);
+            while (xs.size() < 2 && nx < 8) xs = niceTicks(x0, x1, ++nx);
             const double xStep = xs.size() > 1 ? xs[1] - xs[0] : x1 - x0;
             for (double x : xs) {
                 const double px = a.left() + (x - x0) / (x1 - x0) * a.width();
@@ -452,8 +498,9 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
         title(l.trajPanel,
               dims_ == 3 ? QStringLiteral("trajectory (PC1–PC3)") : QStringLiteral("trajectory (PC1–PC2)"));
         const bool flat = dims_ == 2 || (yaw_ == 0 && pitch_ == 0);
-        axes(l.traj, xMin_, xMax_, yMin_, yMax_, flat ? QStringLiteral("PC1") : QString(),
-             flat ? QStringLiteral("PC2") : QString(), dims_ == 2);
+        const QString xt = xTitle_.isEmpty() ? QStringLiteral("PC1") : xTitle_;
+        const QString yt = yTitle_.isEmpty() ? QStringLiteral("PC2") : yTitle_;
+        axes(l.traj, xMin_, xMax_, yMin_, yMax_, flat ? xt : QString(), flat ? yt : QString(), dims_ == 2);
         if (dims_ == 3) {
             // Orientation triad: where the PC axes point under the current rotation.
             const QPointF o(l.traj.left() + 30, l.traj.bottom() - 30);
@@ -487,20 +534,62 @@ void GeometryPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
             }
         }
         if (pts_.empty()) empty(l.traj, QStringLiteral("no trajectory"));
-        // Legend.
-        double y = l.traj.top() + 4;
+        // Legend: inside the area's top right, or, with point values, under their colour bar (a line per
+        // condition, as the lines carry the condition colours there).
+        const bool outside = !l.valueBar.isEmpty();
+        double y = outside ? l.valueBar.bottom() + 30 : l.traj.top() + 4;
         for (int c : conditions_) {
             const QString name = c < 0                   ? QStringLiteral("between trials")
                                  : c < condNames_.size() ? condNames_[c]
                                                          : QStringLiteral("condition %1").arg(c);
             const double w = p.fontMetrics().horizontalAdvance(name) + 18;
-            const QRectF row(l.traj.right() - w - 4, y, w, 14);
-            p.setPen(Qt::NoPen);
-            p.setBrush(conditionColor(c));
-            p.drawEllipse(QRectF(row.left(), row.top() + 3, 8, 8));
+            const QRectF row(outside ? l.traj.right() + 8 : l.traj.right() - w - 4, y, w, 14);
+            if (outside) {
+                p.setPen(QPen(conditionColor(c), 1.5));
+                p.drawLine(QPointF(row.left(), row.center().y()), QPointF(row.left() + 10, row.center().y()));
+            } else {
+                p.setPen(Qt::NoPen);
+                p.setBrush(conditionColor(c));
+                p.drawEllipse(QRectF(row.left(), row.top() + 3, 8, 8));
+            }
             drawText(p, row.adjusted(14, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, name);
             y += 15;
-            if (y > l.traj.bottom() - 14) break;
+            if (y > (outside ? l.trajPanel.bottom() - 14 : l.traj.bottom() - 14)) break;
+        }
+        // Colour bar of the point values: viridis from low (bottom) to high, ticks at nice values, the title
+        // with its unit along its right side.
+        if (outside) {
+            const QRectF& b = l.valueBar;
+            const int steps = 64;
+            p.setPen(Qt::NoPen);
+            for (int k = 0; k < steps; ++k) {
+                const double y0 = b.bottom() - b.height() * (k + 1) / steps;
+                p.setBrush(viridis((k + 0.5) / steps));
+                p.drawRect(QRectF(b.left(), y0, b.width(), b.height() / steps + 0.3));
+            }
+            p.setPen(axisPen);
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(b);
+            const double span = valueMax_ - valueMin_;
+            std::vector<double> vt = span > 0 ? niceTicks(valueMin_, valueMax_, 3) : std::vector<double>{};
+            // The range's ends are always labelled: the low and high value of the data.
+            std::vector<double> labels{valueMin_, valueMax_};
+            for (double v : vt)
+                if (span > 0 && std::abs(v - valueMin_) > 0.2 * span && std::abs(v - valueMax_) > 0.2 * span)
+                    labels.push_back(v);
+            const double step = vt.size() > 1 ? vt[1] - vt[0] : (span > 0 ? span : 1);
+            for (size_t k = 0; k < labels.size(); ++k) {
+                const double v = labels[k];
+                const double yy =
+                    span > 0 ? b.bottom() - (v - valueMin_) / span * b.height() : b.center().y();
+                p.setPen(axisPen);
+                p.drawLine(QPointF(b.right(), yy), QPointF(b.right() + tick, yy));
+                // The ends as the data's values (4 significant digits), the ticks between as ticks.
+                drawText(p, QRectF(b.right() + tick + 2, yy - 7, 80, 14), Qt::AlignLeft | Qt::AlignVCenter,
+                         k < 2 ? QString::number(v, 'g', 4) : tickLabel(v, step));
+            }
+            drawText(p, QRectF(b.left() - 10, b.bottom() + 4, l.trajPanel.right() - b.left() + 8, 16),
+                     Qt::AlignLeft | Qt::AlignTop, valueTitle_);
         }
     }
 
@@ -573,8 +662,8 @@ void GeometryPlot::drawVectorData(QPainter& p, const QSizeF& logical) {
         p.setPen(Qt::NoPen);
         for (size_t i = 0; i < pts_.size(); ++i) {
             if (!l.traj.contains(c[i])) continue;
-            QColor col = conditionColor(cond_[i]);
-            col.setAlphaF(float(pointAlpha(i)));
+            QColor col = pointColor(i);
+            if (values_.empty()) col.setAlphaF(float(pointAlpha(i)));
             p.setBrush(col);
             p.drawEllipse(c[i], 2.5, 2.5);
         }

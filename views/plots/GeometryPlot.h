@@ -35,6 +35,12 @@ public:
                        int dims);
     // Legend names of conditions 0, 1, ... ("condition k" when missing).
     void setConditionNames(const QStringList& names);
+    // Colours every trajectory point by a value (e.g. its time) on viridis, with a colour bar titled `title`
+    // (with its unit) and its range right of the trajectory; the lines keep their condition colours, and the
+    // condition legend moves under the bar. Empty values: points in their condition's colour.
+    void setPointValues(const std::vector<double>& values, const QString& title);
+    // Axis titles of a 2-D trajectory (empty: "PC1", "PC2"), e.g. with the variance each axis explains.
+    void setAxisTitles(const QString& x, const QString& y);
     // Rotation of a 3-D trajectory in degrees (yaw about the vertical axis, then pitch).
     void setRotation(double yawDeg, double pitchDeg);
     double yaw() const { return yaw_; }
@@ -83,6 +89,7 @@ private:
     struct Layout {
         QRectF traj, rdm, bar, stab;           // data areas
         QRectF trajPanel, rdmPanel, stabPanel; // whole panels (titles)
+        QRectF valueBar;                       // colour bar of the point values (setPointValues)
     };
     struct StabilityPoint {
         double t, v, lo, hi;
@@ -123,4 +130,10 @@ private:
     std::unique_ptr<QOpenGLShaderProgram> colorProg_;
     unsigned vao_ = 0, vbo_ = 0;
     HeatmapPainter heat_; // the RDM and its colour bar
+    // Point values (setPointValues) and axis titles (setAxisTitles).
+    std::vector<double> values_;
+    QString valueTitle_;
+    double valueMin_ = 0, valueMax_ = 1;
+    QString xTitle_, yTitle_;
+    QColor pointColor(size_t i) const;
 };
