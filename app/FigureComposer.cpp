@@ -7,6 +7,7 @@
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -27,6 +28,7 @@
 #include <QVBoxLayout>
 
 #include "DocumentModel.h"
+#include "FigureCache.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
 
@@ -107,7 +109,10 @@ std::string freshName(const std::vector<nr::Figure>& figs) {
 
 } // namespace
 
-FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w), w_(w) {
+FigureComposer::~FigureComposer() = default;
+
+FigureComposer::FigureComposer(MainWindow* w, const QString& name)
+    : QDialog(w), w_(w), cache_(std::make_unique<FigureCache>()) {
     setWindowTitle(tr("Figure composer"));
     setAttribute(Qt::WA_DeleteOnClose);
     bool found = false;
@@ -170,8 +175,9 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     fontPt_->setToolTip(tr("One text size for every panel, at the printed size (journals ask for 7–8 pt)"));
     form->addRow(tr("Font size"), fontPt_);
 
-    cells_ = new QTableWidget(0, 5);
-    cells_->setHorizontalHeaderLabels({tr("Cell"), tr("View"), tr("Layer"), tr("Rows"), tr("Cols")});
+    cells_ = new QTableWidget(0, 6);
+    cells_->setHorizontalHeaderLabels(
+        {tr("Cell"), tr("View"), tr("Layer"), tr("Rows"), tr("Cols"), tr("Title")});
     cells_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     cells_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
     cells_->horizontalHeader()->setMinimumSectionSize(36);
@@ -262,7 +268,11 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     });
     connect(letters_, &QCheckBox::toggled, this, changed);
     connect(fontPt_, &QDoubleSpinBox::valueChanged, this, changed);
-    connect(refreshBtn, &QPushButton::clicked, this, &FigureComposer::refresh);
+    // Refresh takes a new snapshot of every layer: nothing computed before is reused.
+    connect(refreshBtn, &QPushButton::clicked, this, [this] {
+        cache_->clear();
+        refresh();
+    });
     connect(live_, &QCheckBox::toggled, this, [this](bool on) {
         if (on) {
             liveTimer_->start();
@@ -479,6 +489,13 @@ void FigureComposer::buildCells() {
             cells_->setCellWidget(row, 2, layer);
             cells_->setCellWidget(row, 3, rowSpan);
             cells_->setCellWidget(row, 4, colSpan);
+            auto* title = new QLineEdit(p ? QString::fromStdString(p->title) : QString());
+            title->setPlaceholderText(tr("(none)"));
+            title->setToolTip(tr("The panel's title, drawn above it"));
+            cells_->setCellWidget(row, 5, title);
+            connect(title, &QLineEdit::editingFinished, this, [this] {
+                if (!building_) edited();
+            });
             for (QSpinBox* sb : {rowSpan, colSpan})
                 connect(sb, &QSpinBox::valueChanged, this, [this] {
                     if (!building_) edited();
@@ -525,6 +542,8 @@ void FigureComposer::readControls() {
         p.layer = layer->currentData().toULongLong();
         p.row = r, p.col = c;
         // A span stops at the grid's edge and before a cell another panel already holds.
+        if (auto* t = qobject_cast<QLineEdit*>(cells_->cellWidget(row, 5)))
+            p.title = t->text().trimmed().toStdString();
         p.rowSpan = std::clamp(rs ? rs->value() : 1, 1, newRows - r);
         p.colSpan = std::clamp(cs ? cs->value() : 1, 1, newCols - c);
         for (int rr = r; rr < r + p.rowSpan; ++rr)
@@ -571,18 +590,29 @@ void FigureComposer::store() {
     storedName_ = QString::fromStdString(fig_.name);
 }
 
+void FigureComposer::setTitle(int row, int col, const QString& title) {
+    if (auto* t = qobject_cast<QLineEdit*>(cells_->cellWidget(row * fig_.cols + col, 5))) {
+        t->setText(title);
+        edited();
+    }
+}
+
 void FigureComposer::refresh() {
     debounce_->stop();
+    QElapsedTimer timer;
+    timer.start();
     const int dpi = std::max(72, logicalDpiX());
-    const std::vector<FigurePanelData> data = figureDataFromDocument(fig_, w_->document());
+    // Only the panels an edit changed are computed and rendered again (FigureCache).
+    const std::vector<FigurePanelData> data = cache_->data(fig_, w_->document());
     const QString why = QString::fromStdString(nr::checkFigure(fig_));
     QImage img(figurePixels(fig_, dpi), QImage::Format_RGB32);
     img.fill(Qt::white);
     if (why.isEmpty()) {
         QPainter p(&img);
-        paintFigure(p, fig_, data, dpi);
+        paintFigure(p, fig_, data, dpi, nullptr, cache_.get());
     }
     preview_ = img;
+    lastRefreshMs_ = timer.nsecsElapsed() / 1e6;
     previewLabel_->setPixmap(QPixmap::fromImage(img));
     const QString problems = figureProblems(fig_, data);
     status_->setText(

@@ -1,4 +1,5 @@
 #include "FigureRender.h"
+#include "FigureCache.h"
 
 #include <QApplication>
 #include <QBuffer>
@@ -795,8 +796,52 @@ QString figureProblems(const nr::Figure& f, const std::vector<FigurePanelData>& 
     return lines.join(QLatin1Char('\n'));
 }
 
+// The panel's view drawn into `content` (its data has no problem).
+static void paintPanelContent(QPainter& p, const QRectF& content, const nr::Figure& f,
+                              const nr::FigurePanel& panel, const FigurePanelData& d, int dpi,
+                              FigureWriteStats* stats) {
+    switch (panel.view) {
+    case nr::PanelView::Network:
+        paintNetwork(p, content, f, panel, d, dpi, stats);
+        break;
+    case nr::PanelView::Raster:
+        paintRaster(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Rdm:
+        paintRdm(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Histogram:
+        paintHistogram(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Traces:
+        paintTraces(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::FcMatrix:
+        paintFc(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Adjacency:
+        paintAdjacency(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Sholl:
+        paintSholl(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::StructureFunction:
+        paintStructureFunction(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Communities:
+        paintCommunities(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Vessels:
+        paintVessels(p, content, f, panel, d, dpi, stats);
+        break;
+    case nr::PanelView::Neurons:
+        paintNeurons(p, content, f, panel, d, dpi, stats);
+        break;
+    }
+}
+
 void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanelData>& data, int dpi,
-                 FigureWriteStats* stats) {
+                 FigureWriteStats* stats, FigureCache* cache) {
     const QSize page = figurePixels(f, dpi);
     p.save();
     p.setRenderHint(QPainter::Antialiasing);
@@ -835,44 +880,14 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
         }
         p.save();
         p.setClipRect(cell);
-        switch (panel.view) {
-        case nr::PanelView::Network:
-            paintNetwork(p, content, f, panel, *d, dpi, stats);
-            break;
-        case nr::PanelView::Raster:
-            paintRaster(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Rdm:
-            paintRdm(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Histogram:
-            paintHistogram(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Traces:
-            paintTraces(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::FcMatrix:
-            paintFc(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Adjacency:
-            paintAdjacency(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Sholl:
-            paintSholl(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::StructureFunction:
-            paintStructureFunction(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Communities:
-            paintCommunities(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Vessels:
-            paintVessels(p, content, f, panel, *d, dpi, stats);
-            break;
-        case nr::PanelView::Neurons:
-            paintNeurons(p, content, f, panel, *d, dpi, stats);
-            break;
-        }
+        const bool is3d = panel.view == nr::PanelView::Network || panel.view == nr::PanelView::Vessels ||
+                          panel.view == nr::PanelView::Neurons;
+        if (cache && is3d)
+            cache->paintScene(p, content, f, i, dpi, [&](QPainter& q, const QRectF& area) {
+                paintPanelContent(q, area, f, panel, *d, dpi, stats);
+            });
+        else
+            paintPanelContent(p, content, f, panel, *d, dpi, stats);
         p.restore();
         if (stats) ++stats->panels;
     }
