@@ -29,6 +29,7 @@
 
 #include "DocumentModel.h"
 #include "FigureCache.h"
+#include "FigureLabelCheck.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
 
@@ -612,16 +613,24 @@ void FigureComposer::refresh() {
         paintFigure(p, fig_, data, dpi, nullptr, cache_.get());
     }
     preview_ = img;
-    lastRefreshMs_ = timer.nsecsElapsed() / 1e6;
     previewLabel_->setPixmap(QPixmap::fromImage(img));
     const QString problems = figureProblems(fig_, data);
-    status_->setText(
+    // Panels too small for their labels at the figure's font size, and the size they need.
+    QStringList small;
+    if (why.isEmpty())
+        for (const FigureLabelWarning& lw : figureLabelWarnings(fig_, data, dpi)) small << lw.message;
+    QString text =
         !why.isEmpty() ? why
         : problems.isEmpty()
             ? tr("%1 × %2 mm, %3 panels").arg(fig_.widthMm).arg(fig_.heightMm).arg(fig_.panels.size())
-            : problems);
-    status_->setStyleSheet(why.isEmpty() && problems.isEmpty() ? QString()
-                                                               : QStringLiteral("color: #b00000"));
+            : problems;
+    if (why.isEmpty() && !small.isEmpty())
+        text += QLatin1Char('\n') + tr("Labels do not fit: ") + small.join(QLatin1Char('\n'));
+    status_->setText(text);
+    status_->setStyleSheet(!why.isEmpty() || !problems.isEmpty() ? QStringLiteral("color: #b00000")
+                           : !small.isEmpty()                    ? QStringLiteral("color: #9a5b00")
+                                                                 : QString());
+    lastRefreshMs_ = timer.nsecsElapsed() / 1e6;
 }
 
 QString FigureComposer::exportTo(const QString& path, int dpi) {

@@ -1117,3 +1117,25 @@ std::optional<std::pair<int, int>> figureCellAt(const nr::Figure& f, const QPoin
     if (r < 0 || c < 0 || r >= f.rows || c >= f.cols) return std::nullopt;
     return std::make_pair(r, c);
 }
+
+QRectF figurePanelContentRect(const nr::Figure& f, size_t i, int dpi, QRectF* cellOut) {
+    // The same layout as paintFigure: cells on a grid with a margin, the letter and title above the content.
+    const QSize page = figurePixels(f, dpi);
+    const nr::FigurePanel& panel = f.panels[i];
+    const double line = QFontMetricsF(figureFont(f, dpi)).height();
+    const double letterH = QFontMetricsF(figureFont(f, dpi, 8.0 / 7.0, true)).height();
+    const double margin = 1.5 / 25.4 * dpi;
+    const double cellW = (page.width() - margin) / f.cols, cellH = (page.height() - margin) / f.rows;
+    const QRectF cell(margin + panel.col * cellW, margin + panel.row * cellH, panel.colSpan * cellW - margin,
+                      panel.rowSpan * cellH - margin);
+    QRectF content = cell;
+    if (f.letters) content.setTop(content.top() + letterH * 0.9);
+    if (!panel.title.empty()) content.setTop(std::max(content.top(), cell.top() + line));
+    if (cellOut) *cellOut = cell;
+    return content;
+}
+
+void paintFigurePanelContent(QPainter& p, const QRectF& content, const nr::Figure& f, size_t i,
+                             const FigurePanelData& d, int dpi) {
+    paintPanelContent(p, content, f, f.panels[i], d, dpi, nullptr);
+}

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <QPointF>
+#include <QRectF>
 #include <optional>
 #include <utility>
 
@@ -103,6 +104,12 @@ QString figureProblems(const nr::Figure& f, const std::vector<FigurePanelData>& 
 // `cache` (the composer's preview) a 3-D panel whose picture is current is not rendered again.
 void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanelData>& data, int dpi,
                  FigureWriteStats* stats = nullptr, FigureCache* cache = nullptr);
+
+// The rectangle panel `i` is drawn in on a page at `dpi` (its cell below the letter and title; the cell in
+// `cell`), and the panel drawn into a rectangle of any size (text and lines as in the figure at `dpi`).
+QRectF figurePanelContentRect(const nr::Figure& f, size_t i, int dpi, QRectF* cell = nullptr);
+void paintFigurePanelContent(QPainter& p, const QRectF& content, const nr::Figure& f, size_t i,
+                             const FigurePanelData& d, int dpi);
 
 // Writes the figure to `path` (.pdf, .svg, .png, .tif/.tiff) at `dpi`, atomically. Refuses a figure with a
 // panel problem. Returns "" or the error, naming the file.
