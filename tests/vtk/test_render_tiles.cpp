@@ -109,8 +109,8 @@ void save(const QImage& img, const QString& name) {
 }
 
 // Renders the view's figure direct and with tiles of 256, compares, and restores the limit.
-void directVersusTiled(VtkView& view, const QString& name, bool transparent = false) {
-    const QSize size(900, 700);
+void directVersusTiled(VtkView& view, const QString& name, bool transparent = false, QSize size = {900, 700},
+                       int tile = 256, int expectTiles = 12) {
     VtkView::setMaxRenderSize(0);
     view.renderFigure(size, transparent); // warm-up: first-use shader compiles are not timed
     QElapsedTimer t;
@@ -120,7 +120,7 @@ void directVersusTiled(VtkView& view, const QString& name, bool transparent = fa
     const double directUpp = view.lastFigureUnitsPerPixel();
     QCOMPARE(view.lastTiles(), 1);
 
-    VtkView::setMaxRenderSize(256);
+    VtkView::setMaxRenderSize(tile);
     t.restart();
     const QImage tiled = view.renderFigure(size, transparent);
     const double tiledMs = t.nsecsElapsed() / 1e6;
@@ -130,7 +130,8 @@ void directVersusTiled(VtkView& view, const QString& name, bool transparent = fa
     save(direct, name + "_direct");
     save(tiled, name + "_tiled");
 
-    QCOMPARE(tiles, 12); // 4 x 3 tiles of 225 x 234 (the last row reaches two pixels past the image)
+    // 900 x 700 in tiles of 256: 4 x 3 tiles of 225 x 234 (the last row reaches two pixels past the image).
+    QCOMPARE(tiles, expectTiles);
     QCOMPARE(tiled.size(), size);
     QCOMPARE(direct.size(), size);
     QVERIFY2(drawnFraction(direct) > 0.02, qPrintable(name + ": the scene is empty"));
@@ -170,6 +171,10 @@ private slots:
         view.renderer()->GetActiveCamera()->ParallelProjectionOn();
         view.renderer()->ResetCamera();
         directVersusTiled(view, "connectome_parallel");
+        // A print-sized image in tiles of 1024 (3 x 2 tiles of 800 x 900): the time tiling adds.
+        view.renderer()->GetActiveCamera()->ParallelProjectionOff();
+        view.setCamera(c);
+        directVersusTiled(view, "connectome_2400x1800", false, QSize(2400, 1800), 1024, 6);
     }
 
     void vesselsTiledEqualsDirect() {
