@@ -12,6 +12,7 @@
 #include "FigureLabelCheck.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
+#include "WidgetShot.h"
 
 namespace {
 
@@ -143,6 +144,7 @@ private slots:
         for (QLabel* l : c->findChildren<QLabel*>())
             if (l->text().contains("Labels do not fit")) status = l->text();
         QVERIFY2(status.contains("panel ") && status.contains("it needs about"), qPrintable(status));
+        nrtest::shot(c, "figure_labels_composer");
         c->close();
         delete c;
         w_->figures().clear();
