@@ -11,6 +11,7 @@
 #include "ActivityDock.h"
 #include "ConnectomePanel.h"
 #include "FigureExport.h"
+#include "FigureLabelCheck.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
 #include "Session.h"
@@ -386,6 +387,10 @@ int exportSessionFigure(MainWindow& w, const CommandLine& cl, const QString& wha
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
     }
+    // Written, but a panel is too small for its labels: say which and how large it needs to be.
+    for (const FigureLabelWarning& lw : figureLabelWarnings(*found, data, cl.dpi))
+        fprintf(stderr, "%s: warning: figure \"%s\": %s\n", qPrintable(cl.files[0]), found->name.c_str(),
+                qPrintable(lw.message));
     return figureSummary(*found, st, cl, what, t.nsecsElapsed() / 1e6);
 }
 

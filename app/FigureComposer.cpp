@@ -7,6 +7,7 @@
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFontComboBox>
 #include <QFormLayout>
@@ -31,6 +32,8 @@
 
 #include "ConnectomePanel.h"
 #include "DocumentModel.h"
+#include "FigureCache.h"
+#include "FigureLabelCheck.h"
 #include "FigureRender.h"
 #include "MainWindow.h"
 #include "model/Document.h"
@@ -124,7 +127,10 @@ std::string freshName(const std::vector<nr::Figure>& figs) {
 
 } // namespace
 
-FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w), w_(w) {
+FigureComposer::~FigureComposer() = default;
+
+FigureComposer::FigureComposer(MainWindow* w, const QString& name)
+    : QDialog(w), w_(w), cache_(std::make_unique<FigureCache>()) {
     setWindowTitle(tr("Figure composer"));
     setAttribute(Qt::WA_DeleteOnClose);
     bool found = false;
@@ -299,9 +305,14 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name) : QDialog(w),
     connect(redo, &QShortcut::activated, this, &FigureComposer::redo);
     auto* exportKey = new QShortcut(QKeySequence(tr("Ctrl+E")), this);
     connect(exportKey, &QShortcut::activated, this, &FigureComposer::exportDialog);
+    // Refresh takes a new snapshot of every layer: nothing computed before is reused.
+    auto fresh = [this] {
+        cache_->clear();
+        refresh();
+    };
     auto* refreshKey = new QShortcut(QKeySequence::Refresh, this);
-    connect(refreshKey, &QShortcut::activated, this, &FigureComposer::refresh);
-    connect(refreshBtn, &QPushButton::clicked, this, &FigureComposer::refresh);
+    connect(refreshKey, &QShortcut::activated, this, fresh);
+    connect(refreshBtn, &QPushButton::clicked, this, fresh);
     connect(live_, &QCheckBox::toggled, this, [this](bool on) {
         if (on) {
             liveTimer_->start();
@@ -887,31 +898,49 @@ void FigureComposer::store() {
     storedName_ = QString::fromStdString(fig_.name);
 }
 
+void FigureComposer::setTitle(int row, int col, const QString& title) {
+    if (!pickPanel(row, col)) return;
+    panelTitle_->setText(title);
+    panelSettingsEdited();
+}
+
 void FigureComposer::refresh() {
     debounce_->stop();
+    QElapsedTimer timer;
+    timer.start();
     const int dpi = std::max(72, logicalDpiX());
-    const std::vector<FigurePanelData> data = figureDataFromDocument(fig_, w_->document());
+    // Only the panels an edit changed are computed and rendered again (FigureCache).
+    const std::vector<FigurePanelData> data = cache_->data(fig_, w_->document());
     const QString why = QString::fromStdString(nr::checkFigure(fig_));
     QImage img(figurePixels(fig_, dpi), QImage::Format_RGB32);
     img.fill(Qt::white);
     FigureWriteStats st;
     if (why.isEmpty()) {
         QPainter p(&img);
-        paintFigure(p, fig_, data, dpi, &st);
+        paintFigure(p, fig_, data, dpi, &st, cache_.get());
     }
     preview_ = img;
     previewLabel_->setPixmap(QPixmap::fromImage(img));
     const QString problems = figureProblems(fig_, data);
-    const QString warnings = st.warnings.join(QLatin1Char('\n'));
-    status_->setText(
-        !why.isEmpty()        ? why
-        : !problems.isEmpty() ? problems
-        : !warnings.isEmpty()
-            ? warnings
-            : tr("%1 × %2 mm, %3 panels").arg(fig_.widthMm).arg(fig_.heightMm).arg(fig_.panels.size()));
-    status_->setStyleSheet(why.isEmpty() && problems.isEmpty() && warnings.isEmpty()
-                               ? QString()
-                               : QStringLiteral("color: #b00000"));
+    // Panels too small for their labels at the figure's font size, and the size they need; labels outside a
+    // 3-D picture and a font this machine lacks.
+    QStringList small;
+    if (why.isEmpty())
+        for (const FigureLabelWarning& lw : figureLabelWarnings(fig_, data, dpi)) small << lw.message;
+    QString text =
+        !why.isEmpty() ? why
+        : problems.isEmpty()
+            ? tr("%1 × %2 mm, %3 panels").arg(fig_.widthMm).arg(fig_.heightMm).arg(fig_.panels.size())
+            : problems;
+    if (why.isEmpty() && !small.isEmpty())
+        text += QLatin1Char('\n') + tr("Labels do not fit: ") + small.join(QLatin1Char('\n'));
+    if (why.isEmpty() && !st.warnings.isEmpty())
+        text += QLatin1Char('\n') + st.warnings.join(QLatin1Char('\n'));
+    status_->setText(text);
+    status_->setStyleSheet(!why.isEmpty() || !problems.isEmpty()        ? QStringLiteral("color: #b00000")
+                           : !small.isEmpty() || !st.warnings.isEmpty() ? QStringLiteral("color: #9a5b00")
+                                                                        : QString());
+    lastRefreshMs_ = timer.nsecsElapsed() / 1e6;
 }
 
 QString FigureComposer::exportTo(const QString& path, int dpi) {

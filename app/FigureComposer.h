@@ -14,10 +14,12 @@
 #include <QDialog>
 #include <QImage>
 #include <QString>
+#include <memory>
 #include <vector>
 
 #include "session/Figure.h"
 
+class FigureCache;
 class MainWindow;
 class QCheckBox;
 class QComboBox;
@@ -34,6 +36,7 @@ class FigureComposer : public QDialog {
 public:
     // Edits the workspace's figure named `name`, or a new one (2 x 2, 174 mm) when there is none.
     FigureComposer(MainWindow* w, const QString& name = QString());
+    ~FigureComposer() override;
 
     const nr::Figure& figure() const { return fig_; }
     // The last preview drawn (device pixels at the screen's DPI x zoom).
@@ -52,8 +55,14 @@ public:
     // snapshot between refreshes.
     void setLive(bool on);
     bool isLive() const;
-    // Redraws the preview now (also done 300 ms after every edit).
+    // Sets the title of the panel at (row, col) as the Panel box's Title field would.
+    void setTitle(int row, int col, const QString& title);
+    // Redraws the preview now (also done 300 ms after every edit). Panel data and 3-D pictures whose inputs
+    // did not change since the last preview are reused (cache()); the Refresh button clears them first.
     void refresh();
+    FigureCache& cache() { return *cache_; }
+    // Wall time of the last refresh() in ms.
+    double lastRefreshMs() const { return lastRefreshMs_; }
     // Writes the figure; "" or the error.
     QString exportTo(const QString& path, int dpi);
     // The panel the Panel box edits: the one at (row, col) of the grid. False when no panel starts there.
@@ -115,5 +124,7 @@ private:
     class QPushButton* cameraFromWindow_;
     class QPushButton* cameraReset_;
     QLabel* cameraState_;
+    std::unique_ptr<FigureCache> cache_;
+    double lastRefreshMs_ = 0;
     bool building_ = false;
 };

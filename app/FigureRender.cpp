@@ -1,4 +1,5 @@
 #include "FigureRender.h"
+#include "FigureCache.h"
 
 #include <QApplication>
 #include <QBuffer>
@@ -1145,8 +1146,61 @@ QString figureProblems(const nr::Figure& f, const std::vector<FigurePanelData>& 
     return lines.join(QLatin1Char('\n'));
 }
 
+// The panel's view drawn into `content` (its data has no problem).
+static void paintPanelContent(QPainter& p, const QRectF& content, const nr::Figure& f,
+                              const nr::FigurePanel& panel, const FigurePanelData& d, int dpi,
+                              FigureWriteStats* stats) {
+    switch (panel.view) {
+    case nr::PanelView::Network:
+        paintNetwork(p, content, f, panel, d, dpi, stats);
+        break;
+    case nr::PanelView::Raster:
+        paintRaster(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Rdm:
+        paintRdm(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Histogram:
+        paintHistogram(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Traces:
+        paintTraces(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::FcMatrix:
+        paintFc(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Adjacency:
+        paintAdjacency(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Sholl:
+        paintSholl(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::StructureFunction:
+        paintStructureFunction(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Communities:
+        paintCommunities(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Vessels:
+        paintVessels(p, content, f, panel, d, dpi, stats);
+        break;
+    case nr::PanelView::Neurons:
+        if (d.labelVolume)
+            paintLabelVolume(p, content, f, panel, d, dpi, stats);
+        else
+            paintNeurons(p, content, f, panel, d, dpi, stats);
+        break;
+    case nr::PanelView::Geometry:
+        paintGeometryPanel(p, content, f, d, dpi);
+        break;
+    case nr::PanelView::Rates:
+        paintRatesPanel(p, content, f, d, dpi);
+        break;
+    }
+}
+
 void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanelData>& data, int dpi,
-                 FigureWriteStats* stats) {
+                 FigureWriteStats* stats, FigureCache* cache) {
     const QSize page = figurePixels(f, dpi);
     p.save();
     p.setRenderHint(QPainter::Antialiasing);
@@ -1190,53 +1244,17 @@ void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanel
         p.save();
         p.setClipRect(cell);
         const qsizetype warned = stats ? stats->warnings.size() : 0;
-        switch (panel.view) {
-        case nr::PanelView::Network:
-            paintNetwork(p, content, f, panel, *d, dpi, stats);
-            break;
-        case nr::PanelView::Raster:
-            paintRaster(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Rdm:
-            paintRdm(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Histogram:
-            paintHistogram(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Traces:
-            paintTraces(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::FcMatrix:
-            paintFc(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Adjacency:
-            paintAdjacency(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Sholl:
-            paintSholl(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::StructureFunction:
-            paintStructureFunction(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Communities:
-            paintCommunities(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Vessels:
-            paintVessels(p, content, f, panel, *d, dpi, stats);
-            break;
-        case nr::PanelView::Neurons:
-            if (d->labelVolume)
-                paintLabelVolume(p, content, f, panel, *d, dpi, stats);
-            else
-                paintNeurons(p, content, f, panel, *d, dpi, stats);
-            break;
-        case nr::PanelView::Geometry:
-            paintGeometryPanel(p, content, f, *d, dpi);
-            break;
-        case nr::PanelView::Rates:
-            paintRatesPanel(p, content, f, *d, dpi);
-            break;
-        }
+        const bool is3d = panel.view == nr::PanelView::Network || panel.view == nr::PanelView::Vessels ||
+                          panel.view == nr::PanelView::Neurons;
+        if (cache && is3d)
+            cache->paintScene(
+                p, content, f, i, dpi,
+                [&](QPainter& q, const QRectF& area) {
+                    paintPanelContent(q, area, f, panel, *d, dpi, stats);
+                },
+                stats ? &stats->warnings : nullptr);
+        else
+            paintPanelContent(p, content, f, panel, *d, dpi, stats);
         p.restore();
         if (stats) {
             ++stats->panels;
@@ -1469,4 +1487,26 @@ std::optional<std::pair<int, int>> figureCellAt(const nr::Figure& f, const QPoin
     const int c = int((px.x() - margin) / cellW), r = int((px.y() - margin) / cellH);
     if (r < 0 || c < 0 || r >= f.rows || c >= f.cols) return std::nullopt;
     return std::make_pair(r, c);
+}
+
+QRectF figurePanelContentRect(const nr::Figure& f, size_t i, int dpi, QRectF* cellOut) {
+    // The same layout as paintFigure: cells on a grid with a margin, the letter and title above the content.
+    const QSize page = figurePixels(f, dpi);
+    const nr::FigurePanel& panel = f.panels[i];
+    const double line = QFontMetricsF(figureFont(f, dpi)).height();
+    const double letterH = QFontMetricsF(figureFont(f, dpi, 8.0 / 7.0, true)).height();
+    const double margin = 1.5 / 25.4 * dpi;
+    const double cellW = (page.width() - margin) / f.cols, cellH = (page.height() - margin) / f.rows;
+    const QRectF cell(margin + panel.col * cellW, margin + panel.row * cellH, panel.colSpan * cellW - margin,
+                      panel.rowSpan * cellH - margin);
+    QRectF content = cell;
+    if (f.letters) content.setTop(content.top() + letterH * 0.9);
+    if (!panel.title.empty()) content.setTop(std::max(content.top(), cell.top() + line));
+    if (cellOut) *cellOut = cell;
+    return content;
+}
+
+void paintFigurePanelContent(QPainter& p, const QRectF& content, const nr::Figure& f, size_t i,
+                             const FigurePanelData& d, int dpi) {
+    paintPanelContent(p, content, f, f.panels[i], d, dpi, nullptr);
 }

@@ -13,6 +13,7 @@
 
 #include <QColor>
 #include <QPointF>
+#include <QRectF>
 #include <array>
 #include <optional>
 #include <utility>
@@ -27,6 +28,7 @@
 #include "session/Figure.h"
 #include "vessel/VesselGraph.h"
 
+class FigureCache;
 class QPainter;
 namespace nr {
 class Document;
@@ -130,9 +132,16 @@ std::vector<FigurePanelData> figureDataFromDocument(const nr::Figure& f, const n
 QString figureProblems(const nr::Figure& f, const std::vector<FigurePanelData>& data);
 
 // Paints the figure on a page of figurePixels(f, dpi) device units (white background). A panel with a problem
-// is drawn as a framed note saying so. `stats` (optional) counts the panels drawn and the 3-D time.
+// is drawn as a framed note saying so. `stats` (optional) counts the panels drawn and the 3-D time. With a
+// `cache` (the composer's preview) a 3-D panel whose picture is current is not rendered again.
 void paintFigure(QPainter& p, const nr::Figure& f, const std::vector<FigurePanelData>& data, int dpi,
-                 FigureWriteStats* stats = nullptr);
+                 FigureWriteStats* stats = nullptr, FigureCache* cache = nullptr);
+
+// The rectangle panel `i` is drawn in on a page at `dpi` (its cell below the letter and title; the cell in
+// `cell`), and the panel drawn into a rectangle of any size (text and lines as in the figure at `dpi`).
+QRectF figurePanelContentRect(const nr::Figure& f, size_t i, int dpi, QRectF* cell = nullptr);
+void paintFigurePanelContent(QPainter& p, const QRectF& content, const nr::Figure& f, size_t i,
+                             const FigurePanelData& d, int dpi);
 
 // Writes the figure to `path` (.pdf, .svg, .png, .tif/.tiff) at `dpi`, atomically. Refuses a figure with a
 // panel problem. Returns "" or the error, naming the file.

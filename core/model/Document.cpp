@@ -145,6 +145,9 @@ void Document::unsubscribe(int token) {
 }
 
 void Document::notify(Change c, LayerId id) {
+    // What is drawn from the layer may have changed: caches of derived data (figure panels) compare it.
+    if (c != Change::Selected && c != Change::Removed)
+        if (Layer* l = find(id)) ++l->revision;
     // Copy: a listener may subscribe or unsubscribe while being called.
     auto ls = listeners_;
     for (auto& [t, f] : ls)

@@ -55,6 +55,9 @@ struct Layer {
     // by the app's presenter of the kind): filters, selection, playback cursor, simulation parameters,
     // analysis results. Saved in sessions as the layer's "state".
     JsonValue state = JsonValue::object();
+    // Counts the notifications about this layer (added, renamed, display, data, state): a cache of something
+    // computed from the layer is current while the revision it was computed at is.
+    uint64_t revision = 0;
 };
 
 class Document {

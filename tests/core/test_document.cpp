@@ -131,6 +131,29 @@ private slots:
         QCOMPARE(seen.size(), before);
     }
 
+    // Every notification about a layer but selection bumps its revision (caches of derived data compare it).
+    void layerRevisionCountsChanges() {
+        nr::Document doc;
+        nr::Layer a;
+        a.name = "a";
+        const nr::LayerId id = doc.add(a);
+        nr::Layer b;
+        b.name = "b";
+        const nr::LayerId other = doc.add(b);
+        const uint64_t r0 = doc.find(id)->revision;
+        QVERIFY(doc.select(id));
+        QCOMPARE(doc.find(id)->revision, r0);
+        QVERIFY(doc.setStateKey(id, "k", nr::JsonValue::number(1)));
+        QCOMPARE(doc.find(id)->revision, r0 + 1);
+        doc.dataChanged(id);
+        QVERIFY(doc.rename(id, "a2"));
+        QCOMPARE(doc.find(id)->revision, r0 + 3);
+        const uint64_t o = doc.find(other)->revision;
+        QVERIFY(doc.setVisible(id, false));
+        QCOMPARE(doc.find(id)->revision, r0 + 4);
+        QCOMPARE(doc.find(other)->revision, o);
+    }
+
     void registryOpensEveryKnownKind() {
         const auto& reg = nr::ReaderRegistry::builtin();
         auto g = reg.open(data("connectome/herm_full_edgelist.csv"), {data("connectome/celegans_somas.csv")});

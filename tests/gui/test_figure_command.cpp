@@ -118,6 +118,39 @@ private slots:
         }
     }
 
+    // A figure whose communities panel is too small for its labels at 7 pt: written (exit 0), with a
+    // `warning:` line on stderr naming the panel and the size it needs; the roomy panels are not named.
+    void sessionFigureTooSmallForItsLabels() {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("w.nrsession");
+        QFile f(session);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QByteArray traces = QByteArray(NR_SHARED_DATA) + "/activity/atanas2023_traces.csv";
+        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"layers\": [\n"
+                "{\"id\": 4, \"kind\": \"traces\", \"name\": \"calcium\", \"files\": [{\"path\": \"" +
+                traces +
+                "\"}]}],\n\"figures\": [\n"
+                "{\"name\": \"Small\", \"widthMm\": 174, \"heightMm\": 45, \"cols\": 3, \"panels\": [\n"
+                "{\"view\": \"traces\", \"layer\": 4, \"row\": 0, \"col\": 0},\n"
+                "{\"view\": \"fc-matrix\", \"layer\": 4, \"row\": 0, \"col\": 1},\n"
+                "{\"view\": \"communities\", \"layer\": 4, \"row\": 0, \"col\": 2}]}]\n}\n");
+        f.close();
+        const QString out = dir.filePath("small.pdf");
+        const Run r = run({"export", session, "--figure", "Small", "--out", out, "--allow-outside-paths"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.out.count('\n'), 1);
+        QVERIFY(QFile::exists(out));
+        const QStringList lines = r.err.split('\n', Qt::SkipEmptyParts);
+        QStringList warnings;
+        for (const QString& l : lines)
+            if (l.contains(": warning: figure ")) warnings << l;
+        QVERIFY2(warnings.size() == 1, qPrintable(r.err));
+        QVERIFY2(warnings[0].contains("w.nrsession: warning: figure \"Small\": panel C (communities): ") &&
+                     warnings[0].contains(" at 7 pt in 56 x 42 mm") &&
+                     warnings[0].contains("it needs about "),
+                 qPrintable(warnings[0]));
+    }
+
     void sessionFigureErrors() {
         QTemporaryDir dir;
         const QString session = dir.filePath("s.nrsession");

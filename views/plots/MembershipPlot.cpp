@@ -263,9 +263,12 @@ void MembershipPlot::drawAnnotations(QPainter& p, const QSizeF& logical) {
                  Qt::AlignLeft | Qt::AlignVCenter, text);
         ++shown;
     }
+    // Below the last entry of the layout being drawn (a figure's, not the widget's).
     if (shown < legend_.size())
-        drawText(p, legendMoreRect(), Qt::AlignLeft | Qt::AlignVCenter,
-                 QStringLiteral("+%1 more").arg(legend_.size() - shown));
+        drawText(p,
+                 QRectF(l.legend.left(), l.legend.top() + kLegendHead + double(shown) * kRowH,
+                        l.legend.width(), kRowH),
+                 Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("+%1 more").arg(legend_.size() - shown));
     p.restore();
 }
 

@@ -5,11 +5,14 @@
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QOpenGLExtraFunctions>
+#include <QPainter>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
+#include <vtkActor2D.h>
+#include <vtkActor2DCollection.h>
 #include <vtkCamera.h>
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
@@ -17,6 +20,7 @@
 #include <vtkInteractorStyleTrackballCamera.h>
 #include <vtkMatrix4x4.h>
 #include <vtkOpenGLState.h>
+#include <vtkPropCollection.h>
 #include <vtkRenderer.h>
 #include <vtkUnsignedCharArray.h>
 
@@ -196,48 +200,142 @@ bool VtkView::withRenderContext(const std::function<void()>& fn) {
     return true;
 }
 
+int VtkView::maxRenderSize_ = 0;
+
+void VtkView::setMaxRenderSize(int px) {
+    maxRenderSize_ = std::max(0, px);
+}
+
+namespace {
+// The render window's w x h pixels (VTK rows bottom-up) into `img` with its lower-left corner at (x0, y0) of
+// an image `fullH` rows high (QImage rows top-down); only what lies inside the image. Opaque unless
+// `keepAlpha`.
+bool readInto(vtkRenderWindow* rw, int w, int h, QImage& img, int x0, int y0, bool keepAlpha) {
+    vtkNew<vtkUnsignedCharArray> rgba;
+    rw->GetRGBACharPixelData(0, 0, w - 1, h - 1, 1, rgba);
+    if (rgba->GetNumberOfTuples() != vtkIdType(w) * h) return false;
+    const unsigned char* src = rgba->GetPointer(0);
+    const int cw = std::min(w, img.width() - x0);
+    for (int y = 0; y < h && y0 + y < img.height(); ++y) {
+        uchar* row = img.scanLine(img.height() - 1 - (y0 + y)) + size_t(x0) * 4;
+        std::memcpy(row, src + size_t(y) * w * 4, size_t(cw) * 4);
+        if (!keepAlpha)
+            for (int x = 0; x < cw; ++x) row[4 * x + 3] = 255;
+    }
+    return true;
+}
+} // namespace
+
 QImage VtkView::renderImage(QSize pixels, bool transparentBackground) {
     if (pixels.isEmpty()) return QImage();
     QImage out;
+    lastTiles_ = 0;
     withRenderContext([&] {
         GLint maxRb = 4096, maxVp[2] = {4096, 4096};
         auto* gl = context()->extraFunctions();
         gl->glGetIntegerv(GL_MAX_RENDERBUFFER_SIZE, &maxRb);
         gl->glGetIntegerv(GL_MAX_VIEWPORT_DIMS, maxVp);
-        const int maxW = std::min<int>(maxRb, maxVp[0]), maxH = std::min<int>(maxRb, maxVp[1]);
-        // Beyond the driver's framebuffer limit the largest image of the same aspect is rendered and scaled.
-        const double shrink = std::min({1.0, double(maxW) / pixels.width(), double(maxH) / pixels.height()});
-        const int w = std::max(1, int(pixels.width() * shrink)),
-                  h = std::max(1, int(pixels.height() * shrink));
+        int maxW = std::min<int>(maxRb, maxVp[0]), maxH = std::min<int>(maxRb, maxVp[1]);
+        if (maxRenderSize_ > 0) maxW = std::min(maxW, maxRenderSize_), maxH = std::min(maxH, maxRenderSize_);
+        const int W = pixels.width(), H = pixels.height();
 
         const int oldW = rw_->GetSize()[0], oldH = rw_->GetSize()[1];
         const double oldAlpha = ren_->GetBackgroundAlpha();
         ren_->SetBackgroundAlpha(transparentBackground ? 0.0 : 1.0);
-        rw_->SetSize(w, h);
-        imageSizeChanged(true);
-        rw_->Render();
-        vtkNew<vtkUnsignedCharArray> rgba;
-        rw_->GetRGBACharPixelData(0, 0, w - 1, h - 1, 1, rgba);
-        QImage img(w, h, QImage::Format_RGBA8888);
-        if (rgba->GetNumberOfTuples() == vtkIdType(w) * h) {
-            const unsigned char* src = rgba->GetPointer(0);
-            for (int y = 0; y < h; ++y) // VTK rows run bottom-up
-                std::memcpy(img.scanLine(h - 1 - y), src + size_t(y) * w * 4, size_t(w) * 4);
-            if (!transparentBackground)
-                for (int y = 0; y < h; ++y) {
-                    uchar* row = img.scanLine(y);
-                    for (int x = 0; x < w; ++x) row[4 * x + 3] = 255;
-                }
-            out = (w == pixels.width() && h == pixels.height())
-                      ? img
-                      : img.scaled(pixels, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        QImage img(W, H, QImage::Format_RGBA8888);
+        bool ok = true;
+        if (W <= maxW && H <= maxH) {
+            rw_->SetSize(W, H);
+            imageSizeChanged(true);
+            rw_->Render();
+            ok = readInto(rw_, W, H, img, 0, 0, transparentBackground);
+            lastTiles_ = 1;
+        } else {
+            ok = renderTiles(img, maxW, maxH, transparentBackground);
         }
+        if (ok) out = img;
         ren_->SetBackgroundAlpha(oldAlpha);
         rw_->SetSize(oldW, oldH);
         imageSizeChanged(false);
     });
     update();
     return out;
+}
+
+// Beyond the framebuffer limit the image is a grid of tiles of equal size (the last row and column may reach
+// past the image; what lies outside is dropped). Each tile is the same camera with a field of view narrowed
+// by the tile's share of the image height and its window centre moved onto the tile, so that pixel (x, y) of
+// a tile is pixel (x0 + x, y0 + y) of one big render: the projection, depth range, pixels per world unit and
+// pixel centres are the same, and only the window's size differs. 2-D actors (a colour bar) are laid out
+// relative to the viewport, so they are drawn once, at the largest size of the image's aspect, and scaled
+// over the stitched scene.
+bool VtkView::renderTiles(QImage& img, int maxW, int maxH, bool transparentBackground) {
+    const int W = img.width(), H = img.height();
+    const int nx = (W + maxW - 1) / maxW, ny = (H + maxH - 1) / maxH;
+    const int tw = (W + nx - 1) / nx, th = (H + ny - 1) / ny;
+    vtkCamera* cam = ren_->GetActiveCamera();
+    double wc[2];
+    cam->GetWindowCenter(wc);
+    const double angle = cam->GetViewAngle(), scale = cam->GetParallelScale();
+    const bool horizontal = cam->GetUseHorizontalViewAngle();
+    // Half the image height as a tangent (perspective) or a length (parallel), and the tile's share of it.
+    double halfTan = std::tan(angle * M_PI / 360.0);
+    if (horizontal) halfTan *= double(H) / W;
+    const double share = double(th) / H;
+
+    // 2-D actors are hidden while the tiles render.
+    std::vector<vtkProp*> shown2d;
+    vtkActor2DCollection* a2d = ren_->GetActors2D();
+    a2d->InitTraversal();
+    while (vtkActor2D* a = a2d->GetNextActor2D())
+        if (a->GetVisibility()) shown2d.push_back(a), a->VisibilityOff();
+
+    cam->SetUseHorizontalViewAngle(false);
+    cam->SetViewAngle(std::atan(halfTan * share) * 360.0 / M_PI);
+    cam->SetParallelScale(scale * share);
+    rw_->SetSize(tw, th);
+    imageSizeChanged(true);
+    bool ok = true;
+    for (int j = 0; j < ny && ok; ++j)
+        for (int i = 0; i < nx && ok; ++i) {
+            const int x0 = i * tw, y0 = j * th; // lower-left corner, VTK rows bottom-up
+            const double cx = (2.0 * x0 + tw) / W - 1, cy = (2.0 * y0 + th) / H - 1;
+            cam->SetWindowCenter((wc[0] + cx) * W / tw, (wc[1] + cy) * H / th);
+            rw_->Render();
+            ok = readInto(rw_, tw, th, img, x0, y0, transparentBackground);
+        }
+    lastTiles_ = nx * ny;
+    cam->SetWindowCenter(wc[0], wc[1]);
+    cam->SetViewAngle(angle);
+    cam->SetParallelScale(scale);
+    cam->SetUseHorizontalViewAngle(horizontal);
+
+    if (ok && !shown2d.empty()) {
+        // The 2-D actors alone, transparent, at the largest size of the image's aspect.
+        std::vector<vtkProp*> hidden;
+        vtkPropCollection* props = ren_->GetViewProps();
+        vtkCollectionSimpleIterator it;
+        props->InitTraversal(it);
+        while (vtkProp* p = props->GetNextProp(it))
+            if (p->GetVisibility()) hidden.push_back(p), p->VisibilityOff();
+        for (vtkProp* p : shown2d) p->VisibilityOn();
+        const double shrink = std::min(double(maxW) / W, double(maxH) / H);
+        const int w = std::max(1, int(W * shrink)), h = std::max(1, int(H * shrink));
+        const double oldAlpha = ren_->GetBackgroundAlpha();
+        ren_->SetBackgroundAlpha(0.0);
+        rw_->SetSize(w, h);
+        rw_->Render();
+        QImage keys(w, h, QImage::Format_RGBA8888);
+        if (readInto(rw_, w, h, keys, 0, 0, true)) {
+            QPainter p(&img);
+            p.setRenderHint(QPainter::SmoothPixmapTransform);
+            p.drawImage(QRect(0, 0, W, H), keys.convertToFormat(QImage::Format_RGBA8888_Premultiplied));
+        }
+        ren_->SetBackgroundAlpha(oldAlpha);
+        for (vtkProp* p : hidden) p->VisibilityOn();
+    }
+    for (vtkProp* p : shown2d) p->VisibilityOn();
+    return ok;
 }
 
 QImage VtkView::renderFigure(QSize pixels, bool transparentBackground, double margin) {

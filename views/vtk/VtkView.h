@@ -55,7 +55,15 @@ public:
     // Renders the scene offscreen at `pixels` (independent of the widget size) without the overlay.
     // With transparentBackground the background has alpha 0. Returns a null image when the widget has no
     // GL context yet (it must have been shown once) or the size is empty.
+    // Beyond the GL framebuffer limit (or maxRenderSize()) the image is rendered as a grid of tiles and
+    // stitched: the same pixels as one big render.
     QImage renderImage(QSize pixels, bool transparentBackground);
+    // The largest render in pixels per side before renderImage tiles (0, the default: the driver's
+    // GL_MAX_RENDERBUFFER_SIZE and GL_MAX_VIEWPORT_DIMS). For every view; tests force tiling with it.
+    static void setMaxRenderSize(int px);
+    static int maxRenderSize() { return maxRenderSize_; }
+    // Tiles the last renderImage drew (1 when it fitted in one render, 0 when it failed).
+    int lastTiles() const { return lastTiles_; }
     // renderImage for a figure. When everything drawn is on screen, the figure frames it, centred, at the
     // figure's own aspect with a margin of `margin` (fraction of the field of view) around it; when the view
     // is zoomed into part of the data, that part stays in the picture whatever the figure's aspect (a figure
@@ -142,6 +150,7 @@ private:
     void forwardMouse(QMouseEvent* e, unsigned long vtkEvent);
     void onInteractorRender(vtkObject*, unsigned long, void*);
     void releaseGraphics();
+    bool renderTiles(QImage& img, int maxW, int maxH, bool transparentBackground);
     void onContextDestroyed();
 
     vtkNew<vtkGenericOpenGLRenderWindow> rw_;
@@ -158,4 +167,6 @@ private:
     std::array<double, 16> figureProjection_{}; // world to clip space of the last renderFigure
     QSize figurePixels_;
     int renderDepth_ = 0;
+    int lastTiles_ = 0;
+    static int maxRenderSize_;
 };
