@@ -506,7 +506,11 @@ bool FigureComposer::pickPanel(int row, int col) {
 void FigureComposer::showPanelSettings() {
     const nr::FigurePanel* p = pickedPanel();
     const bool three = p && is3d(p->view);
-    const bool named = p && (p->view == nr::PanelView::Network || p->view == nr::PanelView::Neurons);
+    const nr::Layer* layer = p ? w_->document().find(p->layer) : nullptr;
+    const bool volume = layer && layer->kind == nr::LayerKind::LabelVolume;
+    // Names to label: nodes of a network, neurons of morphologies (a label volume's instances have none).
+    const bool named =
+        p && (p->view == nr::PanelView::Network || (p->view == nr::PanelView::Neurons && !volume));
     panelTitle_->setEnabled(p);
     panelColorBy_->setEnabled(three);
     panelLabels_->setEnabled(named);
@@ -528,6 +532,8 @@ void FigureComposer::showPanelSettings() {
             for (const auto& [name, v] : l->graph->nodeNumeric) options << QString::fromStdString(name);
             for (const auto& [name, v] : l->graph->nodeText) options << QString::fromStdString(name);
         }
+    } else if (p->view == nr::PanelView::Neurons && volume) {
+        options << QStringLiteral("instance");
     } else if (p->view == nr::PanelView::Neurons) {
         options << QStringLiteral("neuron") << QStringLiteral("type") << QStringLiteral("branch-order")
                 << QStringLiteral("path-distance");
