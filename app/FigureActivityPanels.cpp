@@ -285,8 +285,7 @@ void histogramPanelData(FigurePanelData& d, const nr::FigurePanel& panel, const 
             const double v = q == "isi-cv" ? u.cvIsi : u.rateHz;
             if (std::isfinite(v)) values.push_back(float(v));
         }
-        d.quantity = q == "isi-cv" ? QStringLiteral("ISI CV")
-                                   : QStringLiteral("firing rate per unit");
+        d.quantity = q == "isi-cv" ? QStringLiteral("ISI CV") : QStringLiteral("firing rate per unit");
         d.unit = q == "isi-cv" ? QStringLiteral("std / mean") : QStringLiteral("Hz");
     } else {
         auto set = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&l.payload);
@@ -366,33 +365,8 @@ void paintRatesPanel(QPainter& p, const QRectF& r, const nr::Figure& f, const Fi
         p.drawPolyline(poly);
     }
     p.restore();
-    // Axes.
-    p.setPen(QPen(Qt::black, lw, Qt::SolidLine, Qt::FlatCap));
-    p.drawLine(plot.bottomLeft(), plot.bottomRight());
-    p.drawLine(plot.bottomLeft(), plot.topLeft());
-    const double tick = 0.3 * line;
-    const std::vector<double> xt = PlotWidget::niceTicks(t0, t1, std::max(2, int(plot.width() / (4 * line))));
-    const double xstep = xt.size() > 1 ? xt[1] - xt[0] : 1;
-    for (double v : xt) {
-        const double x = plot.left() + (v - t0) / span * plot.width();
-        p.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + tick));
-        p.drawText(QRectF(x - 3 * line, plot.bottom() + tick, 6 * line, line),
-                   Qt::AlignHCenter | Qt::AlignTop, PlotWidget::tickLabel(v, xstep));
-    }
-    for (double v : yt) {
-        const double y = plot.bottom() - v / yTop * plot.height();
-        p.drawLine(QPointF(plot.left() - tick, y), QPointF(plot.left(), y));
-        p.drawText(QRectF(plot.left() - tick - labelW - line, y - line / 2, labelW + 0.8 * line, line),
-                   Qt::AlignRight | Qt::AlignVCenter, PlotWidget::tickLabel(v, ystep));
-    }
-    p.drawText(QRectF(plot.left(), plot.bottom() + tick + line, plot.width(), line * 1.2),
-               Qt::AlignHCenter | Qt::AlignTop, QStringLiteral("time (s)"));
-    p.save();
-    p.translate(r.left() + 0.1 * line, plot.center().y());
-    p.rotate(-90);
-    p.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line * 1.2), Qt::AlignHCenter | Qt::AlignTop,
-               QStringLiteral("rate per unit (Hz)"));
-    p.restore();
+    paintFigureAxes(p, r, plot, t0, t1, yt, yTop, labelW, line, lw, QStringLiteral("time (s)"),
+                    QStringLiteral("rate per unit (Hz)"));
     // Legend.
     double y = plot.top();
     const double lx = plot.right() + 0.8 * line;

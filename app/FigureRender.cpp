@@ -589,34 +589,9 @@ void paintHistogram(QPainter& p, const QRectF& r, const nr::Figure& f, const Fig
         const double y = plot.bottom() - plot.height() * double(h.counts[b]) / yTop;
         p.fillRect(QRectF(x0, y, x1 - x0, plot.bottom() - y), bar);
     }
-    // Axes.
-    p.setPen(QPen(Qt::black, lw, Qt::SolidLine, Qt::FlatCap));
-    p.drawLine(plot.bottomLeft(), plot.bottomRight());
-    p.drawLine(plot.bottomLeft(), plot.topLeft());
-    const double tick = 0.3 * line;
-    const std::vector<double> xt = PlotWidget::niceTicks(lo, hi, std::max(2, int(plot.width() / (4 * line))));
-    const double xstep = xt.size() > 1 ? xt[1] - xt[0] : 1;
-    for (double v : xt) {
-        const double x = plot.left() + (v - lo) / (hi - lo) * plot.width();
-        p.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + tick));
-        p.drawText(QRectF(x - 3 * line, plot.bottom() + tick, 6 * line, line),
-                   Qt::AlignHCenter | Qt::AlignTop, PlotWidget::tickLabel(v, xstep));
-    }
-    for (double v : yt) {
-        const double y = plot.bottom() - v / yTop * plot.height();
-        p.drawLine(QPointF(plot.left() - tick, y), QPointF(plot.left(), y));
-        p.drawText(QRectF(plot.left() - tick - labelW - line, y - line / 2, labelW + 0.8 * line, line),
-                   Qt::AlignRight | Qt::AlignVCenter, PlotWidget::tickLabel(v, ystep));
-    }
     const QString xTitle = d.unit.isEmpty() ? d.quantity : QStringLiteral("%1 (%2)").arg(d.quantity, d.unit);
-    p.drawText(QRectF(plot.left(), plot.bottom() + tick + line, plot.width(), line * 1.2),
-               Qt::AlignHCenter | Qt::AlignTop, xTitle);
-    p.save();
-    p.translate(r.left() + 0.1 * line, plot.center().y());
-    p.rotate(-90);
-    p.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line * 1.2), Qt::AlignHCenter | Qt::AlignTop,
-               QStringLiteral("count"));
-    p.restore();
+    paintFigureAxes(p, r, plot, lo, hi, yt, yTop, labelW, line, lw, xTitle, QStringLiteral("count"));
+    p.setPen(Qt::black);
     p.drawText(QRectF(plot.left() + line, r.top(), plot.width() - line, line), Qt::AlignRight | Qt::AlignTop,
                QStringLiteral("n = %1").arg(total));
     p.restore();
@@ -1509,4 +1484,38 @@ QRectF figurePanelContentRect(const nr::Figure& f, size_t i, int dpi, QRectF* ce
 void paintFigurePanelContent(QPainter& p, const QRectF& content, const nr::Figure& f, size_t i,
                              const FigurePanelData& d, int dpi) {
     paintPanelContent(p, content, f, f.panels[i], d, dpi, nullptr);
+}
+
+void paintFigureAxes(QPainter& p, const QRectF& r, const QRectF& plot, double xlo, double xhi,
+                     const std::vector<double>& yt, double yTop, double labelW, double line, double lw,
+                     const QString& xTitle, const QString& yTitle) {
+    const double xspan = xhi > xlo ? xhi - xlo : 1;
+    p.save();
+    p.setPen(QPen(Qt::black, lw, Qt::SolidLine, Qt::FlatCap));
+    p.drawLine(plot.bottomLeft(), plot.bottomRight());
+    p.drawLine(plot.bottomLeft(), plot.topLeft());
+    const double tick = 0.3 * line;
+    const std::vector<double> xt =
+        PlotWidget::niceTicks(xlo, xlo + xspan, std::max(2, int(plot.width() / (4 * line))));
+    const double xstep = xt.size() > 1 ? xt[1] - xt[0] : 1;
+    for (double v : xt) {
+        const double x = plot.left() + (v - xlo) / xspan * plot.width();
+        p.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + tick));
+        p.drawText(QRectF(x - 3 * line, plot.bottom() + tick, 6 * line, line),
+                   Qt::AlignHCenter | Qt::AlignTop, PlotWidget::tickLabel(v, xstep));
+    }
+    const double ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
+    for (double v : yt) {
+        const double y = plot.bottom() - v / yTop * plot.height();
+        p.drawLine(QPointF(plot.left() - tick, y), QPointF(plot.left(), y));
+        p.drawText(QRectF(plot.left() - tick - labelW - line, y - line / 2, labelW + 0.8 * line, line),
+                   Qt::AlignRight | Qt::AlignVCenter, PlotWidget::tickLabel(v, ystep));
+    }
+    p.drawText(QRectF(plot.left(), plot.bottom() + tick + line, plot.width(), line * 1.2),
+               Qt::AlignHCenter | Qt::AlignTop, xTitle);
+    p.translate(r.left() + 0.1 * line, plot.center().y());
+    p.rotate(-90);
+    p.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line * 1.2), Qt::AlignHCenter | Qt::AlignTop,
+               yTitle);
+    p.restore();
 }

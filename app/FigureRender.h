@@ -152,6 +152,14 @@ QString writeFigure(const nr::Figure& f, const std::vector<FigurePanelData>& dat
 // run's activity in 12 time windows and a vessel-radius histogram of generated radii; 174 mm wide.
 nr::Figure exampleFigure(std::vector<FigurePanelData>& data);
 
+// Axes of a 2-D figure panel drawn here (histogram, rates): the frame's left and bottom lines in `lw`, ticks
+// on x from PlotWidget::niceTicks over xlo..xhi and at `yt` on y (0 at the bottom, yTop at the top; labels
+// right- aligned in labelW), the x title under the tick labels and the y title turned along the left edge of
+// `r`.
+void paintFigureAxes(QPainter& p, const QRectF& r, const QRectF& plot, double xlo, double xhi,
+                     const std::vector<double>& yt, double yTop, double labelW, double line, double lw,
+                     const QString& xTitle, const QString& yTitle);
+
 // PDF bytes with the creation/modification dates and document ids QPdfWriter writes replaced by fixed
 // values of the same length (offsets in the file stay valid).
 QByteArray fixPdfTimestamps(QByteArray pdf);
