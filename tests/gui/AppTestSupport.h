@@ -90,4 +90,11 @@ inline std::set<QString> svgTexts(const QString& path, QString* error) {
     return out;
 }
 
+// The id of the layer of kind `k` the window's views show (0: none). A template so that suites which
+// never open a window need not include MainWindow.h.
+template <class Window, class Kind> auto layerOf(const Window& w, Kind k) {
+    const auto* l = w.document().current(k);
+    return l ? l->id : decltype(l->id){0};
+}
+
 } // namespace apptest

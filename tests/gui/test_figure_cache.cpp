@@ -15,12 +15,9 @@
 #include "MainWindow.h"
 #include "WidgetShot.h"
 
-namespace {
+using apptest::layerOf;
 
-nr::LayerId layerOf(const MainWindow& w, nr::LayerKind k) {
-    const nr::Layer* l = w.document().current(k);
-    return l ? l->id : 0;
-}
+namespace {
 
 double meanAbsDiff(const QImage& a0, const QImage& b0) {
     const QImage a = a0.convertToFormat(QImage::Format_RGB32), b = b0.convertToFormat(QImage::Format_RGB32);

@@ -19,16 +19,12 @@
 #include "morph/Morphology.h"
 #include "vtk/ConnectomeView.h"
 
+using apptest::layerOf;
 using apptest::svgTexts;
 
 namespace {
 
 const QString kSwc = apptest::kData + QStringLiteral("/neurons/swc/C031097B-I4.CNG.swc");
-
-nr::LayerId layerOf(const MainWindow& w, nr::LayerKind k) {
-    const nr::Layer* l = w.document().current(k);
-    return l ? l->id : 0;
-}
 
 nr::Figure oneNetworkPanel(nr::LayerId graph, const std::vector<std::string>& labels) {
     nr::Figure f;

@@ -29,6 +29,7 @@
 #include "traces/Traces.h"
 #include <random>
 
+using apptest::layerOf;
 using apptest::readAll;
 using apptest::svgTexts;
 
@@ -78,11 +79,6 @@ nr::Layer generatedSpikes() {
     l.spikes = std::make_shared<nr::SpikeStore>();
     l.spikes->assign(s);
     return l;
-}
-
-nr::LayerId layerOf(const MainWindow& w, nr::LayerKind k) {
-    const nr::Layer* l = w.document().current(k);
-    return l ? l->id : 0;
 }
 
 // A 3 x 2 figure (a journal's double column, cells 87 mm wide): traces heatmap, FC matrix; structure vs
