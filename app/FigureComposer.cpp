@@ -11,6 +11,7 @@
 #include <QFileDialog>
 #include <QFontComboBox>
 #include <QFormLayout>
+#include <QFrame>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -237,15 +238,27 @@ FigureComposer::FigureComposer(MainWindow* w, const QString& name)
     status_ = new QLabel;
     status_->setWordWrap(true);
 
-    auto* left = new QWidget;
-    auto* leftLay = new QVBoxLayout(left);
+    // The controls scroll when the window is short; the status line and the buttons stay below them. The
+    // grid's table keeps at least four rows in view.
+    auto* controls = new QWidget;
+    auto* leftLay = new QVBoxLayout(controls);
+    leftLay->setContentsMargins(0, 0, 0, 0);
     leftLay->addLayout(form);
     leftLay->addWidget(cells_, 1);
     leftLay->addWidget(buildPanelBox());
     leftLay->addWidget(new QLabel(tr("Layers (drag onto the preview):")));
     leftLay->addWidget(layerList_);
-    leftLay->addWidget(status_);
-    leftLay->addLayout(buttons);
+    cells_->setMinimumHeight(cells_->horizontalHeader()->sizeHint().height() + 4 * 30 + 4);
+    auto* controlsScroll = new QScrollArea;
+    controlsScroll->setWidget(controls);
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setFrameShape(QFrame::NoFrame);
+    controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* left = new QWidget;
+    auto* outer = new QVBoxLayout(left);
+    outer->addWidget(controlsScroll, 1);
+    outer->addWidget(status_);
+    outer->addLayout(buttons);
 
     previewLabel_ = new QLabel;
     previewLabel_->setAlignment(Qt::AlignCenter);
@@ -780,6 +793,9 @@ void FigureComposer::buildCells() {
             cell->setFlags(Qt::ItemIsEnabled);
             cells_->setItem(row, 0, cell);
             auto* view = new QComboBox;
+            // Long view names do not widen the table past the pane: the list shows them whole.
+            view->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+            view->setMinimumContentsLength(14);
             view->addItem(tr("(empty)"));
             for (nr::PanelView v : views) view->addItem(QString::fromLatin1(nr::panelViewLabel(v)));
             int vi = -1;
@@ -789,6 +805,8 @@ void FigureComposer::buildCells() {
             view->setCurrentIndex(vi + 1);
             view->setToolTip(tr("What this cell shows"));
             auto* layer = new QComboBox;
+            layer->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+            layer->setMinimumContentsLength(10);
             layer->setToolTip(tr("The layer of the workspace this cell draws (layers of a fitting kind)"));
             fillLayerCombo(layer, vi, p ? p->layer : 0);
             auto* rowSpan = new QSpinBox;
