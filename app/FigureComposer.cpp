@@ -932,6 +932,12 @@ void FigureComposer::refresh() {
     debounce_->stop();
     QElapsedTimer timer;
     timer.start();
+    // A first draw can take seconds (a label volume meshed, structure–function permutations): a busy cursor
+    // says the window is working until the preview is there.
+    struct BusyCursor {
+        BusyCursor() { QApplication::setOverrideCursor(Qt::WaitCursor); }
+        ~BusyCursor() { QApplication::restoreOverrideCursor(); }
+    } busy;
     const int dpi = std::max(72, logicalDpiX());
     // Only the panels an edit changed are computed and rendered again (FigureCache).
     const std::vector<FigurePanelData> data = cache_->data(fig_, w_->document());
