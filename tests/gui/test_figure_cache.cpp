@@ -12,27 +12,11 @@
 #include "FigureCache.h"
 #include "FigureComposer.h"
 #include "FigureRender.h"
+#include "ImageDiff.h"
 #include "MainWindow.h"
 #include "WidgetShot.h"
 
 using apptest::layerOf;
-
-namespace {
-
-double meanAbsDiff(const QImage& a0, const QImage& b0) {
-    const QImage a = a0.convertToFormat(QImage::Format_RGB32), b = b0.convertToFormat(QImage::Format_RGB32);
-    if (a.size() != b.size()) return 1e9;
-    double sum = 0;
-    for (int y = 0; y < a.height(); ++y)
-        for (int x = 0; x < a.width(); ++x) {
-            const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
-            sum +=
-                std::abs(qRed(p) - qRed(q)) + std::abs(qGreen(p) - qGreen(q)) + std::abs(qBlue(p) - qBlue(q));
-        }
-    return sum / (3.0 * a.width() * a.height());
-}
-
-} // namespace
 
 class TestFigureCache : public QObject {
     Q_OBJECT
@@ -83,7 +67,7 @@ private slots:
         c->refresh(); // fills the cache
         const double coldMs = c->lastRefreshMs();
         const size_t computed = cache.dataComputed(), painted = cache.scenesPainted();
-        QVERIFY(meanAbsDiff(c->previewImage(), uncached) < 0.5);
+        QVERIFY(nrtest::meanAbsRgbDiff(c->previewImage(), uncached) < 0.5);
 
         // A title edit of panel A: nothing computed or rendered again, the new title is drawn.
         c->setTitle(0, 0, "Structure and function");

@@ -28,6 +28,19 @@ class TestFigureCommand : public QObject {
         return r;
     }
 
+    // Writes a session of one layer (id, kind, name; its file under the shared data folder) and one figure
+    // (its JSON object).
+    static bool writeSession(const QString& path, int id, const char* kind, const char* name,
+                             const char* data, const QByteArray& figure) {
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly)) return false;
+        const QByteArray file = QByteArray(NR_SHARED_DATA) + "/" + data;
+        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"layers\": [\n{\"id\": " +
+                QByteArray::number(id) + ", \"kind\": \"" + kind + "\", \"name\": \"" + name +
+                "\", \"files\": [{\"path\": \"" + file + "\"}]}],\n\"figures\": [\n" + figure + "]\n}\n");
+        return true;
+    }
+
 private slots:
     void exampleFigure() {
         QTemporaryDir dir;
@@ -53,18 +66,12 @@ private slots:
     void sessionFigureOfTraces() {
         QTemporaryDir dir;
         const QString session = dir.filePath("t.nrsession");
-        QFile f(session);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        const QByteArray traces = QByteArray(NR_SHARED_DATA) + "/activity/atanas2023_traces.csv";
-        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"layers\": [\n"
-                "{\"id\": 4, \"kind\": \"traces\", \"name\": \"calcium\", \"files\": [{\"path\": \"" +
-                traces +
-                "\"}]}],\n\"figures\": [\n"
-                "{\"name\": \"Activity\", \"widthMm\": 174, \"heightMm\": 70, \"cols\": 2, \"panels\": [\n"
-                "{\"view\": \"traces\", \"layer\": 4, \"row\": 0, \"col\": 0},\n"
-                "{\"view\": \"fc-matrix\", \"layer\": 4, \"row\": 0, \"col\": 1, "
-                "\"settings\": {\"method\": \"spearman\"}}]}]\n}\n");
-        f.close();
+        QVERIFY(writeSession(
+            session, 4, "traces", "calcium", "activity/atanas2023_traces.csv",
+            "{\"name\": \"Activity\", \"widthMm\": 174, \"heightMm\": 70, \"cols\": 2, \"panels\": [\n"
+            "{\"view\": \"traces\", \"layer\": 4, \"row\": 0, \"col\": 0},\n"
+            "{\"view\": \"fc-matrix\", \"layer\": 4, \"row\": 0, \"col\": 1, "
+            "\"settings\": {\"method\": \"spearman\"}}]}"));
         const QString a = dir.filePath("a.svg"), b = dir.filePath("b.svg");
         const Run r = run({"export", session, "--figure", "Activity", "--out", a, "--allow-outside-paths"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -88,18 +95,12 @@ private slots:
     void sessionFigureOfSpikesSameBytesEveryRun() {
         QTemporaryDir dir;
         const QString session = dir.filePath("s.nrsession");
-        QFile f(session);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        const QByteArray spikes = QByteArray(NR_SHARED_DATA) + "/spikes/spikes.csv";
-        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"layers\": [\n"
-                "{\"id\": 2, \"kind\": \"spikes\", \"name\": \"units\", \"files\": [{\"path\": \"" +
-                spikes +
-                "\"}]}],\n\"figures\": [\n"
-                "{\"name\": \"Units\", \"widthMm\": 174, \"heightMm\": 60, \"cols\": 2, \"panels\": [\n"
-                "{\"view\": \"geometry\", \"layer\": 2, \"row\": 0, \"col\": 0},\n"
-                "{\"view\": \"rates\", \"layer\": 2, \"row\": 0, \"col\": 1, \"settings\": {\"binMs\": "
-                "2000}}]}]\n}\n");
-        f.close();
+        QVERIFY(writeSession(
+            session, 2, "spikes", "units", "spikes/spikes.csv",
+            "{\"name\": \"Units\", \"widthMm\": 174, \"heightMm\": 60, \"cols\": 2, \"panels\": [\n"
+            "{\"view\": \"geometry\", \"layer\": 2, \"row\": 0, \"col\": 0},\n"
+            "{\"view\": \"rates\", \"layer\": 2, \"row\": 0, \"col\": 1, \"settings\": {\"binMs\": "
+            "2000}}]}"));
         QByteArray first;
         for (int i = 0; i < 4; ++i) {
             const QString out = dir.filePath(QStringLiteral("u%1.pdf").arg(i));
@@ -123,18 +124,12 @@ private slots:
     void sessionFigureTooSmallForItsLabels() {
         QTemporaryDir dir;
         const QString session = dir.filePath("w.nrsession");
-        QFile f(session);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        const QByteArray traces = QByteArray(NR_SHARED_DATA) + "/activity/atanas2023_traces.csv";
-        f.write("{\n\"format\": \"neurorama-session\",\n\"version\": 2,\n\"layers\": [\n"
-                "{\"id\": 4, \"kind\": \"traces\", \"name\": \"calcium\", \"files\": [{\"path\": \"" +
-                traces +
-                "\"}]}],\n\"figures\": [\n"
-                "{\"name\": \"Small\", \"widthMm\": 174, \"heightMm\": 45, \"cols\": 3, \"panels\": [\n"
-                "{\"view\": \"traces\", \"layer\": 4, \"row\": 0, \"col\": 0},\n"
-                "{\"view\": \"fc-matrix\", \"layer\": 4, \"row\": 0, \"col\": 1},\n"
-                "{\"view\": \"communities\", \"layer\": 4, \"row\": 0, \"col\": 2}]}]\n}\n");
-        f.close();
+        QVERIFY(writeSession(
+            session, 4, "traces", "calcium", "activity/atanas2023_traces.csv",
+            "{\"name\": \"Small\", \"widthMm\": 174, \"heightMm\": 45, \"cols\": 3, \"panels\": [\n"
+            "{\"view\": \"traces\", \"layer\": 4, \"row\": 0, \"col\": 0},\n"
+            "{\"view\": \"fc-matrix\", \"layer\": 4, \"row\": 0, \"col\": 1},\n"
+            "{\"view\": \"communities\", \"layer\": 4, \"row\": 0, \"col\": 2}]}"));
         const QString out = dir.filePath("small.pdf");
         const Run r = run({"export", session, "--figure", "Small", "--out", out, "--allow-outside-paths"});
         QVERIFY2(r.code == 0, qPrintable(r.err));

@@ -12,6 +12,7 @@
 #include "ConnectomePanel.h"
 #include "FigureComposer.h"
 #include "FigureRender.h"
+#include "FigureTestSupport.h"
 #include "MainWindow.h"
 #include "Session.h"
 #include "WidgetShot.h"
@@ -27,11 +28,7 @@ namespace {
 const QString kSwc = apptest::kData + QStringLiteral("/neurons/swc/C031097B-I4.CNG.swc");
 
 nr::Figure oneNetworkPanel(nr::LayerId graph, const std::vector<std::string>& labels) {
-    nr::Figure f;
-    f.name = "Labelled";
-    f.widthMm = 114;
-    f.heightMm = 80;
-    f.rows = f.cols = 1;
+    nr::Figure f = nrtest::figurePage("Labelled", 114, 80, 1, 1);
     nr::FigurePanel p;
     p.view = nr::PanelView::Network;
     p.layer = graph;
@@ -160,11 +157,7 @@ private slots:
         auto set = std::any_cast<std::shared_ptr<const nr::MorphologySet>>(&ml->payload);
         QVERIFY(set && *set && !(*set)->neurons.empty());
         const std::string neuron = (*set)->neurons[0].name;
-        nr::Figure nf;
-        nf.name = "Neuron";
-        nf.widthMm = 85;
-        nf.heightMm = 70;
-        nf.rows = nf.cols = 1;
+        nr::Figure nf = nrtest::figurePage("Neuron", 85, 70, 1, 1);
         nr::FigurePanel np;
         np.view = nr::PanelView::Neurons;
         np.layer = morph;

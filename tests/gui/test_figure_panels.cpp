@@ -17,6 +17,7 @@
 #include "AppTestSupport.h"
 #include "FigureComposer.h"
 #include "FigureRender.h"
+#include "FigureTestSupport.h"
 #include "MainWindow.h"
 #include "Session.h"
 #include "WidgetShot.h"
@@ -84,12 +85,7 @@ nr::Layer generatedSpikes() {
 // A 3 x 2 figure (a journal's double column, cells 87 mm wide): traces heatmap, FC matrix; structure vs
 // function, adjacency (weights in synapses); Sholl profile, communities over time.
 nr::Figure panelsFigure(nr::LayerId traces, nr::LayerId graph, nr::LayerId morph) {
-    nr::Figure f;
-    f.name = "Panels";
-    f.widthMm = 174;
-    f.heightMm = 190;
-    f.rows = 3;
-    f.cols = 2;
+    nr::Figure f = nrtest::figurePage("Panels", 174, 190, 3, 2);
     auto add = [&f](nr::PanelView v, nr::LayerId l, int r, int c, const char* title) {
         nr::FigurePanel p;
         p.view = v;
@@ -167,11 +163,7 @@ private slots:
 
             // The 3-D network coloured by degree: its colour bar says the unit; a colorUnit names another.
             {
-                nr::Figure net;
-                net.name = "Net";
-                net.widthMm = 85;
-                net.heightMm = 60;
-                net.rows = net.cols = 1;
+                nr::Figure net = nrtest::figurePage("Net", 85, 60, 1, 1);
                 nr::FigurePanel np;
                 np.view = nr::PanelView::Network;
                 np.layer = graph;
@@ -268,12 +260,7 @@ private slots:
                  QString());
         const nr::LayerId vessels = layerOf(w, nr::LayerKind::Vessels);
         QVERIFY(vessels);
-        nr::Figure f;
-        f.name = "Vessels";
-        f.widthMm = 174;
-        f.heightMm = 70;
-        f.rows = 1;
-        f.cols = 2;
+        nr::Figure f = nrtest::figurePage("Vessels", 174, 70, 1, 2);
         nr::FigurePanel a;
         a.view = nr::PanelView::Vessels;
         a.layer = vessels;
@@ -316,11 +303,7 @@ private slots:
         // Neurons in 3-D coloured by path distance: the colour bar's title with its unit, the scale bar in
         // µm.
         QCOMPARE(w.openFilesBlocking({kSwc}), QString());
-        nr::Figure g;
-        g.name = "Neurons";
-        g.widthMm = 85;
-        g.heightMm = 70;
-        g.rows = g.cols = 1;
+        nr::Figure g = nrtest::figurePage("Neurons", 85, 70, 1, 1);
         nr::FigurePanel n;
         n.view = nr::PanelView::Neurons;
         n.layer = layerOf(w, nr::LayerKind::Morphologies);
@@ -351,12 +334,7 @@ private slots:
         QTemporaryDir dir;
         const QString session = dir.filePath("a.nrsession");
         const QString before = dir.filePath("before.svg"), after = dir.filePath("after.svg");
-        nr::Figure f;
-        f.name = "Activity";
-        f.widthMm = 174;
-        f.heightMm = 70;
-        f.rows = 1;
-        f.cols = 2;
+        nr::Figure f = nrtest::figurePage("Activity", 174, 70, 1, 2);
         {
             MainWindow w;
             w.resize(1200, 800);
@@ -507,12 +485,7 @@ private slots:
     void activityPanelsByPopulationAndCondition() {
         nr::Document doc;
         const nr::LayerId id = doc.add(generatedSpikes());
-        nr::Figure f;
-        f.name = "EI";
-        f.widthMm = 174;
-        f.heightMm = 70;
-        f.rows = 1;
-        f.cols = 2;
+        nr::Figure f = nrtest::figurePage("EI", 174, 70, 1, 2);
         nr::FigurePanel g;
         g.view = nr::PanelView::Geometry;
         g.layer = id;
@@ -582,12 +555,7 @@ private slots:
         QTemporaryDir dir;
         const QString session = dir.filePath("h.nrsession");
         const QString before = dir.filePath("before.svg"), after = dir.filePath("after.svg");
-        nr::Figure f;
-        f.name = "Histograms";
-        f.widthMm = 174;
-        f.heightMm = 55;
-        f.rows = 1;
-        f.cols = 3;
+        nr::Figure f = nrtest::figurePage("Histograms", 174, 55, 1, 3);
         {
             MainWindow w;
             w.resize(1200, 800);
@@ -671,11 +639,7 @@ private slots:
         QTemporaryDir dir;
         const QString session = dir.filePath("v.nrsession");
         const QString before = dir.filePath("before.svg"), after = dir.filePath("after.svg");
-        nr::Figure f;
-        f.name = "Fly neurons";
-        f.widthMm = 85;
-        f.heightMm = 70;
-        f.rows = f.cols = 1;
+        nr::Figure f = nrtest::figurePage("Fly neurons", 85, 70, 1, 1);
         {
             MainWindow w;
             w.resize(1200, 800);

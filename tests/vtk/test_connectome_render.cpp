@@ -23,6 +23,7 @@
 
 #include <vtkUnsignedCharArray.h>
 
+#include "ImageDiff.h"
 #include "formats/Open.h"
 #include "io/GraphIO.h"
 #include "model/Graph.h"
@@ -49,17 +50,6 @@ std::shared_ptr<nr::Graph> helixGraph() {
     for (int i = 0; i + 1 < n; ++i) g->addEdge(uint32_t(i), uint32_t(i + 1), 1.f + i % 4, chem);
     for (int i = 0; i + 7 < n; ++i) g->addEdge(uint32_t(i), uint32_t(i + 7), 2.f, elec);
     return g;
-}
-
-double meanAbsDiff(const QImage& a, const QImage& b) {
-    double sum = 0;
-    for (int y = 0; y < a.height(); ++y)
-        for (int x = 0; x < a.width(); ++x) {
-            const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
-            sum +=
-                std::abs(qRed(p) - qRed(q)) + std::abs(qGreen(p) - qGreen(q)) + std::abs(qBlue(p) - qBlue(q));
-        }
-    return sum / (3.0 * a.width() * a.height());
 }
 
 // C. elegans: the hermaphrodite edge list (herm_full_edgelist.csv, 448 cells: 300 neurons and 148
@@ -146,7 +136,7 @@ private slots:
         }
         const QImage baseline = QImage(baselinePath).convertToFormat(QImage::Format_RGB32);
         QCOMPARE(baseline.size(), actual.size());
-        const double diff = meanAbsDiff(actual, baseline);
+        const double diff = nrtest::meanAbsRgbDiff(actual, baseline);
         if (diff > kMaxMeanDiff) actual.save(actualPath);
         QVERIFY2(diff <= kMaxMeanDiff,
                  qPrintable(QStringLiteral("mean abs difference %1 > %2; actual image: %3")
@@ -156,7 +146,7 @@ private slots:
         // The comparison is sensitive: the same scene with another colouring is far from the baseline.
         view.setColorBy("degree");
         const QImage other = view.renderImage(QSize(400, 300), false).convertToFormat(QImage::Format_RGB32);
-        QVERIFY(meanAbsDiff(other, baseline) > kMaxMeanDiff / 3);
+        QVERIFY(nrtest::meanAbsRgbDiff(other, baseline) > kMaxMeanDiff / 3);
     }
 
     void realWormConnectome() {
